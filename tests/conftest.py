@@ -1,0 +1,88 @@
+"""Shared fixtures: a running sandbox (over real HTTP), an Odoo client on it, PostgreSQL databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("QM_SANDBOX_CACHE", ROOT / "var" / "cache" / "sandbox"))
+PG_ADMIN_URL = os.environ.get("QM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One sandbox server per test session, seeded at scale 1 (read-mostly tests share it)."""
+    from sandbox.launch import start_sandbox
+
+    running = start_sandbox(tmp_path_factory.mktemp("sandbox"), port=0, scale=1, cache_dir=CACHE)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture()
+def fresh_sandbox(tmp_path: Path) -> Iterator[object]:
+    """A private sandbox for tests that write (copied from the cached seed, so it starts fast)."""
+    from sandbox.launch import start_sandbox
+
+    running = start_sandbox(tmp_path / "sandbox", port=0, scale=1, cache_dir=CACHE)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def odoo(sandbox: object) -> object:
+    """An OdooClient logged in as admin on the shared sandbox."""
+    from tools.odoo.client import OdooClient
+
+    return OdooClient.connect(sandbox.url, sandbox.db, "admin", "admin")  # type: ignore[attr-defined]
+
+
+def _pg_reachable() -> str | None:
+    try:
+        import sqlalchemy as sa
+
+        eng = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with eng.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        eng.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.fixture()
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards.
+
+    Skips with the reason where no server answers (a laptop); in CI (CI=true) that is a failure.
+    """
+    import sqlalchemy as sa
+
+    problem = _pg_reachable()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI but not reachable at {PG_ADMIN_URL}: {problem}")
+        print(f"SKIP reason: PostgreSQL not reachable at {PG_ADMIN_URL}: {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {problem}")
+    name = f"qm_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'create database "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = :n"), {"n": name})
+            conn.execute(sa.text(f'drop database if exists "{name}"'))
+        admin.dispose()

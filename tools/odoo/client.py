@@ -1,0 +1,199 @@
+"""The one seam between Quartermaster and Odoo: odoorpc underneath, typed and bounded on top.
+
+Why a seam: every tool talks to a real Odoo or the sandbox through this class alone, so that
+login happens once per process, reads are retried on transient faults, writes never are, and
+every round trip is counted for benchmarks and the audit trail.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import urllib.error
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import odoorpc  # type: ignore[import-untyped]
+import odoorpc.error  # type: ignore[import-untyped]
+
+from tools.odoo.errors import OdooError, OdooUnavailable, classify
+
+Domain = list[Any]
+
+TRANSIENT = (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError)
+READ_METHODS = frozenset({
+    "search", "search_read", "read", "search_count", "read_group", "fields_get", "name_search",
+    "web_search_read", "web_read", "context_get", "check_access_rights",
+})
+
+
+@dataclass
+class RpcStats:
+    calls: int = 0
+    ms: float = 0.0
+
+
+class OdooClient:
+    """A logged-in connection. Thread-safe counters; odoorpc itself is stateless over /jsonrpc."""
+
+    def __init__(self, url: str, db: str, login: str, password: str, timeout: float = 15.0,
+                 read_retries: int = 2) -> None:
+        self.url, self.db, self.login_name = url, db, login
+        self._password = password
+        self.timeout = timeout
+        self.read_retries = read_retries
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.total = RpcStats()
+        self._odoo: Any = None
+        self.uid: int | None = None
+        self.version: str | None = None
+        self.context: dict[str, Any] = {}
+
+    # -- connection -------------------------------------------------------------------------
+    @classmethod
+    def connect(cls, url: str, db: str, login: str, password: str, timeout: float = 15.0) -> OdooClient:
+        client = cls(url, db, login, password, timeout)
+        client._login()
+        return client
+
+    def _login(self) -> None:
+        parsed = urlparse(self.url if "://" in self.url else f"http://{self.url}")
+        protocol = "jsonrpc+ssl" if parsed.scheme == "https" else "jsonrpc"
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            odoo = odoorpc.ODOO(parsed.hostname or "127.0.0.1", protocol=protocol, port=port,
+                                timeout=self.timeout)
+            odoo.login(self.db, self.login_name, self._password)
+        except odoorpc.error.RPCError as exc:
+            raise _to_odoo_error(exc) from exc
+        except TRANSIENT as exc:
+            raise OdooUnavailable(f"Odoo at {self.url} is not reachable: {exc}") from exc
+        self._odoo = odoo
+        self.uid = odoo.env.uid
+        self.version = odoo.version
+        self.context = {k: v for k, v in dict(odoo.env.context).items() if k in ("lang", "tz", "uid")}
+        self._count(2, 0.0)  # common.login + context_get
+
+    # -- counting ------------------------------------------------------------------------------
+    def _count(self, n: int, ms: float) -> None:
+        with self._lock:
+            self.total.calls += n
+            self.total.ms += ms
+        stats: RpcStats | None = getattr(self._local, "stats", None)
+        if stats is not None:
+            stats.calls += n
+            stats.ms += ms
+
+    @contextmanager
+    def measure(self) -> Iterator[RpcStats]:
+        """Count the round trips made by this thread inside the block (one tool call)."""
+        outer = getattr(self._local, "stats", None)
+        stats = RpcStats()
+        self._local.stats = stats
+        try:
+            yield stats
+        finally:
+            self._local.stats = outer
+            if outer is not None:
+                outer.calls += stats.calls
+                outer.ms += stats.ms
+
+    # -- the one primitive -----------------------------------------------------------------
+    def execute_kw(self, model: str, method: str, args: list[Any] | None = None,
+                   kwargs: dict[str, Any] | None = None) -> Any:
+        """One RPC. Reads are retried on transport faults; anything else is tried exactly once."""
+        if self._odoo is None:
+            self._login()
+        kwargs = dict(kwargs or {})
+        ctx = {**self.context, **(kwargs.get("context") or {})}
+        kwargs["context"] = ctx
+        attempts = 1 + (self.read_retries if method in READ_METHODS else 0)
+        for attempt in range(attempts):
+            t0 = time.perf_counter()
+            try:
+                result = self._odoo.execute_kw(model, method, args or [], kwargs)
+                self._count(1, (time.perf_counter() - t0) * 1000)
+                return result
+            except odoorpc.error.RPCError as exc:
+                self._count(1, (time.perf_counter() - t0) * 1000)
+                raise _to_odoo_error(exc) from exc
+            except TRANSIENT as exc:
+                self._count(1, (time.perf_counter() - t0) * 1000)
+                if attempt + 1 >= attempts:
+                    raise OdooUnavailable(
+                        f"Odoo did not answer {model}.{method} ({type(exc).__name__}: {exc})") from exc
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    # -- bounded reads -----------------------------------------------------------------------
+    def search_read(self, model: str, domain: Domain, fields: list[str], *, limit: int = 80,
+                    offset: int = 0, order: str | None = None,
+                    context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        kw: dict[str, Any] = {"fields": fields, "limit": limit, "offset": offset}
+        if order:
+            kw["order"] = order
+        if context:
+            kw["context"] = context
+        return list(self.execute_kw(model, "search_read", [domain], kw))
+
+    def read(self, model: str, ids: list[int], fields: list[str],
+             context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        kw: dict[str, Any] = {"fields": fields}
+        if context:
+            kw["context"] = context
+        return list(self.execute_kw(model, "read", [ids], kw))
+
+    def search_count(self, model: str, domain: Domain, context: dict[str, Any] | None = None) -> int:
+        return int(self.execute_kw(model, "search_count", [domain], {"context": context or {}}))
+
+    def search(self, model: str, domain: Domain, *, limit: int = 80, order: str | None = None) -> list[int]:
+        kw: dict[str, Any] = {"limit": limit}
+        if order:
+            kw["order"] = order
+        return list(self.execute_kw(model, "search", [domain], kw))
+
+    def read_group(self, model: str, domain: Domain, fields: list[str], groupby: list[str], *,
+                   lazy: bool = False, limit: int | None = None, orderby: str | None = None,
+                   context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        kw: dict[str, Any] = {"lazy": lazy}
+        if limit:
+            kw["limit"] = limit
+        if orderby:
+            kw["orderby"] = orderby
+        if context:
+            kw["context"] = context
+        return list(self.execute_kw(model, "read_group", [domain, fields, groupby], kw))
+
+    def web_search_read(self, model: str, domain: Domain, specification: dict[str, Any], *,
+                        limit: int = 80, offset: int = 0, order: str | None = None,
+                        context: dict[str, Any] | None = None) -> dict[str, Any]:
+        kw: dict[str, Any] = {"domain": domain, "specification": specification, "limit": limit,
+                              "offset": offset}
+        if order:
+            kw["order"] = order
+        if context:
+            kw["context"] = context
+        return dict(self.execute_kw(model, "web_search_read", [], kw))
+
+    # -- writes (never retried) --------------------------------------------------------------
+    def call(self, model: str, method: str, args: list[Any] | None = None,
+             kwargs: dict[str, Any] | None = None) -> Any:
+        """A business method or write. Tried once: the caller re-reads state if the outcome is unclear."""
+        return self.execute_kw(model, method, args, kwargs)
+
+
+def _to_odoo_error(exc: Exception) -> OdooError:
+    info = getattr(exc, "info", None) or {}
+    data = info.get("data", {}) if isinstance(info, dict) else {}
+    name = data.get("name") or "odoo.exceptions.UserError"
+    message = data.get("message") or (exc.args[0] if exc.args else str(exc))
+    if isinstance(message, str) and message.strip().lower() == "access denied":
+        name = "odoo.exceptions.AccessDenied"
+    return classify(name, str(message))

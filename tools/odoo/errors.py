@@ -1,0 +1,43 @@
+"""Odoo failures, sorted into what the caller can do about them."""
+
+from __future__ import annotations
+
+
+class OdooError(Exception):
+    """Odoo answered with an error. `name` is Odoo's exception class, e.g. odoo.exceptions.UserError."""
+
+    def __init__(self, message: str, name: str = "odoo.exceptions.UserError") -> None:
+        super().__init__(message)
+        self.message = message
+        self.name = name
+
+    @property
+    def short_name(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+
+class OdooAccessError(OdooError):
+    """AccessError / AccessDenied: the Odoo user may not do this."""
+
+
+class OdooMissingError(OdooError):
+    """MissingError: the record was deleted or never existed."""
+
+
+class OdooValidationError(OdooError):
+    """UserError / ValidationError: Odoo refused the business operation."""
+
+
+class OdooUnavailable(Exception):
+    """Odoo could not be reached or timed out: a transport problem, not an Odoo answer."""
+
+
+def classify(name: str, message: str) -> OdooError:
+    """Map Odoo's exception name onto our classes."""
+    if name.endswith(("AccessError", "AccessDenied")):
+        return OdooAccessError(message, name)
+    if name.endswith("MissingError"):
+        return OdooMissingError(message, name)
+    if name.endswith(("UserError", "ValidationError", "RedirectWarning")):
+        return OdooValidationError(message, name)
+    return OdooError(message, name)
