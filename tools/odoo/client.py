@@ -11,10 +11,10 @@ import socket
 import threading
 import time
 import urllib.error
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlparse
 
 import odoorpc  # type: ignore[import-untyped]
@@ -23,6 +23,7 @@ import odoorpc.error  # type: ignore[import-untyped]
 from tools.odoo.errors import OdooError, OdooUnavailable, classify
 
 Domain = list[Any]
+T = TypeVar("T")
 
 TRANSIENT = (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError)
 READ_METHODS = frozenset({
@@ -53,6 +54,7 @@ class OdooClient:
         self.uid: int | None = None
         self.version: str | None = None
         self.context: dict[str, Any] = {}
+        self._cache: dict[str, tuple[float, Any]] = {}
 
     # -- connection -------------------------------------------------------------------------
     @classmethod
@@ -78,6 +80,27 @@ class OdooClient:
         self.version = odoo.version
         self.context = {k: v for k, v in dict(odoo.env.context).items() if k in ("lang", "tz", "uid")}
         self._count(2, 0.0)  # common.login + context_get
+
+    # -- small reference-data cache (warehouses, vendors): per client, time-bounded ----------------
+    def cached(self, key: str, loader: Callable[[], T], ttl: float = 300.0) -> T:
+        """Return `loader()`'s value, kept for `ttl` seconds per client (reference lists only)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < ttl:
+            return cast(T, hit[1])
+        value = loader()
+        with self._lock:
+            self._cache[key] = (now, value)
+        return value
+
+    def invalidate(self, key: str | None = None) -> None:
+        """Forget one cached list (or all), e.g. after a miss that a fresh list might answer."""
+        with self._lock:
+            if key is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(key, None)
 
     # -- counting ------------------------------------------------------------------------------
     def _count(self, n: int, ms: float) -> None:
@@ -106,14 +129,20 @@ class OdooClient:
     # -- the one primitive -----------------------------------------------------------------
     def execute_kw(self, model: str, method: str, args: list[Any] | None = None,
                    kwargs: dict[str, Any] | None = None) -> Any:
-        """One RPC. Reads are retried on transport faults; anything else is tried exactly once."""
+        """One RPC. Reads are retried on transport faults; anything else is tried exactly once.
+
+        A lost session (the server forgot us, e.g. after a restart) triggers one fresh login and a
+        replay: Odoo refused the call before running it, so even a write is safe to replay then.
+        """
         if self._odoo is None:
             self._login()
         kwargs = dict(kwargs or {})
         ctx = {**self.context, **(kwargs.get("context") or {})}
         kwargs["context"] = ctx
         attempts = 1 + (self.read_retries if method in READ_METHODS else 0)
-        for attempt in range(attempts):
+        attempt = 0
+        relogged = False
+        while True:
             t0 = time.perf_counter()
             try:
                 result = self._odoo.execute_kw(model, method, args or [], kwargs)
@@ -121,14 +150,21 @@ class OdooClient:
                 return result
             except odoorpc.error.RPCError as exc:
                 self._count(1, (time.perf_counter() - t0) * 1000)
-                raise _to_odoo_error(exc) from exc
+                err = _to_odoo_error(exc)
+                if not relogged and _session_lost(err):
+                    relogged = True
+                    self._odoo = None
+                    self._login()
+                    continue
+                raise err from exc
             except TRANSIENT as exc:
                 self._count(1, (time.perf_counter() - t0) * 1000)
-                if attempt + 1 >= attempts:
+                attempt += 1
+                if attempt >= attempts:
                     raise OdooUnavailable(
-                        f"Odoo did not answer {model}.{method} ({type(exc).__name__}: {exc})") from exc
-                time.sleep(0.2 * (attempt + 1))
-        raise AssertionError("unreachable")
+                        f"Odoo did not answer {model}.{method} within {self.timeout:g}s "
+                        f"({type(exc).__name__}: {exc})") from exc
+                time.sleep(0.2 * attempt)
 
     # -- bounded reads -----------------------------------------------------------------------
     def search_read(self, model: str, domain: Domain, fields: list[str], *, limit: int = 80,
@@ -182,11 +218,26 @@ class OdooClient:
             kw["context"] = context
         return dict(self.execute_kw(model, "web_search_read", [], kw))
 
+    def web_read(self, model: str, ids: list[int], specification: dict[str, Any], *,
+                 context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Odoo 17+ nested read: many2one as {"id", ...}, x2many as lists of dicts, in one trip."""
+        if not ids:
+            return []
+        kw: dict[str, Any] = {"specification": specification}
+        if context:
+            kw["context"] = context
+        return list(self.execute_kw(model, "web_read", [ids], kw))
+
     # -- writes (never retried) --------------------------------------------------------------
     def call(self, model: str, method: str, args: list[Any] | None = None,
              kwargs: dict[str, Any] | None = None) -> Any:
         """A business method or write. Tried once: the caller re-reads state if the outcome is unclear."""
         return self.execute_kw(model, method, args, kwargs)
+
+
+def _session_lost(err: OdooError) -> bool:
+    """Odoo forgot our session (server restart, expired cookie): worth exactly one re-login."""
+    return err.name.endswith("SessionExpiredException") or "session expired" in err.message.lower()
 
 
 def _to_odoo_error(exc: Exception) -> OdooError:
