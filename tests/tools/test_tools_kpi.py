@@ -1,0 +1,120 @@
+"""The KPI definitions of tools/kpi.py on a tiny hand-built dataset, worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from tools import kpi
+from tools.kpi import BillLine, POLine, PriceRow, Receipt
+
+AS_OF = date(2026, 11, 26)
+
+
+def line(po: str, ordered: float, promised: str, approved: str, moves: list[Receipt], *,
+         price: float = 10.0, rows: list[PriceRow] | None = None, bills: list[BillLine] | None = None,
+         state: str = "done") -> POLine:
+    return POLine(po=po, product="X", ordered=ordered, product_qty=ordered, price_unit=price,
+                  promised=datetime.fromisoformat(promised), approved=datetime.fromisoformat(approved),
+                  order_date=datetime.fromisoformat(approved), po_state=state, moves=moves,
+                  bills=bills or [], price_rows=rows or [])
+
+
+def rc(when: str, qty: float, ret: bool = False) -> Receipt:
+    return Receipt(datetime.fromisoformat(when), qty, ret)
+
+
+ROW = PriceRow(price=10.0, min_qty=0, delay=5)
+
+
+@pytest.fixture()
+def dataset() -> list[POLine]:
+    return [
+        # A: on time, in full: 5 days after approval, promised 5
+        line("P1", 100, "2026-10-06 12:00:00", "2026-10-01 12:00:00", [rc("2026-10-06 12:00:00", 100)],
+             rows=[ROW]),
+        # B: first part on time (60), rest late (40): on time yes, in full yes, OTIF no; 3 days lead
+        line("P2", 100, "2026-10-10 12:00:00", "2026-10-05 12:00:00",
+             [rc("2026-10-08 12:00:00", 60), rc("2026-10-15 12:00:00", 40)], rows=[ROW], price=11.0),
+        # C: late and short (90 of 100, beyond 2 %): not on time, not in full; 12 days lead; 10 returned
+        line("P3", 100, "2026-10-20 12:00:00", "2026-10-10 00:00:00",
+             [rc("2026-10-22 00:00:00", 90), rc("2026-10-25 00:00:00", 10, ret=True)], rows=[ROW],
+             bills=[BillLine("B3", 90, 10.0)]),
+        # D: over-delivered on time (110 of 100): on time, not in full, not OTIF; 2 days lead
+        line("P4", 100, "2026-11-01 12:00:00", "2026-10-30 12:00:00", [rc("2026-11-01 12:00:00", 110)],
+             rows=[ROW], bills=[BillLine("B4", 110, 10.5)]),
+        # E: due in the future and not received: not evaluable; open, not late
+        line("P5", 50, "2026-12-10 12:00:00", "2026-11-20 12:00:00", [], rows=[ROW], state="purchase"),
+        # F: overdue, nothing received: evaluable, fails all three; open and late
+        line("P6", 20, "2026-11-20 12:00:00", "2026-11-10 12:00:00", [], rows=[ROW], state="purchase",
+             bills=[BillLine("B6", 20, 10.0)]),
+    ]
+
+
+def test_rates_follow_the_definitions(dataset: list[POLine]) -> None:
+    card = kpi.scorecard(dataset, AS_OF)
+    assert card["lines"] == 6 and card["lines_evaluated"] == 5
+    assert card["on_time_pct"] == 60.0      # A, B, D of A-D + F
+    assert card["in_full_pct"] == 40.0      # A, B
+    assert card["otif_pct"] == 20.0         # A only
+
+
+def test_lead_time_mean_spread_and_gap(dataset: list[POLine]) -> None:
+    card = kpi.scorecard(dataset, AS_OF)
+    actual = [5.0, 3.0, 12.0, 2.0]          # days from date_approve to the first receipt, A-D
+    mean = sum(actual) / 4
+    assert card["lead_time_avg_days"] == pytest.approx(mean, abs=0.01)
+    pstdev = (sum((a - mean) ** 2 for a in actual) / 4) ** 0.5
+    assert card["lead_time_stdev_days"] == pytest.approx(pstdev, abs=0.01)
+    assert card["promised_lead_time_avg_days"] == 5.0
+    assert card["lead_time_vs_promised_avg_days"] == pytest.approx(mean - 5, abs=0.01)
+
+
+def test_price_variance_is_quantity_weighted(dataset: list[POLine]) -> None:
+    card = kpi.scorecard(dataset, AS_OF)
+    # only B is above list: (11-10)*100 over list value 10*(100*4+50+20) = 4700
+    assert card["price_variance_amount"] == 100.0
+    assert card["price_variance_pct"] == pytest.approx(100 * 100 / 4700, abs=0.01)
+    assert card["lines_above_list"] == 1
+
+
+def test_returns_and_three_way_exceptions(dataset: list[POLine]) -> None:
+    card = kpi.scorecard(dataset, AS_OF)
+    assert card["return_rate_pct"] == pytest.approx(100 * 10 / 400, abs=0.01)  # 10 back of 400 in
+    # B3: billed 90 > net received 80 -> exception; B4: price 10.5 vs 10 -> exception;
+    # B6: billed 20 with nothing received -> exception
+    assert card["three_way_exceptions"] == 3
+
+
+def test_open_and_late(dataset: list[POLine]) -> None:
+    assert kpi.open_and_late(dataset, AS_OF) == (["P5", "P6"], ["P6"])
+
+
+def test_empty_population_gives_none_not_zero() -> None:
+    card = kpi.scorecard([], AS_OF)
+    assert card["otif_pct"] is None and card["lead_time_avg_days"] is None
+    assert card["three_way_exceptions"] == 0
+
+
+def test_list_price_picks_quantity_tier_and_validity() -> None:
+    rows = [PriceRow(12.0, 0), PriceRow(10.0, 100), PriceRow(9.0, 500),
+            PriceRow(8.0, 0, date_end=date(2025, 1, 1))]
+    ln = line("P", 150, "2026-10-06 12:00:00", "2026-10-01 12:00:00", [], rows=rows)
+    assert ln.list_price() == 10.0
+    ln.product_qty = 50
+    assert ln.list_price() == 12.0
+    variant = [PriceRow(12.0, 0), PriceRow(11.5, 0, variant_specific=True)]
+    assert line("P", 1, "2026-10-06 12:00:00", "2026-10-01 12:00:00", [], rows=variant).list_price() == 11.5
+
+
+def test_suggested_order_qty_rounds_to_multiple_and_vendor_minimum() -> None:
+    assert kpi.suggested_order_qty(forecast=5, min_qty=10, max_qty=40) == 35
+    assert kpi.suggested_order_qty(forecast=5, min_qty=10, max_qty=40, multiple=12) == 36
+    assert kpi.suggested_order_qty(forecast=5, min_qty=10, max_qty=40, vendor_min=100) == 100
+    assert kpi.suggested_order_qty(forecast=10, min_qty=10, max_qty=40) == 0
+
+
+def test_price_trend() -> None:
+    t = kpi.price_trend([(datetime(2026, 1, 1), 10.0, 5), (datetime(2026, 6, 1), 12.0, 5)])
+    assert t["change_pct"] == 20.0 and t["avg_price"] == 11.0 and t["orders"] == 2

@@ -1,0 +1,269 @@
+"""Supplier KPIs as pure functions over plain records: the definitions live here, in one place.
+
+Why pure: the scorecard must compute each KPI *exactly* as tools/README.md defines it, and that
+is only checkable on a tiny hand-built dataset with no Odoo in the way. The read tools turn Odoo
+rows into these records; this module does all the arithmetic.
+
+Definitions (copied into tools/README.md; keep both in step):
+
+Population. The *lines* are the product lines (no section/note rows) of the supplier's purchase
+orders in state `purchase` or `done` whose confirmation date (`date_approve`) lies in the window
+[as_of - months, as_of]. A line is *evaluable* when its promised date is on or before as_of, or when it
+has been received in full before then (an early, complete delivery counts).
+
+- ordered O        = line `product_uom_qty` (product unit of measure)
+- promised date P  = calendar day (UTC) of the line's `date_planned`
+- receipts         = the line's done stock moves from a vendor location into an internal location,
+                     each with its day d_i and quantity q_i (product unit of measure)
+- delivered D      = sum of q_i (gross; returns are not subtracted)
+- returned R       = sum of the quantities of the line's done moves from an internal location back
+                     to a vendor location
+- tolerance tol    = IN_FULL_TOLERANCE (2 %)
+
+KPIs, each a percentage over the evaluable lines (None when there are none):
+- on_time_pct  = share of lines whose first receipt day min(d_i) <= P (a due line with no receipt is late)
+- in_full_pct  = share of lines with O*(1-tol) <= D <= O*(1+tol) (short and over-deliveries both fail)
+- otif_pct     = share of lines whose quantity received on or before P, sum(q_i for d_i <= P),
+                 lies in [O*(1-tol), O*(1+tol)] and whose total D <= O*(1+tol)
+Lead time (over lines with at least one receipt; days as decimals, from the datetimes):
+- actual lead time     = first receipt datetime - the PO's `date_approve`
+- promised lead time   = `delay` of the supplier's product.supplierinfo row for the product
+                         (a row naming the variant beats a template row; then the smallest `min_qty`)
+- lead_time_avg_days, lead_time_stdev_days = mean and *population* standard deviation of actual
+- promised_lead_time_avg_days = mean promised over lines with a pricelist row
+- lead_time_vs_promised_avg_days = mean of (actual - promised) over lines with both
+Price (over lines with a pricelist row valid on the order date):
+- list price   = `price` of the row with the largest `min_qty` <= the line's `product_qty` among the
+                 supplier's rows for the product (variant rows first) whose date_start/date_end contain
+                 the PO's order date; if none qualifies by quantity, the row with the smallest min_qty
+- price_variance_pct   = 100 * sum((price_unit - list) * product_qty) / sum(list * product_qty)
+- price_variance_amount = sum((price_unit - list) * product_qty)   (currency of the PO)
+- lines_above_list     = count of lines with price_unit > list + 0.005
+Quality:
+- return_rate_pct = 100 * sum(R) / sum(D) over all lines in the population (None when D sums to 0)
+Three-way match (over posted vendor bills' lines linked to a line of the population):
+- a bill line is an *exception* when |bill price_unit - PO line price_unit| > PRICE_TOLERANCE (0.01),
+  or when the posted billed quantity of its PO line (sum over posted bill lines, refunds negative)
+  exceeds that line's received quantity (D - R) by more than 1e-6
+- three_way_exceptions = count of such bill lines
+Open work (all of the supplier's POs, whatever their date):
+- open_pos = POs in state `purchase` with at least one line not yet delivered in full (D - R < O*(1-tol))
+- late_pos = open POs having such a line whose promised day P < as_of day
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+IN_FULL_TOLERANCE = 0.02
+PRICE_TOLERANCE = 0.01
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One done stock move for a PO line: into stock (a receipt) or back to the vendor (a return)."""
+
+    when: datetime
+    qty: float
+    is_return: bool = False
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """One vendor-bill line linked to a PO line. `posted` False lines are ignored."""
+
+    bill: str
+    qty: float
+    price_unit: float
+    posted: bool = True
+    refund: bool = False
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    """One product.supplierinfo row of the supplier for the line's product."""
+
+    price: float
+    min_qty: float = 0.0
+    delay: int = 0
+    variant_specific: bool = False
+    date_start: date | None = None
+    date_end: date | None = None
+
+
+@dataclass
+class POLine:
+    """A purchase order line with everything the KPIs need."""
+
+    po: str
+    product: str
+    ordered: float  # product_uom_qty
+    product_qty: float  # in the purchase UoM (prices are per this unit)
+    price_unit: float
+    promised: datetime  # date_planned
+    approved: datetime | None  # PO date_approve
+    order_date: datetime | None = None  # PO date_order
+    po_state: str = "purchase"
+    moves: list[Receipt] = field(default_factory=list)
+    bills: list[BillLine] = field(default_factory=list)
+    price_rows: list[PriceRow] = field(default_factory=list)
+
+    # -- derived quantities ------------------------------------------------------------------
+    @property
+    def receipts(self) -> list[Receipt]:
+        return sorted((m for m in self.moves if not m.is_return), key=lambda m: m.when)
+
+    @property
+    def delivered(self) -> float:
+        return sum(m.qty for m in self.moves if not m.is_return)
+
+    @property
+    def returned(self) -> float:
+        return sum(m.qty for m in self.moves if m.is_return)
+
+    @property
+    def first_receipt(self) -> datetime | None:
+        r = self.receipts
+        return r[0].when if r else None
+
+    def delivered_by(self, day: date) -> float:
+        return sum(m.qty for m in self.moves if not m.is_return and m.when.date() <= day)
+
+    def in_range(self, qty: float) -> bool:
+        return self.ordered * (1 - IN_FULL_TOLERANCE) - EPS <= qty <= self.ordered * (1 + IN_FULL_TOLERANCE) + EPS
+
+    def fully_delivered(self) -> bool:
+        return self.delivered >= self.ordered * (1 - IN_FULL_TOLERANCE) - EPS
+
+    def evaluable(self, as_of: date) -> bool:
+        return self.promised.date() <= as_of or self.fully_delivered()
+
+    def on_time(self) -> bool:
+        first = self.first_receipt
+        return first is not None and first.date() <= self.promised.date()
+
+    def in_full(self) -> bool:
+        return self.in_range(self.delivered)
+
+    def otif(self) -> bool:
+        by_due = self.delivered_by(self.promised.date())
+        return self.in_range(by_due) and self.delivered <= self.ordered * (1 + IN_FULL_TOLERANCE) + EPS
+
+    def promised_row(self) -> PriceRow | None:
+        """The supplierinfo row whose `delay` is the promise: variant rows first, then smallest min_qty."""
+        if not self.price_rows:
+            return None
+        return sorted(self.price_rows, key=lambda r: (not r.variant_specific, r.min_qty))[0]
+
+    def list_price(self) -> float | None:
+        """The pricelist price that applied to this line (see the module docstring)."""
+        day = (self.order_date or self.approved or self.promised).date()
+        valid = [r for r in self.price_rows
+                 if (r.date_start is None or r.date_start <= day) and (r.date_end is None or day <= r.date_end)]
+        if not valid:
+            return None
+        if any(r.variant_specific for r in valid):
+            valid = [r for r in valid if r.variant_specific]
+        fitting = [r for r in valid if r.min_qty <= self.product_qty + EPS]
+        row = max(fitting, key=lambda r: r.min_qty) if fitting else min(valid, key=lambda r: r.min_qty)
+        return row.price
+
+    def billed_posted(self) -> float:
+        return sum((-b.qty if b.refund else b.qty) for b in self.bills if b.posted)
+
+    def bill_exceptions(self) -> list[BillLine]:
+        over_billed = self.billed_posted() > (self.delivered - self.returned) + EPS
+        return [b for b in self.bills if b.posted and not b.refund and (
+            over_billed or abs(b.price_unit - self.price_unit) > PRICE_TOLERANCE)]
+
+
+def _pct(num: int | float, den: int | float) -> float | None:
+    return round(100.0 * num / den, 1) if den else None
+
+
+def _days(a: datetime, b: datetime) -> float:
+    return (a - b).total_seconds() / 86400.0
+
+
+def _r(x: float | None, nd: int = 2) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+def scorecard(lines: Iterable[POLine], as_of: date) -> dict[str, float | int | None]:
+    """All KPIs of the module docstring for one supplier's population of lines."""
+    lines = [ln for ln in lines if ln.po_state in ("purchase", "done")]
+    ev = [ln for ln in lines if ln.evaluable(as_of)]
+    actual = [_days(ln.first_receipt, ln.approved) for ln in lines if ln.first_receipt and ln.approved]
+    promised = [float(r.delay) for ln in lines if (r := ln.promised_row()) is not None]
+    gap = [_days(ln.first_receipt, ln.approved) - row.delay for ln in lines
+           if ln.first_receipt and ln.approved and (row := ln.promised_row()) is not None]
+    priced = [(ln, lp) for ln in lines if (lp := ln.list_price()) is not None]
+    list_value = sum(lp * ln.product_qty for ln, lp in priced)
+    var_amount = sum((ln.price_unit - lp) * ln.product_qty for ln, lp in priced)
+    delivered = sum(ln.delivered for ln in lines)
+    return {
+        "lines": len(lines),
+        "lines_evaluated": len(ev),
+        "otif_pct": _pct(sum(ln.otif() for ln in ev), len(ev)),
+        "on_time_pct": _pct(sum(ln.on_time() for ln in ev), len(ev)),
+        "in_full_pct": _pct(sum(ln.in_full() for ln in ev), len(ev)),
+        "lead_time_avg_days": _r(statistics.fmean(actual)) if actual else None,
+        "lead_time_stdev_days": _r(statistics.pstdev(actual)) if actual else None,
+        "promised_lead_time_avg_days": _r(statistics.fmean(promised)) if promised else None,
+        "lead_time_vs_promised_avg_days": _r(statistics.fmean(gap)) if gap else None,
+        "price_variance_pct": _r(100.0 * var_amount / list_value) if list_value else None,
+        "price_variance_amount": round(var_amount, 2) if priced else None,
+        "lines_above_list": sum(1 for ln, lp in priced if ln.price_unit > lp + 0.005),
+        "return_rate_pct": _r(100.0 * sum(ln.returned for ln in lines) / delivered) if delivered else None,
+        "three_way_exceptions": sum(len(ln.bill_exceptions()) for ln in lines),
+    }
+
+
+def open_and_late(lines: Iterable[POLine], as_of: date) -> tuple[list[str], list[str]]:
+    """(open PO names, late PO names) per the docstring: open = a line short of full delivery."""
+    open_pos: dict[str, bool] = {}
+    for ln in lines:
+        if ln.po_state != "purchase":
+            continue
+        net = ln.delivered - ln.returned
+        if net < ln.ordered * (1 - IN_FULL_TOLERANCE) - EPS:
+            late = ln.promised.date() < as_of
+            open_pos[ln.po] = open_pos.get(ln.po, False) or late
+    return sorted(open_pos), sorted(po for po, late in open_pos.items() if late)
+
+
+def price_trend(points: Iterable[tuple[datetime, float, float]]) -> dict[str, float | int]:
+    """Per product: (order datetime, unit price, qty) -> first/last/min/max price and change %."""
+    pts = sorted(points, key=lambda p: p[0])
+    first, last = pts[0][1], pts[-1][1]
+    qty = sum(p[2] for p in pts)
+    out: dict[str, float | int] = {
+        "orders": len(pts), "qty": round(qty, 3), "first_price": round(first, 4), "last_price": round(last, 4),
+        "avg_price": round(sum(p[1] * p[2] for p in pts) / qty, 4) if qty else round(last, 4),
+    }
+    if first:
+        out["change_pct"] = round(100.0 * (last - first) / first, 1)
+    return out
+
+
+def days_late(scheduled: datetime, today: date) -> int:
+    """Whole days a not-yet-done receipt is past its scheduled day (0 when not late)."""
+    return max(0, (today - scheduled.date()).days)
+
+
+def suggested_order_qty(forecast: float, min_qty: float, max_qty: float, multiple: float = 0.0,
+                        vendor_min: float = 0.0) -> float:
+    """Odoo's rule: order up to max when the forecast is below min, rounded up to the multiple and
+    at least the vendor's minimum order quantity; 0 when no order is needed."""
+    if forecast >= min_qty - EPS:
+        return 0.0
+    need = max(max_qty, min_qty) - forecast
+    if multiple and multiple > 0:
+        import math
+
+        need = math.ceil(need / multiple - EPS) * multiple
+    return float(max(need, vendor_min))
