@@ -1,0 +1,442 @@
+"""The agent loop shared by both brains: LangChain's `create_agent` over our governed tools.
+
+Why one loop: the LLM and the offline planner are both LangChain chat models, so they see the same
+tools, go through the same `run_tool` (policy check, validation, redaction, audit) and produce the
+same TurnResult. The model never gets a generic "execute" tool: proposal tools only *propose*.
+
+A turn runs in a worker thread so that a slow model or a tool loop cannot hold the caller past the
+time budget: the caller waits on an event queue with a deadline and answers clearly when it passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import queue
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from langchain.agents import create_agent
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.tools import StructuredTool
+from pydantic import BaseModel, Field
+
+from assistant.memory import FOCUS_KEY, ConversationMemory
+from tools.base import Identity, Tool, ToolContext, ToolResult
+
+MAX_INPUT_CHARS = 8000
+log = logging.getLogger(__name__)
+Event = dict[str, Any]
+
+
+class ToolBackend(Protocol):
+    """Where tools come from and how they run (tools.registry in production)."""
+
+    def catalogue(self, user: Identity) -> list[Tool]: ...
+
+    def run(self, ctx: ToolContext, name: str, args: dict[str, Any]) -> ToolResult: ...
+
+
+class TurnResult(BaseModel):
+    """What one user message produced. Channels render it; `--json` prints `public()`."""
+
+    answer: str
+    brain: str
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    citations: list[dict[str, Any]] = Field(default_factory=list)
+    proposals: list[dict[str, Any]] = Field(default_factory=list)
+    run_id: str = ""
+    thread_id: str = ""
+    usage: dict[str, int] = Field(default_factory=dict)
+    ok: bool = True
+    error: str | None = None  # a short code: input, unknown_user, timeout, budget, model, internal
+    ms: float = 0.0
+    tables: list[dict[str, Any]] = Field(default_factory=list)  # structured rows for Rich/web tables
+
+    def public(self) -> dict[str, Any]:
+        return {"answer": self.answer, "brain": self.brain, "tool_calls": self.tool_calls,
+                "citations": self.citations, "proposals": self.proposals, "run_id": self.run_id,
+                "thread_id": self.thread_id, "usage": self.usage, "ok": self.ok, "error": self.error}
+
+
+@dataclass
+class _Turn:
+    """Mutable per-turn state the tool wrappers and the loop share."""
+
+    ctx: ToolContext
+    deadline: float
+    tool_budget: int
+    calls: int = 0
+    refused_over_budget: int = 0
+    cancelled: bool = False
+    records: list[dict[str, Any]] = field(default_factory=list)
+    results: list[ToolResult] = field(default_factory=list)
+    citations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+    usage: dict[str, int] = field(default_factory=lambda: {"input_tokens": 0, "output_tokens": 0,
+                                                           "total_tokens": 0})
+
+
+def untrusted(tool_name: str, body: str) -> str:
+    """Tool output is data from Odoo, suppliers and documents: fence it so the model treats it as such."""
+    body = body.replace("</tool_data>", "</ tool_data>")
+    return f'<tool_data tool="{tool_name}" trust="untrusted">\n{body}\n</tool_data>'
+
+
+class Assistant:
+    """`ask`/`stream` for every channel. Built once by the Runtime."""
+
+    def __init__(self, *, brain_name: str, model: BaseChatModel, backend: ToolBackend,
+                 context_for: Callable[[Identity, str, str | None], ToolContext],
+                 memory: ConversationMemory | None, audit: Any, system_prompt: str,
+                 tool_budget: int = 8, time_budget_s: float = 60.0,
+                 directory: Any = None, max_workers: int = 16) -> None:
+        self.brain_name = brain_name
+        self.model = model
+        self.backend = backend
+        self.context_for = context_for
+        self.memory = memory
+        self.audit = audit
+        self.system_prompt = system_prompt
+        self.tool_budget = tool_budget
+        self.time_budget_s = time_budget_s
+        self.directory = directory
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="qm-turn")
+
+    # -- public API ----------------------------------------------------------------------------
+    def ask(self, user: Identity, text: str, thread_id: str | None = None, channel: str = "cli"
+            ) -> TurnResult:
+        final: TurnResult | None = None
+        for event in self.stream(user, text, thread_id, channel):
+            if event["type"] == "final":
+                final = event["result"]
+        assert final is not None
+        return final
+
+    def ask_as(self, username: str, text: str, thread_id: str | None = None, channel: str = "cli"
+               ) -> TurnResult:
+        """Look the user up in the directory first; an unknown user gets a clear reply (audited)."""
+        user = self._lookup(username)
+        if user is None:
+            run_id = uuid.uuid4().hex[:16]
+            result = TurnResult(answer=f"I don't know the user '{username}'. Ask an administrator to add "
+                                       "you to the users file.", brain=self.brain_name, ok=False,
+                                error="unknown_user", run_id=run_id, thread_id=thread_id or "")
+            self._audit_turn(username, result, channel, text)
+            return result
+        return self.ask(user, text, thread_id, channel)
+
+    def stream(self, user: Identity, text: str, thread_id: str | None = None, channel: str = "cli"
+               ) -> Iterator[Event]:
+        """Yield {"type": "status"|"token"|"final"} events; "final" carries the TurnResult."""
+        t0 = time.perf_counter()
+        thread_id = thread_id or uuid.uuid4().hex[:16]
+        problem = _check_input(text)
+        if problem:
+            result = TurnResult(answer=problem, brain=self.brain_name, ok=False, error="input",
+                                run_id=uuid.uuid4().hex[:16], thread_id=thread_id)
+            self._audit_turn(user.username, result, channel, text)
+            yield {"type": "final", "result": result}
+            return
+        ctx = self.context_for(user, channel, thread_id)
+        turn = _Turn(ctx=ctx, deadline=time.monotonic() + self.time_budget_s, tool_budget=self.tool_budget)
+        events: queue.Queue[Event | None] = queue.Queue()
+        self._pool.submit(self._run_turn, turn, text.strip(), events)
+        final_answer: str | None = None
+        error: str | None = None
+        while True:
+            remaining = turn.deadline - time.monotonic()
+            try:
+                event = events.get(timeout=max(0.01, remaining))
+            except queue.Empty:
+                turn.cancelled = True
+                error = "timeout"
+                final_answer = (f"I could not finish within the {self.time_budget_s:g} s time budget for one "
+                                "question" + _partial(turn) + ". Please try again or ask something narrower.")
+                break
+            if event is None:
+                continue
+            if event["type"] == "done":
+                final_answer, error = event["answer"], event.get("error")
+                break
+            yield event
+        result = self._finish(turn, user, text, thread_id, channel, final_answer or "", error, t0)
+        yield {"type": "final", "result": result}
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- the loop ------------------------------------------------------------------------------
+    def _run_turn(self, turn: _Turn, text: str, events: queue.Queue[Event | None]) -> None:
+        try:
+            answer, error = self._loop(turn, text, events)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a clear reply
+            answer, error = _explain_failure(exc, turn), _error_code(exc)
+        events.put({"type": "done", "answer": answer, "error": error})
+
+    def _loop(self, turn: _Turn, text: str, events: queue.Queue[Event | None]) -> tuple[str, str | None]:
+        user = turn.ctx.user
+        tools = [self._wrap(t, turn, events) for t in self.backend.catalogue(user)]
+        agent = create_agent(self.model, tools=tools, system_prompt=self._system_prompt(user))
+        history: list[BaseMessage] = self.memory.messages(turn.ctx.thread_id or "") if self.memory else []
+        messages: list[BaseMessage] = [*history, HumanMessage(text)]
+        config: dict[str, Any] = {"recursion_limit": 2 * (self.tool_budget + 2) + 1,
+                                  "configurable": {"qm_user": user.username}}
+        final: AIMessage | None = None
+        streamed: set[str] = set()
+        for mode, payload in agent.stream({"messages": messages}, config=config,  # type: ignore[arg-type]
+                                          stream_mode=["updates", "messages"]):
+            if turn.cancelled:
+                return "", "timeout"
+            if mode == "messages":
+                chunk, meta = payload
+                if (isinstance(chunk, AIMessageChunk) and meta.get("langgraph_node") == "model"
+                        and isinstance(chunk.content, str) and chunk.content
+                        and not chunk.tool_call_chunks):
+                    streamed.add(chunk.id or "")
+                    events.put({"type": "token", "text": chunk.content})
+                continue
+            for node, update in (payload or {}).items():
+                for msg in (update or {}).get("messages", []) if isinstance(update, dict) else []:
+                    if isinstance(msg, AIMessage) and node == "model":
+                        _add_usage(turn, msg)
+                        if not msg.tool_calls:
+                            final = msg
+            if turn.refused_over_budget >= 2:  # the model keeps asking past the budget: stop the loop
+                return _budget_answer(turn), "budget"
+        if final is None:
+            return _budget_answer(turn), "budget"
+        answer = _text(final)
+        if answer and (final.id or "") not in streamed:
+            events.put({"type": "token", "text": answer})
+        if not answer:
+            return "The model returned an empty answer" + _partial(turn) + ".", "model"
+        return answer, None
+
+    def _wrap(self, tool: Tool, turn: _Turn, events: queue.Queue[Event | None]) -> StructuredTool:
+        backend = self.backend
+
+        def run(**kwargs: Any) -> tuple[str, ToolResult | None]:
+            if turn.cancelled or time.monotonic() > turn.deadline:
+                return "The time budget of this turn is used up: answer now, call no more tools.", None
+            if turn.calls >= turn.tool_budget:
+                turn.refused_over_budget += 1
+                return (f"The tool-call budget of this turn ({turn.tool_budget}) is used up: answer now "
+                        "with what you have.", None)
+            turn.calls += 1
+            args = {k: v for k, v in kwargs.items() if v is not None}
+            events.put({"type": "status", "text": f"Running {tool.name}…", "tool": tool.name})
+            t0 = time.perf_counter()
+            try:
+                result = backend.run(turn.ctx, tool.name, args)
+            except Exception as exc:  # noqa: BLE001 - run_tool should not raise; belt and braces
+                result = ToolResult(tool=tool.name, ok=False, error=f"{type(exc).__name__}: {exc}")
+            ms = round((time.perf_counter() - t0) * 1000, 2)
+            turn.records.append({"name": tool.name, "args": args, "ms": result.ms or ms,
+                                 "rpc_calls": result.rpc_calls, "ok": result.ok,
+                                 **({"error": result.error} if not result.ok else {})})
+            turn.results.append(result)
+            for c in result.citations:
+                turn.citations.setdefault(c.id, c.model_dump(exclude_none=True))
+            for pid in result.proposal_ids:
+                turn.proposals.append({"id": pid, "kind": tool.name, "summary": result.text,
+                                       "state": (result.data or {}).get("state", "pending")})
+            return untrusted(tool.name, result.for_model()), result
+
+        return StructuredTool.from_function(
+            func=run, name=tool.name, description=tool.description,
+            args_schema=_schema(tool), response_format="content_and_artifact")
+
+    def _system_prompt(self, user: Identity) -> str:
+        return self.system_prompt.replace("{user}", user.label).replace("{role}", user.role) \
+            .replace("{warehouse}", user.warehouse or "none")
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def _finish(self, turn: _Turn, user: Identity, text: str, thread_id: str, channel: str,
+                answer: str, error: str | None, t0: float) -> TurnResult:
+        result = TurnResult(
+            answer=answer, brain=self.brain_name, tool_calls=list(turn.records),
+            citations=list(turn.citations.values()), proposals=list(turn.proposals),
+            run_id=turn.ctx.run_id, thread_id=thread_id, usage=dict(turn.usage),
+            ok=error is None, error=error, ms=round((time.perf_counter() - t0) * 1000, 2),
+            tables=[t for r in turn.results if r.ok for t in _tables(r)])
+        if self.memory is not None and answer:
+            try:
+                self.memory.append(thread_id, username=user.username, channel=channel, run_id=turn.ctx.run_id,
+                                   user_text=text, answer=answer, focus=turn_focus(turn.records, turn.results))
+            except Exception:  # noqa: BLE001 - losing memory must not lose the answer
+                log.exception("could not store turn %s in thread %s", turn.ctx.run_id, thread_id)
+        self._audit_turn(user.username, result, channel, text)
+        return result
+
+    def _audit_turn(self, actor: str, result: TurnResult, channel: str, text: str) -> None:
+        if self.audit is None:
+            return
+        payload = {"thread_id": result.thread_id, "channel": channel, "brain": result.brain,
+                   "question_sha256": hashlib.sha256(text.encode("utf-8", "replace")).hexdigest(),
+                   "question": text[:200], "answer_chars": len(result.answer), "ok": result.ok,
+                   "error": result.error, "usage": result.usage, "ms": result.ms,
+                   "tool_calls": [{k: v for k, v in c.items() if k != "args"} for c in result.tool_calls],
+                   "proposals": [p["id"] for p in result.proposals]}
+        try:
+            self.audit.record("turn", actor, result.run_id, payload)
+        except Exception:  # noqa: BLE001 - the answer still goes out
+            log.exception("could not audit turn %s", result.run_id)
+
+    def _lookup(self, username: str) -> Identity | None:
+        if self.directory is None:
+            return None
+        try:
+            found = self.directory.get(username)
+        except Exception:  # noqa: BLE001 - directories raise KeyError or their own error
+            return None
+        return found if isinstance(found, Identity) else None
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _check_input(text: object) -> str | None:
+    if not isinstance(text, str):
+        return "I can only read text messages."
+    stripped = text.strip()
+    if not stripped:
+        return "Your message was empty. Ask me about stock, inbound receipts, purchase orders or suppliers."
+    if len(stripped) > MAX_INPUT_CHARS:
+        return (f"Your message is {len(stripped):,} characters long; I accept up to {MAX_INPUT_CHARS:,}. "
+                "Please send a shorter question.")
+    controls = sum(1 for ch in stripped if (ord(ch) < 32 and ch not in "\n\r\t") or ch == "\ufffd")
+    if "\x00" in stripped or controls > max(3, len(stripped) // 20):
+        return "That message looks like binary data, not text. Please type your question."
+    return None
+
+
+def _schema(tool: Tool) -> dict[str, Any]:
+    schema = dict(tool.json_schema())
+    schema.setdefault("type", "object")
+    schema.setdefault("properties", {})
+    schema.pop("title", None)
+    return schema
+
+
+def _text(msg: AIMessage) -> str:
+    if isinstance(msg.content, str):
+        return msg.content.strip()
+    parts = [p.get("text", "") if isinstance(p, dict) else str(p) for p in msg.content]
+    return "".join(parts).strip()
+
+
+def _add_usage(turn: _Turn, msg: AIMessage) -> None:
+    usage = msg.usage_metadata or {}
+    for key in ("input_tokens", "output_tokens", "total_tokens"):
+        turn.usage[key] += int(usage.get(key, 0) or 0)  # type: ignore[misc]
+
+
+def _partial(turn: _Turn) -> str:
+    done = [r for r in turn.results if r.ok]
+    if not done:
+        return ""
+    return "; what I had found so far:\n" + "\n".join(r.text for r in done if r.text)
+
+
+def _budget_answer(turn: _Turn) -> str:
+    return (f"I stopped after {turn.calls} tool calls (the limit for one question is {turn.tool_budget})"
+            + (_partial(turn) or "") + ".")
+
+
+def _error_code(exc: Exception) -> str:
+    name = type(exc).__name__
+    if name == "GraphRecursionError":
+        return "budget"
+    return "model" if _is_model_error(exc) else "internal"
+
+
+def _is_model_error(exc: Exception) -> bool:
+    return type(exc).__module__.startswith(("openai", "httpx", "langchain_openai"))
+
+
+def _explain_failure(exc: Exception, turn: _Turn) -> str:
+    name = type(exc).__name__
+    if name == "GraphRecursionError":
+        return _budget_answer(turn)
+    if name == "RateLimitError":
+        return "The language model is rate-limited right now (HTTP 429). Please try again in a minute."
+    if name in ("APITimeoutError", "ReadTimeout", "TimeoutException"):
+        return "The language model did not answer in time. Please try again."
+    if name in ("APIConnectionError", "ConnectError"):
+        return "The language model endpoint is not reachable right now. Please try again later."
+    if name in ("AuthenticationError", "PermissionDeniedError"):
+        return "The language model endpoint refused our credentials. An administrator must check the API key."
+    if _is_model_error(exc):
+        return f"The language model returned an error I could not use ({name}). Please try again."
+    return f"Something went wrong while answering ({name}). The error was recorded; please try again."
+
+
+_REF_RE = re.compile(r"\b(P\d{5,})\b")
+_RECEIPT_RE = re.compile(r"\b([A-Z]{2,5}/IN/\d{3,})\b")
+
+
+def turn_focus(records: Sequence[dict[str, Any]], results: Sequence[ToolResult]) -> dict[str, Any]:
+    """What a turn was about, for follow-ups: the last tool and its args, plus the refs it showed."""
+    focus: dict[str, Any] = {}
+    if records:
+        focus["tool"] = records[-1]["name"]
+        focus["args"] = records[-1]["args"]
+    for rec in records:
+        for key, value in rec["args"].items():
+            if isinstance(value, str | int | float):
+                for slot in ("product", "warehouse", "supplier", "reference", "receipt"):
+                    if slot in key:
+                        focus[slot] = value
+    pos: list[str] = []
+    receipts: list[str] = []
+    for res in results:
+        if not res.ok:
+            continue
+        blob = res.text + " " + str(res.data)[:20000]
+        for ref in _REF_RE.findall(blob):
+            if ref not in pos:
+                pos.append(ref)
+        for ref in _RECEIPT_RE.findall(blob):
+            if ref not in receipts:
+                receipts.append(ref)
+    if pos:
+        focus["pos"] = pos[:20]
+    if receipts:
+        focus["receipts"] = receipts[:20]
+    return focus
+
+
+def _tables(result: ToolResult) -> list[dict[str, Any]]:
+    """The first list of flat rows in a result, as a table for Rich/web rendering."""
+    for key, value in (result.data or {}).items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            cols = [k for k, v in value[0].items() if isinstance(v, str | int | float | bool) or v is None]
+            if cols:
+                return [{"title": f"{result.tool}: {key}", "columns": cols[:8],
+                         "rows": [[row.get(c) for c in cols[:8]] for row in value[:50]]}]
+    return []
+
+
+def history_focus(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """The stored focus of earlier turns, newest last (used by the offline planner for follow-ups)."""
+    return [m.additional_kwargs.get(FOCUS_KEY) or {} for m in messages
+            if isinstance(m, AIMessage) and FOCUS_KEY in m.additional_kwargs]
+
+
+def last_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[str, ToolResult | None, str]]:
+    """Tool results of the current turn (after the last human message): (name, artifact, content)."""
+    out: list[tuple[str, ToolResult | None, str]] = []
+    for msg in reversed(messages):
+        if isinstance(msg, HumanMessage):
+            break
+        if isinstance(msg, ToolMessage):
+            art = msg.artifact if isinstance(msg.artifact, ToolResult) else None
+            out.append((msg.name or "", art, str(msg.content)))
+    return list(reversed(out))
+
+

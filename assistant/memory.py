@@ -1,0 +1,53 @@
+"""Conversation memory per thread (a web conversation or a Slack thread), kept in the state store.
+
+Why a wrapper over the governance ConversationStore: a turn needs the user's words, the answer and
+the *focus* of that turn (the PO, supplier, product, warehouse it was about) so that "and at
+Dallas?" or "chase them" resolves on the next turn, by either brain, after a restart. The focus rides
+in the message's meta; `messages()` rebuilds LangChain history with it attached (never sent to a model).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+FOCUS_KEY = "qm_focus"
+
+
+class MessageLog(Protocol):
+    """What tools.governance.store.ConversationStore offers."""
+
+    def append(self, thread_id: str, role: str, content: str, meta: dict[str, Any] | None = None, *,
+               channel: str | None = None, username: str | None = None) -> int: ...
+
+    def history(self, thread_id: str, limit: int = 20) -> list[dict[str, Any]]: ...
+
+
+class ConversationMemory:
+    """Two messages per turn (user, assistant); the last `max_turns` turns come back as history."""
+
+    def __init__(self, log: MessageLog, *, max_turns: int = 10, max_chars: int = 4000) -> None:
+        self.log = log
+        self.max_turns = max_turns
+        self.max_chars = max_chars  # per stored text, so one huge answer cannot blow the context
+
+    def append(self, thread_id: str, *, username: str, channel: str, run_id: str, user_text: str,
+               answer: str, focus: dict[str, Any] | None = None) -> None:
+        self.log.append(thread_id, "user", user_text[: self.max_chars], {"run_id": run_id},
+                        channel=channel, username=username)
+        self.log.append(thread_id, "assistant", answer[: self.max_chars],
+                        {"run_id": run_id, FOCUS_KEY: focus or {}}, channel=channel, username=username)
+
+    def messages(self, thread_id: str) -> list[BaseMessage]:
+        out: list[BaseMessage] = []
+        for row in self.log.history(thread_id, limit=2 * self.max_turns):
+            content = str(row.get("content") or "")
+            if row.get("role") == "user":
+                out.append(HumanMessage(content))
+            elif row.get("role") == "assistant":
+                focus = (row.get("meta") or {}).get(FOCUS_KEY) or {}
+                out.append(AIMessage(content, additional_kwargs={FOCUS_KEY: focus}))
+        while out and not isinstance(out[0], HumanMessage):  # history must start with the user
+            out.pop(0)
+        return out

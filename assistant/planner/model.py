@@ -1,0 +1,159 @@
+"""The offline planner as a LangChain chat model, so it runs in the very same agent loop as an LLM.
+
+On a new user message it emits an AIMessage with tool_calls (from `intents.parse`); once the
+ToolMessages are back it composes the answer from the tool results alone (`compose`). It never
+reads tool output to decide what to do, and it says plainly that it is not an LLM.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from pydantic import ConfigDict
+
+from assistant.agent import history_focus, last_tool_results
+from assistant.planner.compose import compose, direct_reply
+from assistant.planner.intents import Plan, parse
+from assistant.planner.lexicon import Lexicon
+
+# semantic slot -> candidate argument names, best first (tools name their args in their own words)
+SLOT_ALIASES: dict[str, tuple[str, ...]] = {
+    "product": ("product", "product_ref", "item", "sku"),
+    "warehouse": ("warehouse", "warehouse_code", "site", "location"),
+    "supplier": ("supplier", "vendor", "partner"),
+    "reference": ("reference", "po", "purchase_order", "order", "po_reference", "ref"),
+    "receipt": ("receipt", "picking", "reference"),
+    "date": ("date", "new_date", "scheduled_date", "to_date", "when"),
+    "when": ("when", "period", "date_range", "due", "date"),
+    "since": ("since", "from_date", "date_from", "period"),
+    "quantity": ("quantity", "qty", "product_qty"),
+    "query": ("query", "question", "text", "q"),
+    "doc_type": ("doc_type", "type", "kind"),
+    "message": ("message", "body", "note", "text"),
+    "reason": ("reason", "comment", "note"),
+    "late_only": ("late_only", "overdue_only", "late"),
+}
+
+
+def fit_args(schema: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
+    """Map semantic slots onto a tool's argument names (by its JSON schema); drop what it lacks."""
+    props: dict[str, Any] = schema.get("properties") or {}
+    args: dict[str, Any] = {}
+    if "lines" in props and "product" in slots:  # create_rfq(supplier, lines=[{product, quantity}], warehouse)
+        line_keys = _line_keys(schema)
+        args["lines"] = [{line_keys[0]: slots["product"], line_keys[1]: slots.get("quantity")}]
+        slots = {k: v for k, v in slots.items() if k not in ("product", "quantity")}
+    for slot, value in slots.items():
+        if value is None or value == "":
+            continue
+        if slot in props and slot not in args:
+            args[slot] = value
+            continue
+        for name in SLOT_ALIASES.get(slot, ()):
+            if name in props and name not in args:
+                args[name] = value
+                break
+    return args
+
+
+def _line_keys(schema: dict[str, Any]) -> tuple[str, str]:
+    item = (schema.get("properties", {}).get("lines") or {}).get("items") or {}
+    ref = item.get("$ref", "")
+    if ref:
+        item = (schema.get("$defs") or {}).get(ref.rsplit("/", 1)[-1], {})
+    props = item.get("properties") or {}
+    product = next((k for k in ("product", "product_ref", "sku") if k in props), "product")
+    qty = next((k for k in ("quantity", "qty", "product_qty") if k in props), "quantity")
+    return product, qty
+
+
+class OfflinePlanner(BaseChatModel):
+    """Deterministic brain: intent rules in, tool calls out; answers only from tool results."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    lexicon_loader: Callable[[], Lexicon]
+    tool_schemas: dict[str, dict[str, Any]] = {}
+    user_role: str | None = None
+
+    @property
+    def _llm_type(self) -> str:
+        return "quartermaster-offline-planner"
+
+    def bind_tools(self, tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+                   **kwargs: Any) -> Runnable[LanguageModelInput, AIMessage]:
+        schemas: dict[str, dict[str, Any]] = {}
+        for t in tools:
+            if isinstance(t, BaseTool):
+                schema = t.args_schema if isinstance(t.args_schema, dict) else t.tool_call_schema
+                schemas[t.name] = schema if isinstance(schema, dict) else schema.model_json_schema()  # type: ignore[union-attr]
+        return self.model_copy(update={"tool_schemas": schemas})
+
+    # -- one step ------------------------------------------------------------------------------
+    def decide(self, messages: list[BaseMessage]) -> AIMessage:
+        results = last_tool_results(messages)
+        human = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
+        text = str(human.content) if human else ""
+        history = history_focus(messages)
+        plan = parse(text, self.lexicon_loader(), history)
+        if results:
+            return AIMessage(compose(plan, results), additional_kwargs={"qm_plan": plan.intent})
+        if plan.tool and plan.tool not in self.tool_schemas:
+            return AIMessage(direct_reply(Plan("not_allowed", reply=plan.tool)))
+        if plan.tool:
+            args = fit_args(self.tool_schemas[plan.tool], plan.slots)
+            call = {"name": plan.tool, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
+            return AIMessage("", tool_calls=[call])
+        return AIMessage(direct_reply(plan))
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=self.decide(messages))])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any
+                ) -> Iterator[ChatGenerationChunk]:
+        msg = self.decide(messages)
+        if msg.tool_calls:
+            yield ChatGenerationChunk(message=AIMessageChunk(
+                content="", tool_call_chunks=[{"name": c["name"], "args": _json(c["args"]), "id": c["id"],
+                                               "index": i, "type": "tool_call_chunk"}
+                                              for i, c in enumerate(msg.tool_calls)]))
+            return
+        text = str(msg.content)
+        pieces = _pieces(text)
+        for piece in pieces:
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            if run_manager:
+                run_manager.on_llm_new_token(piece, chunk=chunk)
+            yield chunk
+
+
+def _json(args: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(args, default=str)
+
+
+def _pieces(text: str, size: int = 48) -> list[str]:
+    """Split into short pieces at word boundaries for streaming; the pieces join back to `text`."""
+    import re
+
+    out: list[str] = []
+    buf = ""
+    for m in re.finditer(r"\s*\S+\s*", text):
+        buf += m.group(0)
+        if len(buf) >= size:
+            out.append(buf)
+            buf = ""
+    if buf:
+        out.append(buf)
+    return out or [text]

@@ -1,0 +1,291 @@
+"""Wire everything once per process: Odoo (or the sandbox), state store, governance, knowledge, brain.
+
+Why one place: channels (CLI, web, API, Slack) and the eval must see the same assistant with the same
+policy, audit trail and Odoo login; each of them calls `Runtime.build(settings)` and then only uses
+`runtime.assistant.ask/stream` and `runtime.context_for`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.agent import Assistant
+from assistant.memory import ConversationMemory
+from assistant.settings import PACKAGE_ROOT, Settings
+from tools.base import Identity, Stopwatch, Tool, ToolContext, ToolError, ToolResult
+from tools.odoo.client import OdooClient
+
+log = logging.getLogger(__name__)
+PROMPTS = PACKAGE_ROOT / "prompts"
+
+
+def read_prompt(name: str) -> str:
+    return (PROMPTS / name).read_text(encoding="utf-8")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    odoo: OdooClient
+    store: Any
+    policy: Any
+    directory: Any
+    audit: Any
+    proposals: Any
+    knowledge: Any
+    brain: BaseChatModel
+    brain_name: str
+    assistant: Assistant
+    sandbox: Any = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    # -- construction --------------------------------------------------------------------------
+    @classmethod
+    def build(cls, settings: Settings, *, brain: BaseChatModel | None = None,
+              ingest_corpus: bool = True) -> Runtime:
+        """Start or connect everything. `brain` overrides the configured one (tests, scripted mock)."""
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        sandbox = None
+        url, db = settings.odoo_url, settings.odoo_db
+        if settings.uses_sandbox:
+            sandbox = _start_sandbox(settings)
+            url, db = sandbox.url, sandbox.db
+        timings["sandbox_s"] = round(time.perf_counter() - t, 3)
+        assert url is not None
+        try:
+            t = time.perf_counter()
+            odoo = OdooClient.connect(url, db, settings.odoo_login, settings.odoo_password,
+                                      timeout=settings.odoo_timeout)
+            timings["odoo_login_s"] = round(time.perf_counter() - t, 3)
+
+            from tools.governance.audit import AuditLog
+            from tools.governance.identity import Directory
+            from tools.governance.policy import Policy
+            from tools.governance.store import ConversationStore, StateStore
+
+            store = StateStore.open(settings.state_url)
+            policy = Policy.load(settings.resolved_policy_file)
+            directory = Directory.load(settings.resolved_users_file)
+            audit = AuditLog(store)
+            proposals = _proposal_service(store, policy, directory, audit, odoo)
+
+            t = time.perf_counter()
+            knowledge = _knowledge(settings, ingest_corpus)
+            timings["knowledge_s"] = round(time.perf_counter() - t, 3)
+
+            brain_name = "custom" if brain is not None else settings.resolved_brain
+            if brain is None:
+                brain = _make_brain(settings, odoo)
+            runtime_ref: list[Runtime] = []
+
+            def context_for(user: Identity, channel: str = "cli", thread_id: str | None = None) -> ToolContext:
+                return runtime_ref[0].context_for(user, channel, thread_id)
+
+            toolset = ToolSet(policy=policy, audit=audit, llm=brain if brain_name == "llm" else None)
+            assistant = Assistant(
+                brain_name=brain_name, model=brain, backend=toolset, context_for=context_for,
+                memory=ConversationMemory(ConversationStore(store)), audit=audit,
+                system_prompt=read_prompt("system.md"), tool_budget=settings.turn_tool_budget,
+                time_budget_s=settings.turn_time_budget_s, directory=directory)
+        except BaseException:
+            if sandbox is not None:
+                sandbox.stop()
+            raise
+        runtime = cls(settings=settings, odoo=odoo, store=store, policy=policy, directory=directory,
+                      audit=audit, proposals=proposals, knowledge=knowledge, brain=brain,
+                      brain_name=brain_name, assistant=assistant, sandbox=sandbox, timings=timings)
+        runtime_ref.append(runtime)
+        return runtime
+
+    def context_for(self, user: Identity, channel: str = "cli", thread_id: str | None = None) -> ToolContext:
+        """A fresh ToolContext (new run id) for one turn or one tool call on behalf of `user`."""
+        return ToolContext(user=user, odoo=self.odoo, store=self.store, policy=self.policy, audit=self.audit,
+                           knowledge=self.knowledge, channel=channel, thread_id=thread_id)
+
+    def user(self, username: str) -> Identity | None:
+        return self.directory.get(username)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.assistant.close()
+        for closer in (getattr(self.store, "close", None),):
+            if closer:
+                try:
+                    closer()
+                except Exception:  # noqa: BLE001 - closing is best effort
+                    log.exception("closing the state store failed")
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ToolSet:
+    """The agent's tool backend: the governed registry plus assistant-level tools (summaries).
+
+    Assistant-level tools cannot live in tools/ (they may use the LLM); they read only through
+    `run_tool`, so policy, redaction and audit still apply to every byte they see.
+    """
+
+    def __init__(self, *, policy: Any, audit: Any, llm: BaseChatModel | None = None) -> None:
+        from assistant.summaries import make_summary_tool
+
+        self.policy = policy
+        self.audit = audit
+        self.extra: dict[str, Tool] = {"summarize_supplier": make_summary_tool(self._run_registry, llm)}
+        # an extra tool is offered to a role iff the role may use the tool whose data it reads
+        self.extra_needs = {"summarize_supplier": "supplier_communications"}
+
+    def catalogue(self, user: Identity) -> list[Tool]:
+        try:
+            from tools.registry import catalogue
+        except ImportError:
+            log.warning("tools.registry is not available yet: no tools")
+            return []
+        tools = list(catalogue(user.role, self.policy))
+        names = {t.name for t in tools}
+        for name, t in self.extra.items():
+            if self.extra_needs[name] in names:
+                tools.append(t)
+        return tools
+
+    def run(self, ctx: ToolContext, name: str, args: dict[str, Any]) -> ToolResult:
+        if name in self.extra:
+            return self._run_extra(ctx, self.extra[name], args)
+        return self._run_registry(ctx, name, args)
+
+    @staticmethod
+    def _run_registry(ctx: ToolContext, name: str, args: dict[str, Any]) -> ToolResult:
+        from tools.registry import run_tool
+
+        return run_tool(ctx, name, args)  # type: ignore[no-any-return]
+
+    def _run_extra(self, ctx: ToolContext, t: Tool, args: dict[str, Any]) -> ToolResult:
+        watch = Stopwatch()
+        needs = self.extra_needs[t.name]
+        with ctx.odoo.measure() as stats:
+            try:
+                if self.policy is not None and not self.policy.can_use(ctx.user.role, needs):
+                    raise ToolError(f"Your role ({ctx.user.role}) may not read supplier communications.",
+                                    code="forbidden")
+                try:
+                    parsed = t.args_model.model_validate(args)
+                except ValueError as exc:
+                    raise ToolError(f"Invalid arguments for {t.name}: {exc}", code="invalid") from exc
+                result = t.func(ctx, parsed)
+            except ToolError as exc:
+                result = ToolResult(tool=t.name, ok=False, error=exc.message,
+                                    data={"candidates": exc.candidates} if exc.candidates else {})
+            except Exception as exc:  # noqa: BLE001 - a tool bug becomes a clear message, not a crash
+                log.exception("tool %s failed", t.name)
+                result = ToolResult(tool=t.name, ok=False, error=f"{t.name} failed ({type(exc).__name__}).")
+        result.ms, result.rpc_calls = watch.ms, stats.calls
+        if self.audit is not None:
+            digest = hashlib.sha256(json.dumps(args, sort_keys=True, default=str).encode()).hexdigest()
+            try:
+                self.audit.record("tool_call", ctx.user.username, ctx.run_id,
+                                  {"tool": t.name, "args_sha256": digest, "ok": result.ok, "ms": result.ms,
+                                   "rpc_calls": result.rpc_calls, "error": result.error})
+            except Exception:  # noqa: BLE001 - the answer still goes out
+                log.exception("could not audit tool call %s", t.name)
+        return result
+
+
+# -- pieces ------------------------------------------------------------------------------------
+def _start_sandbox(settings: Settings) -> Any:
+    import inspect
+
+    from sandbox.launch import start_sandbox
+
+    kwargs: dict[str, Any] = {"port": settings.sandbox_port, "scale": settings.sandbox_scale,
+                              "cache_dir": settings.data_dir / "cache"}
+    if "seed" in inspect.signature(start_sandbox).parameters:
+        kwargs["seed"] = settings.sandbox_seed
+    return start_sandbox(settings.data_dir / "sandbox", **kwargs)
+
+
+def _proposal_service(store: Any, policy: Any, directory: Any, audit: Any, odoo: OdooClient) -> Any:
+    """The ProposalService attaches itself to the store (proposal tools find it there)."""
+    try:
+        from tools.governance.proposals import ProposalService
+    except ImportError:
+        log.warning("tools.governance.proposals is not available: proposal tools will refuse")
+        return None
+    import inspect
+
+    params = inspect.signature(ProposalService).parameters
+    offered = {"store": store, "policy": policy, "directory": directory, "audit": audit, "odoo": odoo}
+    service = ProposalService(**{k: v for k, v in offered.items() if k in params})
+    if getattr(store, "proposals", None) is None:
+        store.proposals = service
+    return service
+
+
+def _knowledge(settings: Settings, ingest: bool) -> Any:
+    """The document retriever; the demo corpus is ingested (idempotently) on start."""
+    try:
+        from knowledge.embeddings import make_embedder
+        from knowledge.retriever import Retriever, ingest_default_corpus
+        from knowledge.store import DocumentStore
+    except ImportError as exc:
+        log.warning("knowledge is not available (%s): search_documents will refuse", exc)
+        return None
+    embedder = make_embedder(settings.embeddings, model=settings.embeddings_model,
+                             base_url=settings.openai_base_url, api_key=settings.openai_api_key)
+    if settings.chroma_host:
+        doc_store = DocumentStore(embedder, host=settings.chroma_host, port=settings.chroma_port)
+    else:
+        doc_store = DocumentStore.in_data_dir(embedder, settings.data_dir)
+    retriever = Retriever(doc_store)
+    corpus: Path = settings.resolved_corpus_dir
+    if ingest and corpus.exists():
+        try:
+            ingest_default_corpus(retriever, corpus)
+        except Exception:  # noqa: BLE001 - a bad corpus must not stop the assistant
+            log.exception("ingesting the corpus at %s failed", corpus)
+    return retriever
+
+
+def _make_brain(settings: Settings, odoo: OdooClient) -> BaseChatModel:
+    if settings.resolved_brain == "llm":
+        from assistant.llm import build_llm
+
+        return build_llm(model=settings.model, base_url=settings.openai_base_url,
+                         api_key=settings.openai_api_key, timeout_s=max(1.0, settings.turn_time_budget_s * 0.8))
+    from assistant.planner import OfflinePlanner
+    from assistant.planner.lexicon import load_lexicon
+
+    return OfflinePlanner(lexicon_loader=lambda: load_lexicon(odoo))
+
+
+# -- one runtime per process ---------------------------------------------------------------------
+_current: Runtime | None = None
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    """Install the process's runtime (the `run` command does this before starting the web server)."""
+    global _current
+    _current = runtime
+
+
+def get_runtime(settings: Settings | None = None) -> Runtime:
+    """The process's runtime, built on first use from `settings` (or the environment)."""
+    global _current
+    if _current is None:
+        from assistant.settings import load_settings
+
+        _current = Runtime.build(settings or load_settings())
+    return _current
