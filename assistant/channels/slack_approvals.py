@@ -1,0 +1,337 @@
+"""Approvals in Slack: post a card when a proposal is created, decide on a click, keep cards true.
+
+The ProposalService owns every rule (who may approve, compare-and-set, execution). This module
+only (1) posts cards, (2) forwards clicks to `decide`, (3) re-renders every card it posted from
+the proposal's *current* state, and (4) tells the requester in their thread. Re-rendering is
+idempotent: a card is only updated when what it would show changes, so a second click or a
+retried delivery leaves Slack untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from assistant.channels.slack_blocks import (
+    ProposalCard,
+    card_from_proposal,
+    proposal_fallback,
+    proposal_message_blocks,
+    requester_notice,
+)
+from tools.base import Identity
+
+log = logging.getLogger("quartermaster.slack")
+
+SETTLED = frozenset({"approved", "executed", "rejected", "failed"})
+FINAL = frozenset({"executed", "rejected", "failed", "expired", "stale", "cancelled"})
+MAX_REMEMBERED = 5000
+
+
+class SlackMessageLog:
+    """Where each proposal's cards and its requester's thread are in Slack.
+
+    Kept in a small JSON file in the data dir so that cards posted before a restart are still
+    updated after it. One process writes it; a lock guards it against our own threads.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._data: dict[str, dict[str, Any]] = {}
+        if path and path.exists():
+            try:
+                self._data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                log.warning("ignoring unreadable Slack message log %s: %s", path, exc)
+
+    def _entry(self, pid: str) -> dict[str, Any]:
+        entry = self._data.get(pid)
+        if entry is None:
+            entry = self._data[pid] = {"cards": [], "thread": None, "rendered": {}, "noticed": None}
+            if len(self._data) > MAX_REMEMBERED:
+                for old in list(self._data)[: len(self._data) - MAX_REMEMBERED]:
+                    del self._data[old]
+        return entry
+
+    def _save(self) -> None:
+        if not self.path:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self._data), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def add_card(self, pid: str, channel: str, ts: str, rendered: str | None = None) -> None:
+        with self._lock:
+            entry = self._entry(pid)
+            if [channel, ts] not in entry["cards"]:
+                entry["cards"].append([channel, ts])
+            if rendered is not None:
+                entry["rendered"][f"{channel}:{ts}"] = rendered
+            self._save()
+
+    def cards(self, pid: str) -> list[tuple[str, str]]:
+        with self._lock:
+            return [(c, t) for c, t in self._data.get(pid, {}).get("cards", [])]
+
+    def set_thread(self, pid: str, channel: str, thread_ts: str) -> None:
+        with self._lock:
+            self._entry(pid)["thread"] = [channel, thread_ts]
+            self._save()
+
+    def thread(self, pid: str) -> tuple[str, str] | None:
+        with self._lock:
+            t = self._data.get(pid, {}).get("thread")
+            return (t[0], t[1]) if t else None
+
+    def rendered(self, pid: str, channel: str, ts: str) -> str | None:
+        with self._lock:
+            return self._data.get(pid, {}).get("rendered", {}).get(f"{channel}:{ts}")
+
+    def set_rendered(self, pid: str, channel: str, ts: str, key: str) -> None:
+        with self._lock:
+            self._entry(pid)["rendered"][f"{channel}:{ts}"] = key
+            self._save()
+
+    def claim_notice(self, pid: str, state: str) -> bool:
+        """True the first time the requester should hear about `state` for this proposal."""
+        with self._lock:
+            entry = self._entry(pid)
+            if entry["noticed"] == state:
+                return False
+            entry["noticed"] = state
+            self._save()
+            return True
+
+
+def parse_thread_id(thread_id: str | None) -> tuple[str, str] | None:
+    """`slack:<channel>:<thread_ts>` -> (channel, thread_ts); anything else -> None."""
+    if not thread_id or not thread_id.startswith("slack:"):
+        return None
+    parts = thread_id.split(":", 2)
+    if len(parts) != 3 or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+class SlackApprovals:
+    """Cards for proposals, kept in step with the ProposalService."""
+
+    def __init__(self, runtime: Any, client: WebClient, message_log: SlackMessageLog, *,
+                 approvals_channel: str | None, submit: Callable[..., Any], odoo_url: str | None = None
+                 ) -> None:
+        self.runtime = runtime
+        self.client = client
+        self.log = message_log
+        self.approvals_channel = approvals_channel
+        self.submit = submit
+        self.odoo_url = odoo_url
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # -- lookups ---------------------------------------------------------------------------------
+    @property
+    def proposals(self) -> Any:
+        return self.runtime.proposals
+
+    @property
+    def directory(self) -> Any:
+        return self.runtime.directory
+
+    def _lock_for(self, pid: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(pid, threading.Lock())
+
+    def get(self, pid: str) -> Any | None:
+        """The proposal, or None when the id is unknown or malformed (never raises)."""
+        try:
+            return self.proposals.get(pid)
+        except Exception:  # noqa: BLE001 - an unknown id is a user error, not a crash
+            return None
+
+    def _people(self) -> tuple[dict[str, str], dict[str, str]]:
+        names: dict[str, str] = {}
+        slack_ids: dict[str, str] = {}
+        all_fn = getattr(self.directory, "all", None)
+        for ident in (all_fn() if callable(all_fn) else []):
+            names[ident.username] = ident.label
+            if ident.slack_user_id:
+                slack_ids[ident.username] = ident.slack_user_id
+        return names, slack_ids
+
+    def card(self, proposal: Any) -> ProposalCard:
+        names, slack_ids = self._people()
+        return card_from_proposal(proposal, odoo_url=self.odoo_url, names=names, slack_ids=slack_ids)
+
+    def eligible_approvers(self, proposal: Any) -> list[Identity]:
+        """Who may approve: the proposal's own list when it has one, else the policy's answer."""
+        usernames = getattr(proposal, "eligible_approvers", None)
+        if usernames is None and isinstance(proposal, dict):
+            usernames = proposal.get("eligible_approvers")
+        if usernames is not None:
+            found = [self.directory.get(u) if isinstance(u, str) else u for u in usernames]
+            return [i for i in found if i is not None]
+        policy = getattr(self.runtime, "policy", None)
+        all_fn = getattr(self.directory, "all", None)
+        if policy is not None and callable(all_fn):
+            try:
+                return list(policy.eligible_approvers(proposal, all_fn()))
+            except Exception as exc:  # noqa: BLE001 - posting the card matters more than the list
+                log.warning("could not compute eligible approvers for %s: %s", getattr(proposal, "id", "?"), exc)
+        return []
+
+    @staticmethod
+    def _mention(ident: Identity) -> str:
+        return f"<@{ident.slack_user_id}>" if ident.slack_user_id else ident.label
+
+    # -- subscription ------------------------------------------------------------------------------
+    def on_proposal_event(self, event: str, proposal: Any) -> None:
+        """ProposalService callback; runs on the caller's thread, so only schedules the Slack work."""
+        pid = str(getattr(proposal, "id", None) or (proposal.get("id") if isinstance(proposal, dict) else ""))
+        if not pid:
+            return
+        if event == "created":
+            self.submit(self._safe, self.post_cards, pid)
+        else:
+            self.submit(self._safe, self.refresh_and_notify, pid)
+
+    @staticmethod
+    def _safe(fn: Callable[..., Any], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:  # noqa: BLE001 - background Slack work must never take the process down
+            log.exception("Slack approval work %s%s failed", getattr(fn, "__name__", fn), args)
+
+    # -- posting -------------------------------------------------------------------------------------
+    def post_cards(self, pid: str) -> list[tuple[str, str]]:
+        """Post the approval card to the approvals channel, or else DM each eligible approver."""
+        proposal = self.get(pid)
+        if proposal is None:
+            return []
+        card = self.card(proposal)
+        approvers = self.eligible_approvers(proposal)
+        mentions = [self._mention(i) for i in approvers]
+        blocks = proposal_message_blocks(card, approvers=mentions)
+        text = proposal_fallback(card)
+        targets: list[str] = []
+        if self.approvals_channel:
+            targets.append(self.approvals_channel)
+        else:
+            for ident in approvers:
+                if not ident.slack_user_id:
+                    continue
+                try:
+                    opened = self.client.conversations_open(users=ident.slack_user_id)
+                    targets.append(opened["channel"]["id"])
+                except SlackApiError as exc:
+                    log.warning("cannot DM approver %s: %s", ident.username, exc.response.get("error"))
+        if not targets:
+            log.warning("proposal %s: no approvals channel and no approver with a Slack id; no card posted", pid)
+        posted: list[tuple[str, str]] = []
+        for channel in targets:
+            try:
+                resp = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            except SlackApiError as exc:
+                log.warning("cannot post approval card to %s: %s", channel, exc.response.get("error"))
+                continue
+            ts = str(resp["ts"])
+            where = str(resp.get("channel") or channel)
+            self.log.add_card(pid, where, ts, rendered=card.render_key)
+            posted.append((where, ts))
+        return posted
+
+    # -- keeping cards true ----------------------------------------------------------------------------
+    def refresh(self, pid: str) -> int:
+        """Re-render every card of the proposal from its current state; returns how many changed."""
+        with self._lock_for(pid):
+            proposal = self.get(pid)
+            if proposal is None:
+                return 0
+            card = self.card(proposal)
+            mentions = [self._mention(i) for i in self.eligible_approvers(proposal)]
+            blocks = proposal_message_blocks(card, approvers=mentions)
+            changed = 0
+            for channel, ts in self.log.cards(pid):
+                if self.log.rendered(pid, channel, ts) == card.render_key:
+                    continue
+                try:
+                    self.client.chat_update(channel=channel, ts=ts, text=proposal_fallback(card), blocks=blocks)
+                except SlackApiError as exc:
+                    log.warning("cannot update card %s in %s: %s", ts, channel, exc.response.get("error"))
+                    continue
+                self.log.set_rendered(pid, channel, ts, card.render_key)
+                changed += 1
+            return changed
+
+    def requester_thread(self, proposal: Any) -> tuple[str, str] | None:
+        thread = parse_thread_id(getattr(proposal, "thread_id", None))
+        return thread or self.log.thread(str(proposal.id))
+
+    def notify_requester(self, pid: str) -> bool:
+        """Tell the requester, once per final state, in the thread where they asked."""
+        proposal = self.get(pid)
+        if proposal is None:
+            return False
+        card = self.card(proposal)
+        if card.state not in FINAL:
+            return False
+        thread = self.requester_thread(proposal)
+        channel: str | None = thread[0] if thread else None
+        thread_ts = thread[1] if thread else None
+        if channel is None and getattr(proposal, "channel", None) == "slack":
+            ident = self.directory.get(card.requester)
+            if ident is not None and ident.slack_user_id:
+                try:
+                    channel = self.client.conversations_open(users=ident.slack_user_id)["channel"]["id"]
+                except SlackApiError as exc:
+                    log.warning("cannot DM requester %s: %s", card.requester, exc.response.get("error"))
+        if channel is None or not self.log.claim_notice(pid, card.state):
+            return False
+        try:
+            self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=requester_notice(card))
+        except SlackApiError as exc:
+            log.warning("cannot tell requester of %s: %s", pid, exc.response.get("error"))
+            return False
+        return True
+
+    def refresh_and_notify(self, pid: str) -> None:
+        self.refresh(pid)
+        self.notify_requester(pid)
+
+    # -- deciding --------------------------------------------------------------------------------------
+    def decide(self, pid: str, user: Identity, verdict: str, comment: str | None = None,
+               *, card_at: tuple[str, str] | None = None) -> tuple[bool, str]:
+        """Forward a click to the ProposalService. Returns (state changed by this click, message).
+
+        `card_at` is the (channel, ts) of the clicked card, so it is kept true even if it was
+        posted before the message log existed.
+        """
+        before = self.get(pid)
+        if before is None:
+            return False, f"I can't find proposal `{pid}`. Nothing was changed."
+        if card_at is not None and card_at[0] and card_at[1]:
+            self.log.add_card(pid, card_at[0], card_at[1])
+        state_before = str(getattr(before, "state", ""))
+        try:
+            decision = self.proposals.decide(pid, user, verdict, comment)
+        except Exception as exc:  # noqa: BLE001 - the message must reach the clicker, not a log only
+            log.exception("decide(%s, %s, %s) failed", pid, user.username, verdict)
+            return False, f"Sorry, I could not record that decision ({type(exc).__name__}). Nothing was changed."
+        after = getattr(decision, "proposal", None) or self.get(pid)
+        state_after = str(getattr(after, "state", state_before))
+        changed = state_before == "pending" and state_after in SETTLED
+        message = str(getattr(decision, "message", "") or "")
+        self.submit(self._safe, self.refresh_and_notify, pid)
+        if not message:
+            message = f"Proposal `{pid}` is now {state_after}." if changed else (
+                f"Proposal `{pid}` is {state_after}; nothing was changed.")
+        return changed, message
