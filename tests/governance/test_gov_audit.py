@@ -1,0 +1,85 @@
+"""The audit chain: appends stay one chain under concurrency; verify names edited/deleted rows."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tools.governance.audit import AuditLog
+from tools.governance.store import StateStore
+
+
+def _fill(audit: AuditLog, n: int = 5) -> None:
+    for i in range(n):
+        audit.record("tool_call", "ava.buyer", f"run{i}", {"tool": "stock_levels", "i": i, "ms": 1.5},
+                     on_behalf_of="ava.buyer")
+
+
+def test_chain_verifies_and_exports(store: StateStore, tmp_path: Path) -> None:
+    audit = AuditLog(store)
+    _fill(audit)
+    assert audit.verify() == []
+    count, head = audit.export(tmp_path / "audit.jsonl")
+    lines = [json.loads(x) for x in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert count == 5 and [x["seq"] for x in lines] == [1, 2, 3, 4, 5]
+    assert lines[-1]["hash"] == head == audit.head()[1]
+    assert lines[1]["prev_hash"] == lines[0]["hash"] and lines[2]["payload"]["i"] == 2
+    with pytest.raises(ValueError):
+        audit.record("made_up", "x")
+
+
+def test_verify_detects_edit(store: StateStore) -> None:
+    audit = AuditLog(store)
+    _fill(audit)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("update audit_events set payload_json = :p where seq = 3"),
+                     {"p": json.dumps({"tool": "stock_levels", "i": 99})})
+    problems = audit.verify()
+    assert problems and all("seq 3" in p for p in problems), problems
+
+
+def test_verify_detects_actor_edit_even_with_rehash_of_that_row(store: StateStore) -> None:
+    audit = AuditLog(store)
+    _fill(audit)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("update audit_events set actor = 'mallory', hash = :h where seq = 2"),
+                     {"h": "f" * 64})
+    problems = audit.verify()
+    assert any(p.startswith("seq 2:") for p in problems) and any(p.startswith("seq 3:") for p in problems)
+
+
+def test_verify_detects_delete_middle_and_tail(store: StateStore) -> None:
+    audit = AuditLog(store)
+    _fill(audit, 6)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("delete from audit_events where seq = 4"))
+    problems = audit.verify()
+    assert any("seq 4: deleted" in p for p in problems), problems
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("delete from audit_events where seq = 6"))
+    assert any("seq 6..6: deleted from the end" in p for p in audit.verify())
+
+
+def test_concurrent_writers_keep_one_chain(store: StateStore) -> None:
+    audit = AuditLog(store)
+    errors: list[BaseException] = []
+
+    def worker(k: int) -> None:
+        try:
+            for i in range(15):
+                audit.record("turn", f"user{k}", None, {"k": k, "i": i})
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert audit.head()[0] == 60
+    assert audit.verify() == []

@@ -1,0 +1,197 @@
+"""Proposal lifecycle: four eyes, thresholds, re-authorisation, no-ops, staleness, tampering,
+expiry and crash reconciliation (with a fake executor; real Odoo executors: test_gov_actions_sandbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from conftest import Clock, FakeExecutor, ctx_for, ident
+
+from tools.base import ToolError
+from tools.governance.audit import AuditLog
+from tools.governance.identity import Directory
+from tools.governance.policy import Policy
+from tools.governance.proposals import Proposal, ProposalService, service_for
+from tools.governance.store import StateStore
+
+
+def _propose(service: ProposalService, directory: Directory, who: str = "ava.buyer",
+             kind: str = "confirm_purchase_order", amount: float = 1200.0, **metrics: Any) -> Proposal:
+    return service.create(ctx_for(directory, who), kind, {"po": "P00012", "n": amount},
+                          f"{kind} P00012", before_after={"state": ["draft", "purchase"]},
+                          evidence={"state": "draft"}, amount=amount, odoo_ref="purchase.order,12",
+                          metrics=metrics)
+
+
+def test_create_records_everything(service: ProposalService, directory: Directory, store: StateStore) -> None:
+    events: list[tuple[str, str]] = []
+    service.subscribe(lambda e, p: events.append((e, p.state)))
+    p = _propose(service, directory)
+    assert p.id.startswith("P-") and p.state == "pending" and p.schema_version == 1
+    assert p.requester == "ava.buyer" and p.channel == "test" and p.thread_id == "t-1"
+    assert p.policy_rule == "confirm_up_to_25000_four_eyes"
+    assert p.eligible_approvers == ["maria.manager", "omar.approver"]
+    assert (p.expires_at - p.created_at).total_seconds() == 72 * 3600
+    assert p.hash_ok and service.get(p.id) == p
+    assert events == [("created", "pending")]
+    assert [e.type for e in AuditLog(store).events()] == ["proposal_created"]
+    assert service_for(ctx_for(directory, "ava.buyer", store)) is service
+
+
+def test_requester_may_not_propose_forbidden_kind(service: ProposalService, directory: Directory) -> None:
+    with pytest.raises(ToolError, match="may not propose"):
+        _propose(service, directory, who="wes.warehouse", kind="create_rfq")
+
+
+def test_four_eyes_then_execute_once(service: ProposalService, directory: Directory,
+                                     fake_exec: FakeExecutor, store: StateStore) -> None:
+    events: list[tuple[str, str]] = []
+    service.subscribe(lambda e, p: events.append((e, p.state)))
+    p = _propose(service, directory)
+    d = service.decide(p.id, ident(directory, "ava.buyer"), "approve")
+    assert d.outcome == "refused" and "four-eyes" in d.message
+    d = service.decide(p.id, ident(directory, "ben.buyer"), "approve")
+    assert d.outcome == "refused" and "approver or manager" in d.message
+    d = service.decide(p.id, ident(directory, "omar.approver"), "approve", "ok")
+    assert d.outcome == "executed" and d.proposal and d.proposal.state == "executed"
+    assert d.proposal.decided_by == "omar.approver" and d.proposal.decision_comment == "ok"
+    again = service.decide(p.id, ident(directory, "maria.manager"), "approve")
+    assert again.outcome == "noop" and "already executed" in again.message
+    assert fake_exec.executed == [p.id]
+    types = [e.type for e in AuditLog(store).events()]
+    assert types == ["proposal_created", "proposal_refused", "proposal_refused", "proposal_approved",
+                     "proposal_executing", "proposal_executed"]
+    approved = AuditLog(store).events(type_="proposal_approved")[0]
+    assert approved.approver == "omar.approver" and approved.on_behalf_of == "ava.buyer"
+    assert events == [("created", "pending"), ("decided", "approved"), ("executed", "executed")]
+    assert AuditLog(store).verify() == []
+
+
+def test_thresholds_route_to_manager(service: ProposalService, directory: Directory) -> None:
+    big = _propose(service, directory, amount=30000)
+    assert big.eligible_approvers == ["maria.manager"]
+    assert service.decide(big.id, ident(directory, "omar.approver"), "approve").outcome == "refused"
+    assert service.decide(big.id, ident(directory, "maria.manager"), "approve").outcome == "executed"
+    small_rfq = _propose(service, directory, kind="create_rfq", amount=4000)
+    assert service.decide(small_rfq.id, ident(directory, "ava.buyer"), "approve").outcome == "executed"
+    mid_rfq = _propose(service, directory, kind="create_rfq", amount=6000)
+    assert service.decide(mid_rfq.id, ident(directory, "ava.buyer"), "approve").outcome == "refused"
+    assert service.decide(mid_rfq.id, ident(directory, "omar.approver"), "approve").outcome == "executed"
+    far = _propose(service, directory, who="wes.warehouse", kind="reschedule_receipt", amount=0, days_shift=10)
+    assert service.decide(far.id, ident(directory, "wes.warehouse"), "approve").outcome == "refused"
+    near = _propose(service, directory, who="wes.warehouse", kind="reschedule_receipt", amount=0, days_shift=3)
+    assert service.decide(near.id, ident(directory, "wes.warehouse"), "approve").outcome == "executed"
+
+
+def test_reauthorisation_uses_current_directory_and_policy(service: ProposalService, directory: Directory,
+                                                           policy: Policy) -> None:
+    p = _propose(service, directory)
+    # the clicker claims a manager role, but the users file says otherwise
+    from dataclasses import replace
+    fake_manager = replace(ident(directory, "ben.buyer"), role="manager")
+    d = service.decide(p.id, fake_manager, "approve")
+    assert d.outcome == "refused" and "role buyer" in d.message
+    stranger = replace(ident(directory, "ben.buyer"), username="eve")
+    assert service.decide(p.id, stranger, "approve").outcome == "refused"
+    # Omar was eligible at creation; a stricter policy at decision time wins
+    stricter = Policy.from_dict({
+        "roles": {r: {"tools": list(rp.tools)} for r, rp in policy.roles.items()},
+        "approval_rules": {"confirm_purchase_order": [{"name": "only_manager", "approver_roles": ["manager"]}]},
+    })
+    service.policy = stricter
+    d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
+    assert d.outcome == "refused" and "only_manager" in d.message
+    assert service.get(p.id).state == "pending"  # type: ignore[union-attr]
+
+
+def test_reject_and_then_approve_is_noop(service: ProposalService, directory: Directory,
+                                         fake_exec: FakeExecutor) -> None:
+    p = _propose(service, directory)
+    assert service.decide(p.id, ident(directory, "fiona.finance"), "reject").outcome == "refused"
+    d = service.decide(p.id, ident(directory, "ava.buyer"), "reject", "changed my mind")  # requester withdraws
+    assert d.outcome == "rejected" and d.proposal and d.proposal.state == "rejected"
+    assert service.decide(p.id, ident(directory, "omar.approver"), "approve").outcome == "noop"
+    assert fake_exec.executed == []
+    assert service.decide("P-nope", ident(directory, "omar.approver"), "approve").outcome == "not_found"
+    assert service.decide(p.id, ident(directory, "omar.approver"), "maybe").outcome == "invalid"
+
+
+def test_stale_writes_nothing(service: ProposalService, directory: Directory, fake_exec: FakeExecutor) -> None:
+    p = _propose(service, directory)
+    fake_exec.stale_reason = "P00012 is now 'purchase' (was 'draft')"
+    d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
+    assert d.outcome == "stale" and "was 'draft'" in d.message
+    assert d.proposal and d.proposal.state == "stale" and fake_exec.executed == []
+
+
+def test_tampered_args_refused(service: ProposalService, directory: Directory, fake_exec: FakeExecutor,
+                               store: StateStore) -> None:
+    p = _propose(service, directory)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("update proposals set args_json = :a where id = :i"),
+                     {"a": '{"n":1200.0,"po":"P00099"}', "i": p.id})
+    d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
+    assert d.outcome == "refused" and "tampered" in d.message
+    assert service.get(p.id).state == "failed"  # type: ignore[union-attr]
+    assert fake_exec.executed == []
+
+
+def test_tamper_between_approval_and_execution(service: ProposalService, directory: Directory,
+                                               fake_exec: FakeExecutor, store: StateStore) -> None:
+    p = _propose(service, directory)
+    original = fake_exec.revalidate
+
+    def tamper_then_check(odoo: Any, proposal: Proposal) -> str | None:
+        return original(odoo, proposal)
+
+    # simulate a crash right after approval, a tamper, then reconciliation
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("update proposals set state='approved', decided_by='omar.approver', "
+                             "args_json='{\"po\":\"P00099\"}' where id = :i"), {"i": p.id})
+    fake_exec.revalidate = tamper_then_check  # type: ignore[method-assign]
+    d = service.reconcile(p.id)
+    assert d.outcome == "refused" and fake_exec.executed == []
+
+
+def test_expiry(service: ProposalService, directory: Directory, clock: Clock, fake_exec: FakeExecutor) -> None:
+    p = _propose(service, directory)
+    q = _propose(service, directory)
+    clock.advance(hours=71, minutes=59)
+    assert service.expire_due() == 0
+    clock.advance(minutes=2)
+    d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
+    assert d.outcome == "expired" and d.proposal and d.proposal.state == "expired"
+    assert service.expire_due() == 1 and service.get(q.id).state == "expired"  # type: ignore[union-attr]
+    assert fake_exec.executed == []
+
+
+def test_crash_between_write_and_status_is_reconciled(service: ProposalService, directory: Directory,
+                                                      fake_exec: FakeExecutor, clock: Clock) -> None:
+    p = _propose(service, directory)
+    fake_exec.crash_after_write = True
+    with pytest.raises(SystemExit):
+        service.decide(p.id, ident(directory, "omar.approver"), "approve")
+    assert service.get(p.id).state == "executing"  # type: ignore[union-attr]
+    fake_exec.crash_after_write = False
+    # within the lease another worker leaves it alone
+    assert service.reconcile(p.id).outcome == "noop"
+    clock.advance(minutes=6)
+    d = service.reconcile(p.id)
+    assert d.outcome == "executed" and d.proposal and d.proposal.result
+    assert d.proposal.result.get("reconciled") is True
+    assert fake_exec.executed == [p.id]  # the write happened once, never repeated
+    assert service.reconcile(p.id).outcome == "noop"
+
+
+def test_list_filters(service: ProposalService, directory: Directory) -> None:
+    a = _propose(service, directory)
+    b = _propose(service, directory, amount=30000)
+    c = _propose(service, directory, who="ben.buyer", kind="create_rfq", amount=100)
+    assert {p.id for p in service.list(requester="ava.buyer")} == {a.id, b.id}
+    assert {p.id for p in service.list(approver="omar.approver")} == {a.id, c.id}
+    assert {p.id for p in service.list(approver="maria.manager")} == {a.id, b.id, c.id}
+    assert {p.id for p in service.list(approver="ben.buyer")} == {c.id}  # self-approval up to 5,000
+    service.decide(c.id, ident(directory, "ben.buyer"), "approve")
+    assert [p.id for p in service.list(state="executed")] == [c.id]

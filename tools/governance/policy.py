@@ -1,0 +1,209 @@
+"""The rules, read from YAML: which role may call which tool, what it may see, who approves what.
+
+Why in the assistant and not in Odoo: Odoo's groups let any purchase user confirm any PO, so the
+four-eyes rules, amount thresholds and per-role redaction must live here (see default_policy.yaml).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import yaml
+
+from tools.base import Identity
+
+if TYPE_CHECKING:
+    from tools.governance.identity import Directory
+
+
+class PolicyError(ValueError):
+    """The policy file is malformed; the message names the place."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One approval rule: the first rule of a kind whose conditions hold decides who may approve."""
+
+    name: str
+    kind: str
+    approver_roles: tuple[str, ...]
+    self_approval_allowed: bool
+    max_amount: float | None = None
+    max_days_shift: float | None = None
+    note: str | None = None
+
+    def matches(self, amount: float, days_shift: float | None) -> bool:
+        if self.max_amount is not None and amount > self.max_amount:
+            return False
+        return not (self.max_days_shift is not None and days_shift is not None
+                    and abs(days_shift) > self.max_days_shift)
+
+    def describe(self) -> str:
+        who = " or ".join(self.approver_roles)
+        return (f"{who} (self-approval allowed)" if self.self_approval_allowed
+                else f"a different person: {who}")
+
+
+class ProposalLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def amount(self) -> float: ...
+    @property
+    def requester(self) -> str: ...
+    @property
+    def metrics(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class RolePolicy:
+    tools: frozenset[str]
+    redact_patterns: tuple[str, ...] = ()
+    hidden_doc_types: frozenset[str] = frozenset()
+
+
+def _flatten(items: Iterable[Any]) -> list[str]:
+    out: list[str] = []
+    for it in items:
+        if isinstance(it, list | tuple):
+            out.extend(_flatten(it))
+        elif it is not None:
+            out.append(str(it))
+    return out
+
+
+@dataclass
+class Policy:
+    roles: dict[str, RolePolicy]
+    rules: dict[str, list[Rule]]
+    expiry_hours: float = 72.0
+    currency: str = "USD"
+    document_types: tuple[str, ...] = ()
+    source: str = "<memory>"
+    _redact_cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    # -- loading -------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path) -> Policy:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<memory>") -> Policy:
+        roles: dict[str, RolePolicy] = {}
+        for role, spec in (data.get("roles") or {}).items():
+            spec = spec or {}
+            roles[str(role)] = RolePolicy(
+                tools=frozenset(_flatten(spec.get("tools") or [])),
+                redact_patterns=tuple(p.lower() for p in _flatten(spec.get("redact_fields") or [])),
+                hidden_doc_types=frozenset(_flatten(spec.get("hidden_doc_types") or [])))
+        rules: dict[str, list[Rule]] = {}
+        for kind, specs in (data.get("approval_rules") or {}).items():
+            parsed: list[Rule] = []
+            for i, spec in enumerate(specs or []):
+                approvers = tuple(_flatten(spec.get("approver_roles") or []))
+                unknown = [r for r in approvers if r not in roles]
+                if not approvers or unknown:
+                    raise PolicyError(f"{source}: approval_rules.{kind}[{i}]: approver_roles {approvers} "
+                                      f"must name known roles (unknown: {unknown})")
+                parsed.append(Rule(
+                    name=str(spec.get("name") or f"{kind}_{i}"), kind=str(kind), approver_roles=approvers,
+                    self_approval_allowed=bool(spec.get("self_approval", False)),
+                    max_amount=float(spec["max_amount"]) if spec.get("max_amount") is not None else None,
+                    max_days_shift=(float(spec["max_days_shift"])
+                                    if spec.get("max_days_shift") is not None else None),
+                    note=spec.get("note")))
+            if parsed and (parsed[-1].max_amount is not None or parsed[-1].max_days_shift is not None):
+                raise PolicyError(f"{source}: approval_rules.{kind}: the last rule must have no condition "
+                                  "(a catch-all), so every proposal has a rule")
+            rules[str(kind)] = parsed
+        return cls(roles=roles, rules=rules, expiry_hours=float(data.get("expiry_hours", 72)),
+                   currency=str(data.get("currency", "USD")),
+                   document_types=tuple(_flatten(data.get("document_types") or [])), source=source)
+
+    # -- tools -----------------------------------------------------------------------------------
+    def allowed_tools(self, role: str) -> list[str]:
+        rp = self.roles.get(role)
+        return sorted(rp.tools) if rp else []
+
+    def can_use(self, role: str, tool: str) -> bool:
+        rp = self.roles.get(role)
+        return bool(rp and tool in rp.tools)
+
+    # -- redaction ------------------------------------------------------------------------------
+    def redaction_patterns(self, role: str) -> tuple[str, ...]:
+        rp = self.roles.get(role)
+        return rp.redact_patterns if rp else ()
+
+    def is_redacted(self, role: str, key: str) -> bool:
+        k = key.lower()
+        return any(fnmatch.fnmatchcase(k, p) for p in self.redaction_patterns(role))
+
+    def redact(self, role: str, data: Any) -> Any:
+        """A copy of `data` without the keys this role may not see (dicts and lists walked)."""
+        patterns = self.redaction_patterns(role)
+        if not patterns:
+            return data
+
+        def walk(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: walk(v) for k, v in value.items()
+                        if not (isinstance(k, str) and any(fnmatch.fnmatchcase(k.lower(), p)
+                                                           for p in patterns))}
+            if isinstance(value, list | tuple):
+                return [walk(v) for v in value]
+            return value
+
+        return walk(data)
+
+    # -- documents ------------------------------------------------------------------------------
+    def hidden_doc_types(self, role: str) -> frozenset[str]:
+        rp = self.roles.get(role)
+        return rp.hidden_doc_types if rp else frozenset(self.document_types)
+
+    def visible_doc_types(self, role: str) -> frozenset[str]:
+        """The known document types (policy `document_types`) this role may see."""
+        if role not in self.roles:
+            return frozenset()
+        return frozenset(self.document_types) - self.hidden_doc_types(role)
+
+    def can_see_doc_type(self, role: str, doc_type: str | None) -> bool:
+        """For types the policy does not list: visible unless hidden (or the role is unknown)."""
+        return role in self.roles and (doc_type or "") not in self.hidden_doc_types(role)
+
+    # -- approvals ------------------------------------------------------------------------------
+    def rule_for(self, kind: str, amount: float = 0.0, days_shift: float | None = None) -> Rule:
+        for rule in self.rules.get(kind, []):
+            if rule.matches(amount, days_shift):
+                return rule
+        raise PolicyError(f"no approval rule for {kind!r} in {self.source}")
+
+    def rule_for_proposal(self, proposal: ProposalLike) -> Rule:
+        return self.rule_for(proposal.kind, proposal.amount, proposal.metrics.get("days_shift"))
+
+    def can_approve(self, identity: Identity, proposal: ProposalLike) -> tuple[bool, str]:
+        """(allowed, reason) under the *current* policy — called again at decision time."""
+        try:
+            rule = self.rule_for_proposal(proposal)
+        except PolicyError as exc:
+            return False, str(exc)
+        amount = f"{proposal.amount:,.2f} {self.currency}"
+        if identity.username == proposal.requester:
+            if rule.self_approval_allowed:
+                return True, f"self-approval allowed by rule {rule.name}"
+            return False, (f"four-eyes rule {rule.name}: {proposal.kind} of {amount} needs a different "
+                           f"person ({' or '.join(rule.approver_roles)}), not the requester")
+        if identity.role in rule.approver_roles:
+            return True, f"role {identity.role} approves under rule {rule.name}"
+        return False, (f"role {identity.role} may not approve {proposal.kind} of {amount}; rule "
+                       f"{rule.name} needs {' or '.join(rule.approver_roles)}")
+
+    def eligible_approvers(self, proposal: ProposalLike, directory: Directory | Iterable[Identity]
+                           ) -> list[str]:
+        """Usernames who could approve right now (requester included only when self-approval is allowed)."""
+        people = directory.all() if hasattr(directory, "all") else list(directory)
+        return sorted(p.username for p in people if self.can_approve(p, proposal)[0])

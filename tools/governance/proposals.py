@@ -1,0 +1,441 @@
+"""Durable proposals: the only way anything the assistant suggests reaches Odoo.
+
+Lifecycle: pending → approved | rejected | expired | failed(tampered) → executing →
+executed | failed | stale. Every transition is a compare-and-set (`UPDATE … WHERE state = :from`)
+committed together with its proposal event and its audit event, so a second approve, a retried
+request or a second process racing on the same proposal is a no-op, and exactly one executes.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import sqlalchemy as sa
+
+from tools.base import Identity, ToolContext, ToolError
+from tools.governance.executor import ActionExecutor, ExecutionOutcome, run
+from tools.governance.store import ProposalEventRow, ProposalRow, StateStore, canonical_json, utcnow
+
+if TYPE_CHECKING:
+    from tools.governance.audit import AuditLog
+    from tools.governance.identity import Directory
+    from tools.governance.policy import Policy
+    from tools.odoo.client import OdooClient
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+TERMINAL = frozenset({"rejected", "expired", "executed", "failed", "stale"})
+DecisionOutcome = Literal["executed", "failed", "stale", "unknown", "rejected", "expired", "refused", "noop",
+                          "not_found", "invalid"]
+Listener = Callable[[str, "Proposal"], None]
+
+
+def args_hash(args_json: str) -> str:
+    return hashlib.sha256(args_json.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Proposal:
+    id: str
+    schema_version: int
+    kind: str
+    args: dict[str, Any]
+    args_json: str
+    args_sha256: str
+    summary: str
+    before_after: dict[str, Any]
+    evidence: dict[str, Any]
+    requester: str
+    requester_role: str
+    channel: str
+    thread_id: str | None
+    run_id: str | None
+    amount: float
+    currency: str
+    metrics: dict[str, Any]
+    odoo_ref: str | None
+    policy_rule: str
+    eligible_approvers: list[str]
+    state: str
+    created_at: datetime
+    expires_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_comment: str | None = None
+    executing_since: datetime | None = None
+    attempts: int = 0
+    finished_at: datetime | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+    @property
+    def hash_ok(self) -> bool:
+        return args_hash(self.args_json) == self.args_sha256
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view for channels (web, API, Slack) and the CLI."""
+        out: dict[str, Any] = {}
+        for k, v in self.__dict__.items():
+            if k == "args_json":
+                continue
+            out[k] = v.isoformat() if isinstance(v, datetime) else v
+        return out
+
+    @classmethod
+    def from_row(cls, r: ProposalRow) -> Proposal:
+        def loads(raw: str | None, default: Any) -> Any:
+            try:
+                return json.loads(raw) if raw else default
+            except ValueError:
+                return default
+
+        return cls(id=r.id, schema_version=r.schema_version, kind=r.kind, args=loads(r.args_json, {}),
+                   args_json=r.args_json, args_sha256=r.args_sha256, summary=r.summary,
+                   before_after=loads(r.before_after_json, {}), evidence=loads(r.evidence_json, {}),
+                   requester=r.requester, requester_role=r.requester_role, channel=r.channel,
+                   thread_id=r.thread_id, run_id=r.run_id, amount=float(r.amount), currency=r.currency,
+                   metrics=loads(r.metrics_json, {}), odoo_ref=r.odoo_ref, policy_rule=r.policy_rule,
+                   eligible_approvers=loads(r.eligible_approvers_json, []), state=r.state,
+                   created_at=r.created_at, expires_at=r.expires_at, decided_by=r.decided_by,
+                   decided_at=r.decided_at, decision_comment=r.decision_comment,
+                   executing_since=r.executing_since, attempts=r.attempts, finished_at=r.finished_at,
+                   result=loads(r.result_json, None), error=r.error)
+
+
+@dataclass
+class Decision:
+    """What happened when someone clicked approve/reject; `message` is fit to show them."""
+
+    outcome: DecisionOutcome
+    message: str
+    proposal: Proposal | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("executed", "rejected")
+
+
+@dataclass
+class _Draft:
+    """What the policy needs to know about a proposal before it exists."""
+
+    kind: str
+    amount: float
+    requester: str
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+
+
+def default_executors() -> dict[str, ActionExecutor]:
+    """The executors of tools/actions, imported lazily (actions depend on governance, not back)."""
+    import importlib
+
+    module = importlib.import_module("tools.actions")
+    return dict(module.EXECUTORS)
+
+
+class ProposalService:
+    """Create, list and decide proposals. Build one per process; it attaches itself to `store.proposals`
+    so that proposal tools reach it through `ToolContext.store`."""
+
+    def __init__(self, store: StateStore, policy: Policy, directory: Directory, audit: AuditLog | None = None,
+                 *, odoo: OdooClient | None = None, odoo_factory: Callable[[], OdooClient] | None = None,
+                 executors: Mapping[str, ActionExecutor] | None = None,
+                 clock: Callable[[], datetime] = utcnow,
+                 execution_lease: timedelta = timedelta(minutes=5)) -> None:
+        from tools.governance.audit import AuditLog
+
+        self.store, self.policy, self.directory = store, policy, directory
+        self.audit = audit or AuditLog(store)
+        self._odoo, self._odoo_factory = odoo, odoo_factory
+        self._executors = dict(executors) if executors is not None else None
+        self.clock = clock
+        self.execution_lease = execution_lease
+        self._listeners: list[Listener] = []
+        store.proposals = self
+
+    # -- wiring --------------------------------------------------------------------------------
+    @property
+    def executors(self) -> dict[str, ActionExecutor]:
+        if self._executors is None:
+            self._executors = default_executors()
+        return self._executors
+
+    def odoo(self) -> OdooClient | None:
+        if self._odoo is None and self._odoo_factory is not None:
+            self._odoo = self._odoo_factory()
+        return self._odoo
+
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """callback(event, proposal) for "created", "decided" (approved/rejected/expired/refused-tamper)
+        and "executed" (final outcome: proposal.state is executed, failed or stale). Returns unsubscribe."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _notify(self, event: str, proposal: Proposal | None) -> None:
+        if proposal is None:
+            return
+        for cb in list(self._listeners):
+            try:
+                cb(event, proposal)
+            except Exception:  # noqa: BLE001 - a broken channel must not break approvals
+                log.exception("proposal listener failed on %s %s", event, proposal.id)
+
+    # -- create --------------------------------------------------------------------------------
+    def create(self, ctx: ToolContext, kind: str, args: Mapping[str, Any], summary: str,
+               before_after: Mapping[str, Any] | None = None, evidence: Mapping[str, Any] | None = None,
+               amount: float = 0.0, odoo_ref: str | None = None,
+               metrics: Mapping[str, Any] | None = None) -> Proposal:
+        user = ctx.user
+        if not self.policy.can_use(user.role, kind):
+            raise ToolError(f"{user.label} ({user.role}) may not propose {kind}.", code="forbidden")
+        metrics = dict(metrics or {})
+        rule = self.policy.rule_for(kind, float(amount), metrics.get("days_shift"))
+        eligible = self.policy.eligible_approvers(_Draft(kind, float(amount), user.username, metrics),
+                                                  self.directory)
+        args_json = canonical_json(dict(args))
+        now = self.clock()
+        pid = "P-" + secrets.token_hex(5)
+        row = ProposalRow(
+            id=pid, schema_version=SCHEMA_VERSION, kind=kind, args_json=args_json,
+            args_sha256=args_hash(args_json), summary=summary,
+            before_after_json=canonical_json(dict(before_after or {})),
+            evidence_json=canonical_json(dict(evidence or {})), requester=user.username,
+            requester_role=user.role, channel=ctx.channel, thread_id=ctx.thread_id, run_id=ctx.run_id,
+            amount=float(amount), currency=self.policy.currency, metrics_json=canonical_json(metrics),
+            odoo_ref=odoo_ref, policy_rule=rule.name, eligible_approvers_json=canonical_json(eligible),
+            state="pending", created_at=now, expires_at=now + timedelta(hours=self.policy.expiry_hours),
+            attempts=0, version=1)
+        with self.store.write() as s:
+            s.add(row)
+            s.flush()
+            s.add(ProposalEventRow(proposal_id=pid, ts=now, event="created", actor=user.username,
+                                   from_state=None, to_state="pending"))
+            self.audit.append(s, "proposal_created", user.username, ctx.run_id,
+                              {"proposal": pid, "kind": kind, "args_sha256": row.args_sha256,
+                               "amount": float(amount), "rule": rule.name, "eligible": eligible,
+                               "odoo_ref": odoo_ref, "channel": ctx.channel},
+                              on_behalf_of=user.username)
+        proposal = Proposal.from_row(row)
+        self._notify("created", proposal)
+        return proposal
+
+    # -- read ----------------------------------------------------------------------------------
+    def get(self, proposal_id: str) -> Proposal | None:
+        with self.store.read() as s:
+            row = s.get(ProposalRow, proposal_id)
+            return Proposal.from_row(row) if row else None
+
+    def list(self, state: str | None = None, requester: str | None = None, approver: str | None = None,
+             limit: int = 100, *, approver_username: str | None = None) -> list[Proposal]:
+        """Newest first. `approver` keeps the pending proposals that user may approve *now*."""
+        approver = approver or approver_username
+        with self.store.read() as s:
+            q = sa.select(ProposalRow).order_by(ProposalRow.created_at.desc())
+            if state:
+                q = q.where(ProposalRow.state == state)
+            if requester:
+                q = q.where(ProposalRow.requester == requester)
+            if approver:
+                q = q.where(ProposalRow.state == "pending")
+            rows = s.scalars(q.limit(limit if not approver else max(limit * 5, 500))).all()
+            out = [Proposal.from_row(r) for r in rows]
+        if approver:
+            who = self.directory.get(approver)
+            out = [p for p in out if who and self.policy.can_approve(who, p)[0]][:limit]
+        return out
+
+    # -- transitions ---------------------------------------------------------------------------
+    def _transition(self, pid: str, frm: str | tuple[str, ...], to: str, *, actor: str, event: str,
+                    audit_type: str | None, comment: str | None = None, approver: str | None = None,
+                    values: Mapping[str, Any] | None = None, payload: Mapping[str, Any] | None = None,
+                    extra_where: Any = None) -> Proposal | None:
+        """Compare-and-set one transition with its event and audit row; None if we lost the race."""
+        froms = (frm,) if isinstance(frm, str) else frm
+        now = self.clock()
+        with self.store.write() as s:
+            prev = s.scalar(sa.select(ProposalRow.state).where(ProposalRow.id == pid))
+            if prev not in froms:
+                return None
+            stmt = (sa.update(ProposalRow)
+                    .where(ProposalRow.id == pid, ProposalRow.state == prev)
+                    .values(state=to, version=ProposalRow.version + 1, **dict(values or {}))
+                    .execution_options(synchronize_session=False))
+            if extra_where is not None:
+                stmt = stmt.where(extra_where)
+            if s.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            row = s.get(ProposalRow, pid, populate_existing=True)
+            assert row is not None
+            s.add(ProposalEventRow(proposal_id=pid, ts=now, event=event, actor=actor,
+                                   from_state=prev, to_state=to, comment=comment))
+            if audit_type:
+                self.audit.append(s, audit_type, actor, row.run_id,
+                                  {"proposal": pid, "kind": row.kind, "from": prev, "to": to,
+                                   "args_sha256": row.args_sha256, "comment": comment, **dict(payload or {})},
+                                  on_behalf_of=row.requester, approver=approver)
+            return Proposal.from_row(row)
+
+    def _noop(self, p: Proposal) -> Decision:
+        by = f" by {p.decided_by}" if p.decided_by else ""
+        return Decision("noop", f"{p.id} is already {p.state}{by}; nothing done.", p)
+
+    # -- decide --------------------------------------------------------------------------------
+    def decide(self, proposal_id: str, user: Identity, decision: str, comment: str | None = None
+               ) -> Decision:
+        """Approve (then execute) or reject. Re-authorises `user` against the current users file and
+        policy; safe to call twice or from two processes at once."""
+        if decision not in ("approve", "reject"):
+            return Decision("invalid", f"decision must be 'approve' or 'reject', not {decision!r}")
+        p = self.get(proposal_id)
+        if p is None:
+            return Decision("not_found", f"No proposal {proposal_id}.")
+        current = self.directory.get(user.username)
+        if current is None:
+            return Decision("refused", f"{user.username} is not in the users file; cannot decide.", p)
+        if p.state != "pending":
+            return self._noop(p)
+        now = self.clock()
+        if now >= p.expires_at:
+            expired = self._expire(p.id)
+            return Decision("expired", f"{p.id} expired at {p.expires_at:%Y-%m-%d %H:%M} UTC; nothing done.",
+                            expired or self.get(p.id))
+        if not p.hash_ok:
+            return self._refuse_tampered(p, current.username)
+        if decision == "reject":
+            ok, reason = self.policy.can_approve(current, p)
+            if not ok and current.username != p.requester:
+                self._audit_refusal(p, current, reason)
+                return Decision("refused", f"Not allowed to reject: {reason}", p)
+            done = self._transition(p.id, "pending", "rejected", actor=current.username, event="rejected",
+                                    audit_type="proposal_rejected", comment=comment, approver=current.username,
+                                    values={"decided_by": current.username, "decided_at": now,
+                                            "decision_comment": comment, "finished_at": now})
+            if done is None:
+                return self._noop(self.get(p.id) or p)
+            self._notify("decided", done)
+            return Decision("rejected", f"{p.id} rejected by {current.label}.", done)
+        ok, reason = self.policy.can_approve(current, p)
+        if not ok:
+            self._audit_refusal(p, current, reason)
+            return Decision("refused", f"Not allowed to approve {p.id}: {reason}", p)
+        done = self._transition(p.id, "pending", "approved", actor=current.username, event="approved",
+                                audit_type="proposal_approved", comment=comment, approver=current.username,
+                                values={"decided_by": current.username, "decided_at": now,
+                                        "decision_comment": comment},
+                                payload={"reason": reason})
+        if done is None:
+            return self._noop(self.get(p.id) or p)
+        self._notify("decided", done)
+        return self._execute(p.id, current.username, "approved")
+
+    def _audit_refusal(self, p: Proposal, who: Identity, reason: str) -> None:
+        self.audit.record("proposal_refused", who.username, p.run_id,
+                          {"proposal": p.id, "kind": p.kind, "reason": reason}, on_behalf_of=p.requester)
+
+    def _refuse_tampered(self, p: Proposal, actor: str) -> Decision:
+        msg = f"{p.id}: the stored arguments do not match their hash (tampered); refused, nothing executed."
+        done = self._transition(p.id, ("pending", "approved", "executing"), "failed", actor=actor,
+                                event="refused_tampered", audit_type="proposal_failed", comment=msg,
+                                values={"error": msg, "finished_at": self.clock()},
+                                payload={"reason": "args hash mismatch"})
+        self._notify("decided", done)
+        return Decision("refused", msg, done or self.get(p.id))
+
+    def _expire(self, pid: str) -> Proposal | None:
+        done = self._transition(pid, "pending", "expired", actor="system", event="expired",
+                                audit_type="proposal_expired", values={"finished_at": self.clock()})
+        self._notify("decided", done)
+        return done
+
+    def expire_due(self) -> int:
+        """Expire every pending proposal past its deadline; returns how many."""
+        now = self.clock()
+        with self.store.read() as s:
+            ids = s.scalars(sa.select(ProposalRow.id).where(ProposalRow.state == "pending",
+                                                            ProposalRow.expires_at <= now)).all()
+        return sum(1 for pid in ids if self._expire(pid) is not None)
+
+    # -- execute -------------------------------------------------------------------------------
+    def _execute(self, pid: str, actor: str, frm: str, extra_where: Any = None) -> Decision:
+        now = self.clock()
+        p = self._transition(pid, frm, "executing", actor=actor, event="executing",
+                             audit_type="proposal_executing", approver=actor,
+                             values={"executing_since": now, "attempts": ProposalRow.attempts + 1},
+                             extra_where=extra_where)
+        if p is None:
+            latest = self.get(pid)
+            return self._noop(latest) if latest else Decision("not_found", f"No proposal {pid}.")
+        if not p.hash_ok:
+            return self._refuse_tampered(p, actor)
+        executor = self.executors.get(p.kind)
+        odoo = self.odoo()
+        if executor is None:
+            outcome = ExecutionOutcome("failed", f"no executor for {p.kind}")
+        elif odoo is None:
+            outcome = ExecutionOutcome("failed", "no Odoo connection configured")
+        else:
+            outcome = run(executor, odoo, p)
+        if outcome.state == "unknown":
+            with self.store.write() as s:
+                s.execute(sa.update(ProposalRow).where(ProposalRow.id == pid, ProposalRow.state == "executing")
+                          .values(error=outcome.message).execution_options(synchronize_session=False))
+            return Decision("unknown", f"{pid}: {outcome.message}. It stays 'executing'; "
+                                       "`quartermaster proposals reconcile` finishes it.", self.get(pid))
+        done = self._transition(
+            pid, "executing", outcome.state, actor=actor, event=outcome.state,
+            audit_type=f"proposal_{outcome.state}", approver=p.decided_by,
+            values={"finished_at": self.clock(), "result_json": canonical_json(outcome.result),
+                    "error": None if outcome.state == "executed" else outcome.message},
+            payload={"message": outcome.message, "result": outcome.result})
+        if done is None:  # someone reconciled it meanwhile
+            return self._noop(self.get(pid) or p)
+        self._notify("executed", done)
+        verb = {"executed": "Executed", "failed": "Failed", "stale": "Stale — nothing written"}[outcome.state]
+        return Decision(outcome.state, f"{verb}: {pid} ({p.summary}). {outcome.message}", done)
+
+    def reconcile(self, proposal_id: str, actor: str = "system", *, force: bool = False) -> Decision:
+        """Finish a proposal left `approved` or `executing` by a crash: looks for the Odoo marker first,
+        so a write that already happened is recorded, never repeated. Respects the execution lease
+        unless `force`."""
+        p = self.get(proposal_id)
+        if p is None:
+            return Decision("not_found", f"No proposal {proposal_id}.")
+        if p.state == "approved":
+            return self._execute(p.id, actor, "approved")
+        if p.state != "executing":
+            return self._noop(p)
+        if not force and p.executing_since and self.clock() - p.executing_since < self.execution_lease:
+            return Decision("noop", f"{p.id} is being executed since {p.executing_since:%H:%M:%S}; "
+                                    "try again after the lease or use force.", p)
+        since = p.executing_since
+        guard = (ProposalRow.executing_since == since) if since is not None else ProposalRow.executing_since.is_(None)
+        return self._execute(p.id, actor, "executing", extra_where=guard)
+
+    def reconcile_stuck(self, actor: str = "system") -> builtins.list[Decision]:
+        """Reconcile every proposal stuck in approved/executing beyond the lease."""
+        with self.store.read() as s:
+            ids = s.scalars(sa.select(ProposalRow.id)
+                            .where(ProposalRow.state.in_(("approved", "executing")))).all()
+        return [self.reconcile(pid, actor) for pid in ids]
+
+
+def service_for(ctx: ToolContext) -> ProposalService:
+    """The ProposalService a proposal tool must use (the one attached to the context's store)."""
+    service = getattr(ctx.store, "proposals", None)
+    if not isinstance(service, ProposalService):
+        raise ToolError("Proposals are not configured in this runtime (no ProposalService on the store).",
+                        code="misconfigured")
+    return service

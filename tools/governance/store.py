@@ -1,0 +1,311 @@
+"""The durable state of Quartermaster: proposals, decisions, audit chain, conversations, dedupe keys.
+
+Why one store: approvals must survive restarts and be shared by every process (web, Slack, CLI),
+so everything lives in one SQL database — SQLite in the data dir by default (WAL, busy timeout,
+`BEGIN IMMEDIATE` for writers so concurrent writers queue instead of failing), PostgreSQL when
+`QM_DATABASE_URL` points at one. The schema is owned by Alembic migrations that run on `open`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def utcnow() -> datetime:
+    """Naive UTC with microseconds, the one clock format stored everywhere (like Odoo's)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 kept: the form that hashes are computed over."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProposalRow(Base):
+    """One proposed write, from creation to its final outcome."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    schema_version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    kind: Mapped[str] = mapped_column(sa.String(64), index=True)
+    args_json: Mapped[str] = mapped_column(sa.Text)
+    args_sha256: Mapped[str] = mapped_column(sa.String(64))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    before_after_json: Mapped[str] = mapped_column(sa.Text, default="{}")
+    evidence_json: Mapped[str] = mapped_column(sa.Text, default="{}")
+    requester: Mapped[str] = mapped_column(sa.String(128), index=True)
+    requester_role: Mapped[str] = mapped_column(sa.String(32))
+    channel: Mapped[str] = mapped_column(sa.String(32), default="cli")
+    thread_id: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    run_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    amount: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    currency: Mapped[str] = mapped_column(sa.String(8), default="USD")
+    metrics_json: Mapped[str] = mapped_column(sa.Text, default="{}")
+    odoo_ref: Mapped[str | None] = mapped_column(sa.String(128), nullable=True)
+    policy_rule: Mapped[str] = mapped_column(sa.String(128))
+    eligible_approvers_json: Mapped[str] = mapped_column(sa.Text, default="[]")
+    state: Mapped[str] = mapped_column(sa.String(16), index=True, default="pending")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime, index=True)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(128), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    decision_comment: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    executing_since: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    result_json: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+
+class ProposalEventRow(Base):
+    """Every state transition of a proposal, with who caused it (decisions included)."""
+
+    __tablename__ = "proposal_events"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    proposal_id: Mapped[str] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    ts: Mapped[datetime] = mapped_column(sa.DateTime)
+    event: Mapped[str] = mapped_column(sa.String(32))
+    actor: Mapped[str] = mapped_column(sa.String(128))
+    from_state: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    to_state: Mapped[str] = mapped_column(sa.String(16))
+    comment: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
+class AuditEventRow(Base):
+    """One link of the hash chain. Never updated, never deleted."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    ts: Mapped[datetime] = mapped_column(sa.DateTime)
+    type: Mapped[str] = mapped_column(sa.String(64), index=True)
+    actor: Mapped[str] = mapped_column(sa.String(128))
+    on_behalf_of: Mapped[str | None] = mapped_column(sa.String(128), nullable=True)
+    approver: Mapped[str | None] = mapped_column(sa.String(128), nullable=True)
+    run_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, index=True)
+    payload_json: Mapped[str] = mapped_column(sa.Text)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditHeadRow(Base):
+    """The single lock row writers take (FOR UPDATE) so that concurrent appenders keep one chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+
+    thread_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    channel: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    username: Mapped[str | None] = mapped_column(sa.String(128), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    thread_id: Mapped[str] = mapped_column(sa.ForeignKey("conversations.thread_id"), index=True)
+    ts: Mapped[datetime] = mapped_column(sa.DateTime)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    content: Mapped[str] = mapped_column(sa.Text)
+    meta_json: Mapped[str] = mapped_column(sa.Text, default="{}")
+
+
+class IdempotencyKeyRow(Base):
+    """A request key seen before, with the result it produced (retried HTTP requests, buttons)."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    result_json: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
+class SeenEventRow(Base):
+    """Processed inbound event ids (Slack retries the same event up to three times)."""
+
+    __tablename__ = "seen_events"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL + busy timeout; we emit BEGIN ourselves so writers can ask for BEGIN IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("qm_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine configured for our concurrency model on either backend."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                                     "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent; safe with concurrent openers)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("path_separator", "os")
+    with engine.connect().execution_options(qm_immediate=True) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class StateStore:
+    """The engine plus session helpers. Build one per process with `StateStore.open(url)`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            engine.execution_options(qm_immediate=True), expire_on_commit=False)
+        # The ProposalService attaches itself here so proposal tools find it through ToolContext.store.
+        self.proposals: Any = None
+
+    @classmethod
+    def open(cls, url: str, *, run_migrations: bool = True) -> StateStore:
+        engine = make_engine(url)
+        if run_migrations:
+            migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- sessions ------------------------------------------------------------------------------
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read transaction (never blocks writers on SQLite/WAL)."""
+        with self._sessions() as session:
+            yield session  # close() ends the transaction without expiring loaded rows
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: BEGIN IMMEDIATE on SQLite, committed on success, rolled back on error."""
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    # -- dedupe helpers ------------------------------------------------------------------------
+    def seen_event(self, key: str) -> bool:
+        """Record an inbound event id. True if it had been seen before (then skip it), else False."""
+        try:
+            with self.write() as s:
+                s.add(SeenEventRow(key=key, created_at=utcnow()))
+            return False
+        except IntegrityError:
+            return True
+
+    def claim_idempotency_key(self, key: str, scope: str = "") -> tuple[bool, Any]:
+        """(True, None) the first time a key is claimed; (False, stored result) on every repeat."""
+        try:
+            with self.write() as s:
+                s.add(IdempotencyKeyRow(key=key, scope=scope, created_at=utcnow()))
+            return True, None
+        except IntegrityError:
+            with self.read() as s:
+                row = s.get(IdempotencyKeyRow, key)
+                raw = row.result_json if row else None
+            return False, (json.loads(raw) if raw else None)
+
+    def store_idempotency_result(self, key: str, result: Any) -> None:
+        with self.write() as s:
+            row = s.get(IdempotencyKeyRow, key)
+            if row is not None:
+                row.result_json = canonical_json(result)
+
+
+class ConversationStore:
+    """Chat memory for the assistant: one thread = one conversation, messages in order."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+
+    def append(self, thread_id: str, role: str, content: str, meta: dict[str, Any] | None = None,
+               *, channel: str | None = None, username: str | None = None) -> int:
+        now = utcnow()
+        with self.store.write() as s:
+            conv = s.get(ConversationRow, thread_id)
+            if conv is None:
+                s.add(ConversationRow(thread_id=thread_id, channel=channel, username=username,
+                                      created_at=now, updated_at=now))
+                s.flush()
+            else:
+                conv.updated_at = now
+            msg = MessageRow(thread_id=thread_id, ts=now, role=role, content=content,
+                             meta_json=canonical_json(meta or {}))
+            s.add(msg)
+            s.flush()
+            return int(msg.id)
+
+    def history(self, thread_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The last `limit` messages, oldest first."""
+        with self.store.read() as s:
+            rows = s.scalars(sa.select(MessageRow).where(MessageRow.thread_id == thread_id)
+                             .order_by(MessageRow.id.desc()).limit(limit)).all()
+        return [{"role": r.role, "content": r.content, "meta": json.loads(r.meta_json or "{}"),
+                 "ts": r.ts.isoformat()} for r in reversed(rows)]
+
+    def threads(self, username: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        with self.store.read() as s:
+            q = sa.select(ConversationRow).order_by(ConversationRow.updated_at.desc()).limit(limit)
+            if username:
+                q = q.where(ConversationRow.username == username)
+            rows = s.scalars(q).all()
+        return [{"thread_id": r.thread_id, "channel": r.channel, "username": r.username,
+                 "updated_at": r.updated_at.isoformat()} for r in rows]
