@@ -1,0 +1,443 @@
+"""The web pages: login, chat, approvals inbox, supplier dashboard, inbound schedule, corpus documents.
+
+A thin adapter over the runtime. Pages call read tools only through `tools.registry.run_tool` with
+the viewer's own ToolContext, so policy checks, redaction (warehouse users never see prices) and
+the audit trail apply exactly as in chat. Approve/reject goes through the ProposalService, which
+re-authorises the clicker; this module only shows the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from assistant.channels import auth
+from assistant.channels.api import (
+    decide,
+    internal_thread,
+    proposal_json,
+    visible_proposals,
+)
+from assistant.channels.corpus import may_view, resolve_in_corpus
+from assistant.channels.serialize import markdown_html, to_jsonable
+from assistant.channels.web_charts import line_chart
+from tools.base import Identity, ToolResult
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+
+TABS = ("pending", "mine", "decided")
+DECIDED_STATES = ("approved", "rejected", "executed", "failed", "expired", "cancelled", "stale")
+
+
+class LoginRequired(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised by pages when nobody is logged in; the app turns it into a redirect to /login."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site relative paths (no open redirects)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) < 500:
+        return value
+    return "/chat"
+
+
+def page_user(request: Request) -> Identity:
+    principal = auth.authenticate(request)
+    if principal is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(path)
+    return principal.user
+
+
+def _pending_for(runtime: Any, user: Identity) -> int:
+    try:
+        return len(runtime.proposals.list(state="pending", approver=user.username))
+    except Exception:  # noqa: BLE001 - a badge must never break a page
+        return 0
+
+
+def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    runtime = request.app.state.runtime
+    user = ctx.get("user")
+    flash = request.session.pop("flash", None) if "session" in request.scope else None
+    base = {"csrf": auth.csrf_token(request), "flash": flash, "pending_count": 0,
+            "trusted_header": bool(request.app.state.settings.trusted_user_header)}
+    if user is not None and runtime is not None:
+        base["pending_count"] = _pending_for(runtime, user)
+    return templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status_code)
+
+
+def flash(request: Request, kind: str, text: str) -> None:
+    request.session["flash"] = {"kind": kind, "text": text[:1000]}
+
+
+def check_form_csrf(request: Request, token: str | None) -> None:
+    if not auth.csrf_ok(request, token):
+        raise CsrfFailed()
+
+
+class CsrfFailed(Exception):  # noqa: N818 - handled into a 403 page
+    """A state-changing form arrived without this browser's CSRF token."""
+
+
+def run_page_tool(request: Request, user: Identity, name: str, args: dict[str, Any]) -> ToolResult:
+    """One read tool for a page, through the registry (policy, redaction, audit), counted in metrics."""
+    from tools.registry import run_tool
+
+    runtime = request.app.state.runtime
+    ctx = runtime.context_for(user, "web", None)
+    result = run_tool(ctx, name, args)
+    request.app.state.metrics.observe_tool(name, result.ok, result.ms, result.rpc_calls)
+    return result
+
+
+# -- login ----------------------------------------------------------------------------------------
+@router.get("/", response_model=None)
+def home(request: Request) -> RedirectResponse:
+    return RedirectResponse("/chat", status_code=303)
+
+
+@router.get("/login", response_model=None)
+def login_form(request: Request, next: str | None = None) -> Response:
+    if auth.authenticate(request) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", next=safe_next(next), error=None)
+
+
+@router.post("/login", response_model=None)
+def login(request: Request, username: str = Form("", max_length=128), password: str = Form("", max_length=512),
+          csrf_token: str = Form("", max_length=200), next: str = Form("/chat", max_length=500)) -> Response:
+    if not auth.csrf_ok(request, csrf_token):
+        return render(request, "login.html", status_code=403, next=safe_next(next),
+                      error="Your login form expired; please try again.")
+    runtime = request.app.state.runtime
+    user = runtime.directory.verify_password(username.strip(), password) if username.strip() else None
+    if user is None:
+        return render(request, "login.html", status_code=401, next=safe_next(next),
+                      error="Unknown user or wrong password.")
+    auth.log_in(request, user)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout", response_model=None)
+def logout(request: Request, csrf_token: str = Form("", max_length=200)) -> Response:
+    check_form_csrf(request, csrf_token)
+    auth.log_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+# -- chat -----------------------------------------------------------------------------------------
+THREAD_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def _threads(runtime: Any, user: Identity, limit: int = 15) -> list[dict[str, Any]]:
+    """This user's recent web/API conversations (first question as the title)."""
+    memory = getattr(getattr(runtime, "assistant", None), "memory", None)
+    if memory is None:
+        return []
+    try:
+        import sqlalchemy as sa
+
+        from assistant.memory import turns_table as t
+
+        prefix = internal_thread(user.username, "")
+        q = (sa.select(t.c.thread_id, sa.func.min(t.c.id).label("first"), sa.func.max(t.c.created_at).label("at"))
+             .where(t.c.username == user.username, t.c.thread_id.like(prefix + "%"))
+             .group_by(t.c.thread_id).order_by(sa.desc("at")).limit(limit))
+        with memory.engine.connect() as conn:
+            rows = conn.execute(q).all()
+            firsts = {r.id: r.user_text for r in conn.execute(
+                sa.select(t.c.id, t.c.user_text).where(t.c.id.in_([r.first for r in rows])))}
+        return [{"id": r.thread_id[len(prefix):], "title": (firsts.get(r.first) or "")[:60], "at": r.at}
+                for r in rows]
+    except Exception as exc:  # noqa: BLE001 - the sidebar is a convenience
+        log.info("cannot list threads: %s", exc)
+        return []
+
+
+def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, str]]:
+    memory = getattr(getattr(runtime, "assistant", None), "memory", None)
+    if memory is None:
+        return []
+    try:
+        turns = memory.load(internal_thread(user.username, thread))
+    except Exception:  # noqa: BLE001
+        return []
+    return [{"question": t.user_text, "html": markdown_html(t.answer)} for t in turns]
+
+
+@router.get("/chat", response_model=None)
+def chat_page(request: Request, thread: str | None = None) -> Response:
+    user = page_user(request)
+    runtime = request.app.state.runtime
+    if thread is not None and not THREAD_RE.match(thread):
+        thread = None
+    return render(request, "chat.html", user=user, nav="chat", thread=thread or "",
+                  history=_history(runtime, user, thread) if thread else [],
+                  threads=_threads(runtime, user))
+
+
+# -- approvals ------------------------------------------------------------------------------------
+def _proposal_view(runtime: Any, user: Identity, p: Any) -> dict[str, Any]:
+    data = proposal_json(runtime, user, p)
+    eligible = data.get("eligible_approvers") or []
+    data["can_decide"] = data.get("state") == "pending" and user.username in eligible
+    data["evidence_items"] = _flatten_evidence(data.get("evidence"))
+    return data
+
+
+def _flatten_evidence(evidence: Any) -> list[tuple[str, str]]:
+    if isinstance(evidence, dict):
+        return [(str(k), v if isinstance(v, str) else _short(v)) for k, v in evidence.items()]
+    if isinstance(evidence, list):
+        return [(str(i + 1), v if isinstance(v, str) else _short(v)) for i, v in enumerate(evidence)]
+    return [("", str(evidence))] if evidence else []
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = json.dumps(to_jsonable(value), ensure_ascii=False)
+    return text if len(text) < 400 else text[:400] + "…"
+
+
+@router.get("/approvals", response_model=None)
+def approvals_page(request: Request, tab: str = "pending") -> Response:
+    user = page_user(request)
+    runtime = request.app.state.runtime
+    tab = tab if tab in TABS else "pending"
+    if tab == "pending":
+        items = visible_proposals(runtime, user, "pending", "to_approve")
+    elif tab == "mine":
+        items = visible_proposals(runtime, user, None, "mine")
+    else:
+        items = [p for p in visible_proposals(runtime, user, None, "all")
+                 if str(getattr(p, "state", "")) != "pending"][:100]
+    return render(request, "approvals.html", user=user, nav="approvals", tab=tab, tabs=TABS,
+                  proposals=[_proposal_view(runtime, user, p) for p in items])
+
+
+@router.post("/approvals/{proposal_id}/decide", response_model=None)
+def approvals_decide(request: Request, proposal_id: str, decision: str = Form(""),
+                     comment: str = Form("", max_length=2000), csrf_token: str = Form("", max_length=200),
+                     tab: str = Form("pending")) -> Response:
+    user = page_user(request)
+    check_form_csrf(request, csrf_token)
+    back = f"/approvals?tab={tab if tab in TABS else 'pending'}"
+    if decision not in ("approve", "reject") or not THREAD_RE.match(proposal_id):
+        flash(request, "error", "Choose Approve or Reject.")
+        return RedirectResponse(back, status_code=303)
+    status, body = decide(request.app.state.runtime, user, proposal_id, decision,  # type: ignore[arg-type]
+                          comment.strip(), request.app.state.metrics)
+    text = body.get("message") or f"{decision}: {body.get('outcome', '')}"
+    flash(request, "ok" if status == 200 else "error", f"{proposal_id}: {text}")
+    return RedirectResponse(back, status_code=303)
+
+
+# -- suppliers ------------------------------------------------------------------------------------
+def _vendors(runtime: Any) -> list[str]:
+    odoo = runtime.odoo
+
+    def load() -> list[str]:
+        rows = odoo.search_read("res.partner", [["supplier_rank", ">", 0], ["is_company", "=", True]], ["name"],
+                                limit=500, order="name")
+        return [str(r["name"]) for r in rows]
+
+    try:
+        return odoo.cached("web:vendors", load, ttl=300.0) if hasattr(odoo, "cached") else load()
+    except Exception as exc:  # noqa: BLE001 - the page still renders with a search box
+        log.info("cannot list vendors: %s", exc)
+        return []
+
+
+@router.get("/suppliers", response_model=None)
+def suppliers_page(request: Request, q: str = "") -> Response:
+    user = page_user(request)
+    vendors = _vendors(request.app.state.runtime)
+    q = q.strip()[:100]
+    if q:
+        matches = [v for v in vendors if q.lower() in v.lower()]
+        if len(matches) == 1:
+            return RedirectResponse(f"/suppliers/{quote(matches[0])}", status_code=303)
+        vendors = matches
+    return render(request, "suppliers.html", user=user, nav="suppliers", vendors=vendors, q=q)
+
+
+SERIES_KEYS = {
+    "otif": ("OTIF", "%", ("otif", "otif_pct", "otif_rate")),
+    "lead": ("Lead time", "days", ("lead_time_days", "lead_time", "avg_lead_time_days", "actual_lead_time_days")),
+    "price": ("Price", "$", ("avg_price", "price", "price_unit", "unit_price", "avg_price_unit")),
+}
+
+
+def _period_key(row: dict[str, Any]) -> str | None:
+    for key in ("period", "month", "week", "date", "date_order", "date_done", "label"):
+        if key in row and row[key] is not None:
+            return key
+    return None
+
+
+def extract_series(data: Any, found: dict[str, list[tuple[str, float]]] | None = None,
+                   ) -> dict[str, list[tuple[str, float]]]:
+    """Find time series for OTIF, lead time and price in a tool's data, whatever its exact nesting."""
+    found = found if found is not None else {}
+    if isinstance(data, dict):
+        for value in data.values():
+            extract_series(value, found)
+    elif isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        pk = _period_key(data[0])
+        if pk is not None:
+            for name, (_label, _unit, keys) in SERIES_KEYS.items():
+                key = next((k for k in keys if k in data[0]), None)
+                if key and name not in found:
+                    pts = [(str(r.get(pk))[:10], float(r[key])) for r in data
+                           if isinstance(r.get(key), int | float) and not isinstance(r.get(key), bool)]
+                    if len(pts) >= 2:
+                        if name == "otif" and max(v for _, v in pts) <= 1.0:
+                            pts = [(lbl, v * 100) for lbl, v in pts]
+                        found[name] = sorted(pts)
+        for row in data:
+            extract_series(row, found)
+    return found
+
+
+@router.get("/suppliers/{name:path}", response_model=None)
+def supplier_page(request: Request, name: str) -> Response:
+    user = page_user(request)
+    name = name.strip()[:120]
+    if not name:
+        return RedirectResponse("/suppliers", status_code=303)
+    results = {
+        "scorecard": run_page_tool(request, user, "supplier_scorecard", {"supplier": name}),
+        "history": run_page_tool(request, user, "supplier_history", {"supplier": name}),
+        "communications": run_page_tool(request, user, "supplier_communications", {"supplier": name}),
+    }
+    series = {}
+    for r in results.values():
+        if r.ok:
+            extract_series(r.data, series)
+    charts = [line_chart(pts, title=f"{SERIES_KEYS[key][0]} over time", unit=SERIES_KEYS[key][1],
+                         target=95.0 if key == "otif" else None, css_class=key)
+              for key, pts in series.items()]
+    errors = [f"{k}: {r.error}" for k, r in results.items() if not r.ok]
+    status = 404 if all(not r.ok for r in results.values()) else 200
+    return render(request, "supplier.html", status_code=status, user=user, nav="suppliers", name=name,
+                  results=results, charts=charts, errors=errors,
+                  citations=[c.model_dump() for r in results.values() for c in r.citations])
+
+
+# -- inbound --------------------------------------------------------------------------------------
+def _warehouses(runtime: Any) -> list[dict[str, str]]:
+    odoo = runtime.odoo
+
+    def load() -> list[dict[str, str]]:
+        rows = odoo.search_read("stock.warehouse", [], ["code", "name"], limit=50, order="code")
+        return [{"code": str(r["code"]), "name": str(r["name"])} for r in rows]
+
+    try:
+        return odoo.cached("web:warehouses", load, ttl=300.0) if hasattr(odoo, "cached") else load()
+    except Exception as exc:  # noqa: BLE001
+        log.info("cannot list warehouses: %s", exc)
+        return []
+
+
+DATE_KEYS = ("scheduled_date", "date_planned", "date_deadline", "expected_date", "date")
+
+
+def _row_day(row: dict[str, Any]) -> date | None:
+    for key in DATE_KEYS:
+        value = row.get(key)
+        if isinstance(value, str) and len(value) >= 10:
+            try:
+                return datetime.fromisoformat(value[:10]).date()
+            except ValueError:
+                continue
+    return None
+
+
+def bucket_rows(rows: list[dict[str, Any]], today: date) -> dict[str, list[dict[str, Any]]]:
+    """today / this week (the next 7 days) / overdue; rows without a date go to 'later'."""
+    out: dict[str, list[dict[str, Any]]] = {"overdue": [], "today": [], "this_week": [], "later": []}
+    for row in rows:
+        day = _row_day(row)
+        if row.get("overdue") is True or (day is not None and day < today):
+            out["overdue"].append(row)
+        elif day == today:
+            out["today"].append(row)
+        elif day is not None and day <= today + timedelta(days=7):
+            out["this_week"].append(row)
+        else:
+            out["later"].append(row)
+    return out
+
+
+def _rows_of(data: Any) -> list[dict[str, Any]]:
+    """The receipts in an inbound_schedule result: the longest list of dict rows in it."""
+    best: list[dict[str, Any]] = []
+    if isinstance(data, dict):
+        for value in data.values():
+            cand = _rows_of(value)
+            if len(cand) > len(best):
+                best = cand
+    elif isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        best = data
+    return best
+
+
+@router.get("/inbound", response_model=None)
+def inbound_page(request: Request, warehouse: str | None = None) -> Response:
+    user = page_user(request)
+    runtime = request.app.state.runtime
+    warehouses = _warehouses(runtime)
+    codes = {w["code"] for w in warehouses}
+    code = (warehouse or user.warehouse or (warehouses[0]["code"] if warehouses else "")).upper()[:16]
+    if codes and code not in codes:
+        return render(request, "inbound.html", status_code=404, user=user, nav="inbound", warehouses=warehouses,
+                      code=code, result=None, buckets={}, columns=[],
+                      error=f"Unknown warehouse {code}; choose one of {', '.join(sorted(codes))}.")
+    result = run_page_tool(request, user, "inbound_schedule", {"warehouse": code, "days": 7})
+    rows = _rows_of(result.data) if result.ok else []
+    today = runtime.context_for(user, "web", None).now().date()
+    buckets = bucket_rows(rows, today)
+    columns = [k for k, v in (rows[0].items() if rows else []) if not isinstance(v, dict | list)][:9]
+    return render(request, "inbound.html", user=user, nav="inbound", warehouses=warehouses, code=code,
+                  result=result, buckets=buckets, columns=columns,
+                  error=None if result.ok else result.error)
+
+
+# -- corpus documents -----------------------------------------------------------------------------
+@router.get("/corpus/{rel:path}", response_model=None)
+def corpus_document(request: Request, rel: str) -> Response:
+    user = page_user(request)
+    settings = request.app.state.settings
+    path = resolve_in_corpus(settings.resolved_corpus_dir, rel)
+    if path is None:
+        return render(request, "error.html", status_code=404, user=user, title="Not found",
+                      message="No such document in the corpus.")
+    ok, document, reason = may_view(request.app.state.runtime, user.role, path)
+    if not ok or document is None:
+        return render(request, "error.html", status_code=403, user=user, title="Not allowed", message=reason)
+    if not document.html:
+        return FileResponse(path, media_type="application/pdf", content_disposition_type="inline",
+                            filename=path.name)
+    return render(request, "document.html", user=user, document=document,
+                  back=safe_next(request.headers.get("referer", "").split(request.url.netloc, 1)[-1] or None))
+
+
+def login_redirect(next_path: str) -> RedirectResponse:
+    return RedirectResponse("/login?" + urlencode({"next": safe_next(next_path)}), status_code=303)

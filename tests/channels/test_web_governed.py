@@ -1,0 +1,113 @@
+"""Web pages over the real governance with a scripted brain: login, CSRF, inbox, safe corpus links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from webapi_support import GovernedRuntime, bearer, governed_runtime, page_csrf, web_login
+
+from server import create_app
+
+
+@pytest.fixture()
+def rt(tmp_path: Path) -> Iterator[GovernedRuntime]:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "receiving-sop.md").write_text("---\ndoc_type: sop\ntitle: Receiving SOP\n---\n# Receiving\n\n"
+                                             "## Put-away\n\nScan every pallet.\n", encoding="utf-8")
+    (corpus / "apex-contract.md").write_text("---\ndoc_type: contract\ntitle: Apex contract\n---\n# Prices\n\n"
+                                             "Unit price 3.20 USD.\n", encoding="utf-8")
+    (tmp_path / "secret.md").write_text("# outside the corpus\n", encoding="utf-8")
+    runtime = governed_runtime(tmp_path, QM_CORPUS_DIR=str(corpus))
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture()
+def client(rt: GovernedRuntime) -> Iterator[TestClient]:
+    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_pages_redirect_to_login_and_login_checks_the_password(client: TestClient) -> None:
+    r = client.get("/approvals?tab=mine", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fapprovals%3Ftab%3Dmine"
+    token = page_csrf(client.get("/login").text)
+    bad = client.post("/login", data={"username": "ava.buyer", "password": "wrong", "csrf_token": token})
+    assert bad.status_code == 401 and "wrong password" in bad.text
+    ok = client.post("/login", data={"username": "ava.buyer", "password": "ava.buyer", "csrf_token": token,
+                                     "next": "//evil.example/"}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/chat"  # no open redirect
+    page = client.get("/chat")
+    assert "Ava Thompson" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_login_and_logout_without_the_csrf_token_are_rejected(client: TestClient) -> None:
+    client.get("/login")
+    r = client.post("/login", data={"username": "ava.buyer", "password": "ava.buyer"})
+    assert r.status_code == 403
+    web_login(client, "ava.buyer")
+    r = client.post("/logout", data={}, follow_redirects=False)
+    assert r.status_code == 403
+    assert client.get("/chat", follow_redirects=False).status_code == 200  # still logged in
+
+
+def test_session_cookie_is_signed_httponly_and_tamper_evident(client: TestClient) -> None:
+    client.get("/login")
+    token = page_csrf(client.get("/login").text)
+    r = client.post("/login", data={"username": "ava.buyer", "password": "ava.buyer", "csrf_token": token},
+                    follow_redirects=False)
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    value = client.cookies.get("qm_session")
+    assert value
+    client.cookies.set("qm_session", value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB"))
+    assert client.get("/chat", follow_redirects=False).status_code == 303
+
+
+def test_approvals_inbox_flow_with_csrf_and_outcome_message(client: TestClient, rt: GovernedRuntime) -> None:
+    r = client.post("/api/chat", json={"message": "propose rfq 12000"}, headers=bearer("ava.buyer"))
+    pid = r.json()["proposals"][0]["id"]
+    web_login(client, "ava.buyer")
+    mine = client.get("/approvals?tab=mine")
+    assert pid in mine.text and "Approve" not in mine.text  # Ava may not approve her own 12,000 RFQ
+    web_login(client, "omar.approver")
+    inbox = client.get("/approvals")
+    assert f'id="proposal-{pid}"' in inbox.text and 'class="badge"' in inbox.text
+    # a forged form (no token) changes nothing
+    forged = client.post(f"/approvals/{pid}/decide", data={"decision": "approve"})
+    assert forged.status_code == 403 and rt.proposals.get(pid).state == "pending"
+    token = page_csrf(inbox.text)
+    done = client.post(f"/approvals/{pid}/decide", data={"decision": "approve", "comment": "fine",
+                                                         "csrf_token": token})
+    assert done.status_code == 200 and "RFQ created" in done.text  # the outcome message is shown
+    assert rt.proposals.get(pid).state == "executed"
+    decided = client.get("/approvals?tab=decided").text
+    assert pid in decided and "fine" in decided
+
+
+def test_corpus_documents_are_confined_and_follow_doc_type_visibility(client: TestClient) -> None:
+    web_login(client, "wes.warehouse")
+    sop = client.get("/corpus/receiving-sop.md")
+    assert sop.status_code == 200 and 'id="put-away"' in sop.text
+    assert client.get("/corpus/apex-contract.md").status_code == 403  # warehouse never sees contracts
+    for bad in ("/corpus/../secret.md", "/corpus/%2e%2e/secret.md", "/corpus/..%2Fsecret.md",
+                "/corpus//etc/passwd", "/corpus/nothing.md"):
+        assert client.get(bad).status_code == 404, bad
+    web_login(client, "ava.buyer")
+    assert client.get("/corpus/apex-contract.md").status_code == 200
+
+
+def test_chat_page_lists_threads_and_renders_nothing_unsafe(client: TestClient) -> None:
+    web_login(client, "ava.buyer")
+    page = client.get("/chat?thread=<script>")
+    assert page.status_code == 200 and "<script>" not in page.text.replace('<script src="/static/chat.js">', "")
+    assert re.search(r'data-thread=""', page.text)
+    js = client.get("/static/chat.js")
+    assert js.status_code == 200 and "/api/chat/stream" in js.text
+    assert "http://" not in js.text and "https://" not in js.text

@@ -1,0 +1,200 @@
+"""Helpers for the web/API tests: log in through the real form, and a governed runtime with a scripted brain.
+
+`governed_runtime` uses the real governance (users file, policy, state store, audit chain, proposal
+service) with a scripted assistant and a small in-memory Odoo stand-in, so adapter rules (401/403/409,
+CSRF, redaction, inbox) can be tested fast. The end-to-end tests use the real Runtime on the sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.agent import TurnResult
+from tools.base import Identity, ToolContext
+from tools.odoo.client import RpcStats
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def demo_token(username: str) -> str:
+    """The demo users file stores sha256('qm-demo-<username>') as each user's API token."""
+    return f"qm-demo-{username}"
+
+
+def bearer(username: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {demo_token(username)}"}
+
+
+def page_csrf(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "no csrf_token field on the page"
+    return m.group(1)
+
+
+def web_login(client: Any, username: str, password: str | None = None) -> str:
+    """Log in through the real form; returns the session's CSRF token (for fetch-style POSTs)."""
+    client.cookies.clear()
+    form = client.get("/login")
+    token = page_csrf(form.text)
+    resp = client.post("/login", data={"username": username, "password": password or username,
+                                       "csrf_token": token, "next": "/chat"}, follow_redirects=False)
+    assert resp.status_code == 303, resp.text[:500]
+    chat = client.get("/chat")
+    assert chat.status_code == 200
+    m = re.search(r'<meta name="csrf-token" content="([^"]+)"', chat.text)
+    assert m
+    return m.group(1)
+
+
+# -- a governed runtime with a scripted brain --------------------------------------------------------
+class FakeOdoo:
+    url = "http://odoo.invalid"
+    uid = 2
+
+    def __init__(self) -> None:
+        self.total = RpcStats()
+        self.up = True
+
+    def _rpc(self) -> None:
+        if not self.up:
+            from tools.odoo.errors import OdooUnavailable
+
+            raise OdooUnavailable("Odoo at http://odoo.invalid is not reachable: connection refused")
+        self.total.calls += 1
+        self.total.ms += 1.0
+
+    def search_count(self, model: str, domain: list[Any], context: Any = None) -> int:
+        self._rpc()
+        return 1
+
+    def search_read(self, model: str, domain: list[Any], fields: list[str], **kw: Any) -> list[dict[str, Any]]:
+        self._rpc()
+        if model == "stock.warehouse":
+            return [{"code": "DAL", "name": "Dallas Central DC"}, {"code": "HOU", "name": "Houston Gulf DC"}]
+        if model == "res.partner":
+            return [{"name": "Apex Industrial Supply"}, {"name": "Gemini Furniture"}]
+        return []
+
+    def cached(self, key: str, loader: Any, ttl: float = 300.0) -> Any:
+        return loader()
+
+
+class RecordingExecutor:
+    """Stands in for the Odoo writer; records what it was asked to execute."""
+
+    def __init__(self) -> None:
+        self.executed: list[str] = []
+
+    def reconcile(self, odoo: Any, proposal: Any) -> dict[str, Any] | None:
+        return None
+
+    def revalidate(self, odoo: Any, proposal: Any) -> str | None:
+        return None
+
+    def execute(self, odoo: Any, proposal: Any) -> dict[str, Any]:
+        self.executed.append(proposal.id)
+        return {"message": f"RFQ created for {proposal.id}"}
+
+
+class ScriptedAssistant:
+    """Answers with a Markdown table; 'propose rfq <amount>' creates a create_rfq proposal."""
+
+    def __init__(self, runtime: GovernedRuntime) -> None:
+        self.runtime = runtime
+        self.memory = None
+
+    def stream(self, user: Identity, text: str, thread_id: str | None = None, channel: str = "cli"
+               ) -> Iterator[dict[str, Any]]:
+        yield {"type": "status", "text": "thinking…"}
+        proposals = []
+        m = re.search(r"propose rfq (\d+)", text)
+        if m:
+            ctx = self.runtime.context_for(user, channel, thread_id)
+            p = self.runtime.proposals.create(ctx, "create_rfq", {"vendor": "Apex Industrial Supply",
+                                                                   "lines": [{"product": "PPE-1042", "qty": 10}]},
+                                              f"RFQ to Apex for {m.group(1)} USD", evidence={"reason": "low stock"},
+                                              amount=float(m.group(1)))
+            proposals.append({"id": p.id, "summary": p.summary, "state": p.state})
+        answer = "| item | qty |\n|---|---|\n| PPE-1042 | 10 |\n\n<script>alert(1)</script>"
+        for word in answer.split(" "):
+            yield {"type": "token", "text": word + " "}
+        yield {"type": "final", "result": TurnResult(
+            answer=answer, brain="scripted", run_id=uuid.uuid4().hex[:16], thread_id=thread_id or "",
+            tool_calls=[{"name": "stock_levels", "args": {}, "ms": 3.0, "rpc_calls": 1, "ok": True}],
+            citations=[{"id": "c1", "title": "Receiving SOP", "section": "Put-away",
+                        "source": "https://example.invalid/sop"}],
+            proposals=proposals)}
+
+    def ask(self, user: Identity, text: str, thread_id: str | None = None, channel: str = "cli") -> TurnResult:
+        final = None
+        for ev in self.stream(user, text, thread_id, channel):
+            if ev["type"] == "final":
+                final = ev["result"]
+        assert final is not None
+        return final
+
+
+@dataclass
+class GovernedRuntime:
+    settings: Any
+    odoo: FakeOdoo
+    store: Any
+    policy: Any
+    directory: Any
+    audit: Any
+    proposals: Any
+    executor: RecordingExecutor
+    knowledge: Any = None
+    assistant: Any = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def context_for(self, user: Identity, channel: str = "cli", thread_id: str | None = None) -> ToolContext:
+        return ToolContext(user=user, odoo=self.odoo, store=self.store, policy=self.policy,  # type: ignore[arg-type]
+                           audit=self.audit, knowledge=self.knowledge, channel=channel, thread_id=thread_id)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class _Knowledge:
+    def count(self) -> int:
+        return 42
+
+
+def governed_runtime(data_dir: Path, **settings_overrides: Any) -> GovernedRuntime:
+    from assistant.settings import load_settings
+    from tools.governance.audit import AuditLog
+    from tools.governance.identity import Directory
+    from tools.governance.policy import Policy
+    from tools.governance.proposals import ProposalService
+    from tools.governance.store import StateStore
+
+    settings = load_settings(QM_DATA_DIR=str(data_dir), QM_BRAIN="offline", **settings_overrides)
+    store = StateStore.open(settings.state_url)
+    policy = Policy.load(settings.resolved_policy_file)
+    directory = Directory.load(settings.resolved_users_file)
+    audit = AuditLog(store)
+    executor = RecordingExecutor()
+    odoo = FakeOdoo()
+    proposals = ProposalService(store, policy, directory, audit, odoo=odoo,  # type: ignore[arg-type]
+                                executors={k: executor for k in ("create_rfq", "confirm_purchase_order",
+                                                                  "cancel_purchase_order", "remind_supplier",
+                                                                  "reschedule_receipt")})
+    rt = GovernedRuntime(settings, odoo, store, policy, directory, audit, proposals, executor, _Knowledge())
+    rt.assistant = ScriptedAssistant(rt)
+    return rt
+
+
+def wait_until(pred: Any, timeout: float = 10.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
