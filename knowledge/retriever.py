@@ -1,0 +1,319 @@
+"""Hybrid retrieval: vector (Chroma) + BM25 keyword, fused by reciprocal rank, filtered by role first.
+
+Why hybrid: sentence embeddings blur identifiers — "FST-4410", "clause 7.3", "Redline" — that a
+keyword index hits exactly; embeddings catch paraphrases ("broken pallet" ~ "damaged goods") that
+keywords miss. Why filter first: a passage a role may not see is excluded inside the Chroma query and
+the keyword scan, so it never reaches ranking, the tool, or the model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.store import DocumentStore, StoredChunk
+
+RRF_K = 60
+DEFAULT_MIN_CONFIDENCE = 0.42  # tuned on knowledge/eval/questions.yaml (see README)
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
+_STOPWORDS_TEXT = """
+a an and are as at be by can could do does did for from has have how i if in into is it its may me
+must my no not of on or our shall should so than that the their them then there these this those to
+us was we what when where which who whom whose why will with within would you your about any all also
+after before per tell say says said does get got give need needs say there's what's who's whats
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and not any(c.isdigit() for c in word):
+        if word.endswith("ies"):
+            return word[:-3] + "y"
+        if word.endswith("es") and word[-3] in "sxz":
+            return word[:-2]
+        if word.endswith("s") and not word.endswith("ss"):
+            return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words; identifiers like 'fst-4410' or '7.3' are kept whole and also split."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(text.lower()):
+        tok = tok.strip(".-/")
+        if not tok or tok in STOPWORDS:
+            continue
+        out.append(_stem(tok))
+        if re.search(r"[-./]", tok):
+            out.extend(_stem(p) for p in re.split(r"[-./]", tok) if p and p not in STOPWORDS)
+    return out
+
+
+def identifiers(text: str) -> set[str]:
+    """Tokens that look like codes: contain a digit (PPE-1042, 7.3, NET-30) or are all-caps codes."""
+    found = {t.strip(".-/").lower() for t in re.findall(r"[A-Za-z0-9]+(?:[-./][A-Za-z0-9]+)+|\d+",
+                                                          text)}
+    return {t for t in found if any(c.isdigit() for c in t) and len(t) >= 2}
+
+
+@dataclass
+class Passage:
+    """One retrieved chunk, with everything a citation needs. Its text is data, never instructions."""
+
+    citation_id: str
+    chunk_id: str
+    title: str
+    section: str
+    page: int | None
+    source: str
+    doc_type: str
+    supplier: str | None
+    text: str
+    score: float  # fused rank score (higher is better)
+    confidence: float  # 0..1: how well this passage matches the question
+    effective: str | None = None
+    expiry: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    passages: list[Passage]
+    best_confidence: float
+    answerable: bool
+
+
+class _KeywordIndex:
+    """BM25 over title + section + supplier + text of every chunk, kept in memory."""
+
+    def __init__(self, chunks: list[StoredChunk], k1: float = 1.2, b: float = 0.75) -> None:
+        self.chunks = chunks
+        self.by_id = {c.id: i for i, c in enumerate(chunks)}
+        self.k1, self.b = k1, b
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        self.lengths = np.zeros(len(chunks), dtype=np.float32)
+        self.lowered: list[str] = []
+        for i, c in enumerate(chunks):
+            md = c.metadata
+            full = " ".join(str(md.get(k) or "") for k in ("title", "section", "supplier")) + "\n" + c.text
+            self.lowered.append(full.lower())
+            counts = Counter(tokenize(full))
+            self.lengths[i] = sum(counts.values())
+            for term, tf in counts.items():
+                self.postings.setdefault(term, []).append((i, tf))
+        self.avg_len = float(self.lengths.mean()) if len(chunks) else 1.0
+        self.n = len(chunks)
+
+    def idf(self, term: str) -> float:
+        df = len(self.postings.get(term, ()))
+        return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+
+    def search(self, query_terms: list[str], allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
+        scores: dict[int, float] = {}
+        for term in set(query_terms):
+            plist = self.postings.get(term)
+            if not plist:
+                continue
+            idf = self.idf(term)
+            for i, tf in plist:
+                if allowed is not None and not allowed[i]:
+                    continue
+                norm = tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg_len))
+                scores[i] = scores.get(i, 0.0) + idf * norm
+        return sorted(scores.items(), key=lambda kv: -kv[1])[:n]
+
+    def coverage(self, query_terms: list[str], i: int) -> float:
+        """idf-weighted share of the query's terms that occur in chunk i (0..1)."""
+        terms = set(query_terms)
+        if not terms:
+            return 0.0
+        present = {t for t, _ in Counter(tokenize(self.lowered[i])).items()}
+        total = sum(self.idf(t) for t in terms)
+        hit = sum(self.idf(t) for t in terms if t in present)
+        return hit / total if total else 0.0
+
+
+class Retriever:
+    """`Retriever(store).search(query, role_doc_types=..., doc_type=..., supplier=..., k=5)`."""
+
+    def __init__(self, store: DocumentStore, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+                 vector_candidates: int = 40, keyword_candidates: int = 40) -> None:
+        self.store = store
+        self.min_confidence = min_confidence
+        self.vector_candidates = vector_candidates
+        self.keyword_candidates = keyword_candidates
+        self._index: _KeywordIndex | None = None
+        self._lock = threading.Lock()
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # -- index ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the keyword index from the store (after an ingest)."""
+        index = _KeywordIndex(self.store.all_chunks())
+        with self._lock:
+            self._index = index
+
+    @property
+    def index(self) -> _KeywordIndex:
+        if self._index is None:
+            self.refresh()
+        assert self._index is not None
+        return self._index
+
+    def suppliers(self) -> list[str]:
+        return sorted({str(c.metadata["supplier"]) for c in self.index.chunks if c.metadata.get("supplier")})
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        with self._lock:
+            hit = self._qcache.get(query)
+            if hit is not None:
+                self._qcache.move_to_end(query)
+                return hit
+        vec = self.store.embedder.embed([query])[0]
+        with self._lock:
+            self._qcache[query] = vec
+            if len(self._qcache) > 256:
+                self._qcache.popitem(last=False)
+        return vec
+
+    # -- filters ---------------------------------------------------------------------------------
+    def _resolve_suppliers(self, supplier: str) -> list[str]:
+        want = supplier.strip().lower()
+        names = self.suppliers()
+        exact = [s for s in names if s.lower() == want]
+        return exact or [s for s in names if want in s.lower() or s.lower() in want]
+
+    def _filters(self, role_doc_types: set[str] | None, role: str | None, doc_type: str | None,
+                 supplier: str | None) -> tuple[dict[str, Any] | None, np.ndarray | None, bool]:
+        """(Chroma where clause, keyword-index mask, anything visible at all)."""
+        idx = self.index
+        conds: list[dict[str, Any]] = []
+        mask = np.ones(idx.n, dtype=bool)
+        types: set[str] | None = set(role_doc_types) if role_doc_types is not None else None
+        if doc_type:
+            types = {doc_type} if types is None else types & {doc_type}
+        if types is not None:
+            if not types:
+                return None, None, False
+            conds.append({"doc_type": {"$in": sorted(types)}})
+            mask &= np.array([c.metadata.get("doc_type") in types for c in idx.chunks], dtype=bool)
+        if supplier:
+            names = self._resolve_suppliers(supplier)
+            if not names:
+                return None, None, False
+            conds.append({"supplier": {"$in": names}})
+            mask &= np.array([c.metadata.get("supplier") in names for c in idx.chunks], dtype=bool)
+        if role:
+            hidden = sorted({str(c.metadata.get("doc_id")) for c in idx.chunks
+                             if c.metadata.get("allowed_roles")
+                             and f",{role}," not in str(c.metadata["allowed_roles"])})
+            if hidden:
+                conds.append({"doc_id": {"$nin": hidden}})
+                mask &= np.array([str(c.metadata.get("doc_id")) not in hidden for c in idx.chunks], dtype=bool)
+        where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
+        restricted = len(conds) > 0
+        return where, (mask if restricted else None), bool(mask.any()) if idx.n else False
+
+    @staticmethod
+    def _visible(md: dict[str, Any], role_doc_types: set[str] | None, role: str | None) -> bool:
+        """Last line of defence, applied to every passage before it leaves."""
+        if role_doc_types is not None and md.get("doc_type") not in role_doc_types:
+            return False
+        roles = str(md.get("allowed_roles") or "")
+        return not (role and roles and f",{role}," not in roles)
+
+    # -- search ----------------------------------------------------------------------------------
+    def search(self, query: str, *, role_doc_types: set[str] | None = None, doc_type: str | None = None,
+               supplier: str | None = None, k: int = 5, role: str | None = None) -> list[Passage]:
+        """The top-k passages, or [] when nothing in the corpus answers well (low confidence)."""
+        result = self.search_scored(query, role_doc_types=role_doc_types, doc_type=doc_type,
+                                    supplier=supplier, k=k, role=role)
+        return result.passages if result.answerable else []
+
+    def search_scored(self, query: str, *, role_doc_types: set[str] | None = None,
+                      doc_type: str | None = None, supplier: str | None = None, k: int = 5,
+                      role: str | None = None) -> SearchResult:
+        """Like `search`, but always returns the ranked passages plus the confidence signal."""
+        query = (query or "").strip()
+        idx = self.index
+        if not query or idx.n == 0:
+            return SearchResult([], 0.0, False)
+        where, mask, any_visible = self._filters(role_doc_types, role, doc_type, supplier)
+        if not any_visible:
+            return SearchResult([], 0.0, False)
+        terms = tokenize(query)
+        vec_hits = self.store.query(self._embed_query(query), self.vector_candidates, where)
+        kw_hits = idx.search(terms, mask, self.keyword_candidates)
+
+        fused: dict[int, float] = {}
+        cosine: dict[int, float] = {}
+        for rank, (cid, sim) in enumerate(vec_hits):
+            i = idx.by_id.get(cid)
+            if i is None:  # written after our last refresh
+                continue
+            cosine[i] = sim
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, (i, _s) in enumerate(kw_hits):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        ids_in_query = identifiers(query)
+        q_lower = query.lower()
+        for i in list(fused):
+            md = idx.chunks[i].metadata
+            if ids_in_query and any(re.search(rf"(?<![\w.-]){re.escape(t)}(?![\w-])", idx.lowered[i])
+                                    for t in ids_in_query):
+                fused[i] += 1.0 / RRF_K
+            sup = str(md.get("supplier") or "").lower()
+            if sup and (sup in q_lower or sup.split()[0] in q_lower.split()):
+                fused[i] += 0.5 / RRF_K
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        passages: list[Passage] = []
+        for i, score in ranked:
+            ch = idx.chunks[i]
+            if not self._visible(ch.metadata, role_doc_types, role):
+                continue
+            conf = self._confidence(cosine.get(i), idx.coverage(terms, i))
+            passages.append(_passage(ch, score, conf))
+            if len(passages) >= k:
+                break
+        best = max((p.confidence for p in passages), default=0.0)
+        return SearchResult(passages, best, best >= self.min_confidence)
+
+    @staticmethod
+    def _confidence(cos: float | None, coverage: float) -> float:
+        """Blend: semantic similarity, or near-complete keyword coverage of a specific question."""
+        c = max(0.0, cos or 0.0)
+        return round(min(1.0, max(c, 0.75 * coverage * (0.5 + c))), 4)
+
+
+def _passage(ch: StoredChunk, score: float, confidence: float) -> Passage:
+    md = ch.metadata
+    page = md.get("page")
+    return Passage(
+        citation_id=f"{md.get('doc_id', 'doc')}#{md.get('chunk_index', 0)}",
+        chunk_id=ch.id, title=str(md.get("title") or ""), section=str(md.get("section") or ""),
+        page=int(page) if page is not None else None, source=str(md.get("source") or ""),
+        doc_type=str(md.get("doc_type") or ""), supplier=md.get("supplier") or None, text=ch.text,
+        score=round(score, 5), confidence=confidence, effective=md.get("effective") or None,
+        expiry=md.get("expiry") or None)
+
+
+def ingest_default_corpus(target: Retriever | DocumentStore, corpus_dir: Path | str, *,
+                          progress: bool | None = False) -> Any:
+    """Called by the main job on start: idempotent, and fast when nothing changed."""
+    from knowledge.ingest import Ingestor
+
+    store = target.store if isinstance(target, Retriever) else target
+    report = Ingestor(store).ingest([Path(corpus_dir)], progress=progress)
+    if isinstance(target, Retriever) and (report.changed or target._index is None):
+        target.refresh()
+    return report
