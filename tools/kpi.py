@@ -53,6 +53,7 @@ Open work (all of the supplier's POs, whatever their date):
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -256,14 +257,22 @@ def days_late(scheduled: datetime, today: date) -> int:
 
 
 def suggested_order_qty(forecast: float, min_qty: float, max_qty: float, multiple: float = 0.0,
-                        vendor_min: float = 0.0) -> float:
-    """Odoo's rule: order up to max when the forecast is below min, rounded up to the multiple and
-    at least the vendor's minimum order quantity; 0 when no order is needed."""
-    if forecast >= min_qty - EPS:
-        return 0.0
-    need = max(max_qty, min_qty) - forecast
-    if multiple and multiple > 0:
-        import math
+                        vendor_min: float = 0.0, lead_demand: float = 0.0) -> float:
+    """How much to order for one reorder rule (0 when nothing is needed).
 
+    Needed when forecast < min, or when forecast - lead_demand < 0 (it runs out before a new order
+    can arrive). Then order up to max(max, min + lead_demand) - forecast, rounded up to the rule's
+    multiple, and at least the vendor's minimum order quantity. With lead_demand 0 this is Odoo's
+    min/max rule.
+    """
+    if forecast >= min_qty - EPS and forecast - lead_demand >= -EPS:
+        return 0.0
+    need = max(max_qty, min_qty + lead_demand) - forecast
+    if multiple and multiple > 0:
         need = math.ceil(need / multiple - EPS) * multiple
     return float(max(need, vendor_min))
+
+
+def runs_out_within_lead_time(forecast: float, daily_outgoing: float, lead_days: float) -> bool:
+    """Projected stock at the end of the vendor lead time, forecast - daily_outgoing * lead_days, is < 0."""
+    return daily_outgoing > 0 and forecast - daily_outgoing * lead_days < -EPS

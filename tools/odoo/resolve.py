@@ -101,7 +101,7 @@ def _not_found(what: str, text: str, suggestions: list[dict[str, Any]]) -> ToolE
 # --------------------------------------------------------------------------------------------
 # products
 # --------------------------------------------------------------------------------------------
-PRODUCT_BASE = ["id", "display_name", "default_code", "barcode"]
+PRODUCT_SPEC: dict[str, Any] = {"display_name": {}, "default_code": {}, "barcode": {}}
 
 
 def _product_cand(r: dict[str, Any]) -> dict[str, Any]:
@@ -111,20 +111,26 @@ def _product_cand(r: dict[str, Any]) -> dict[str, Any]:
     return c
 
 
+def _strip_code(display_name: Any) -> str:
+    return re.sub(r"^\[[^\]]*\]\s*", "", str(display_name or ""))
+
+
 def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = None,
+                    specification: dict[str, Any] | None = None,
                     context: dict[str, Any] | None = None) -> dict[str, Any]:
     """One product.product by default_code (exact), barcode, name (ilike) or a confident fuzzy match.
 
-    Returns the search_read row (PRODUCT_BASE + `fields`, read with `context`) plus `matched_by`.
+    Returns the record read through web_search_read with `specification` (plus id, display_name,
+    default_code, barcode; plain `fields` are read flat) under `context`, and `matched_by`.
     One round trip when the text is a code, a barcode or a distinctive name.
     """
     text = _need(text, "product")
-    cols = list(dict.fromkeys(PRODUCT_BASE + (fields or [])))
+    spec = {**PRODUCT_SPEC, **{f: {} for f in (fields or []) if f != "id"}, **(specification or {})}
     code = text.strip("[] ")
     domain = ["|", "|", "|", ("default_code", "=ilike", code), ("barcode", "=", code),
               ("name", "ilike", text), ("default_code", "ilike", code)]
-    rows = odoo.search_read("product.product", domain, cols, limit=40, order="default_code",
-                            context=context)
+    rows = odoo.web_search_read("product.product", domain, spec, limit=40, order="default_code",
+                                context=context).get("records", [])
     ntext = _norm(text)
     for key, value in (("default_code", _norm(code)), ("barcode", code)):
         exact = [r for r in rows if r.get(key) and _norm(str(r[key])) == _norm(value)]
@@ -133,7 +139,7 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
         if len(exact) > 1:
             raise _ambiguous("product", text, [_product_cand(r) for r in exact])
     exact_name = [r for r in rows if _norm(str(r.get("display_name") or "")) == ntext
-                  or _norm(re.sub(r"^\[[^\]]*\]\s*", "", str(r.get("display_name") or ""))) == ntext]
+                  or _norm(_strip_code(r.get("display_name"))) == ntext]
     if len(exact_name) == 1:
         return {**exact_name[0], "matched_by": "name"}
     if len(rows) == 1:
@@ -145,14 +151,17 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
     if not stems:
         raise _not_found("product", text, [])
     fuzzy_domain: list[Any] = ["|"] * (len(stems) - 1) + [("name", "ilike", s) for s in stems]
-    pool = odoo.search_read("product.product", fuzzy_domain, cols, limit=300, context=context)
+    pool = odoo.search_read("product.product", fuzzy_domain, ["id", "display_name", "default_code"],
+                            limit=300)
     for r in pool:
-        r["_label"] = re.sub(r"^\[[^\]]*\]\s*", "", str(r.get("display_name") or ""))
+        r["_label"] = _strip_code(r.get("display_name"))
     scored = _ranked(text, pool, "_label")
     winner = _clear_winner(scored)
     if winner is not None:
-        winner.pop("_label", None)
-        return {**winner, "matched_by": "fuzzy"}
+        rows = odoo.web_search_read("product.product", [("id", "=", winner["id"])], spec, limit=1,
+                                    context=context).get("records", [])
+        if rows:
+            return {**rows[0], "matched_by": "fuzzy"}
     raise _not_found("product", text, [_product_cand(r) for s, r in scored[:5] if s >= SUGGEST_CUTOFF])
 
 

@@ -1,0 +1,163 @@
+"""Small helpers every read tool shares: compact output, Odoo value parsing, date windows.
+
+Why: the model pays for every byte, so results drop empty fields, round numbers and show
+many2one values as names; and Odoo's `False`-for-empty and naive-UTC strings are parsed once, here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from tools.base import ToolContext, ToolError
+from tools.odoo.resolve import parse_date_phrase, resolve_warehouse
+
+EMPTY: tuple[Any, ...] = (None, False, "", [], {})
+
+
+def compact(value: Any) -> Any:
+    """Drop empty values (None/False/''/[]/{}) recursively; keep numeric zeros (0 stock is news)."""
+    if isinstance(value, dict):
+        out = {k: compact(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if not _is_empty(v)}
+    if isinstance(value, list):
+        return [compact(v) for v in value if not _is_empty(v)]
+    if isinstance(value, float):
+        return num(value)
+    return value
+
+
+def _is_empty(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v is False
+    if isinstance(v, int | float):
+        return False
+    return v is None or v == "" or v == [] or v == {}
+
+
+def num(x: Any, nd: int = 2) -> Any:
+    """Round floats; integral floats become ints (12.0 -> 12)."""
+    if isinstance(x, float):
+        r = round(x, nd)
+        return int(r) if r == int(r) else r
+    return x
+
+
+def name_of(value: Any) -> str | None:
+    """Display name of a many2one in any Odoo shape: [id, name], {"id", "display_name"}, or None."""
+    if isinstance(value, list | tuple) and len(value) > 1:
+        return str(value[1])
+    if isinstance(value, dict):
+        return value.get("display_name") or value.get("name")
+    return None
+
+
+def id_of(value: Any) -> int | None:
+    if isinstance(value, list | tuple) and value:
+        return int(value[0])
+    if isinstance(value, dict):
+        return value.get("id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def code_or_name(product: Any) -> str:
+    """'PPE-1042' when the product has a code, else its display name."""
+    if isinstance(product, dict):
+        return str(product.get("default_code") or product.get("display_name") or "?")
+    return name_of(product) or "?"
+
+
+def dt(value: Any) -> datetime | None:
+    """Odoo datetime string (naive UTC) -> datetime; False/None -> None."""
+    if not value:
+        return None
+    s = str(value)
+    try:
+        return datetime.fromisoformat(s[:19]) if len(s) > 10 else datetime.fromisoformat(s + " 00:00:00")
+    except ValueError:
+        return None
+
+
+def day(value: Any) -> str | None:
+    """Odoo datetime/date -> 'YYYY-MM-DD' (the model does not need seconds)."""
+    d = dt(value)
+    return d.date().isoformat() if d else None
+
+
+def today(ctx: ToolContext) -> date:
+    return ctx.now().date()
+
+
+def odoo_now(ctx: ToolContext) -> str:
+    return ctx.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def months_ago(ctx: ToolContext, months: int) -> datetime:
+    """The same day `months` calendar months back (clamped to month end), at 00:00."""
+    now = ctx.now()
+    y, m = divmod(now.year * 12 + (now.month - 1) - months, 12)
+    import calendar
+
+    d = min(now.day, calendar.monthrange(y, m + 1)[1])
+    return datetime(y, m + 1, d)
+
+
+def date_range(ctx: ToolContext, start: str | None, end: str | None,
+               when: str | None = None) -> tuple[date | None, date | None]:
+    """User phrases -> (first day, last day), either open. `when` is a whole period ('this week',
+    'overdue'); `start` contributes its first day, `end` its last day."""
+    lo = hi = None
+    if when:
+        r = parse_date_phrase(when, ctx.now())
+        lo, hi = r.start, r.end
+    if start:
+        r = parse_date_phrase(start, ctx.now())
+        lo = r.start if r.start is not None else lo
+    if end:
+        r = parse_date_phrase(end, ctx.now())
+        hi = r.end if r.end is not None else r.start
+    if lo and hi and lo > hi:
+        raise ToolError(f"The date range is empty: {lo} is after {hi}.", code="bad_date")
+    return lo, hi
+
+
+def since_date(ctx: ToolContext, since: str | None, default_days: int) -> date:
+    if not since:
+        return today(ctx) - timedelta(days=default_days)
+    r = parse_date_phrase(since, ctx.now())
+    if r.start is None:
+        raise ToolError(f"'{since}' has no start date; say e.g. '2026-09-01' or 'last 30 days'.",
+                        code="bad_date")
+    return r.start
+
+
+def warehouse_or_none(ctx: ToolContext, text: str | None) -> dict[str, Any] | None:
+    return resolve_warehouse(ctx.odoo, text) if text else None
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_BLOCK = re.compile(r"</?(p|br|div|li|tr|h\d)[^>]*>", re.I)
+
+
+def plain_text(body: Any, limit: int = 600) -> str:
+    """HTML body -> plain text, whitespace collapsed, cut at `limit` characters."""
+    if not body:
+        return ""
+    text = _BLOCK.sub("\n", str(body))
+    text = html.unescape(_TAGS.sub("", text))
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    text = re.sub(r"\s*\n\s*", "\n", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fmt_qty(x: Any) -> str:
+    v = num(float(x or 0), 2)
+    return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
+
+
+def money(x: Any) -> str:
+    return f"${float(x or 0):,.2f}"

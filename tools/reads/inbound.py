@@ -1,0 +1,97 @@
+"""inbound_schedule: the receipts a dock expects, what the warehouse asks every morning.
+
+One round trip: receipts, their vendor and their move lines come back nested from
+web_search_read, and its `length` gives the total even when the list is cut.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools.base import ToolContext, ToolResult, tool
+from tools.kpi import days_late
+from tools.odoo.resolve import resolve_supplier, warehouse_list
+from tools.reads.common import (
+    code_or_name,
+    compact,
+    date_range,
+    day,
+    dt,
+    fmt_qty,
+    id_of,
+    name_of,
+    today,
+    warehouse_or_none,
+)
+
+MAX_ROWS = 40
+RECEIPT_SPEC: dict[str, Any] = {
+    "name": {}, "state": {}, "scheduled_date": {}, "origin": {},
+    "partner_id": {"fields": {"display_name": {}}},
+    "picking_type_id": {},
+    "move_ids": {"fields": {"product_id": {"fields": {"default_code": {}, "display_name": {}}},
+                            "product_uom_qty": {}, "state": {}}},
+}
+
+
+class InboundArgs(BaseModel):
+    warehouse: str | None = Field(None, description="Warehouse code or name; omit for all")
+    supplier: str | None = Field(None, description="Vendor name or reference")
+    when: str | None = Field(None, description="Period: today, this week, overdue, next 7 days, 2026-12-03")
+    date_from: str | None = Field(None, description="Scheduled on or after (date or phrase)")
+    date_to: str | None = Field(None, description="Scheduled on or before, e.g. today = due and overdue")
+
+
+def lines_summary(moves: list[dict[str, Any]], limit: int = 4) -> str:
+    """'PPE-1042 x200, MED-2210 x50 (+3 more)'."""
+    live = [m for m in moves if m.get("state") != "cancel"]
+    parts = [f"{code_or_name(m.get('product_id'))} x{fmt_qty(m.get('product_uom_qty'))}" for m in live[:limit]]
+    extra = len(live) - limit
+    return ", ".join(parts) + (f" (+{extra} more)" if extra > 0 else "")
+
+
+@tool(InboundArgs)
+def inbound_schedule(ctx: ToolContext, args: InboundArgs) -> ToolResult:
+    """Expected receipts (not done or cancelled): PO, supplier, scheduled date, days late, state, lines."""
+    odoo = ctx.odoo
+    wh = warehouse_or_none(ctx, args.warehouse)
+    domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "not in", ["done", "cancel"])]
+    if wh is not None:
+        domain.append(("picking_type_id", "=", id_of(wh.get("in_type_id"))))
+    vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
+    if vendor is not None:
+        domain.append(("partner_id", "child_of", vendor["id"]))
+    lo, hi = date_range(ctx, args.date_from, args.date_to, args.when)
+    if lo:
+        domain.append(("scheduled_date", ">=", f"{lo.isoformat()} 00:00:00"))
+    if hi:
+        domain.append(("scheduled_date", "<=", f"{hi.isoformat()} 23:59:59"))
+    res = odoo.web_search_read("stock.picking", domain, RECEIPT_SPEC, limit=MAX_ROWS,
+                               order="scheduled_date asc, id asc")
+    records, total = res.get("records", []), int(res.get("length") or 0)
+    wh_code = {id_of(w.get("in_type_id")): w["code"] for w in warehouse_list(odoo)} if wh is None else {}
+    now = today(ctx)
+    rows = []
+    for r in records:
+        sched = dt(r.get("scheduled_date"))
+        rows.append({
+            "ref": r.get("name"), "po": r.get("origin"), "supplier": name_of(r.get("partner_id")),
+            "wh": wh_code.get(id_of(r.get("picking_type_id"))),
+            "scheduled": day(r.get("scheduled_date")),
+            "days_late": days_late(sched, now) if sched else None,
+            "state": r.get("state"), "lines": lines_summary(r.get("move_ids") or []),
+        })
+    late = [r for r in rows if r.get("days_late")]
+    data: dict[str, Any] = {"receipts": rows, "total": total, "overdue_shown": len(late)}
+    if total > len(rows):
+        data["note"] = f"showing the {len(rows)} earliest of {total}; narrow by warehouse, supplier or dates"
+    scope = " ".join(x for x in (
+        f"at {wh['code']}" if wh else "", f"from {vendor['name']}" if vendor else "",
+        f"scheduled {lo or '…'} to {hi or '…'}" if (lo or hi) else "") if x)
+    text = f"{total} open receipt(s){' ' + scope if scope else ''}; {len(late)} overdue"
+    if late:
+        worst = max(late, key=lambda r: r["days_late"])
+        text += f" (most late: {worst['ref']} {worst['po'] or ''} {worst['days_late']} d)"
+    return ToolResult(tool="inbound_schedule", data=compact(data), text=text)

@@ -1,0 +1,103 @@
+"""three_way_match_exceptions: posted bills that disagree with the PO or with what was received.
+
+One round trip: posted vendor-bill lines linked to a PO line, each with its PO line (price,
+received quantity, and all its bill lines) nested. The rules are tools.kpi's (price differs by
+more than PRICE_TOLERANCE, or posted billed quantity exceeds the received quantity).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools import kpi
+from tools.base import ToolContext, ToolResult, tool
+from tools.odoo.resolve import resolve_supplier
+from tools.reads.common import code_or_name, compact, day, id_of, money, name_of, num, since_date
+
+MAX_LINES = 3000
+MAX_ROWS = 25
+BILL_LINE_SPEC: dict[str, Any] = {
+    "move_id": {"fields": {"name": {}, "invoice_date": {}, "partner_id": {"fields": {"display_name": {}}}}},
+    "product_id": {"fields": {"default_code": {}, "display_name": {}}},
+    "quantity": {}, "price_unit": {},
+    "purchase_line_id": {"fields": {
+        "order_id": {"fields": {"name": {}}}, "price_unit": {}, "qty_received": {},
+        "invoice_lines": {"fields": {"quantity": {}, "parent_state": {},
+                                     "move_id": {"fields": {"move_type": {}}}}}}},
+}
+
+
+class MatchArgs(BaseModel):
+    since: str | None = Field(None, description="Bills dated on or after (default: last 90 days)")
+    supplier: str | None = Field(None, description="Vendor name or reference")
+
+
+def _over_billed(pol: dict[str, Any]) -> tuple[float, int | None]:
+    """(posted billed qty - received qty, id of the latest posted bill on the line)."""
+    billed, last = 0.0, None
+    for il in pol.get("invoice_lines") or []:
+        if il.get("parent_state") != "posted":
+            continue
+        mv = il.get("move_id") if isinstance(il.get("move_id"), dict) else {}
+        sign = -1.0 if mv.get("move_type") == "in_refund" else 1.0
+        billed += sign * float(il.get("quantity") or 0)
+        if sign > 0:
+            last = max(last or 0, int(mv.get("id") or 0))
+    return billed - float(pol.get("qty_received") or 0), last
+
+
+@tool(MatchArgs)
+def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
+    """Posted vendor bills whose price or quantity disagrees with the PO line or the received quantity, in money."""
+    odoo = ctx.odoo
+    start = since_date(ctx, args.since, 90)
+    domain: list[Any] = [("parent_state", "=", "posted"), ("move_id.move_type", "=", "in_invoice"),
+                         ("purchase_line_id", "!=", False), ("move_id.invoice_date", ">=", start.isoformat())]
+    vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
+    if vendor is not None:
+        domain.append(("move_id.partner_id", "=", vendor["id"]))
+    res = odoo.web_search_read("account.move.line", domain, BILL_LINE_SPEC, limit=MAX_LINES, order="id desc")
+    lines, total_lines = res.get("records", []), int(res.get("length") or 0)
+    rows = []
+    for bl in lines:
+        pol = bl.get("purchase_line_id") if isinstance(bl.get("purchase_line_id"), dict) else {}
+        mv = bl.get("move_id") if isinstance(bl.get("move_id"), dict) else {}
+        po_price, bill_price = float(pol.get("price_unit") or 0), float(bl.get("price_unit") or 0)
+        qty = float(bl.get("quantity") or 0)
+        issues, diff = [], 0.0
+        if abs(bill_price - po_price) > kpi.PRICE_TOLERANCE:
+            issues.append("price")
+            diff += (bill_price - po_price) * qty
+        over, last_bill = _over_billed(pol)
+        if over > kpi.EPS:
+            issues.append("qty")
+            if last_bill == id_of(mv):  # the over-billed money is counted once, on the latest bill
+                diff += over * po_price
+        if not issues:
+            continue
+        order = pol.get("order_id") if isinstance(pol.get("order_id"), dict) else {}
+        rows.append({"bill": mv.get("name"), "date": day(mv.get("invoice_date")), "po": order.get("name"),
+                     "vendor": name_of(mv.get("partner_id")), "product": code_or_name(bl.get("product_id")),
+                     "issue": "+".join(issues), "billed_qty": num(qty),
+                     "received_qty": num(float(pol.get("qty_received") or 0)),
+                     "po_price": num(po_price, 4), "bill_price": num(bill_price, 4), "diff_amount": num(diff)})
+    rows.sort(key=lambda r: -abs(float(r["diff_amount"])))
+    total = sum(float(r["diff_amount"]) for r in rows)
+    data: dict[str, Any] = {"since": start.isoformat(), "exceptions": rows[:MAX_ROWS], "count": len(rows),
+                            "bill_lines_checked": len(lines), "total_diff_amount": num(total)}
+    if vendor:
+        data["vendor"] = vendor["name"]
+    if total_lines > len(lines):
+        data["note"] = f"checked the latest {len(lines)} of {total_lines} bill lines"
+    if len(rows) > MAX_ROWS:
+        data["shown"] = MAX_ROWS
+    by_vendor: dict[str, int] = {}
+    for r in rows:
+        by_vendor[str(r["vendor"])] = by_vendor.get(str(r["vendor"]), 0) + 1
+    text = (f"{len(rows)} three-way-match exception(s) on bills since {start.isoformat()}"
+            + (f" from {vendor['name']}" if vendor else "") + f", net {money(total)} billed above PO/receipt")
+    if by_vendor and not vendor:
+        text += "; by vendor: " + ", ".join(f"{k} {v}" for k, v in sorted(by_vendor.items(), key=lambda x: -x[1])[:4])
+    return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)

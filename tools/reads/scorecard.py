@@ -1,0 +1,54 @@
+"""supplier_scorecard: how well a vendor delivers, computed exactly as tools/kpi.py defines it.
+
+One round trip once the vendor list is cached: the vendor's POs in the window (and any still
+open) come back with lines, receipt moves, bill lines and pricelist rows nested; tools.kpi does
+the arithmetic, so what the README says is what the number means.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools import kpi
+from tools.base import ToolContext, ToolResult, tool
+from tools.odoo.resolve import resolve_supplier
+from tools.reads.common import compact, money, months_ago, today
+from tools.reads.supplier import SCORECARD_SPEC, fetch_orders, history_summary, to_kpi_lines
+
+
+class ScorecardArgs(BaseModel):
+    supplier: str = Field(description="Vendor name or reference")
+    months: int = Field(12, ge=1, le=60, description="Look-back in months")
+
+
+def _pct(v: Any) -> str:
+    return "n/a" if v is None else f"{v:g}%"
+
+
+@tool(ScorecardArgs)
+def supplier_scorecard(ctx: ToolContext, args: ScorecardArgs) -> ToolResult:
+    """Vendor scorecard and summary: OTIF, on-time, in-full, lead time vs promised, price variance, returns, 3-way-match exceptions, open/late POs, spend."""
+    vendor = resolve_supplier(ctx.odoo, args.supplier)
+    start = months_ago(ctx, args.months)
+    orders = fetch_orders(ctx.odoo, vendor["id"], start, SCORECARD_SPEC, include_open=True)
+    start_s = start.strftime("%Y-%m-%d %H:%M:%S")
+    in_window = [po for po in orders if str(po.get("date_approve") or "") >= start_s]
+    as_of = today(ctx)
+    card = kpi.scorecard(to_kpi_lines(in_window, vendor["id"]), as_of)
+    open_pos, late_pos = kpi.open_and_late(to_kpi_lines(orders, vendor["id"]), as_of)
+    hist = history_summary(in_window, start, top=5)
+    hist.pop("spend_by_month", None)
+    data: dict[str, Any] = {
+        "vendor": vendor["name"], "months": args.months, "since": start.date().isoformat(), **card,
+        "open_pos": len(open_pos), "late_pos": late_pos[:10], "late_po_count": len(late_pos), **hist,
+        "definitions": "tools/README.md#supplier-kpis",
+    }
+    text = (f"{vendor['name']}, last {args.months} months ({card['lines_evaluated']} lines): "
+            f"OTIF {_pct(card['otif_pct'])} (on time {_pct(card['on_time_pct'])}, in full {_pct(card['in_full_pct'])}); "
+            f"lead time {card['lead_time_avg_days']}±{card['lead_time_stdev_days']} d vs promised "
+            f"{card['promised_lead_time_avg_days']} d; price vs list {_pct(card['price_variance_pct'])}; "
+            f"returns {_pct(card['return_rate_pct'])}; {card['three_way_exceptions']} three-way-match exceptions; "
+            f"{len(open_pos)} open POs ({len(late_pos)} late); spend {money(hist['spend'])} on {hist['po_count']} POs")
+    return ToolResult(tool="supplier_scorecard", data=compact(data), text=text)

@@ -1,0 +1,193 @@
+"""The catalogue of tools and the one door every call goes through.
+
+Why one door: whatever the channel or brain, a tool call is checked against the policy, its
+arguments validated, its Odoo round trips and latency measured, its result redacted for the
+caller's role, and an audit event written — and a user error never raises, it comes back as
+`ok=False` with a message (and `candidates` when an entity was ambiguous).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from tools.base import Stopwatch, Tool, ToolContext, ToolError, ToolResult
+from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable
+from tools.reads.communications import supplier_communications
+from tools.reads.inbound import inbound_schedule
+from tools.reads.matching import three_way_match_exceptions
+from tools.reads.purchase import open_purchase_orders, purchase_order_status
+from tools.reads.replenishment import replenishment_risk
+from tools.reads.scorecard import supplier_scorecard
+from tools.reads.stock import stock_levels
+from tools.reads.supplier import supplier_history
+
+log = logging.getLogger(__name__)
+
+READ_TOOLS: list[Tool] = [
+    stock_levels, inbound_schedule, purchase_order_status, open_purchase_orders, supplier_history,
+    supplier_scorecard, supplier_communications, replenishment_risk, three_way_match_exceptions,
+]
+MONEY_IN_TEXT = re.compile(r"[$€£]\s?-?[\d,]+(?:\.\d+)?|-?[\d,]+(?:\.\d+)?\s?(?:USD|usd)\b")
+
+
+def _optional_tools() -> list[Tool]:
+    """Tools owned by other packages, skipped (with a log line) while they are missing or broken."""
+    found: list[Tool] = []
+    for module, attr in (("tools.actions", "ACTION_TOOLS"), ("tools.reads.documents", "search_documents")):
+        try:
+            value = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            log.info("tool registry: %s.%s not available (%s)", module, attr, exc)
+            continue
+        if isinstance(value, Tool):
+            found.append(value)
+        elif isinstance(value, dict):
+            found.extend(v for v in value.values() if isinstance(v, Tool))
+        elif isinstance(value, list | tuple):
+            found.extend(v for v in value if isinstance(v, Tool))
+    return found
+
+
+def _build() -> dict[str, Tool]:
+    tools: dict[str, Tool] = {}
+    for t in [*READ_TOOLS, *_optional_tools()]:
+        tools.setdefault(t.name, t)
+    return tools
+
+
+TOOLS: dict[str, Tool] = _build()
+
+
+def catalogue(role: str, policy: Any = None) -> list[Tool]:
+    """The tools a role may call (all of them when no policy is given), in a stable order."""
+    if policy is None:
+        return list(TOOLS.values())
+    return [t for t in TOOLS.values() if policy.can_use(role, t.name)]
+
+
+def compact_schema(t: Tool) -> dict[str, Any]:
+    """The tool's JSON schema without pydantic's 'title' noise (what a chat model needs, smaller)."""
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items()
+                    if not (k == "title" and isinstance(v, str))}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    schema = strip(t.json_schema())
+    # Optional[str] = None renders as anyOf [str, null]; a plain type is enough for the model
+    for prop in schema.get("properties", {}).values():
+        any_of = prop.get("anyOf")
+        if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
+            prop.update(next(a for a in any_of if a != {"type": "null"}))
+            prop.pop("anyOf")
+            if prop.get("default", 0) is None:
+                prop.pop("default")
+    return schema
+
+
+def function_specs(tools: Iterable[Tool]) -> list[dict[str, Any]]:
+    """OpenAI-style function declarations: name, description, parameters."""
+    return [{"name": t.name, "description": t.description, "parameters": compact_schema(t)} for t in tools]
+
+
+def catalogue_bytes(tools: Iterable[Tool]) -> int:
+    """Size in bytes of what the model reads about the tools (names, descriptions, JSON schemas)."""
+    return len(json.dumps(function_specs(tools), separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def _bad_args_message(name: str, exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err.get("loc", ())) or "arguments"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return f"Bad arguments for {name}: " + "; ".join(parts[:5])
+
+
+def args_hash(args: Any) -> str:
+    return hashlib.sha256(json.dumps(args, sort_keys=True, separators=(",", ":"), default=str)
+                          .encode()).hexdigest()
+
+
+def run_tool(ctx: ToolContext, name: str, args: dict[str, Any] | None) -> ToolResult:
+    """Policy check -> validate -> run (counting Odoo round trips) -> redact -> audit. Never raises
+    for user errors: a refusal, bad input, an unknown entity or Odoo being down is `ok=False`."""
+    watch = Stopwatch()
+    role = ctx.user.role
+    hashed = args_hash(args or {})
+    t = TOOLS.get(name)
+    result: ToolResult
+    calls = 0
+    if t is None:
+        result = ToolResult(tool=name, ok=False, error=f"Unknown tool '{name}'. Known: {', '.join(TOOLS)}.")
+    elif ctx.policy is not None and not ctx.policy.can_use(role, name):
+        result = ToolResult(tool=name, ok=False, data={"code": "forbidden"},
+                            error=f"The {role} role may not use {name}.")
+    elif not isinstance(args, dict | type(None)):
+        result = ToolResult(tool=name, ok=False, error=f"Bad arguments for {name}: expected a JSON object.")
+    else:
+        try:
+            parsed = t.args_model.model_validate(args or {})
+        except ValidationError as exc:
+            result = ToolResult(tool=name, ok=False, data={"code": "bad_args"}, error=_bad_args_message(name, exc))
+        else:
+            hashed = args_hash(parsed.model_dump(mode="json"))
+            with ctx.odoo.measure() as stats:
+                result = _call(ctx, t, parsed)
+            calls = stats.calls
+    result.tool = name
+    result.rpc_calls = calls
+    result.ms = watch.ms
+    if result.ok and ctx.policy is not None:
+        redacted = ctx.policy.redact(role, result.data)
+        if redacted != result.data:
+            result.data = redacted
+            result.text = MONEY_IN_TEXT.sub("[redacted]", result.text)
+    _audit(ctx, name, hashed, result)
+    return result
+
+
+def _call(ctx: ToolContext, t: Tool, parsed: Any) -> ToolResult:
+    try:
+        return t.func(ctx, parsed)
+    except ToolError as exc:
+        data: dict[str, Any] = {"code": exc.code}
+        if exc.candidates:
+            data["candidates"] = exc.candidates
+        return ToolResult(tool=t.name, ok=False, error=exc.message, data=data)
+    except OdooUnavailable as exc:
+        return ToolResult(tool=t.name, ok=False, data={"code": "odoo_unavailable"},
+                          error=f"Odoo is not reachable right now, please try again shortly ({exc}).")
+    except OdooAccessError as exc:
+        return ToolResult(tool=t.name, ok=False, data={"code": "odoo_access"},
+                          error=f"Odoo refused access for this user: {exc.message}")
+    except OdooError as exc:
+        return ToolResult(tool=t.name, ok=False, data={"code": "odoo_error"},
+                          error=f"Odoo refused the request: {exc.message}")
+    except Exception as exc:  # noqa: BLE001 - a bug in one tool must not take the server down
+        log.exception("tool %s failed", t.name)
+        return ToolResult(tool=t.name, ok=False, data={"code": "internal"},
+                          error=f"{t.name} failed unexpectedly ({type(exc).__name__}); the error was logged.")
+
+
+def _audit(ctx: ToolContext, name: str, hashed: str, result: ToolResult) -> None:
+    if ctx.audit is None:
+        return
+    payload = {"tool": name, "args_hash": hashed, "rpc_calls": result.rpc_calls, "ms": result.ms,
+               "ok": result.ok, "channel": ctx.channel}
+    if not result.ok:
+        payload["error"] = (result.error or "")[:200]
+    try:
+        ctx.audit.record("tool_call", actor=ctx.user.username, run_id=ctx.run_id, payload=payload)
+    except Exception:  # noqa: BLE001 - the answer is still returned; the failure is logged loudly
+        log.exception("audit record failed for tool %s (run %s)", name, ctx.run_id)
