@@ -32,6 +32,7 @@ from slack_bolt.middleware.middleware import Middleware
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -187,6 +188,7 @@ class SlackIdentities:
         self.directory = directory
         self.ttl_s, self.miss_ttl_s = ttl_s, miss_ttl_s
         self._cache: dict[str, tuple[float, Identity | None]] = {}
+        self._inflight: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def resolve(self, slack_user_id: str | None, client: WebClient) -> Identity | None:
@@ -195,6 +197,12 @@ class SlackIdentities:
         ident = self.directory.by_slack_id(slack_user_id)
         if ident is not None:
             return ident
+        with self._lock:
+            user_lock = self._inflight.setdefault(slack_user_id, threading.Lock())
+        with user_lock:  # one users.info per person, even when their messages arrive together
+            return self._lookup(slack_user_id, client)
+
+    def _lookup(self, slack_user_id: str, client: WebClient) -> Identity | None:
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(slack_user_id)
@@ -579,6 +587,14 @@ class SlackChannel:
         except SlackApiError as exc:
             log.warning("views.publish failed: %s", exc.response.get("error"))
 
+    def signed(self, body: bytes, headers: Any) -> bool:
+        """Whether a raw HTTP request carries a valid, fresh Slack signature."""
+        secret = self.settings.slack_signing_secret
+        if not secret:
+            return False
+        return SignatureVerifier(secret).is_valid(
+            body, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature"))
+
     # -- running ---------------------------------------------------------------------------------------------
     def socket_mode_handler(self) -> SocketModeHandler:
         """The Socket Mode connection (needs SLACK_APP_TOKEN, xapp-...); `.start()` blocks."""
@@ -619,8 +635,11 @@ def mount_slack(app: FastAPI, runtime: Any, *, settings: Settings | None = None,
     async def slack_events(req: Request) -> Response:
         try:
             resp = await handler.handle(req)
-        except Exception:  # noqa: BLE001 - a malformed body is the sender's problem, never a 500
-            log.exception("unreadable Slack request")
+        except Exception as exc:  # noqa: BLE001 - a malformed body is the sender's problem, never a 500
+            # bolt parses the body before it checks the signature: keep "unsigned -> 401" true anyway
+            if not channel.signed(await req.body(), req.headers):
+                return JSONResponse({"error": "invalid request"}, status_code=401)
+            log.warning("malformed Slack request: %r", exc)
             return JSONResponse({"error": "malformed Slack request"}, status_code=400)
         if resp.status_code == 404:  # bolt found no listener (an event type we do not subscribe to)
             return JSONResponse({"ok": True, "ignored": True}, status_code=200)

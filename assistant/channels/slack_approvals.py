@@ -31,7 +31,7 @@ from tools.base import Identity
 
 log = logging.getLogger("quartermaster.slack")
 
-SETTLED = frozenset({"approved", "executed", "rejected", "failed"})
+SETTLED = frozenset({"approved", "executing", "executed", "rejected", "failed", "stale"})
 FINAL = frozenset({"executed", "rejected", "failed", "expired", "stale", "cancelled"})
 MAX_REMEMBERED = 5000
 
@@ -170,7 +170,16 @@ class SlackApprovals:
 
     def card(self, proposal: Any) -> ProposalCard:
         names, slack_ids = self._people()
-        return card_from_proposal(proposal, odoo_url=self.odoo_url, names=names, slack_ids=slack_ids)
+        card = card_from_proposal(proposal, odoo_url=self.odoo_url, names=names, slack_ids=slack_ids)
+        policy = getattr(self.runtime, "policy", None)
+        describe = getattr(policy, "rule_for_proposal", None)
+        if callable(describe):
+            try:
+                rule = describe(proposal)
+                card.rule = f"{card.rule or rule.name}: {rule.describe()}"
+            except Exception:  # noqa: BLE001 - the rule name alone is still correct
+                pass
+        return card
 
     def eligible_approvers(self, proposal: Any) -> list[Identity]:
         """Who may approve: the proposal's own list when it has one, else the policy's answer."""

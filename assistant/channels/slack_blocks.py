@@ -40,6 +40,7 @@ STATE_BADGES = {
     "failed": ":warning: failed",
     "expired": ":hourglass: expired",
     "stale": ":warning: stale",
+    "executing": ":gear: executing",
     "cancelled": ":heavy_minus_sign: cancelled",
 }
 
@@ -257,13 +258,18 @@ def _fmt_when(value: Any) -> str | None:
     return str(value)
 
 
+def _short(value: Any, limit: int = 300) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _evidence_lines(evidence: Any) -> list[str]:
     if evidence is None or evidence == "":
         return []
     if isinstance(evidence, str):
         return [evidence]
     if isinstance(evidence, Mapping):
-        return [f"{k}: {v}" for k, v in evidence.items()]
+        return [f"{str(k).replace('_', ' ')}: {_short(v)}" for k, v in evidence.items()]
     if isinstance(evidence, Iterable):
         return [str(_get(e, "text", e)) if isinstance(e, Mapping) else str(e) for e in evidence]
     return [str(evidence)]
@@ -402,7 +408,11 @@ def outcome_text(card: ProposalCard) -> str:
     if card.state == "expired":
         return ":hourglass: *Expired* before anyone decided; nothing was done."
     if card.state == "stale":
-        return ":warning: *Stale*: the Odoo record changed since this was proposed; nothing was done."
+        reason = f" ({escape(card.error)})" if card.error else ""
+        return (f":warning: *Approved* by {who}{when}{comment}, but the Odoo record changed since it was "
+                f"proposed{reason}; *nothing was written*.")
+    if card.state == "executing":
+        return f":gear: *Approved* by {who}{when}{comment}; executing in Odoo…"
     return STATE_BADGES.get(card.state, escape(card.state))
 
 

@@ -77,6 +77,7 @@ class MockSlack:
                     "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BQMBOT", "is_enterprise_install": False}
         if method in ("chat.postMessage", "chat.update"):
             ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
+            args["_ts"] = ts  # recorded: tests click on the card Slack would show
             return {"ok": True, "channel": args.get("channel"), "ts": ts,
                     "message": {"text": args.get("text"), "ts": ts}}
         if method == "chat.postEphemeral":
@@ -284,10 +285,11 @@ class FakeProposals:
             if p.state == "pending" and p.expires_at < datetime.now(UTC).replace(tzinfo=None):
                 p.state = "expired"
             if p.state != "pending":
-                return FakeDecision("conflict", f"Proposal {pid} is already {p.state}"
-                                    + (f" by {p.decided_by}" if p.decided_by else "") + ".", replace(p))
+                return FakeDecision("noop" if p.state != "expired" else "expired",
+                                    f"{pid} is already {p.state}"
+                                    + (f" by {p.decided_by}" if p.decided_by else "") + "; nothing done.", replace(p))
             if user.username not in p.eligible_approvers:
-                return FakeDecision("forbidden", f"{user.label} may not decide {pid}: the requester cannot "
+                return FakeDecision("refused", f"Not allowed to approve {pid}: {user.label} may not decide it: the requester cannot "
                                     "approve their own proposal above 5,000 USD.", replace(p))
             p.decided_by, p.decided_at, p.decision_comment = user.username, datetime.now(UTC), comment
             p.state = "approved" if verdict == "approve" else "rejected"
@@ -378,6 +380,7 @@ class SlackHarness:
     channel: Any  # SlackChannel
     runtime: Any
     mock: MockSlack
+    card_ts: str = ""
 
     def drain(self) -> None:
         assert self.channel.work.drain(timeout=30), "Slack background work did not finish"
