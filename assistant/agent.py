@@ -316,7 +316,12 @@ def _check_input(text: object) -> str | None:
 
 
 def _schema(tool: Tool) -> dict[str, Any]:
-    schema = dict(tool.json_schema())
+    try:
+        from tools.registry import compact_schema
+
+        schema = dict(compact_schema(tool))
+    except ImportError:
+        schema = dict(tool.json_schema())
     schema.setdefault("type", "object")
     schema.setdefault("properties", {})
     schema.pop("title", None)
@@ -363,16 +368,18 @@ def _explain_failure(exc: Exception, turn: _Turn) -> str:
     name = type(exc).__name__
     if name == "GraphRecursionError":
         return _budget_answer(turn)
-    if name == "RateLimitError":
+    if "RateLimit" in name:
         return "The language model is rate-limited right now (HTTP 429). Please try again in a minute."
-    if name in ("APITimeoutError", "ReadTimeout", "TimeoutException"):
+    if "Timeout" in name:
         return "The language model did not answer in time. Please try again."
-    if name in ("APIConnectionError", "ConnectError"):
+    if "Connection" in name or name == "ConnectError":
         return "The language model endpoint is not reachable right now. Please try again later."
-    if name in ("AuthenticationError", "PermissionDeniedError"):
+    if "Authentication" in name or "PermissionDenied" in name:
         return "The language model endpoint refused our credentials. An administrator must check the API key."
     if _is_model_error(exc):
-        return f"The language model returned an error I could not use ({name}). Please try again."
+        status = getattr(exc, "status_code", None)
+        return (f"The language model returned an error{f' (HTTP {status})' if status else ''} "
+                f"I could not use ({name}). Please try again.")
     return f"Something went wrong while answering ({name}). The error was recorded; please try again."
 
 

@@ -158,9 +158,18 @@ class ToolSet:
         tools = list(catalogue(user.role, self.policy))
         names = {t.name for t in tools}
         for name, t in self.extra.items():
-            if self.extra_needs[name] in names:
+            if name not in names and self._may_use(user.role, name):
                 tools.append(t)
         return tools
+
+    def _may_use(self, role: str, name: str) -> bool:
+        """The policy names the tool (e.g. summarize_supplier under supplier_reads), or its data source."""
+        if self.policy is None:
+            return True
+        try:
+            return bool(self.policy.can_use(role, name))
+        except Exception:  # noqa: BLE001 - an older policy without this tool: fall back to the source
+            return bool(self.policy.can_use(role, self.extra_needs[name]))
 
     def run(self, ctx: ToolContext, name: str, args: dict[str, Any]) -> ToolResult:
         if name in self.extra:
@@ -178,9 +187,9 @@ class ToolSet:
         needs = self.extra_needs[t.name]
         with ctx.odoo.measure() as stats:
             try:
-                if self.policy is not None and not self.policy.can_use(ctx.user.role, needs):
-                    raise ToolError(f"Your role ({ctx.user.role}) may not read supplier communications.",
-                                    code="forbidden")
+                if not self._may_use(ctx.user.role, t.name) or (
+                        self.policy is not None and not self.policy.can_use(ctx.user.role, needs)):
+                    raise ToolError(f"Your role ({ctx.user.role}) may not use {t.name}.", code="forbidden")
                 try:
                     parsed = t.args_model.model_validate(args)
                 except ValueError as exc:
