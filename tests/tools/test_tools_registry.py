@@ -1,0 +1,178 @@
+"""run_tool: policy, validation, round-trip counting, redaction, audit, and errors as ok=False."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, Field
+from tools_fakes import ScriptedOdoo, reference_handler  # type: ignore[import-not-found]
+
+from tools import registry
+from tools.base import Identity, ToolContext, ToolError, ToolResult, tool
+from tools.odoo.client import OdooClient
+from tools.odoo.errors import OdooUnavailable
+
+Make = Callable[..., ScriptedOdoo]
+
+
+class EchoArgs(BaseModel):
+    qty: int = Field(ge=1, le=1000, description="How many")
+    what: str = Field(description="What")
+
+
+@tool(EchoArgs, name="echo_test")
+def echo_test(ctx: ToolContext, args: EchoArgs) -> ToolResult:
+    """Reads twice from Odoo and echoes a price."""
+    ctx.odoo.search_read("res.partner", [], ["id"])
+    ctx.odoo.search_read("res.partner", [], ["id"])
+    if args.what == "ambiguous":
+        raise ToolError("which one?", candidates=[{"id": 1, "name": "A"}, {"id": 2, "name": "B"}],
+                        code="ambiguous")
+    if args.what == "down":
+        raise OdooUnavailable("connection refused")
+    if args.what == "bug":
+        raise KeyError("oops")
+    return ToolResult(tool="echo_test", data={"what": args.what, "qty": args.qty, "price_unit": 9.5},
+                      text=f"{args.qty} {args.what} at $9.50")
+
+
+class FakePolicy:
+    def __init__(self, allowed: dict[str, set[str]], redact: dict[str, set[str]]) -> None:
+        self.allowed, self.redacted = allowed, redact
+
+    def can_use(self, role: str, name: str) -> bool:
+        return name in self.allowed.get(role, set())
+
+    def redact(self, role: str, data: Any) -> Any:
+        hide = self.redacted.get(role, set())
+        return {k: v for k, v in data.items() if k not in hide}
+
+
+class FakeAudit:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, str | None, dict[str, Any]]] = []
+
+    def record(self, event_type: str, actor: str, run_id: str | None = None,
+               payload: dict[str, Any] | None = None) -> int:
+        self.events.append((event_type, actor, run_id, payload or {}))
+        return len(self.events)
+
+
+@pytest.fixture()
+def ctx(scripted: Make, monkeypatch: pytest.MonkeyPatch) -> Iterator[ToolContext]:
+    monkeypatch.setitem(registry.TOOLS, "echo_test", echo_test)
+    odoo = scripted(lambda m, meth, a, k: [{"id": 1}] if meth == "search_read" else [])
+    policy = FakePolicy({"buyer": {"echo_test"}, "warehouse": {"echo_test"}}, {"warehouse": {"price_unit"}})
+    yield ToolContext(user=Identity("ava.buyer", "buyer"), odoo=odoo, policy=policy, audit=FakeAudit())
+
+
+def test_success_counts_round_trips_and_audits(ctx: ToolContext) -> None:
+    res = registry.run_tool(ctx, "echo_test", {"qty": 3, "what": "gloves"})
+    assert res.ok and res.rpc_calls == 2 and res.ms >= 0
+    assert res.data["price_unit"] == 9.5
+    (etype, actor, run_id, payload), = ctx.audit.events
+    assert (etype, actor, run_id) == ("tool_call", "ava.buyer", ctx.run_id)
+    assert payload["tool"] == "echo_test" and payload["rpc_calls"] == 2 and payload["ok"] is True
+    assert len(payload["args_hash"]) == 64
+
+
+def test_args_hash_is_canonical(ctx: ToolContext) -> None:
+    registry.run_tool(ctx, "echo_test", {"qty": 3, "what": "x"})
+    registry.run_tool(ctx, "echo_test", {"what": "x", "qty": "3"})  # same after validation
+    a, b = (e[3]["args_hash"] for e in ctx.audit.events)
+    assert a == b
+
+
+def test_redaction_by_role_also_strips_money_from_text(ctx: ToolContext) -> None:
+    ctx.user = Identity("wes.warehouse", "warehouse")
+    res = registry.run_tool(ctx, "echo_test", {"qty": 3, "what": "gloves"})
+    assert res.ok and "price_unit" not in res.data and "$" not in res.text and "9.50" not in res.text
+
+
+def test_forbidden_tool_makes_no_odoo_call(ctx: ToolContext) -> None:
+    ctx.user = Identity("rita", "requester")
+    res = registry.run_tool(ctx, "echo_test", {"qty": 3, "what": "gloves"})
+    assert not res.ok and "requester" in (res.error or "") and res.rpc_calls == 0
+    assert ctx.audit.events[-1][3]["ok"] is False
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    ({"qty": 0, "what": "x"}, "qty"), ({"what": "x"}, "qty: Field required"), ({"qty": "many", "what": "x"}, "qty"),
+    ({"qty": 5000, "what": "x"}, "less than or equal to 1000"),
+])
+def test_bad_arguments_get_a_clear_message(ctx: ToolContext, args: dict[str, Any], needle: str) -> None:
+    res = registry.run_tool(ctx, "echo_test", args)
+    assert not res.ok and res.error and res.error.startswith("Bad arguments for echo_test") and needle in res.error
+    assert res.rpc_calls == 0
+
+
+def test_non_object_arguments_are_refused(ctx: ToolContext) -> None:
+    res = registry.run_tool(ctx, "echo_test", ["qty", 3])  # type: ignore[arg-type]
+    assert not res.ok and "JSON object" in (res.error or "")
+
+
+def test_unknown_tool(ctx: ToolContext) -> None:
+    res = registry.run_tool(ctx, "drop_database", {})
+    assert not res.ok and "Unknown tool" in (res.error or "")
+
+
+def test_ambiguity_returns_candidates(ctx: ToolContext) -> None:
+    res = registry.run_tool(ctx, "echo_test", {"qty": 1, "what": "ambiguous"})
+    assert not res.ok and res.data["code"] == "ambiguous" and len(res.data["candidates"]) == 2
+    assert res.for_model().startswith("ERROR: which one?")
+
+
+def test_odoo_down_and_tool_bugs_become_messages(ctx: ToolContext) -> None:
+    down = registry.run_tool(ctx, "echo_test", {"qty": 1, "what": "down"})
+    assert not down.ok and "not reachable" in (down.error or "")
+    bug = registry.run_tool(ctx, "echo_test", {"qty": 1, "what": "bug"})
+    assert not bug.ok and "unexpectedly" in (bug.error or "") and "oops" not in (bug.error or "")
+
+
+def test_real_read_tool_validation_message(scripted: Make) -> None:
+    ctx = ToolContext(user=Identity("a", "admin"), odoo=scripted(reference_handler))
+    res = registry.run_tool(ctx, "stock_levels", {"warehouse": "DAL"})
+    assert not res.ok and "product: Field required" in (res.error or "")
+    res = registry.run_tool(ctx, "stock_levels", {"product": "X", "warehouse": "Chicago"})
+    assert not res.ok and res.data["code"] == "not_found" and len(res.data["candidates"]) == 5
+
+
+def test_catalogue_filters_by_policy_and_stays_small() -> None:
+    everything = registry.catalogue("admin")
+    assert {"stock_levels", "supplier_scorecard", "replenishment_risk"} <= {t.name for t in everything}
+    only = registry.catalogue("warehouse", FakePolicy({"warehouse": {"stock_levels"}}, {}))
+    assert [t.name for t in only] == ["stock_levels"]
+    assert registry.catalogue_bytes(everything) <= 8192
+    for spec in registry.function_specs(everything):
+        assert spec["description"] and len(spec["description"]) <= 200
+        assert all(p.get("description") for p in spec["parameters"]["properties"].values())
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_unreachable_odoo_fails_fast_with_a_clear_error() -> None:
+    t0 = time.perf_counter()
+    with pytest.raises(OdooUnavailable) as err:
+        OdooClient.connect(f"http://127.0.0.1:{_closed_port()}", "quartermaster", "admin", "admin", timeout=3)
+    assert time.perf_counter() - t0 < 4
+    assert "not reachable" in str(err.value)
+
+
+def test_unreachable_odoo_through_run_tool_is_ok_false() -> None:
+    client = OdooClient(f"http://127.0.0.1:{_closed_port()}", "quartermaster", "admin", "admin", timeout=2,
+                        read_retries=1)
+    ctx = ToolContext(user=Identity("a", "admin"), odoo=client)
+    t0 = time.perf_counter()
+    res = registry.run_tool(ctx, "stock_levels", {"product": "PPE-1042", "warehouse": "DAL"})
+    assert not res.ok and res.data["code"] == "odoo_unavailable" and "not reachable" in (res.error or "")
+    assert time.perf_counter() - t0 < 5
