@@ -1,9 +1,226 @@
-"""CLI commands for governance (filled in by its owner)."""
+"""`quartermaster proposals …`, `quartermaster audit …` and `quartermaster tool NAME --args JSON --as USER`.
+
+Why a CLI: support staff and tests can see, approve and reconcile proposals and check the audit chain
+without a browser. The CLI trusts its operator (whoever can run it can read the state DB anyway), so
+`--as` names the user on whose behalf it acts; every decision is still re-authorised by the policy.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import typer
+
+EXIT = {"executed": 0, "rejected": 0, "noop": 0, "unknown": 2}
+
+
+@dataclass
+class Governance:
+    """Just the governance pieces (no knowledge base, no brain): fast to build."""
+
+    settings: Any
+    store: Any
+    policy: Any
+    directory: Any
+    audit: Any
+    proposals: Any
+    sandbox: Any = None
+
+    def close(self) -> None:
+        self.store.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+def _odoo_factory(settings: Any, holder: dict[str, Any]) -> Any:
+    """Connect to ODOO_URL, or to a sandbox already listening on QM_SANDBOX_PORT, or start one."""
+
+    def connect() -> Any:
+        from tools.odoo.client import OdooClient
+        from tools.odoo.errors import OdooError, OdooUnavailable
+
+        if settings.odoo_url:
+            return OdooClient.connect(settings.odoo_url, settings.odoo_db, settings.odoo_login,
+                                      settings.odoo_password, timeout=settings.odoo_timeout)
+        local = f"http://127.0.0.1:{settings.sandbox_port}"
+        with contextlib.suppress(OdooUnavailable, OdooError, OSError):
+            return OdooClient.connect(local, settings.odoo_db, settings.odoo_login, settings.odoo_password,
+                                      timeout=5)
+        from sandbox.launch import start_sandbox
+
+        running = start_sandbox(settings.data_dir / "sandbox", port=settings.sandbox_port,
+                                scale=settings.sandbox_scale, cache_dir=settings.data_dir / "cache")
+        holder["sandbox"] = running
+        return OdooClient.connect(running.url, running.db, settings.odoo_login, settings.odoo_password,
+                                  timeout=settings.odoo_timeout)
+
+    return connect
+
+
+@contextlib.contextmanager
+def governance() -> Iterator[Governance]:
+    from assistant.settings import load_settings
+    from tools.governance.audit import AuditLog
+    from tools.governance.identity import Directory
+    from tools.governance.policy import Policy
+    from tools.governance.proposals import ProposalService
+    from tools.governance.store import StateStore
+
+    settings = load_settings()
+    store = StateStore.open(settings.state_url)
+    policy = Policy.load(settings.resolved_policy_file)
+    directory = Directory.load(settings.resolved_users_file)
+    audit = AuditLog(store)
+    holder: dict[str, Any] = {}
+    service = ProposalService(store, policy, directory, audit, odoo_factory=_odoo_factory(settings, holder))
+    gov = Governance(settings, store, policy, directory, audit, service)
+    try:
+        yield gov
+    finally:
+        gov.sandbox = holder.get("sandbox")
+        gov.close()
+
+
+def _user(gov: Governance, username: str) -> Any:
+    user = gov.directory.get(username)
+    if user is None:
+        typer.echo(f"Unknown user '{username}'. Users: "
+                   + ", ".join(u.username for u in gov.directory.all()), err=True)
+        raise typer.Exit(2)
+    return user
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the main app."""
+    proposals = typer.Typer(no_args_is_help=True, help="List, show, approve, reject and reconcile proposals.")
+    audit = typer.Typer(no_args_is_help=True, help="Check and export the hash-chained audit trail.")
+    app.add_typer(proposals, name="proposals")
+    app.add_typer(audit, name="audit")
+
+    @proposals.command("list")
+    def list_(state: str = typer.Option(None, help="pending, approved, executing, executed, failed, stale, "
+                                                   "rejected or expired."),
+              requester: str = typer.Option(None, help="Only this requester's proposals."),
+              approver: str = typer.Option(None, help="Only pending proposals this user may approve now."),
+              limit: int = typer.Option(50, min=1, max=1000),
+              as_json: bool = typer.Option(False, "--json", help="JSON instead of a table.")) -> None:
+        """Newest first."""
+        with governance() as gov:
+            gov.proposals.expire_due()
+            items = gov.proposals.list(state=state, requester=requester, approver=approver, limit=limit)
+            if as_json:
+                _print_json([p.to_dict() for p in items])
+                return
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table(show_lines=False)
+            for col in ("id", "state", "kind", "amount", "requester", "approvers", "created", "summary"):
+                table.add_column(col)
+            for p in items:
+                table.add_row(p.id, p.state, p.kind, f"{p.amount:,.2f}", p.requester,
+                              ", ".join(p.eligible_approvers), f"{p.created_at:%Y-%m-%d %H:%M}", p.summary[:80])
+            Console().print(table if items else "No proposals.")
+
+    @proposals.command("show")
+    def show(proposal_id: str) -> None:
+        """Everything about one proposal, with its history."""
+        with governance() as gov:
+            p = gov.proposals.get(proposal_id)
+            if p is None:
+                typer.echo(f"No proposal {proposal_id}.", err=True)
+                raise typer.Exit(1)
+            _print_json({**p.to_dict(), "history": gov.proposals.history(proposal_id)})
+
+    def _decide(proposal_id: str, as_user: str, verdict: str, comment: str | None) -> None:
+        with governance() as gov:
+            decision = gov.proposals.decide(proposal_id, _user(gov, as_user), verdict, comment)
+            typer.echo(f"{decision.outcome}: {decision.message}")
+            raise typer.Exit(EXIT.get(decision.outcome, 1))
+
+    @proposals.command("approve")
+    def approve(proposal_id: str, as_user: str = typer.Option(..., "--as", help="The approver's username."),
+                comment: str = typer.Option(None, "--comment", "-m")) -> None:
+        """Approve (then execute once against Odoo). Exit 0 executed/no-op, 1 refused/stale/failed."""
+        _decide(proposal_id, as_user, "approve", comment)
+
+    @proposals.command("reject")
+    def reject(proposal_id: str, as_user: str = typer.Option(..., "--as", help="Who rejects."),
+               comment: str = typer.Option(None, "--comment", "-m")) -> None:
+        """Reject a pending proposal (an eligible approver, or the requester withdrawing it)."""
+        _decide(proposal_id, as_user, "reject", comment)
+
+    @proposals.command("reconcile")
+    def reconcile(proposal_id: str = typer.Argument(None, help="One proposal; all stuck ones if omitted."),
+                  force: bool = typer.Option(False, help="Ignore the execution lease (only if no other "
+                                                         "process can be executing it).")) -> None:
+        """Finish proposals left approved/executing by a crash (finds the Odoo marker; never repeats)."""
+        with governance() as gov:
+            if proposal_id:
+                decisions = [gov.proposals.reconcile(proposal_id, "cli", force=force)]
+            else:
+                decisions = gov.proposals.reconcile_stuck("cli")
+            for d in decisions:
+                typer.echo(f"{d.outcome}: {d.message}")
+            if not decisions:
+                typer.echo("Nothing to reconcile.")
+
+    @audit.command("verify")
+    def verify() -> None:
+        """Walk the hash chain; exit 1 and name the seq of every edited, deleted or reordered row."""
+        with governance() as gov:
+            problems = gov.audit.verify()
+            seq, head = gov.audit.head()
+            if problems:
+                for p in problems:
+                    typer.echo(f"PROBLEM {p}")
+                typer.echo(f"audit chain BROKEN: {len(problems)} problem(s) in {seq} events", err=True)
+                raise typer.Exit(1)
+            typer.echo(f"audit chain intact: {seq} events, head {head}")
+
+    @audit.command("export")
+    def export(path: Path = typer.Argument(..., help="Output JSONL file.")) -> None:
+        """Write every audit event as one JSON line (prints the head hash to anchor elsewhere)."""
+        with governance() as gov:
+            count, head = gov.audit.export(path)
+            typer.echo(f"exported {count} events to {path}; head {head}")
+
+    @app.command("tool")
+    def tool_(name: str = typer.Argument(..., help="Tool name, e.g. stock_levels."),
+              args: str = typer.Option("{}", "--args", help="Arguments as a JSON object."),
+              as_user: str = typer.Option("admin", "--as", help="Username from the users file.")) -> None:
+        """Run one tool as a given user through the governed registry (policy, redaction, audit)."""
+        try:
+            parsed = json.loads(args)
+        except ValueError as exc:
+            typer.echo(f"--args is not JSON: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        if not isinstance(parsed, dict):
+            typer.echo("--args must be a JSON object", err=True)
+            raise typer.Exit(2)
+        from assistant.runtime import Runtime
+        from assistant.settings import load_settings
+        from tools.registry import run_tool
+
+        runtime = Runtime.build(load_settings())
+        try:
+            user = runtime.user(as_user)
+            if user is None:
+                typer.echo(f"Unknown user '{as_user}'.", err=True)
+                raise typer.Exit(2)
+            result = run_tool(runtime.context_for(user, channel="cli"), name, parsed)
+            _print_json(result.model_dump(exclude_defaults=False))
+            sys.stdout.flush()
+            if not result.ok:
+                raise typer.Exit(1)
+        finally:
+            runtime.close()

@@ -1,0 +1,32 @@
+"""Proposal tools: the model can only *propose* writes; each has an executor that runs it once.
+
+`ACTION_TOOLS` goes into tools.registry's catalogue; `EXECUTORS` (kind -> executor) is what the
+ProposalService runs after approval (it imports this package lazily).
+"""
+
+from __future__ import annotations
+
+from tools.actions.po_state import (
+    CancelExecutor,
+    ConfirmExecutor,
+    cancel_purchase_order,
+    confirm_purchase_order,
+)
+from tools.actions.remind import RemindExecutor, remind_supplier
+from tools.actions.reschedule import RescheduleExecutor, reschedule_receipt
+from tools.actions.rfq import CreateRfqExecutor, create_rfq
+from tools.base import Tool
+from tools.governance.executor import ActionExecutor
+
+ACTION_TOOLS: list[Tool] = [create_rfq, confirm_purchase_order, cancel_purchase_order, remind_supplier,
+                            reschedule_receipt]
+
+EXECUTORS: dict[str, ActionExecutor] = {
+    "create_rfq": CreateRfqExecutor(),
+    "confirm_purchase_order": ConfirmExecutor(),
+    "cancel_purchase_order": CancelExecutor(),
+    "remind_supplier": RemindExecutor(),
+    "reschedule_receipt": RescheduleExecutor(),
+}
+
+__all__ = ["ACTION_TOOLS", "EXECUTORS"]

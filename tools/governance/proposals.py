@@ -257,6 +257,14 @@ class ProposalService:
             out = [p for p in out if who and self.policy.can_approve(who, p)[0]][:limit]
         return out
 
+    def history(self, proposal_id: str) -> builtins.list[dict[str, Any]]:
+        """The proposal's transitions, oldest first (who did what, when, with which comment)."""
+        with self.store.read() as s:
+            rows = s.scalars(sa.select(ProposalEventRow).where(ProposalEventRow.proposal_id == proposal_id)
+                             .order_by(ProposalEventRow.id)).all()
+            return [{"ts": r.ts.isoformat(timespec="seconds"), "event": r.event, "actor": r.actor,
+                     "from": r.from_state, "to": r.to_state, "comment": r.comment} for r in rows]
+
     # -- transitions ---------------------------------------------------------------------------
     def _transition(self, pid: str, frm: str | tuple[str, ...], to: str, *, actor: str, event: str,
                     audit_type: str | None, comment: str | None = None, approver: str | None = None,

@@ -1,0 +1,71 @@
+"""The governance CLI: list/show/approve/reject proposals, audit verify (non-zero on a broken chain)/export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from conftest import GOV, ctx_for
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from tools.governance.audit import AuditLog
+from tools.governance.identity import Directory
+from tools.governance.policy import Policy
+from tools.governance.proposals import ProposalService
+from tools.governance.store import StateStore
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("QM_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("QM_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    return tmp_path
+
+
+def _seed(data_dir: Path) -> tuple[StateStore, str]:
+    store = StateStore.open(f"sqlite:///{data_dir / 'state.db'}")
+    directory = Directory.load(GOV / "default_users.yaml")
+    service = ProposalService(store, Policy.load(GOV / "default_policy.yaml"), directory, AuditLog(store))
+    p = service.create(ctx_for(directory, "ava.buyer"), "confirm_purchase_order", {"po": "P00012"},
+                       "confirm P00012 (Apex, 1,200.00 USD)", amount=1200)
+    return store, p.id
+
+
+def test_list_show_reject_and_refusals(data_dir: Path) -> None:
+    store, pid = _seed(data_dir)
+    runner = CliRunner()
+    out = runner.invoke(app, ["proposals", "list", "--json"])
+    assert out.exit_code == 0, out.output
+    assert [p["id"] for p in json.loads(out.output)] == [pid]
+    out = runner.invoke(app, ["proposals", "list", "--approver", "ben.buyer", "--json"])
+    assert json.loads(out.output) == []
+    out = runner.invoke(app, ["proposals", "approve", pid, "--as", "ava.buyer"])
+    assert out.exit_code == 1 and "four-eyes" in out.output
+    out = runner.invoke(app, ["proposals", "reject", pid, "--as", "omar.approver", "-m", "not now"])
+    assert out.exit_code == 0 and out.output.startswith("rejected"), out.output
+    out = runner.invoke(app, ["proposals", "show", pid])
+    shown = json.loads(out.output)
+    assert shown["state"] == "rejected" and shown["decision_comment"] == "not now"
+    assert [h["event"] for h in shown["history"]] == ["created", "rejected"]
+    assert runner.invoke(app, ["proposals", "show", "P-missing"]).exit_code == 1
+    assert runner.invoke(app, ["proposals", "approve", pid, "--as", "ghost"]).exit_code == 2
+    store.close()
+
+
+def test_audit_verify_and_export(data_dir: Path) -> None:
+    store, _ = _seed(data_dir)
+    runner = CliRunner()
+    out = runner.invoke(app, ["audit", "verify"])
+    assert out.exit_code == 0 and "intact: 1 events" in out.output, out.output
+    out = runner.invoke(app, ["audit", "export", str(data_dir / "a.jsonl")])
+    assert out.exit_code == 0 and "exported 1 events" in out.output
+    assert json.loads((data_dir / "a.jsonl").read_text())["type"] == "proposal_created"
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("update audit_events set actor = 'mallory' where seq = 1"))
+    out = runner.invoke(app, ["audit", "verify"])
+    assert out.exit_code == 1 and "seq 1" in out.output
+    store.close()
