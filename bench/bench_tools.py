@@ -1,0 +1,126 @@
+"""Benchmark of the read tools on the sandbox: round trips, latency, bytes the model sees, scope.
+
+Prints, per sandbox scale (1 and 10): per tool the Odoo round trips, median latency and the size
+of the result as the model sees it (ToolResult.for_model()); the round trips of the five reference
+questions together (target <= 6, reference data cached); the catalogue size (target <= 8 KB);
+supplier_scorecard over 18 months (target <= 200 ms at scale 10); and the empty-warehouse check.
+
+    .venv/bin/python bench/bench_tools.py [--scales 1,10] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sandbox.launch import start_sandbox  # noqa: E402
+
+from tools.base import Identity, ToolContext, ToolResult  # noqa: E402
+from tools.odoo.client import OdooClient  # noqa: E402
+from tools.odoo.resolve import vendor_list, warehouse_list  # noqa: E402
+from tools.registry import TOOLS, catalogue_bytes, run_tool  # noqa: E402
+
+CACHE = ROOT / "var" / "cache" / "sandbox"
+ADMIN = Identity(username="admin", role="admin", display_name="Bench")
+
+
+def pick_examples(odoo: OdooClient) -> dict[str, Any]:
+    """Realistic arguments taken from the data itself (not counted in any figure)."""
+    wh = {w["code"]: w for w in warehouse_list(odoo)}
+    quants = odoo.read_group("stock.quant", [("location_id.usage", "=", "internal")], ["quantity:sum"],
+                             ["product_id"], lazy=False, orderby="quantity desc", limit=1)
+    product = odoo.read("product.product", [quants[0]["product_id"][0]], ["default_code"])[0]["default_code"]
+    po = odoo.search_read("purchase.order", [("state", "=", "purchase"), ("receipt_status", "=", "partial")],
+                          ["name"], limit=1) or odoo.search_read("purchase.order", [("state", "=", "purchase")],
+                                                                 ["name"], limit=1)
+    empty = None
+    for code, w in wh.items():  # a warehouse holding none of the product, for the scope check
+        n = odoo.search_count("stock.quant", [("product_id.default_code", "=", product),
+                                              ("location_id", "child_of", w["view_location_id"][0])])
+        if n == 0:
+            empty = code
+            break
+    return {"product": product, "po": po[0]["name"], "warehouse": "HOU" if "HOU" in wh else next(iter(wh)),
+            "empty_wh": empty, "vendor": "Apex Industrial Supply"}
+
+
+def timed(ctx: ToolContext, name: str, args: dict[str, Any], repeat: int) -> tuple[ToolResult, float]:
+    results = [run_tool(ctx, name, args) for _ in range(repeat)]
+    for r in results:
+        if not r.ok:
+            raise SystemExit(f"{name}({args}) failed: {r.error}")
+    return results[-1], statistics.median(r.ms for r in results)
+
+
+def bench_scale(scale: int, repeat: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        running = start_sandbox(Path(tmp), port=0, scale=scale, cache_dir=CACHE)
+        try:
+            odoo = OdooClient.connect(running.url, running.db, "admin", "admin")
+            ex = pick_examples(odoo)
+            odoo.invalidate()
+            ctx = ToolContext(user=ADMIN, odoo=odoo)
+            with odoo.measure() as fill:
+                warehouse_list(odoo)
+                vendor_list(odoo)
+            print(f"\n== scale {scale}: {running.url}  examples {ex}")
+            print(f"reference cache fill (warehouses + vendors, once per 5 min): {fill.calls} round trips")
+            calls = [
+                ("stock_levels", {"product": ex["product"], "warehouse": ex["warehouse"]}, True),
+                ("inbound_schedule", {"warehouse": ex["warehouse"], "date_to": "today"}, True),
+                ("purchase_order_status", {"reference": ex["po"]}, True),
+                ("supplier_scorecard", {"supplier": ex["vendor"], "months": 12}, True),
+                ("replenishment_risk", {}, True),
+                ("stock_levels", {"product": ex["product"]}, False),
+                ("open_purchase_orders", {"late_only": True}, False),
+                ("supplier_history", {"supplier": ex["vendor"], "months": 12}, False),
+                ("supplier_communications", {"supplier": "Northgate Medical Supply"}, False),
+                ("three_way_match_exceptions", {"since": "last 90 days"}, False),
+                ("replenishment_risk", {"warehouse": "OKC"}, False),
+            ]
+            print(f"{'tool':28} {'args':44} {'trips':>5} {'ms':>8} {'bytes':>7}")
+            five = 0
+            for name, args, q in calls:
+                res, ms = timed(ctx, name, args, repeat)
+                size = len(res.for_model().encode())
+                five += res.rpc_calls if q else 0
+                arg_s = ",".join(f"{k}={v}" for k, v in args.items())[:44]
+                print(f"{name:28} {arg_s:44} {res.rpc_calls:>5} {ms:>8.1f} {size:>7}" + ("  *" if q else ""))
+            print(f"* the five reference questions: {five} Odoo round trips in total (target <= 6)")
+            card, card_ms = timed(ctx, "supplier_scorecard", {"supplier": ex["vendor"], "months": 18}, repeat)
+            print(f"supplier_scorecard 18 months: median {card_ms:.1f} ms, {card.rpc_calls} trips, "
+                  f"{card.data.get('lines')} lines (target <= 200 ms at scale 10)")
+            if ex["empty_wh"]:
+                one = run_tool(ctx, "stock_levels", {"product": ex["product"], "warehouse": ex["empty_wh"]})
+                allw = run_tool(ctx, "stock_levels", {"product": ex["product"]})
+                on_hand = one.data["warehouses"][0]["on_hand"]
+                total = allw.data.get("total", {}).get("on_hand")
+                print(f"correct scope: {ex['product']} at {ex['empty_wh']} (no quant there) reports on hand "
+                      f"{on_hand} (company total {total}) -> {'OK' if on_hand == 0 and total else 'WRONG'}")
+            else:
+                print("correct scope: no warehouse without stock of the example product; not checked")
+            return {"five": five, "scorecard_ms": card_ms}
+        finally:
+            running.stop()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scales", default="1,10")
+    ap.add_argument("--repeat", type=int, default=5)
+    a = ap.parse_args()
+    size = catalogue_bytes(TOOLS.values())
+    print(f"tool catalogue: {len(TOOLS)} tools, {size} bytes of names+descriptions+JSON schemas (target <= 8192)")
+    for scale in (int(s) for s in a.scales.split(",")):
+        bench_scale(scale, a.repeat)
+
+
+if __name__ == "__main__":
+    main()
