@@ -98,16 +98,24 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
         s = app.state.settings
         app.state.secret_key = resolve_secret_key(s.secret_key, Path(s.data_dir))
         if app.state.runtime is None:
-            from assistant.runtime import Runtime
+            from assistant import runtime as runtime_module
 
-            log.info("building the runtime (Odoo/sandbox, state store, knowledge, brain)…")
-            owned = await anyio.to_thread.run_sync(Runtime.build, s)
-            app.state.runtime = owned
+            existing = getattr(runtime_module, "_current", None)  # installed by `quartermaster run`
+            if existing is not None:
+                app.state.runtime = existing
+            else:
+                log.info("building the runtime (Odoo/sandbox, state store, knowledge, brain)…")
+                owned = await anyio.to_thread.run_sync(runtime_module.Runtime.build, s)
+                runtime_module.set_runtime(owned)
+                app.state.runtime = owned
             _mount_slack(app)
         try:
             yield
         finally:
             if owned is not None:
+                from assistant import runtime as runtime_module
+
+                runtime_module.set_runtime(None)
                 app.state.runtime = None
                 close = getattr(owned, "close", None)
                 if callable(close):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, timedelta
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -28,6 +28,7 @@ from assistant.channels.api import (
 )
 from assistant.channels.corpus import may_view, resolve_in_corpus
 from assistant.channels.serialize import markdown_html, to_jsonable
+from assistant.channels.supplier_trends import supplier_trends
 from assistant.channels.web_charts import line_chart
 from tools.base import Identity, ToolResult
 
@@ -278,42 +279,22 @@ def suppliers_page(request: Request, q: str = "") -> Response:
     return render(request, "suppliers.html", user=user, nav="suppliers", vendors=vendors, q=q)
 
 
-SERIES_KEYS = {
-    "otif": ("OTIF", "%", ("otif", "otif_pct", "otif_rate")),
-    "lead": ("Lead time", "days", ("lead_time_days", "lead_time", "avg_lead_time_days", "actual_lead_time_days")),
-    "price": ("Price", "$", ("avg_price", "price", "price_unit", "unit_price", "avg_price_unit")),
-}
+TREND_TTL_S = 300.0
 
 
-def _period_key(row: dict[str, Any]) -> str | None:
-    for key in ("period", "month", "week", "date", "date_order", "date_done", "label"):
-        if key in row and row[key] is not None:
-            return key
-    return None
-
-
-def extract_series(data: Any, found: dict[str, list[tuple[str, float]]] | None = None,
-                   ) -> dict[str, list[tuple[str, float]]]:
-    """Find time series for OTIF, lead time and price in a tool's data, whatever its exact nesting."""
-    found = found if found is not None else {}
-    if isinstance(data, dict):
-        for value in data.values():
-            extract_series(value, found)
-    elif isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
-        pk = _period_key(data[0])
-        if pk is not None:
-            for name, (_label, _unit, keys) in SERIES_KEYS.items():
-                key = next((k for k in keys if k in data[0]), None)
-                if key and name not in found:
-                    pts = [(str(r.get(pk))[:10], float(r[key])) for r in data
-                           if isinstance(r.get(key), int | float) and not isinstance(r.get(key), bool)]
-                    if len(pts) >= 2:
-                        if name == "otif" and max(v for _, v in pts) <= 1.0:
-                            pts = [(lbl, v * 100) for lbl, v in pts]
-                        found[name] = sorted(pts)
-        for row in data:
-            extract_series(row, found)
-    return found
+def _trends(request: Request, user: Identity, name: str) -> dict[str, Any]:
+    """Monthly series (24 governed tool calls), cached per role and supplier for a few minutes."""
+    cache: dict[tuple[str, str], tuple[float, dict[str, Any]]] = request.app.state.__dict__.setdefault(
+        "trend_cache", {})
+    key = (user.role, name.lower())
+    hit = cache.get(key)
+    if hit and time.monotonic() - hit[0] < TREND_TTL_S:
+        return hit[1]
+    trends = supplier_trends(lambda tool, args: run_page_tool(request, user, tool, args), name)
+    if len(cache) > 200:
+        cache.clear()
+    cache[key] = (time.monotonic(), trends)
+    return trends
 
 
 @router.get("/suppliers/{name:path}", response_model=None)
@@ -327,13 +308,16 @@ def supplier_page(request: Request, name: str) -> Response:
         "history": run_page_tool(request, user, "supplier_history", {"supplier": name}),
         "communications": run_page_tool(request, user, "supplier_communications", {"supplier": name}),
     }
-    series = {}
-    for r in results.values():
-        if r.ok:
-            extract_series(r.data, series)
-    charts = [line_chart(pts, title=f"{SERIES_KEYS[key][0]} over time", unit=SERIES_KEYS[key][1],
-                         target=95.0 if key == "otif" else None, css_class=key)
-              for key, pts in series.items()]
+    charts = []
+    if results["scorecard"].ok:
+        trends = _trends(request, user, name)
+        charts.append(line_chart(trends["otif"], title="OTIF per month (%)", unit="%", target=95.0,
+                                 css_class="otif"))
+        charts.append(line_chart(trends["lead"], title="Lead time per month (avg days, ≈)", unit="d",
+                                 css_class="lead"))
+        if trends["price"]:
+            charts.append(line_chart(trends["price"], title=f"Avg unit price of {trends['price_product']} per month",
+                                     unit="$", css_class="price"))
     errors = [f"{k}: {r.error}" for k, r in results.items() if not r.ok]
     status = 404 if all(not r.ok for r in results.values()) else 200
     return render(request, "supplier.html", status_code=status, user=user, nav="suppliers", name=name,
@@ -356,47 +340,9 @@ def _warehouses(runtime: Any) -> list[dict[str, str]]:
         return []
 
 
-DATE_KEYS = ("scheduled_date", "date_planned", "date_deadline", "expected_date", "date")
-
-
-def _row_day(row: dict[str, Any]) -> date | None:
-    for key in DATE_KEYS:
-        value = row.get(key)
-        if isinstance(value, str) and len(value) >= 10:
-            try:
-                return datetime.fromisoformat(value[:10]).date()
-            except ValueError:
-                continue
-    return None
-
-
-def bucket_rows(rows: list[dict[str, Any]], today: date) -> dict[str, list[dict[str, Any]]]:
-    """today / this week (the next 7 days) / overdue; rows without a date go to 'later'."""
-    out: dict[str, list[dict[str, Any]]] = {"overdue": [], "today": [], "this_week": [], "later": []}
-    for row in rows:
-        day = _row_day(row)
-        if row.get("overdue") is True or (day is not None and day < today):
-            out["overdue"].append(row)
-        elif day == today:
-            out["today"].append(row)
-        elif day is not None and day <= today + timedelta(days=7):
-            out["this_week"].append(row)
-        else:
-            out["later"].append(row)
-    return out
-
-
-def _rows_of(data: Any) -> list[dict[str, Any]]:
-    """The receipts in an inbound_schedule result: the longest list of dict rows in it."""
-    best: list[dict[str, Any]] = []
-    if isinstance(data, dict):
-        for value in data.values():
-            cand = _rows_of(value)
-            if len(cand) > len(best):
-                best = cand
-    elif isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
-        best = data
-    return best
+INBOUND_BUCKETS = (("overdue", "Overdue", "overdue"), ("today", "Today", "today"),
+                   ("this_week", "Rest of this week", "this week"))
+INBOUND_COLUMNS = ("ref", "po", "supplier", "scheduled", "days_late", "state", "lines")
 
 
 @router.get("/inbound", response_model=None)
@@ -405,19 +351,25 @@ def inbound_page(request: Request, warehouse: str | None = None) -> Response:
     runtime = request.app.state.runtime
     warehouses = _warehouses(runtime)
     codes = {w["code"] for w in warehouses}
-    code = (warehouse or user.warehouse or (warehouses[0]["code"] if warehouses else "")).upper()[:16]
+    code = (warehouse or user.warehouse or (warehouses[0]["code"] if warehouses else "")).strip().upper()[:16]
     if codes and code not in codes:
         return render(request, "inbound.html", status_code=404, user=user, nav="inbound", warehouses=warehouses,
-                      code=code, result=None, buckets={}, columns=[],
-                      error=f"Unknown warehouse {code}; choose one of {', '.join(sorted(codes))}.")
-    result = run_page_tool(request, user, "inbound_schedule", {"warehouse": code, "days": 7})
-    rows = _rows_of(result.data) if result.ok else []
-    today = runtime.context_for(user, "web", None).now().date()
-    buckets = bucket_rows(rows, today)
-    columns = [k for k, v in (rows[0].items() if rows else []) if not isinstance(v, dict | list)][:9]
+                      code=code, buckets=[], error=f"Unknown warehouse {code}; choose one of "
+                                                   f"{', '.join(sorted(codes))}.")
+    buckets = []
+    errors = []
+    seen: set[Any] = set()
+    for key, label, when in INBOUND_BUCKETS:
+        result = run_page_tool(request, user, "inbound_schedule", {"warehouse": code, "when": when})
+        if not result.ok:
+            errors.append(f"{label}: {result.error}")
+            continue
+        rows = [r for r in result.data.get("receipts") or [] if r.get("ref") not in seen]
+        seen.update(r.get("ref") for r in rows)
+        buckets.append({"key": key, "label": label, "rows": rows, "text": result.text,
+                        "note": result.data.get("note"), "total": result.data.get("total", len(rows))})
     return render(request, "inbound.html", user=user, nav="inbound", warehouses=warehouses, code=code,
-                  result=result, buckets=buckets, columns=columns,
-                  error=None if result.ok else result.error)
+                  buckets=buckets, columns=INBOUND_COLUMNS, error="; ".join(errors) or None)
 
 
 # -- corpus documents -----------------------------------------------------------------------------
