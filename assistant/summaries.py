@@ -121,8 +121,11 @@ def classify(msg: dict[str, Any]) -> Note:
     if not key_sentence:
         sents = _sentences(body or subject)
         key_sentence = sents[0] if sents else ""
-    ref = _field(msg, "reference", "po", "record", "res_name", "record_name", "document")
-    return Note(msg_id=_field(msg, "id", "message_id") or "?", date=_field(msg, "date", "ts")[:10],
+    ref = _field(msg, "reference", "po", "on", "record", "res_name", "record_name", "document")
+    date = _field(msg, "date", "ts")[:10]
+    # the Odoo id when the tool gives it, else "date record" (still unique enough to find the message)
+    msg_id = _field(msg, "id", "message_id") or f"{date} {ref or 'vendor record'}"
+    return Note(msg_id=msg_id, date=date,
                 categories=ranked or ["other"], sentence=key_sentence[:300], reference=ref or None,
                 injection=bool(INJECTION.search(text)))
 
@@ -135,9 +138,7 @@ def gather(ctx: ToolContext, run: RunTool, supplier: str, since: str | None) -> 
     comms = run(ctx, "supplier_communications", args)
     if not comms.ok:
         raise ToolError(comms.error or "could not read the supplier's messages")
-    name = str((comms.data or {}).get("supplier") or supplier)
-    if isinstance((comms.data or {}).get("supplier"), dict):
-        name = str(comms.data["supplier"].get("name") or supplier)
+    name = str((comms.data or {}).get("vendor") or (comms.data or {}).get("supplier") or supplier)
     msgs = _messages(comms)
     brief = Brief(supplier=name, notes=[classify(m) for m in msgs], message_count=len(msgs))
     score = run(ctx, "supplier_scorecard", {"supplier": supplier})
@@ -153,8 +154,7 @@ def gather(ctx: ToolContext, run: RunTool, supplier: str, since: str | None) -> 
 
 # -- offline brief ------------------------------------------------------------------------------
 def _cite(n: Note) -> str:
-    ref = f" ({n.reference})" if n.reference else ""
-    return f"[msg:{n.msg_id}{ref}, {n.date}]" if n.date else f"[msg:{n.msg_id}{ref}]"
+    return f"[msg:{n.msg_id}]"
 
 
 def offline_brief(brief: Brief) -> str:
@@ -224,7 +224,7 @@ def llm_brief(brief: Brief, msgs: list[dict[str, Any]], llm: Any, *, batch: int 
     notes: list[str] = []
     for i in range(0, len(msgs), batch):
         block = "\n\n".join(
-            f"[msg:{_field(m, 'id')}] date={_field(m, 'date')[:10]} ref={_field(m, 'reference', 'record', 'res_name')}"
+            f"[msg:{classify(m).msg_id}] date={_field(m, 'date')[:10]} ref={_field(m, 'on', 'reference', 'record')}"
             f" from={_field(m, 'author', 'author_id', 'from')}\n{_plain(_field(m, 'body', 'text', 'content'))[:1500]}"
             for m in msgs[i:i + batch])
         out = llm.invoke([HumanMessage(map_prompt.replace("{supplier}", brief.supplier)

@@ -199,16 +199,19 @@ def supplier_summary(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | No
         return f"fixture supplier {name} not found"
     pid = partner[0]["id"]
     po_ids = env.odoo.search("purchase.order", [("partner_id", "=", pid)], limit=5000)
-    msgs = env.odoo.search("mail.message", ["|", "&", ("model", "=", "res.partner"), ("res_id", "=", pid),
-                                            "&", ("model", "=", "purchase.order"), ("res_id", "in", po_ids)],
-                           limit=5000)
-    cited = {int(x) for x in re.findall(r"msg:(\d+)", r.answer)}
+    msgs = env.odoo.search_read("mail.message", ["|", "&", ("model", "=", "res.partner"), ("res_id", "=", pid),
+                                                 "&", ("model", "=", "purchase.order"), ("res_id", "in", po_ids)],
+                                ["date", "record_name", "model"], limit=20000)
+    ids = {m["id"] for m in msgs}
+    keys = {f"{str(m['date'])[:10]} {m['record_name'] if m['model'] == 'purchase.order' else 'vendor record'}"
+            for m in msgs}
+    cited = re.findall(r"\[msg:([^\]]+)\]", r.answer)
     if not cited:
         return "no message cited"
-    wrong = cited - set(msgs)
+    wrong = [c for c in cited if not ((c.isdigit() and int(c) in ids) or c in keys)]
     if wrong:
-        return f"cited messages that are not this supplier's: {sorted(wrong)[:5]}"
-    if "Open issues" not in r.answer and "open issues" not in r.answer.lower():
+        return f"cited messages that are not this supplier's: {wrong[:5]}"
+    if "open issues" not in r.answer.lower():
         return "brief lacks the 'open issues' section"
     return None
 

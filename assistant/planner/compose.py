@@ -76,7 +76,8 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]]) -> st
             continue
         intro = INTROS.get(name, f"{name}:")
         text = result.text.strip() or "(no rows)"
-        parts.append(f"{intro}\n{text}")
+        detail = render_data(name, result.data or {})
+        parts.append(f"{intro}\n{text}" + (f"\n{detail}" if detail else ""))
         if result.proposal_ids:
             parts.append("Proposal: " + ", ".join(result.proposal_ids) + " (pending approval).")
         for c in result.citations:
@@ -95,3 +96,54 @@ def _failure(name: str, result: ToolResult) -> str:
         names = ", ".join(str(c.get("display_name") or c.get("name") or c) for c in cands[:8])
         return f"I couldn't run {name}: {msg}\nDid you mean: {names}?"
     return f"I couldn't run {name}: {msg}"
+
+
+# -- rendering a tool's rows (every value shown comes from the tool's data) -----------------------
+MAX_ROWS = 15
+SKIP_KEYS = {"untrusted", "notice", "definitions", "query", "id", "ids"}
+
+
+def _scalar(value: object) -> str | None:
+    if value is None or value is False or value == "" or value == []:
+        return None
+    if isinstance(value, dict):
+        inner = value.get("display_name") or value.get("name") or value.get("code")
+        return str(inner) if inner else None
+    if isinstance(value, list):
+        if all(not isinstance(v, dict | list) for v in value):
+            return ", ".join(str(v) for v in value[:8])
+        return None
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    return str(value)
+
+
+def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240) -> str:
+    cells = []
+    for key, value in row.items():
+        if key in SKIP_KEYS or key == quote:
+            continue
+        shown = _scalar(value)
+        if shown is not None:
+            cells.append(f"{key.replace('_', ' ')}: {shown}")
+    line = "- " + "; ".join(cells)
+    if quote and row.get(quote):
+        text = str(row[quote]).replace("\n", " ")
+        more = "…" if len(text) > limit else ""
+        line += f'\n  > "{text[:limit]}{more}"'
+    return line
+
+
+def render_data(tool: str, data: dict[str, object]) -> str:
+    """Header facts and the first list of rows in a tool's data, as compact Markdown."""
+    lines: list[str] = []
+    quote = {"supplier_communications": "text", "search_documents": "text",
+             "purchase_order_status": "text"}.get(tool)
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            rows: list[dict[str, object]] = value  # type: ignore[assignment]
+            lines.append(f"{key.replace('_', ' ').capitalize()}:")
+            lines += [_row(r, quote=quote) for r in rows[:MAX_ROWS]]
+            if len(rows) > MAX_ROWS:
+                lines.append(f"- … and {len(rows) - MAX_ROWS} more")
+    return "\n".join(lines)

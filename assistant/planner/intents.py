@@ -101,11 +101,11 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return Plan("help", reply="help")
 
     # -- proposals (only ever from the user's own words) -----------------------------------------
-    if _has(low, "remind", "chase", "nudge", "follow up with", "follow-up with", "ping"):
+    if _has(low, "remind", "reminder", "chase", "nudge", "follow up with", "follow-up with", "ping"):
         ref = ents.get("reference") or _focus_po(last)
         if not ref:
             return Plan("clarify", reply="Which purchase order should I chase? Give its reference (e.g. P00012).")
-        msg = _quoted(raw)
+        msg = _quoted(raw) or (f"Please confirm the delivery status and the expected delivery date for {ref}.")
         return Plan("remind_supplier", "remind_supplier", {"reference": ref, "message": msg},
                     followup="reference" not in ents)
     if _has(low, "reschedule", "postpone", "push back", "move") and (ents.get("receipt") or ents.get("reference")
@@ -118,7 +118,8 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return Plan("reschedule_receipt", "reschedule_receipt", {"receipt": receipt, "date": target})
     if _has(low, "cancel") and (ents.get("reference") or _focus_po(last)):
         return Plan("cancel_purchase_order", "cancel_purchase_order",
-                    {"reference": ents.get("reference") or _focus_po(last), "reason": _reason(raw)})
+                    {"reference": ents.get("reference") or _focus_po(last),
+                     "reason": _reason(raw) or "Cancellation requested in chat by the buyer."})
     if _has(low, "confirm") and (ents.get("reference") or _focus_po(last)) and not _has(low, "confirmation", "confirmed"):
         return Plan("confirm_purchase_order", "confirm_purchase_order",
                     {"reference": ents.get("reference") or _focus_po(last)})
@@ -137,7 +138,7 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     # -- supplier communications and summaries ----------------------------------------------------
     supplier = ents.get("supplier")
     if supplier and _has(low, "summar(?:y|ise|ize|ies)", "brief(?:ing)?", "overview", "tl;dr", "tldr",
-                         "what(?:'s| is) going on with", "situation with"):
+                         "what(?: s| is|s)? going on with", "situation with"):
         return Plan("summarize_supplier", "summarize_supplier", {"supplier": supplier,
                                                                  "since": _date_phrase(raw)})
     if supplier and _has(low, "messages?", "emails?", "communications?", "chatter", "correspondence",
@@ -156,8 +157,8 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                                                     "payment terms", "incoterms?", "moq") else None})
 
     # -- reads -----------------------------------------------------------------------------------
-    if _has(low, "three[- ]way", "3[- ]way", "match exceptions?", "mismatch(?:es)?", "discrepanc(?:y|ies)",
-            "bills? (?:that )?(?:disagree|don't match|do not match)", "invoice exceptions?"):
+    if _has(low, "three[- ]way", "3[- ]way", "3 way", "match exceptions?", "mismatch(?:es)?", "discrepanc(?:y|ies)",
+            "bills? (?:that )?(?:disagree|don t match|dont match|do not match)", "invoice exceptions?"):
         return Plan("three_way_match_exceptions", "three_way_match_exceptions",
                     {"supplier": supplier, "since": _date_phrase(raw)})
     if _has(low, "reorder", "replenish(?:ment)?", "below (?:their |the )?(?:reorder )?min(?:imum)?", "run out",
@@ -175,8 +176,9 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return Plan("open_purchase_orders", "open_purchase_orders",
                     {"supplier": supplier, "warehouse": ents.get("warehouse"),
                      "late_only": True if _has(low, "late", "overdue", "delayed") else None})
-    if _has(low, "inbound", "receipts?", "arriving", "arrivals?", "expected", "due in", "coming in", "deliveries",
-            "delivery schedule", "dock", "what(?:'s| is) coming"):
+    if _has(low, "inbound", "receipts?", "arriving", "arrivals?", "expected", "due", "overdue", "coming in",
+            "deliveries",
+            "delivery schedule", "dock", "what(?: s| is)? coming"):
         phrase = _date_phrase(raw)
         return Plan("inbound_schedule", "inbound_schedule",
                     {"warehouse": ents.get("warehouse"), "supplier": supplier, "when": phrase})
