@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK_SIZE = 900
 CHUNK_OVERLAP = 150
+# bump when chunking or the embedded text changes: every file is then re-chunked (and re-embedded)
+RECIPE = "qm-chunks-2"
 # files in an ingested folder that are silently not documents (scripts, sidecars, notes)
 IGNORED_SUFFIXES = {".py", ".pyc", ".yaml", ".yml", ".json", ".sh"}
 
@@ -146,7 +148,7 @@ def build_chunks(path: Path, source: str, doc: ParsedDoc, file_hash: str, chunke
         md = {**base, "section": section, "chunk_index": i}
         if page is not None:
             md["page"] = int(page)
-        header = title + (f" — {section}" if section else "")
+        header = f"{base['doc_id']} {title}" + (f" — {section}" if section else "")
         embed_text = f"{header}\n{text}"
         stable = {k: v for k, v in md.items() if k not in ("file_hash", "chunk_index")}
         chunk_hash = _sha(embed_text + json.dumps(stable, sort_keys=True))
@@ -190,6 +192,7 @@ class Ingestor:
         self.chunker = Chunker(chunk_size, chunk_overlap)
         self.max_bytes = max_bytes
         self.embed_batch = embed_batch
+        self.recipe = f"{RECIPE}|{chunk_size}|{chunk_overlap}|{store.embedder.name}"
 
     # -- manifest ------------------------------------------------------------------------------
     def manifest(self) -> dict[str, dict[str, Any]]:
@@ -289,7 +292,7 @@ class Ingestor:
             raise ParseError(f"cannot read the file ({exc.strerror})") from exc
         side = path.with_name(path.name + SIDECAR_SUFFIX)
         side_bytes = side.read_bytes() if side.exists() else b""
-        file_hash = _sha(raw + b"\0" + side_bytes)
+        file_hash = _sha(raw + b"\0" + side_bytes + b"\0" + self.recipe.encode())
         if old and old.get("file_hash") == file_hash:
             return None, file_hash
         doc = parse_file(path, raw)

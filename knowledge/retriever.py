@@ -8,6 +8,7 @@ the keyword scan, so it never reaches ranking, the tool, or the model.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.store import DocumentStore, StoredChunk
+from knowledge.terms import ContractTerms, extract_terms
 
 RRF_K = 60
 DEFAULT_MIN_CONFIDENCE = 0.42  # tuned on knowledge/eval/questions.yaml (see README)
@@ -34,13 +36,21 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 def _stem(word: str) -> str:
-    if len(word) > 4 and not any(c.isdigit() for c in word):
-        if word.endswith("ies"):
-            return word[:-3] + "y"
-        if word.endswith("es") and word[-3] in "sxz":
-            return word[:-2]
-        if word.endswith("s") and not word.endswith("ss"):
-            return word[:-1]
+    """A deliberately small stemmer: plurals, -ing, -ed, final e (reschedule/rescheduling/rescheduled)."""
+    if len(word) <= 3 or any(c.isdigit() for c in word):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("es") and len(word) > 4 and word[-3] in "sxz":
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
     return word
 
 
@@ -52,16 +62,15 @@ def tokenize(text: str) -> list[str]:
         if not tok or tok in STOPWORDS:
             continue
         out.append(_stem(tok))
-        if re.search(r"[-./]", tok):
+        if re.search(r"[-./]", tok) and re.search(r"[a-z]", tok):
             out.extend(_stem(p) for p in re.split(r"[-./]", tok) if p and p not in STOPWORDS)
     return out
 
 
 def identifiers(text: str) -> set[str]:
-    """Tokens that look like codes: contain a digit (PPE-1042, 7.3, NET-30) or are all-caps codes."""
-    found = {t.strip(".-/").lower() for t in re.findall(r"[A-Za-z0-9]+(?:[-./][A-Za-z0-9]+)+|\d+",
-                                                          text)}
-    return {t for t in found if any(c.isdigit() for c in t) and len(t) >= 2}
+    """Tokens that look like codes: PPE-1042, FA-2025-008, 4.3, 2/10 (not bare numbers like '10')."""
+    found = {t.strip(".-/").lower() for t in re.findall(r"[A-Za-z0-9]+(?:[-./][A-Za-z0-9]+)+", text)}
+    return {t for t in found if any(c.isdigit() for c in t) and len(t) >= 3}
 
 
 @dataclass
@@ -105,7 +114,7 @@ class _KeywordIndex:
         self.lowered: list[str] = []
         for i, c in enumerate(chunks):
             md = c.metadata
-            full = " ".join(str(md.get(k) or "") for k in ("title", "section", "supplier")) + "\n" + c.text
+            full = " ".join(str(md.get(k) or "") for k in ("doc_id", "title", "section", "supplier")) + "\n" + c.text
             self.lowered.append(full.lower())
             counts = Counter(tokenize(full))
             self.lengths[i] = sum(counts.values())
@@ -169,6 +178,21 @@ class Retriever:
             self.refresh()
         assert self._index is not None
         return self._index
+
+    def count(self) -> int:
+        """Chunks in the store (the health check uses it)."""
+        return self.store.count()
+
+    def doc_types(self) -> set[str]:
+        return {str(c.metadata.get("doc_type")) for c in self.index.chunks if c.metadata.get("doc_type")}
+
+    def contract_terms(self, supplier: str, today: dt.date | None = None) -> ContractTerms:
+        """Lead-time SLA, OTIF target, payment terms and validity of a supplier's contract."""
+        names = self._resolve_suppliers(supplier)
+        name = names[0] if names else supplier
+        chunks = [(c.text, c.metadata) for c in self.index.chunks
+                  if c.metadata.get("supplier") == name and c.metadata.get("doc_type") == "contract"]
+        return extract_terms(name, chunks, today or dt.date.today())
 
     def suppliers(self) -> list[str]:
         return sorted({str(c.metadata["supplier"]) for c in self.index.chunks if c.metadata.get("supplier")})
@@ -269,9 +293,14 @@ class Retriever:
         q_lower = query.lower()
         for i in list(fused):
             md = idx.chunks[i].metadata
-            if ids_in_query and any(re.search(rf"(?<![\w.-]){re.escape(t)}(?![\w-])", idx.lowered[i])
-                                    for t in ids_in_query):
-                fused[i] += 1.0 / RRF_K
+            for t in ids_in_query:
+                pat = rf"(?<![\w.-]){re.escape(t)}(?![\w-])"
+                if re.search(pat, idx.lowered[i]):
+                    fused[i] += 1.0 / RRF_K
+                    # a clause that *is* this number (starts a line / is the doc id) beats one citing it
+                    if re.search(r"(?m)^\s*" + pat, idx.lowered[i].split("\n", 1)[-1]) \
+                            or t == str(md.get("doc_id", "")).lower():
+                        fused[i] += 0.5 / RRF_K
             sup = str(md.get("supplier") or "").lower()
             if sup and (sup in q_lower or sup.split()[0] in q_lower.split()):
                 fused[i] += 0.5 / RRF_K
