@@ -246,7 +246,7 @@ def approvals_decide(request: Request, proposal_id: str, decision: str = Form(""
     status, body = decide(request.app.state.runtime, user, proposal_id, decision,  # type: ignore[arg-type]
                           comment.strip(), request.app.state.metrics)
     text = body.get("message") or f"{decision}: {body.get('outcome', '')}"
-    flash(request, "ok" if status == 200 else "error", f"{proposal_id}: {text}")
+    flash(request, "ok" if status == 200 else "error", text if proposal_id in text else f"{proposal_id}: {text}")
     return RedirectResponse(back, status_code=303)
 
 

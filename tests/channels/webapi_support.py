@@ -198,3 +198,31 @@ def wait_until(pred: Any, timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+# -- a real server on 127.0.0.1 --------------------------------------------------------------------
+class LiveServer:
+    """uvicorn serving an app in a background thread on a free 127.0.0.1 port."""
+
+    def __init__(self, app: Any) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    lifespan="on", access_log=False))
+        self.thread = threading.Thread(target=self.server.run, name="qm-live-server", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        assert wait_until(lambda: self.server.started, 60), "uvicorn did not start"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
