@@ -1,7 +1,48 @@
-"""`quartermaster sandbox serve|reset` (filled in by the sandbox owner)."""
+"""`quartermaster sandbox serve|reset` and `python -m sandbox serve|reset`."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from pathlib import Path
+
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, help="The Odoo 18 sandbox: an Odoo-compatible RPC server on SQLite.")
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("QM_DATA_DIR", "var"))
+
+
+@app.command()
+def serve(port: int = typer.Option(8069, help="TCP port on 127.0.0.1 (0 = any free port)"),
+          scale: int = typer.Option(1, min=1, max=100, help="Demo data volume multiplier"),
+          seed: int = typer.Option(42, help="Random seed of the demo business"),
+          data_dir: Path = typer.Option(None, help="Folder holding sandbox.db (default $QM_DATA_DIR or ./var)"),
+          cache_dir: Path = typer.Option(None, help="Cache of generated databases (default <data-dir>/cache/sandbox)"),
+          today: str = typer.Option(None, help="The business 'today' (YYYY-MM-DD) used by the generator"),
+          generator: str = typer.Option("auto", help="auto | seed | minimal"),
+          ready_file: Path = typer.Option(None, hidden=True)) -> None:
+    """Serve the sandbox (generating the demo business on first start)."""
+    from sandbox.database import ensure_database
+    from sandbox.server import serve as run
+
+    data_dir = data_dir or _default_data_dir()
+    cache = cache_dir or (data_dir / "cache" / "sandbox")
+    day = dt.date.fromisoformat(today) if today else None
+    path = ensure_database(data_dir, seed=seed, scale=scale, today=day, cache_dir=cache, generator=generator)
+    run(path, port, ready_file=ready_file)
+
+
+@app.command()
+def reset(data_dir: Path = typer.Option(None, help="Folder holding sandbox.db"),
+          yes: bool = typer.Option(True, "--yes/--ask", help="Do not ask for confirmation")) -> None:
+    """Delete sandbox.db so that the next start regenerates the demo business (all writes are lost)."""
+    from sandbox.database import reset as do_reset
+
+    data_dir = data_dir or _default_data_dir()
+    if not yes and not typer.confirm(f"Delete {data_dir / 'sandbox.db'}?"):
+        raise typer.Exit(1)
+    removed = do_reset(data_dir)
+    typer.echo(f"sandbox reset: {'removed' if removed else 'nothing to remove at'} {data_dir / 'sandbox.db'}")

@@ -1,0 +1,233 @@
+"""What Odoo does around create/write/unlink for the models we serve: defaults, sequences, line
+completion from the vendor pricelist, cascades (picking date -> moves), recomputes and refusals."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sandbox.business import derived, sequences
+from sandbox.errors import UserError
+from sandbox.orm.model import ModelDef
+
+if TYPE_CHECKING:
+    from sandbox.orm.env import Env
+
+
+def _now() -> str:
+    from sandbox.orm.env import now_str
+    return now_str()
+
+
+def _today() -> str:
+    return _now()[:10]
+
+
+COMMON_DEFAULTS: dict[str, Any] = {"active": True}
+
+
+def defaults(env: Env, model: ModelDef, vals: dict[str, Any]) -> dict[str, Any]:
+    """Odoo's default values (also what ``default_get`` returns)."""
+    out = dict(vals)
+    d = default_values(env, model)
+    for k, v in d.items():
+        if k not in out and k in model.fields:
+            out[k] = v
+    return out
+
+
+def default_values(env: Env, model: ModelDef) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    if model.has_active:
+        d["active"] = True
+    if "company_id" in model.fields and model.fields["company_id"].column and model.name not in (
+            "res.partner", "product.template", "product.supplierinfo"):
+        d["company_id"] = 1
+    if "currency_id" in model.fields and model.fields["currency_id"].column:
+        d["currency_id"] = 1
+    n = model.name
+    if n == "purchase.order":
+        d.update(state="draft", date_order=_now(), user_id=env.uid, priority="0", invoice_status="no",
+                 picking_type_id=_default_in_type(env))
+    elif n == "purchase.order.line":
+        d.update(qty_received_method="stock_moves", product_qty=1.0, discount=0.0, qty_received_manual=0.0)
+    elif n == "stock.picking":
+        d.update(state="draft", priority="0", move_type="direct", scheduled_date=_now(), date=_now(),
+                 user_id=env.uid)
+    elif n == "stock.move":
+        d.update(state="draft", procure_method="make_to_stock", date=_now(), quantity=0.0, picked=False)
+    elif n == "account.move":
+        d.update(state="draft", move_type="entry", name="/", payment_state="not_paid", date=_today())
+    elif n == "account.move.line":
+        d.update(display_type="product", quantity=1.0)
+    elif n == "mail.message":
+        d.update(message_type="comment", date=_now(), author_id=_user_partner(env))
+    elif n == "mail.activity":
+        d.update(user_id=env.uid, date_deadline=_today(), automated=False)
+    elif n == "res.partner":
+        d.update(type="contact", is_company=False, supplier_rank=0, customer_rank=0, lang="en_US")
+    elif n == "stock.warehouse.orderpoint":
+        d.update(trigger="auto", qty_multiple=1.0, product_min_qty=0.0, product_max_qty=0.0)
+    elif n == "product.template":
+        d.update(type="consu", tracking="none", purchase_ok=True, sale_ok=True, purchase_method="receive",
+                 uom_id=1, uom_po_id=1, categ_id=1, is_storable=False)
+    elif n == "product.supplierinfo":
+        d.update(min_qty=0.0, delay=1, currency_id=1, price=0.0, sequence=1)
+    return d
+
+
+def _default_in_type(env: Env) -> int | None:
+    row = env.q("SELECT id FROM stock_picking_type WHERE code = 'incoming' AND active = 1 ORDER BY sequence, id LIMIT 1")
+    return row[0][0] if row else None
+
+
+def _user_partner(env: Env) -> int | None:
+    row = env.q("SELECT partner_id FROM res_users WHERE id = ?", [env.uid])
+    return row[0][0] if row else None
+
+
+def _seller(env: Env, product_id: int, partner_id: int | None, qty: float) -> tuple[Any, ...] | None:
+    rows = env.q(
+        "SELECT s.price, s.delay, s.min_qty FROM product_supplierinfo s JOIN product_product p "
+        "ON p.product_tmpl_id = s.product_tmpl_id WHERE p.id = ? AND s.partner_id = ? "
+        "AND (s.product_id IS NULL OR s.product_id = p.id) AND s.min_qty <= ? "
+        "AND (s.date_start IS NULL OR s.date_start <= date('now')) AND (s.date_end IS NULL OR s.date_end >= date('now')) "
+        "ORDER BY s.sequence, s.min_qty DESC, s.price, s.id LIMIT 1", [product_id, partner_id, qty])
+    return rows[0] if rows else None
+
+
+def before_create(env: Env, model: ModelDef, vals: dict[str, Any]) -> None:
+    n = model.name
+    if n == "purchase.order":
+        if not vals.get("name") or vals.get("name") == "New":
+            vals["name"] = sequences.po_name(env)
+    elif n == "purchase.order.line" and vals.get("product_id") and not vals.get("display_type"):
+        order = env.q("SELECT partner_id, date_order, state FROM purchase_order WHERE id = ?", [vals.get("order_id")])
+        partner, date_order, state = order[0] if order else (None, _now(), "draft")
+        vals.setdefault("state", state)
+        prod = env.q("SELECT t.name, p.default_code, t.uom_po_id FROM product_product p JOIN product_template t "
+                     "ON t.id = p.product_tmpl_id WHERE p.id = ?", [vals["product_id"]])
+        if prod:
+            name, code, uom_po = prod[0]
+            vals.setdefault("name", f"[{code}] {name}" if code else name)
+            vals.setdefault("product_uom", uom_po)
+        seller = _seller(env, vals["product_id"], partner, float(vals.get("product_qty") or 1.0))
+        if "price_unit" not in vals:
+            vals["price_unit"] = float(seller[0]) if seller else 0.0
+        if not vals.get("date_planned"):
+            delay = int(seller[1]) if seller else 0
+            base = datetime.strptime((date_order or _now())[:19], "%Y-%m-%d %H:%M:%S")
+            vals["date_planned"] = (base + timedelta(days=delay)).strftime("%Y-%m-%d %H:%M:%S")
+    elif n == "stock.picking" and not vals.get("name") and vals.get("picking_type_id"):
+        vals["name"] = sequences.picking_name(env, vals["picking_type_id"])
+        if not vals.get("location_id") or not vals.get("location_dest_id"):
+            t = env.q("SELECT default_location_src_id, default_location_dest_id FROM stock_picking_type WHERE id = ?",
+                      [vals["picking_type_id"]])
+            if t:
+                vals.setdefault("location_id", t[0][0])
+                vals.setdefault("location_dest_id", t[0][1])
+    elif n == "stock.warehouse.orderpoint" and not vals.get("name"):
+        vals["name"] = sequences.orderpoint_name(env)
+    elif n == "mail.activity":
+        if vals.get("res_model_id") and vals.get("res_id"):
+            mname = env.q("SELECT model FROM ir_model WHERE id = ?", [vals["res_model_id"]])
+            if mname and mname[0][0] in env.registry:
+                target = env.registry[mname[0][0]]
+                env.ensure(target, [vals["res_id"]])
+                vals.setdefault("res_name", env.display_names(target, [vals["res_id"]]).get(vals["res_id"]))
+    elif n == "res.partner":
+        vals.setdefault("complete_name", vals.get("name"))
+    elif n == "product.product" and not vals.get("product_tmpl_id"):
+        tmpl_fields = {k: vals.pop(k) for k in list(vals) if model.fields[k].related
+                       and (model.fields[k].related or "").startswith("product_tmpl_id.")}
+        from sandbox.orm.writing import create
+        tmpl = env.model("product.template")
+        vals["product_tmpl_id"] = create(env.sudo(), tmpl, [{k.split(".")[-1]: v for k, v in tmpl_fields.items()}])[0]
+
+
+def after_create(env: Env, model: ModelDef, rid: int, vals: dict[str, Any]) -> None:
+    n = model.name
+    if n == "purchase.order":
+        derived.recompute_orders(env, [rid], fill_dates=True)
+    elif n == "purchase.order.line":
+        oid = env.q("SELECT order_id FROM purchase_order_line WHERE id = ?", [rid])[0][0]
+        env.conn.execute("UPDATE purchase_order SET date_planned = NULL WHERE id = ?", [oid])
+        derived.recompute_orders(env, [oid])
+    elif n == "res.partner":
+        _partner_names(env, [rid])
+    elif n in ("account.move", "account.move.line"):
+        mid = rid if n == "account.move" else env.q("SELECT move_id FROM account_move_line WHERE id = ?", [rid])[0][0]
+        derived.recompute_bills(env, [mid])
+        derived.recompute_orders(env, derived.orders_of_moves(env, [mid]))
+    elif n == "stock.location":
+        _location_paths(env)
+
+
+def before_write(env: Env, model: ModelDef, ids: list[int], vals: dict[str, Any]) -> None:
+    if model.name == "purchase.order" and "state" in vals and vals["state"] not in ("draft", "sent", "purchase",
+                                                                                   "done", "cancel", "to approve"):
+        return
+
+
+def after_write(env: Env, model: ModelDef, ids: list[int], vals: dict[str, Any]) -> None:
+    n = model.name
+    if n == "stock.picking" and "scheduled_date" in vals:
+        idl = ",".join(map(str, ids))
+        env.conn.execute(f"UPDATE stock_move SET date = (SELECT scheduled_date FROM stock_picking p WHERE "
+                         f"p.id = stock_move.picking_id) WHERE picking_id IN ({idl}) AND state NOT IN ('done','cancel')")
+        from sandbox.business import mail
+        for pid in ids:
+            mail.post_tracking(env, "stock.picking", pid, "Scheduled Date", None, vals["scheduled_date"])
+    if n == "purchase.order":
+        derived.recompute_orders(env, ids, fill_dates=False)
+    elif n == "purchase.order.line":
+        oids = [r[0] for r in env.q(f"SELECT DISTINCT order_id FROM purchase_order_line WHERE id IN "
+                                    f"({','.join(map(str, ids))})")]
+        if "date_planned" in vals:
+            idl = ",".join(map(str, ids))
+            env.conn.execute(f"UPDATE stock_move SET date_deadline = (SELECT date_planned FROM purchase_order_line l "
+                             f"WHERE l.id = stock_move.purchase_line_id) WHERE purchase_line_id IN ({idl}) "
+                             f"AND state NOT IN ('done','cancel')")
+            env.conn.execute(f"UPDATE purchase_order SET date_planned = (SELECT MIN(date_planned) FROM "
+                             f"purchase_order_line l WHERE l.order_id = purchase_order.id) WHERE id IN "
+                             f"({','.join(map(str, oids))})")
+        derived.recompute_orders(env, oids, fill_dates=False)
+    elif n in ("account.move", "account.move.line"):
+        mids = ids if n == "account.move" else [r[0] for r in env.q(
+            f"SELECT DISTINCT move_id FROM account_move_line WHERE id IN ({','.join(map(str, ids))})")]
+        derived.recompute_bills(env, mids)
+        derived.recompute_orders(env, derived.orders_of_moves(env, mids))
+    elif n == "res.partner" and ("name" in vals or "parent_id" in vals):
+        _partner_names(env, ids)
+    elif n == "stock.move":
+        oids = [r[0] for r in env.q(f"SELECT DISTINCT l.order_id FROM stock_move m JOIN purchase_order_line l ON "
+                                    f"l.id = m.purchase_line_id WHERE m.id IN ({','.join(map(str, ids))})")]
+        derived.recompute_orders(env, oids, fill_dates=False)
+
+
+def before_unlink(env: Env, model: ModelDef, ids: list[int]) -> None:
+    if model.name == "purchase.order":
+        states = [r[0] for r in env.q(f"SELECT state FROM purchase_order WHERE id IN ({','.join(map(str, ids))})")]
+        if any(s not in ("draft", "sent", "cancel") for s in states):
+            raise UserError("In order to delete a purchase order, you must cancel it first.")
+    if model.name == "account.move":
+        states = [r[0] for r in env.q(f"SELECT state FROM account_move WHERE id IN ({','.join(map(str, ids))})")]
+        if "posted" in states:
+            raise UserError("You cannot delete an entry which has been posted once.")
+
+
+def _partner_names(env: Env, ids: list[int]) -> None:
+    idl = ",".join(map(str, ids))
+    env.conn.execute(f"""UPDATE res_partner SET complete_name = CASE
+        WHEN parent_id IS NOT NULL AND COALESCE(is_company, 0) = 0 AND name IS NOT NULL
+          THEN (SELECT p.name FROM res_partner p WHERE p.id = res_partner.parent_id) || ', ' || name
+        ELSE name END,
+        commercial_partner_id = CASE WHEN COALESCE(is_company, 0) = 0 AND parent_id IS NOT NULL
+          THEN COALESCE((SELECT p.commercial_partner_id FROM res_partner p WHERE p.id = res_partner.parent_id), parent_id)
+          ELSE id END
+        WHERE id IN ({idl})""")
+
+
+def _location_paths(env: Env) -> None:
+    from sandbox.store import derive_location_paths
+    derive_location_paths(env.conn)

@@ -1,0 +1,267 @@
+"""The public model methods callable over RPC (ORM surface + business buttons), with Odoo's signatures.
+
+Why explicit signatures: wrong arity or unknown keywords must fail the way Odoo fails
+(``TypeError ... takes ... positional arguments``), never with our own traceback.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from sandbox.errors import AccessError, PyAttributeError, PyTypeError, PyValueError, UserError
+from sandbox.orm.env import Env
+from sandbox.orm.fields import X2MANY
+from sandbox.orm.model import ModelDef
+
+Method = Callable[..., Any]
+COMMON: dict[str, Method] = {}
+SPECIFIC: dict[tuple[str, str], Method] = {}
+
+
+def common(fn: Method) -> Method:
+    COMMON[fn.__name__.rstrip("_")] = fn
+    return fn
+
+
+def specific(model: str, name: str) -> Callable[[Method], Method]:
+    def deco(fn: Method) -> Method:
+        SPECIFIC[(model, name)] = fn
+        return fn
+    return deco
+
+
+def _ids(args_ids: Any) -> list[int]:
+    if args_ids is None or args_ids is False:
+        return []
+    if isinstance(args_ids, bool):
+        raise PyTypeError(f"Invalid record ids {args_ids!r}")
+    if isinstance(args_ids, int):
+        return [args_ids]
+    if isinstance(args_ids, (list, tuple)) and all(isinstance(i, int) and not isinstance(i, bool) for i in args_ids):
+        return list(args_ids)
+    raise PyTypeError(f"Invalid record ids {args_ids!r}: expected an id or a list of ids")
+
+
+def call(env: Env, model_name: str, method: str, args: Any, kwargs: Any) -> Any:
+    model = env.model(model_name)
+    if not isinstance(method, str):
+        raise PyTypeError(f"Method name must be a string, got {method!r}")
+    if method.startswith("_"):
+        raise AccessError(f"Private methods (such as {method}) cannot be called remotely.")
+    if not isinstance(args, (list, tuple)):
+        raise PyTypeError(f"args must be a list, got {type(args).__name__}")
+    if kwargs in (None, False):
+        kwargs = {}
+    if not isinstance(kwargs, dict):
+        raise PyTypeError(f"kwargs must be a dict, got {type(kwargs).__name__}")
+    kwargs = dict(kwargs)
+    ctx = kwargs.pop("context", None)
+    if ctx not in (None, False):
+        if not isinstance(ctx, dict):
+            raise PyTypeError(f"context must be a dict, got {type(ctx).__name__}")
+        env = env.with_context(**ctx)
+    lang = env.context.get("lang")
+    if lang not in (None, False, "en_US"):
+        raise UserError(f"Invalid language code: {lang}")
+    fn = SPECIFIC.get((model.name, method)) or COMMON.get(method)
+    if fn is None:
+        _load_business()
+        fn = SPECIFIC.get((model.name, method)) or COMMON.get(method)
+    if fn is None:
+        raise PyAttributeError(f"The method '{method}' does not exist on the model '{model.name}'")
+    try:
+        bound = inspect.signature(fn).bind(env, model, *args, **kwargs)
+    except TypeError as exc:
+        raise PyTypeError(f"{model.name}.{method}() {_arity_message(str(exc))}") from exc
+    return fn(*bound.args, **bound.kwargs)
+
+
+def _arity_message(msg: str) -> str:
+    return msg.replace("missing a required argument", "missing 1 required positional argument") \
+        .replace("too many positional arguments", "takes too many positional arguments")
+
+
+_loaded = False
+
+
+def _load_business() -> None:
+    global _loaded
+    if not _loaded:
+        from sandbox.business import account, mail, purchase, stock  # noqa: F401 - registers methods
+        _loaded = True
+
+
+# -- ORM surface ------------------------------------------------------------------------------
+@common
+def search(env: Env, model: ModelDef, domain: Any = None, offset: int = 0, limit: int | None = None,
+           order: str | None = None, count: bool = False) -> Any:
+    if count:
+        return env.search_count(model, domain or [])
+    return env.search(model, domain or [], offset, limit, order)
+
+
+@common
+def search_count(env: Env, model: ModelDef, domain: Any = None, limit: int | None = None) -> int:
+    return env.search_count(model, domain or [], limit)
+
+
+@common
+def search_read(env: Env, model: ModelDef, domain: Any = None, fields: Any = None, offset: int = 0,
+                limit: int | None = None, order: str | None = None, load: str | None = "_classic_read") -> Any:
+    if fields:
+        for n in fields if isinstance(fields, (list, tuple)) else [fields]:
+            env.field(model, n) if isinstance(n, str) else None
+    ids = env.search(model, domain or [], offset, limit, order)
+    return env.read(model, ids, list(fields) if fields else None, load)
+
+
+@common
+def read(env: Env, model: ModelDef, ids: Any, fields: Any = None, load: str | None = "_classic_read") -> Any:
+    return env.read(model, _ids(ids), list(fields) if fields else None, load)
+
+
+@common
+def search_fetch(env: Env, model: ModelDef, domain: Any, field_names: Any, offset: int = 0,
+                 limit: int | None = None, order: str | None = None) -> Any:
+    raise PyTypeError("Object of type stock.quant is not JSON serializable")
+
+
+@common
+def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any, offset: int = 0,
+               limit: int | None = None, orderby: str | bool = False, lazy: bool = True) -> Any:
+    from sandbox.orm.grouping import read_group as rg
+    return rg(env, model, domain, fields, groupby, offset, limit, orderby, lazy)
+
+
+@common
+def fields_get(env: Env, model: ModelDef, allfields: Any = None, attributes: Any = None) -> dict[str, Any]:
+    env.check_access(model, "read")
+    from sandbox.orm.describe import describe
+    out = {}
+    for name, f in model.fields.items():
+        if allfields and name not in allfields:
+            continue
+        desc = describe(f)
+        if attributes:
+            desc = {k: v for k, v in desc.items() if k in attributes}
+        out[name] = desc
+    return out
+
+
+@common
+def name_search(env: Env, model: ModelDef, name: str = "", args: Any = None, operator: str = "ilike",
+                limit: int = 100) -> list[list[Any]]:
+    if name:
+        dom: list[Any] = env.rec_name_domain(model, operator, name)
+        from sandbox.orm.domain import and_domains
+        dom = and_domains(args or [], dom)
+    else:
+        dom = list(args or [])
+    ids = env.search(model, dom, 0, limit)
+    names = env.display_names(model, ids)
+    return [[i, names.get(i, "")] for i in ids]
+
+
+@common
+def name_create(env: Env, model: ModelDef, name: str) -> list[Any]:
+    rid = env.create(model, [{model.rec_name if model.rec_name in model.fields else "name": name}])[0]
+    return [rid, env.display_names(model, [rid])[rid]]
+
+
+@common
+def create(env: Env, model: ModelDef, vals_list: Any) -> Any:
+    ids = env.create(model, vals_list)
+    return ids[0] if isinstance(vals_list, dict) else ids
+
+
+@common
+def write(env: Env, model: ModelDef, ids: Any, vals: Any) -> bool:
+    return env.write(model, _ids(ids), vals)
+
+
+@common
+def unlink(env: Env, model: ModelDef, ids: Any) -> bool:
+    return env.unlink(model, _ids(ids))
+
+
+@common
+def exists(env: Env, model: ModelDef, ids: Any) -> list[int]:
+    return env.existing(model, _ids(ids))
+
+
+@common
+def context_get(env: Env, model: ModelDef) -> dict[str, Any]:
+    row = env.q("SELECT lang, tz FROM res_users WHERE id = ?", [env.uid])
+    lang, tz = row[0] if row else ("en_US", False)
+    return {"lang": lang or "en_US", "tz": tz or False, "uid": env.uid}
+
+
+@common
+def default_get(env: Env, model: ModelDef, fields_list: Any) -> dict[str, Any]:
+    from sandbox.business.hooks import default_values
+    vals = default_values(env, model)
+    for k, v in list(env.context.items()):
+        if k.startswith("default_") and k[8:] in model.fields:
+            vals[k[8:]] = v
+    return {k: v for k, v in vals.items() if k in (fields_list or [])}
+
+
+@common
+def check_access_rights(env: Env, model: ModelDef, operation: str, raise_exception: bool = True) -> bool:
+    if operation not in ("read", "write", "create", "unlink"):
+        raise PyValueError(f"Invalid access mode {operation!r}")
+    try:
+        env.check_access(model, operation)
+    except AccessError:
+        if raise_exception:
+            raise
+        return False
+    return True
+
+
+@common
+def has_access(env: Env, model: ModelDef, operation: str) -> bool:
+    return check_access_rights(env, model, operation, raise_exception=False)
+
+
+@common
+def web_search_read(env: Env, model: ModelDef, domain: Any = None, specification: Any = None, offset: int = 0,
+                    limit: int | None = None, order: str | None = None, count_limit: int | None = None) -> Any:
+    ids = env.search(model, domain or [], offset, limit, order)
+    records = web_read(env, model, ids, specification or {})
+    length = len(ids) + (offset or 0)
+    if limit and len(ids) == limit:
+        length = env.search_count(model, domain or [], count_limit)
+    return {"length": length, "records": records}
+
+
+@common
+def web_read(env: Env, model: ModelDef, ids: Any, specification: Any) -> list[dict[str, Any]]:
+    if not isinstance(specification, dict):
+        raise PyTypeError("specification must be a dict of field name -> sub-specification")
+    ids = _ids(ids)
+    names = list(specification)
+    plain = env.read(model, ids, names or ["id"], load=None)
+    for rec in plain:
+        for n in names:
+            f = model.fields[n]
+            sub = specification.get(n) or {}
+            v = rec.get(n)
+            if f.type == "many2one":
+                if not v:
+                    rec[n] = False
+                    continue
+                co = env.model(f.relation or "")
+                subfields = sub.get("fields") or {}
+                if subfields:
+                    got = web_read(env.sudo() if set(subfields) <= {"display_name"} else env, co, [v], subfields)
+                    rec[n] = got[0] if got else {"id": v}
+                    rec[n]["id"] = v
+                else:
+                    rec[n] = v
+            elif f.type in X2MANY and sub.get("fields"):
+                co = env.model(f.relation or "")
+                rec[n] = web_read(env, co, list(v or []), sub["fields"])
+    return plain

@@ -1,0 +1,1 @@
+"""A small Odoo-shaped ORM over SQLite: field definitions, domains, reads, writes, grouping."""

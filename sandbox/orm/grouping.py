@@ -1,0 +1,228 @@
+"""``read_group`` in SQL: groupby columns (related paths joined), date granularities with Odoo's labels
+and ``__range``, aggregates ``field:sum|avg|max|min|count|count_distinct``, ``__count`` and ``__domain``.
+Non-stored fields passed as aggregates are silently dropped, as in Odoo 18."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sandbox.errors import PyValueError
+from sandbox.orm.domain import and_domains
+from sandbox.orm.fields import X2MANY
+from sandbox.orm.model import ModelDef
+
+if TYPE_CHECKING:
+    from sandbox.orm.env import Env
+
+AGG_SPEC = re.compile(r"^(?:(\w+):)?(\w+)(?:\((\w+)\))?$|^(\w+):(\w+)$")
+GRANULARITIES = ("day", "week", "month", "quarter", "year")
+AGGREGATES = ("sum", "avg", "max", "min", "count", "count_distinct", "array_agg", "bool_and", "bool_or")
+
+
+def _parse_agg(spec: str) -> tuple[str, str, str | None]:
+    """'quantity:sum' -> (name, field, func); 'total:sum(amount)' -> ('total', 'amount', 'sum')."""
+    m = re.match(r"^(\w+):(\w+)\((\w+)\)$", spec)
+    if m:
+        return m.group(1), m.group(3), m.group(2)
+    if ":" in spec:
+        fname, func = spec.split(":", 1)
+        return fname, fname, func
+    return spec, spec, None
+
+
+def _date_expr(col: str, gran: str) -> str:
+    if gran == "day":
+        return f"substr({col}, 1, 10)"
+    if gran == "month":
+        return f"substr({col}, 1, 7) || '-01'"
+    if gran == "year":
+        return f"substr({col}, 1, 4) || '-01-01'"
+    if gran == "quarter":
+        return (f"substr({col}, 1, 4) || '-' || printf('%02d', ((CAST(substr({col}, 6, 2) AS INTEGER) - 1) / 3) * 3 + 1)"
+                f" || '-01'")
+    # week: ISO week starting Monday
+    return f"date({col}, '-' || ((CAST(strftime('%w', {col}) AS INTEGER) + 6) % 7) || ' days')"
+
+
+def _range(start: str, gran: str) -> tuple[date, date]:
+    d = date.fromisoformat(start[:10])
+    if gran == "day":
+        return d, d + timedelta(days=1)
+    if gran == "week":
+        return d, d + timedelta(days=7)
+    if gran == "month":
+        return d, d + timedelta(days=calendar.monthrange(d.year, d.month)[1])
+    if gran == "quarter":
+        m = d.month + 3
+        return d, date(d.year + (m > 12), (m - 1) % 12 + 1, 1)
+    return d, date(d.year + 1, 1, 1)
+
+
+def _label(d: date, gran: str) -> str:
+    if gran == "day":
+        return f"{d.day:02d} {d.strftime('%b')} {d.year}"
+    if gran == "week":
+        iso = d.isocalendar()
+        return f"W{iso[1]} {iso[0]}"
+    if gran == "month":
+        return d.strftime("%B %Y")
+    if gran == "quarter":
+        return f"Q{(d.month - 1) // 3 + 1} {d.year}"
+    return str(d.year)
+
+
+def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any, offset: int = 0,
+               limit: int | None = None, orderby: Any = False, lazy: bool = True) -> list[dict[str, Any]]:
+    from sandbox.orm.env import Joins, _check_window
+
+    env.check_access(model, "read")
+    if isinstance(groupby, str):
+        groupby = [groupby]
+    if not isinstance(groupby, (list, tuple)) or not all(isinstance(g, str) for g in groupby):
+        raise PyValueError(f"Invalid groupby {groupby!r}: expected a list of field names")
+    if fields in (None, False):
+        fields = []
+    if not isinstance(fields, (list, tuple)) or not all(isinstance(x, str) for x in fields):
+        raise PyValueError(f"Invalid fields {fields!r}: expected a list of 'field:aggregate' strings")
+    groupby = list(groupby)
+    if lazy and groupby:
+        groupby = groupby[:1]
+    offset, limit = _check_window(offset, limit)
+    where, params = env.where(model, domain or [])
+    joins = Joins(env, model)
+
+    # group keys
+    gb_specs = []
+    for spec in groupby:
+        fname, _, gran = spec.partition(":")
+        f = model.fields.get(fname)
+        if f is None:
+            raise PyValueError(f"Invalid field {fname!r} on model {model.name!r}")
+        if not f.groupable or not env.sql_path_ok(model, fname):
+            raise PyValueError(f"Field {model.name}.{fname} is not groupable (it is not stored)")
+        expr, last = joins.expr(fname)
+        if gran:
+            if f.type not in ("date", "datetime") or gran not in GRANULARITIES:
+                raise PyValueError(f"Invalid granularity {gran!r} for field {model.name}.{fname}")
+            expr = _date_expr(expr, gran)
+        elif f.type in ("date", "datetime"):
+            gran = "month"
+            spec = fname
+            expr = _date_expr(expr, gran)
+        gb_specs.append((spec, fname, f, gran, expr))
+
+    # aggregates
+    aggs: list[tuple[str, str]] = []
+    for spec in fields:
+        name, fname, func = _parse_agg(spec)
+        if fname == "__count" or name == "__count":
+            continue
+        f = model.fields.get(fname)
+        if f is None:
+            raise PyValueError(f"Invalid field {fname!r} on model {model.name!r}")
+        if any(g[1] == fname for g in gb_specs):
+            continue
+        if not (f.column or (f.related and env.sql_path_ok(model, fname))) or f.type in X2MANY:
+            continue  # Odoo silently drops non-stored aggregates
+        func = func or f.aggregator
+        if not func:
+            continue
+        if func not in AGGREGATES:
+            raise PyValueError(f"Invalid aggregation function {func!r}.")
+        col, _ = joins.expr(fname)
+        sql_func = {"count_distinct": "COUNT(DISTINCT {})", "bool_and": "MIN({})", "bool_or": "MAX({})",
+                    "array_agg": "GROUP_CONCAT({})"}.get(func, func.upper() + "({})")
+        aggs.append((name, sql_func.format(col)))
+
+    select = [g[4] for g in gb_specs] + ["COUNT(*)"] + [a[1] for a in aggs]
+    group_sql = ", ".join(f"g{i}" for i in range(len(gb_specs)))
+    aliased = [f"{e} AS g{i}" for i, e in enumerate(select[:len(gb_specs)])] + select[len(gb_specs):]
+    sql = f"SELECT {', '.join(aliased)} FROM {model.table} t0 {joins.sql()} WHERE {where}"
+    if gb_specs:
+        sql += f" GROUP BY {group_sql}"
+    rows = env.conn.execute(sql, params).fetchall()
+
+    # many2one names
+    names: dict[int, dict[int, str]] = {}
+    for i, (_spec, _fname, f, _gran, _expr) in enumerate(gb_specs):
+        final = env.expand_path(model, _fname)[-1][1]
+        if final.type == "many2one":
+            ids = {r[i] for r in rows if r[i]}
+            names[i] = env.sudo().display_names(env.model(final.relation or ""), ids)
+
+    count_key = "__count" if not lazy or not gb_specs else f"{gb_specs[0][0].split(':')[0]}_count"
+    result = []
+    for r in rows:
+        g: dict[str, Any] = {}
+        dom_parts: list[Any] = []
+        ranges = {}
+        for i, (spec, fname, f, gran, _expr) in enumerate(gb_specs):
+            v = r[i]
+            if i in names:
+                g[spec] = [v, names[i].get(v, "")] if v else False
+                dom_parts.append((fname, "=", v or False))
+            elif gran:
+                if v:
+                    start, end = _range(v, gran)
+                    g[spec] = _label(start, gran)
+                    fmt = (lambda d: d.isoformat()) if f.type == "date" else \
+                        (lambda d: datetime(d.year, d.month, d.day).strftime("%Y-%m-%d %H:%M:%S"))
+                    ranges[spec] = {"from": fmt(start), "to": fmt(end)}
+                    dom_parts += [(fname, ">=", fmt(start)), (fname, "<", fmt(end))]
+                else:
+                    g[spec] = False
+                    ranges[spec] = False
+                    dom_parts.append((fname, "=", False))
+            else:
+                if f.type == "boolean":
+                    v = bool(v)
+                g[spec] = v if v is not None else False
+                dom_parts.append((fname, "=", g[spec]))
+        g[count_key] = r[len(gb_specs)]
+        for j, (name, _) in enumerate(aggs):
+            v = r[len(gb_specs) + 1 + j]
+            g[name] = v if v is not None else False
+        if ranges:
+            g["__range"] = ranges
+        g["__domain"] = [list(x) if isinstance(x, tuple) else x
+                         for x in and_domains(dom_parts, list(domain or []))]
+        result.append(g)
+
+    result = _order_groups(result, gb_specs, aggs, orderby)
+    if offset:
+        result = result[offset:]
+    if limit is not None:
+        result = result[:limit]
+    return result
+
+
+def _order_groups(groups: list[dict[str, Any]], gb_specs: list[Any], aggs: list[tuple[str, str]],
+                  orderby: Any) -> list[dict[str, Any]]:
+    def key_of(spec: str, g: dict[str, Any], gran: str) -> Any:
+        v = g.get(spec)
+        if gran and g.get("__range", {}).get(spec):
+            return (0, g["__range"][spec]["from"])
+        if isinstance(v, list):
+            return (0, str(v[1]).lower())
+        if v is False or v is None:
+            return (1, "")
+        return (0, v)
+
+    terms: list[tuple[str, bool, str]] = []
+    if orderby:
+        if not isinstance(orderby, str):
+            raise PyValueError(f"Invalid orderby {orderby!r}")
+        for part in orderby.split(","):
+            bits = part.split()
+            if not bits:
+                continue
+            terms.append((bits[0], len(bits) > 1 and bits[1].lower() == "desc", ""))
+    else:
+        terms = [(spec, False, gran) for spec, _f, _fo, gran, _e in gb_specs]
+    for name, desc, gran in reversed(terms):
+        spec_gran = next((g[3] for g in gb_specs if g[0] == name), gran)
+        groups.sort(key=lambda g, n=name, gr=spec_gran: key_of(n, g, gr), reverse=desc)
+    return groups

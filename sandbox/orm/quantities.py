@@ -1,0 +1,113 @@
+"""Product quantities (on hand, incoming, outgoing, forecast, free) in the scope Odoo 18 derives from the
+context: ``location`` (id, ids or name; children unless ``strict``), else ``warehouse_id`` (id, ids or
+name), else every warehouse. The old key ``warehouse`` is ignored, exactly as in Odoo 18."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sandbox.orm.env import Env
+
+OPEN_MOVE_STATES = "('waiting','confirmed','assigned','partially_available')"
+QTY_FIELDS = ("qty_available", "virtual_available", "incoming_qty", "outgoing_qty", "free_qty")
+
+
+def _ids_or_names(env: Env, model: str, value: Any, name_field: str) -> list[int]:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    ids: list[int] = []
+    for v in values:
+        if isinstance(v, bool) or v is None:
+            continue
+        if isinstance(v, int):
+            ids.append(v)
+        elif isinstance(v, str):
+            ids += [r[0] for r in env.conn.execute(
+                f"SELECT id FROM {model.replace('.', '_')} WHERE lower({name_field}) LIKE lower(?) ESCAPE '\\'",
+                ["%" + v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"])]
+    return ids
+
+
+def scope(env: Env) -> tuple[str, list[int]]:
+    """('tree'|'strict', location ids) for the current context."""
+    ctx = env.context
+    loc = ctx.get("location")
+    if loc not in (None, False, [], ""):
+        ids = _ids_or_names(env, "stock.location", loc, "complete_name")
+        return ("strict" if ctx.get("strict") else "tree"), ids
+    wh = ctx.get("warehouse_id")
+    if wh not in (None, False, [], ""):
+        wids = _ids_or_names(env, "stock.warehouse", wh, "name")
+    else:
+        wids = [r[0] for r in env.conn.execute("SELECT id FROM stock_warehouse WHERE active = 1")]
+    if not wids:
+        return "tree", []
+    rows = env.conn.execute(
+        f"SELECT view_location_id FROM stock_warehouse WHERE id IN ({','.join(map(str, wids))})")
+    return "tree", [r[0] for r in rows if r[0]]
+
+
+def location_filter(env: Env, alias: str, kind: str, ids: list[int]) -> str:
+    """SQL condition: location ``alias`` lies in the scope."""
+    if not ids:
+        return "0"
+    if kind == "strict":
+        return f"{alias}.id IN ({','.join(map(str, ids))})"
+    paths = [r[0] for r in env.conn.execute(
+        f"SELECT parent_path FROM stock_location WHERE id IN ({','.join(map(str, ids))})") if r[0]]
+    if not paths:
+        return "0"
+    return "(" + " OR ".join(f"{alias}.parent_path LIKE '{p}%'" for p in paths) + ")"
+
+
+def product_quantities(env: Env, product_ids: list[int] | None) -> dict[int, dict[str, float]]:
+    key = ("qty", repr(sorted((k, repr(v)) for k, v in env.context.items()
+                              if k in ("location", "warehouse_id", "strict"))))
+    cached = env.cache.get(key)
+    if cached is None:
+        kind, ids = scope(env)
+        inside = location_filter(env, "l", kind, ids)
+        cached = {}
+        for pid, qty, reserved in env.conn.execute(
+                f"SELECT q.product_id, SUM(q.quantity), SUM(q.reserved_quantity) FROM stock_quant q "
+                f"JOIN stock_location l ON l.id = q.location_id WHERE {inside} GROUP BY q.product_id"):
+            cached.setdefault(pid, _zero())
+            cached[pid]["qty_available"] = qty or 0.0
+            cached[pid]["free_qty"] = (qty or 0.0) - (reserved or 0.0)
+        src_in = location_filter(env, "ls", kind, ids)
+        dst_in = location_filter(env, "l", kind, ids)
+        for direction, cond in (("incoming_qty", f"{dst_in} AND NOT {src_in}"),
+                                ("outgoing_qty", f"{src_in} AND NOT {dst_in}")):
+            for pid, qty in env.conn.execute(
+                    f"SELECT m.product_id, SUM(COALESCE(m.product_qty, m.product_uom_qty)) FROM stock_move m "
+                    f"JOIN stock_location l ON l.id = m.location_dest_id "
+                    f"JOIN stock_location ls ON ls.id = m.location_id "
+                    f"WHERE m.state IN {OPEN_MOVE_STATES} AND {cond} GROUP BY m.product_id"):
+                cached.setdefault(pid, _zero())
+                cached[pid][direction] = qty or 0.0
+        for v in cached.values():
+            v["virtual_available"] = v["qty_available"] + v["incoming_qty"] - v["outgoing_qty"]
+        env.cache[key] = cached
+    if product_ids is None:
+        return cached
+    return {p: cached.get(p, _zero()) for p in product_ids}
+
+
+def _zero() -> dict[str, float]:
+    return dict.fromkeys(QTY_FIELDS, 0.0)
+
+
+def template_quantities(env: Env, tmpl_ids: list[int] | None) -> dict[int, dict[str, float]]:
+    per_product = product_quantities(env, None)
+    out: dict[int, dict[str, float]] = {}
+    rows = env.conn.execute("SELECT id, product_tmpl_id FROM product_product")
+    for pid, tid in rows:
+        if tmpl_ids is not None and tid not in tmpl_ids:
+            continue
+        acc = out.setdefault(tid, _zero())
+        for k, v in per_product.get(pid, {}).items():
+            acc[k] += v
+    if tmpl_ids is not None:
+        for t in tmpl_ids:
+            out.setdefault(t, _zero())
+    return out

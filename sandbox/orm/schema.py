@@ -1,0 +1,663 @@
+"""The Odoo 18 models the sandbox serves, with Odoo's field names, types and flags (facts appendix)."""
+
+from __future__ import annotations
+
+from sandbox.orm.fields import (
+    Field,
+    boolean,
+    char,
+    date,
+    datetime_,
+    floating,
+    html,
+    integer,
+    m2m,
+    m2o,
+    monetary,
+    o2m,
+    selection,
+    text,
+)
+from sandbox.orm.model import ModelDef, model
+
+SCHEMA_VERSION = 3
+
+PO_STATES = [("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"),
+             ("purchase", "Purchase Order"), ("done", "Locked"), ("cancel", "Cancelled")]
+PICK_STATES = [("draft", "Draft"), ("waiting", "Waiting Another Operation"), ("confirmed", "Waiting"),
+               ("assigned", "Ready"), ("done", "Done"), ("cancel", "Cancelled")]
+MOVE_STATES = [("draft", "New"), ("waiting", "Waiting Another Move"), ("confirmed", "Waiting Availability"),
+               ("partially_available", "Partially Available"), ("assigned", "Available"),
+               ("done", "Done"), ("cancel", "Cancelled")]
+PICK_CODES = [("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer")]
+MOVE_TYPES = [("entry", "Journal Entry"), ("out_invoice", "Customer Invoice"), ("out_refund", "Customer Credit Note"),
+              ("in_invoice", "Vendor Bill"), ("in_refund", "Vendor Credit Note"),
+              ("out_receipt", "Sales Receipt"), ("in_receipt", "Purchase Receipt")]
+PAYMENT_STATES = [("not_paid", "Not Paid"), ("in_payment", "In Payment"), ("paid", "Paid"),
+                  ("partial", "Partially Paid"), ("reversed", "Reversed"), ("blocked", "Blocked"),
+                  ("invoicing_legacy", "Invoicing App Legacy")]
+MSG_TYPES = [("email", "Incoming Email"), ("comment", "Comment"), ("email_outgoing", "Outgoing Email"),
+             ("notification", "System notification"), ("auto_comment", "Automated Targeted Notification"),
+             ("user_notification", "User Specific Notification"), ("sms", "SMS"), ("snailmail", "Snailmail")]
+PRIORITY = [("0", "Normal"), ("1", "Urgent")]
+ACTIVITY_STATES = [("overdue", "Overdue"), ("today", "Today"), ("planned", "Planned")]
+
+
+def _ro(f: Field) -> Field:
+    f.readonly = True
+    return f
+
+
+def _mail_fields() -> list[Field]:
+    """mail.thread / mail.activity.mixin fields, computed from (model, res_id)."""
+    return [
+        o2m("message_ids", "Messages", "mail.message", None, stored=True, compute="message_ids",
+            search="message_ids"),
+        o2m("activity_ids", "Activities", "mail.activity", None, stored=True, compute="activity_ids",
+            search="activity_ids", groups="base.group_user"),
+        selection("activity_state", "Activity State", ACTIVITY_STATES + [], stored=False,
+                  compute="activity_state", search="activity_state", readonly=True, groups="base.group_user"),
+        date("activity_date_deadline", "Next Activity Deadline", stored=False, compute="activity_date_deadline",
+             readonly=True),
+        char("activity_summary", "Next Activity Summary", stored=False, compute="activity_summary"),
+        m2o("activity_type_id", "Next Activity Type", "mail.activity.type", stored=False,
+            compute="activity_type_id"),
+        m2o("activity_user_id", "Responsible User", "res.users", stored=False, compute="activity_user_id"),
+    ]
+
+
+def build() -> dict[str, ModelDef]:
+    ms: list[ModelDef] = []
+    add = ms.append
+
+    add(model("res.currency", "Currency", [
+        char("name", "Currency", required=True), char("symbol", "Symbol", required=True),
+        floating("rounding", "Rounding Factor"), integer("decimal_places", "Decimal Places", stored=True),
+        selection("position", "Symbol Position", [("after", "After Amount"), ("before", "Before Amount")]),
+        boolean("active", "Active"),
+    ], order="active desc, name"))
+
+    add(model("res.company", "Companies", [
+        char("name", "Company Name", required=True), m2o("partner_id", "Partner", "res.partner", required=True),
+        m2o("currency_id", "Currency", "res.currency", required=True), char("email", "Email"),
+        char("phone", "Phone"), char("street", "Street"), char("city", "City"), char("zip", "Zip"),
+    ], order="sequence, name" if False else "name"))
+
+    add(model("res.partner", "Contact", [
+        char("name", "Name"), char("complete_name", "Complete Name", readonly=True),
+        boolean("is_company", "Is a Company"),
+        selection("company_type", "Company Type", [("person", "Individual"), ("company", "Company")],
+                  stored=False, compute="company_type"),
+        m2o("parent_id", "Related Company", "res.partner"),
+        o2m("child_ids", "Contact", "res.partner", "parent_id"),
+        m2o("commercial_partner_id", "Commercial Entity", "res.partner", readonly=True),
+        selection("type", "Address Type", [("contact", "Contact"), ("invoice", "Invoice Address"),
+                                           ("delivery", "Delivery Address"), ("other", "Other Address")]),
+        char("email", "Email"), char("phone", "Phone"), char("mobile", "Mobile"), char("street", "Street"),
+        char("city", "City"), char("zip", "Zip"), char("vat", "Tax ID"), char("ref", "Reference"),
+        selection("lang", "Language", [("en_US", "English (US)")]),
+        selection("tz", "Timezone", [("America/Chicago", "America/Chicago"), ("UTC", "UTC"),
+                                     ("Europe/Brussels", "Europe/Brussels")]),
+        boolean("active", "Active"), integer("supplier_rank", "Supplier Rank", aggregator="sum"),
+        integer("customer_rank", "Customer Rank"), m2o("buyer_id", "Buyer", "res.users"),
+        m2o("user_id", "Salesperson", "res.users"), m2o("company_id", "Company", "res.company"),
+        m2m("category_id", "Tags", "res.partner.category", ("res_partner_res_partner_category_rel",
+                                                              "partner_id", "category_id")),
+        html("comment", "Notes"),
+        integer("purchase_order_count", "Purchase Order Count", stored=False, compute="purchase_order_count",
+                readonly=True, groups="purchase.group_purchase_user"),
+        integer("supplier_invoice_count", "# Vendor Bills", stored=False, compute="supplier_invoice_count",
+                readonly=True),
+        floating("on_time_rate", "On-Time Delivery Rate", stored=False, compute="on_time_rate", readonly=True),
+        selection("purchase_warn", "Purchase Order", [("no-message", "No Message"), ("warning", "Warning"),
+                                                     ("block", "Blocking Message")]),
+        text("purchase_warn_msg", "Message for Purchase Order"),
+        *_mail_fields(),
+    ], order="complete_name ASC, id DESC", rec_name="complete_name", parent_name="parent_id",
+        display="partner", display_paths=("complete_name", "name")))
+
+    add(model("res.groups", "Access Groups", [
+        char("name", "Name", required=True),
+        char("full_name", "Group Name", stored=False, compute="group_full_name", search="group_full_name"),
+        m2m("implied_ids", "Inherits", "res.groups", ("res_groups_implied_rel", "gid", "hid")),
+        m2m("users", "Users", "res.users", ("res_groups_users_rel", "gid", "uid")),
+        boolean("share", "Share Group"), text("comment", "Comment"),
+    ], order="name"))
+
+    add(model("res.users", "User", [
+        char("login", "Login", required=True), char("name", "Name"),
+        char("password", "Password", stored=False, compute="password"),
+        m2o("partner_id", "Related Partner", "res.partner", required=True),
+        m2o("company_id", "Company", "res.company", required=True),
+        m2m("company_ids", "Companies", "res.company", ("res_company_users_rel", "user_id", "cid")),
+        m2m("groups_id", "Groups", "res.groups", ("res_groups_users_rel", "uid", "gid")),
+        boolean("active", "Active"), boolean("share", "Share User", readonly=True),
+        selection("lang", "Language", [("en_US", "English (US)")]),
+        char("tz", "Timezone"), char("email", "Email"),
+    ], order="name, login"))
+
+    add(model("ir.model", "Models", [
+        char("model", "Model", required=True), char("name", "Model Description", required=True),
+        text("info", "Information"), boolean("transient", "Transient Model"),
+    ], order="model", rec_name="name"))
+
+    add(model("uom.category", "Product UoM Categories", [char("name", "Unit of Measure Category", required=True)]))
+    add(model("uom.uom", "Product Unit of Measure", [
+        char("name", "Unit of Measure", required=True, translate=True),
+        m2o("category_id", "Category", "uom.category", required=True),
+        selection("uom_type", "Type", [("bigger", "Bigger than the reference Unit of Measure"),
+                                       ("reference", "Reference Unit of Measure for this category"),
+                                       ("smaller", "Smaller than the reference Unit of Measure")], required=True),
+        floating("factor", "Ratio", required=True, aggregator=None),
+        floating("factor_inv", "Bigger Ratio", stored=False, compute="factor_inv", readonly=True, required=True),
+        floating("ratio", "Combined Ratio", stored=False, compute="uom_ratio"),
+        floating("rounding", "Rounding Precision", required=True, aggregator=None),
+        boolean("active", "Active"),
+    ], order="factor DESC, id"))
+
+    add(model("product.category", "Product Category", [
+        char("name", "Name", required=True), char("complete_name", "Complete Name"),
+        m2o("parent_id", "Parent Category", "product.category"),
+        o2m("child_id", "Child Categories", "product.category", "parent_id"),
+        char("parent_path", "Parent Path"),
+        integer("product_count", "# Products", stored=False, compute="categ_product_count", readonly=True),
+    ], order="complete_name", rec_name="complete_name", parent_name="parent_id",
+        display="category", display_paths=("complete_name",)))
+
+    qty_fields = [
+        floating("qty_available", "Quantity On Hand", stored=False, compute="qty", search="qty", readonly=True),
+        floating("virtual_available", "Forecasted Quantity", stored=False, compute="qty", search="qty",
+                 readonly=True),
+        floating("incoming_qty", "Incoming", stored=False, compute="qty", search="qty", readonly=True),
+        floating("outgoing_qty", "Outgoing", stored=False, compute="qty", search="qty", readonly=True),
+    ]
+    reorder_fields = [
+        integer("nbr_reordering_rules", "Reordering Rules", stored=False, compute="reordering", readonly=True),
+        floating("reordering_min_qty", "Reordering Min Qty", stored=False, compute="reordering", readonly=True),
+        floating("reordering_max_qty", "Reordering Max Qty", stored=False, compute="reordering", readonly=True),
+    ]
+
+    add(model("product.template", "Product", [
+        char("name", "Name", required=True, translate=True), char("default_code", "Internal Reference"),
+        char("barcode", "Barcode"),
+        selection("type", "Product Type", [("consu", "Goods"), ("service", "Service"), ("combo", "Combo")],
+                  required=True),
+        boolean("is_storable", "Track Inventory"),
+        selection("tracking", "Tracking", [("serial", "By Unique Serial Number"), ("lot", "By Lots"),
+                                           ("none", "By Quantity")], required=True),
+        boolean("active", "Active"), m2o("categ_id", "Product Category", "product.category", required=True),
+        m2o("uom_id", "Unit of Measure", "uom.uom", required=True),
+        m2o("uom_po_id", "Purchase Unit", "uom.uom", required=True),
+        boolean("purchase_ok", "Purchase"), boolean("sale_ok", "Sales"),
+        selection("purchase_method", "Control Policy", [("purchase", "On ordered quantities"),
+                                                        ("receive", "On received quantities")]),
+        floating("list_price", "Sales Price"),
+        floating("standard_price", "Cost", stored=False, column=True, groups="base.group_user",
+                 company_dependent=True),
+        floating("weight", "Weight"), floating("volume", "Volume"),
+        text("description_purchase", "Purchase Description", translate=True),
+        o2m("seller_ids", "Vendors", "product.supplierinfo", "product_tmpl_id"),
+        o2m("variant_seller_ids", "Variant Seller", "product.supplierinfo", "product_tmpl_id"),
+        o2m("product_variant_ids", "Products", "product.product", "product_tmpl_id", required=True),
+        integer("product_variant_count", "# Product Variants", stored=False, compute="variant_count",
+                readonly=True),
+        m2o("responsible_id", "Responsible", "res.users"),
+        m2o("company_id", "Company", "res.company"),
+        m2m("route_ids", "Routes", "stock.route", ("stock_route_product", "product_id", "route_id")),
+        integer("priority_", "Favorite", stored=False, column=False, compute="zero"),
+        *qty_fields, *reorder_fields,
+        *_mail_fields(),
+    ], order="name, id", display="product", display_paths=("name", "default_code")))
+
+    def tmpl(name: str, string: str, ftype: str, **kw: object) -> Field:
+        return Field(name, ftype, string, stored=False, related=f"product_tmpl_id.{name}", **kw)  # type: ignore[arg-type]
+
+    add(model("product.product", "Product Variant", [
+        tmpl("name", "Name", "char", required=True, translate=True),
+        char("default_code", "Internal Reference"), char("barcode", "Barcode"),
+        tmpl("type", "Product Type", "selection", required=True,
+             selection=[("consu", "Goods"), ("service", "Service"), ("combo", "Combo")]),
+        tmpl("is_storable", "Track Inventory", "boolean"),
+        tmpl("tracking", "Tracking", "selection", required=True,
+             selection=[("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "By Quantity")]),
+        boolean("active", "Active"),
+        m2o("product_tmpl_id", "Product Template", "product.template", required=True),
+        tmpl("categ_id", "Product Category", "many2one", relation="product.category", required=True),
+        tmpl("uom_id", "Unit of Measure", "many2one", relation="uom.uom", required=True),
+        tmpl("uom_po_id", "Purchase Unit", "many2one", relation="uom.uom", required=True),
+        tmpl("purchase_ok", "Purchase", "boolean"), tmpl("sale_ok", "Sales", "boolean"),
+        tmpl("purchase_method", "Control Policy", "selection",
+             selection=[("purchase", "On ordered quantities"), ("receive", "On received quantities")]),
+        floating("standard_price", "Cost", company_dependent=True, groups="base.group_user"),
+        floating("lst_price", "Sales Price", stored=False, compute="lst_price"),
+        Field("seller_ids", "one2many", "Vendors", relation="product.supplierinfo", stored=False,
+              compute="seller_ids", search="seller_ids"),
+        Field("variant_seller_ids", "one2many", "Variant Seller", relation="product.supplierinfo",
+              stored=False, compute="seller_ids", search="seller_ids"),
+        *qty_fields,
+        floating("free_qty", "Free To Use Quantity ", stored=False, compute="qty", search="qty", readonly=True),
+        *reorder_fields,
+        o2m("orderpoint_ids", "Minimum Stock Rules", "stock.warehouse.orderpoint", "product_id"),
+        floating("purchased_product_qty", "Purchased", stored=False, compute="purchased_qty", readonly=True),
+        boolean("is_in_purchase_order", "Is In Purchase Order", stored=False, compute="false",
+                search="is_in_purchase_order", readonly=True),
+        tmpl("responsible_id", "Responsible", "many2one", relation="res.users"),
+        tmpl("company_id", "Company", "many2one", relation="res.company"),
+        tmpl("description_purchase", "Purchase Description", "text", translate=True),
+        tmpl("weight", "Weight", "float"), tmpl("volume", "Volume", "float"),
+        o2m("stock_quant_ids", "Stock Quant", "stock.quant", "product_id"),
+        o2m("stock_move_ids", "Stock Move", "stock.move", "product_id"),
+        *_mail_fields(),
+    ], order="default_code, name, id", display="product", display_paths=("name", "default_code")))
+
+    add(model("product.supplierinfo", "Supplier Pricelist", [
+        m2o("partner_id", "Vendor", "res.partner", required=True),
+        m2o("product_tmpl_id", "Product Template", "product.template"),
+        m2o("product_id", "Product Variant", "product.product"),
+        char("product_name", "Vendor Product Name"), char("product_code", "Vendor Product Code"),
+        floating("min_qty", "Quantity", required=True, aggregator=None),
+        Field("product_uom", "many2one", "Unit of Measure", relation="uom.uom", stored=False,
+              related="product_tmpl_id.uom_po_id", readonly=True),
+        floating("price", "Price", required=True, aggregator=None), floating("discount", "Discount (%)"),
+        floating("price_discounted", "Discounted Price", stored=False, compute="price_discounted", readonly=True),
+        m2o("currency_id", "Currency", "res.currency", required=True),
+        integer("delay", "Delivery Lead Time", required=True, aggregator=None),
+        date("date_start", "Start Date"), date("date_end", "End Date"), integer("sequence", "Sequence"),
+        m2o("company_id", "Company", "res.company"),
+        date("last_purchase_date", "Last Purchase", stored=False, compute="false", readonly=True),
+    ], order="sequence, min_qty DESC, price, id", display="supplierinfo", display_paths=("partner_id.complete_name",)))
+
+    add(model("stock.warehouse", "Warehouse", [
+        char("name", "Warehouse", required=True), char("code", "Short Name", required=True),
+        boolean("active", "Active"), m2o("company_id", "Company", "res.company", required=True, readonly=True),
+        m2o("partner_id", "Address", "res.partner"),
+        m2o("view_location_id", "View Location", "stock.location", required=True),
+        m2o("lot_stock_id", "Location Stock", "stock.location", required=True),
+        m2o("wh_input_stock_loc_id", "Input Location", "stock.location"),
+        m2o("in_type_id", "In Type", "stock.picking.type"), m2o("out_type_id", "Out Type", "stock.picking.type"),
+        m2o("int_type_id", "Internal Type", "stock.picking.type"),
+        selection("reception_steps", "Incoming Shipments", [("one_step", "Receive and Store (1 step)"),
+                                                            ("two_steps", "Receive then Store (2 steps)"),
+                                                            ("three_steps", "Receive, Quality Control, then Store (3 steps)")],
+                  required=True),
+        selection("delivery_steps", "Outgoing Shipments", [("ship_only", "Deliver (1 step)"),
+                                                           ("pick_ship", "Pick then Deliver (2 steps)"),
+                                                           ("pick_pack_ship", "Pick, Pack, then Deliver (3 steps)")],
+                  required=True),
+        boolean("buy_to_resupply", "Buy to Resupply"),
+        m2m("route_ids", "Routes", "stock.route", ("stock_route_warehouse", "warehouse_id", "route_id")),
+        m2m("resupply_wh_ids", "Resupply From", "stock.warehouse", ("stock_wh_resupply_table",
+                                                                     "supplied_wh_id", "supplier_wh_id")),
+        integer("sequence", "Sequence", aggregator=None),
+    ], order="sequence,id"))
+
+    add(model("stock.location", "Inventory Locations", [
+        char("name", "Location Name", required=True), char("complete_name", "Full Location Name", readonly=True),
+        selection("usage", "Location Type", [("supplier", "Vendor"), ("view", "Virtual"), ("internal", "Internal"),
+                                             ("customer", "Customer"), ("inventory", "Inventory Loss"),
+                                             ("production", "Production"), ("transit", "Transit Location")],
+                  required=True),
+        m2o("location_id", "Parent Location", "stock.location"),
+        o2m("child_ids", "Contains", "stock.location", "location_id"),
+        m2o("warehouse_id", "Warehouse", "stock.warehouse", readonly=True),
+        m2o("company_id", "Company", "res.company"), boolean("active", "Active"),
+        char("parent_path", "Parent Path"), char("barcode", "Barcode"),
+        boolean("replenish_location", "Replenish Location"), boolean("scrap_location", "Is a Scrap Location?"),
+        boolean("is_empty", "Is Empty", stored=False, compute="is_empty", search="is_empty", readonly=True),
+        o2m("quant_ids", "Quant", "stock.quant", "location_id"),
+    ], order="complete_name, id", rec_name="complete_name", parent_name="location_id",
+        display="location", display_paths=("complete_name",)))
+
+    add(model("stock.picking.type", "Picking Type", [
+        char("name", "Operation Type", required=True, translate=True),
+        selection("code", "Type of Operation", PICK_CODES, required=True),
+        char("sequence_code", "Sequence Prefix", required=True),
+        m2o("warehouse_id", "Warehouse", "stock.warehouse"),
+        m2o("default_location_src_id", "Default Source Location", "stock.location"),
+        m2o("default_location_dest_id", "Default Destination Location", "stock.location"),
+        m2o("company_id", "Company", "res.company", required=True), boolean("active", "Active"),
+        integer("sequence", "Sequence", aggregator=None),
+        integer("count_picking_ready", "Number of Pickings Ready", stored=False, compute="count_picking_ready"),
+    ], order="sequence, id", display="picking_type", display_paths=("name", "warehouse_id.name")))
+
+    add(model("stock.quant", "Quants", [
+        m2o("product_id", "Product", "product.product", required=True),
+        Field("product_tmpl_id", "many2one", "Product Template", relation="product.template", stored=False,
+              related="product_id.product_tmpl_id", readonly=True),
+        m2o("location_id", "Location", "stock.location", required=True),
+        Field("warehouse_id", "many2one", "Warehouse", relation="stock.warehouse", stored=False,
+              related="location_id.warehouse_id", readonly=True),
+        m2o("lot_id", "Lot/Serial Number", "stock.lot"), m2o("package_id", "Package", "stock.quant.package"),
+        m2o("owner_id", "Owner", "res.partner"),
+        m2o("company_id", "Company", "res.company", readonly=True),
+        floating("quantity", "Quantity", readonly=True),
+        floating("reserved_quantity", "Reserved Quantity", readonly=True, required=True),
+        floating("available_quantity", "Available Quantity", stored=False, compute="available_quantity",
+                 readonly=True),
+        floating("inventory_quantity", "Counted Quantity"),
+        floating("inventory_diff_quantity", "Difference", readonly=True),
+        date("inventory_date", "Scheduled Date"),
+        datetime_("in_date", "Incoming Date", readonly=True, required=True),
+        date("last_count_date", "Last Count Date", stored=False, compute="false", readonly=True),
+        Field("product_uom_id", "many2one", "Unit of Measure", relation="uom.uom", stored=False,
+              related="product_id.product_tmpl_id.uom_id", readonly=True),
+        monetary("value", "Value", stored=False, compute="quant_value", readonly=True,
+                 groups="stock.group_stock_manager"),
+        boolean("on_hand", "On Hand", stored=False, compute="on_hand", search="on_hand"),
+    ], display="quant", display_paths=("location_id.complete_name", "product_id.default_code",
+                                       "product_id.product_tmpl_id.name")))
+
+    add(model("stock.picking", "Transfer", [
+        char("name", "Reference", readonly=True),
+        selection("state", "Status", PICK_STATES, readonly=True),
+        m2o("picking_type_id", "Operation Type", "stock.picking.type", required=True),
+        Field("picking_type_code", "selection", "Type of Operation", selection=PICK_CODES, stored=False,
+              related="picking_type_id.code", readonly=True),
+        char("origin", "Source Document"), m2o("partner_id", "Contact", "res.partner"),
+        m2o("purchase_id", "Purchase Orders", "purchase.order", stored=False, column=True, readonly=True),
+        datetime_("scheduled_date", "Scheduled Date"),
+        datetime_("date_deadline", "Deadline", readonly=True),
+        datetime_("date_done", "Date of Transfer", readonly=True), datetime_("date", "Creation Date"),
+        boolean("has_deadline_issue", "Is late", readonly=True),
+        datetime_("delay_alert_date", "Delay Alert Date", stored=False, compute="false", search="none_domain",
+                  readonly=True),
+        char("products_availability", "Product Availability", stored=False, compute="products_availability",
+             readonly=True),
+        selection("products_availability_state", "Products Availability State",
+                  [("available", "Available"), ("expected", "Expected"), ("late", "Late")], stored=False,
+                  compute="products_availability", search="none_domain", readonly=True),
+        m2o("location_id", "Source Location", "stock.location", required=True),
+        m2o("location_dest_id", "Destination Location", "stock.location", required=True),
+        o2m("move_ids", "Stock Moves", "stock.move", "picking_id"),
+        m2o("backorder_id", "Back Order of", "stock.picking", readonly=True),
+        o2m("backorder_ids", "Back Orders", "stock.picking", "backorder_id"),
+        m2o("return_id", "Return of", "stock.picking", readonly=True),
+        selection("priority", "Priority", PRIORITY), m2o("user_id", "Responsible", "res.users"),
+        m2o("company_id", "Company", "res.company", readonly=True),
+        boolean("is_locked", "Is Locked"), html("note", "Notes"),
+        selection("move_type", "Shipping Policy", [("direct", "As soon as possible"),
+                                                   ("one", "When all products are ready")], required=True),
+        *_mail_fields(),
+    ], order="priority desc, scheduled_date asc, id desc"))
+
+    add(model("stock.move", "Stock Move", [
+        char("name", "Description", required=True), char("reference", "Reference", readonly=True),
+        selection("state", "Status", MOVE_STATES, readonly=True),
+        m2o("product_id", "Product", "product.product", required=True),
+        floating("product_uom_qty", "Demand", required=True),
+        floating("product_qty", "Real Quantity"), floating("quantity", "Quantity"),
+        boolean("picked", "Picked"), m2o("product_uom", "UoM", "uom.uom", required=True),
+        datetime_("date", "Date Scheduled", required=True),
+        datetime_("date_deadline", "Deadline", readonly=True),
+        datetime_("delay_alert_date", "Delay Alert Date", readonly=True),
+        datetime_("forecast_expected_date", "Forecasted Expected date", stored=False, compute="false",
+                  readonly=True),
+        floating("forecast_availability", "Forecast Availability", stored=False, compute="forecast_availability",
+                 readonly=True),
+        date("reservation_date", "Date to Reserve", readonly=True),
+        m2o("location_id", "Source Location", "stock.location", required=True),
+        m2o("location_dest_id", "Intermediate Location", "stock.location", required=True),
+        m2o("location_final_id", "Final Location", "stock.location"),
+        m2o("picking_id", "Transfer", "stock.picking"),
+        m2o("picking_type_id", "Operation Type", "stock.picking.type"),
+        Field("picking_code", "selection", "Type of Operation", selection=PICK_CODES, stored=False,
+              related="picking_id.picking_type_id.code", readonly=True),
+        m2o("purchase_line_id", "Purchase Order Line", "purchase.order.line", readonly=True),
+        m2o("orderpoint_id", "Original Reordering Rule", "stock.warehouse.orderpoint"),
+        m2o("origin_returned_move_id", "Origin return move", "stock.move"),
+        boolean("to_refund", "Update quantities on SO/PO"),
+        char("origin", "Source Document"), m2o("partner_id", "Destination Address ", "res.partner"),
+        m2o("warehouse_id", "Warehouse", "stock.warehouse"),
+        selection("procure_method", "Supply Method", [("make_to_stock", "Default: Take From Stock"),
+                                                      ("make_to_order", "Advanced: Apply Procurement Rules")],
+                  required=True),
+        floating("price_unit", "Unit Price", aggregator=None),
+        m2o("company_id", "Company", "res.company", required=True),
+        integer("sequence", "Sequence", aggregator=None),
+    ], order="sequence, id", display="move", display_paths=("reference", "product_id.default_code",
+                                                            "product_id.product_tmpl_id.name")))
+
+    add(model("stock.warehouse.orderpoint", "Minimum Inventory Rule", [
+        char("name", "Name", required=True, readonly=True), boolean("active", "Active"),
+        m2o("product_id", "Product", "product.product", required=True),
+        Field("product_tmpl_id", "many2one", "Product Template", relation="product.template", stored=False,
+              related="product_id.product_tmpl_id", readonly=True),
+        m2o("warehouse_id", "Warehouse", "stock.warehouse", required=True),
+        m2o("location_id", "Location", "stock.location", required=True),
+        selection("trigger", "Trigger", [("auto", "Auto"), ("manual", "Manual")], required=True),
+        floating("product_min_qty", "Min Quantity", required=True),
+        floating("product_max_qty", "Max Quantity", required=True),
+        floating("qty_multiple", "Multiple Quantity", required=True, aggregator=None),
+        floating("qty_on_hand", "On Hand", stored=False, compute="orderpoint_qty", readonly=True),
+        floating("qty_forecast", "Forecast", stored=False, compute="orderpoint_qty", readonly=True),
+        floating("qty_to_order", "To Order", stored=False, compute="orderpoint_qty", search="qty_to_order"),
+        floating("qty_to_order_computed", "To Order Computed", stored=False, compute="orderpoint_qty",
+                 readonly=True),
+        floating("qty_to_order_manual", "To Order Manual"),
+        date("lead_days_date", "Lead Days Date", stored=False, compute="orderpoint_lead", readonly=True),
+        floating("days_to_order", "Days To Order", stored=False, compute="orderpoint_lead", readonly=True),
+        floating("visibility_days", "Visibility Days", stored=False, compute="zero"),
+        m2o("route_id", "Route", "stock.route"),
+        m2o("supplier_id", "Supplier", "product.supplierinfo"),
+        Field("vendor_id", "many2one", "Vendor", relation="res.partner", stored=True, column=False,
+              related="supplier_id.partner_id", readonly=True),
+        date("snoozed_until", "Snoozed"),
+        Field("product_uom", "many2one", "Unit of Measure", relation="uom.uom", stored=False,
+              related="product_id.product_tmpl_id.uom_id", readonly=True),
+        m2o("company_id", "Company", "res.company", required=True),
+    ], order="location_id,id"))
+
+    add(model("purchase.order", "Purchase Order", [
+        char("name", "Order Reference", required=True),
+        selection("state", "Status", PO_STATES, readonly=True),
+        m2o("partner_id", "Vendor", "res.partner", required=True),
+        char("partner_ref", "Vendor Reference"), char("origin", "Source Document"),
+        datetime_("date_order", "Order Deadline", required=True),
+        datetime_("date_approve", "Confirmation Date", readonly=True),
+        datetime_("date_planned", "Expected Arrival"),
+        datetime_("effective_date", "Arrival", readonly=True),
+        selection("receipt_status", "Receipt Status", [("pending", "Not Received"),
+                                                       ("partial", "Partially Received"),
+                                                       ("full", "Fully Received")], readonly=True),
+        boolean("is_shipped", "Is Shipped", stored=False, compute="is_shipped", readonly=True),
+        selection("invoice_status", "Billing Status", [("no", "Nothing to Bill"), ("to invoice", "Waiting Bills"),
+                                                       ("invoiced", "Fully Billed")], readonly=True),
+        Field("invoice_ids", "many2many", "Bills", relation="account.move", stored=True, compute="po_invoice_ids",
+              search="po_invoice_ids", readonly=True),
+        integer("invoice_count", "Bill Count", readonly=True, aggregator="sum"),
+        Field("picking_ids", "many2many", "Receptions", relation="stock.picking", stored=True,
+              compute="po_picking_ids", search="po_picking_ids", readonly=True),
+        integer("incoming_picking_count", "Incoming Shipment count", stored=False, compute="po_picking_count",
+                readonly=True),
+        m2o("picking_type_id", "Deliver To", "stock.picking.type", required=True),
+        o2m("order_line", "Order Lines", "purchase.order.line", "order_id"),
+        monetary("amount_untaxed", "Untaxed Amount", readonly=True),
+        monetary("amount_tax", "Taxes", readonly=True), monetary("amount_total", "Total", readonly=True),
+        m2o("currency_id", "Currency", "res.currency", required=True),
+        m2o("user_id", "Buyer", "res.users"), m2o("company_id", "Company", "res.company", required=True),
+        selection("priority", "Priority", PRIORITY), html("notes", "Terms and Conditions"),
+        m2o("payment_term_id", "Payment Terms", "account.payment.term"),
+        m2o("fiscal_position_id", "Fiscal Position", "account.fiscal.position"),
+        m2o("incoterm_id", "Incoterm", "account.incoterms"),
+        m2o("dest_address_id", "Dropship Address", "res.partner"),
+        boolean("mail_reminder_confirmed", "Reminder Confirmed", readonly=True),
+        boolean("mail_reception_confirmed", "Reception Confirmed", readonly=True),
+        boolean("mail_reception_declined", "Reception Declined", readonly=True),
+        boolean("receipt_reminder_email", "Receipt Reminder Email", stored=False, compute="false", readonly=True),
+        integer("reminder_date_before_receipt", "Days Before Receipt", stored=False, compute="zero",
+                readonly=True),
+        floating("on_time_rate", "On-Time Delivery Rate", stored=False, related="partner_id.on_time_rate",
+                 readonly=True),
+        m2o("group_id", "Procurement Group", "procurement.group"),
+        *_mail_fields(),
+    ], order="priority desc, id desc", display="purchase", display_paths=("name", "partner_ref")))
+
+    add(model("purchase.order.line", "Purchase Order Line", [
+        m2o("order_id", "Order Reference", "purchase.order", required=True),
+        integer("sequence", "Sequence", aggregator=None),
+        selection("display_type", "Display Type", [("line_section", "Section"), ("line_note", "Note")]),
+        m2o("product_id", "Product", "product.product"), text("name", "Description", required=True),
+        floating("product_qty", "Quantity", required=True),
+        m2o("product_uom", "Unit of Measure", "uom.uom"),
+        floating("product_uom_qty", "Total Quantity", readonly=True),
+        floating("price_unit", "Unit Price", required=True, aggregator=None),
+        floating("discount", "Discount (%)", aggregator=None),
+        m2m("taxes_id", "Taxes", "account.tax", ("account_tax_purchase_order_line_rel",
+                                                 "purchase_order_line_id", "account_tax_id")),
+        monetary("price_subtotal", "Subtotal", readonly=True), floating("price_tax", "Tax", readonly=True),
+        monetary("price_total", "Total", readonly=True),
+        m2o("currency_id", "Currency", "res.currency", readonly=True, related="order_id.currency_id"),
+        datetime_("date_planned", "Expected Arrival"),
+        Field("date_order", "datetime", "Order Date", stored=False, related="order_id.date_order", readonly=True),
+        Field("date_approve", "datetime", "Confirmation Date", stored=False, related="order_id.date_approve",
+              readonly=True),
+        selection("state", "Status", PO_STATES, readonly=True, related="order_id.state"),
+        m2o("partner_id", "Partner", "res.partner", readonly=True, related="order_id.partner_id"),
+        floating("qty_received", "Received Qty"),
+        selection("qty_received_method", "Received Qty Method", [("manual", "Manual"),
+                                                                 ("stock_moves", "Stock Moves")], readonly=True),
+        floating("qty_received_manual", "Manual Received Qty"),
+        floating("qty_invoiced", "Billed Qty", readonly=True),
+        floating("qty_to_invoice", "To Invoice Quantity", readonly=True),
+        o2m("move_ids", "Reservation", "stock.move", "purchase_line_id", readonly=True),
+        o2m("invoice_lines", "Bill Lines", "account.move.line", "purchase_line_id", readonly=True),
+        boolean("forecasted_issue", "Forecasted Issue", stored=False, compute="false", readonly=True),
+        m2o("orderpoint_id", "Orderpoint", "stock.warehouse.orderpoint"),
+        m2o("location_final_id", "Location from procurement", "stock.location"),
+        m2o("company_id", "Company", "res.company", readonly=True, related="order_id.company_id"),
+    ], order="order_id, sequence, id", display="po_line", display_paths=("order_id.name", "name")))
+
+    add(model("account.move", "Journal Entry", [
+        char("name", "Number"),
+        selection("move_type", "Type", MOVE_TYPES, readonly=True, required=True),
+        selection("state", "Status", [("draft", "Draft"), ("posted", "Posted"), ("cancel", "Cancelled")],
+                  readonly=True, required=True),
+        selection("payment_state", "Payment Status", PAYMENT_STATES, readonly=True),
+        selection("status_in_payment", "Status In Payment",
+                  PAYMENT_STATES + [("draft", "Draft"), ("cancel", "Cancelled")], stored=False,
+                  compute="status_in_payment", readonly=True),
+        m2o("partner_id", "Partner", "res.partner"),
+        m2o("commercial_partner_id", "Commercial Entity", "res.partner", readonly=True),
+        char("ref", "Reference"), char("payment_reference", "Payment Reference"),
+        char("invoice_origin", "Origin", readonly=True),
+        date("invoice_date", "Invoice/Bill Date"), date("invoice_date_due", "Due Date"),
+        date("date", "Date", required=True),
+        monetary("amount_untaxed", "Untaxed Amount", readonly=True), monetary("amount_tax", "Tax", readonly=True),
+        monetary("amount_total", "Total", readonly=True), monetary("amount_residual", "Amount Due", readonly=True),
+        monetary("amount_paid", "Amount paid", stored=False, compute="amount_paid", readonly=True),
+        monetary("amount_total_signed", "Total Signed", readonly=True),
+        m2o("currency_id", "Currency", "res.currency", required=True),
+        m2o("journal_id", "Journal", "account.journal", required=True),
+        o2m("invoice_line_ids", "Invoice lines", "account.move.line", "move_id"),
+        o2m("line_ids", "Journal Items", "account.move.line", "move_id"),
+        m2o("invoice_payment_term_id", "Payment Terms", "account.payment.term"),
+        m2o("purchase_id", "Purchase Order", "purchase.order", stored=False, compute="false"),
+        m2o("purchase_vendor_bill_id", "Auto-complete", "purchase.bill.union", stored=False, compute="false"),
+        integer("purchase_order_count", "Purchase Order Count", stored=False, compute="move_po_count",
+                readonly=True),
+        m2o("invoice_user_id", "Salesperson", "res.users"), m2o("company_id", "Company", "res.company"),
+        m2o("reversed_entry_id", "Reversal of", "account.move", readonly=True),
+        o2m("reversal_move_ids", "Reversal Move", "account.move", "reversed_entry_id"),
+        m2m("matched_payment_ids", "Matched Payments", "account.payment",
+            ("account_move__account_payment", "invoice_id", "payment_id")),
+        boolean("checked", "Checked"), html("narration", "Terms and Conditions"),
+        *_mail_fields(),
+    ], order="date desc, name desc, invoice_date desc, id desc", display="move",
+        display_paths=("name", "state", "move_type")))
+
+    add(model("account.move.line", "Journal Item", [
+        m2o("move_id", "Journal Entry", "account.move", required=True, readonly=True),
+        char("move_name", "Number", readonly=True, related="move_id.name"),
+        Field("move_type", "selection", "Type", selection=MOVE_TYPES, stored=False, related="move_id.move_type",
+              readonly=True),
+        selection("parent_state", "Status", [("draft", "Draft"), ("posted", "Posted"), ("cancel", "Cancelled")],
+                  readonly=True, related="move_id.state"),
+        selection("display_type", "Display Type", [(v, v.replace("_", " ").title()) for v in (
+            "product", "cogs", "tax", "discount", "rounding", "payment_term", "line_section", "line_note", "epd")],
+            required=True),
+        m2o("product_id", "Product", "product.product"), char("name", "Label"),
+        floating("quantity", "Quantity"), m2o("product_uom_id", "Unit of Measure", "uom.uom"),
+        floating("price_unit", "Unit Price", aggregator=None), floating("discount", "Discount (%)", aggregator=None),
+        monetary("price_subtotal", "Subtotal", readonly=True), monetary("price_total", "Total", readonly=True),
+        m2m("tax_ids", "Taxes", "account.tax", ("account_move_line_account_tax_rel", "account_move_line_id",
+                                               "account_tax_id")),
+        m2o("account_id", "Account", "account.account"), m2o("partner_id", "Partner", "res.partner"),
+        m2o("purchase_line_id", "Purchase Order Line", "purchase.order.line"),
+        Field("purchase_order_id", "many2one", "Purchase Order", relation="purchase.order", stored=False,
+              related="purchase_line_id.order_id", readonly=True),
+        date("date", "Date", readonly=True, related="move_id.date"), date("date_maturity", "Due Date"),
+        monetary("debit", "Debit"), monetary("credit", "Credit"), monetary("balance", "Balance"),
+        monetary("amount_currency", "Amount in Currency"),
+        monetary("amount_residual", "Residual Amount", readonly=True),
+        m2o("currency_id", "Currency", "res.currency", required=True),
+        boolean("reconciled", "Reconciled", readonly=True), char("matching_number", "Matching #"),
+        Field("analytic_distribution", "json", "Analytic Distribution"),
+        m2o("company_id", "Company", "res.company", readonly=True, related="move_id.company_id"),
+    ], order="date desc, move_name desc, id"))
+
+    add(model("mail.message.subtype", "Message subtypes", [
+        char("name", "Message Type", required=True, translate=True), text("description", "Description"),
+        boolean("internal", "Internal Only"), char("res_model", "Model"), boolean("default", "Default"),
+        integer("sequence", "Sequence", aggregator=None), boolean("hidden", "Hidden"),
+    ], order="sequence, id"))
+
+    add(model("mail.message", "Message", [
+        char("model", "Related Document Model"),
+        Field("res_id", "many2one_reference", "Related Document ID", aggregator=None),
+        char("record_name", "Message Record Name"), html("body", "Contents"),
+        char("preview", "Preview", stored=False, compute="preview", readonly=True),
+        char("subject", "Subject"),
+        selection("message_type", "Type", MSG_TYPES, required=True),
+        m2o("subtype_id", "Subtype", "mail.message.subtype"), boolean("is_internal", "Employee Only"),
+        m2o("author_id", "Author", "res.partner"), m2o("author_guest_id", "Guest", "mail.guest"),
+        char("email_from", "From"), datetime_("date", "Date"),
+        m2m("partner_ids", "Recipients", "res.partner", ("mail_message_res_partner_rel", "mail_message_id",
+                                                         "res_partner_id")),
+        m2m("notified_partner_ids", "Partners with Need Action", "res.partner",
+            ("mail_message_res_partner_needaction_rel", "mail_message_id", "res_partner_id")),
+        m2m("attachment_ids", "Attachments", "ir.attachment", ("message_attachment_rel", "message_id",
+                                                              "attachment_id")),
+        o2m("tracking_value_ids", "Tracking values", "mail.tracking.value", None, compute="empty_list",
+            groups="base.group_system"),
+        m2o("parent_id", "Parent Message", "mail.message"),
+        o2m("child_ids", "Child Messages", "mail.message", "parent_id"),
+        m2o("mail_activity_type_id", "Mail Activity Type", "mail.activity.type"),
+        boolean("needaction", "Need Action", stored=False, compute="false", search="none_domain", readonly=True),
+        boolean("starred", "Starred", stored=False, compute="false", search="none_domain", readonly=True),
+        char("message_id", "Message-Id", readonly=True), char("reply_to", "Reply-To"),
+        m2o("record_company_id", "Company", "res.company"),
+    ], order="id desc", display="message", display_paths=("record_name", "subject")))
+
+    add(model("mail.activity.type", "Activity Type", [
+        char("name", "Name", required=True, translate=True), char("summary", "Default Summary"),
+        selection("category", "Action", [("default", "None"), ("upload_file", "Upload Document"),
+                                         ("phonecall", "Phonecall")]),
+        integer("delay_count", "Schedule", aggregator=None), char("icon", "Icon"), char("res_model", "Model"),
+        boolean("active", "Active"), integer("sequence", "Sequence", aggregator=None),
+    ], order="sequence, id"))
+
+    add(model("mail.activity", "Activity", [
+        char("res_model", "Related Document Model", readonly=True, related="res_model_id.model"),
+        m2o("res_model_id", "Document Model", "ir.model", required=True),
+        Field("res_id", "many2one_reference", "Related Document ID", aggregator=None),
+        char("res_name", "Document Name", readonly=True),
+        m2o("activity_type_id", "Activity Type", "mail.activity.type"),
+        Field("activity_category", "selection", "Action", selection=[("default", "None"),
+                                                                    ("upload_file", "Upload Document"),
+                                                                    ("phonecall", "Phonecall")],
+              stored=False, related="activity_type_id.category", readonly=True),
+        char("summary", "Summary"), html("note", "Note"),
+        date("date_deadline", "Due Date", required=True), date("date_done", "Done Date", readonly=True),
+        m2o("user_id", "Assigned to", "res.users", required=True),
+        selection("state", "State", ACTIVITY_STATES + [("done", "Done")], stored=False, compute="activity_own_state",
+                  readonly=True),
+        boolean("active", "Active"), boolean("automated", "Automated activity", readonly=True),
+    ], order="date_deadline ASC, id ASC", display="activity", display_paths=("summary", "activity_type_id.name")))
+
+    # relation sanity: related stored fields keep their column
+    regs = {m.name: m for m in ms}
+    for m in ms:
+        for f in m.fields.values():
+            if f.related and f.stored:
+                f.column = True
+    return regs
