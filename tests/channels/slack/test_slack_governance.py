@@ -10,7 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_kit import APPROVALS_CHANNEL, BOT_USER, ROOT, FakeTurn, SlackHarness, block_action, event_body, form_body, post
+from slack_kit import (
+    APPROVALS_CHANNEL,
+    BOT_USER,
+    ROOT,
+    FakeTurn,
+    SlackHarness,
+    block_action,
+    event_body,
+    form_body,
+    post,
+)
 
 FORM = "application/x-www-form-urlencoded"
 GOV = ROOT / "tools" / "governance"
