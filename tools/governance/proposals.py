@@ -274,19 +274,21 @@ class ProposalService:
         froms = (frm,) if isinstance(frm, str) else frm
         now = self.clock()
         with self.store.write() as s:
-            prev = s.scalar(sa.select(ProposalRow.state).where(ProposalRow.id == pid))
-            if prev not in froms:
-                return None
+            prev: str | None = froms[0]
+            if len(froms) > 1:
+                prev = s.scalar(sa.select(ProposalRow.state).where(ProposalRow.id == pid))
+                if prev not in froms:
+                    return None
             stmt = (sa.update(ProposalRow)
                     .where(ProposalRow.id == pid, ProposalRow.state == prev)
                     .values(state=to, version=ProposalRow.version + 1, **dict(values or {}))
+                    .returning(ProposalRow)
                     .execution_options(synchronize_session=False))
             if extra_where is not None:
                 stmt = stmt.where(extra_where)
-            if s.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+            row = s.scalars(stmt).first()
+            if row is None:  # lost the race: the state was no longer `prev`
                 return None
-            row = s.get(ProposalRow, pid, populate_existing=True)
-            assert row is not None
             s.add(ProposalEventRow(proposal_id=pid, ts=now, event=event, actor=actor,
                                    from_state=prev, to_state=to, comment=comment))
             if audit_type:

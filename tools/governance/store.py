@@ -189,7 +189,7 @@ def make_engine(url: str) -> Engine:
                                                      "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return sa.create_engine(url, pool_recycle=1800, pool_size=5, max_overflow=10)
 
 
 def migrate(engine: Engine) -> None:
