@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from langchain.agents import create_agent
+from langchain.agents.middleware import wrap_model_call
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.tools import StructuredTool
@@ -183,7 +184,8 @@ class Assistant:
     def _loop(self, turn: _Turn, text: str, events: queue.Queue[Event | None]) -> tuple[str, str | None]:
         user = turn.ctx.user
         tools = [self._wrap(t, turn, events) for t in self.backend.catalogue(user)]
-        agent = create_agent(self.model, tools=tools, system_prompt=self._system_prompt(user))
+        agent = create_agent(self.model, tools=tools, system_prompt=self._system_prompt(user),
+                             middleware=[_model_guard])
         history: list[BaseMessage] = self.memory.messages(turn.ctx.thread_id or "") if self.memory else []
         messages: list[BaseMessage] = [*history, HumanMessage(text)]
         config: dict[str, Any] = {"recursion_limit": 2 * (self.tool_budget + 2) + 1,
@@ -353,7 +355,29 @@ def _budget_answer(turn: _Turn) -> str:
             + (_partial(turn) or "") + ".")
 
 
+class ModelCallError(Exception):
+    """Whatever the chat model call raised (HTTP errors, unparseable replies), tagged as the model's."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+
+
+@wrap_model_call  # type: ignore[arg-type]
+def _model_guard(request: Any, handler: Callable[[Any], Any]) -> Any:
+    try:
+        return handler(request)
+    except Exception as exc:  # noqa: BLE001 - re-raised, tagged
+        raise ModelCallError(exc) from exc
+
+
+def _unwrap(exc: Exception) -> Exception:
+    return exc.cause if isinstance(exc, ModelCallError) else exc
+
+
 def _error_code(exc: Exception) -> str:
+    if isinstance(exc, ModelCallError):
+        return "model"
     name = type(exc).__name__
     if name == "GraphRecursionError":
         return "budget"
@@ -361,10 +385,20 @@ def _error_code(exc: Exception) -> str:
 
 
 def _is_model_error(exc: Exception) -> bool:
-    return type(exc).__module__.startswith(("openai", "httpx", "langchain_openai"))
+    """Raised by the model client (its own error types, or anything thrown from inside it)."""
+    if type(exc).__module__.startswith(("openai", "httpx", "langchain_openai")):
+        return True
+    tb = exc.__traceback__
+    while tb is not None:
+        if "langchain_openai" in tb.tb_frame.f_code.co_filename or "/openai/" in tb.tb_frame.f_code.co_filename:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _explain_failure(exc: Exception, turn: _Turn) -> str:
+    tagged = isinstance(exc, ModelCallError)
+    exc = _unwrap(exc)
     name = type(exc).__name__
     if name == "GraphRecursionError":
         return _budget_answer(turn)
@@ -376,7 +410,7 @@ def _explain_failure(exc: Exception, turn: _Turn) -> str:
         return "The language model endpoint is not reachable right now. Please try again later."
     if "Authentication" in name or "PermissionDenied" in name:
         return "The language model endpoint refused our credentials. An administrator must check the API key."
-    if _is_model_error(exc):
+    if tagged or _is_model_error(exc):
         status = getattr(exc, "status_code", None)
         return (f"The language model returned an error{f' (HTTP {status})' if status else ''} "
                 f"I could not use ({name}). Please try again.")
