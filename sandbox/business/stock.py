@@ -1,1 +1,153 @@
-"""placeholder"""
+"""stock.picking validation (full, partial -> backorder wizard or backorder), confirm/assign/cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.business import derived, sequences
+from sandbox.business.mail import create_message
+from sandbox.errors import UserError
+from sandbox.methods import _ids, specific
+from sandbox.orm.env import Env, now_str
+from sandbox.orm.model import ModelDef
+
+EPS = 1e-6
+
+
+def _adjust_quant(env: Env, product_id: int, location_id: int, qty: float) -> None:
+    usage = env.q("SELECT usage FROM stock_location WHERE id = ?", [location_id])
+    if not usage or usage[0][0] not in ("internal", "transit"):
+        return
+    row = env.q("SELECT id FROM stock_quant WHERE product_id = ? AND location_id = ? AND lot_id IS NULL "
+                "ORDER BY id LIMIT 1", [product_id, location_id])
+    now = now_str()
+    if row:
+        env.conn.execute("UPDATE stock_quant SET quantity = quantity + ?, write_date = ? WHERE id = ?",
+                         [qty, now, row[0][0]])
+    else:
+        env.conn.execute("INSERT INTO stock_quant (product_id, location_id, quantity, reserved_quantity, in_date, "
+                         "company_id, inventory_quantity, create_date, write_date, create_uid, write_uid) "
+                         "VALUES (?, ?, ?, 0, ?, 1, 0, ?, ?, ?, ?)",
+                         [product_id, location_id, qty, now, now, now, env.uid, env.uid])
+
+
+def _done_move(env: Env, move_id: int) -> None:
+    prod, src, dst, qty = env.q("SELECT product_id, location_id, location_dest_id, quantity FROM stock_move "
+                                "WHERE id = ?", [move_id])[0]
+    _adjust_quant(env, prod, src, -(qty or 0.0))
+    _adjust_quant(env, prod, dst, qty or 0.0)
+    env.conn.execute("UPDATE stock_move SET state = 'done', picked = 1, date = ?, write_date = ? WHERE id = ?",
+                     [now_str(), now_str(), move_id])
+
+
+@specific("stock.picking", "button_validate")
+def button_validate(env: Env, model: ModelDef, ids: Any) -> Any:
+    ids = env.ensure(model, _ids(ids))
+    env.check_access(model, "write")
+    todo = []
+    for pid in ids:
+        state = env.q("SELECT state FROM stock_picking WHERE id = ?", [pid])[0][0]
+        if state in ("done", "cancel"):
+            continue
+        moves = env.q("SELECT id, product_uom_qty, quantity FROM stock_move WHERE picking_id = ? AND "
+                      "state NOT IN ('done','cancel')", [pid])
+        if not moves:
+            raise UserError("Please add some items to move.")
+        if all((q or 0.0) <= EPS for _m, _d, q in moves):
+            env.conn.execute("UPDATE stock_move SET quantity = product_uom_qty WHERE picking_id = ? AND "
+                             "state NOT IN ('done','cancel')", [pid])
+            moves = [(m, d, d) for m, d, _q in moves]
+        todo.append((pid, moves))
+    partial = [pid for pid, moves in todo if any((q or 0.0) < d - EPS for _m, d, q in moves)]
+    if partial and not env.context.get("skip_backorder"):
+        return {"name": "Create Backorder?", "type": "ir.actions.act_window", "view_mode": "form",
+                "res_model": "stock.backorder.confirmation", "views": [[False, "form"]], "view_id": False,
+                "target": "new", "context": {**env.context, "button_validate_picking_ids": ids,
+                                             "default_pick_ids": [[4, p] for p in partial]}}
+    no_backorder = set(env.context.get("picking_ids_not_to_backorder") or [])
+    orders: set[int] = set()
+    for pid, moves in todo:
+        for mid, demand, qty in moves:
+            remaining = demand - (qty or 0.0)
+            if remaining > EPS and (qty or 0.0) > EPS:
+                env.conn.execute("UPDATE stock_move SET product_uom_qty = ?, product_qty = ? WHERE id = ?",
+                                 [qty, qty, mid])
+            if (qty or 0.0) > EPS:
+                _done_move(env, mid)
+            elif remaining > EPS and pid in no_backorder:
+                env.conn.execute("UPDATE stock_move SET state = 'cancel' WHERE id = ?", [mid])
+        leftovers = [(m, d - (q or 0.0)) for m, d, q in moves if d - (q or 0.0) > EPS]
+        if leftovers and pid not in no_backorder:
+            _backorder(env, pid, leftovers)
+        env.conn.execute("UPDATE stock_picking SET state = 'done', date_done = ?, write_date = ?, write_uid = ? "
+                         "WHERE id = ?", [now_str(), now_str(), env.uid, pid])
+        po = env.q("SELECT purchase_id FROM stock_picking WHERE id = ?", [pid])[0][0]
+        if po:
+            orders.add(po)
+        sub = env.q("SELECT id FROM mail_message_subtype WHERE xml_id = 'stock.mt_picking_done'")
+        create_message(env.sudo(), model, pid, "", "notification", sub[0][0] if sub else None)
+    derived.recompute_orders(env, sorted(orders), fill_dates=False)
+    env.cache.clear()
+    return True
+
+
+def _backorder(env: Env, pid: int, leftovers: list[tuple[int, float]]) -> int:
+    cols = [r[1] for r in env.conn.execute("PRAGMA table_info(stock_picking)") if r[1] not in ("id", "name")]
+    ptype = env.q("SELECT picking_type_id FROM stock_picking WHERE id = ?", [pid])[0][0]
+    name = sequences.picking_name(env, ptype)
+    qcols = ", ".join(f'"{c}"' for c in cols)
+    cur = env.conn.execute(f"INSERT INTO stock_picking (name, {qcols}) SELECT ?, {qcols} FROM stock_picking "
+                           f"WHERE id = ?", [name, pid])
+    new = int(cur.lastrowid or 0)
+    env.conn.execute("UPDATE stock_picking SET backorder_id = ?, state = 'assigned', date_done = NULL, "
+                     "create_date = ?, write_date = ? WHERE id = ?", [pid, now_str(), now_str(), new])
+    mcols = [r[1] for r in env.conn.execute("PRAGMA table_info(stock_move)") if r[1] != "id"]
+    mq = ", ".join(f'"{c}"' for c in mcols)
+    for mid, rest in leftovers:
+        cur = env.conn.execute(f"INSERT INTO stock_move ({mq}) SELECT {mq} FROM stock_move WHERE id = ?", [mid])
+        env.conn.execute("UPDATE stock_move SET picking_id = ?, reference = ?, product_uom_qty = ?, product_qty = ?, "
+                         "quantity = ?, state = 'assigned', picked = 0 WHERE id = ?",
+                         [new, name, rest, rest, rest, cur.lastrowid])
+    return new
+
+
+@specific("stock.picking", "action_confirm")
+def action_confirm(env: Env, model: ModelDef, ids: Any) -> bool:
+    ids = env.ensure(model, _ids(ids))
+    idl = ",".join(map(str, ids))
+    env.conn.execute(f"UPDATE stock_move SET state = 'confirmed' WHERE state = 'draft' AND picking_id IN ({idl})")
+    env.conn.execute(f"UPDATE stock_picking SET state = 'confirmed' WHERE state = 'draft' AND id IN ({idl})")
+    return True
+
+
+@specific("stock.picking", "action_assign")
+def action_assign(env: Env, model: ModelDef, ids: Any) -> bool:
+    ids = env.ensure(model, _ids(ids))
+    idl = ",".join(map(str, ids))
+    env.conn.execute(f"UPDATE stock_move SET state = 'assigned', quantity = product_uom_qty WHERE state IN "
+                     f"('draft','confirmed','waiting','partially_available') AND picking_id IN ({idl})")
+    env.conn.execute(f"UPDATE stock_picking SET state = 'assigned' WHERE state IN ('draft','confirmed','waiting') "
+                     f"AND id IN ({idl})")
+    return True
+
+
+@specific("stock.picking", "action_cancel")
+def action_cancel(env: Env, model: ModelDef, ids: Any) -> bool:
+    ids = env.ensure(model, _ids(ids))
+    idl = ",".join(map(str, ids))
+    env.conn.execute(f"UPDATE stock_move SET state = 'cancel', quantity = 0 WHERE state != 'done' AND "
+                     f"picking_id IN ({idl})")
+    env.conn.execute(f"UPDATE stock_picking SET state = 'cancel' WHERE state != 'done' AND id IN ({idl})")
+    orders = derived.orders_of_pickings(env, ids)
+    derived.recompute_orders(env, orders, fill_dates=False)
+    return True
+
+
+@specific("stock.picking", "do_unreserve")
+def do_unreserve(env: Env, model: ModelDef, ids: Any) -> bool:
+    ids = env.ensure(model, _ids(ids))
+    idl = ",".join(map(str, ids))
+    env.conn.execute(f"UPDATE stock_move SET quantity = 0, state = 'confirmed' WHERE state = 'assigned' AND "
+                     f"picking_id IN ({idl})")
+    env.conn.execute(f"UPDATE stock_picking SET state = 'confirmed' WHERE state = 'assigned' AND id IN ({idl})")
+    return True

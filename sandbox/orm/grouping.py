@@ -147,7 +147,7 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
 
     # many2one names
     names: dict[int, dict[int, str]] = {}
-    for i, (_spec, _fname, f, _gran, _expr) in enumerate(gb_specs):
+    for i, (_spec, _fname, _f, _gran, _expr) in enumerate(gb_specs):
         final = env.expand_path(model, _fname)[-1][1]
         if final.type == "many2one":
             ids = {r[i] for r in rows if r[i]}

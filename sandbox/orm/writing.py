@@ -115,8 +115,8 @@ def create(env: Env, model: ModelDef, vals_list: Any) -> list[int]:
             elif f.column:
                 cols[k] = to_sql(env, model, f, v)
         for f in model.fields.values():
-            if f.required and f.column and cols.get(f.name) is None and f.type not in ("float", "integer",
-                                                                                        "monetary", "boolean"):
+            if f.required and f.column and cols.get(f.name) is None and f.type not in (
+                    "float", "integer", "monetary", "boolean") and (f.relation is None or f.relation in env.registry):
                 raise ValidationError(f"The operation cannot be completed: Missing required value for the field "
                                       f"'{f.string}' ({f.name}).\nModel: {model.description} ({model.name})")
         stamp = now_str()
