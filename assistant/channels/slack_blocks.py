@@ -118,7 +118,11 @@ def markdown_to_mrkdwn(text: str) -> str:
 
         line = _BOLD.sub(_hold, line)
         line = _ITALIC.sub(lambda m: f"_{m.group(1)}_", line)
-        line = re.sub(r"\x00(\d+)\x00", lambda m, held=bolds: f"*{held[int(m.group(1))]}*", line)
+
+        def _bold(m: re.Match[str], held: list[str] = bolds) -> str:
+            return f"*{held[int(m.group(1))]}*"
+
+        line = re.sub(r"\x00(\d+)\x00", _bold, line)
         out.append(line)
         i += 1
     return "\n".join(out)
@@ -187,8 +191,8 @@ def answer_blocks(answer: str, *, citations: Sequence[Any] = (), proposals: Sequ
     blocks = [section(piece) for piece in split_sections(markdown_to_mrkdwn(answer))]
     if proposals:
         ids = ", ".join(f"`{escape(str(_get(p, 'id', p)))}`" for p in proposals)
-        blocks.append(section(f":inbox_tray: Proposal {ids} is waiting for approval; "
-                              "approvers have been notified."))
+        blocks.append(section(f":inbox_tray: Proposal {ids} is waiting for approval. "
+                              "I'll tell you in this thread once it is decided."))
     if citations:
         seen: list[str] = []
         for c in citations:
