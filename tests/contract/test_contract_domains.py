@@ -1,0 +1,95 @@
+"""The domain language and read_group shapes, on records the test creates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture()
+def partners(odoo: Any, tag: str) -> dict[str, int]:
+    ek = odoo.execute_kw
+    ids = {}
+    for suffix, email in (("Alpha", "a@x.example"), ("Beta", False), ("Gamma", "g@x.example")):
+        ids[suffix] = ek("res.partner", "create", [{"name": f"{tag} {suffix}", "email": email or False,
+                                                    "is_company": True}])
+    ids["Child"] = ek("res.partner", "create", [{"name": f"{tag} Child", "parent_id": ids["Alpha"]}])
+    return ids
+
+
+def _names(odoo: Any, domain: list[Any], tag: str) -> set[str]:
+    rows = odoo.execute_kw("res.partner", "search_read", [[("name", "=like", tag + "%"), *domain]],
+                           {"fields": ["name"]})
+    return {r["name"].split(" ", 1)[1] for r in rows}
+
+
+def test_false_semantics(odoo: Any, tag: str, partners: dict[str, int]) -> None:
+    assert _names(odoo, [("email", "=", False)], tag) == {"Beta", "Child"}
+    assert _names(odoo, [("email", "!=", False)], tag) == {"Alpha", "Gamma"}
+    assert _names(odoo, [("parent_id", "=", False)], tag) == {"Alpha", "Beta", "Gamma"}
+    assert _names(odoo, [("email", "!=", "a@x.example")], tag) == {"Beta", "Gamma", "Child"}
+    assert _names(odoo, [("email", "not in", ["a@x.example"])], tag) == {"Beta", "Gamma", "Child"}
+
+
+def test_operators(odoo: Any, tag: str, partners: dict[str, int]) -> None:
+    assert _names(odoo, [("name", "ilike", "alph")], tag) == {"Alpha"}
+    assert _names(odoo, [("name", "like", "alph")], tag) == set()
+    assert _names(odoo, [("name", "not ilike", "a")], tag) == {"Child"} or \
+        _names(odoo, [("name", "not ilike", "alpha")], tag) == {"Beta", "Gamma", "Child"}
+    assert _names(odoo, [("name", "=ilike", f"{tag.lower()} b%")], tag) == {"Beta"}
+    assert _names(odoo, [("id", "in", [partners["Alpha"], partners["Gamma"]])], tag) == {"Alpha", "Gamma"}
+    assert _names(odoo, [("id", "not in", [partners["Alpha"]])], tag) == {"Beta", "Gamma", "Child"}
+    assert _names(odoo, [("id", ">", partners["Beta"])], tag) == {"Gamma", "Child"}
+    assert _names(odoo, ["|", ("name", "ilike", "beta"), ("name", "ilike", "gamma")], tag) == {"Beta", "Gamma"}
+    assert _names(odoo, ["!", ("name", "ilike", "beta")], tag) == {"Alpha", "Gamma", "Child"}
+    assert _names(odoo, ["&", ("is_company", "=", True), ("email", "=", False)], tag) == {"Beta"}
+    assert _names(odoo, [("parent_id.name", "ilike", "alpha")], tag) == {"Child"}
+    assert _names(odoo, [("child_ids", "!=", False)], tag) == {"Alpha"}
+    assert _names(odoo, [("id", "child_of", partners["Alpha"])], tag) == {"Alpha", "Child"}
+    assert _names(odoo, [("id", "parent_of", partners["Child"])], tag) == {"Alpha", "Child"}
+    assert odoo.execute_kw("res.partner", "search_count", [[("name", "=like", tag + "%")]]) == 4
+
+
+def test_read_group_shapes(odoo: Any) -> None:
+    groups = odoo.execute_kw("stock.quant", "read_group",
+                             [[("location_id.usage", "=", "internal")], ["quantity:sum"], ["product_id", "location_id"]],
+                             {"lazy": False})
+    assert groups, "a stock database has quants"
+    g = groups[0]
+    assert set(g) >= {"product_id", "location_id", "__count", "quantity", "__domain"}
+    assert isinstance(g["product_id"], list) and len(g["product_id"]) == 2
+    by_wh = odoo.execute_kw("stock.quant", "read_group", [[("location_id.usage", "=", "internal")],
+                                                          ["quantity:sum"], ["warehouse_id"]], {"lazy": False})
+    assert sum(x["__count"] for x in by_wh) == sum(x["__count"] for x in groups)
+    dropped = odoo.execute_kw("product.product", "read_group", [[], ["qty_available:sum"], ["categ_id"]],
+                              {"lazy": False})
+    assert dropped and all("qty_available" not in x for x in dropped)
+
+
+def test_read_group_date_granularity(odoo: Any) -> None:
+    groups = odoo.execute_kw("purchase.order", "read_group", [[], ["amount_total:sum"], ["date_order:month"]],
+                             {"lazy": False})
+    assert groups
+    g = groups[0]
+    assert "date_order:month" in g and isinstance(g["date_order:month"], str)
+    rng = g["__range"]["date_order:month"]
+    assert rng["from"] < rng["to"]
+
+
+def test_warehouse_id_context_vs_ignored_warehouse_key(odoo: Any) -> None:
+    ek = odoo.execute_kw
+    quant = ek("stock.quant", "search_read", [[("location_id.usage", "=", "internal"), ("quantity", ">", 0)]],
+               {"fields": ["product_id"], "limit": 1})
+    assert quant, "a stock database has stock"
+    pid = quant[0]["product_id"][0]
+    total = ek("product.product", "read", [[pid], ["qty_available"]])[0]["qty_available"]
+    warehouses = ek("stock.warehouse", "search", [[]])
+    per_wh = [ek("product.product", "read", [[pid], ["qty_available"]], {"context": {"warehouse_id": w}})[0]
+              ["qty_available"] for w in warehouses]
+    assert sum(per_wh) == pytest.approx(total)
+    for w in warehouses:
+        old_key = ek("product.product", "read", [[pid], ["qty_available"]], {"context": {"warehouse": w}})[0]
+        assert old_key["qty_available"] == pytest.approx(total)
+    searched = ek("product.product", "search", [[("id", "=", pid), ("qty_available", ">", 0)]])
+    assert searched == [pid]
