@@ -13,11 +13,11 @@ has been received in full before then (an early, complete delivery counts).
 
 - ordered O        = line `product_uom_qty` (product unit of measure)
 - promised date P  = calendar day (UTC) of the line's `date_planned`
-- receipts         = the line's done stock moves from a vendor location into an internal location,
-                     each with its day d_i and quantity q_i (product unit of measure)
+- receipts         = the line's done stock moves in a receipt operation (picking type code
+                     `incoming`), each with its day d_i and quantity q_i (product unit of measure)
 - delivered D      = sum of q_i (gross; returns are not subtracted)
-- returned R       = sum of the quantities of the line's done moves from an internal location back
-                     to a vendor location
+- returned R       = sum of the quantities of the line's done moves in an outgoing operation
+                     (a return to the vendor, picking type code `outgoing`)
 - tolerance tol    = IN_FULL_TOLERANCE (2 %)
 
 KPIs, each a percentage over the evaluable lines (None when there are none):

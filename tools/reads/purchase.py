@@ -68,7 +68,12 @@ def _lines(po: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _chatter(po: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
-    for m in po.get("message_ids") or []:
+    # newest first, bounded, whether or not the server honoured the spec's order/limit
+    msgs = sorted(po.get("message_ids") or [], key=lambda m: (str(m.get("date") or ""), m.get("id") or 0),
+                  reverse=True)
+    for m in msgs:
+        if len(out) >= CHATTER_LIMIT:
+            break
         text = plain_text(m.get("body"), 300)
         if not text:
             continue  # tracking-only notifications have empty bodies

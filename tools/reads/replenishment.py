@@ -33,7 +33,7 @@ from tools.reads.common import (
 
 DEMAND_DAYS = 30
 MAX_RULES = 2000
-MAX_ROWS = 30
+MAX_ROWS = 20
 RULE_SPEC: dict[str, Any] = {
     "warehouse_id": {}, "product_min_qty": {}, "product_max_qty": {}, "qty_multiple": {},
     "qty_on_hand": {}, "qty_forecast": {},
@@ -64,9 +64,10 @@ def _valid_sellers(product: dict[str, Any], on: Any) -> list[dict[str, Any]]:
 
 def _vendor(s: dict[str, Any]) -> dict[str, Any]:
     rate = (s.get("partner_id") or {}).get("on_time_rate") if isinstance(s.get("partner_id"), dict) else None
+    min_qty = float(s.get("min_qty") or 0)
     return {"vendor": name_of(s.get("partner_id")), "price": num(s.get("price")), "lead_days": s.get("delay"),
-            "min_qty": num(s.get("min_qty")) or None,
-            "on_time_pct": num(rate) if isinstance(rate, int | float) and rate >= 0 else None}
+            "min_qty": num(min_qty) if min_qty > 1 else None,
+            "on_time_pct": num(rate, 1) if isinstance(rate, int | float) and rate >= 0 else None}
 
 
 @tool(ReplenishmentArgs)
@@ -113,11 +114,11 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
                  and isinstance(s["partner_id"].get("on_time_rate"), int | float) and s["partner_id"]["on_time_rate"] >= 0]
         reliable = max(rated, key=lambda s: s["partner_id"]["on_time_rate"], default=None)
         rows.append({
-            "product": code_or_name(product), "name": product.get("display_name"),
-            "wh": whs.get(wid, {}).get("code") if wid else None,
+            "product": product.get("display_name") or code_or_name(product),
+            "wh": whs.get(wid, {}).get("code") if wid and wh is None else None,
             "on_hand": num(on_hand), "forecast": num(forecast), "min": num(mn), "max": num(mx),
             "below_min": below, "runs_out_in_lead_time": runs_out,
-            "daily_out": num(daily, 2), "days_cover": num(forecast / daily, 1) if daily > 0 else None,
+            "daily_out": num(daily, 2), "days_cover": num(max(forecast, 0.0) / daily, 1) if daily > 0 else None,
             "suggested_qty": num(qty),
             "cheapest": _vendor(cheapest) if cheapest else None,
             "most_reliable": _vendor(reliable) if reliable and reliable is not cheapest else None,

@@ -34,11 +34,9 @@ SCORECARD_SPEC: dict[str, Any] = {
                                       "product_id": {}, "date_start": {}, "date_end": {}}}}},
         "display_type": {}, "product_qty": {}, "product_uom_qty": {}, "price_unit": {}, "price_subtotal": {},
         "date_planned": {},
-        "move_ids": {"fields": {"state": {}, "date": {}, "quantity": {},
-                                "location_id": {"fields": {"usage": {}}},
-                                "location_dest_id": {"fields": {"usage": {}}}}},
-        "invoice_lines": {"fields": {"quantity": {}, "price_unit": {}, "parent_state": {},
-                                     "move_id": {"fields": {"name": {}, "move_type": {}}}}}}},
+        "move_ids": {"fields": {"state": {}, "date": {}, "quantity": {}, "picking_code": {}}},
+        "invoice_lines": {"fields": {"quantity": {}, "price_unit": {}, "parent_state": {}, "move_name": {},
+                                     "move_type": {}}}}},
 }
 
 
@@ -55,8 +53,10 @@ def fetch_orders(odoo: OdooClient, vendor_id: int, start: datetime, spec: dict[s
     return list(res.get("records", []))
 
 
-def _usage(loc: Any) -> str | None:
-    return loc.get("usage") if isinstance(loc, dict) else None
+def _direction(move: dict[str, Any]) -> str | None:
+    """'in' for a receipt from the vendor, 'out' for a return to the vendor (by operation type)."""
+    code = move.get("picking_code")
+    return {"incoming": "in", "outgoing": "out"}.get(str(code)) if code else None
 
 
 def _date(v: Any) -> Any:
@@ -78,18 +78,15 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int) -> list[kpi.POLin
                 when = dt(m.get("date"))
                 if m.get("state") != "done" or when is None:
                     continue
-                src, dst = _usage(m.get("location_id")), _usage(m.get("location_dest_id"))
-                if src == "supplier" and dst == "internal":
-                    moves.append(kpi.Receipt(when, float(m.get("quantity") or 0)))
-                elif src == "internal" and dst == "supplier":
-                    moves.append(kpi.Receipt(when, float(m.get("quantity") or 0), is_return=True))
+                direction = _direction(m)
+                if direction:
+                    moves.append(kpi.Receipt(when, float(m.get("quantity") or 0), is_return=direction == "out"))
             bills = []
             for b in ln.get("invoice_lines") or []:
-                mv = b.get("move_id") if isinstance(b.get("move_id"), dict) else {}
-                bills.append(kpi.BillLine(bill=str(mv.get("name") or "?"), qty=float(b.get("quantity") or 0),
+                bills.append(kpi.BillLine(bill=str(b.get("move_name") or "?"), qty=float(b.get("quantity") or 0),
                                           price_unit=float(b.get("price_unit") or 0),
                                           posted=b.get("parent_state") == "posted",
-                                          refund=mv.get("move_type") == "in_refund"))
+                                          refund=b.get("move_type") == "in_refund"))
             rows = []
             for s in product.get("seller_ids") or []:
                 if id_of(s.get("partner_id")) != vendor_id:

@@ -1,0 +1,243 @@
+"""The read tools against the shared sandbox (read-only). Expectations come from Odoo data read in
+the test itself (search_read / read_group), never from hard-coded numbers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from tools.base import Identity, ToolContext, ToolResult
+from tools.odoo.client import OdooClient
+from tools.odoo.resolve import warehouse_list
+from tools.registry import run_tool
+
+ADMIN = Identity(username="admin", role="admin")
+
+
+@pytest.fixture(scope="module")
+def ctx(odoo: OdooClient) -> ToolContext:
+    return ToolContext(user=ADMIN, odoo=odoo)
+
+
+def call(ctx: ToolContext, name: str, **args: Any) -> ToolResult:
+    res = run_tool(ctx, name, args)
+    assert res.ok, f"{name}({args}): {res.error}"
+    return res
+
+
+def quant_sums(odoo: OdooClient, product_id: int) -> dict[str, tuple[float, float]]:
+    """{warehouse code: (on hand, reserved)} summed from stock.quant rows under each warehouse view."""
+    out = {}
+    for w in warehouse_list(odoo):
+        rows = odoo.search_read("stock.quant", [("product_id", "=", product_id),
+                                                ("location_id", "child_of", w["view_location_id"][0]),
+                                                ("location_id.usage", "=", "internal")],
+                                ["quantity", "reserved_quantity"], limit=1000)
+        out[w["code"]] = (sum(r["quantity"] for r in rows), sum(r["reserved_quantity"] for r in rows))
+    return out
+
+
+@pytest.fixture(scope="module")
+def spread_product(odoo: OdooClient) -> dict[str, Any]:
+    """A product held in at least two warehouses and absent from at least one."""
+    groups = odoo.read_group("stock.quant", [("location_id.usage", "=", "internal"), ("quantity", ">", 0)],
+                             ["quantity:sum"], ["product_id", "warehouse_id"], lazy=False)
+    where: dict[int, set[int]] = defaultdict(set)
+    for g in groups:
+        where[g["product_id"][0]].add(g["warehouse_id"][0])
+    n_wh = len(warehouse_list(odoo))
+    pid = next(p for p, whs in sorted(where.items()) if 2 <= len(whs) < n_wh)
+    return odoo.read("product.product", [pid], ["default_code", "display_name"])[0]
+
+
+def test_per_warehouse_quantities_equal_quant_sums(ctx: ToolContext, odoo: OdooClient,
+                                                   spread_product: dict[str, Any]) -> None:
+    expected = quant_sums(odoo, spread_product["id"])
+    for code, (on_hand, reserved) in expected.items():
+        res = call(ctx, "stock_levels", product=spread_product["default_code"], warehouse=code)
+        (row,) = res.data["warehouses"]
+        assert row["wh"] == code
+        assert row["on_hand"] == pytest.approx(on_hand)
+        assert row["reserved"] == pytest.approx(reserved)
+        assert row["free"] == pytest.approx(on_hand - reserved)
+
+
+def test_empty_warehouse_reports_zero_not_company_total(ctx: ToolContext, odoo: OdooClient,
+                                                        spread_product: dict[str, Any]) -> None:
+    expected = quant_sums(odoo, spread_product["id"])
+    empty = next(code for code, (q, _r) in expected.items() if q == 0)
+    res = call(ctx, "stock_levels", product=spread_product["default_code"], warehouse=empty)
+    assert res.data["warehouses"][0]["on_hand"] == 0
+    assert sum(q for q, _ in expected.values()) > 0
+
+
+def test_all_warehouse_view_matches_quants_and_lists_every_warehouse(
+        ctx: ToolContext, odoo: OdooClient, spread_product: dict[str, Any]) -> None:
+    expected = quant_sums(odoo, spread_product["id"])
+    res = call(ctx, "stock_levels", product=spread_product["default_code"])
+    got = {r["wh"]: r for r in res.data["warehouses"]}
+    assert set(got) == set(expected)
+    for code, (on_hand, _reserved) in expected.items():
+        assert got[code]["on_hand"] == pytest.approx(on_hand)
+    assert res.data["total"]["on_hand"] == pytest.approx(sum(q for q, _ in expected.values()))
+
+
+def test_incoming_per_warehouse_agrees_between_context_and_grouping(
+        ctx: ToolContext, spread_product: dict[str, Any]) -> None:
+    allw = {r["wh"]: r for r in call(ctx, "stock_levels", product=spread_product["default_code"]).data["warehouses"]}
+    for code, row in allw.items():
+        one = call(ctx, "stock_levels", product=spread_product["default_code"], warehouse=code).data["warehouses"][0]
+        assert (one["incoming"], one["outgoing"], one["forecast"]) == pytest.approx(
+            (row["incoming"], row["outgoing"], row["forecast"]))
+
+
+def test_ambiguous_product_returns_candidates(ctx: ToolContext, odoo: OdooClient) -> None:
+    names = [r["display_name"] for r in odoo.search_read("product.product", [], ["display_name"], limit=500)]
+    words: dict[str, int] = defaultdict(int)
+    for n in names:
+        for w in set(n.split("]")[-1].lower().split()):
+            if len(w) > 4 and w.isalpha():
+                words[w] += 1
+    word = next(w for w, c in sorted(words.items(), key=lambda x: -x[1]) if c >= 2)
+    res = run_tool(ctx, "stock_levels", {"product": word, "warehouse": "DAL"})
+    assert not res.ok and res.data["code"] == "ambiguous"
+    ids = {r["id"] for r in odoo.search_read("product.product", [("name", "ilike", word)], ["id"], limit=500)}
+    assert len(res.data["candidates"]) >= 2 and {c["id"] for c in res.data["candidates"]} <= ids
+
+
+def test_unknown_product_is_not_found(ctx: ToolContext) -> None:
+    res = run_tool(ctx, "stock_levels", {"product": "Zyxwv Qqqq Frobnicator", "warehouse": "DAL"})
+    assert not res.ok and res.data["code"] == "not_found" and "Zyxwv" in (res.error or "")
+
+
+def test_product_by_barcode_and_by_typo(ctx: ToolContext, odoo: OdooClient, spread_product: dict[str, Any]) -> None:
+    row = odoo.read("product.product", [spread_product["id"]], ["barcode", "name"])[0]
+    if row["barcode"]:
+        res = call(ctx, "stock_levels", product=row["barcode"], warehouse="DAL")
+        assert res.data["product"] == spread_product["display_name"]
+    name = row["name"]
+    typo = name[:3] + name[4:]  # drop one letter
+    res = run_tool(ctx, "stock_levels", {"product": typo, "warehouse": "DAL"})
+    if res.ok:
+        assert res.data["product"] == spread_product["display_name"]
+    else:
+        assert any(c["id"] == spread_product["id"] for c in res.data.get("candidates", []))
+
+
+def test_inbound_schedule_due_and_overdue(ctx: ToolContext, odoo: OdooClient) -> None:
+    wh = next(w for w in warehouse_list(odoo) if w["code"] == "HOU")
+    today = ctx.now().date()
+    domain = [("picking_type_id", "=", wh["in_type_id"][0]), ("state", "not in", ["done", "cancel"]),
+              ("scheduled_date", "<=", f"{today.isoformat()} 23:59:59")]
+    expected = odoo.search_read("stock.picking", domain, ["name", "scheduled_date", "origin"], limit=1000)
+    res = call(ctx, "inbound_schedule", warehouse="HOU", date_to="today")
+    assert res.data["total"] == len(expected) and len(expected) > 0
+    by_name = {r["name"]: r for r in expected}
+    for r in res.data["receipts"]:
+        exp = by_name[r["ref"]]
+        sched = datetime.fromisoformat(exp["scheduled_date"]).date()
+        assert r.get("days_late", 0) == max(0, (today - sched).days)
+        assert r.get("po") == (exp["origin"] or None)
+    assert res.rpc_calls <= 2
+
+
+def test_purchase_order_status_lines_match_odoo(ctx: ToolContext, odoo: OdooClient) -> None:
+    po = odoo.search_read("purchase.order", [("state", "=", "purchase"), ("receipt_status", "=", "partial")],
+                          ["name", "partner_id"], limit=1) or odoo.search_read(
+        "purchase.order", [("state", "=", "purchase")], ["name", "partner_id"], limit=1)
+    name = po[0]["name"]
+    lines = odoo.search_read("purchase.order.line", [("order_id", "=", po[0]["id"]), ("display_type", "=", False)],
+                             ["product_qty", "qty_received", "qty_invoiced"], limit=500)
+    res = call(ctx, "purchase_order_status", reference=name.replace("P0", "P", 1).lower())
+    assert res.data["po"] == name and res.data["vendor"] == po[0]["partner_id"][1]
+    assert len(res.data["lines"]) == len(lines)
+    assert sum(ln["received"] for ln in res.data["lines"]) == pytest.approx(sum(ln["qty_received"] for ln in lines))
+    assert sum(ln["ordered"] for ln in res.data["lines"]) == pytest.approx(sum(ln["product_qty"] for ln in lines))
+    pickings = odoo.search_count("stock.picking", [("origin", "=", name)])
+    assert len(res.data.get("receipts", [])) == pickings
+    assert res.rpc_calls == 1
+
+
+def test_unknown_po_suggests(ctx: ToolContext) -> None:
+    res = run_tool(ctx, "purchase_order_status", {"reference": "P99999"})
+    assert not res.ok and res.data["code"] == "not_found"
+
+
+def test_open_purchase_orders_total(ctx: ToolContext, odoo: OdooClient) -> None:
+    n = odoo.search_count("purchase.order", [("state", "=", "purchase"), ("receipt_status", "!=", "full")])
+    res = call(ctx, "open_purchase_orders")
+    assert res.data["total"] == n
+
+
+def _scorecard(ctx: ToolContext, vendor: str) -> dict[str, Any]:
+    return call(ctx, "supplier_scorecard", supplier=vendor, months=12).data
+
+
+def test_scorecard_population_matches_odoo(ctx: ToolContext, odoo: OdooClient) -> None:
+    card = _scorecard(ctx, "Apex Industrial Supply")
+    vendor = odoo.search_read("res.partner", [("name", "=", "Apex Industrial Supply")], ["id"], limit=1)[0]
+    since = f"{card['since']} 00:00:00"
+    pos = odoo.search_read("purchase.order", [("partner_id", "=", vendor["id"]), ("state", "in", ["purchase", "done"]),
+                                              ("date_approve", ">=", since)], ["id"], limit=5000)
+    n_lines = odoo.search_count("purchase.order.line", [("order_id", "in", [p["id"] for p in pos]),
+                                                         ("display_type", "=", False)])
+    assert card["lines"] == n_lines and card["po_count"] == len(pos)
+    assert 0 <= card["otif_pct"] <= card["on_time_pct"] <= 100
+
+
+def test_scorecards_bear_out_the_vendor_profiles(ctx: ToolContext) -> None:
+    apex, northgate = _scorecard(ctx, "Apex Industrial Supply"), _scorecard(ctx, "Northgate Medical Supply")
+    redline, gemini = _scorecard(ctx, "Redline Fasteners"), _scorecard(ctx, "Gemini Furniture")
+    assert apex["otif_pct"] > northgate["otif_pct"]
+    assert redline.get("three_way_exceptions", 0) > apex.get("three_way_exceptions", 0)
+    assert gemini["lead_time_vs_promised_avg_days"] > apex.get("lead_time_vs_promised_avg_days", 0)
+    assert northgate.get("return_rate_pct", 0) > apex.get("return_rate_pct", 0)
+
+
+def test_three_way_exceptions_are_real_mismatches(ctx: ToolContext, odoo: OdooClient) -> None:
+    res = call(ctx, "three_way_match_exceptions", since="last 180 days")
+    assert res.data["count"] > 0
+    for ex in res.data["exceptions"][:10]:
+        if "price" in ex["issue"]:
+            assert abs(ex["bill_price"] - ex["po_price"]) > 0.01
+        if "qty" in ex["issue"]:
+            line = odoo.search_read("purchase.order.line", [("order_id.name", "=", ex["po"])],
+                                    ["qty_received", "qty_invoiced"], limit=200)
+            assert any(ln["qty_invoiced"] > ln["qty_received"] for ln in line)
+
+
+def test_replenishment_flags_rules_below_minimum(ctx: ToolContext, odoo: OdooClient) -> None:
+    res = call(ctx, "replenishment_risk")
+    rules = odoo.search_read("stock.warehouse.orderpoint", [("active", "=", True), ("product_id.active", "=", True)],
+                             ["product_id", "warehouse_id", "product_min_qty", "qty_forecast"], limit=5000)
+    below = {(r["product_id"][0], r["warehouse_id"][1]) for r in rules if r["qty_forecast"] < r["product_min_qty"]}
+    assert res.data["below_min"] == len(below)
+    for row in res.data["at_risk"]:
+        if row.get("below_min"):
+            assert row["forecast"] < row["min"] and row["suggested_qty"] > 0
+    assert res.rpc_calls <= 3
+
+
+def test_supplier_communications_are_quoted_untrusted_and_newest_first(ctx: ToolContext) -> None:
+    res = call(ctx, "supplier_communications", supplier="Gemini Furniture", since="2020-01-01", limit=20)
+    msgs = res.data.get("messages", [])
+    assert msgs and "untrusted" in res.data
+    dates = [m["date"] for m in msgs]
+    assert dates == sorted(dates, reverse=True)
+    assert all("<p>" not in m["text"] for m in msgs)
+
+
+def test_five_questions_take_one_call_each_and_at_most_six_round_trips(ctx: ToolContext, odoo: OdooClient,
+                                                                         spread_product: dict[str, Any]) -> None:
+    po = odoo.search_read("purchase.order", [("state", "=", "purchase")], ["name"], limit=1)[0]["name"]
+    run_tool(ctx, "supplier_history", {"supplier": "Apex", "months": 1})  # warms the reference caches
+    calls = [("stock_levels", {"product": spread_product["default_code"], "warehouse": "HOU"}),
+             ("inbound_schedule", {"warehouse": "HOU", "date_to": "today"}),
+             ("purchase_order_status", {"reference": po}),
+             ("supplier_scorecard", {"supplier": "Apex Industrial Supply"}),
+             ("replenishment_risk", {})]
+    trips = [call(ctx, n, **a).rpc_calls for n, a in calls]
+    assert sum(trips) <= 6, trips
