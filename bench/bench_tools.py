@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sandbox.launch import start_sandbox  # noqa: E402
-
 from tools.base import Identity, ToolContext, ToolResult  # noqa: E402
 from tools.odoo.client import OdooClient  # noqa: E402
 from tools.odoo.resolve import vendor_list, warehouse_list  # noqa: E402
