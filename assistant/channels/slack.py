@@ -455,7 +455,7 @@ class SlackChannel:
         except Exception:  # noqa: BLE001
             log.exception("listing pending proposals failed")
             return []
-        return [self.approvals.card(p) for p in items]
+        return [self.approvals.card(p, identity) for p in items]
 
     # -- approvals ---------------------------------------------------------------------------------------
     @staticmethod
@@ -581,7 +581,7 @@ class SlackChannel:
                 mine = []
             mine.sort(key=lambda p: str(getattr(p, "created_at", "")), reverse=True)
             view = home_view(user_label=identity.label, pending=pending,
-                             recent=[self.approvals.card(p) for p in mine[:10]], notice=notice)
+                             recent=[self.approvals.card(p, identity) for p in mine[:10]], notice=notice)
         try:
             client.views_publish(user_id=slack_user, view=view)
         except SlackApiError as exc:

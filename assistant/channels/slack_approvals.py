@@ -168,10 +168,17 @@ class SlackApprovals:
                 slack_ids[ident.username] = ident.slack_user_id
         return names, slack_ids
 
-    def card(self, proposal: Any) -> ProposalCard:
+    def card(self, proposal: Any, viewer: Identity | None = None) -> ProposalCard:
+        """The card for `proposal`; with a `viewer`, amounts and evidence follow their role's redaction."""
         names, slack_ids = self._people()
         card = card_from_proposal(proposal, odoo_url=self.odoo_url, names=names, slack_ids=slack_ids)
         policy = getattr(self.runtime, "policy", None)
+        hides = getattr(policy, "is_redacted", None) if viewer is not None else None
+        if viewer is not None and callable(hides) and (hides(viewer.role, "amount_total")
+                                                       or hides(viewer.role, "price")):
+            card.amount = None
+            evidence = policy.redact(viewer.role, getattr(proposal, "evidence", None) or {})
+            card.evidence = card_from_proposal({"id": card.id, "evidence": evidence}).evidence
         describe = getattr(policy, "rule_for_proposal", None)
         if callable(describe):
             try:

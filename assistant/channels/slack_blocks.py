@@ -347,7 +347,7 @@ def card_from_proposal(proposal: Any, *, odoo_url: str | None = None,
 
 
 def _money(amount: float | None, currency: str) -> str:
-    return "—" if amount is None else f"{amount:,.2f} {currency}"
+    return "—" if not amount else f"{amount:,.2f} {currency}"
 
 
 def proposal_body_blocks(card: ProposalCard, *, approvers: Sequence[str] = ()) -> list[dict[str, Any]]:
@@ -424,7 +424,7 @@ def proposal_message_blocks(card: ProposalCard, *, approvers: Sequence[str] = ()
     """The approval card: buttons while pending, the outcome line once decided."""
     blocks = proposal_body_blocks(card, approvers=approvers)
     if card.state == "pending":
-        amount = f"({_money(card.amount, card.currency)}) " if card.amount is not None else ""
+        amount = f"({_money(card.amount, card.currency)}) " if card.amount else ""
         blocks.append(approval_buttons(card.id, amount_text=amount))
     else:
         blocks.append(section(outcome_text(card)))

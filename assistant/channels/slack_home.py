@@ -24,7 +24,7 @@ MAX_RECENT = 10
 
 
 def _money(card: ProposalCard) -> str:
-    return "" if card.amount is None else f" · {card.amount:,.2f} {card.currency}"
+    return "" if not card.amount else f" · {card.amount:,.2f} {card.currency}"
 
 
 def home_view(*, user_label: str | None, pending: Sequence[ProposalCard] = (),
@@ -51,7 +51,7 @@ def home_view(*, user_label: str | None, pending: Sequence[ProposalCard] = (),
                               f"{escape(card.summary)}\n_requested by {who}_"
                               + (f" · _rule: {escape(card.rule)}_" if card.rule else "")))
         blocks.append(approval_buttons(card.id, amount_text=_money(card).lstrip(" ·") + " "
-                                       if card.amount is not None else ""))
+                                       if card.amount else ""))
     if len(pending) > MAX_PENDING:
         blocks.append(context(f"…and {len(pending) - MAX_PENDING} more; see the web inbox."))
     blocks.append({"type": "divider"})

@@ -82,3 +82,24 @@ def test_refusal_on_the_home_tab_is_shown_as_a_notice(harness):
     assert harness.runtime.proposals.get(a).state == "pending"
     notice = json.dumps(harness.mock.of("views.publish")[-1]["view"]["blocks"][1])
     assert "Not allowed" in notice
+
+
+def test_home_hides_prices_from_roles_that_may_not_see_them(harness):
+    from slack_kit import ROOT
+
+    from tools.governance.policy import Policy
+
+    harness.runtime.policy = Policy.load(ROOT / "tools" / "governance" / "default_policy.yaml")
+    p = harness.runtime.proposals.create(requester="wes.warehouse", summary="Reschedule HOU/IN/00042 to Friday",
+                                         amount=1_234.5, eligible=["ben.buyer"], kind="reschedule_receipt")
+    harness.runtime.proposals._items[p.id].evidence = {"price_unit": 7.68, "scheduled": "2026-12-01"}
+    harness.drain()
+    wes = json.dumps(_open_home(harness, "UQMWES"))
+    assert p.id in wes and "2026-12-01" not in wes  # evidence is not on the Home list anyway
+    assert "1,234.50" not in wes and "7.68" not in wes
+    ben = json.dumps(_open_home(harness, "UQMBEN"))  # a buyer approving it sees the amount
+    assert p.id in ben and "1,234.50" in ben
+    card = harness.channel.approvals.card(harness.runtime.proposals.get(p.id),
+                                          harness.runtime.directory.get("wes.warehouse"))
+    assert card.amount is None and all("7.68" not in e for e in card.evidence)
+    assert any("2026-12-01" in e for e in card.evidence)
