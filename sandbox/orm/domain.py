@@ -70,8 +70,8 @@ def mentions_active(domain: list[Any]) -> bool:
 
 
 def _like_pattern(value: Any) -> str:
-    s = str(value)
-    return "%" + s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    # Odoo does not escape % and _ in the value: they keep their wildcard meaning
+    return f"%{value}%"
 
 
 class DomainCompiler:
@@ -280,21 +280,29 @@ class DomainCompiler:
                leaf: tuple[Any, ...]) -> tuple[str, list[Any]]:
         if op in ("in", "not in"):
             values = list(right) if isinstance(right, (list, tuple)) else [right]
-            has_null = any(v is False or v is None for v in values) and f.type != "boolean"
-            vals = [self._coerce(model, f, v, leaf) for v in values if not (v is False or v is None)
-                    or f.type == "boolean"]
+            if f.type == "boolean":
+                wanted = {bool(v) for v in values}
+                if op == "not in":
+                    wanted = {True, False} - wanted
+                if wanted == {True, False}:
+                    return "1=1", []
+                if wanted == {True}:
+                    return f"{col} = 1", []
+                if wanted == {False}:
+                    return f"({col} IS NULL OR {col} = 0)", []
+                return "1=0", []
+            has_null = any(v is False or v is None for v in values)
+            vals = [self._coerce(model, f, v, leaf) for v in values if not (v is False or v is None)]
             ph = ",".join("?" * len(vals))
             if op == "in":
                 parts = [f"{col} IN ({ph})"] if vals else []
-                if has_null or (f.type == "boolean" and 0 in vals):
+                if has_null:
                     parts.append(f"{col} IS NULL")
                 return ("(" + " OR ".join(parts) + ")" if parts else "1=0"), vals
-            parts = [f"{col} NOT IN ({ph})"] if vals else ["1=1"]
+            base = f"{col} NOT IN ({ph})" if vals else "1=1"
             if has_null:
-                return f"({parts[0]} AND {col} IS NOT NULL)", vals
-            if f.type == "boolean" and 0 in vals:
-                return f"({parts[0]} AND {col} IS NOT NULL)", vals
-            return f"({parts[0]} OR {col} IS NULL)", vals
+                return f"({base} AND {col} IS NOT NULL)", vals
+            return f"({base} OR {col} IS NULL)", vals
         if isinstance(right, (list, tuple, dict)):
             raise PyValueError(f"Invalid value {right!r} for operator {op!r} in leaf {leaf!r}")
         if op in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):

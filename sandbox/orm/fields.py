@@ -36,6 +36,7 @@ class Field:
     translate: bool = False
     company_dependent: bool = False
     aggregator: str | None = None
+    related_sql: bool = True         # False when the related target is itself a non-stored compute
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -48,18 +49,24 @@ class Field:
     # -- derived flags ------------------------------------------------------------------------
     @property
     def searchable(self) -> bool:
+        if self.related and not self.stored and not self.related_sql:
+            return bool(self.search)
         if self.stored or self.related or self.search or self.column:
             return True
         return self.type in X2MANY and self.inverse_name is not None
 
     @property
     def sortable(self) -> bool:
-        if self.type in X2MANY or self.type in ("html", "binary", "json"):
+        if self.type in X2MANY or self.type == "binary":
+            return False
+        if self.related and not self.stored and not self.related_sql:
             return False
         return bool(self.stored or self.related)
 
     @property
     def groupable(self) -> bool:
+        if self.related and not self.stored and not self.related_sql:
+            return False
         if self.type in X2MANY or self.type in ("html", "text", "binary", "json"):
             return False
         return bool(self.stored or self.related)

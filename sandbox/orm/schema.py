@@ -20,7 +20,7 @@ from sandbox.orm.fields import (
 )
 from sandbox.orm.model import ModelDef, model
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PO_STATES = [("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"),
              ("purchase", "Purchase Order"), ("done", "Locked"), ("cancel", "Cancelled")]
@@ -95,6 +95,13 @@ def build() -> dict[str, ModelDef]:
                                            ("delivery", "Delivery Address"), ("other", "Other Address")]),
         char("email", "Email"), char("phone", "Phone"), char("mobile", "Mobile"), char("street", "Street"),
         char("city", "City"), char("zip", "Zip"), char("vat", "Tax ID"), char("ref", "Reference"),
+        m2o("country_id", "Country", "res.country"),
+        m2o("property_supplier_payment_term_id", "Vendor Payment Terms", "account.payment.term",
+            company_dependent=True),
+        m2o("property_purchase_currency_id", "Supplier Currency", "res.currency", company_dependent=True),
+        m2o("property_stock_supplier", "Vendor Location", "stock.location", company_dependent=True),
+        boolean("receipt_reminder_email", "Receipt Reminder", company_dependent=True),
+        integer("reminder_date_before_receipt", "Days Before Receipt", company_dependent=True, aggregator=None),
         selection("lang", "Language", [("en_US", "English (US)")]),
         selection("tz", "Timezone", [("America/Chicago", "America/Chicago"), ("UTC", "UTC"),
                                      ("Europe/Brussels", "Europe/Brussels")]),
@@ -204,7 +211,6 @@ def build() -> dict[str, ModelDef]:
         m2o("responsible_id", "Responsible", "res.users"),
         m2o("company_id", "Company", "res.company"),
         m2m("route_ids", "Routes", "stock.route", ("stock_route_product", "product_id", "route_id")),
-        integer("priority_", "Favorite", stored=False, column=False, compute="zero"),
         *qty_fields, *reorder_fields,
         *_mail_fields(),
     ], order="name, id", display="product", display_paths=("name", "default_code")))
@@ -245,6 +251,7 @@ def build() -> dict[str, ModelDef]:
         tmpl("company_id", "Company", "many2one", relation="res.company"),
         tmpl("description_purchase", "Purchase Description", "text", translate=True),
         tmpl("weight", "Weight", "float"), tmpl("volume", "Volume", "float"),
+        tmpl("route_ids", "Routes", "many2many", relation="stock.route"),
         o2m("stock_quant_ids", "Stock Quant", "stock.quant", "product_id"),
         o2m("stock_move_ids", "Stock Move", "stock.move", "product_id"),
         *_mail_fields(),
@@ -369,6 +376,8 @@ def build() -> dict[str, ModelDef]:
         m2o("location_id", "Source Location", "stock.location", required=True),
         m2o("location_dest_id", "Destination Location", "stock.location", required=True),
         o2m("move_ids", "Stock Moves", "stock.move", "picking_id"),
+        o2m("move_line_ids", "Operations", "stock.move.line", "picking_id"),
+        m2o("group_id", "Procurement Group", "procurement.group", readonly=True),
         m2o("backorder_id", "Back Order of", "stock.picking", readonly=True),
         o2m("backorder_ids", "Back Orders", "stock.picking", "backorder_id"),
         m2o("return_id", "Return of", "stock.picking", readonly=True),
@@ -403,6 +412,11 @@ def build() -> dict[str, ModelDef]:
         Field("picking_code", "selection", "Type of Operation", selection=PICK_CODES, stored=False,
               related="picking_id.picking_type_id.code", readonly=True),
         m2o("purchase_line_id", "Purchase Order Line", "purchase.order.line", readonly=True),
+        m2m("created_purchase_line_ids", "Created Purchase Order Lines", "purchase.order.line",
+            ("stock_move_created_purchase_line_rel", "move_id", "created_purchase_line_id")),
+        m2m("move_orig_ids", "Original Move", "stock.move", ("stock_move_move_rel", "move_dest_id", "move_orig_id")),
+        m2m("move_dest_ids", "Destination Moves", "stock.move", ("stock_move_move_rel", "move_orig_id",
+                                                                 "move_dest_id")),
         m2o("orderpoint_id", "Original Reordering Rule", "stock.warehouse.orderpoint"),
         m2o("origin_returned_move_id", "Origin return move", "stock.move"),
         boolean("to_refund", "Update quantities on SO/PO"),
@@ -487,7 +501,7 @@ def build() -> dict[str, ModelDef]:
         integer("reminder_date_before_receipt", "Days Before Receipt", stored=False, compute="zero",
                 readonly=True),
         floating("on_time_rate", "On-Time Delivery Rate", stored=False, related="partner_id.on_time_rate",
-                 readonly=True),
+                 readonly=True, related_sql=False),
         m2o("group_id", "Procurement Group", "procurement.group"),
         *_mail_fields(),
     ], order="priority desc, id desc", display="purchase", display_paths=("name", "partner_ref")))
@@ -521,6 +535,8 @@ def build() -> dict[str, ModelDef]:
         floating("qty_to_invoice", "To Invoice Quantity", readonly=True),
         o2m("move_ids", "Reservation", "stock.move", "purchase_line_id", readonly=True),
         o2m("invoice_lines", "Bill Lines", "account.move.line", "purchase_line_id", readonly=True),
+        m2m("move_dest_ids", "Downstream moves alt", "stock.move", ("stock_move_created_purchase_line_rel",
+                                                                    "created_purchase_line_id", "move_id")),
         boolean("forecasted_issue", "Forecasted Issue", stored=False, compute="false", readonly=True),
         m2o("orderpoint_id", "Orderpoint", "stock.warehouse.orderpoint"),
         m2o("location_final_id", "Location from procurement", "stock.location"),
