@@ -177,7 +177,7 @@ class SlackApprovals:
         if viewer is not None and callable(hides) and (hides(viewer.role, "amount_total")
                                                        or hides(viewer.role, "price")):
             card.amount = None
-            evidence = policy.redact(viewer.role, getattr(proposal, "evidence", None) or {})
+            evidence = policy.redact(viewer.role, getattr(proposal, "evidence", None) or {})  # type: ignore[union-attr]
             card.evidence = card_from_proposal({"id": card.id, "evidence": evidence}).evidence
         describe = getattr(policy, "rule_for_proposal", None)
         if callable(describe):
