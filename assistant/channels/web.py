@@ -72,7 +72,7 @@ def _pending_for(runtime: Any, user: Identity) -> int:
         return 0
 
 
-def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     runtime = request.app.state.runtime
     user = ctx.get("user")
     flash = request.session.pop("flash", None) if "session" in request.scope else None
@@ -80,7 +80,7 @@ def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> H
             "trusted_header": bool(request.app.state.settings.trusted_user_header)}
     if user is not None and runtime is not None:
         base["pending_count"] = _pending_for(runtime, user)
-    return templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status_code)
+    return templates.TemplateResponse(request, template, {**base, **ctx}, status_code=status_code)
 
 
 def flash(request: Request, kind: str, text: str) -> None:

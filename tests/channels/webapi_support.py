@@ -226,3 +226,60 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=15)
+
+
+# -- the real runtime on a private sandbox -----------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+SANDBOX_CACHE = Path(__import__("os").environ.get("QM_SANDBOX_CACHE", ROOT / "var" / "cache" / "sandbox"))
+
+
+class RealRuntime:
+    """Context manager: a private sandbox (from the cached seed) plus Runtime.build on it (offline planner)."""
+
+    def __init__(self, tmp: Path, *, ingest_corpus: bool = True, **overrides: Any) -> None:
+        self.tmp, self.ingest, self.overrides = tmp, ingest_corpus, overrides
+        self.sandbox: Any = None
+        self.runtime: Any = None
+
+    def __enter__(self) -> Any:
+        from assistant.runtime import Runtime
+        from assistant.settings import load_settings
+        from sandbox.launch import start_sandbox
+
+        self.sandbox = start_sandbox(self.tmp / "sandbox", port=0, scale=1, cache_dir=SANDBOX_CACHE)
+        try:
+            settings = load_settings(QM_DATA_DIR=str(self.tmp / "data"), ODOO_URL=self.sandbox.url,
+                                     ODOO_DB=self.sandbox.db, QM_BRAIN="offline", **self.overrides)
+            self.runtime = Runtime.build(settings, ingest_corpus=self.ingest)
+        except BaseException:
+            self.sandbox.stop()
+            raise
+        return self.runtime
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.runtime is not None:
+                self.runtime.close()
+        finally:
+            self.sandbox.stop()
+
+
+_SHARED: dict[str, Any] = {}
+
+
+def shared_real_runtime() -> Any:
+    """One real runtime (private sandbox, corpus ingested) per test process, closed at exit.
+
+    Building it costs most of a minute (the corpus embedding), so the e2e, fuzz and browser tests
+    share it; each test works on proposals it created itself."""
+    if "rt" not in _SHARED:
+        import atexit
+        import shutil
+        import tempfile
+
+        tmp = Path(tempfile.mkdtemp(prefix="qm-web-e2e-"))
+        cm = RealRuntime(tmp)
+        _SHARED["rt"] = cm.__enter__()
+        atexit.register(shutil.rmtree, tmp, True)
+        atexit.register(cm.__exit__, None, None, None)
+    return _SHARED["rt"]

@@ -1,0 +1,127 @@
+"""The REST API and the web pages over the real runtime: sandbox Odoo, offline planner, governance, corpus."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from webapi_support import RealRuntime, bearer, page_csrf, shared_real_runtime, web_login
+
+from server import create_app
+
+pytestmark = pytest.mark.slow
+
+BIG_RFQ = "order 2000 PPE-1042 from Apex Industrial Supply for Dallas"
+
+
+@pytest.fixture(scope="module")
+def rt() -> Any:
+    return shared_real_runtime()
+
+
+@pytest.fixture()
+def client(rt: Any) -> Iterator[TestClient]:
+    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as c:
+        yield c
+
+
+def _chat(client: TestClient, who: str, message: str, thread: str | None = None) -> dict[str, Any]:
+    body = {"message": message, **({"thread_id": thread} if thread else {})}
+    r = client.post("/api/chat", json=body, headers=bearer(who))
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def test_buyer_proposes_in_chat_approver_approves_and_odoo_gets_the_rfq(client: TestClient, rt: Any) -> None:
+    turn = _chat(client, "ava.buyer", BIG_RFQ)
+    assert turn["brain"] == "offline" and turn["proposals"], turn["answer"]
+    pid = turn["proposals"][0]["id"]
+    proposal = rt.proposals.get(pid)
+    assert proposal.kind == "create_rfq" and proposal.amount > 5000 and proposal.state == "pending"
+    # four eyes above 5,000: Ava may not approve her own, Wes (warehouse) may not approve at all
+    r = client.post(f"/api/proposals/{pid}/approve", json={"comment": "self"}, headers=bearer("ava.buyer"))
+    assert r.status_code == 403, r.text
+    r = client.post(f"/api/proposals/{pid}/approve", json={}, headers=bearer("wes.warehouse"))
+    assert r.status_code == 403
+    assert rt.proposals.get(pid).state == "pending"
+    waiting = client.get("/api/proposals?scope=to_approve", headers=bearer("omar.approver")).json()
+    assert pid in {p["id"] for p in waiting["items"]}
+    r = client.post(f"/api/proposals/{pid}/approve", json={"comment": "ok for Q4"}, headers=bearer("omar.approver"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["outcome"] == "executed" and body["proposal"]["decided_by"] == "omar.approver"
+    po_id = body["proposal"]["result"]["po_id"]
+    rows = rt.odoo.search_read("purchase.order", [("id", "=", po_id)], ["origin", "state", "partner_id"])
+    assert rows and rows[0]["origin"] == f"QM-{pid}" and rows[0]["state"] == "draft"
+    assert client.post(f"/api/proposals/{pid}/reject", json={}, headers=bearer("maria.manager")).status_code == 409
+    audit = client.get("/api/audit?event_type=proposal_approved", headers=bearer("maria.manager")).json()
+    assert any(e["payload"].get("proposal") == pid for e in audit["items"])
+
+
+def test_threads_carry_follow_ups_and_stream_matches(client: TestClient) -> None:
+    first = _chat(client, "ben.buyer", "What is arriving at HOU this week?")
+    assert first["tool_calls"] and first["tool_calls"][0]["name"] == "inbound_schedule"
+    r = client.post("/api/chat/stream", json={"message": "scorecard for Gemini Furniture",
+                                              "thread_id": first["thread_id"]}, headers=bearer("ben.buyer"))
+    events = [json.loads(line[5:]) for line in r.text.splitlines() if line.startswith("data:")]
+    final = events[-1]
+    assert final["type"] == "final" and final["result"]["thread_id"] == first["thread_id"]
+    assert "OTIF" in final["result"]["answer"] and "<p>" in final["html"]
+
+
+def test_citations_link_to_documents_the_viewer_may_open(client: TestClient) -> None:
+    turn = _chat(client, "ava.buyer", "What does the receiving SOP say about damaged pallets?")
+    links = [c["href"] for c in turn["citations"] if c.get("href")]
+    assert links, turn
+    web_login(client, "ava.buyer")
+    page = client.get(links[0].split("#")[0])
+    assert page.status_code == 200 and "<h1>" in page.text
+
+
+def test_warehouse_user_sees_no_prices_in_chat_or_on_pages(client: TestClient) -> None:
+    turn = _chat(client, "wes.warehouse", "What is arriving at HOU this week?")
+    text = json.dumps(turn)
+    assert "price_unit" not in text and "amount_total" not in text
+    web_login(client, "wes.warehouse")
+    page = client.get("/suppliers/Gemini Furniture")
+    assert page.status_code == 200  # communications are allowed; the scorecard is refused by policy
+    assert "may not" in page.text or "not allowed" in page.text.lower()
+    assert "Avg unit price" not in page.text and "$" not in page.text.split("<main>")[1]
+
+
+def test_supplier_and_inbound_pages_render_the_tools(client: TestClient) -> None:
+    web_login(client, "maria.manager")
+    page = client.get("/suppliers/Gemini Furniture")
+    assert page.status_code == 200, page.text[:500]
+    assert "OTIF" in page.text and page.text.count("<svg") >= 2  # OTIF and lead-time charts
+    assert "Avg unit price" in page.text  # the price trend for a role that may see prices
+    inbound = client.get("/inbound?warehouse=HOU")
+    assert inbound.status_code == 200
+    assert 'id="overdue"' in inbound.text and 'id="today"' in inbound.text and 'id="this_week"' in inbound.text
+    assert "HOU/IN/" in inbound.text
+    assert client.get("/inbound?warehouse=XXX").status_code == 404
+    token = page_csrf(client.get("/approvals").text)
+    assert token
+
+
+def test_metrics_after_real_turns(client: TestClient) -> None:
+    _chat(client, "ava.buyer", "stock of PPE-1042 at DAL")
+    text = client.get("/metrics").text
+    assert 'qm_turns_total{brain="offline",channel="api",outcome="ok"}' in text
+    assert "qm_tool_calls_total" in text and "qm_odoo_rpc_calls_total" in text and "qm_proposals{" in text
+
+
+def test_readyz_fails_when_odoo_is_down(tmp_path: Path) -> None:
+    harness = RealRuntime(tmp_path, ingest_corpus=False)
+    with harness as rt2, TestClient(create_app(rt2.settings, rt2)) as c:
+        assert c.get("/readyz").status_code == 200
+        harness.sandbox.stop()  # Odoo goes away under a running app
+        r = c.get("/readyz")
+        assert r.status_code == 503, r.text
+        checks = r.json()["checks"]
+        assert checks["odoo"]["ok"] is False and checks["state_store"]["ok"] is True
+        assert c.get("/healthz").status_code == 200
