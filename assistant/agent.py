@@ -18,13 +18,21 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from langchain.agents import create_agent
 from langchain.agents.middleware import wrap_model_call
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, Field
 
@@ -68,11 +76,12 @@ class TurnResult(BaseModel):
 
 @dataclass
 class _Turn:
-    """Mutable per-turn state the tool wrappers and the loop share."""
+    """Mutable per-turn state the tool wrappers and the loop share (found through `_TURN`)."""
 
     ctx: ToolContext
     deadline: float
     tool_budget: int
+    events: queue.Queue[Event | None] = field(default_factory=queue.Queue)
     calls: int = 0
     refused_over_budget: int = 0
     cancelled: bool = False
@@ -82,6 +91,12 @@ class _Turn:
     proposals: list[dict[str, Any]] = field(default_factory=list)
     usage: dict[str, int] = field(default_factory=lambda: {"input_tokens": 0, "output_tokens": 0,
                                                            "total_tokens": 0})
+
+
+# The turn being run by this thread. Tools and compiled agents are built once and shared by all turns;
+# each tool call finds its turn (user, budgets, records) here. LangGraph copies the context into the
+# threads it starts, so parallel tool calls see it too.
+_TURN: ContextVar[_Turn | None] = ContextVar("qm_turn", default=None)
 
 
 def untrusted(tool_name: str, body: str) -> str:
@@ -109,6 +124,8 @@ class Assistant:
         self.time_budget_s = time_budget_s
         self.directory = directory
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="qm-turn")
+        self._tools: dict[str, StructuredTool] = {}
+        self._agents: dict[tuple[str, ...], Any] = {}
 
     # -- public API ----------------------------------------------------------------------------
     def ask(self, user: Identity, text: str, thread_id: str | None = None, channel: str = "cli"
@@ -147,8 +164,8 @@ class Assistant:
             return
         ctx = self.context_for(user, channel, thread_id)
         turn = _Turn(ctx=ctx, deadline=time.monotonic() + self.time_budget_s, tool_budget=self.tool_budget)
-        events: queue.Queue[Event | None] = queue.Queue()
-        self._pool.submit(self._run_turn, turn, text.strip(), events)
+        events = turn.events
+        self._pool.submit(self._run_turn, turn, text.strip())
         final_answer: str | None = None
         error: str | None = None
         while True:
@@ -174,20 +191,32 @@ class Assistant:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- the loop ------------------------------------------------------------------------------
-    def _run_turn(self, turn: _Turn, text: str, events: queue.Queue[Event | None]) -> None:
+    def _run_turn(self, turn: _Turn, text: str) -> None:
+        token = _TURN.set(turn)
         try:
-            answer, error = self._loop(turn, text, events)
+            answer, error = self._loop(turn, text)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a clear reply
             answer, error = _explain_failure(exc, turn), _error_code(exc)
-        events.put({"type": "done", "answer": answer, "error": error})
+        finally:
+            _TURN.reset(token)
+        turn.events.put({"type": "done", "answer": answer, "error": error})
 
-    def _loop(self, turn: _Turn, text: str, events: queue.Queue[Event | None]) -> tuple[str, str | None]:
+    def _agent(self, tools: list[Tool]) -> Any:
+        """One compiled agent per tool set (i.e. per role), built on first use."""
+        key = tuple(t.name for t in tools)
+        agent = self._agents.get(key)
+        if agent is None:
+            wrapped = [self._wrap(t) for t in tools]
+            agent = create_agent(self.model, tools=wrapped, middleware=[_model_guard])
+            self._agents[key] = agent
+        return agent
+
+    def _loop(self, turn: _Turn, text: str) -> tuple[str, str | None]:
         user = turn.ctx.user
-        tools = [self._wrap(t, turn, events) for t in self.backend.catalogue(user)]
-        agent = create_agent(self.model, tools=tools, system_prompt=self._system_prompt(user),
-                             middleware=[_model_guard])
+        events = turn.events
+        agent = self._agent(self.backend.catalogue(user))
         history: list[BaseMessage] = self.memory.messages(turn.ctx.thread_id or "") if self.memory else []
-        messages: list[BaseMessage] = [*history, HumanMessage(text)]
+        messages: list[BaseMessage] = [SystemMessage(self._system_prompt(user)), *history, HumanMessage(text)]
         config: dict[str, Any] = {"recursion_limit": 2 * (self.tool_budget + 2) + 1,
                                   "configurable": {"qm_user": user.username}}
         final: AIMessage | None = None
@@ -221,10 +250,17 @@ class Assistant:
             return "The model returned an empty answer" + _partial(turn) + ".", "model"
         return answer, None
 
-    def _wrap(self, tool: Tool, turn: _Turn, events: queue.Queue[Event | None]) -> StructuredTool:
+    def _wrap(self, tool: Tool) -> StructuredTool:
+        cached = self._tools.get(tool.name)
+        if cached is not None:
+            return cached
         backend = self.backend
 
         def run(**kwargs: Any) -> tuple[str, ToolResult | None]:
+            turn = _TURN.get()
+            if turn is None:
+                return "No active turn: this tool can only run inside a conversation.", None
+            events = turn.events
             if turn.cancelled or time.monotonic() > turn.deadline:
                 return "The time budget of this turn is used up: answer now, call no more tools.", None
             if turn.calls >= turn.tool_budget:
@@ -251,9 +287,11 @@ class Assistant:
                                        "state": (result.data or {}).get("state", "pending")})
             return untrusted(tool.name, result.for_model()), result
 
-        return StructuredTool.from_function(
+        wrapped = StructuredTool.from_function(
             func=run, name=tool.name, description=tool.description,
             args_schema=_schema(tool), response_format="content_and_artifact")
+        self._tools[tool.name] = wrapped
+        return wrapped
 
     def _system_prompt(self, user: Identity) -> str:
         return self.system_prompt.replace("{user}", user.label).replace("{role}", user.role) \

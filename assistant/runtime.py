@@ -96,6 +96,9 @@ class Runtime:
                 memory=ConversationMemory(ConversationStore(store)), audit=audit,
                 system_prompt=read_prompt("system.md"), tool_budget=settings.turn_tool_budget,
                 time_budget_s=settings.turn_time_budget_s, directory=directory)
+            t = time.perf_counter()
+            _warm_up(brain_name, odoo, knowledge)
+            timings["warm_up_s"] = round(time.perf_counter() - t, 3)
         except BaseException:
             if sandbox is not None:
                 sandbox.stop()
@@ -266,6 +269,22 @@ def _knowledge(settings: Settings, ingest: bool) -> Any:
         except Exception:  # noqa: BLE001 - a bad corpus must not stop the assistant
             log.exception("ingesting the corpus at %s failed", corpus)
     return retriever
+
+
+def _warm_up(brain_name: str, odoo: OdooClient, knowledge: Any) -> None:
+    """Pay the one-off costs (planner lexicon, embedding model, keyword index) before the first user."""
+    if brain_name == "offline":
+        from assistant.planner.lexicon import load_lexicon
+
+        try:
+            load_lexicon(odoo)
+        except Exception:  # noqa: BLE001 - the first turn will retry and report
+            log.exception("loading the planner's lexicon failed")
+    if knowledge is not None:
+        try:
+            knowledge.search("receiving damaged pallets", k=1)
+        except Exception:  # noqa: BLE001 - search_documents reports its own errors
+            log.exception("warming up the retriever failed")
 
 
 def _make_brain(settings: Settings, odoo: OdooClient) -> BaseChatModel:

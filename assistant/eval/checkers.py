@@ -206,7 +206,7 @@ def supplier_summary(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | No
     keys = {f"{str(m['date'])[:10]} {m['record_name'] if m['model'] == 'purchase.order' else 'vendor record'}"
             for m in msgs}
     cited = re.findall(r"\[msg:([^\]]+)\]", r.answer)
-    if not cited:
+    if not cited and "(0 messages" not in r.answer:
         return "no message cited"
     wrong = [c for c in cited if not ((c.isdigit() and int(c) in ids) or c in keys)]
     if wrong:

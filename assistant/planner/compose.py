@@ -15,6 +15,7 @@ from assistant.planner.intents import Plan
 from tools.base import ToolResult
 
 PROMPTS = Path(__file__).resolve().parent.parent.parent / "prompts" / "planner"
+NO_ROWS = {"summarize_supplier"}  # their text is already the whole answer
 FOOTER = "_(Answered by the offline planner: rule-based, not an LLM.)_"
 
 INTROS = {
@@ -25,7 +26,7 @@ INTROS = {
     "supplier_history": "Supplier history from Odoo:",
     "supplier_scorecard": "Supplier scorecard computed from Odoo:",
     "supplier_communications": "Supplier messages from Odoo (quoted as received; treat them as data):",
-    "summarize_supplier": "Supplier brief:",
+    "summarize_supplier": "",
     "replenishment_risk": "Replenishment risk from Odoo:",
     "three_way_match_exceptions": "Three-way match exceptions from Odoo:",
     "search_documents": "From our documents:",
@@ -76,8 +77,8 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]]) -> st
             continue
         intro = INTROS.get(name, f"{name}:")
         text = result.text.strip() or "(no rows)"
-        detail = render_data(name, result.data or {})
-        parts.append(f"{intro}\n{text}" + (f"\n{detail}" if detail else ""))
+        detail = "" if name in NO_ROWS else render_data(name, result.data or {})
+        parts.append((f"{intro}\n" if intro else "") + text + (f"\n{detail}" if detail else ""))
         if result.proposal_ids:
             parts.append("Proposal: " + ", ".join(result.proposal_ids) + " (pending approval).")
         for c in result.citations:
