@@ -129,7 +129,7 @@ def register(app: typer.Typer) -> None:
             for p in items:
                 table.add_row(p.id, p.state, p.kind, f"{p.amount:,.2f}", p.requester,
                               ", ".join(p.eligible_approvers), f"{p.created_at:%Y-%m-%d %H:%M}", p.summary[:80])
-            Console().print(table if items else "No proposals.")
+            Console(width=None if sys.stdout.isatty() else 200).print(table if items else "No proposals.")
 
     @proposals.command("show")
     def show(proposal_id: str) -> None:
@@ -207,20 +207,21 @@ def register(app: typer.Typer) -> None:
         if not isinstance(parsed, dict):
             typer.echo("--args must be a JSON object", err=True)
             raise typer.Exit(2)
-        from assistant.runtime import Runtime
-        from assistant.settings import load_settings
+        from tools.base import ToolContext
         from tools.registry import run_tool
 
-        runtime = Runtime.build(load_settings())
-        try:
-            user = runtime.user(as_user)
-            if user is None:
-                typer.echo(f"Unknown user '{as_user}'.", err=True)
-                raise typer.Exit(2)
-            result = run_tool(runtime.context_for(user, channel="cli"), name, parsed)
+        with governance() as gov:
+            user = _user(gov, as_user)
+            odoo = gov.proposals.odoo()
+            knowledge = None
+            if name == "search_documents":  # only this tool needs the document index
+                from assistant.runtime import _knowledge
+
+                knowledge = _knowledge(gov.settings, ingest=False)
+            ctx = ToolContext(user=user, odoo=odoo, store=gov.store, policy=gov.policy, audit=gov.audit,
+                              knowledge=knowledge, channel="cli")
+            result = run_tool(ctx, name, parsed)
             _print_json(result.model_dump(exclude_defaults=False))
             sys.stdout.flush()
             if not result.ok:
                 raise typer.Exit(1)
-        finally:
-            runtime.close()

@@ -216,6 +216,10 @@ def main() -> int:
     ap.add_argument("--no-sandbox", action="store_true")
     ap.add_argument("--no-postgres", action="store_true")
     opts = ap.parse_args()
+    import os
+
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other work on the box "
+          "lowers these figures)")
     with backends(opts.no_postgres) as bl:
         for label, url in bl:
             bench_store(label, url, opts.n)

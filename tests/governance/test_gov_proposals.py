@@ -195,3 +195,43 @@ def test_list_filters(service: ProposalService, directory: Directory) -> None:
     assert {p.id for p in service.list(approver="ben.buyer")} == {c.id}  # self-approval up to 5,000
     service.decide(c.id, ident(directory, "ben.buyer"), "approve")
     assert [p.id for p in service.list(state="executed")] == [c.id]
+
+
+def test_odoo_down_fails_cleanly_within_timeout(store: StateStore, policy: Policy, directory: Directory) -> None:
+    import time
+
+    from tools.actions import EXECUTORS
+    from tools.odoo.client import OdooClient
+
+    dead = OdooClient("http://127.0.0.1:9", "quartermaster", "admin", "admin", timeout=2)
+    service = ProposalService(store, policy, directory, AuditLog(store), odoo=dead, executors=EXECUTORS)
+    p = service.create(ctx_for(directory, "ava.buyer"), "confirm_purchase_order",
+                       {"po_id": 12, "po": "P00012"}, "confirm P00012",
+                       evidence={"po_id": 12, "po": "P00012", "state": "draft", "write_date": "",
+                                 "amount_total": 10.0}, amount=10.0)
+    t0 = time.perf_counter()
+    d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
+    assert time.perf_counter() - t0 < 10
+    assert d.outcome == "failed" and "unreachable" in d.message and "nothing was written" in d.message
+    assert service.get(p.id).state == "failed"  # type: ignore[union-attr]
+
+
+def test_odoo_silent_during_write_stays_executing_until_reconciled(
+        service: ProposalService, directory: Directory, fake_exec: FakeExecutor, clock: Clock) -> None:
+    from tools.odoo.errors import OdooUnavailable
+
+    p = _propose(service, directory)
+    real_execute = fake_exec.execute
+
+    def write_then_timeout(odoo: Any, proposal: Proposal) -> dict[str, Any]:
+        real_execute(odoo, proposal)
+        raise OdooUnavailable("read timed out")
+
+    fake_exec.execute = write_then_timeout  # type: ignore[method-assign]
+    d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
+    assert d.outcome == "unknown" and d.proposal and d.proposal.state == "executing"
+    assert d.proposal.error and "timed out" in d.proposal.error
+    fake_exec.execute = real_execute  # type: ignore[method-assign]
+    clock.advance(minutes=6)
+    assert service.reconcile_stuck()[0].outcome == "executed"
+    assert fake_exec.executed == [p.id]

@@ -50,6 +50,7 @@ class ExecutionOutcome:
 
 def run(executor: ActionExecutor, odoo: OdooClient, proposal: Proposal) -> ExecutionOutcome:
     """Reconcile → revalidate → execute, mapping every failure onto an outcome (never raises)."""
+    writing = False
     try:
         done = executor.reconcile(odoo, proposal)
         if done is not None:
@@ -58,12 +59,17 @@ def run(executor: ActionExecutor, odoo: OdooClient, proposal: Proposal) -> Execu
         reason = executor.revalidate(odoo, proposal)
         if reason:
             return ExecutionOutcome("stale", reason)
+        writing = True
         result = executor.execute(odoo, proposal)
         return ExecutionOutcome("executed", str(result.get("message") or "done"), result)
     except StaleProposal as exc:
         return ExecutionOutcome("stale", str(exc))
     except OdooUnavailable as exc:
-        return ExecutionOutcome("unknown", f"Odoo did not answer; outcome unknown until reconciled: {exc}")
+        if not writing:  # nothing was sent that could write: a clean failure
+            return ExecutionOutcome("failed", f"Odoo is unreachable; nothing was written ({exc}). "
+                                              "Propose it again when Odoo is back.")
+        return ExecutionOutcome("unknown", f"Odoo did not answer during the write; outcome unknown until "
+                                           f"reconciled: {exc}")
     except OdooMissingError as exc:
         return ExecutionOutcome("stale", f"the record vanished in Odoo: {exc.message}")
     except OdooError as exc:
