@@ -176,9 +176,10 @@ def vendor_list(odoo: OdooClient) -> list[dict[str, Any]]:
 
     def load() -> list[dict[str, Any]]:
         found: dict[int, dict[str, Any]] = {}
-        for r in odoo.search_read("res.partner", [("supplier_rank", ">", 0)], ["id", "name", "ref"],
+        for r in odoo.search_read("res.partner", [("supplier_rank", ">", 0)], ["id", "name", "ref", "on_time_rate"],
                                   limit=5000):
-            found[r["id"]] = {"id": r["id"], "name": r["name"], "ref": r.get("ref") or None}
+            found[r["id"]] = {"id": r["id"], "name": r["name"], "ref": r.get("ref") or None,
+                              "on_time_rate": r.get("on_time_rate")}
         for model in ("product.supplierinfo", "purchase.order"):
             for g in odoo.read_group(model, [], ["partner_id"], ["partner_id"], lazy=False):
                 pid = _m2o_id(g.get("partner_id"))
@@ -234,7 +235,18 @@ def resolve_supplier(odoo: OdooClient, text: str) -> dict[str, Any]:
 
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if v not in (None, False, "")}
+    return {k: row[k] for k in ("id", "name", "ref") if row.get(k) not in (None, False, "")}
+
+
+def pricelist(odoo: OdooClient) -> list[dict[str, Any]]:
+    """Every vendor pricelist row (product.supplierinfo): master data, cached per client like vendors.
+
+    Read tools rank vendors and compare prices from it; proposals re-read prices before executing.
+    """
+    fields = ["partner_id", "product_tmpl_id", "product_id", "price", "min_qty", "delay", "date_start",
+              "date_end", "sequence"]
+    return odoo.cached("pricelist", lambda: odoo.search_read("product.supplierinfo", [], fields, limit=100000),
+                       ttl=VENDOR_TTL)
 
 
 # --------------------------------------------------------------------------------------------

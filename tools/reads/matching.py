@@ -1,7 +1,7 @@
 """three_way_match_exceptions: posted bills that disagree with the PO or with what was received.
 
-One round trip: posted vendor-bill lines linked to a PO line, each with its PO line (price,
-received quantity, and all its bill lines) nested. The rules are tools.kpi's (price differs by
+One round trip (vendor names come from the vendor cache): posted vendor-bill lines linked to a
+PO line, each with its PO line (price, received quantity, and all its bill lines) nested. The rules are tools.kpi's (price differs by
 more than PRICE_TOLERANCE, or posted billed quantity exceeds the received quantity).
 """
 
@@ -13,19 +13,19 @@ from pydantic import BaseModel, Field
 
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
-from tools.odoo.resolve import resolve_supplier
-from tools.reads.common import code_or_name, compact, day, id_of, money, name_of, num, since_date
+from tools.odoo.resolve import resolve_supplier, vendor_list
+from tools.reads.common import code_or_name, compact, day, id_of, money, num, since_date
 
 MAX_LINES = 3000
 MAX_ROWS = 25
 BILL_LINE_SPEC: dict[str, Any] = {
-    "move_id": {"fields": {"name": {}, "invoice_date": {}, "partner_id": {"fields": {"display_name": {}}}}},
-    "product_id": {"fields": {"default_code": {}, "display_name": {}}},
+    "move_name": {}, "date": {}, "partner_id": {}, "move_id": {},
+    "product_id": {"fields": {"default_code": {}}},
     "quantity": {}, "price_unit": {},
+    "purchase_order_id": {"fields": {"name": {}}},
     "purchase_line_id": {"fields": {
-        "order_id": {"fields": {"name": {}}}, "price_unit": {}, "qty_received": {},
-        "invoice_lines": {"fields": {"quantity": {}, "parent_state": {},
-                                     "move_id": {"fields": {"move_type": {}}}}}}},
+        "price_unit": {}, "qty_received": {},
+        "invoice_lines": {"fields": {"quantity": {}, "parent_state": {}, "move_type": {}, "move_id": {}}}}},
 }
 
 
@@ -40,11 +40,10 @@ def _over_billed(pol: dict[str, Any]) -> tuple[float, int | None]:
     for il in pol.get("invoice_lines") or []:
         if il.get("parent_state") != "posted":
             continue
-        mv = il.get("move_id") if isinstance(il.get("move_id"), dict) else {}
-        sign = -1.0 if mv.get("move_type") == "in_refund" else 1.0
+        sign = -1.0 if il.get("move_type") == "in_refund" else 1.0
         billed += sign * float(il.get("quantity") or 0)
         if sign > 0:
-            last = max(last or 0, int(mv.get("id") or 0))
+            last = max(last or 0, id_of(il.get("move_id")) or 0)
     return billed - float(pol.get("qty_received") or 0), last
 
 
@@ -59,11 +58,11 @@ def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     if vendor is not None:
         domain.append(("move_id.partner_id", "=", vendor["id"]))
     res = odoo.web_search_read("account.move.line", domain, BILL_LINE_SPEC, limit=MAX_LINES, order="id desc")
+    names = {v["id"]: v["name"] for v in vendor_list(odoo)}
     lines, total_lines = res.get("records", []), int(res.get("length") or 0)
     rows = []
     for bl in lines:
         pol = bl.get("purchase_line_id") if isinstance(bl.get("purchase_line_id"), dict) else {}
-        mv = bl.get("move_id") if isinstance(bl.get("move_id"), dict) else {}
         po_price, bill_price = float(pol.get("price_unit") or 0), float(bl.get("price_unit") or 0)
         qty = float(bl.get("quantity") or 0)
         issues, diff = [], 0.0
@@ -73,13 +72,13 @@ def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
         over, last_bill = _over_billed(pol)
         if over > kpi.EPS:
             issues.append("qty")
-            if last_bill == id_of(mv):  # the over-billed money is counted once, on the latest bill
+            if last_bill == id_of(bl.get("move_id")):  # the over-billed money is counted once, on the latest bill
                 diff += over * po_price
         if not issues:
             continue
-        order = pol.get("order_id") if isinstance(pol.get("order_id"), dict) else {}
-        rows.append({"bill": mv.get("name"), "date": day(mv.get("invoice_date")), "po": order.get("name"),
-                     "vendor": name_of(mv.get("partner_id")), "product": code_or_name(bl.get("product_id")),
+        order = bl.get("purchase_order_id") if isinstance(bl.get("purchase_order_id"), dict) else {}
+        rows.append({"bill": bl.get("move_name"), "date": day(bl.get("date")), "po": order.get("name"),
+                     "vendor": names.get(id_of(bl.get("partner_id")) or 0), "product": code_or_name(bl.get("product_id")),
                      "issue": "+".join(issues), "billed_qty": num(qty),
                      "received_qty": num(float(pol.get("qty_received") or 0)),
                      "po_price": num(po_price, 4), "bill_price": num(bill_price, 4), "diff_amount": num(diff)})

@@ -1,8 +1,9 @@
 """replenishment_risk: which reordered products need buying now, how many, and from whom.
 
-Two round trips for any scope: the active reorder rules (with their per-location on-hand and
-forecast computed by Odoo, and the product's vendor rows nested), and one server-side group of
-the last 30 days' deliveries per product and warehouse for the outgoing rate.
+Two round trips for any scope: the active reorder rules of active products (with their
+per-location on-hand and forecast computed by Odoo), and one server-side group of the last 30
+days' deliveries per product and picking type for the outgoing rate. Vendor rows and vendor
+on-time rates come from the per-client pricelist and vendor caches (master data).
 
 Definitions (also in tools/README.md): a rule is at risk when its forecast < its min, or when it
 runs out within the lead time of its cheapest vendor at the recent outgoing rate
@@ -18,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
-from tools.odoo.resolve import warehouse_list
+from tools.odoo.resolve import pricelist, vendor_list, warehouse_list
 from tools.reads.common import (
     code_or_name,
     compact,
@@ -30,30 +31,24 @@ from tools.reads.common import (
     today,
     warehouse_or_none,
 )
+from tools.reads.supplier import index_prices
 
 DEMAND_DAYS = 30
-MAX_RULES = 2000
+MAX_RULES = 5000
 MAX_ROWS = 20
-RULE_SPEC: dict[str, Any] = {
-    "warehouse_id": {}, "product_min_qty": {}, "product_max_qty": {}, "qty_multiple": {},
-    "qty_on_hand": {}, "qty_forecast": {},
-    "product_id": {"fields": {
-        "display_name": {}, "default_code": {}, "active": {},
-        "seller_ids": {"fields": {"partner_id": {"fields": {"display_name": {}, "on_time_rate": {}}},
-                                  "price": {}, "min_qty": {}, "delay": {}, "product_id": {},
-                                  "date_start": {}, "date_end": {}}}}},
-}
+RULE_FIELDS = ["product_id", "product_tmpl_id", "warehouse_id", "product_min_qty", "product_max_qty",
+               "qty_multiple", "qty_on_hand", "qty_forecast"]
 
 
 class ReplenishmentArgs(BaseModel):
     warehouse: str | None = Field(None, description="Warehouse code or name; omit for all")
 
 
-def _valid_sellers(product: dict[str, Any], on: Any) -> list[dict[str, Any]]:
+def _valid_sellers(rows: list[dict[str, Any]], product_id: int | None, on: Any) -> list[dict[str, Any]]:
     out = []
-    for s in product.get("seller_ids") or []:
+    for s in rows:
         variant = id_of(s.get("product_id"))
-        if variant and variant != product.get("id"):
+        if variant and variant != product_id:
             continue
         start, end = dt(s.get("date_start")), dt(s.get("date_end"))
         if (start and start.date() > on) or (end and end.date() < on):
@@ -62,8 +57,8 @@ def _valid_sellers(product: dict[str, Any], on: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _vendor(s: dict[str, Any]) -> dict[str, Any]:
-    rate = (s.get("partner_id") or {}).get("on_time_rate") if isinstance(s.get("partner_id"), dict) else None
+def _vendor(s: dict[str, Any], rates: dict[int, Any]) -> dict[str, Any]:
+    rate = rates.get(id_of(s.get("partner_id")) or 0)
     min_qty = float(s.get("min_qty") or 0)
     return {"vendor": name_of(s.get("partner_id")), "price": num(s.get("price")), "lead_days": s.get("delay"),
             "min_qty": num(min_qty) if min_qty > 1 else None,
@@ -76,11 +71,10 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     odoo = ctx.odoo
     wh = warehouse_or_none(ctx, args.warehouse)
     whs = {w["id"]: w for w in warehouse_list(odoo)}
-    domain: list[Any] = [("active", "=", True)]
+    domain: list[Any] = [("active", "=", True), ("product_id.active", "=", True)]  # skip stale rules
     if wh is not None:
         domain.append(("warehouse_id", "=", wh["id"]))
-    rules = odoo.web_search_read("stock.warehouse.orderpoint", domain, RULE_SPEC, limit=MAX_RULES,
-                                 order="id asc").get("records", [])
+    rules = odoo.search_read("stock.warehouse.orderpoint", domain, RULE_FIELDS, limit=MAX_RULES, order="id asc")
     out_types = {id_of(w.get("out_type_id")): wid for wid, w in whs.items() if wh is None or wid == wh["id"]}
     since = (ctx.now() - timedelta(days=DEMAND_DAYS)).strftime("%Y-%m-%d %H:%M:%S")
     groups = odoo.read_group("stock.move", [("state", "=", "done"), ("picking_type_id", "in", list(out_types)),
@@ -91,17 +85,20 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         key = (id_of(g.get("product_id")), out_types.get(id_of(g.get("picking_type_id"))))
         demand[key] = demand.get(key, 0.0) + float(g.get("product_qty") or 0)
     now = today(ctx)
-    rows, skipped = [], 0
+    prices = index_prices(pricelist(odoo))
+    rates = {v["id"]: v.get("on_time_rate") for v in vendor_list(odoo)}
+    by_tmpl: dict[int | None, list[dict[str, Any]]] = {}
+    for (_vendor_id, tmpl), plist in prices.items():
+        by_tmpl.setdefault(tmpl, []).extend(plist)
+    rows = []
     for r in rules:
-        product = r.get("product_id") if isinstance(r.get("product_id"), dict) else {}
-        if product.get("active") is False:
-            skipped += 1  # a stale rule on an archived product
-            continue
+        pid = id_of(r.get("product_id"))
+        product = {"id": pid, "display_name": name_of(r.get("product_id"))}
         wid = id_of(r.get("warehouse_id"))
         forecast, on_hand = float(r.get("qty_forecast") or 0), float(r.get("qty_on_hand") or 0)
         mn, mx = float(r.get("product_min_qty") or 0), float(r.get("product_max_qty") or 0)
         daily = demand.get((product.get("id"), wid), 0.0) / DEMAND_DAYS
-        sellers = _valid_sellers(product, now)
+        sellers = _valid_sellers(by_tmpl.get(id_of(r.get("product_tmpl_id")), []), pid, now)
         cheapest = min(sellers, key=lambda s: float(s.get("price") or 0), default=None)
         lead = float(cheapest.get("delay") or 0) if cheapest else 0.0
         below = forecast < mn - kpi.EPS
@@ -110,9 +107,9 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
             continue
         qty = kpi.suggested_order_qty(forecast, mn, mx, float(r.get("qty_multiple") or 0),
                                       float(cheapest.get("min_qty") or 0) if cheapest else 0.0, daily * lead)
-        rated = [s for s in sellers if isinstance(s.get("partner_id"), dict)
-                 and isinstance(s["partner_id"].get("on_time_rate"), int | float) and s["partner_id"]["on_time_rate"] >= 0]
-        reliable = max(rated, key=lambda s: s["partner_id"]["on_time_rate"], default=None)
+        rated = [s for s in sellers if isinstance(rates.get(id_of(s.get("partner_id")) or 0), int | float)
+                 and rates[id_of(s.get("partner_id")) or 0] >= 0]
+        reliable = max(rated, key=lambda s: rates[id_of(s.get("partner_id")) or 0], default=None)
         rows.append({
             "product": product.get("display_name") or code_or_name(product),
             "wh": whs.get(wid, {}).get("code") if wid and wh is None else None,
@@ -120,14 +117,14 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
             "below_min": below, "runs_out_in_lead_time": runs_out,
             "daily_out": num(daily, 2), "days_cover": num(max(forecast, 0.0) / daily, 1) if daily > 0 else None,
             "suggested_qty": num(qty),
-            "cheapest": _vendor(cheapest) if cheapest else None,
-            "most_reliable": _vendor(reliable) if reliable and reliable is not cheapest else None,
+            "cheapest": _vendor(cheapest, rates) if cheapest else None,
+            "most_reliable": _vendor(reliable, rates) if reliable and reliable is not cheapest else None,
         })
     rows.sort(key=lambda x: (not x["below_min"], x["days_cover"] if x["days_cover"] is not None else 1e9,
                              float(x["forecast"]) - float(x["min"])))
     below_n = sum(1 for x in rows if x["below_min"])
     data: dict[str, Any] = {"at_risk": rows[:MAX_ROWS], "count": len(rows), "below_min": below_n,
-                            "rules_checked": len(rules) - skipped}
+                            "rules_checked": len(rules)}
     if len(rows) > MAX_ROWS:
         data["note"] = f"showing {MAX_ROWS} most urgent of {len(rows)}"
     where = f" at {wh['code']}" if wh else ""

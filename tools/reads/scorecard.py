@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
-from tools.odoo.resolve import resolve_supplier
+from tools.odoo.resolve import pricelist, resolve_supplier
 from tools.reads.common import compact, money, months_ago, today
 from tools.reads.supplier import SCORECARD_SPEC, fetch_orders, history_summary, to_kpi_lines
 
@@ -36,7 +36,8 @@ def supplier_scorecard(ctx: ToolContext, args: ScorecardArgs) -> ToolResult:
     start_s = start.strftime("%Y-%m-%d %H:%M:%S")
     in_window = [po for po in orders if str(po.get("date_approve") or "") >= start_s]
     as_of = today(ctx)
-    card = kpi.scorecard(to_kpi_lines(in_window, vendor["id"]), as_of)
+    prices = pricelist(ctx.odoo)
+    card = kpi.scorecard(to_kpi_lines(in_window, vendor["id"], prices), as_of)
     open_pos, late_pos = kpi.open_and_late(to_kpi_lines(orders, vendor["id"]), as_of)
     hist = history_summary(in_window, start, top=5)
     hist.pop("spend_by_month", None)

@@ -28,10 +28,7 @@ HISTORY_SPEC: dict[str, Any] = {
 SCORECARD_SPEC: dict[str, Any] = {
     "name": {}, "state": {}, "date_order": {}, "date_approve": {}, "amount_untaxed": {},
     "order_line": {"fields": {
-        "product_id": {"fields": {
-            "display_name": {}, "default_code": {}, "product_tmpl_id": {},
-            "seller_ids": {"fields": {"partner_id": {}, "price": {}, "min_qty": {}, "delay": {},
-                                      "product_id": {}, "date_start": {}, "date_end": {}}}}},
+        "product_id": {"fields": {"display_name": {}, "default_code": {}, "product_tmpl_id": {}}},
         "display_type": {}, "product_qty": {}, "product_uom_qty": {}, "price_unit": {}, "price_subtotal": {},
         "date_planned": {},
         "move_ids": {"fields": {"state": {}, "date": {}, "quantity": {}, "picking_code": {}}},
@@ -64,8 +61,34 @@ def _date(v: Any) -> Any:
     return d.date() if d else None
 
 
-def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int) -> list[kpi.POLine]:
+def index_prices(prices: list[dict[str, Any]], vendor_id: int | None = None
+                 ) -> dict[tuple[int | None, int | None], list[dict[str, Any]]]:
+    """Pricelist rows grouped by (vendor id, template id); only one vendor's when vendor_id is given."""
+    out: dict[tuple[int | None, int | None], list[dict[str, Any]]] = defaultdict(list)
+    for row in prices:
+        pid = id_of(row.get("partner_id"))
+        if vendor_id is None or pid == vendor_id:
+            out[(pid, id_of(row.get("product_tmpl_id")))].append(row)
+    return out
+
+
+def price_rows(rows: list[dict[str, Any]], product_id: int | None) -> list[kpi.PriceRow]:
+    """kpi.PriceRow for one product from its template's rows (variant rows for other variants dropped)."""
+    out = []
+    for s in rows:
+        variant = id_of(s.get("product_id"))
+        if variant and variant != product_id:
+            continue
+        out.append(kpi.PriceRow(price=float(s.get("price") or 0), min_qty=float(s.get("min_qty") or 0),
+                                delay=int(s.get("delay") or 0), variant_specific=bool(variant),
+                                date_start=_date(s.get("date_start")), date_end=_date(s.get("date_end"))))
+    return out
+
+
+def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
+                 prices: list[dict[str, Any]] | None = None) -> list[kpi.POLine]:
     """Odoo rows -> kpi.POLine records (receipt/return moves, posted bill lines, this vendor's prices)."""
+    by_tmpl = index_prices(prices or [], vendor_id)
     out: list[kpi.POLine] = []
     for po in orders:
         approved, ordered_on = dt(po.get("date_approve")), dt(po.get("date_order"))
@@ -87,16 +110,8 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int) -> list[kpi.POLin
                                           price_unit=float(b.get("price_unit") or 0),
                                           posted=b.get("parent_state") == "posted",
                                           refund=b.get("move_type") == "in_refund"))
-            rows = []
-            for s in product.get("seller_ids") or []:
-                if id_of(s.get("partner_id")) != vendor_id:
-                    continue
-                variant = id_of(s.get("product_id"))
-                if variant and variant != product.get("id"):
-                    continue
-                rows.append(kpi.PriceRow(price=float(s.get("price") or 0), min_qty=float(s.get("min_qty") or 0),
-                                         delay=int(s.get("delay") or 0), variant_specific=bool(variant),
-                                         date_start=_date(s.get("date_start")), date_end=_date(s.get("date_end"))))
+            rows = price_rows(by_tmpl.get((vendor_id, id_of(product.get("product_tmpl_id"))), []),
+                              product.get("id"))
             promised = dt(ln.get("date_planned")) or approved or ordered_on or datetime.min
             out.append(kpi.POLine(
                 po=str(po.get("name")), product=code_or_name(product),
