@@ -36,7 +36,7 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 def _stem(word: str) -> str:
-    """A deliberately small stemmer: plurals, -ing, -ed, final e (reschedule/rescheduling/rescheduled)."""
+    """A deliberately small stemmer: plurals, -ing, -ed, final e/y (reschedule/rescheduling/rescheduled)."""
     if len(word) <= 3 or any(c.isdigit() for c in word):
         return word
     if word.endswith("ies") and len(word) > 4:
@@ -51,6 +51,8 @@ def _stem(word: str) -> str:
         word = word[:-2]
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
+    elif word.endswith("y") and len(word) > 4 and word[-2] not in "aeiou":
+        word = word[:-1]  # expiry/expires, delivery/delivered, policy/policies
     return word
 
 
