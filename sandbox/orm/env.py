@@ -13,7 +13,7 @@ from sandbox.orm.domain import DomainCompiler, and_domains, mentions_active, nor
 from sandbox.orm.fields import X2MANY, Field
 from sandbox.orm.model import ModelDef
 
-MAX_LIMIT = 2**62
+MAX_LIMIT = 2**63 - 1
 ORDER_TERM = re.compile(r"^\s*([a-zA-Z_][\w.]*)(?::\w+)?(\s+(asc|desc))?(\s+nulls\s+(first|last))?\s*$", re.I)
 
 
@@ -258,10 +258,9 @@ def _check_window(offset: Any, limit: Any) -> tuple[int, int | None]:
             raise PyValueError(f"Invalid {name} {v!r}: expected a non-negative integer")
         if v is not None and v < 0:
             raise PyValueError(f"Invalid {name} {v!r}: {name.upper()} must not be negative")
-    if limit is not None and limit > MAX_LIMIT:
-        limit = MAX_LIMIT
-    if offset > MAX_LIMIT:
-        raise PyValueError(f"Invalid offset {offset!r}: too large")
+    for name, v in (("offset", offset), ("limit", limit)):
+        if v is not None and v > MAX_LIMIT:
+            raise PyValueError(f"Invalid {name} {v!r}: too large (at most {MAX_LIMIT})")
     return offset, limit
 
 
