@@ -453,11 +453,11 @@ def parse_date_phrase(text: str, today: date | datetime) -> DateRange:
     if t in ("this month", "month"):
         return _month_range(today.year, today.month, "this month")
     if t == "next month":
-        y, m = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-        return _month_range(y, m, "next month")
+        yy, mm = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        return _month_range(yy, mm, "next month")
     if t == "last month":
-        y, m = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-        return _month_range(y, m, "last month")
+        yy, mm = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+        return _month_range(yy, mm, "last month")
     m = re.fullmatch(r"(?:in the |the )?(next|coming|past|last) (\d+|[a-z]+) (day|week|month)s?", t)
     if m and (m.group(2).isdigit() or m.group(2) in NUMBERS):
         n = int(m.group(2)) if m.group(2).isdigit() else NUMBERS[m.group(2)]

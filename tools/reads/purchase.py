@@ -67,7 +67,7 @@ def _lines(po: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _chatter(po: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     # newest first, bounded, whether or not the server honoured the spec's order/limit
     msgs = sorted(po.get("message_ids") or [], key=lambda m: (str(m.get("date") or ""), m.get("id") or 0),
                   reverse=True)

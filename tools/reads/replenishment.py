@@ -57,12 +57,18 @@ def _valid_sellers(rows: list[dict[str, Any]], product_id: int | None, on: Any) 
     return out
 
 
+def _rate(rates: dict[int, Any], seller: dict[str, Any]) -> float | None:
+    """The vendor's Odoo on_time_rate, or None when Odoo has no measure (it reports -1 then)."""
+    rate = rates.get(id_of(seller.get("partner_id")) or 0)
+    return float(rate) if isinstance(rate, int | float) and not isinstance(rate, bool) and rate >= 0 else None
+
+
 def _vendor(s: dict[str, Any], rates: dict[int, Any]) -> dict[str, Any]:
-    rate = rates.get(id_of(s.get("partner_id")) or 0)
+    rate = _rate(rates, s)
     min_qty = float(s.get("min_qty") or 0)
     return {"vendor": name_of(s.get("partner_id")), "price": num(s.get("price")), "lead_days": s.get("delay"),
             "min_qty": num(min_qty) if min_qty > 1 else None,
-            "on_time_pct": num(rate, 1) if isinstance(rate, int | float) and rate >= 0 else None}
+            "on_time_pct": num(rate, 1) if rate is not None else None}
 
 
 @tool(ReplenishmentArgs)
@@ -97,7 +103,7 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         wid = id_of(r.get("warehouse_id"))
         forecast, on_hand = float(r.get("qty_forecast") or 0), float(r.get("qty_on_hand") or 0)
         mn, mx = float(r.get("product_min_qty") or 0), float(r.get("product_max_qty") or 0)
-        daily = demand.get((product.get("id"), wid), 0.0) / DEMAND_DAYS
+        daily = demand.get((pid, wid), 0.0) / DEMAND_DAYS
         sellers = _valid_sellers(by_tmpl.get(id_of(r.get("product_tmpl_id")), []), pid, now)
         cheapest = min(sellers, key=lambda s: float(s.get("price") or 0), default=None)
         lead = float(cheapest.get("delay") or 0) if cheapest else 0.0
@@ -107,9 +113,8 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
             continue
         qty = kpi.suggested_order_qty(forecast, mn, mx, float(r.get("qty_multiple") or 0),
                                       float(cheapest.get("min_qty") or 0) if cheapest else 0.0, daily * lead)
-        rated = [s for s in sellers if isinstance(rates.get(id_of(s.get("partner_id")) or 0), int | float)
-                 and rates[id_of(s.get("partner_id")) or 0] >= 0]
-        reliable = max(rated, key=lambda s: rates[id_of(s.get("partner_id")) or 0], default=None)
+        reliable = max((s for s in sellers if _rate(rates, s) is not None),
+                       key=lambda s: _rate(rates, s) or 0.0, default=None)
         rows.append({
             "product": product.get("display_name") or code_or_name(product),
             "wh": whs.get(wid, {}).get("code") if wid and wh is None else None,

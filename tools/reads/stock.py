@@ -80,11 +80,11 @@ def stock_levels(ctx: ToolContext, args: StockLevelsArgs) -> ToolResult:
                                  ["quantity:sum", "reserved_quantity:sum"], ["warehouse_id"])
         moves = odoo.read_group("stock.move", [("product_id", "=", p["id"]), ("state", "in", OPEN_MOVE_STATES)],
                                 ["product_qty:sum"], ["picking_type_id"])
-        on_hand = {id_of(g.get("warehouse_id")): g for g in quants}
+        by_wh = {id_of(g.get("warehouse_id")): g for g in quants}
         by_type = {id_of(g.get("picking_type_id")): float(g.get("product_qty") or 0) for g in moves}
         rows = []
         for w in warehouse_list(odoo):
-            q = on_hand.get(w["id"], {})
+            q = by_wh.get(w["id"], {})
             rows.append(_row(w["code"], float(q.get("quantity") or 0), float(q.get("reserved_quantity") or 0),
                              by_type.get(id_of(w.get("in_type_id")), 0.0),
                              by_type.get(id_of(w.get("out_type_id")), 0.0), _rule(p, w["id"])))
