@@ -64,7 +64,7 @@ def _service(url: str, out: Path | None, odoo: Any = None) -> ProposalService:
     store = StateStore.open(url)
     executors: dict[str, Any] | None = {"remind_supplier": FileExecutor(out)} if out else None
     return ProposalService(store, Policy.load(GOV / "default_policy.yaml"), Directory.load(GOV / "default_users.yaml"),
-                           AuditLog(store), odoo=odoo or object(), executors=executors)
+                           AuditLog(store), odoo=odoo or object(), executors=executors)  # type: ignore[arg-type]
 
 
 def _create(service: ProposalService, n: int, args_for: Any) -> list[str]:

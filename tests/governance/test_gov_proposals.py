@@ -235,3 +235,14 @@ def test_odoo_silent_during_write_stays_executing_until_reconciled(
     clock.advance(minutes=6)
     assert service.reconcile_stuck()[0].outcome == "executed"
     assert fake_exec.executed == [p.id]
+
+
+def test_list_shows_overdue_pending_as_expired(service: ProposalService, directory: Directory,
+                                               clock: Clock) -> None:
+    events: list[tuple[str, str]] = []
+    service.subscribe(lambda e, p: events.append((e, p.state)))
+    p = _propose(service, directory)
+    clock.advance(hours=73)
+    assert service.list(state="pending") == []
+    assert [x.id for x in service.list(state="expired")] == [p.id]
+    assert ("decided", "expired") in events

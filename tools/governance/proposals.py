@@ -242,6 +242,8 @@ class ProposalService:
              limit: int = 100, *, approver_username: str | None = None) -> list[Proposal]:
         """Newest first. `approver` keeps the pending proposals that user may approve *now*."""
         approver = approver or approver_username
+        if state in (None, "pending", "expired"):
+            self.expire_due()  # one cheap SELECT when nothing is due; keeps lists honest
         with self.store.read() as s:
             q = sa.select(ProposalRow).order_by(ProposalRow.created_at.desc())
             if state:
