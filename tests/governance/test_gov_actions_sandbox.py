@@ -268,3 +268,13 @@ def test_through_the_registry(world: World) -> None:
     assert not bad.ok and "finance" in (bad.error or "")
     wrong = run_tool(world.ctx("ava.buyer"), "confirm_purchase_order", {"po": po["name"]})
     assert not wrong.ok and "only RFQs" in (wrong.error or "")
+
+
+def test_chatter_on_the_po_does_not_make_confirm_stale(world: World) -> None:
+    """Odoo's message_post/activities do not touch the PO's write_date, so a reminder in between is fine."""
+    draft = _po(world.odoo, [("state", "in", ["draft", "sent"]), ("amount_total", "<=", 25000)])
+    confirm = world.call("ava.buyer", "confirm_purchase_order", po=draft["name"]).proposal_ids[0]
+    remind = world.call("ava.buyer", "remind_supplier", po=draft["name"], message="Please send your quote.")
+    assert world.approve(remind.proposal_ids[0], "ava.buyer").outcome == "executed"
+    d = world.approve(confirm, "maria.manager")
+    assert d.outcome == "executed", d.message

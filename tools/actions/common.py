@@ -6,7 +6,7 @@ snapshot the same evidence fields, and find their idempotency marker the same wa
 
 from __future__ import annotations
 
-import html
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -116,8 +116,6 @@ def post_note(odoo: OdooClient, model: str, res_id: int, text: str, *, subtype: 
 
 
 def _marker_in(text: str) -> str:
-    import re
-
     m = re.search(r"QM-(P-[0-9a-f]+)", text)
     return m.group(1) if m else ""
 
@@ -165,7 +163,3 @@ def propose(ctx: ToolContext, tool_name: str, *, args: dict[str, Any], summary: 
 def require(condition: bool, message: str, code: str = "refused") -> None:
     if not condition:
         raise ToolError(message, code=code)
-
-
-def text_of(body: Any) -> str:
-    return html.unescape(str(body or ""))
