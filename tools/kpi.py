@@ -58,6 +58,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 IN_FULL_TOLERANCE = 0.02
 PRICE_TOLERANCE = 0.01
@@ -113,20 +114,20 @@ class POLine:
     bills: list[BillLine] = field(default_factory=list)
     price_rows: list[PriceRow] = field(default_factory=list)
 
-    # -- derived quantities ------------------------------------------------------------------
-    @property
+    # -- derived quantities (moves are fixed once built, so these are computed once) ----------
+    @cached_property
     def receipts(self) -> list[Receipt]:
         return sorted((m for m in self.moves if not m.is_return), key=lambda m: m.when)
 
-    @property
+    @cached_property
     def delivered(self) -> float:
         return sum(m.qty for m in self.moves if not m.is_return)
 
-    @property
+    @cached_property
     def returned(self) -> float:
         return sum(m.qty for m in self.moves if m.is_return)
 
-    @property
+    @cached_property
     def first_receipt(self) -> datetime | None:
         r = self.receipts
         return r[0].when if r else None
@@ -195,32 +196,55 @@ def _r(x: float | None, nd: int = 2) -> float | None:
 
 
 def scorecard(lines: Iterable[POLine], as_of: date) -> dict[str, float | int | None]:
-    """All KPIs of the module docstring for one supplier's population of lines."""
-    lines = [ln for ln in lines if ln.po_state in ("purchase", "done")]
-    ev = [ln for ln in lines if ln.evaluable(as_of)]
-    actual = [_days(ln.first_receipt, ln.approved) for ln in lines if ln.first_receipt and ln.approved]
-    promised = [float(r.delay) for ln in lines if (r := ln.promised_row()) is not None]
-    gap = [_days(ln.first_receipt, ln.approved) - row.delay for ln in lines
-           if ln.first_receipt and ln.approved and (row := ln.promised_row()) is not None]
-    priced = [(ln, lp) for ln in lines if (lp := ln.list_price()) is not None]
-    list_value = sum(lp * ln.product_qty for ln, lp in priced)
-    var_amount = sum((ln.price_unit - lp) * ln.product_qty for ln, lp in priced)
-    delivered = sum(ln.delivered for ln in lines)
+    """All KPIs of the module docstring for one supplier's population of lines (one pass)."""
+    n = n_ev = n_otif = n_on_time = n_in_full = above = exceptions = 0
+    actual: list[float] = []
+    promised: list[float] = []
+    gap: list[float] = []
+    list_value = var_amount = delivered = returned = 0.0
+    priced = False
+    for ln in lines:
+        if ln.po_state not in ("purchase", "done"):
+            continue
+        n += 1
+        if ln.evaluable(as_of):
+            n_ev += 1
+            n_otif += ln.otif()
+            n_on_time += ln.on_time()
+            n_in_full += ln.in_full()
+        row = ln.promised_row()
+        if row is not None:
+            promised.append(float(row.delay))
+        first = ln.first_receipt
+        if first is not None and ln.approved is not None:
+            days = _days(first, ln.approved)
+            actual.append(days)
+            if row is not None:
+                gap.append(days - row.delay)
+        lp = ln.list_price()
+        if lp is not None:
+            priced = True
+            list_value += lp * ln.product_qty
+            var_amount += (ln.price_unit - lp) * ln.product_qty
+            above += ln.price_unit > lp + 0.005
+        delivered += ln.delivered
+        returned += ln.returned
+        exceptions += len(ln.bill_exceptions())
     return {
-        "lines": len(lines),
-        "lines_evaluated": len(ev),
-        "otif_pct": _pct(sum(ln.otif() for ln in ev), len(ev)),
-        "on_time_pct": _pct(sum(ln.on_time() for ln in ev), len(ev)),
-        "in_full_pct": _pct(sum(ln.in_full() for ln in ev), len(ev)),
+        "lines": n,
+        "lines_evaluated": n_ev,
+        "otif_pct": _pct(n_otif, n_ev),
+        "on_time_pct": _pct(n_on_time, n_ev),
+        "in_full_pct": _pct(n_in_full, n_ev),
         "lead_time_avg_days": _r(statistics.fmean(actual)) if actual else None,
         "lead_time_stdev_days": _r(statistics.pstdev(actual)) if actual else None,
         "promised_lead_time_avg_days": _r(statistics.fmean(promised)) if promised else None,
         "lead_time_vs_promised_avg_days": _r(statistics.fmean(gap)) if gap else None,
         "price_variance_pct": _r(100.0 * var_amount / list_value) if list_value else None,
         "price_variance_amount": round(var_amount, 2) if priced else None,
-        "lines_above_list": sum(1 for ln, lp in priced if ln.price_unit > lp + 0.005),
-        "return_rate_pct": _r(100.0 * sum(ln.returned for ln in lines) / delivered) if delivered else None,
-        "three_way_exceptions": sum(len(ln.bill_exceptions()) for ln in lines),
+        "lines_above_list": above,
+        "return_rate_pct": _r(100.0 * returned / delivered) if delivered else None,
+        "three_way_exceptions": exceptions,
     }
 
 

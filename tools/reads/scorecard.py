@@ -36,9 +36,10 @@ def supplier_scorecard(ctx: ToolContext, args: ScorecardArgs) -> ToolResult:
     start_s = start.strftime("%Y-%m-%d %H:%M:%S")
     in_window = [po for po in orders if str(po.get("date_approve") or "") >= start_s]
     as_of = today(ctx)
-    prices = pricelist(ctx.odoo)
-    card = kpi.scorecard(to_kpi_lines(in_window, vendor["id"], prices), as_of)
-    open_pos, late_pos = kpi.open_and_late(to_kpi_lines(orders, vendor["id"]), as_of)
+    lines = to_kpi_lines(orders, vendor["id"], pricelist(ctx.odoo))
+    window_pos = {po["name"] for po in in_window}
+    card = kpi.scorecard((ln for ln in lines if ln.po in window_pos), as_of)
+    open_pos, late_pos = kpi.open_and_late(lines, as_of)
     hist = history_summary(in_window, start, top=5)
     hist.pop("spend_by_month", None)
     data: dict[str, Any] = {

@@ -89,6 +89,7 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
                  prices: list[dict[str, Any]] | None = None) -> list[kpi.POLine]:
     """Odoo rows -> kpi.POLine records (receipt/return moves, posted bill lines, this vendor's prices)."""
     by_tmpl = index_prices(prices or [], vendor_id)
+    memo: dict[tuple[int | None, int | None], list[kpi.PriceRow]] = {}
     out: list[kpi.POLine] = []
     for po in orders:
         approved, ordered_on = dt(po.get("date_approve")), dt(po.get("date_order"))
@@ -110,8 +111,10 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
                                           price_unit=float(b.get("price_unit") or 0),
                                           posted=b.get("parent_state") == "posted",
                                           refund=b.get("move_type") == "in_refund"))
-            rows = price_rows(by_tmpl.get((vendor_id, id_of(product.get("product_tmpl_id"))), []),
-                              product.get("id"))
+            key = (id_of(product.get("product_tmpl_id")), product.get("id"))
+            if key not in memo:
+                memo[key] = price_rows(by_tmpl.get((vendor_id, key[0]), []), key[1])
+            rows = memo[key]
             promised = dt(ln.get("date_planned")) or approved or ordered_on or datetime.min
             out.append(kpi.POLine(
                 po=str(po.get("name")), product=code_or_name(product),
