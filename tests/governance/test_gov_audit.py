@@ -83,3 +83,17 @@ def test_concurrent_writers_keep_one_chain(store: StateStore) -> None:
     assert errors == []
     assert audit.head()[0] == 60
     assert audit.verify() == []
+
+
+def test_verify_detects_reordering(store: StateStore) -> None:
+    audit = AuditLog(store)
+    _fill(audit, 4)
+    with store.engine.begin() as conn:
+        rows = {r.seq: r for r in conn.execute(sa.text("select seq, payload_json, hash, prev_hash "
+                                                       "from audit_events where seq in (2, 3)"))}
+        for a, b in ((2, 3), (3, 2)):  # swap the two rows' contents, keeping their seq numbers
+            conn.execute(sa.text("update audit_events set payload_json = :p, hash = :h, prev_hash = :ph "
+                                 "where seq = :s"),
+                         {"p": rows[b].payload_json, "h": rows[b].hash, "ph": rows[b].prev_hash, "s": a})
+    problems = audit.verify()
+    assert any(p.startswith("seq 2:") for p in problems) and any(p.startswith("seq 3:") for p in problems)

@@ -97,3 +97,26 @@ def test_two_processes_execute_once(service: ProposalService, directory: Directo
     assert outcomes.count("executed") == len(ids)
     assert {service.get(pid).state for pid in ids} == {"executed"}  # type: ignore[union-attr]
     assert AuditLog(store).verify() == []
+
+
+def _opener(url: str, queue: Any) -> None:
+    try:
+        StateStore.open(url).close()
+        queue.put("ok")
+    except Exception as exc:  # noqa: BLE001 - report to the parent
+        queue.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_two_processes_migrate_a_fresh_database_at_once(db_url: str) -> None:
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_opener, args=(db_url, queue)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert results == ["ok", "ok", "ok"]
+    store = StateStore.open(db_url)
+    assert AuditLog(store).head()[0] == 0  # the genesis row was inserted exactly once
+    store.close()
