@@ -60,8 +60,7 @@ def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, 
             t.add("ir.model", model=name, name=MODEL_NAMES[name])
     t.add("ir.model", model="ir.model", name=MODEL_NAMES["ir.model"])
     chatter.link_activity_models()
-    return {model: [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
-            for model, rows in t.rows.items()}
+    return t.rows
 
 
 def _finalize_pickings(t: Tables) -> dict[int, int]:

@@ -186,6 +186,9 @@ class Chatter:
     def _add(self, model: str, res_id: int, record: str, body: str, subject: str | None, mtype: str, subtype: str,
              author: int | None, when: dt.datetime, partners: list[int], parent: int | None = None) -> int:
         when = min(when, self.w.now - dt.timedelta(minutes=self.rng.randint(5, 90)))
+        if parent is not None:  # a reply never predates what it answers
+            when = max(when, dt.datetime.fromisoformat(self.t.get("mail.message", parent)["date"])
+                       + dt.timedelta(minutes=self.rng.randint(1, 4)))
         email_from = None
         if author:
             name, _first, email = self._person(author)

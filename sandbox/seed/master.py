@@ -16,7 +16,7 @@ from sandbox.seed.products import Item, expand
 from sandbox.seed.tables import Tables, d, ean13
 
 FURNITURE = ("Chair", "Desk", "Table", "Cabinet", "Shelving", "Monitor Arm", "Utility Cart")
-DEMAND = {"F": (6.0, 22.0), "M": (1.2, 5.0), "S": (0.08, 0.6)}  # units/day at an average site
+DEMAND = {"F": (3.0, 12.0), "M": (0.8, 3.5), "S": (0.05, 0.4)}  # units/day at an average site
 
 
 @dataclass
@@ -79,8 +79,8 @@ class World:
 def _average_profile(rng: random.Random) -> Profile:
     return Profile(on_time=round(rng.uniform(0.78, 0.93), 3), late=(1, rng.randint(3, 7)),
                    delay=rng.choice((3, 4, 5, 6, 7, 10)), partial=round(rng.uniform(0.03, 0.1), 3),
-                   over=round(rng.uniform(0.0, 0.05), 3), defect=round(rng.uniform(0.004, 0.04), 3),
-                   bill_price=round(rng.uniform(0.01, 0.05), 3), bill_qty=round(rng.uniform(0.0, 0.02), 3),
+                   over=round(rng.uniform(0.0, 0.05), 3), defect=round(rng.uniform(0.003, 0.025), 3),
+                   bill_price=round(rng.uniform(0.005, 0.03), 3), bill_qty=round(rng.uniform(0.0, 0.01), 3),
                    price=round(rng.uniform(0.95, 1.08), 3), chatty=round(rng.uniform(0.15, 0.35), 2))
 
 
@@ -216,7 +216,7 @@ def _products(t: Tables, w: World) -> None:
             uom = w.uom[opts.get("uom", "Units")]
             po_uom = w.uom[opts.get("po", opts.get("uom", "Units"))]
             lot = bool(opts.get("lot"))
-            active = not (vel == "S" and rng.random() < 0.04)
+            active = not (vel == "S" and (pid % 11 == 4 or rng.random() < 0.02))  # discontinued items
             barcode = ean13(85001200000 + pid * 7)
             price = round(cost * rng.uniform(1.32, 1.65), 2)
             t.add("product.template", name=name, default_code=code, barcode=barcode, type="consu",
@@ -342,11 +342,13 @@ def _assortment(w: World) -> None:
             if item.prefix not in s.site.categories or not (core or rng.random() < s.site.coverage):
                 continue
             lo, hi = DEMAND[item.velocity]
-            damp = min(1.0, 30.0 / item.cost) ** 0.6  # expensive items move fewer units
+            damp = min(1.0, 20.0 / item.cost) ** 0.8  # expensive items move fewer units
             w.stocked[(n, pid)] = round(rng.uniform(lo, hi) * s.site.size * damp, 3)
             offers = w.supply[pid]
             weights = [_vendor_weight(VENDORS[o.vendor].name) * rng.uniform(0.5, 1.5) for o in offers]
             w.primary[(n, pid)] = rng.choices([o.vendor for o in offers], weights)[0]
+            if core:  # the named items: each site sticks to a different supplier (the "same item" problem)
+                w.primary[(n, pid)] = offers[n % len(offers)].vendor
 
 
 _HERO_CODES = {f"{p}-{h}" for p, (_n, _b, h) in CATEGORIES.items()}

@@ -17,8 +17,9 @@ from sandbox.seed.master import Supply, World
 from sandbox.seed.tables import Tables, d, ts
 
 PO_PER_MONTH = {"DAL": 30, "HOU": 21, "AUS": 18, "SAT": 15, "OKC": 8}
+ORDER_BOOST = {"Gemini Furniture": 3.0}  # enough Gemini POs for its lead-time story to be measurable
 BUYER = {"DAL": "ava.buyer", "AUS": "ava.buyer", "SAT": "ava.buyer", "HOU": "ben.buyer", "OKC": "ben.buyer"}
-RFQ_TARGETS = (("DAL", 1850.0, "draft"), ("SAT", 3400.0, "sent"), ("OKC", 4650.0, "draft"),
+RFQ_TARGETS = (("DAL", 1850.0, "draft"), ("SAT", 3400.0, "sent"), ("OKC", 4300.0, "draft"),
                ("HOU", 2600.0, "sent"), ("AUS", 7200.0, "sent"), ("DAL", 12800.0, "draft"),
                ("HOU", 18400.0, "sent"), ("SAT", 9600.0, "draft"), ("OKC", 22900.0, "sent"),
                ("AUS", 38600.0, "draft"))
@@ -46,6 +47,7 @@ class Plan:
     mode: str = "history"  # history | open | draft | sent | cancel
     planned: dt.datetime | None = None
     origin: str | None = None
+    target: float = 0.0  # RFQs: the amount they are sized to (approval-threshold tests)
 
 
 @dataclass
@@ -69,6 +71,13 @@ def work_moment(w: World, day: dt.date) -> dt.datetime:
     return at(day, w.rng.uniform(14.0, 23.0)).replace(microsecond=0)
 
 
+def weekday(moment: dt.datetime, back: bool = False) -> dt.datetime:
+    """Trucks arrive on weekdays: move a weekend moment to Friday (back) or Monday."""
+    while moment.weekday() >= 5:
+        moment += dt.timedelta(days=-1 if back else 1)
+    return moment
+
+
 class Purchasing:
     """Builds POs, receipts, returns and bills into the tables, and records events for the chatter."""
 
@@ -89,7 +98,8 @@ class Purchasing:
                 if sn == n:
                     by_vendor.setdefault(v, []).append(pid)
             vendors = sorted(by_vendor)
-            weights = [sum(w.stocked[(n, p)] * w.items[p - 1].cost for p in by_vendor[v]) ** 0.5 for v in vendors]
+            weights = [sum(w.stocked[(n, p)] * w.items[p - 1].cost for p in by_vendor[v]) ** 0.5
+                       * ORDER_BOOST.get(VENDORS[v].name, 1.0) for v in vendors]
             count = round(PO_PER_MONTH[s.site.code] * days / 30.4 * w.scale)
             for _ in range(count):
                 v = rng.choices(vendors, weights)[0]
@@ -112,7 +122,7 @@ class Purchasing:
         w, rng = self.w, self.w.rng
         live = [p for p in pids if (n, p) not in self.flags.dropped or self.flags.dropped[(n, p)] > day]
         live = live or pids
-        k = k or min(len(live), rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6, 8)))
+        k = min(len(live), k or rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6, 8)))
         chosen: list[int] = []
         weights = [w.stocked[(n, p)] ** 0.5 + 0.05 for p in live]
         while len(chosen) < k:
@@ -121,7 +131,7 @@ class Purchasing:
                 chosen.append(p)
         out = []
         for p in chosen:
-            qty = w.stocked[(n, p)] * rng.uniform(12, 40) / w.scale
+            qty = w.stocked[(n, p)] * rng.uniform(10, 30) / w.scale
             out.append((p, qty))
         return out
 
@@ -160,8 +170,8 @@ class Purchasing:
         value = sum(q * self._offer(n, v, p).price for p, q in lines)
         factor = target / value if value else 1.0
         lines = [(p, q * factor) for p, q in lines]
-        order = w.now - dt.timedelta(hours=rng.randint(2, 120))
-        return Plan(n, v, order, lines, state)
+        order = w.now - dt.timedelta(minutes=rng.randint(120, 7200))
+        return Plan(n, v, order, lines, state, target=target)
 
     # -- building -----------------------------------------------------------------------------------
     def _offer(self, n: int, v: int, pid: int) -> Supply:
@@ -210,7 +220,7 @@ class Purchasing:
             qty = max(step, math.ceil(units / per / step) * step)
             if item.uom in ("kg", "L"):
                 qty = float(max(5, round(units / 5) * 5))
-            planned = plan.planned or base + dt.timedelta(days=offer.delay)
+            planned = plan.planned or weekday(base + dt.timedelta(days=offer.delay))
             line = t.add("purchase.order.line", order_id=po, sequence=seq * 10, product_id=pid,
                          name=f"[{item.code}] {item.name}", product_qty=float(qty),
                          product_uom=w.uom[item.po_uom], product_uom_qty=float(qty * per), price_unit=price,
@@ -218,6 +228,8 @@ class Purchasing:
                          qty_received_manual=0.0, display_type=None, company_id=1,
                          partner_id=w.vendor_ids[plan.vendor], currency_id=1, state=state[plan.mode])
             lines.append((line, pid, float(qty), price, per, planned))
+        if plan.target:
+            self._fit(lines, plan.target)
         if plan.mode in ("draft", "sent"):
             self.events.append(Event("rfq_" + plan.mode, plan.order, po, plan.vendor, plan.site))
             return
@@ -228,6 +240,22 @@ class Purchasing:
             self.events.append(Event("ack", approve + dt.timedelta(hours=rng.uniform(1, 30)), po, plan.vendor,
                                      plan.site, data={"planned": lines[0][5]}))
         self._receive(po, plan, approve, lines)
+
+    def _fit(self, lines: list[tuple[int, int, float, float, float, dt.datetime]], target: float) -> None:
+        """Keep an RFQ's amount in the approval band its target names (<5k, 5k-25k, >25k)."""
+        low, high = (0.0, 4999.0) if target < 5000 else (5001.0, 24999.0) if target <= 25000 else (25001.0, 1e12)
+        rows = [self.t.get("purchase.order.line", line[0]) for line in lines]
+        cheapest = min(rows, key=lambda r: r["price_unit"])
+        for _ in range(10000):
+            amount = sum(r["product_qty"] * r["price_unit"] for r in rows)
+            if low <= amount <= high:
+                return
+            step = 1.0 if amount < low else -1.0
+            if cheapest["product_qty"] + step < 1:
+                return
+            cheapest["product_qty"] += step
+            cheapest["product_uom_qty"] = cheapest["product_qty"] * (12.0 if cheapest["product_uom"] == self.w.uom[
+                "Dozens"] else 1.0)
 
     def _picking(self, po: int, plan: Plan, created: dt.datetime, scheduled: dt.datetime, state: str,
                  done: dt.datetime | None, backorder: int | None = None) -> int:
@@ -268,9 +296,10 @@ class Purchasing:
         rng = self.w.rng
         prof = self.w.profiles[plan.vendor]
         if rng.random() < prof.on_time:
-            moment = planned - dt.timedelta(hours=rng.uniform(0, 40))
-            return max(moment, approve + dt.timedelta(hours=20))
-        return planned + dt.timedelta(days=rng.randint(*prof.late), hours=rng.uniform(-4, 4))
+            moment = planned - dt.timedelta(hours=rng.uniform(0, 14) if rng.random() < 0.8 else rng.uniform(14, 40))
+            moment = max(moment, approve + dt.timedelta(hours=20))
+            return weekday(moment, back=True)
+        return weekday(planned + dt.timedelta(days=rng.randint(*prof.late), hours=rng.uniform(-4, 4)))
 
     def _receive(self, po: int, plan: Plan, approve: dt.datetime,
                  lines: list[tuple[int, int, float, float, float, dt.datetime]]) -> None:
@@ -334,7 +363,7 @@ class Purchasing:
                    received: dict[int, float]) -> None:
         w, rng = self.w, self.w.rng
         prof = w.profiles[plan.vendor]
-        second = arrival + dt.timedelta(days=rng.randint(3, 16), hours=rng.uniform(-3, 3))
+        second = weekday(arrival + dt.timedelta(days=rng.randint(3, 16), hours=rng.uniform(-3, 3)))
         promised = arrival + dt.timedelta(days=rng.randint(2, 9))
         done = second <= w.now
         pick = self._picking(po, plan, arrival + dt.timedelta(minutes=5), promised if not done else planned,

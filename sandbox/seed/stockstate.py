@@ -5,6 +5,7 @@ today's outgoing), on-hand quants and reorder rules (some stale).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 from sandbox.seed.master import World
@@ -13,6 +14,7 @@ from sandbox.seed.tables import Tables, ts
 
 DELIVERIES_PER_WEEK = {"DAL": 12, "HOU": 8, "AUS": 7, "SAT": 7, "OKC": 3}
 LINES_PER_DELIVERY = 4
+HEROES = {"DAL": "PPE-1042", "AUS": "MED-2210", "HOU": "FST-4410", "SAT": "JAN-8030"}  # out of stock today
 
 
 def plan_flags(w: World) -> Flags:
@@ -31,9 +33,8 @@ def plan_flags(w: World) -> Flags:
             flags.zero.add((n, pid))
         if item.velocity in ("S", "M") and rng.random() < 0.025:
             flags.dropped[(n, pid)] = w.today - dt.timedelta(days=rng.randint(190, 400))
-    heroes = {"DAL": "PPE-1042", "AUS": "MED-2210", "HOU": "FST-4410", "SAT": "JAN-8030"}
     for n, s in enumerate(w.sites):
-        code = heroes.get(s.site.code)
+        code = HEROES.get(s.site.code)
         pid = next((i + 1 for i, it in enumerate(w.items) if it.code == code), None)
         if pid and (n, pid) in w.stocked:
             flags.stockout.add((n, pid))
@@ -55,6 +56,7 @@ class Stock:
         for n, s in enumerate(w.sites):
             pids = sorted(p for (sn, p) in w.stocked if sn == n)
             weights = [w.stocked[(n, p)] ** 0.5 for p in pids]
+            cumulative = list(itertools.accumulate(weights))
             total_w = sum(weights)
             per_week = DELIVERIES_PER_WEEK[s.site.code] * w.scale
             lines_week = per_week * LINES_PER_DELIVERY
@@ -66,7 +68,7 @@ class Stock:
                 k = rng.randint(2, 2 * LINES_PER_DELIVERY - 2)
                 chosen: list[int] = []
                 while len(chosen) < min(k, len(pids)):
-                    p = rng.choices(pids, weights)[0]
+                    p = rng.choices(pids, cum_weights=cumulative)[0]
                     if p not in chosen:
                         chosen.append(p)
                 lines = []
@@ -86,7 +88,7 @@ class Stock:
         w, rng = self.w, self.w.rng
         site = w.sites[n]
         self.so += 1
-        future = moment > w.now
+        future = moment + dt.timedelta(hours=1) > w.now
         created = min(moment - dt.timedelta(days=rng.uniform(0.5, 3)), w.now - dt.timedelta(hours=1))
         pick = self.t.add("stock.picking", name=None, partner_id=customer, picking_type_id=site.out_type,
                           location_id=site.stock, location_dest_id=w.customer_location, origin=f"S{self.so:05d}",
@@ -125,7 +127,8 @@ class Stock:
             if key in self.flags.zero:
                 qty = 0.0
             elif key in self.flags.stockout:
-                qty = 0.0 if rng.random() < 0.6 else math.floor(demand * rng.uniform(0.2, 1.5))
+                hero = HEROES.get(w.sites[n].site.code) == item.code
+                qty = 0.0 if hero or rng.random() < 0.6 else math.floor(demand * rng.uniform(0.1, 0.8))
             elif key in self.flags.excess or key in self.flags.dropped:
                 qty = demand * rng.uniform(160, 420) + rng.randint(5, 40)
             else:
@@ -188,7 +191,8 @@ class Stock:
             item = w.items[pid - 1]
             key = (n, pid)
             active_product = self.t.get("product.product", pid)["active"]
-            wanted = item.velocity in ("F", "M") or rng.random() < 0.35 or key in self.flags.zero
+            wanted = item.velocity in ("F", "M") or rng.random() < 0.35 or key in self.flags.zero \
+                or not active_product
             if not wanted and key not in self.flags.dropped:
                 continue
             vendor = w.primary[key]

@@ -53,12 +53,12 @@ def renumber(tables: Tables, model: str, key: Any, refs: list[tuple[str, str]]) 
 
 def d(day: dt.date | dt.datetime) -> str:
     """A date as Odoo writes it."""
-    return day.strftime("%Y-%m-%d")
+    return (day.date() if isinstance(day, dt.datetime) else day).isoformat()
 
 
 def ts(moment: dt.datetime) -> str:
     """A naive-UTC datetime as Odoo writes it."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.isoformat(sep=" ", timespec="seconds")
 
 
 def ean13(number: int) -> str:
