@@ -246,3 +246,12 @@ def test_list_shows_overdue_pending_as_expired(service: ProposalService, directo
     assert service.list(state="pending") == []
     assert [x.id for x in service.list(state="expired")] == [p.id]
     assert ("decided", "expired") in events
+
+
+def test_operator_expire(service: ProposalService, directory: Directory, fake_exec: FakeExecutor) -> None:
+    p = _propose(service, directory)
+    expired = service.expire(p.id)
+    assert expired and expired.state == "expired"
+    assert service.expire(p.id) is None
+    assert service.decide(p.id, ident(directory, "omar.approver"), "approve").outcome == "noop"
+    assert fake_exec.executed == []

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from tools.governance.store import Base, ConversationStore, StateStore
+from tools.governance.store import Base, ConversationStore, StateStore, make_engine
 
 
 def test_open_migrates_and_schema_matches_models(store: StateStore, db_url: str) -> None:
@@ -60,3 +61,11 @@ def test_conversation_memory(store: StateStore) -> None:
     assert hist[-1]["meta"] == {"i": 4} and hist[0]["role"] == "user"
     assert conv.history("nope") == []
     assert [t["thread_id"] for t in conv.threads("ava.buyer")] == ["th-1"]
+
+
+
+def test_ping(store: StateStore) -> None:
+    store.ping()
+    dead = StateStore(make_engine("postgresql+psycopg://postgres@127.0.0.1:9/none?connect_timeout=2"))
+    with pytest.raises(sa.exc.OperationalError):
+        dead.ping()

@@ -372,6 +372,10 @@ class ProposalService:
         self._notify("decided", done)
         return done
 
+    def expire(self, proposal_id: str) -> Proposal | None:
+        """Expire one pending proposal now (an operator's or a test's shortcut); None if not pending."""
+        return self._expire(proposal_id)
+
     def expire_due(self) -> int:
         """Expire every pending proposal past its deadline; returns how many."""
         now = self.clock()

@@ -241,6 +241,11 @@ class StateStore:
         with self._write_sessions() as session, session.begin():
             yield session
 
+    def ping(self) -> None:
+        """Raise if the database does not answer (health checks)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
     # -- dedupe helpers ------------------------------------------------------------------------
     def seen_event(self, key: str) -> bool:
         """Record an inbound event id. True if it had been seen before (then skip it), else False."""
