@@ -31,7 +31,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def create_schema(conn: sqlite3.Connection, registry: dict[str, ModelDef]) -> None:
+def create_schema(conn: sqlite3.Connection, registry: dict[str, ModelDef], indexes: bool = True) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT)")
     conn.execute("CREATE TABLE IF NOT EXISTS ir_sequence_counter (code TEXT PRIMARY KEY, next INTEGER)")
     rels: dict[str, tuple[str, str]] = {}
@@ -46,13 +46,21 @@ def create_schema(conn: sqlite3.Connection, registry: dict[str, ModelDef]) -> No
         for name, typ in HIDDEN.get(m.table, {}).items():
             cols.append(f"{name} {typ}")
         conn.execute(f"CREATE TABLE IF NOT EXISTS {m.table} ({', '.join(cols)})")
-        for f in m.fields.values():
-            if f.column and f.type == "many2one":
-                conn.execute(f"CREATE INDEX IF NOT EXISTS ix_{m.table}_{f.name} ON {m.table} ({f.name})")
     for table, (c1, c2) in rels.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({c1} INTEGER NOT NULL, {c2} INTEGER NOT NULL, "
                      f"PRIMARY KEY ({c1}, {c2}))")
-        conn.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_{c2} ON {table} ({c2})")
+    if indexes:
+        create_indexes(conn, registry)
+
+
+def create_indexes(conn: sqlite3.Connection, registry: dict[str, ModelDef]) -> None:
+    """Indexes on many2one columns and the hot lookups (created after bulk loading, which is faster)."""
+    for m in registry.values():
+        for f in m.fields.values():
+            if f.column and f.type == "many2one":
+                conn.execute(f'CREATE INDEX IF NOT EXISTS ix_{m.table}_{f.name} ON {m.table} ("{f.name}")')
+            if f.type == "many2many" and f.rel:
+                conn.execute(f"CREATE INDEX IF NOT EXISTS ix_{f.rel[0]}_{f.rel[2]} ON {f.rel[0]} ({f.rel[2]})")
     for sql in ("CREATE INDEX IF NOT EXISTS ix_msg_res ON mail_message (model, res_id)",
                 "CREATE INDEX IF NOT EXISTS ix_act_res ON mail_activity (res_model, res_id)",
                 "CREATE INDEX IF NOT EXISTS ix_loc_path ON stock_location (parent_path)",
@@ -75,11 +83,13 @@ def load_rows(conn: sqlite3.Connection, registry: dict[str, ModelDef], data: dic
             continue
         existing = _columns(conn, m.table)
         keys: list[str] = []
+        seen: set[str] = set()
         m2m: dict[str, tuple[str, str, str]] = {}
         for row in rows:
             for k in row:
-                if k in keys or k in m2m:
+                if k in seen:
                     continue
+                seen.add(k)
                 f = m.fields.get(k)
                 if f is not None and f.type == "many2many" and f.rel:
                     m2m[k] = f.rel
@@ -98,7 +108,7 @@ def load_rows(conn: sqlite3.Connection, registry: dict[str, ModelDef], data: dic
         values = []
         pw_cache: dict[str, str] = {}
         for row in rows:
-            vals = [_sql_value(row.get(k)) for k in keys]
+            vals = [(1 if v else 0) if isinstance(v := row.get(k), bool) else v for k in keys]
             if mname == "res.users":
                 pw = row.get("password")
                 if pw:
@@ -112,12 +122,6 @@ def load_rows(conn: sqlite3.Connection, registry: dict[str, ModelDef], data: dic
         for k, (table, c1, c2) in m2m.items():
             pairs = [(row["id"], int(t)) for row in rows for t in (row.get(k) or [])]
             conn.executemany(f"INSERT OR IGNORE INTO {table} ({c1}, {c2}) VALUES (?, ?)", pairs)
-
-
-def _sql_value(v: Any) -> Any:
-    if isinstance(v, bool):
-        return 1 if v else 0
-    return v
 
 
 def derive_location_paths(conn: sqlite3.Connection) -> None:
@@ -241,15 +245,18 @@ def build_database(path: Path, data: dict[str, list[dict[str, Any]]], meta: dict
     """Create a complete sandbox file at ``path`` (written to a temp name by the caller)."""
     registry = build()
     conn = connect(path)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
     try:
         conn.execute("BEGIN")
-        create_schema(conn, registry)
+        create_schema(conn, registry, indexes=False)
         load_rows(conn, registry, data)
+        create_indexes(conn, registry)
         derive(conn, registry)
         conn.executemany("INSERT OR REPLACE INTO sandbox_meta (key, value) VALUES (?, ?)",
                          [*meta.items(), ("schema_version", str(SCHEMA_VERSION))])
         conn.execute("COMMIT")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("ANALYZE")
+        conn.execute("PRAGMA journal_mode=WAL")
     finally:
         conn.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import PyValueError
@@ -154,44 +154,65 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
             names[i] = env.sudo().display_names(env.model(final.relation or ""), ids)
 
     count_key = "__count" if not lazy or not gb_specs else f"{gb_specs[0][0].split(':')[0]}_count"
+    base = [list(x) if isinstance(x, tuple) else x for x in and_domains(list(domain or []))]
+    fmt_date = {i: ((lambda d: d.isoformat()) if f.type == "date" else
+                    (lambda d: f"{d.isoformat()} 00:00:00"))
+                for i, (_s, _n, f, gran, _e) in enumerate(gb_specs) if gran}
+    n_gb = len(gb_specs)
     result = []
+    sort_keys: list[tuple[Any, ...]] = []
     for r in rows:
         g: dict[str, Any] = {}
-        dom_parts: list[Any] = []
-        ranges = {}
+        leaves: list[Any] = []
+        ranges: dict[str, Any] = {}
+        skey: list[Any] = []
         for i, (spec, fname, f, gran, _expr) in enumerate(gb_specs):
             v = r[i]
             if i in names:
-                g[spec] = [v, names[i].get(v, "")] if v else False
-                dom_parts.append((fname, "=", v or False))
+                if v:
+                    label = names[i].get(v, "")
+                    g[spec] = [v, label]
+                    skey.append((0, label.lower()))
+                else:
+                    g[spec] = False
+                    skey.append((1, ""))
+                leaves.append([fname, "=", v or False])
             elif gran:
                 if v:
                     start, end = _range(v, gran)
                     g[spec] = _label(start, gran)
-                    fmt = (lambda d: d.isoformat()) if f.type == "date" else \
-                        (lambda d: datetime(d.year, d.month, d.day).strftime("%Y-%m-%d %H:%M:%S"))
-                    ranges[spec] = {"from": fmt(start), "to": fmt(end)}
-                    dom_parts += [(fname, ">=", fmt(start)), (fname, "<", fmt(end))]
+                    frm, to = fmt_date[i](start), fmt_date[i](end)
+                    ranges[spec] = {"from": frm, "to": to}
+                    leaves += [[fname, ">=", frm], [fname, "<", to]]
+                    skey.append((0, frm))
                 else:
                     g[spec] = False
                     ranges[spec] = False
-                    dom_parts.append((fname, "=", False))
+                    leaves.append([fname, "=", False])
+                    skey.append((1, ""))
             else:
                 if f.type == "boolean":
                     v = bool(v)
                 g[spec] = v if v is not None else False
-                dom_parts.append((fname, "=", g[spec]))
-        g[count_key] = r[len(gb_specs)]
+                leaves.append([fname, "=", g[spec]])
+                skey.append((1, "") if v is None or v is False else (0, v))
+        g[count_key] = r[n_gb]
         for j, (name, _) in enumerate(aggs):
-            v = r[len(gb_specs) + 1 + j]
+            v = r[n_gb + 1 + j]
             g[name] = v if v is not None else False
         if ranges:
             g["__range"] = ranges
-        g["__domain"] = [list(x) if isinstance(x, tuple) else x
-                         for x in and_domains(dom_parts, list(domain or []))]
+        parts = leaves + base[:0]
+        n_terms = len(leaves) + (1 if base else 0)
+        g["__domain"] = ["&"] * (n_terms - 1) + parts + base if n_terms > 1 else (leaves or base)
         result.append(g)
+        sort_keys.append(tuple(skey))
 
-    result = _order_groups(result, gb_specs, aggs, orderby)
+    if not orderby:
+        order = sorted(range(len(result)), key=sort_keys.__getitem__)
+        result = [result[i] for i in order]
+    else:
+        result = _order_groups(result, gb_specs, aggs, orderby)
     if offset:
         result = result[offset:]
     if limit is not None:

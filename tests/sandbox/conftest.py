@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_helpers import Client
-
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = Path(os.environ.get("QM_SANDBOX_CACHE", ROOT / "var" / "cache" / "sandbox"))
-TODAY = dt.date(2026, 11, 26)
+from sandbox_helpers import CACHE, TODAY, Client
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import urllib.request
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("QM_SANDBOX_CACHE", ROOT / "var" / "cache" / "sandbox"))
+TODAY = dt.date(2026, 11, 26)  # the minimal business is generated relative to this day
 
 
 class Fault(Exception):

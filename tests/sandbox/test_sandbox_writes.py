@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CACHE, TODAY
-from sandbox_helpers import Client, Fault
+from sandbox_helpers import CACHE, TODAY, Client, Fault
 
 
 def test_x2many_commands_and_cascade(mini_fresh: Any) -> None:

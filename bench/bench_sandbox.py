@@ -1,0 +1,104 @@
+"""Sandbox figures: odoorpc login, search_read of 100 POs x 8 fields, read_group of quants at scale 10,
+cold and cached start, peak RSS. Prints each figure next to its target (facts §8 / issue 2)."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import odoorpc  # type: ignore[import-untyped]
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sandbox.launch import RunningSandbox, start_sandbox  # noqa: E402
+
+PO_FIELDS = ["name", "partner_id", "state", "date_order", "date_planned", "amount_total", "receipt_status",
+             "invoice_status"]
+
+
+def median_ms(fn: Callable[[], Any], n: int = 5) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def peak_rss_mb(s: RunningSandbox) -> float:
+    for line in Path(f"/proc/{s.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def connect(s: RunningSandbox) -> Any:
+    o = odoorpc.ODOO("127.0.0.1", port=s.port, timeout=120)
+    o.login(s.db, "admin", "admin")
+    return o
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scale", type=int, default=10, help="scale for the read_group figure (default 10)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        cache = root / "cache"
+        s = start_sandbox(root / "cold", scale=1, cache_dir=cache)
+        print(f"cold start with generation, scale 1: {s.started_in:.2f} s  (target <= 10 s)")
+        try:
+            o = odoorpc.ODOO("127.0.0.1", port=s.port)
+            login = median_ms(lambda: o.login(s.db, "admin", "admin"))
+            print(f"odoorpc login (common.login + context_get), median of 5: {login:.1f} ms  "
+                  f"(real Odoo 18: 680 ms, 600k-round pbkdf2)")
+            n = len(o.execute_kw("purchase.order", "search_read", [[]], {"fields": PO_FIELDS, "limit": 100}))
+            sr = median_ms(lambda: o.execute_kw("purchase.order", "search_read", [[]],
+                                                {"fields": PO_FIELDS, "limit": 100}))
+            print(f"search_read purchase.order x {n} rows x 8 fields, median of 5: {sr:.1f} ms  (real Odoo 18: 35 ms)")
+            rg1 = median_ms(lambda: o.execute_kw("stock.quant", "read_group", [[], ["quantity:sum"],
+                                                                               ["product_id", "location_id"]],
+                                                 {"lazy": False}))
+            print(f"read_group stock.quant by product x location, scale 1, median of 5: {rg1:.1f} ms")
+            qty = median_ms(lambda: o.execute_kw("product.product", "search_read", [[("is_storable", "=", True)]], {
+                "fields": ["qty_available", "virtual_available", "incoming_qty", "outgoing_qty"], "limit": 100,
+                "context": {"warehouse_id": 1}}))
+            print(f"search_read 100 storable products x 4 qty fields (warehouse_id context): {qty:.1f} ms  "
+                  f"(real Odoo 18: 50 ms for 31 rows)")
+            print(f"peak RSS of the sandbox server at scale 1 after these calls: {peak_rss_mb(s):.0f} MB")
+        finally:
+            s.stop()
+        s2 = start_sandbox(root / "cached", scale=1, cache_dir=cache)
+        print(f"cached start, scale 1 (copy of the generated file): {s2.started_in:.2f} s")
+        s2.stop()
+        t0 = time.perf_counter()
+        s3 = start_sandbox(root / f"scale{args.scale}", scale=args.scale, cache_dir=cache)
+        print(f"cold start with generation, scale {args.scale}: {time.perf_counter() - t0:.2f} s")
+        try:
+            o3 = connect(s3)
+            count = o3.execute_kw("stock.quant", "search_count", [[]])
+            groups = len(o3.execute_kw("stock.quant", "read_group", [[], ["quantity:sum"],
+                                                                     ["product_id", "location_id"]], {"lazy": False}))
+            rg = median_ms(lambda: o3.execute_kw("stock.quant", "read_group", [[], ["quantity:sum"],
+                                                                               ["product_id", "location_id"]],
+                                                 {"lazy": False}))
+            print(f"read_group stock.quant ({count} quants, {groups} groups) by product x location, scale "
+                  f"{args.scale}, median of 5: {rg:.1f} ms  (target <= 100 ms)")
+            po_count = o3.execute_kw("purchase.order", "search_count", [[]])
+            sr10 = median_ms(lambda: o3.execute_kw("purchase.order", "search_read", [[]],
+                                                   {"fields": PO_FIELDS, "limit": 100}))
+            print(f"search_read 100 of {po_count} POs x 8 fields, scale {args.scale}: {sr10:.1f} ms")
+            print(f"peak RSS of the sandbox server at scale {args.scale}: {peak_rss_mb(s3):.0f} MB")
+        finally:
+            s3.stop()
+
+
+if __name__ == "__main__":
+    main()
