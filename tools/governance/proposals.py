@@ -202,7 +202,10 @@ class ProposalService:
         if not self.policy.can_use(user.role, kind):
             raise ToolError(f"{user.label} ({user.role}) may not propose {kind}.", code="forbidden")
         metrics = dict(metrics or {})
-        rule = self.policy.rule_for(kind, float(amount), metrics.get("days_shift"))
+        try:
+            rule = self.policy.rule_for(kind, float(amount), metrics.get("days_shift"))
+        except ValueError as exc:  # PolicyError: no approval rule for this kind
+            raise ToolError(f"Cannot propose {kind}: {exc}", code="misconfigured") from exc
         eligible = self.policy.eligible_approvers(_Draft(kind, float(amount), user.username, metrics),
                                                   self.directory)
         args_json = canonical_json(dict(args))
