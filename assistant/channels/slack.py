@@ -6,7 +6,8 @@ Why it is built this way:
   a thread pool (`process_before_response=True` + `lazy=[...]`). The ack path never waits for a
   busy pool, and tests can `drain()` the pool to make the lazy work deterministic.
 - Signatures are verified by bolt (stale > 5 min -> 401); a replayed signature -> 401 here; a
-  retried event (same event_id) is acknowledged and dropped via `runtime.store.seen_event`.
+  retried event (same event_id) is acknowledged, and its work is dropped via `runtime.store.seen_event`
+  (checked in the background, so the ack never waits for a database write).
 - One conversation per Slack thread: thread_id = ``slack:<channel>:<thread_ts>``.
 - People are mapped to roles through the users file (Slack id, else e-mail via users.info).
 """
@@ -120,11 +121,14 @@ class BackgroundWork(Executor):
 # Request guard: replayed signatures and retried events
 # ------------------------------------------------------------------------------------------------
 
-class EventGuard(Middleware):
-    """Runs after bolt's signature check: refuses replays, drops event retries before any work."""
+class ReplayGuard(Middleware):
+    """Runs right after bolt's signature check: a signature seen in the last 5 minutes is a replay -> 401.
 
-    def __init__(self, seen_event: Callable[[str], bool]) -> None:
-        self.seen_event = seen_event
+    In memory, per process (cheap enough for the ack path); a replay to another worker process is
+    still bounded by the signature's 5-minute freshness window.
+    """
+
+    def __init__(self) -> None:
         self._signatures: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -145,18 +149,32 @@ class EventGuard(Middleware):
             if signature and self._replayed(signature):
                 log.warning("refused a replayed Slack request (signature seen before)")
                 return BoltResponse(status=401, body={"error": "replayed request"})
-        body = req.body if isinstance(req.body, dict) else {}
-        if body.get("type") == "event_callback" and body.get("event_id"):
-            try:
-                duplicate = self.seen_event(f"slack:{body['event_id']}")
-            except Exception:  # noqa: BLE001 - a store hiccup must not lose the event
-                log.exception("dedupe store failed; processing the event anyway")
-                duplicate = False
-            if duplicate:
-                retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
-                log.info("dropped duplicate Slack event %s (retry %s)", body["event_id"], retry)
-                return BoltResponse(status=200, body="")
         return next()
+
+
+class EventDedupe:
+    """Slack re-delivers an event (same event_id, X-Slack-Retry-Num) when an ack was late or lost.
+
+    Checked at the start of the *lazy* work, not on the ack path: every delivery is acked at once
+    (Slack only needs the 200) and only the first one to claim the id in the state store proceeds.
+    The store's insert is atomic, so two concurrent deliveries, or two processes, cannot both win.
+    """
+
+    def __init__(self, seen_event: Callable[[str], bool]) -> None:
+        self.seen_event = seen_event
+
+    def first_delivery(self, body: dict[str, Any]) -> bool:
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if not event_id:
+            return True
+        try:
+            duplicate = self.seen_event(f"slack:{event_id}")
+        except Exception:  # noqa: BLE001 - a store hiccup must not lose the event
+            log.exception("dedupe store failed; processing event %s anyway", event_id)
+            return True
+        if duplicate:
+            log.info("dropped duplicate delivery of Slack event %s", event_id)
+        return not duplicate
 
 
 class _MemorySeen:
@@ -282,7 +300,8 @@ class SlackChannel:
         self.work = executor or BackgroundWork()
         store = getattr(runtime, "store", None)
         seen = getattr(store, "seen_event", None)
-        self.guard = EventGuard(seen if callable(seen) else _MemorySeen())
+        self.guard = ReplayGuard()
+        self.dedupe = EventDedupe(seen if callable(seen) else _MemorySeen())
         self.identities = SlackIdentities(runtime.directory)
         odoo = getattr(runtime, "odoo", None)
         data_dir = Path(getattr(self.settings, "data_dir", Path("var")))
@@ -329,7 +348,9 @@ class SlackChannel:
         ack()
 
     # -- conversations --------------------------------------------------------------------------------
-    def _on_mention(self, event: dict[str, Any], client: WebClient, context: Any) -> None:
+    def _on_mention(self, body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any) -> None:
+        if not self.dedupe.first_delivery(body):
+            return
         channel = event.get("channel")
         ts = event.get("thread_ts") or event.get("ts")
         if not channel or not ts:
@@ -338,9 +359,11 @@ class SlackChannel:
         self.converse(client, channel, str(ts), event.get("user"),
                       clean_text(str(event.get("text") or ""), context.get("bot_user_id")))
 
-    def _on_message(self, event: dict[str, Any], client: WebClient, context: Any) -> None:
+    def _on_message(self, body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any) -> None:
         # only people's own new messages in a DM with the app; edits, bot posts and channels are ignored
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        if not self.dedupe.first_delivery(body):
             return
         channel = event.get("channel")
         ts = event.get("thread_ts") or event.get("ts")
@@ -563,8 +586,8 @@ class SlackChannel:
         self.tell(client, body, f"I don't know what to do with `{escape(str(name))}`. Nothing was changed.")
 
     # -- App Home ------------------------------------------------------------------------------------------
-    def _on_home_opened(self, event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home" or not event.get("user"):
+    def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user") or not self.dedupe.first_delivery(body):
             return
         self.publish_home(client, str(event["user"]))
 
