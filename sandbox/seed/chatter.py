@@ -185,6 +185,8 @@ class Chatter:
 
     def _add(self, model: str, res_id: int, record: str, body: str, subject: str | None, mtype: str, subtype: str,
              author: int | None, when: dt.datetime, partners: list[int], parent: int | None = None) -> int:
+        if mtype != "notification" and when.hour < 13:  # people write in Texas office hours (13-24 UTC)
+            when = when.replace(hour=13 + when.hour % 10)
         when = min(when, self.w.now - dt.timedelta(minutes=self.rng.randint(5, 90)))
         if parent is not None:  # a reply never predates what it answers
             when = max(when, dt.datetime.fromisoformat(self.t.get("mail.message", parent)["date"])
