@@ -112,7 +112,8 @@ class Assistant:
                  context_for: Callable[[Identity, str, str | None], ToolContext],
                  memory: ConversationMemory | None, audit: Any, system_prompt: str,
                  tool_budget: int = 8, time_budget_s: float = 60.0,
-                 directory: Any = None, max_workers: int = 16) -> None:
+                 directory: Any = None, max_workers: int = 16,
+                 scrubber: Callable[[Identity], Callable[[str], str] | None] | None = None) -> None:
         self.brain_name = brain_name
         self.model = model
         self.backend = backend
@@ -123,6 +124,9 @@ class Assistant:
         self.tool_budget = tool_budget
         self.time_budget_s = time_budget_s
         self.directory = directory
+        # role-based scrubbing of the final text (e.g. money figures quoted inside supplier emails for a
+        # role that may not see prices); such roles get the answer in one piece, after scrubbing
+        self.scrubber = scrubber
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="qm-turn")
         self._tools: dict[str, StructuredTool] = {}
         self._agents: dict[tuple[str, ...], Any] = {}
@@ -168,6 +172,8 @@ class Assistant:
         self._pool.submit(self._run_turn, turn, text.strip())
         final_answer: str | None = None
         error: str | None = None
+        held: list[str] = []
+        scrub = self.scrubber(user) if self.scrubber else None
         while True:
             remaining = turn.deadline - time.monotonic()
             try:
@@ -183,7 +189,14 @@ class Assistant:
             if event["type"] == "done":
                 final_answer, error = event["answer"], event.get("error")
                 break
+            if event["type"] == "token" and scrub is not None:
+                held.append(event["text"])
+                continue
             yield event
+        if scrub is not None and final_answer:
+            final_answer = scrub(final_answer)
+            if held:
+                yield {"type": "token", "text": final_answer}
         result = self._finish(turn, user, text, thread_id, channel, final_answer or "", error, t0)
         yield {"type": "final", "result": result}
 

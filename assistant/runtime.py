@@ -95,7 +95,7 @@ class Runtime:
                 brain_name=brain_name, model=brain, backend=toolset, context_for=context_for,
                 memory=ConversationMemory(ConversationStore(store)), audit=audit,
                 system_prompt=read_prompt("system.md"), tool_budget=settings.turn_tool_budget,
-                time_budget_s=settings.turn_time_budget_s, directory=directory)
+                time_budget_s=settings.turn_time_budget_s, directory=directory, scrubber=_money_scrubber(policy))
             t = time.perf_counter()
             _warm_up(brain_name, odoo, knowledge)
             timings["warm_up_s"] = round(time.perf_counter() - t, 3)
@@ -269,6 +269,24 @@ def _knowledge(settings: Settings, ingest: bool) -> Any:
         except Exception:  # noqa: BLE001 - a bad corpus must not stop the assistant
             log.exception("ingesting the corpus at %s failed", corpus)
     return retriever
+
+
+def _money_scrubber(policy: Any) -> Any:
+    """Answers for roles whose policy hides prices lose any money figure, wherever it came from."""
+    import re
+
+    try:
+        from tools.registry import MONEY_IN_TEXT
+    except ImportError:
+        MONEY_IN_TEXT = re.compile(r"[$€£]\s?-?[\d,]+(?:\.\d+)?|-?[\d,]+(?:\.\d+)?\s?(?:USD|usd)\b")  # noqa: N806
+
+    def scrub(text: str) -> str:
+        return str(MONEY_IN_TEXT.sub("[redacted]", text))
+
+    def scrubber(user: Identity) -> Any:
+        return scrub if policy is not None and policy.is_redacted(user.role, "price_unit") else None
+
+    return scrubber
 
 
 def _warm_up(brain_name: str, odoo: OdooClient, knowledge: Any) -> None:

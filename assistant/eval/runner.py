@@ -133,7 +133,7 @@ def scripted_assistant(runtime: Any) -> tuple[Any, Any]:
     assistant = Assistant(brain_name="llm", model=llm, backend=base.backend, context_for=base.context_for,
                           memory=base.memory, audit=base.audit, system_prompt=base.system_prompt,
                           tool_budget=base.tool_budget, time_budget_s=base.time_budget_s,
-                          directory=base.directory)
+                          directory=base.directory, scrubber=base.scrubber)
     return assistant, mock
 
 

@@ -107,3 +107,17 @@ def test_turn_event_records_tools_and_usage(make_assistant: Any, state: Any) -> 
     assert event.run_id == r.run_id and event.actor == "ava.buyer"
     assert event.payload["tool_calls"][0]["name"] == "stock_levels"
     assert set(event.payload["usage"]) == {"input_tokens", "output_tokens", "total_tokens"}
+
+
+def test_roles_that_may_not_see_prices_get_money_scrubbed_even_from_quoted_text(make_assistant: Any) -> None:
+    import re
+
+    def scrubber(user: Any) -> Any:
+        return (lambda t: re.sub(r"\$\s?[\d,.]+", "[redacted]", t)) if user.role == "warehouse" else None
+
+    a = make_assistant(scrubber=scrubber)
+    events = list(a.stream(WES, "Status of P00042"))
+    final = events[-1]["result"]
+    assert "$12.50" not in final.answer and "[redacted]" in final.answer
+    assert all("$12.50" not in e.get("text", "") for e in events)
+    assert "$12.50" in a.ask(AVA, "Status of P00042").answer
