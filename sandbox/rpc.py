@@ -138,9 +138,12 @@ class Service:
                 result = methods.call(env, model, meth, margs, kwargs)
                 self.conn.execute("COMMIT")
                 return result
-            except BaseException:
+            except BaseException as exc:
                 self.conn.execute("ROLLBACK")
-                raise
+                err = as_rpc_error(exc)
+                print(f"sandbox: {model}.{meth} -> {err.odoo_name}: {err.message.splitlines()[0] if err.message else ''}",
+                      file=sys.stderr, flush=True)
+                raise err from exc
 
 
 def as_rpc_error(exc: BaseException) -> RpcError:

@@ -13,6 +13,18 @@ from pathlib import Path
 
 from sandbox.rpc import Service, handle_json, handle_xmlrpc
 
+try:  # orjson (present through chromadb) encodes large read_group answers ~5x faster; json is the fallback
+    import orjson
+
+    def dump_json(obj: object) -> bytes:
+        try:
+            return orjson.dumps(obj)
+        except (TypeError, orjson.JSONEncodeError):
+            return json.dumps(obj).encode()
+except ImportError:  # pragma: no cover - depends on the environment
+    def dump_json(obj: object) -> bytes:
+        return json.dumps(obj, separators=(",", ":")).encode()
+
 MAX_BODY = 32 * 1024 * 1024
 XMLRPC_ROUTES = {f"/xmlrpc/{v}{s}": s for s in ("common", "object", "db") for v in ("2/", "")}
 
@@ -55,7 +67,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path in ("/jsonrpc", "/web/webclient/version_info"):
             out = handle_json(self.service, body, path)
-            self._send(200, json.dumps(out).encode(), "application/json")
+            self._send(200, dump_json(out), "application/json")
         elif path in XMLRPC_ROUTES:
             self._send(200, handle_xmlrpc(self.service, body, XMLRPC_ROUTES[path]), "text/xml")
         else:
