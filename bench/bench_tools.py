@@ -39,14 +39,14 @@ def pick_examples(odoo: OdooClient) -> dict[str, Any]:
     po = odoo.search_read("purchase.order", [("state", "=", "purchase"), ("receipt_status", "=", "partial")],
                           ["name"], limit=1) or odoo.search_read("purchase.order", [("state", "=", "purchase")],
                                                                  ["name"], limit=1)
-    empty = None
-    for code, w in wh.items():  # a warehouse holding none of the product, for the scope check
-        n = odoo.search_count("stock.quant", [("product_id.default_code", "=", product),
-                                              ("location_id", "child_of", w["view_location_id"][0])])
-        if n == 0:
-            empty = code
-            break
-    return {"product": product, "po": po[0]["name"], "warehouse": "HOU" if "HOU" in wh else next(iter(wh)),
+    held: dict[str, float] = {}
+    for code, w in wh.items():  # where the product is held (Q1) and where not (the scope check)
+        rows = odoo.search_read("stock.quant", [("product_id.default_code", "=", product),
+                                                ("location_id", "child_of", w["view_location_id"][0])],
+                                ["quantity"], limit=1000)
+        held[code] = sum(r["quantity"] for r in rows)
+    empty = next((c for c, q in held.items() if q == 0), None)
+    return {"product": product, "po": po[0]["name"], "warehouse": max(held, key=lambda c: held[c]),
             "empty_wh": empty, "vendor": "Apex Industrial Supply"}
 
 

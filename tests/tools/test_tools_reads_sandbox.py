@@ -210,15 +210,24 @@ def test_three_way_exceptions_are_real_mismatches(ctx: ToolContext, odoo: OdooCl
 
 
 def test_replenishment_flags_rules_below_minimum(ctx: ToolContext, odoo: OdooClient) -> None:
-    res = call(ctx, "replenishment_risk")
+    """Below-minimum count equals the rules whose warehouse forecast (Odoo's virtual_available under the
+    warehouse_id context, an independent path from the tool's server-side grouping) is under min."""
     rules = odoo.search_read("stock.warehouse.orderpoint", [("active", "=", True), ("product_id.active", "=", True)],
-                             ["product_id", "warehouse_id", "product_min_qty", "qty_forecast"], limit=5000)
-    below = {(r["product_id"][0], r["warehouse_id"][1]) for r in rules if r["qty_forecast"] < r["product_min_qty"]}
-    assert res.data["below_min"] == len(below)
+                             ["product_id", "warehouse_id", "product_min_qty"], limit=20000)
+    below = 0
+    for w in warehouse_list(odoo):
+        mine = [r for r in rules if r["warehouse_id"][0] == w["id"]]
+        qty = {p["id"]: p["virtual_available"] for p in odoo.search_read(
+            "product.product", [("id", "in", [r["product_id"][0] for r in mine])], ["virtual_available"],
+            limit=20000, context={"warehouse_id": w["id"]})}
+        below += sum(1 for r in mine if qty[r["product_id"][0]] < r["product_min_qty"] - 1e-6)
+    res = call(ctx, "replenishment_risk")
+    assert res.data["below_min"] == below and below > 0
     for row in res.data["at_risk"]:
         if row.get("below_min"):
             assert row["forecast"] < row["min"] and row["suggested_qty"] > 0
-    assert res.rpc_calls <= 3
+    okc = call(ctx, "replenishment_risk", warehouse="OKC")
+    assert okc.rpc_calls <= 2 and all("wh" not in r for r in okc.data["at_risk"])
 
 
 def test_supplier_communications_are_quoted_untrusted_and_newest_first(ctx: ToolContext) -> None:

@@ -238,6 +238,14 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in ("id", "name", "ref") if row.get(k) not in (None, False, "")}
 
 
+def reorder_rules(odoo: OdooClient) -> list[dict[str, Any]]:
+    """Active reorder rules (min/max) of active products: configuration, cached per client (5 min)."""
+    fields = ["product_id", "product_tmpl_id", "warehouse_id", "product_min_qty", "product_max_qty", "qty_multiple"]
+    return odoo.cached("reorder_rules", lambda: odoo.search_read(
+        "stock.warehouse.orderpoint", [("active", "=", True), ("product_id.active", "=", True)], fields,
+        limit=100000, order="id"), ttl=VENDOR_TTL)
+
+
 def pricelist(odoo: OdooClient) -> list[dict[str, Any]]:
     """Every vendor pricelist row (product.supplierinfo): master data, cached per client like vendors.
 

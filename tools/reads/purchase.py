@@ -134,7 +134,7 @@ OPEN_SPEC: dict[str, Any] = {
     "picking_type_id": {},
     "picking_ids": {"fields": {"name": {}, "state": {}, "scheduled_date": {}}},
 }
-MAX_OPEN = 50
+MAX_OPEN = 25
 
 
 @tool(OpenPOArgs)

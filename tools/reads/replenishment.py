@@ -1,17 +1,20 @@
 """replenishment_risk: which reordered products need buying now, how many, and from whom.
 
-Two round trips for any scope: the active reorder rules of active products (with their
-per-location on-hand and forecast computed by Odoo), and one server-side group of the last 30
-days' deliveries per product and picking type for the outgoing rate. Vendor rows and vendor
-on-time rates come from the per-client pricelist and vendor caches (master data).
+Two round trips for any scope, both aggregated on the server: stock.quant summed per product and
+warehouse (on hand), and stock.move summed per product, operation type and state (open receipts
+and deliveries for the forecast; done deliveries of the last 30 days for the outgoing rate). The
+reorder rules (min/max), vendor pricelist rows and vendor on-time rates are configuration and
+come from per-client caches (5 min).
 
-Definitions (also in tools/README.md): a rule is at risk when its forecast < its min, or when it
+Definitions (also in tools/README.md): forecast = on hand + open incoming - open outgoing in the
+rule's warehouse (as stock_levels); a rule is at risk when its forecast < its min, or when it
 runs out within the lead time of its cheapest vendor at the recent outgoing rate
 (tools.kpi.runs_out_within_lead_time); the suggested quantity is tools.kpi.suggested_order_qty.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
-from tools.odoo.resolve import pricelist, vendor_list, warehouse_list
+from tools.odoo.resolve import pricelist, reorder_rules, vendor_list, warehouse_list
 from tools.reads.common import (
     code_or_name,
     compact,
@@ -34,10 +37,8 @@ from tools.reads.common import (
 from tools.reads.supplier import index_prices
 
 DEMAND_DAYS = 30
-MAX_RULES = 5000
 MAX_ROWS = 20
-RULE_FIELDS = ["product_id", "product_tmpl_id", "warehouse_id", "product_min_qty", "product_max_qty",
-               "qty_multiple", "qty_on_hand", "qty_forecast"]
+OPEN_MOVE_STATES = ["waiting", "confirmed", "partially_available", "assigned"]
 
 
 class ReplenishmentArgs(BaseModel):
@@ -77,19 +78,33 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     odoo = ctx.odoo
     wh = warehouse_or_none(ctx, args.warehouse)
     whs = {w["id"]: w for w in warehouse_list(odoo)}
-    domain: list[Any] = [("active", "=", True), ("product_id.active", "=", True)]  # skip stale rules
+    rules = [r for r in reorder_rules(odoo) if wh is None or id_of(r.get("warehouse_id")) == wh["id"]]
+    scope = [w for wid, w in whs.items() if wh is None or wid == wh["id"]]
+    in_types = {id_of(w.get("in_type_id")): w["id"] for w in scope}
+    out_types = {id_of(w.get("out_type_id")): w["id"] for w in scope}
+    quant_domain: list[Any] = [("location_id.usage", "=", "internal")]
     if wh is not None:
-        domain.append(("warehouse_id", "=", wh["id"]))
-    rules = odoo.search_read("stock.warehouse.orderpoint", domain, RULE_FIELDS, limit=MAX_RULES, order="id asc")
-    out_types = {id_of(w.get("out_type_id")): wid for wid, w in whs.items() if wh is None or wid == wh["id"]}
+        quant_domain.append(("warehouse_id", "=", wh["id"]))
+    on_hand: dict[tuple[int | None, int | None], float] = {}
+    for g in odoo.read_group("stock.quant", quant_domain, ["quantity:sum"], ["product_id", "warehouse_id"],
+                             lazy=False):
+        on_hand[(id_of(g.get("product_id")), id_of(g.get("warehouse_id")))] = float(g.get("quantity") or 0)
     since = (ctx.now() - timedelta(days=DEMAND_DAYS)).strftime("%Y-%m-%d %H:%M:%S")
-    groups = odoo.read_group("stock.move", [("state", "=", "done"), ("picking_type_id", "in", list(out_types)),
-                                            ("date", ">=", since)],
-                             ["product_qty:sum"], ["product_id", "picking_type_id"], lazy=False)
-    demand: dict[tuple[int | None, int | None], float] = {}
-    for g in groups:
-        key = (id_of(g.get("product_id")), out_types.get(id_of(g.get("picking_type_id"))))
-        demand[key] = demand.get(key, 0.0) + float(g.get("product_qty") or 0)
+    move_domain: list[Any] = [("picking_type_id", "in", [*in_types, *out_types]), "|",
+                              ("state", "in", OPEN_MOVE_STATES), "&", ("state", "=", "done"), ("date", ">=", since)]
+    incoming: dict[tuple[int | None, int | None], float] = defaultdict(float)
+    outgoing: dict[tuple[int | None, int | None], float] = defaultdict(float)
+    demand: dict[tuple[int | None, int | None], float] = defaultdict(float)
+    for g in odoo.read_group("stock.move", move_domain, ["product_qty:sum"],
+                             ["product_id", "picking_type_id", "state"], lazy=False):
+        pid, ptype, qty = id_of(g.get("product_id")), id_of(g.get("picking_type_id")), float(g.get("product_qty") or 0)
+        if g.get("state") == "done":
+            if ptype in out_types:
+                demand[(pid, out_types[ptype])] += qty
+        elif ptype in in_types:
+            incoming[(pid, in_types[ptype])] += qty
+        elif ptype in out_types:
+            outgoing[(pid, out_types[ptype])] += qty
     now = today(ctx)
     prices = index_prices(pricelist(odoo))
     rates = {v["id"]: v.get("on_time_rate") for v in vendor_list(odoo)}
@@ -101,7 +116,8 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         pid = id_of(r.get("product_id"))
         product = {"id": pid, "display_name": name_of(r.get("product_id"))}
         wid = id_of(r.get("warehouse_id"))
-        forecast, on_hand = float(r.get("qty_forecast") or 0), float(r.get("qty_on_hand") or 0)
+        stock = on_hand.get((pid, wid), 0.0)
+        forecast = stock + incoming[(pid, wid)] - outgoing[(pid, wid)]
         mn, mx = float(r.get("product_min_qty") or 0), float(r.get("product_max_qty") or 0)
         daily = demand.get((pid, wid), 0.0) / DEMAND_DAYS
         sellers = _valid_sellers(by_tmpl.get(id_of(r.get("product_tmpl_id")), []), pid, now)
@@ -118,7 +134,7 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         rows.append({
             "product": product.get("display_name") or code_or_name(product),
             "wh": whs.get(wid, {}).get("code") if wid and wh is None else None,
-            "on_hand": num(on_hand), "forecast": num(forecast), "min": num(mn), "max": num(mx),
+            "on_hand": num(stock), "forecast": num(forecast), "min": num(mn), "max": num(mx),
             "below_min": below, "runs_out_in_lead_time": runs_out,
             "daily_out": num(daily, 2), "days_cover": num(max(forecast, 0.0) / daily, 1) if daily > 0 else None,
             "suggested_qty": num(qty),
