@@ -189,10 +189,13 @@ class OdooClient:
     def search_count(self, model: str, domain: Domain, context: dict[str, Any] | None = None) -> int:
         return int(self.execute_kw(model, "search_count", [domain], {"context": context or {}}))
 
-    def search(self, model: str, domain: Domain, *, limit: int = 80, order: str | None = None) -> list[int]:
+    def search(self, model: str, domain: Domain, *, limit: int = 80, order: str | None = None,
+               context: dict[str, Any] | None = None) -> list[int]:
         kw: dict[str, Any] = {"limit": limit}
         if order:
             kw["order"] = order
+        if context:
+            kw["context"] = context
         return list(self.execute_kw(model, "search", [domain], kw))
 
     def read_group(self, model: str, domain: Domain, fields: list[str], groupby: list[str], *,
