@@ -37,7 +37,7 @@ from tools.reads.common import (
 from tools.reads.supplier import index_prices
 
 DEMAND_DAYS = 30
-MAX_ROWS = 20
+MAX_ROWS = 15
 OPEN_MOVE_STATES = ["waiting", "confirmed", "partially_available", "assigned"]
 
 
