@@ -125,7 +125,9 @@ def read(env: Env, model: ModelDef, ids: Any, fields: Any = None, load: str | No
 @common
 def search_fetch(env: Env, model: ModelDef, domain: Any, field_names: Any, offset: int = 0,
                  limit: int | None = None, order: str | None = None) -> Any:
-    raise PyTypeError("Object of type stock.quant is not JSON serializable")
+    """Odoo 18 returns a recordset here, which its RPC layer cannot serialise."""
+    env.search(model, domain or [], offset, limit, order)
+    raise PyTypeError(f"Object of type {model.name} is not JSON serializable")
 
 
 @common

@@ -90,23 +90,33 @@ class DomainCompiler:
         norm = normalize(domain)
         if not norm:
             return "1=1", []
-        pos = 0
+        # evaluate the prefix notation right to left with a stack (no recursion: domains may be long);
+        # chains of the same operator are flattened so SQLite's parser never nests deeply
+        stack: list[tuple[str, list[str], list[Any]]] = []
 
-        def parse() -> tuple[str, list[Any]]:
-            nonlocal pos
-            tok = norm[pos]
-            pos += 1
-            if tok == "&" or tok == "|":
-                a, pa = parse()
-                b, pb = parse()
-                return f"({a} {'AND' if tok == '&' else 'OR'} {b})", pa + pb
-            if tok == "!":
-                a, pa = parse()
-                return f"(NOT COALESCE({a}, 0))", pa
-            return self.leaf(model, alias, tok)
+        def text(item: tuple[str, list[str], list[Any]]) -> str:
+            kind, parts, _ = item
+            if kind == "leaf":
+                return parts[0]
+            while len(parts) > 50:  # SQLite limits expression depth to 1000: keep the tree balanced
+                parts = ["(" + f" {kind} ".join(parts[i:i + 50]) + ")" for i in range(0, len(parts), 50)]
+            return "(" + f" {kind} ".join(parts) + ")"
 
-        sql, params = parse()
-        return sql, params
+        for tok in reversed(norm):
+            if tok in ("&", "|"):
+                kind = "AND" if tok == "&" else "OR"
+                a = stack.pop()
+                b = stack.pop()
+                parts = a[1] if a[0] == kind else [text(a)]
+                parts.extend(b[1] if b[0] == kind else [text(b)])
+                stack.append((kind, parts, a[2] + b[2]))
+            elif tok == "!":
+                a = stack.pop()
+                stack.append(("leaf", [f"(NOT COALESCE({text(a)}, 0))"], a[2]))
+            else:
+                sql, params = self.leaf(model, alias, tok)
+                stack.append(("leaf", [sql], params))
+        return text(stack[0]), stack[0][2]
 
     def subquery(self, model: ModelDef, domain: Any) -> tuple[str, list[Any]]:
         alias = self._alias()

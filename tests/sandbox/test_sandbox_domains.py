@@ -138,3 +138,10 @@ def test_invalid_domains_get_value_errors(admin: Client, domain: Any, fragment: 
         admin("res.partner", "search", domain)
     assert exc.value.name == "builtins.ValueError"
     assert fragment in exc.value.message
+
+
+def test_long_domains_do_not_recurse(admin: Client) -> None:
+    many = [("name", "!=", f"nobody {i}") for i in range(3000)]
+    assert admin("res.partner", "search_count", many) == admin("res.partner", "search_count", [])
+    ors = ["|"] * 2999 + [("id", "=", i) for i in range(3000)]
+    assert admin("res.partner", "search_count", ors) == admin("res.partner", "search_count", [("id", "<", 3000)])
