@@ -30,8 +30,10 @@ def register(app: typer.Typer) -> None:
             import server
 
             factory = getattr(server, "create_app", None)
-            if factory is not None and "runtime" in inspect.signature(factory).parameters:
-                web_app = factory(runtime=runtime)
+            params = inspect.signature(factory).parameters if factory is not None else {}
+            if factory is not None and "runtime" in params:
+                web_app = factory(settings=settings, runtime=runtime) if "settings" in params \
+                    else factory(runtime=runtime)
             else:
                 web_app = server.app
             uvicorn.run(web_app, host=host or settings.host, port=port or settings.port, log_level="info")

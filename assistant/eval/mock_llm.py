@@ -11,6 +11,7 @@ can run the whole question set through the LLM path.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -54,9 +55,18 @@ class MockOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes: avoid the 40 ms ACK stall
 
             def log_message(self, *args: Any) -> None:  # quiet
                 return
+
+            def setup(self) -> None:
+                super().setup()
+                _quickack(self.connection)
+
+            def handle_one_request(self) -> None:
+                _quickack(self.connection)  # Linux resets it after each ACK; keep requests from stalling
+                super().handle_one_request()
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 t0 = time.perf_counter()
@@ -97,6 +107,15 @@ class MockOpenAI:
                 self._send(200, payload, "text/event-stream", t0, delay)
 
         return Handler
+
+
+def _quickack(sock: Any) -> None:
+    import socket
+
+    opt = getattr(socket, "TCP_QUICKACK", None)
+    if opt is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, opt, 1)
 
 
 def _usage(body: dict[str, Any], reply: dict[str, Any]) -> dict[str, int]:

@@ -1,0 +1,112 @@
+"""Assistant figures: offline planner accuracy, whole-turn latency and Odoo round trips per turn, and
+the agent loop's own overhead per turn with the scripted OpenAI-compatible mock (mock time excluded).
+
+Run: .venv/bin/python bench/bench_assistant.py   (starts a private sandbox; ~2 minutes)
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.eval.checkers import CHECKERS, EvalEnv  # noqa: E402
+from assistant.eval.fixtures import Fixtures  # noqa: E402
+from assistant.eval.runner import load_questions, run_eval, scripted_assistant  # noqa: E402
+from assistant.runtime import Runtime  # noqa: E402
+from assistant.settings import load_settings  # noqa: E402
+from sandbox.launch import start_sandbox  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def line(label: str, values: list[float], unit: str = "ms") -> None:
+    print(f"  {label:<44} p50 {statistics.median(values):8.1f} {unit}   p95 {pct(values, 0.95):8.1f} {unit}   "
+          f"max {max(values):8.1f} {unit}   (n={len(values)})")
+
+
+def timed_pass(runtime: Runtime, assistant: Any, mock: Any = None) -> dict[str, list[float]]:
+    """Ask every eval question once; split each turn into tool time, mock time and the loop's own time."""
+    fixtures = Fixtures(runtime.odoo)
+    env = EvalEnv(odoo=runtime.odoo, fixtures=fixtures, runtime=runtime)
+    out: dict[str, list[float]] = {"turn": [], "tools": [], "overhead": [], "rpc": [], "mock": [], "ok": []}
+    threads: dict[str, str] = {}
+    for q in load_questions():
+        text, values = fixtures.fill(str(q["ask"]))
+        params = {k: (fixtures.fill(str(v))[0] if isinstance(v, str) else v) for k, v in (q.get("params") or {}).items()}
+        user = runtime.directory.get(q.get("user", "admin"))
+        before = len(mock.server_ms) if mock is not None else 0
+        t0 = time.perf_counter()
+        r = assistant.ask(user, text, thread_id=threads.get(q.get("thread", "")), channel="bench")
+        turn = (time.perf_counter() - t0) * 1000
+        if q.get("thread"):
+            threads[q["thread"]] = r.thread_id
+        tools = sum(float(c["ms"]) for c in r.tool_calls)
+        mock_ms = sum(mock.server_ms[before:]) if mock is not None else 0.0
+        out["turn"].append(turn)
+        out["tools"].append(tools)
+        out["mock"].append(mock_ms)
+        out["overhead"].append(turn - tools - mock_ms)
+        out["rpc"].append(float(sum(int(c.get("rpc_calls") or 0) for c in r.tool_calls)))
+        out["ok"].append(float(CHECKERS[q["check"]](env, {**params, **values}, r) is None))
+    return out
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="qm-bench-"))
+    t0 = time.perf_counter()
+    sandbox = start_sandbox(tmp / "sandbox", port=0, scale=1, cache_dir=ROOT / "var" / "cache" / "sandbox")
+    print(f"sandbox ready in {time.perf_counter() - t0:.1f} s at {sandbox.url}")
+    try:
+        settings = load_settings(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=tmp / "data", brain="offline")
+        t0 = time.perf_counter()
+        runtime = Runtime.build(settings)
+        print(f"Runtime.build {time.perf_counter() - t0:.1f} s {runtime.timings}")
+        try:
+            report = run_eval(runtime, brain="offline")
+            print(f"\nOffline planner accuracy on the eval set: {len(report.outcomes) - len(report.failed)}/"
+                  f"{len(report.outcomes)} = {report.accuracy:.1%}")
+            for cat, (ok, n) in sorted(report.by_category().items()):
+                print(f"  {cat:<14} {ok}/{n}")
+            for o in report.failed:
+                print(f"  FAIL {o.id}: {o.reason}")
+
+            print("\nWhole turn, offline planner on the sandbox (second pass, warm):")
+            offline = timed_pass(runtime, runtime.assistant)
+            line("turn latency", offline["turn"])
+            line("  of which tool time (Odoo, retriever)", offline["tools"])
+            line("  of which agent loop + memory + audit", offline["overhead"])
+            line("Odoo round trips per turn", offline["rpc"], unit="rt")
+            print(f"  mean Odoo round trips per turn: {statistics.mean(offline['rpc']):.2f}; "
+                  f"turns answered correctly in this pass: {int(sum(offline['ok']))}/{len(offline['ok'])}")
+
+            print("\nScripted OpenAI-compatible mock over HTTP (real ChatOpenAI client):")
+            assistant, mock = scripted_assistant(runtime)
+            try:
+                timed_pass(runtime, assistant, mock)  # warm the HTTP client
+                scripted = timed_pass(runtime, assistant, mock)
+            finally:
+                mock.close()
+            line("turn latency", scripted["turn"])
+            line("  mock server time (excluded below)", scripted["mock"])
+            line("  tool time", scripted["tools"])
+            line("  agent loop overhead per turn", scripted["overhead"])
+            print(f"  correct: {int(sum(scripted['ok']))}/{len(scripted['ok'])}; "
+                  f"model round trips: {len(mock.requests)} over {2 * len(scripted['ok'])} turns")
+        finally:
+            runtime.close()
+    finally:
+        sandbox.stop()
+
+
+if __name__ == "__main__":
+    main()
