@@ -92,22 +92,26 @@ class Env:
     def where(self, model: ModelDef, domain: Any, alias: str = "t0") -> tuple[str, list[Any]]:
         return DomainCompiler(self).where(model, self._full_domain(model, domain), alias)
 
+    REC_NAMES: dict[str, tuple[str, ...]] = {
+        "product.product": ("default_code", "name", "barcode"),
+        "product.template": ("default_code", "name", "barcode"),
+        "purchase.order": ("name", "partner_ref"),
+        "res.partner": ("complete_name", "email", "ref", "vat"),
+        "res.users": ("name", "login"),
+        "stock.warehouse": ("name", "code"),
+        "product.supplierinfo": ("partner_id",),
+        "stock.picking.type": ("name", "warehouse_id.name"),
+        "stock.location": ("complete_name", "barcode"),
+        "account.move": ("name", "ref"),
+    }
+
     def rec_name_domain(self, model: ModelDef, op: str, value: Any) -> list[Any]:
         """What ``display_name``/name_search matches on, per model (Odoo's _rec_names_search)."""
-        rn = model.rec_name if model.rec_name in model.fields else "id"
-        if model.name in ("product.product", "product.template"):
-            return ["|", ("default_code", op, value), ("name", op, value)]
-        if model.name == "purchase.order":
-            return ["|", ("name", op, value), ("partner_ref", op, value)]
-        if model.name == "res.users":
-            return ["|", ("name", op, value), ("login", op, value)]
-        if model.name == "stock.warehouse":
-            return ["|", ("name", op, value), ("code", op, value)]
-        if model.name == "product.supplierinfo":
-            return [("partner_id", op, value)]
-        if model.name == "stock.picking.type":
-            return ["|", ("name", op, value), ("warehouse_id.name", op, value)]
-        return [(rn, op, value)]
+        names = self.REC_NAMES.get(model.name) or ((model.rec_name,) if model.rec_name in model.fields else ("id",))
+        if op in ("=", "in") and len(names) > 1 and model.name in ("res.partner", "stock.location"):
+            names = names[:1]  # exact matches compare the full name only
+        joiner = "&" if op in ("!=", "not like", "not ilike", "not in") else "|"
+        return [joiner] * (len(names) - 1) + [(n, op, value) for n in names]
 
     def hierarchy(self, model: ModelDef, value: Any, op: str) -> list[int]:
         """Ids for child_of / parent_of (value: id, ids or a name)."""

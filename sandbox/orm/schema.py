@@ -20,7 +20,7 @@ from sandbox.orm.fields import (
 )
 from sandbox.orm.model import ModelDef, model
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 PO_STATES = [("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"),
              ("purchase", "Purchase Order"), ("done", "Locked"), ("cancel", "Cancelled")]
@@ -324,6 +324,7 @@ def build() -> dict[str, ModelDef]:
         m2o("default_location_dest_id", "Default Destination Location", "stock.location"),
         m2o("company_id", "Company", "res.company", required=True), boolean("active", "Active"),
         integer("sequence", "Sequence", aggregator=None),
+        m2o("return_picking_type_id", "Operation Type for Returns", "stock.picking.type"),
         integer("count_picking_ready", "Number of Pickings Ready", stored=False, compute="count_picking_ready"),
     ], order="sequence, id", display="picking_type", display_paths=("name", "warehouse_id.name")))
 
