@@ -131,6 +131,10 @@ def test_access_rights(mini: Any) -> None:
     with pytest.raises(Fault) as exc3:
         wes("stock.quant", "read", [1], ["value"])
     assert exc3.value.name == "odoo.exceptions.AccessError"
+    with pytest.raises(Fault) as exc4:
+        wes("purchase.order", "message_post", [2], body="hello")
+    assert exc4.value.name == "odoo.exceptions.AccessError"
+    assert isinstance(wes("stock.picking", "message_post", [2], body="Dock 4"), int)
     ava = Client(mini.url, "ava.buyer")
     assert ava("account.move", "search_count", []) == 1
 
