@@ -26,7 +26,7 @@ from tools.reads.common import (
     warehouse_or_none,
 )
 
-MAX_ROWS = 40
+MAX_ROWS = 30
 RECEIPT_SPEC: dict[str, Any] = {
     "name": {}, "state": {}, "scheduled_date": {}, "origin": {},
     "partner_id": {"fields": {"display_name": {}}},
