@@ -101,7 +101,7 @@ VENDORS: tuple[Vendor, ...] = (
            Profile(0.68, (2, 9), 6, 0.38, 0.22, 0.03, 0.32, 0.22, 0.97, chatty=0.4)),
     Vendor("Northgate Medical Supply", ("MED", "CCP"), "Tulsa", "OK", "northgatemedical.com",
            ("Heather Collins", "Victor Ames"),
-           Profile(0.55, (3, 14), 5, 0.14, 0.0, 0.22, 0.03, 0.02, 0.96, chatty=0.35)),
+           Profile(0.48, (3, 14), 5, 0.14, 0.0, 0.22, 0.03, 0.02, 0.96, chatty=0.35)),
     Vendor("Cardinal Gloves & PPE", ("PPE",), "Shreveport", "LA", "cardinalppe.com",
            ("Alicia Moreno",), Profile(0.86, (1, 5), 5, 0.05, 0.02, 0.02, 0.3, 0.02, 1.06, steps=3, chatty=0.35)),
     Vendor("Crescent Chemical Co.", ("CHM", "JAN"), "Baton Rouge", "LA", "crescentchem.com",

@@ -184,13 +184,16 @@ class Chatter:
         return text.format(**{k: html.escape(str(v), quote=False) for k, v in values.items()})
 
     def _add(self, model: str, res_id: int, record: str, body: str, subject: str | None, mtype: str, subtype: str,
-             author: int | None, when: dt.datetime, partners: list[int], parent: int | None = None) -> int:
+             author: int | None, when: dt.datetime, partners: list[int], parent: int | None = None) -> int | None:
+        """One mail.message; None when a reply would land after "now" (then it was never written)."""
         if mtype != "notification" and when.hour < 13:  # people write in Texas office hours (13-24 UTC)
             when = when.replace(hour=13 + when.hour % 10)
-        when = min(when, self.w.now - dt.timedelta(minutes=self.rng.randint(5, 90)))
+        when = min(when, self.w.now - dt.timedelta(seconds=self.rng.randint(300, 5400)))
         if parent is not None:  # a reply never predates what it answers
             when = max(when, dt.datetime.fromisoformat(self.t.get("mail.message", parent)["date"])
                        + dt.timedelta(minutes=self.rng.randint(1, 4)))
+            if when > self.w.now - dt.timedelta(minutes=1):
+                return None
         email_from = None
         if author:
             name, _first, email = self._person(author)
@@ -299,7 +302,7 @@ class Chatter:
         if VENDORS[ev.vendor].name == "Gemini Furniture" and rng.random() < 0.6:
             self._dispute(ev, values, contact, buyer, mid)
 
-    def _dispute(self, ev: Event, values: dict[str, Any], contact: int, buyer: int, parent: int) -> None:
+    def _dispute(self, ev: Event, values: dict[str, Any], contact: int, buyer: int, parent: int | None) -> None:
         rng = self.rng
         days = 7
         nth = ("second", "third", "fourth", "fifth")[min(3, self.late_count[ev.vendor] % 4)]
@@ -308,6 +311,8 @@ class Chatter:
         when = ev.when + dt.timedelta(hours=rng.uniform(1, 20))
         rid = self._add("purchase.order", ev.po, values["po"], reply, f"RE: {values['po']} delivery date", "comment",
                         "mail.mt_comment", buyer, when, [contact], parent)
+        if rid is None:
+            return
         back = self._letter(self._person(buyer)[1], [self._fill(rng.choice(DISPUTE), vals)], contact, ev.vendor)
         self._add("purchase.order", ev.po, values["po"], back, f"RE: RE: {values['po']} delivery date", "email",
                   "mail.mt_comment", contact, when + dt.timedelta(hours=rng.uniform(2, 30)), [buyer], rid)
@@ -419,7 +424,8 @@ class Chatter:
         self._add("purchase.order", ev.po, values["po"], f"<p>{self._fill(rng.choice(pool), values)}</p>", None,
                   "comment", "mail.mt_note", self.w.user_partner["fiona.finance"], ev.when, [])
         if bill["state"] == "draft" and (self.w.today - dt.date.fromisoformat(bill["date"])).days < 40:
-            self.activities.append({"model": "account.move", "res_id": bill["id"], "name": bill["name"],
+            name = bill["name"] if bill["name"] != "/" else f"Draft Bill (* {bill['id']})"
+            self.activities.append({"model": "account.move", "res_id": bill["id"], "name": name,
                                     "type": "todo", "summary": "Resolve three-way-match exception",
                                     "user": self.w.users["fiona.finance"], "days": rng.randint(-3, 4)})
 

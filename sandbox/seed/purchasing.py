@@ -144,9 +144,9 @@ class Purchasing:
         out_items = sorted(p for (sn, p) in self.flags.stockout if sn == n)
         plans = []
         slots = [("today", 0), ("today", 0), ("week", 1), ("week", 3), ("week", 5), ("late", -1), ("late", -4),
-                 ("late", -9)]
+                 ("late", -9), ("partial", -4), ("partial", -8)]
         for kind, offset in slots:
-            pool = bad if kind == "late" and bad and rng.random() < 0.75 else vendors
+            pool = bad if kind in ("late", "partial") and bad and rng.random() < 0.75 else vendors
             v = rng.choice(pool)
             delay = max(o.delay for p in by_vendor[v] for o in w.supply[p] if o.vendor == v)
             planned_day = w.today + dt.timedelta(days=offset)
@@ -155,10 +155,12 @@ class Purchasing:
             if order >= w.now:
                 order = w.now - dt.timedelta(hours=rng.randint(3, 30))
             lines = self._lines(n, v, by_vendor[v], order.date())
+            if kind == "partial":  # at least a few purchase units per line, so something can be short
+                lines = [(p, max(q, 4.0 * (12 if w.items[p - 1].po_uom == "Dozens" else 1))) for p, q in lines]
             short = [p for p in out_items if p in by_vendor[v] and all(p != q for q, _ in lines)]
             if short and kind != "today":
                 lines.append((short[0], w.stocked[(n, short[0])] * 25))
-            plans.append(Plan(n, v, order, lines, "open", planned=planned))
+            plans.append(Plan(n, v, order, lines, "partial" if kind == "partial" else "open", planned=planned))
         return plans
 
     def _rfq(self, n: int, target: float, state: str) -> Plan:
@@ -187,11 +189,12 @@ class Purchasing:
         prof = w.profiles[plan.vendor]
         self.seq += 1
         name = f"P{self.seq:05d}"
-        confirmed = plan.mode in ("history", "open") or (plan.mode == "cancel" and rng.random() < 0.5)
+        confirmed = plan.mode in ("history", "open", "partial") or (plan.mode == "cancel" and rng.random() < 0.5)
         approve = None
         if confirmed:
             approve = min(plan.order + dt.timedelta(hours=rng.uniform(0.3, 26)), w.now - dt.timedelta(minutes=30))
-        state = {"history": "purchase", "open": "purchase", "draft": "draft", "sent": "sent", "cancel": "cancel"}
+        state = {"history": "purchase", "open": "purchase", "partial": "purchase", "draft": "draft", "sent": "sent",
+                 "cancel": "cancel"}
         buyer = BUYER[site.site.code]
         if plan.mode in ("draft", "sent") and len(plan.lines) > 0 and plan.site == 2 and rng.random() < 0.5:
             buyer = "maria.manager"
@@ -314,6 +317,8 @@ class Purchasing:
                                      plan.site))
             return
         arrival = None if plan.mode == "open" else self._arrival(plan, planned, approve)
+        if plan.mode == "partial":  # today's story: came in short a few days ago, the rest is still open
+            arrival = min(weekday(planned + dt.timedelta(hours=rng.uniform(-6, 30))), w.now - dt.timedelta(days=1))
         if arrival is None or arrival > w.now:
             pick = self._picking(po, plan, approve, planned, "assigned", None)
             for line in lines:
@@ -330,8 +335,8 @@ class Purchasing:
             notice = max(approve + dt.timedelta(hours=2), planned - dt.timedelta(days=rng.uniform(0.3, 2.5)))
             self.events.append(Event("delay", min(notice, arrival), po, plan.vendor, plan.site, None,
                                      {"planned": planned, "new": arrival}))
-        partial = rng.random() < prof.partial and any(line[2] >= 2 for line in lines)
-        over = not partial and rng.random() < prof.over
+        partial = (plan.mode == "partial" or rng.random() < prof.partial) and any(line[2] >= 2 for line in lines)
+        over = rng.random() < prof.over
         pick = self._picking(po, plan, approve, planned, "done", arrival)
         received: dict[int, float] = {}
         rest: list[tuple[tuple[int, int, float, float, float, dt.datetime], float]] = []
@@ -340,7 +345,7 @@ class Purchasing:
         for k, line in enumerate(lines):
             qty = line[2]
             got = qty
-            if partial and qty >= 2 and (k == 0 or rng.random() < 0.5):
+            if partial and qty >= 2 and k != over_line and (k == 0 or rng.random() < 0.5):
                 got = float(max(1, math.floor(qty * rng.uniform(0.35, 0.85))))
                 rest.append((line, qty - got))
             if k == over_line:
@@ -354,18 +359,20 @@ class Purchasing:
             received[line[0]] = got
             done_moves.append((mid, line, got))
         if rest:
-            self._backorder(po, plan, pick, arrival, planned, rest, received)
+            self._backorder(po, plan, pick, arrival, planned, rest, received, still_open=plan.mode == "partial")
         self._returns(po, plan, pick, done_moves, arrival, received)
         self._bill(po, plan, lines, received, arrival, partial_open=bool(rest))
 
     def _backorder(self, po: int, plan: Plan, first: int, arrival: dt.datetime, planned: dt.datetime,
                    rest: list[tuple[tuple[int, int, float, float, float, dt.datetime], float]],
-                   received: dict[int, float]) -> None:
+                   received: dict[int, float], still_open: bool = False) -> None:
         w, rng = self.w, self.w.rng
         prof = w.profiles[plan.vendor]
         second = weekday(arrival + dt.timedelta(days=rng.randint(3, 16), hours=rng.uniform(-3, 3)))
         promised = arrival + dt.timedelta(days=rng.randint(2, 9))
-        done = second <= w.now
+        if still_open:
+            promised = at(w.today + dt.timedelta(days=rng.randint(-3, 5)), rng.choice((15.0, 18.0, 20.5)))
+        done = second <= w.now and not still_open
         pick = self._picking(po, plan, arrival + dt.timedelta(minutes=5), promised if not done else planned,
                              "done" if done else "assigned", second if done else None, backorder=first)
         for line, qty in rest:

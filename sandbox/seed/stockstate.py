@@ -34,11 +34,11 @@ def plan_flags(w: World) -> Flags:
         if item.velocity in ("S", "M") and rng.random() < 0.025:
             flags.dropped[(n, pid)] = w.today - dt.timedelta(days=rng.randint(190, 400))
     for n, s in enumerate(w.sites):
-        code = HEROES.get(s.site.code)
-        pid = next((i + 1 for i, it in enumerate(w.items) if it.code == code), None)
-        if pid and (n, pid) in w.stocked:
-            flags.stockout.add((n, pid))
-            flags.excess.discard((n, pid))
+        hero = HEROES.get(s.site.code)
+        hero_id = next((i + 1 for i, it in enumerate(w.items) if it.code == hero), None)
+        if hero_id and (n, hero_id) in w.stocked:
+            flags.stockout.add((n, hero_id))
+            flags.excess.discard((n, hero_id))
     return flags
 
 

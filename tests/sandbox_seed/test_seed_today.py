@@ -153,3 +153,11 @@ def test_activities_point_at_live_work(rows: Rows, today: dt.date) -> None:
     deadlines = {a["date_deadline"] for a in acts}
     assert min(deadlines) < today.isoformat() < max(deadlines)
     assert {a["res_model"] for a in acts} >= {"purchase.order", "res.partner"}
+
+
+def test_every_site_has_a_partially_received_po_with_an_open_backorder(rows: Rows) -> None:
+    site = _site_of_type(rows)
+    picks = m.by_id(rows, "stock.picking")
+    sites = {site[p["picking_type_id"]] for p in rows["stock.picking"]
+             if p["backorder_id"] and p["state"] == "assigned" and picks[p["backorder_id"]]["state"] == "done"}
+    assert sites == {"DAL", "HOU", "AUS", "SAT", "OKC"}
