@@ -154,6 +154,8 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
             names[i] = env.sudo().display_names(env.model(final.relation or ""), ids)
 
     count_key = "__count" if not lazy or not gb_specs else f"{gb_specs[0][0].split(':')[0]}_count"
+    if gb_specs and not orderby and all(not g[3] and g[2].type != "boolean" for g in gb_specs):
+        return _fast_groups(rows, gb_specs, names, aggs, count_key, domain, offset, limit)
     base = [list(x) if isinstance(x, tuple) else x for x in and_domains(list(domain or []))]
     fmt_date = {i: ((lambda d: d.isoformat()) if f.type == "date" else
                     (lambda d: f"{d.isoformat()} 00:00:00"))
@@ -247,3 +249,58 @@ def _order_groups(groups: list[dict[str, Any]], gb_specs: list[Any], aggs: list[
         spec_gran = next((g[3] for g in gb_specs if g[0] == name), gran)
         groups.sort(key=lambda g, n=name, gr=spec_gran: key_of(n, g, gr), reverse=desc)
     return groups
+
+
+_BUILDERS: dict[tuple[Any, ...], Any] = {}
+
+
+def _fast_groups(rows: list[Any], gb_specs: list[Any], names: dict[int, dict[int, str]],
+                 aggs: list[tuple[str, str]], count_key: str, domain: Any, offset: int,
+                 limit: int | None) -> list[dict[str, Any]]:
+    """The common case (many2one/scalar groupbys, default order) with a generated row builder: read_group
+    of thousands of groups (stock.quant by product x location) stays in the tens of milliseconds."""
+    base = [list(x) if isinstance(x, tuple) else x for x in and_domains(list(domain or []))]
+    n = len(gb_specs)
+    # order: many2one groups by display name, scalars by value, empty groups last
+    ranks: list[dict[Any, int]] = []
+    for i in range(n):
+        values = {r[i] for r in rows}
+        if i in names:
+            ordered = sorted((v for v in values if v), key=lambda v, i=i: names[i].get(v, "").lower())
+        else:
+            ordered = sorted((v for v in values if v is not None), key=lambda v: (str(type(v)), v))
+        rank = {v: k for k, v in enumerate(ordered)}
+        rank.update({None: len(ordered), 0: len(ordered)} if i in names else
+                    {None: len(ordered)})
+        ranks.append(rank)
+    rows = sorted(rows, key=lambda r: tuple(ranks[i][r[i]] for i in range(n)))
+    if offset:
+        rows = rows[offset:]
+    if limit is not None:
+        rows = rows[:limit]
+    key = (tuple((g[0], g[1], i in names) for i, g in enumerate(gb_specs)), tuple(a[0] for a in aggs), count_key,
+           bool(base))
+    build = _BUILDERS.get(key)
+    if build is None:
+        items = []
+        leaves = []
+        for i, (spec, fname, _f, _gran, _expr) in enumerate(gb_specs):
+            if i in names:
+                items.append(f"{spec!r}: ([r[{i}], N{i}.get(r[{i}], '')] if r[{i}] else False)")
+            else:
+                items.append(f"{spec!r}: (r[{i}] if r[{i}] is not None else False)")
+            leaves.append(f"[{fname!r}, '=', (r[{i}] if r[{i}] is not None else False) or False]"
+                          if i in names else f"[{fname!r}, '=', r[{i}] if r[{i}] is not None else False]")
+        items.append(f"{count_key!r}: r[{n}]")
+        for j, (aname, _sql) in enumerate(aggs):
+            items.append(f"{aname!r}: (r[{n + 1 + j}] if r[{n + 1 + j}] is not None else False)")
+        terms = len(leaves) + (1 if base else 0)
+        dom = "[" + ", ".join(["'&'"] * (terms - 1) + leaves) + "]" + (" + B" if base else "")
+        items.append(f"'__domain': {dom}")
+        args = ", ".join(f"N{i}" for i in range(n))
+        code = f"def build(rows, B, {args}):\n    return [{{{', '.join(items)}}} for r in rows]\n"
+        scope: dict[str, Any] = {}
+        exec(compile(code, "<read_group>", "exec"), scope)  # noqa: S102 - code built from field names only
+        build = scope["build"]
+        _BUILDERS[key] = build
+    return build(rows, base, *(names.get(i, {}) for i in range(n)))
