@@ -389,9 +389,9 @@ def _text(msg: AIMessage) -> str:
 
 
 def _add_usage(turn: _Turn, msg: AIMessage) -> None:
-    usage = msg.usage_metadata or {}
+    usage: dict[str, Any] = dict(msg.usage_metadata or {})
     for key in ("input_tokens", "output_tokens", "total_tokens"):
-        turn.usage[key] += int(usage.get(key, 0) or 0)  # type: ignore[misc]
+        turn.usage[key] += int(usage.get(key) or 0)
 
 
 def _partial(turn: _Turn) -> str:

@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 
 class CompatChatOpenAI(ChatOpenAI):
@@ -42,7 +43,7 @@ def build_llm(*, model: str, base_url: str | None, api_key: str | None, timeout_
     return CompatChatOpenAI(
         model=model,
         base_url=base_url,
-        api_key=api_key or "not-needed",  # local servers accept anything; the client insists on a value
+        api_key=SecretStr(api_key or "not-needed"),  # local servers accept anything; the client insists
         timeout=timeout_s,
         max_retries=max_retries,
         temperature=0,

@@ -8,6 +8,7 @@ in the message's meta; `messages()` rebuilds LangChain history with it attached 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
@@ -24,6 +25,17 @@ class MessageLog(Protocol):
     def history(self, thread_id: str, limit: int = 20) -> list[dict[str, Any]]: ...
 
 
+@dataclass
+class StoredTurn:
+    """One finished turn of a thread, as channels show it."""
+
+    user_text: str
+    answer: str
+    username: str | None = None
+    focus: dict[str, Any] = field(default_factory=dict)
+    at: str | None = None
+
+
 class ConversationMemory:
     """Two messages per turn (user, assistant); the last `max_turns` turns come back as history."""
 
@@ -38,6 +50,38 @@ class ConversationMemory:
                         channel=channel, username=username)
         self.log.append(thread_id, "assistant", answer[: self.max_chars],
                         {"run_id": run_id, FOCUS_KEY: focus or {}}, channel=channel, username=username)
+
+    def load(self, thread_id: str) -> list[StoredTurn]:
+        """The last turns of a thread, oldest first (a user message paired with the answer after it)."""
+        turns: list[StoredTurn] = []
+        pending: dict[str, Any] | None = None
+        for row in self.log.history(thread_id, limit=2 * self.max_turns):
+            if row.get("role") == "user":
+                pending = row
+            elif row.get("role") == "assistant" and pending is not None:
+                turns.append(StoredTurn(user_text=str(pending.get("content") or ""),
+                                        answer=str(row.get("content") or ""),
+                                        focus=(row.get("meta") or {}).get(FOCUS_KEY) or {}, at=row.get("ts")))
+                pending = None
+        return turns
+
+    def threads(self, username: str, prefix: str = "", limit: int = 15) -> list[dict[str, Any]]:
+        """A user's recent threads (optionally only ids starting with `prefix`), newest first, with the
+        first question as the title: {thread_id, title, at}."""
+        lister = getattr(self.log, "threads", None)
+        if lister is None:
+            return []
+        out: list[dict[str, Any]] = []
+        for t in lister(username=username, limit=max(limit * 4, 50)):
+            tid = str(t["thread_id"])
+            if not tid.startswith(prefix):
+                continue
+            first = next((m for m in self.log.history(tid, limit=1000) if m.get("role") == "user"), None)
+            out.append({"thread_id": tid, "title": str((first or {}).get("content") or "")[:60],
+                        "at": t.get("updated_at")})
+            if len(out) >= limit:
+                break
+        return out
 
     def messages(self, thread_id: str) -> list[BaseMessage]:
         out: list[BaseMessage] = []

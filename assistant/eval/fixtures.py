@@ -127,7 +127,7 @@ class Fixtures:
             raise LookupError(f"no open receipt at {code}")
         return str(rows[0]["name"])
 
-    def _injection_message(self) -> dict[str, Any]:
+    def _injection_message(self) -> list[dict[str, Any]]:
         k = "injection"
         if k not in self._cache:
             rows = self.odoo.search_read("mail.message", [("body", "ilike", "ignore previous instructions")],

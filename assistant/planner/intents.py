@@ -64,8 +64,8 @@ def _quantity(text: str, product: str | None) -> float | None:
         value = float(m.group(1).replace(",", ""))
         if value > 0:
             return value
-    m = re.search(r"\b(?:qty|quantity)\s*(?:of\s*)?(\d[\d,]*)", cleaned, re.I)
-    return float(m.group(1).replace(",", "")) if m else None
+    found = re.search(r"\b(?:qty|quantity)\s*(?:of\s*)?(\d[\d,]*)", cleaned, re.I)
+    return float(found.group(1).replace(",", "")) if found else None
 
 
 def _entities(text: str, lex: Lexicon) -> dict[str, Any]:

@@ -121,3 +121,15 @@ def test_roles_that_may_not_see_prices_get_money_scrubbed_even_from_quoted_text(
     assert "$12.50" not in final.answer and "[redacted]" in final.answer
     assert all("$12.50" not in e.get("text", "") for e in events)
     assert "$12.50" in a.ask(AVA, "Status of P00042").answer
+
+
+def test_memory_lists_a_users_threads_and_their_turns(make_assistant: Any) -> None:
+    a = make_assistant()
+    first = a.ask(AVA, "How many PPE-1042 at Houston?", thread_id="web:ava.buyer:1")
+    a.ask(AVA, "and at Dallas?", thread_id=first.thread_id)
+    a.ask(WES, "How many PPE-1042 at Houston?", thread_id="web:wes.warehouse:1")
+    turns = a.memory.load("web:ava.buyer:1")
+    assert [t.user_text for t in turns] == ["How many PPE-1042 at Houston?", "and at Dallas?"]
+    assert "7" in turns[1].answer and turns[1].focus["warehouse"] == "DAL"
+    threads = a.memory.threads("ava.buyer", prefix="web:ava.buyer:")
+    assert [(t["thread_id"], t["title"]) for t in threads] == [("web:ava.buyer:1", "How many PPE-1042 at Houston?")]
