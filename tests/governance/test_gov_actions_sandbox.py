@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GOV
+from gov_kit import GOV
 from pydantic import ValidationError
 
 from tools.actions import ACTION_TOOLS, EXECUTORS

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import GOV, ctx_for
+from gov_kit import GOV, ctx_for
 from typer.testing import CliRunner
 
 from assistant.cli import app

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from conftest import GOV, FakeExecutor, ctx_for, ident
+from gov_kit import GOV, FakeExecutor, ctx_for, ident
 
 from tools.governance.audit import AuditLog
 from tools.governance.identity import Directory

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import Clock, FakeExecutor, ctx_for, ident
+from gov_kit import Clock, FakeExecutor, ctx_for, ident
 
 from tools.base import ToolError
 from tools.governance.audit import AuditLog
