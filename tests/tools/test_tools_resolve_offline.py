@@ -58,3 +58,10 @@ def test_unknown_supplier_refreshes_the_cache_once_then_suggests(scripted: Make)
     assert err.value.code in ("not_found",)
     assert odoo.log.count(("res.partner", "search_read")) == 2  # one reload for a vendor added meanwhile
     assert any(c["id"] == 14 for c in err.value.candidates)
+
+
+def test_absurdly_long_names_are_refused_before_any_odoo_call(scripted: Make) -> None:
+    odoo = scripted(reference_handler)
+    with pytest.raises(ToolError) as err:
+        resolve_supplier(odoo, "x" * 5000)
+    assert err.value.code == "bad_input" and odoo.log == []

@@ -34,10 +34,16 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().lower())
 
 
+MAX_TEXT = 200
+
+
 def _need(text: str | None, what: str) -> str:
     value = (text or "").strip()
     if not value:
         raise ToolError(f"Which {what}? Give a name or reference.", code="missing")
+    if len(value) > MAX_TEXT:
+        raise ToolError(f"That {what} text is too long ({len(value)} characters; at most {MAX_TEXT}).",
+                        code="bad_input")
     return value
 
 
