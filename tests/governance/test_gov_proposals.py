@@ -139,20 +139,18 @@ def test_tampered_args_refused(service: ProposalService, directory: Directory, f
 
 
 def test_tamper_between_approval_and_execution(service: ProposalService, directory: Directory,
-                                               fake_exec: FakeExecutor, store: StateStore) -> None:
+                                               fake_exec: FakeExecutor, store: StateStore, clock: Clock) -> None:
     p = _propose(service, directory)
-    original = fake_exec.revalidate
-
-    def tamper_then_check(odoo: Any, proposal: Proposal) -> str | None:
-        return original(odoo, proposal)
-
-    # simulate a crash right after approval, a tamper, then reconciliation
+    # a crash right after approval leaves it `approved`; then someone edits the stored args
     with store.engine.begin() as conn:
         conn.execute(sa.text("update proposals set state='approved', decided_by='omar.approver', "
-                             "args_json='{\"po\":\"P00099\"}' where id = :i"), {"i": p.id})
-    fake_exec.revalidate = tamper_then_check  # type: ignore[method-assign]
+                             "decided_at=:t, args_json='{\"po\":\"P00099\"}' where id = :i"),
+                     {"i": p.id, "t": clock.now})
+    assert service.reconcile(p.id).outcome == "noop"  # within the lease the approver's process may still run it
+    clock.advance(minutes=6)
     d = service.reconcile(p.id)
-    assert d.outcome == "refused" and fake_exec.executed == []
+    assert d.outcome == "refused" and "tampered" in d.message and fake_exec.executed == []
+    assert service.get(p.id).state == "failed"  # type: ignore[union-attr]
 
 
 def test_expiry(service: ProposalService, directory: Directory, clock: Clock, fake_exec: FakeExecutor) -> None:

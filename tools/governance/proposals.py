@@ -433,6 +433,9 @@ class ProposalService:
         if p is None:
             return Decision("not_found", f"No proposal {proposal_id}.")
         if p.state == "approved":
+            if not force and p.decided_at and self.clock() - p.decided_at < self.execution_lease:
+                return Decision("noop", f"{p.id} was approved at {p.decided_at:%H:%M:%S} and is about to run; "
+                                        "try again after the lease or use force.", p)
             return self._execute(p.id, actor, "approved")
         if p.state != "executing":
             return self._noop(p)
