@@ -96,3 +96,20 @@ def test_cli_ask_json(runtime: Runtime, sandbox: Any, tmp_path: Path, monkeypatc
     assert {"name", "args", "ms", "rpc_calls"} <= set(data["tool_calls"][0])
     unknown = CliRunner().invoke(app, ["ask", "hello", "--as", "nobody", "--json"])
     assert unknown.exit_code == 2 and "nobody" in json.loads(unknown.output)["answer"]
+
+
+def test_cli_chat_repl_answers_and_renders_tables(runtime: Runtime, sandbox: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setenv("ODOO_URL", sandbox.url)
+    monkeypatch.setenv("ODOO_DB", sandbox.db)
+    monkeypatch.setenv("QM_DATA_DIR", str(runtime.settings.data_dir))
+    monkeypatch.setenv("QM_BRAIN", "offline")
+    out = CliRunner().invoke(app, ["chat", "--as", "wes.warehouse"],
+                             input="What's overdue at HOU?\nand at Dallas?\n/quit\n")
+    assert out.exit_code == 0, out.output
+    assert "Wes Carter" in out.output and out.output.count("inbound_schedule") >= 2
+    assert "HOU/IN/" in out.output and "DAL/IN/" in out.output
