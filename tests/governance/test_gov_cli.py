@@ -69,3 +69,29 @@ def test_audit_verify_and_export(data_dir: Path) -> None:
     out = runner.invoke(app, ["audit", "verify"])
     assert out.exit_code == 1 and "seq 1" in out.output
     store.close()
+
+
+def test_tool_then_approve_against_a_sandbox(data_dir: Path, fresh_sandbox: object,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.odoo.client import OdooClient
+
+    monkeypatch.setenv("ODOO_URL", fresh_sandbox.url)  # type: ignore[attr-defined]
+    monkeypatch.setenv("ODOO_DB", fresh_sandbox.db)  # type: ignore[attr-defined]
+    odoo = OdooClient.connect(fresh_sandbox.url, fresh_sandbox.db, "admin", "admin")  # type: ignore[attr-defined]
+    po = odoo.search_read("purchase.order", [("state", "=", "purchase"), ("receipt_status", "=", "pending")],
+                          ["id", "name"], limit=1)[0]
+    runner = CliRunner()
+    out = runner.invoke(app, ["tool", "remind_supplier", "--as", "ava.buyer", "--args",
+                              json.dumps({"po": po["name"], "message": "When will it ship?"})])
+    assert out.exit_code == 0, out.output
+    pid = json.loads(out.output)["proposal_ids"][0]
+    out = runner.invoke(app, ["tool", "confirm_purchase_order", "--as", "ava.buyer", "--args",
+                              json.dumps({"po": po["name"]})])
+    assert out.exit_code == 1 and "only RFQs" in out.output
+    assert runner.invoke(app, ["tool", "stock_levels", "--args", "[1]"]).exit_code == 2
+    out = runner.invoke(app, ["proposals", "approve", pid, "--as", "ava.buyer"])
+    assert out.exit_code == 0 and out.output.startswith("executed"), out.output
+    assert odoo.search_count("mail.message", [("model", "=", "purchase.order"), ("res_id", "=", po["id"]),
+                                              ("body", "ilike", f"QM-{pid}")]) == 1
+    out = runner.invoke(app, ["audit", "verify"])
+    assert out.exit_code == 0, out.output
