@@ -25,6 +25,7 @@ from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal
 from tools.odoo.client import OdooClient
+from tools.odoo.errors import OdooError
 from tools.odoo.resolve import resolve_purchase_order
 
 
@@ -86,12 +87,24 @@ class RemindExecutor:
                              partner_ids=[int(a["vendor_id"])])
         return post_note(odoo, "purchase.order", int(a["po_id"]), body)
 
+    @staticmethod
+    def _todo_type(odoo: OdooClient) -> list[dict[str, Any]]:
+        """The To-Do activity type: by its XML id (language-proof), else by its English name."""
+        try:
+            refs = odoo.search_read("ir.model.data", [("module", "=", "mail"),
+                                                      ("name", "=", "mail_activity_data_todo")], ["res_id"], limit=1)
+        except OdooError:  # a server without ir.model.data access: fall back to the name
+            refs = []
+        if refs:
+            return [{"id": refs[0]["res_id"]}]
+        return odoo.search_read("mail.activity.type", [("name", "=", "To-Do")], ["id"], limit=1)
+
     def _schedule(self, odoo: OdooClient, proposal: Proposal) -> int:
         a = proposal.args
         models = odoo.search_read("ir.model", [("model", "=", "purchase.order")], ["id"], limit=1)
         if not models:
             raise ToolError("Odoo has no ir.model row for purchase.order; cannot schedule the follow-up.")
-        types = odoo.search_read("mail.activity.type", [("name", "=", "To-Do")], ["id"], limit=1)
+        types = self._todo_type(odoo)
         vals: dict[str, Any] = {
             "res_model_id": models[0]["id"], "res_id": int(a["po_id"]),
             "summary": f"Follow up supplier reminder on {a['po']} [{marker(proposal.id)}]",
