@@ -105,50 +105,66 @@ class SearchResult:
 
 
 class _KeywordIndex:
-    """BM25 over title + section + supplier + text of every chunk, kept in memory."""
+    """BM25 over doc id + title + section + supplier + text of every chunk, kept in memory as numpy
+    postings (per term: chunk indices and precomputed BM25 term weights), so a query costs a few
+    vector additions, not a Python loop over every posting."""
 
     def __init__(self, chunks: list[StoredChunk], k1: float = 1.2, b: float = 0.75) -> None:
         self.chunks = chunks
+        self.n = len(chunks)
         self.by_id = {c.id: i for i, c in enumerate(chunks)}
-        self.k1, self.b = k1, b
-        self.postings: dict[str, list[tuple[int, int]]] = {}
-        self.lengths = np.zeros(len(chunks), dtype=np.float32)
         self.lowered: list[str] = []
-        for i, c in enumerate(chunks):
+        self.term_sets: list[frozenset[str]] = []
+        counts: list[Counter[str]] = []
+        for c in chunks:
             md = c.metadata
             full = " ".join(str(md.get(k) or "") for k in ("doc_id", "title", "section", "supplier")) + "\n" + c.text
             self.lowered.append(full.lower())
-            counts = Counter(tokenize(full))
-            self.lengths[i] = sum(counts.values())
-            for term, tf in counts.items():
-                self.postings.setdefault(term, []).append((i, tf))
-        self.avg_len = float(self.lengths.mean()) if len(chunks) else 1.0
-        self.n = len(chunks)
+            cnt = Counter(tokenize(full))
+            counts.append(cnt)
+            self.term_sets.append(frozenset(cnt))
+        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float32)
+        avg = float(lengths.mean()) if self.n else 1.0
+        raw: dict[str, tuple[list[int], list[float]]] = {}
+        for i, cnt in enumerate(counts):
+            norm = k1 * (1 - b + b * lengths[i] / avg)
+            for term, tf in cnt.items():
+                ids, ws = raw.setdefault(term, ([], []))
+                ids.append(i)
+                ws.append(tf * (k1 + 1) / (tf + norm))
+        self.postings = {t: (np.array(ids, dtype=np.int32), np.array(ws, dtype=np.float32))
+                         for t, (ids, ws) in raw.items()}
+        self.doc_types = np.array([str(c.metadata.get("doc_type") or "") for c in chunks], dtype=object)
+        self.suppliers = np.array([str(c.metadata.get("supplier") or "") for c in chunks], dtype=object)
+        self.doc_ids = np.array([str(c.metadata.get("doc_id") or "") for c in chunks], dtype=object)
+        # documents limited to some roles: doc_id -> ",role,role,"
+        self.restricted = {str(c.metadata.get("doc_id")): str(c.metadata["allowed_roles"])
+                           for c in chunks if c.metadata.get("allowed_roles")}
 
     def idf(self, term: str) -> float:
-        df = len(self.postings.get(term, ()))
+        df = len(self.postings[term][0]) if term in self.postings else 0
         return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
 
     def search(self, query_terms: list[str], allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
-        scores: dict[int, float] = {}
+        scores = np.zeros(self.n, dtype=np.float32)
         for term in set(query_terms):
-            plist = self.postings.get(term)
-            if not plist:
-                continue
-            idf = self.idf(term)
-            for i, tf in plist:
-                if allowed is not None and not allowed[i]:
-                    continue
-                norm = tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg_len))
-                scores[i] = scores.get(i, 0.0) + idf * norm
-        return sorted(scores.items(), key=lambda kv: -kv[1])[:n]
+            hit = self.postings.get(term)
+            if hit is not None:
+                scores[hit[0]] += np.float32(self.idf(term)) * hit[1]
+        if allowed is not None:
+            scores[~allowed] = 0.0
+        cand = np.flatnonzero(scores > 0)
+        if len(cand) > n:
+            cand = cand[np.argpartition(-scores[cand], n - 1)[:n]]
+        order = cand[np.argsort(-scores[cand], kind="stable")]
+        return [(int(i), float(scores[i])) for i in order]
 
     def coverage(self, query_terms: list[str], i: int) -> float:
         """idf-weighted share of the query's terms that occur in chunk i (0..1)."""
         terms = set(query_terms)
         if not terms:
             return 0.0
-        present = {t for t, _ in Counter(tokenize(self.lowered[i])).items()}
+        present = self.term_sets[i]
         total = sum(self.idf(t) for t in terms)
         hit = sum(self.idf(t) for t in terms if t in present)
         return hit / total if total else 0.0
@@ -186,7 +202,7 @@ class Retriever:
         return self.store.count()
 
     def doc_types(self) -> set[str]:
-        return {str(c.metadata.get("doc_type")) for c in self.index.chunks if c.metadata.get("doc_type")}
+        return {t for t in self.index.doc_types.tolist() if t}
 
     def contract_terms(self, supplier: str, today: dt.date | None = None) -> ContractTerms:
         """Lead-time SLA, OTIF target, payment terms and validity of a supplier's contract."""
@@ -197,7 +213,7 @@ class Retriever:
         return extract_terms(name, chunks, today or dt.date.today())
 
     def suppliers(self) -> list[str]:
-        return sorted({str(c.metadata["supplier"]) for c in self.index.chunks if c.metadata.get("supplier")})
+        return sorted({s for s in self.index.suppliers.tolist() if s})
 
     def _embed_query(self, query: str) -> np.ndarray:
         with self._lock:
@@ -232,20 +248,18 @@ class Retriever:
             if not types:
                 return None, None, False
             conds.append({"doc_type": {"$in": sorted(types)}})
-            mask &= np.array([c.metadata.get("doc_type") in types for c in idx.chunks], dtype=bool)
+            mask &= np.isin(idx.doc_types, sorted(types))
         if supplier:
             names = self._resolve_suppliers(supplier)
             if not names:
                 return None, None, False
             conds.append({"supplier": {"$in": names}})
-            mask &= np.array([c.metadata.get("supplier") in names for c in idx.chunks], dtype=bool)
+            mask &= np.isin(idx.suppliers, names)
         if role:
-            hidden = sorted({str(c.metadata.get("doc_id")) for c in idx.chunks
-                             if c.metadata.get("allowed_roles")
-                             and f",{role}," not in str(c.metadata["allowed_roles"])})
+            hidden = sorted(d for d, roles in idx.restricted.items() if f",{role}," not in roles)
             if hidden:
                 conds.append({"doc_id": {"$nin": hidden}})
-                mask &= np.array([str(c.metadata.get("doc_id")) not in hidden for c in idx.chunks], dtype=bool)
+                mask &= ~np.isin(idx.doc_ids, hidden)
         where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
         restricted = len(conds) > 0
         return where, (mask if restricted else None), bool(mask.any()) if idx.n else False
