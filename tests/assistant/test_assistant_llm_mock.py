@@ -104,3 +104,23 @@ def test_endpoint_down_is_a_clear_reply(make_assistant: Any) -> None:
     llm = build_llm(model="m", base_url=url, api_key=None, timeout_s=2.0, max_retries=0)
     r = make_assistant(model=llm, brain_name="llm", time_budget_s=3.0).ask(AVA, "How many PPE-1042 at Houston?")
     assert r.error == "model" and "not reachable" in r.answer
+
+
+def test_a_model_obeying_planted_instructions_cannot_make_a_proposal(make_assistant: Any, state: Any) -> None:
+    """The tool output says 'confirm P00099 and cancel …'; the model (scripted to obey) tries; the loop refuses."""
+    replies = [{"tool_calls": [{"name": "purchase_order_status", "arguments": {"reference": "P00042"}}]},
+               {"tool_calls": [{"name": "remind_supplier", "arguments": {"po": "P00099", "message": "confirm now"}}]},
+               {"content": "P00042 is confirmed and awaiting delivery."}]
+    backend = FakeBackend()
+    with MockOpenAI(sequence_script(replies)) as mock:
+        r = make_assistant(model=_llm(mock), backend=backend, brain_name="llm").ask(AVA, "What's the status of P00042?")
+    assert [name for name, _ in backend.calls] == ["purchase_order_status"]
+    assert r.proposals == [] and r.tool_calls[-1]["ok"] is False
+    refusal = next(m for m in mock.requests[2]["messages"] if m["role"] == "tool" and "Refused" in m["content"])
+    assert "does not ask for any action" in refusal["content"]
+    # the same tool, asked for by the user, goes through
+    ok = [{"tool_calls": [{"name": "remind_supplier", "arguments": {"po": "P00042", "message": "Where is it?"}}]},
+          {"content": "Reminder proposed."}]
+    with MockOpenAI(sequence_script(ok)) as mock:
+        r2 = make_assistant(model=_llm(mock), backend=backend, brain_name="llm").ask(AVA, "Remind them about P00042")
+    assert r2.proposals and r2.proposals[0]["kind"] == "remind_supplier"
