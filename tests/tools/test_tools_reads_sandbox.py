@@ -250,3 +250,22 @@ def test_five_questions_take_one_call_each_and_at_most_six_round_trips(ctx: Tool
              ("replenishment_risk", {})]
     trips = [call(ctx, n, **a).rpc_calls for n, a in calls]
     assert sum(trips) <= 6, trips
+
+
+def test_warehouse_role_sees_no_money_with_the_default_policy(odoo: OdooClient) -> None:
+    from pathlib import Path
+
+    import tools
+    from tools.governance.policy import Policy
+
+    policy = Policy.load(Path(tools.__file__).parent / "governance" / "default_policy.yaml")
+    wes = ToolContext(user=Identity(username="wes.warehouse", role="warehouse"), odoo=odoo, policy=policy)
+    po = odoo.search_read("purchase.order", [("state", "=", "purchase")], ["name"], limit=1)[0]["name"]
+    res = run_tool(wes, "purchase_order_status", {"reference": po})
+    assert res.ok and res.data["lines"]
+    flat = repr(res.data)
+    for key in ("price", "price_subtotal", "amount_total", "amount_untaxed", "'amount'"):
+        assert key not in flat, key
+    assert "$" not in res.text
+    refused = run_tool(wes, "supplier_scorecard", {"supplier": "Apex"})
+    assert not refused.ok and refused.rpc_calls == 0
