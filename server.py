@@ -147,15 +147,14 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
 
 def _mount_slack(app: FastAPI) -> None:
     settings = app.state.settings
-    if settings is None or not getattr(settings, "slack_enabled", False) or getattr(app.state, "slack", False):
+    if settings is None or not getattr(settings, "slack_enabled", False) or getattr(app.state, "slack", None):
         return
     try:
         from assistant.channels.slack import mount_slack
     except ImportError as exc:
         log.warning("Slack is configured but its adapter is missing: %s", exc)
         return
-    mount_slack(app, app.state.runtime)
-    app.state.slack = True
+    mount_slack(app, app.state.runtime, settings=settings)  # sets app.state.slack
 
 
 def _install_error_handlers(app: FastAPI) -> None:

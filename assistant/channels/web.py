@@ -147,28 +147,18 @@ THREAD_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 def _threads(runtime: Any, user: Identity, limit: int = 15) -> list[dict[str, Any]]:
-    """This user's recent web/API conversations (first question as the title)."""
+    """This user's recent web/API conversations (first question as the title), newest first."""
     memory = getattr(getattr(runtime, "assistant", None), "memory", None)
-    if memory is None:
+    if memory is None or not hasattr(memory, "threads"):
         return []
+    prefix = internal_thread(user.username, "")
     try:
-        import sqlalchemy as sa
-
-        from assistant.memory import turns_table as t
-
-        prefix = internal_thread(user.username, "")
-        q = (sa.select(t.c.thread_id, sa.func.min(t.c.id).label("first"), sa.func.max(t.c.created_at).label("at"))
-             .where(t.c.username == user.username, t.c.thread_id.like(prefix + "%"))
-             .group_by(t.c.thread_id).order_by(sa.desc("at")).limit(limit))
-        with memory.engine.connect() as conn:
-            rows = conn.execute(q).all()
-            firsts = {r.id: r.user_text for r in conn.execute(
-                sa.select(t.c.id, t.c.user_text).where(t.c.id.in_([r.first for r in rows])))}
-        return [{"id": r.thread_id[len(prefix):], "title": (firsts.get(r.first) or "")[:60], "at": r.at}
-                for r in rows]
+        rows = memory.threads(user.username, prefix=prefix, limit=limit)
     except Exception as exc:  # noqa: BLE001 - the sidebar is a convenience
         log.info("cannot list threads: %s", exc)
         return []
+    return [{"id": str(r["thread_id"])[len(prefix):], "title": r.get("title") or "", "at": r.get("at")}
+            for r in rows]
 
 
 def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, str]]:

@@ -125,3 +125,45 @@ def test_readyz_fails_when_odoo_is_down(tmp_path: Path) -> None:
         checks = r.json()["checks"]
         assert checks["odoo"]["ok"] is False and checks["state_store"]["ok"] is True
         assert c.get("/healthz").status_code == 200
+
+
+def test_the_lifespan_builds_the_runtime_once_and_closes_it(rt: Any, tmp_path: Path) -> None:
+    from assistant.settings import load_settings
+
+    (tmp_path / "corpus").mkdir()
+    settings = load_settings(QM_DATA_DIR=str(tmp_path / "data"), ODOO_URL=rt.settings.odoo_url,
+                             ODOO_DB=rt.settings.odoo_db, QM_BRAIN="offline", QM_CORPUS_DIR=str(tmp_path / "corpus"))
+    app = create_app(settings)
+    assert app.state.runtime is None
+    with TestClient(app) as c:
+        built = app.state.runtime
+        assert built is not None and c.get("/readyz").status_code == 200
+        assert _chat(c, "ava.buyer", "stock of PPE-1042 at DAL")["brain"] == "offline"
+    assert app.state.runtime is None  # closed on shutdown
+    assert (tmp_path / "data" / "web_secret_key").exists()
+
+
+def test_web_chat_threads_are_listed_and_reopened(client: TestClient) -> None:
+    csrf = web_login(client, "fiona.finance")
+    r = client.post("/api/chat", json={"message": "Which receipts are overdue at DAL?"},
+                    headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200
+    thread = r.json()["thread_id"]
+    page = client.get("/chat")
+    assert f"/chat?thread={thread}" in page.text and "Which receipts are overdue" in page.text
+    reopened = client.get(f"/chat?thread={thread}")
+    assert 'class="msg user"' in reopened.text and f'data-thread="{thread}"' in reopened.text
+    # another user cannot open it: the same id is a different (empty) thread for them
+    web_login(client, "ben.buyer")
+    assert "Which receipts are overdue" not in client.get(f"/chat?thread={thread}").text
+
+
+def test_real_corpus_documents_follow_the_viewers_role(client: TestClient) -> None:
+    web_login(client, "wes.warehouse")
+    assert client.get("/corpus/sops/sop-receiving-and-putaway.md").status_code == 200
+    assert client.get("/corpus/contracts/contract-apex-industrial-supply.md").status_code == 403
+    assert client.get("/corpus/contracts/contract-gemini-furniture.pdf").status_code == 403
+    web_login(client, "ava.buyer")
+    pdf = client.get("/corpus/contracts/contract-gemini-furniture.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")

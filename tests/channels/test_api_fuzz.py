@@ -1,4 +1,7 @@
-"""Property-based fuzz of the REST API from its own OpenAPI schema: no input may cause a 5xx."""
+"""Property-based fuzz of the REST API from its own OpenAPI schema: no input may cause a 5xx.
+
+Runs over the real runtime (sandbox Odoo, offline planner), so generated chat messages go through
+the planner and the tools, and generated ids through the proposal service."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from webapi_support import bearer, governed_runtime
+from webapi_support import bearer, shared_real_runtime
 
 from assistant.settings import load_settings
 from server import create_app
@@ -24,10 +27,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 @pytest.fixture(scope="module", autouse=True)
 def live_runtime() -> Iterator[None]:
-    rt = governed_runtime(_DATA / "rt")
-    APP.state.runtime = rt
+    APP.state.runtime = shared_real_runtime()  # sandbox Odoo, offline planner, real governance
     yield
-    rt.close()
+    APP.state.runtime = None
 
 
 @schema.parametrize()

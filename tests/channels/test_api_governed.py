@@ -165,3 +165,23 @@ def test_openapi_documents_the_api_and_no_page_loads_from_a_cdn(client: TestClie
                  "/api/audit", "/healthz", "/readyz", "/metrics"):
         assert path in spec["paths"], path
     assert client.get("/docs").status_code == 404  # FastAPI's docs page would load from a CDN
+
+
+def test_importing_the_server_module_starts_nothing() -> None:
+    import server
+
+    assert server.app.state.runtime is None and server.app.state.settings is None
+    assert server.app.state.secret_key is None  # resolved in the lifespan, not at import
+
+
+def test_slack_is_mounted_only_when_configured(rt: GovernedRuntime, tmp_path: Path) -> None:
+    plain = create_app(rt.settings, rt)
+    assert "/slack/events" not in {getattr(r, "path", "") for r in plain.routes}
+    from assistant.settings import load_settings
+
+    slack_settings = load_settings(QM_DATA_DIR=str(tmp_path / "s"), SLACK_BOT_TOKEN="xoxb-test",
+                                   SLACK_SIGNING_SECRET="shh", QM_SLACK_API_URL="http://127.0.0.1:9/api/")
+    app = create_app(slack_settings, rt)
+    assert "/slack/events" in {getattr(r, "path", "") for r in app.routes}
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert c.post("/slack/events", content=b"{}").status_code == 401  # unsigned

@@ -236,8 +236,19 @@ SANDBOX_CACHE = Path(__import__("os").environ.get("QM_SANDBOX_CACHE", ROOT / "va
 class RealRuntime:
     """Context manager: a private sandbox (from the cached seed) plus Runtime.build on it (offline planner)."""
 
-    def __init__(self, tmp: Path, *, ingest_corpus: bool = True, **overrides: Any) -> None:
+    def __init__(self, tmp: Path, *, ingest_corpus: bool = True, corpus: tuple[str, ...] | None = None,
+                 **overrides: Any) -> None:
         self.tmp, self.ingest, self.overrides = tmp, ingest_corpus, overrides
+        if corpus is not None:  # a few documents of the demo corpus (embedding all of it takes a minute)
+            import shutil
+
+            src = ROOT / "knowledge" / "corpus"
+            for rel in corpus:
+                for path in [src / rel, src / (rel + ".meta.yaml")]:
+                    if path.exists():
+                        (tmp / "corpus" / rel).parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copy(path, tmp / "corpus" / path.relative_to(src))
+            self.overrides["QM_CORPUS_DIR"] = str(tmp / "corpus")
         self.sandbox: Any = None
         self.runtime: Any = None
 
@@ -265,20 +276,22 @@ class RealRuntime:
 
 
 _SHARED: dict[str, Any] = {}
+E2E_CORPUS = ("sops/sop-receiving-and-putaway.md", "sops/sop-damaged-short-delivery.md",
+              "policies/policy-approval-matrix.md", "contracts/contract-apex-industrial-supply.md",
+              "contracts/contract-gemini-furniture.pdf")
 
 
 def shared_real_runtime() -> Any:
-    """One real runtime (private sandbox, corpus ingested) per test process, closed at exit.
+    """One real runtime (private sandbox, a few corpus documents ingested) per test process, closed at exit.
 
-    Building it costs most of a minute (the corpus embedding), so the e2e, fuzz and browser tests
-    share it; each test works on proposals it created itself."""
+    The e2e, fuzz and browser tests share it; each test works on proposals it created itself."""
     if "rt" not in _SHARED:
         import atexit
         import shutil
         import tempfile
 
         tmp = Path(tempfile.mkdtemp(prefix="qm-web-e2e-"))
-        cm = RealRuntime(tmp)
+        cm = RealRuntime(tmp, corpus=E2E_CORPUS)
         _SHARED["rt"] = cm.__enter__()
         atexit.register(shutil.rmtree, tmp, True)
         atexit.register(cm.__exit__, None, None, None)
