@@ -62,7 +62,7 @@ def location_filter(env: Env, alias: str, kind: str, ids: list[int]) -> str:
 
 def product_quantities(env: Env, product_ids: list[int] | None) -> dict[int, dict[str, float]]:
     key = ("qty", repr(sorted((k, repr(v)) for k, v in env.context.items()
-                              if k in ("location", "warehouse_id", "strict"))))
+                              if k in ("location", "warehouse_id", "strict", "to_date", "from_date"))))
     cached = env.cache.get(key)
     if cached is None:
         kind, ids = scope(env)
@@ -76,21 +76,54 @@ def product_quantities(env: Env, product_ids: list[int] | None) -> dict[int, dic
             cached[pid]["free_qty"] = (qty or 0.0) - (reserved or 0.0)
         src_in = location_filter(env, "ls", kind, ids)
         dst_in = location_filter(env, "l", kind, ids)
+        to_date = _date_param(env.context.get("to_date"))
+        from_date = _date_param(env.context.get("from_date"))
+        window = ""
+        params: list[str] = []
+        if to_date:
+            window += " AND m.date <= ?"
+            params.append(to_date)
+        if from_date:
+            window += " AND m.date >= ?"
+            params.append(from_date)
         for direction, cond in (("incoming_qty", f"{dst_in} AND NOT {src_in}"),
                                 ("outgoing_qty", f"{src_in} AND NOT {dst_in}")):
             for pid, qty in env.conn.execute(
                     f"SELECT m.product_id, SUM(COALESCE(m.product_qty, m.product_uom_qty)) FROM stock_move m "
                     f"JOIN stock_location l ON l.id = m.location_dest_id "
                     f"JOIN stock_location ls ON ls.id = m.location_id "
-                    f"WHERE m.state IN {OPEN_MOVE_STATES} AND {cond} GROUP BY m.product_id"):
+                    f"WHERE m.state IN {OPEN_MOVE_STATES} AND {cond}{window} GROUP BY m.product_id", params):
                 cached.setdefault(pid, _zero())
                 cached[pid][direction] = qty or 0.0
+        if to_date and to_date < _now():
+            # on hand back then = today's quants minus what was done since (Odoo's _compute_quantities_dict)
+            for sign, cond in ((-1.0, f"{dst_in} AND NOT {src_in}"), (1.0, f"{src_in} AND NOT {dst_in}")):
+                for pid, qty in env.conn.execute(
+                        f"SELECT m.product_id, SUM(m.quantity) FROM stock_move m "
+                        f"JOIN stock_location l ON l.id = m.location_dest_id "
+                        f"JOIN stock_location ls ON ls.id = m.location_id "
+                        f"WHERE m.state = 'done' AND m.date > ? AND {cond} GROUP BY m.product_id", [to_date]):
+                    cached.setdefault(pid, _zero())
+                    cached[pid]["qty_available"] += sign * (qty or 0.0)
+                    cached[pid]["free_qty"] += sign * (qty or 0.0)
         for v in cached.values():
             v["virtual_available"] = v["qty_available"] + v["incoming_qty"] - v["outgoing_qty"]
         env.cache[key] = cached
     if product_ids is None:
         return cached
     return {p: cached.get(p, _zero()) for p in product_ids}
+
+
+def _date_param(v: Any) -> str | None:
+    if not v or not isinstance(v, str):
+        return None
+    v = v.replace("T", " ")[:19]
+    return v + " 00:00:00" if len(v) == 10 else v
+
+
+def _now() -> str:
+    from sandbox.orm.env import now_str
+    return now_str()
 
 
 def _zero() -> dict[str, float]:

@@ -32,6 +32,12 @@ def gloves(admin: Client, context: dict[str, Any] | None = None) -> tuple[float,
     ({"location": 9}, (20.0, 20.0, 0.0, 0.0, 20.0)),
     ({"location": [9, 11]}, (60.0, 84.0, 24.0, 0.0, 60.0)),
     ({"warehouse_id": 99}, (0.0, 0.0, 0.0, 0.0, 0.0)),
+    # before the 50 gloves of P00001 were received (done 24 days before TODAY); open moves are later still
+    ({"to_date": "2026-10-20 00:00:00"}, (110.0, 110.0, 0.0, 0.0, 80.0)),
+    ({"to_date": "2000-01-01 00:00:00"}, (110.0, 110.0, 0.0, 0.0, 80.0)),
+    ({"to_date": "2026-11-27"}, (160.0, 160.0, 0.0, 0.0, 130.0)),
+    ({"to_date": "2026-11-27 23:00:00"}, (160.0, 145.0, 0.0, 15.0, 130.0)),
+    ({"from_date": "2026-11-28 00:00:00"}, (160.0, 184.0, 24.0, 0.0, 130.0)),
 ])
 def test_product_quantities_by_context(admin: Client, context: dict[str, Any], expected: tuple[float, ...]) -> None:
     assert gloves(admin, context) == expected
