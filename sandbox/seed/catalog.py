@@ -73,7 +73,7 @@ class Profile:
     chatty: float = 0.35  # P(an acknowledgement e-mail per PO)
 
 
-GOOD = Profile(0.97, (1, 2), 5, 0.02, 0.01, 0.004, 0.005, 0.0, 1.0, chatty=0.45)
+GOOD = Profile(0.985, (1, 2), 5, 0.01, 0.005, 0.004, 0.005, 0.0, 1.0, chatty=0.45)
 
 
 @dataclass(frozen=True)
@@ -91,14 +91,14 @@ VENDORS: tuple[Vendor, ...] = (
     Vendor("Apex Industrial Supply", ("FST", "TOL", "MHE", "PPE", "ELE"), "Fort Worth", "TX", "apexindustrial.com",
            ("Dana Whitfield", "Luis Carrillo"), GOOD),
     Vendor("Summit Medical Distributors", ("MED", "CCP", "PPE"), "Plano", "TX", "summitmed.com",
-           ("Rachel Kim", "Tom Bradley"), Profile(0.97, (1, 3), 4, 0.02, 0.0, 0.006, 0.01, 0.0, 1.02, chatty=0.4)),
+           ("Rachel Kim", "Tom Bradley"), Profile(0.975, (1, 3), 4, 0.015, 0.0, 0.006, 0.01, 0.0, 1.02, chatty=0.4)),
     Vendor("Lonestar Packaging Co.", ("PKG", "FSD"), "Waco", "TX", "lonestarpack.com",
-           ("Cody Reyes",), Profile(0.96, (1, 2), 3, 0.02, 0.01, 0.004, 0.005, 0.0, 0.88, chatty=0.3)),
+           ("Cody Reyes",), Profile(0.975, (1, 2), 3, 0.015, 0.005, 0.004, 0.005, 0.0, 0.88, chatty=0.3)),
     Vendor("Gemini Furniture", ("OFF", "MHE"), "Grand Prairie", "TX", "geminifurniture.com",
            ("Priya Nair", "Greg Holloway"), Profile(0.22, (2, 7), 7, 0.08, 0.0, 0.02, 0.02, 0.0, 1.0, chatty=0.5)),
     Vendor("Redline Fasteners", ("FST",), "Arlington", "TX", "redlinefasteners.com",
            ("Mike Sorensen", "Janelle Brooks"),
-           Profile(0.68, (2, 9), 6, 0.38, 0.22, 0.03, 0.32, 0.22, 0.97, chatty=0.4)),
+           Profile(0.68, (2, 9), 6, 0.38, 0.3, 0.03, 0.32, 0.22, 0.97, chatty=0.4)),
     Vendor("Northgate Medical Supply", ("MED", "CCP"), "Tulsa", "OK", "northgatemedical.com",
            ("Heather Collins", "Victor Ames"),
            Profile(0.48, (3, 14), 5, 0.14, 0.0, 0.22, 0.03, 0.02, 0.96, chatty=0.35)),

@@ -79,7 +79,7 @@ class World:
 def _average_profile(rng: random.Random) -> Profile:
     return Profile(on_time=round(rng.uniform(0.78, 0.93), 3), late=(1, rng.randint(3, 7)),
                    delay=rng.choice((3, 4, 5, 6, 7, 10)), partial=round(rng.uniform(0.03, 0.1), 3),
-                   over=round(rng.uniform(0.0, 0.05), 3), defect=round(rng.uniform(0.003, 0.025), 3),
+                   over=round(rng.uniform(0.0, 0.03), 3), defect=round(rng.uniform(0.003, 0.025), 3),
                    bill_price=round(rng.uniform(0.005, 0.03), 3), bill_qty=round(rng.uniform(0.0, 0.01), 3),
                    price=round(rng.uniform(0.95, 1.08), 3), chatty=round(rng.uniform(0.15, 0.35), 2))
 
