@@ -267,3 +267,37 @@ def web_read(env: Env, model: ModelDef, ids: Any, specification: Any) -> list[di
                 co = env.model(f.relation or "")
                 rec[n] = web_read(env, co, list(v or []), sub["fields"])
     return plain
+
+
+@common
+def action_archive(env: Env, model: ModelDef, ids: Any) -> bool:
+    if not model.has_active:
+        raise PyAttributeError(f"The method 'action_archive' does not exist on the model '{model.name}'")
+    return env.write(model, _ids(ids), {"active": False})
+
+
+@common
+def action_unarchive(env: Env, model: ModelDef, ids: Any) -> bool:
+    if not model.has_active:
+        raise PyAttributeError(f"The method 'action_unarchive' does not exist on the model '{model.name}'")
+    return env.with_context(active_test=False).write(model, _ids(ids), {"active": True})
+
+
+@common
+def copy(env: Env, model: ModelDef, ids: Any, default: Any = None) -> int:
+    """Duplicate one record's stored scalar and many2one values (Odoo copies more, e.g. PO lines)."""
+    ids = env.ensure(model, _ids(ids))
+    if len(ids) != 1:
+        raise PyValueError(f"Expected singleton: {model.name}{tuple(ids)}")
+    rec = env.read(model, ids, None, load=None)[0]
+    skip = {"id", "name", "create_date", "write_date", "create_uid", "write_uid", "display_name", "state"}
+    vals = {k: v for k, v in rec.items() if k not in skip and model.fields[k].column
+            and not model.fields[k].readonly}
+    if model.name == "purchase.order":
+        lines = env.read(env.model("purchase.order.line"), rec["order_line"],
+                         ["product_id", "product_qty", "price_unit", "name", "product_uom"], load=None)
+        vals["order_line"] = [(0, 0, {k: v for k, v in ln.items() if k != "id"}) for ln in lines]
+    elif "name" in model.fields and model.fields["name"].column and rec.get("name"):
+        vals["name"] = f"{rec['name']} (copy)"
+    vals.update(default or {})
+    return env.create(model, [vals])[0]

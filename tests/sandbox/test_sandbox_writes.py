@@ -155,3 +155,17 @@ def test_concurrent_clients(mini_fresh: Any) -> None:
         ids = list(pool.map(work, range(40)))
     assert len(set(ids)) == 40
     assert c("res.partner", "search_count", [("name", "=like", "Parallel %")]) == 40
+
+
+def test_copy_archive_unarchive(mini_fresh: Any) -> None:
+    c = Client(mini_fresh.url)
+    new = c("purchase.order", "copy", [1])
+    rec = c("purchase.order", "read", [new], ["name", "state", "amount_total", "date_approve"])[0]
+    assert rec == {"id": new, "name": "P00004", "state": "draft", "amount_total": 475.0, "date_approve": False}
+    assert c("res.partner", "action_archive", [8]) is True
+    assert c("res.partner", "search", [("id", "=", 8)]) == []
+    assert c("res.partner", "action_unarchive", [8]) is True
+    assert c("res.partner", "search", [("id", "=", 8)]) == [8]
+    with pytest.raises(Fault) as exc:
+        c("purchase.order", "action_archive", [1])
+    assert exc.value.name == "builtins.AttributeError"
