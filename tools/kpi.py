@@ -58,14 +58,13 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 
 IN_FULL_TOLERANCE = 0.02
 PRICE_TOLERANCE = 0.01
 EPS = 1e-6
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Receipt:
     """One done stock move for a PO line: into stock (a receipt) or back to the vendor (a return)."""
 
@@ -74,7 +73,7 @@ class Receipt:
     is_return: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class BillLine:
     """One vendor-bill line linked to a PO line. `posted` False lines are ignored."""
 
@@ -85,7 +84,7 @@ class BillLine:
     refund: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PriceRow:
     """One product.supplierinfo row of the supplier for the line's product."""
 
@@ -114,23 +113,17 @@ class POLine:
     bills: list[BillLine] = field(default_factory=list)
     price_rows: list[PriceRow] = field(default_factory=list)
 
-    # -- derived quantities (moves are fixed once built, so these are computed once) ----------
-    @cached_property
-    def receipts(self) -> list[Receipt]:
-        return sorted((m for m in self.moves if not m.is_return), key=lambda m: m.when)
+    # derived from `moves` once, at construction (moves are not changed afterwards)
+    receipts: list[Receipt] = field(init=False, repr=False)
+    delivered: float = field(init=False, repr=False)
+    returned: float = field(init=False, repr=False)
+    first_receipt: datetime | None = field(init=False, repr=False)
 
-    @cached_property
-    def delivered(self) -> float:
-        return sum(m.qty for m in self.moves if not m.is_return)
-
-    @cached_property
-    def returned(self) -> float:
-        return sum(m.qty for m in self.moves if m.is_return)
-
-    @cached_property
-    def first_receipt(self) -> datetime | None:
-        r = self.receipts
-        return r[0].when if r else None
+    def __post_init__(self) -> None:
+        self.receipts = sorted((m for m in self.moves if not m.is_return), key=lambda m: m.when)
+        self.delivered = sum(m.qty for m in self.receipts)
+        self.returned = sum(m.qty for m in self.moves if m.is_return)
+        self.first_receipt = self.receipts[0].when if self.receipts else None
 
     def delivered_by(self, day: date) -> float:
         return sum(m.qty for m in self.moves if not m.is_return and m.when.date() <= day)

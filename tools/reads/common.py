@@ -75,9 +75,9 @@ def dt(value: Any) -> datetime | None:
     """Odoo datetime string (naive UTC) -> datetime; False/None -> None."""
     if not value:
         return None
-    s = str(value)
+    s = value if isinstance(value, str) else str(value)
     try:
-        return datetime.fromisoformat(s[:19]) if len(s) > 10 else datetime.fromisoformat(s + " 00:00:00")
+        return datetime.fromisoformat(s if len(s) == 19 else s[:19] if len(s) > 10 else s + " 00:00:00")
     except ValueError:
         return None
 

@@ -28,7 +28,7 @@ HISTORY_SPEC: dict[str, Any] = {
 SCORECARD_SPEC: dict[str, Any] = {
     "name": {}, "state": {}, "date_order": {}, "date_approve": {}, "amount_untaxed": {},
     "order_line": {"fields": {
-        "product_id": {"fields": {"display_name": {}, "default_code": {}, "product_tmpl_id": {}}},
+        "product_id": {"fields": {"default_code": {}, "product_tmpl_id": {}}},
         "display_type": {}, "product_qty": {}, "product_uom_qty": {}, "price_unit": {}, "price_subtotal": {},
         "date_planned": {},
         "move_ids": {"fields": {"state": {}, "date": {}, "quantity": {}, "picking_code": {}}},
