@@ -253,3 +253,18 @@ def test_operator_expire(service: ProposalService, directory: Directory, fake_ex
     assert service.expire(p.id) is None
     assert service.decide(p.id, ident(directory, "omar.approver"), "approve").outcome == "noop"
     assert fake_exec.executed == []
+
+
+def test_odoo_connection_failure_is_a_clean_failure(store: StateStore, policy: Policy, directory: Directory,
+                                                    fake_exec: FakeExecutor) -> None:
+    from tools.odoo.errors import OdooUnavailable
+
+    def cannot_connect() -> Any:
+        raise OdooUnavailable("Odoo at http://127.0.0.1:9 is not reachable")
+
+    service = ProposalService(store, policy, directory, AuditLog(store), odoo_factory=cannot_connect,
+                              executors={"confirm_purchase_order": fake_exec})
+    p = _propose(service, directory)
+    d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
+    assert d.outcome == "failed" and "not reachable" in d.message and "nothing was written" in d.message
+    assert fake_exec.executed == [] and service.get(p.id).state == "failed"  # type: ignore[union-attr]

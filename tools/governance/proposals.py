@@ -399,14 +399,7 @@ class ProposalService:
             return self._noop(latest) if latest else Decision("not_found", f"No proposal {pid}.")
         if not p.hash_ok:
             return self._refuse_tampered(p, actor)
-        executor = self.executors.get(p.kind)
-        odoo = self.odoo()
-        if executor is None:
-            outcome = ExecutionOutcome("failed", f"no executor for {p.kind}")
-        elif odoo is None:
-            outcome = ExecutionOutcome("failed", "no Odoo connection configured")
-        else:
-            outcome = run(executor, odoo, p)
+        outcome = self._run_executor(p)
         if outcome.state == "unknown":
             with self.store.write() as s:
                 s.execute(sa.update(ProposalRow).where(ProposalRow.id == pid, ProposalRow.state == "executing")
@@ -424,6 +417,19 @@ class ProposalService:
         self._notify("executed", done)
         verb = {"executed": "Executed", "failed": "Failed", "stale": "Stale — nothing written"}[outcome.state]
         return Decision(outcome.state, f"{verb}: {pid} ({p.summary}). {outcome.message}", done)
+
+    def _run_executor(self, p: Proposal) -> ExecutionOutcome:
+        executor = self.executors.get(p.kind)
+        if executor is None:
+            return ExecutionOutcome("failed", f"no executor for {p.kind}")
+        try:
+            odoo = self.odoo()
+        except Exception as exc:  # noqa: BLE001 - a connection failure is an outcome, not a crash
+            return ExecutionOutcome("failed", f"could not connect to Odoo ({type(exc).__name__}: {exc}); "
+                                              "nothing was written")
+        if odoo is None:
+            return ExecutionOutcome("failed", "no Odoo connection configured; nothing was written")
+        return run(executor, odoo, p)
 
     def reconcile(self, proposal_id: str, actor: str = "system", *, force: bool = False) -> Decision:
         """Finish a proposal left `approved` or `executing` by a crash: looks for the Odoo marker first,
