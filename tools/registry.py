@@ -142,9 +142,13 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any] | None) -> ToolRe
             result = ToolResult(tool=name, ok=False, data={"code": "bad_args"}, error=_bad_args_message(name, exc))
         else:
             hashed = args_hash(parsed.model_dump(mode="json"))
-            with ctx.odoo.measure() as stats:
-                result = _call(ctx, t, parsed)
-            calls = stats.calls
+            if ctx.odoo is None:
+                result = ToolResult(tool=name, ok=False, data={"code": "odoo_unavailable"},
+                                    error="Odoo is not connected right now, please try again shortly.")
+            else:
+                with ctx.odoo.measure() as stats:
+                    result = _call(ctx, t, parsed)
+                calls = stats.calls
     result.tool = name
     result.rpc_calls = calls
     result.ms = watch.ms

@@ -176,3 +176,9 @@ def test_unreachable_odoo_through_run_tool_is_ok_false() -> None:
     res = registry.run_tool(ctx, "stock_levels", {"product": "PPE-1042", "warehouse": "DAL"})
     assert not res.ok and res.data["code"] == "odoo_unavailable" and "not reachable" in (res.error or "")
     assert time.perf_counter() - t0 < 5
+
+
+def test_no_odoo_connection_is_a_message_not_a_crash() -> None:
+    ctx = ToolContext(user=Identity("a", "admin"), odoo=None)  # type: ignore[arg-type]
+    res = registry.run_tool(ctx, "stock_levels", {"product": "PPE-1042"})
+    assert not res.ok and res.data["code"] == "odoo_unavailable"
