@@ -29,7 +29,7 @@ def test_chain_verifies_and_exports(store: StateStore, tmp_path: Path) -> None:
     assert lines[-1]["hash"] == head == audit.head()[1]
     assert lines[1]["prev_hash"] == lines[0]["hash"] and lines[2]["payload"]["i"] == 2
     with pytest.raises(ValueError):
-        audit.record("made_up", "x")
+        audit.record("Not A Type!", "x")
 
 
 def test_verify_detects_edit(store: StateStore) -> None:

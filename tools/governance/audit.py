@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from tools.governance.store import AuditEventRow, AuditHeadRow, StateStore, canonical_json, utcnow
 
 GENESIS = "0" * 64
+TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 EVENT_TYPES = frozenset({
     "tool_call", "proposal_created", "proposal_approved", "proposal_rejected", "proposal_expired",
     "proposal_executing", "proposal_executed", "proposal_failed", "proposal_stale", "proposal_refused",
@@ -84,8 +86,8 @@ class AuditLog:
                payload: dict[str, Any] | None = None, *, on_behalf_of: str | None = None,
                approver: str | None = None) -> int:
         """Append inside the caller's write transaction (so a state change and its event commit together)."""
-        if event_type not in EVENT_TYPES:
-            raise ValueError(f"unknown audit event type {event_type!r}")
+        if not TYPE_PATTERN.fullmatch(event_type or ""):  # EVENT_TYPES are the documented ones
+            raise ValueError(f"bad audit event type {event_type!r} (lower_snake_case, at most 64 chars)")
         head = session.scalars(sa.select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()).one()
         seq = head.last_seq + 1
         ts = utcnow()
