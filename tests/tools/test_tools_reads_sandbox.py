@@ -269,3 +269,25 @@ def test_warehouse_role_sees_no_money_with_the_default_policy(odoo: OdooClient) 
     assert "$" not in res.text
     refused = run_tool(wes, "supplier_scorecard", {"supplier": "Apex"})
     assert not refused.ok and refused.rpc_calls == 0
+
+
+def test_supplier_history_spend_and_counts_match_odoo(ctx: ToolContext, odoo: OdooClient) -> None:
+    res = call(ctx, "supplier_history", supplier="Cardinal Gloves", months=6)
+    vendor = odoo.search_read("res.partner", [("name", "=", res.data["vendor"])], ["id"], limit=1)[0]["id"]
+    pos = odoo.search_read("purchase.order", [("partner_id", "=", vendor), ("state", "in", ["purchase", "done"]),
+                                              ("date_approve", ">=", f"{res.data['since']} 00:00:00")],
+                           ["amount_untaxed"], limit=5000)
+    assert res.data["po_count"] == len(pos) > 0
+    assert res.data["spend"] == pytest.approx(sum(p["amount_untaxed"] for p in pos), abs=0.01)
+    assert sum(res.data["spend_by_month"].values()) == pytest.approx(res.data["spend"], abs=len(pos))
+
+
+def test_inbound_schedule_by_supplier_and_period(ctx: ToolContext, odoo: OdooClient) -> None:
+    res = call(ctx, "inbound_schedule", supplier="Redline Fasteners", when="overdue")
+    vendor = odoo.search_read("res.partner", [("name", "=", "Redline Fasteners")], ["id"], limit=1)[0]["id"]
+    today = ctx.now().date()
+    n = odoo.search_count("stock.picking", [("picking_type_code", "=", "incoming"), ("partner_id", "=", vendor),
+                                            ("state", "not in", ["done", "cancel"]),
+                                            ("scheduled_date", "<", f"{today.isoformat()} 00:00:00")])
+    assert res.data["total"] == n
+    assert all(r.get("days_late", 0) >= 1 and r["supplier"] == "Redline Fasteners" for r in res.data.get("receipts", []))

@@ -163,7 +163,7 @@ def supplier_history(ctx: ToolContext, args: SupplierHistoryArgs) -> ToolResult:
     start = months_ago(ctx, args.months)
     orders = fetch_orders(ctx.odoo, vendor["id"], start, HISTORY_SPEC)
     hist = history_summary(orders, start)
-    data = {"vendor": vendor["name"], "months": args.months, **hist}
+    data = {"vendor": vendor["name"], "months": args.months, "since": start.date().isoformat(), **hist}
     moves = [p for p in hist["top_products"] if abs(float(p.get("change_pct", 0))) >= 3]
     text = (f"{vendor['name']}, last {args.months} months: {money(hist['spend'])} on {hist['po_count']} POs, "
             f"{hist['products_bought']} products")
