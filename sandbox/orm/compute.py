@@ -207,8 +207,8 @@ def on_hand(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Res
 @register("products_availability")
 def products_availability(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
     vals = env.values(model, ids, ["state", "picking_type_id.code"])
-    state = {}
-    text = {}
+    state: dict[int, Any] = {}
+    text: dict[int, Any] = {}
     for i, v in vals.items():
         if v["state"] in ("done", "cancel", "draft") or v["picking_type_id.code"] == "incoming":
             state[i], text[i] = False, False
@@ -296,7 +296,7 @@ def preview(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Res
     return {"preview": out}
 
 
-def _activity_state(deadline: str | None, done: str | None = None) -> str | bool:
+def _activity_state(deadline: str | None, done: str | None = None) -> Any:
     if done:
         return "done"
     if not deadline:

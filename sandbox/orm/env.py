@@ -31,7 +31,7 @@ class Env:
         self.uid = uid
         self.context = dict(context or {})
         self.su = su
-        self.cache: dict[str, Any] = {}
+        self.cache: dict[Any, Any] = {}
 
     def sudo(self) -> Env:
         e = Env(self.registry, self.conn, self.uid, self.context, su=True)

@@ -5,6 +5,7 @@ Non-stored fields passed as aggregates are silently dropped, as in Odoo 18."""
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -247,8 +248,12 @@ def _order_groups(groups: list[dict[str, Any]], gb_specs: list[Any], aggs: list[
         terms = [(spec, False, gran) for spec, _f, _fo, gran, _e in gb_specs]
     for name, desc, gran in reversed(terms):
         spec_gran = next((g[3] for g in gb_specs if g[0] == name), gran)
-        groups.sort(key=lambda g, n=name, gr=spec_gran: key_of(n, g, gr), reverse=desc)
+        groups.sort(key=functools.partial(_key_for, key_of, name, spec_gran), reverse=desc)
     return groups
+
+
+def _key_for(key_of: Any, name: str, gran: str, g: dict[str, Any]) -> Any:
+    return key_of(name, g, gran)
 
 
 _BUILDERS: dict[tuple[Any, ...], Any] = {}
@@ -266,7 +271,8 @@ def _fast_groups(rows: list[Any], gb_specs: list[Any], names: dict[int, dict[int
     for i in range(n):
         values = {r[i] for r in rows}
         if i in names:
-            ordered = sorted((v for v in values if v), key=lambda v, i=i: names[i].get(v, "").lower())
+            label = names[i]
+            ordered = sorted((v for v in values if v), key=lambda v: str(label.get(v, "")).lower())
         else:
             ordered = sorted((v for v in values if v is not None), key=lambda v: (str(type(v)), v))
         rank = {v: k for k, v in enumerate(ordered)}

@@ -130,7 +130,7 @@ def _zero() -> dict[str, float]:
     return dict.fromkeys(QTY_FIELDS, 0.0)
 
 
-def template_quantities(env: Env, tmpl_ids: list[int] | None) -> dict[int, dict[str, float]]:
+def template_quantities(env: Env, tmpl_ids: set[int] | None) -> dict[int, dict[str, float]]:
     per_product = product_quantities(env, None)
     out: dict[int, dict[str, float]] = {}
     rows = env.conn.execute("SELECT id, product_tmpl_id FROM product_product")

@@ -130,22 +130,22 @@ def read_records(env: Env, model: ModelDef, ids: list[int], fields: list[str] | 
     result = []
     for i in ids:
         rec = rows[i]
-        out: dict[str, Any] = {}
+        out_rec: dict[str, Any] = {}
         for n, f in zip(names, fobjs, strict=False):
             v = rec.get(n)
             if f.type == "many2one":
                 if not v:
-                    out[n] = False
+                    out_rec[n] = False
                 elif load == "_classic_read":
-                    out[n] = [int(v), names_by_model.get(f.relation or "", {}).get(int(v), f"{f.relation},{v}")]
+                    out_rec[n] = [int(v), names_by_model.get(f.relation or "", {}).get(int(v), f"{f.relation},{v}")]
                 else:
-                    out[n] = int(v)
+                    out_rec[n] = int(v)
             elif f.type in X2MANY:
-                out[n] = list(v or [])
+                out_rec[n] = list(v or [])
             else:
-                out[n] = convert(f, v)
-        out["id"] = i
-        result.append(out)
+                out_rec[n] = convert(f, v)
+        out_rec["id"] = i
+        result.append(out_rec)
     return result
 
 
