@@ -163,10 +163,15 @@ def form_body(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
+_triggers = itertools.count(1)
+
+
 def command_body(user: str, text: str, channel: str = "CBUYERS", response_url: str = "") -> str:
+    """A /qm invocation; like Slack's, every one carries a fresh trigger_id (so no two bodies are equal)."""
     return urlencode({"token": "legacy", "team_id": TEAM, "channel_id": channel, "channel_name": "buyers",
                       "user_id": user, "user_name": user.lower(), "command": "/qm", "text": text,
-                      "response_url": response_url, "trigger_id": "13345224609.738474920.8088930838d88f008e0"})
+                      "response_url": response_url,
+                      "trigger_id": f"13345224609.738474920.{next(_triggers):020d}"})
 
 
 def block_action(user: str, action_id: str, value: str | None, *, channel: str = APPROVALS_CHANNEL,
