@@ -287,6 +287,49 @@ def _trends(request: Request, user: Identity, name: str) -> dict[str, Any]:
     return trends
 
 
+def _summary(request: Request, user: Identity, name: str) -> dict[str, Any] | None:
+    """The assistant's supplier brief (governed like any tool: policy check, audit), cached briefly."""
+    runtime = request.app.state.runtime
+    backend = getattr(getattr(runtime, "assistant", None), "backend", None)
+    if backend is None or not hasattr(backend, "run"):
+        return None
+    cache: dict[tuple[str, str], tuple[float, Any]] = request.app.state.__dict__.setdefault("summary_cache", {})
+    key = (user.role, name.lower())
+    hit = cache.get(key)
+    if hit and time.monotonic() - hit[0] < TREND_TTL_S:
+        return hit[1]  # type: ignore[no-any-return]
+    try:
+        result = backend.run(runtime.context_for(user, "web", None), "summarize_supplier", {"supplier": name})
+    except Exception as exc:  # noqa: BLE001 - the page shows the rest
+        log.info("supplier summary failed: %s", exc)
+        return None
+    request.app.state.metrics.observe_tool("summarize_supplier", result.ok, result.ms, result.rpc_calls)
+    out = {"html": markdown_html(result.text), "citations": [c.model_dump() for c in result.citations]} \
+        if result.ok and result.text else None
+    if len(cache) > 200:
+        cache.clear()
+    cache[key] = (time.monotonic(), out)
+    return out
+
+
+TILES = (("OTIF", "otif_pct", "%"), ("On time", "on_time_pct", "%"), ("In full", "in_full_pct", "%"),
+         ("Lead time", "lead_time_avg_days", " d"), ("Promised lead time", "promised_lead_time_avg_days", " d"),
+         ("Price vs list", "price_variance_pct", "%"), ("Returns", "return_rate_pct", "%"),
+         ("3-way-match exceptions", "three_way_exceptions", ""), ("Open POs", "open_pos", ""),
+         ("Late POs", "late_po_count", ""), ("Spend", "spend", "$"))
+
+
+def kpi_tiles(data: dict[str, Any]) -> list[dict[str, str]]:
+    """The scorecard's headline numbers (only those present: redaction may have removed some)."""
+    tiles = []
+    for label, key, unit in TILES:
+        value = data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            text = f"${value:,.0f}" if unit == "$" else f"{value:g}{unit}"
+            tiles.append({"label": label, "value": text, "key": key})
+    return tiles
+
+
 @router.get("/suppliers/{name:path}", response_model=None)
 def supplier_page(request: Request, name: str) -> Response:
     user = page_user(request)
@@ -299,9 +342,11 @@ def supplier_page(request: Request, name: str) -> Response:
         "communications": run_page_tool(request, user, "supplier_communications", {"supplier": name}),
     }
     charts = []
+    summary = _summary(request, user, name) if results["communications"].ok else None
     if results["scorecard"].ok:
         trends = _trends(request, user, name)
-        charts.append(line_chart(trends["otif"], title="OTIF per month (%)", unit="%", target=95.0,
+        otif = [(label, min(100.0, max(0.0, v))) for label, v in trends["otif"]]  # rounding can overshoot
+        charts.append(line_chart(otif, title="OTIF per month (%)", unit="%", target=95.0,
                                  css_class="otif"))
         charts.append(line_chart(trends["lead"], title="Lead time per month (avg days, ≈)", unit="d",
                                  css_class="lead"))
@@ -311,7 +356,8 @@ def supplier_page(request: Request, name: str) -> Response:
     errors = [f"{k}: {r.error}" for k, r in results.items() if not r.ok]
     status = 404 if all(not r.ok for r in results.values()) else 200
     return render(request, "supplier.html", status_code=status, user=user, nav="suppliers", name=name,
-                  results=results, charts=charts, errors=errors,
+                  results=results, charts=charts, errors=errors, summary=summary,
+                  tiles=kpi_tiles(results["scorecard"].data) if results["scorecard"].ok else [],
                   citations=[c.model_dump() for r in results.values() for c in r.citations])
 
 

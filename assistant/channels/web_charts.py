@@ -27,12 +27,16 @@ def _nice_step(span: float, ticks: int = 4) -> float:
     return 10 * mag
 
 
-def _fmt(value: float, unit: str) -> str:
+def _fmt(value: float, unit: str, step: float | None = None) -> str:
+    """A tick or point label; `step` (the tick spacing) decides how many decimals tell ticks apart."""
+    decimals = 2 if step is not None and step < 1 else 1 if step is not None and step < 10 else 0
+    if step is None:
+        decimals = 2 if unit == "$" and abs(value) < 100 else 1
     if unit == "%":
-        return f"{value:.0f}%"
+        return f"{value:.{min(decimals, 1)}f}%"
     if unit == "$":
-        return f"${value:,.2f}" if abs(value) < 100 else f"${value:,.0f}"
-    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+        return f"${value:,.{decimals}f}"
+    text = f"{value:,.{max(decimals, 1)}f}".rstrip("0").rstrip(".")
     return f"{text} {unit}".strip()
 
 
@@ -44,10 +48,8 @@ def line_chart(points: Sequence[tuple[str, float]], *, title: str, unit: str = "
         return Markup(f'<p class="muted">No data for {escape(title)}.</p>')
     values = [v for _, v in pts] + ([target] if target is not None else [])
     lo, hi = min(values), max(values)
-    if unit == "%":
-        lo, hi = min(lo, 100.0), max(hi, 0.0)
-        lo = max(0.0, lo - 5)
-        hi = min(100.0, hi + 5) if hi <= 100 else hi
+    if unit == "%":  # percentages on their full scale, so 90 % does not look like a collapse
+        lo, hi = min(lo, 0.0), max(hi, 100.0)
     if hi - lo < 1e-9:
         lo, hi = lo - 1, hi + 1
     step = _nice_step(hi - lo)
@@ -70,11 +72,13 @@ def line_chart(points: Sequence[tuple[str, float]], *, title: str, unit: str = "
         ty = y(tick)
         parts.append(f'<line x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{ty:.1f}" y2="{ty:.1f}" class="grid"/>')
         parts.append(f'<text x="{PAD_L - 6}" y="{ty + 4:.1f}" class="axis" text-anchor="end">'
-                     f'{escape(_fmt(tick, unit))}</text>')
+                     f'{escape(_fmt(tick, unit, step))}</text>')
         tick += step
-    every = max(1, math.ceil(len(pts) / 8))
+    every = max(1, math.ceil(len(pts) / 6))
+    last = len(pts) - 1
     for i, (label, _) in enumerate(pts):
-        if i % every == 0 or i == len(pts) - 1:
+        # every `every`-th label, plus the last one unless it would overlap its neighbour
+        if (i % every == 0 and (i == last or last - i >= every)) or i == last:
             parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - PAD_B + 16}" class="axis" '
                          f'text-anchor="middle">{escape(label[:10])}</text>')
     if target is not None:

@@ -99,6 +99,7 @@ def test_supplier_and_inbound_pages_render_the_tools(client: TestClient) -> None
     assert page.status_code == 200, page.text[:500]
     assert "OTIF" in page.text and page.text.count("<svg") >= 2  # OTIF and lead-time charts
     assert "Avg unit price" in page.text  # the price trend for a role that may see prices
+    assert "Supplier brief" in page.text and "tile-otif_pct" in page.text  # summary and KPI tiles
     inbound = client.get("/inbound?warehouse=HOU")
     assert inbound.status_code == 200
     assert 'id="overdue"' in inbound.text and 'id="today"' in inbound.text and 'id="this_week"' in inbound.text

@@ -26,9 +26,18 @@
     return b;
   }
 
+  function cell(v) {
+    var text = v === null || v === undefined ? "" : String(v);
+    var td = el("td", "", text.length > 160 ? text.slice(0, 157) + "…" : text);
+    if (text.length > 160) td.title = text;
+    return td;
+  }
+
   function table(t) {
-    var wrap = el("div", "scroll");
-    if (t.title) wrap.appendChild(el("p", "table-title", t.title));
+    // document passages are already quoted in the answer: keep their table folded
+    var folded = /^search_documents/.test(t.title || "");
+    var wrap = el(folded ? "details" : "div", "scroll");
+    if (t.title) wrap.appendChild(el(folded ? "summary" : "p", "table-title", t.title + (folded ? " (" + (t.rows || []).length + " rows)" : "")));
     var tbl = el("table", "rows");
     var head = el("tr");
     (t.columns || []).forEach(function (c) { head.appendChild(el("th", "", String(c).replace(/_/g, " "))); });
@@ -36,7 +45,7 @@
     var body = el("tbody");
     (t.rows || []).forEach(function (r) {
       var tr = el("tr");
-      r.forEach(function (v) { tr.appendChild(el("td", "", v === null || v === undefined ? "" : String(v))); });
+      r.forEach(function (v) { tr.appendChild(cell(v)); });
       body.appendChild(tr);
     });
     tbl.appendChild(body); wrap.appendChild(tbl);
@@ -53,7 +62,7 @@
       var ul = el("ul", "proposals");
       r.proposals.forEach(function (p) {
         var li = el("li");
-        var a = el("a", "", "Proposal " + (p.id || "") + (p.summary ? ": " + p.summary : ""));
+        var a = el("a", "", "Proposal " + (p.id || "") + (p.kind ? " (" + String(p.kind).replace(/_/g, " ") + ")" : ""));
         a.href = "/approvals?tab=mine#proposal-" + encodeURIComponent(p.id || "");
         li.appendChild(a);
         if (p.state) li.appendChild(el("span", "state", " " + p.state));
