@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sandbox.business import derived, sequences
 from sandbox.errors import UserError
 from sandbox.orm.model import ModelDef
+from sandbox.orm.schema import PO_STATES as PO_STATE_LABELS
 
 if TYPE_CHECKING:
     from sandbox.orm.env import Env
@@ -150,8 +151,11 @@ def after_create(env: Env, model: ModelDef, rid: int, vals: dict[str, Any]) -> N
     if n == "purchase.order":
         derived.recompute_orders(env, [rid], fill_dates=True)
     elif n == "purchase.order.line":
-        oid = env.q("SELECT order_id FROM purchase_order_line WHERE id = ?", [rid])[0][0]
+        oid, state = env.q("SELECT l.order_id, o.state FROM purchase_order_line l JOIN purchase_order o "
+                           "ON o.id = l.order_id WHERE l.id = ?", [rid])[0]
         env.conn.execute("UPDATE purchase_order SET date_planned = NULL WHERE id = ?", [oid])
+        if state == "purchase":
+            sync_line_moves(env, [rid])
         derived.recompute_orders(env, [oid])
     elif n == "res.partner":
         _partner_names(env, [rid])
@@ -183,6 +187,8 @@ def after_write(env: Env, model: ModelDef, ids: list[int], vals: dict[str, Any])
     elif n == "purchase.order.line":
         oids = [r[0] for r in env.q(f"SELECT DISTINCT order_id FROM purchase_order_line WHERE id IN "
                                     f"({','.join(map(str, ids))})")]
+        if "product_qty" in vals:
+            sync_line_moves(env, ids)
         if "date_planned" in vals:
             idl = ",".join(map(str, ids))
             env.conn.execute(f"UPDATE stock_move SET date_deadline = (SELECT date_planned FROM purchase_order_line l "
@@ -205,7 +211,44 @@ def after_write(env: Env, model: ModelDef, ids: list[int], vals: dict[str, Any])
         derived.recompute_orders(env, oids, fill_dates=False)
 
 
+def sync_line_moves(env: Env, line_ids: list[int]) -> None:
+    """Odoo's _create_or_update_picking: a confirmed line's open move follows its quantity; a new line on a
+    confirmed PO gets a move in the open receipt (or a new receipt)."""
+    from sandbox.business.purchase import create_receipt
+    for lid in line_ids:
+        row = env.q("SELECT l.order_id, l.product_qty, o.state, l.display_type FROM purchase_order_line l "
+                    "JOIN purchase_order o ON o.id = l.order_id WHERE l.id = ?", [lid])
+        if not row or row[0][2] != "purchase" or row[0][3]:
+            continue
+        oid, qty = row[0][0], row[0][1] or 0.0
+        done = env.q("SELECT COALESCE(SUM(quantity), 0) FROM stock_move WHERE purchase_line_id = ? AND state = 'done'",
+                     [lid])[0][0]
+        open_moves = env.q("SELECT id FROM stock_move WHERE purchase_line_id = ? AND state NOT IN ('done','cancel') "
+                           "ORDER BY id", [lid])
+        remaining = max(qty - done, 0.0)
+        if open_moves:
+            env.conn.execute("UPDATE stock_move SET product_uom_qty = ?, product_qty = ?, quantity = CASE WHEN "
+                             "state = 'assigned' THEN ? ELSE quantity END WHERE id = ?",
+                             [remaining, remaining, remaining, open_moves[0][0]])
+            continue
+        if remaining <= 0:
+            continue
+        pick = env.q("SELECT id FROM stock_picking WHERE purchase_id = ? AND state NOT IN ('done','cancel') "
+                     "ORDER BY id LIMIT 1", [oid])
+        if not pick:
+            create_receipt(env, oid, only_lines=[lid])
+            continue
+        create_receipt(env, oid, only_lines=[lid], picking_id=pick[0][0])
+
+
 def before_unlink(env: Env, model: ModelDef, ids: list[int]) -> None:
+    if model.name == "purchase.order.line":
+        states = env.q(f"SELECT o.state FROM purchase_order_line l JOIN purchase_order o ON o.id = l.order_id "
+                       f"WHERE l.id IN ({','.join(map(str, ids))})")
+        for (state,) in states:
+            if state in ("purchase", "done"):
+                label = dict(PO_STATE_LABELS).get(state, state)
+                raise UserError(f"Cannot delete a purchase order line which is in state “{label}”.")
     if model.name == "purchase.order":
         states = [r[0] for r in env.q(f"SELECT state FROM purchase_order WHERE id IN ({','.join(map(str, ids))})")]
         if any(s not in ("draft", "sent", "cancel") for s in states):

@@ -24,8 +24,10 @@ def _subtype(env: Env, xmlid: str) -> int | None:
     return row[0][0] if row else None
 
 
-def create_receipt(env: Env, order_id: int) -> int | None:
-    """What Odoo's _create_picking does for one confirmed PO: one receipt with a move per product line."""
+def create_receipt(env: Env, order_id: int, only_lines: list[int] | None = None,
+                   picking_id: int | None = None) -> int | None:
+    """What Odoo's _create_picking does for one confirmed PO: one receipt with a move per product line
+    (or, with ``picking_id``, moves for ``only_lines`` added to that open receipt)."""
     su = env.sudo()
     po = su.q("SELECT name, partner_id, picking_type_id, company_id FROM purchase_order WHERE id = ?", [order_id])[0]
     name, partner, ptype, company = po
@@ -35,18 +37,21 @@ def create_receipt(env: Env, order_id: int) -> int | None:
     if src is None:
         row = su.q("SELECT id FROM stock_location WHERE usage = 'supplier' ORDER BY id LIMIT 1")
         src = row[0][0] if row else None
+    only = f" AND l.id IN ({','.join(map(str, only_lines))})" if only_lines else ""
     lines = su.q("SELECT l.id, l.product_id, l.product_qty, l.product_uom_qty, l.product_uom, l.date_planned, "
                  "l.price_unit, l.name FROM purchase_order_line l JOIN product_product p ON p.id = l.product_id "
                  "JOIN product_template t ON t.id = p.product_tmpl_id WHERE l.order_id = ? AND "
-                 "l.display_type IS NULL AND t.type = 'consu' ORDER BY l.sequence, l.id", [order_id])
+                 f"l.display_type IS NULL AND t.type = 'consu'{only} ORDER BY l.sequence, l.id", [order_id])
     if not lines:
         return None
     scheduled = min(ln[5] for ln in lines if ln[5]) if any(ln[5] for ln in lines) else now_str()
-    picking = su.create(su.model("stock.picking"), [{
-        "picking_type_id": ptype, "partner_id": partner, "origin": name, "location_id": src,
-        "location_dest_id": dest, "scheduled_date": scheduled, "date": now_str(), "company_id": company,
-        "state": "assigned", "purchase_id": order_id, "user_id": env.uid}])[0]
-    su.conn.execute("UPDATE stock_picking SET date_deadline = ? WHERE id = ?", [scheduled, picking])
+    picking = picking_id
+    if picking is None:
+        picking = su.create(su.model("stock.picking"), [{
+            "picking_type_id": ptype, "partner_id": partner, "origin": name, "location_id": src,
+            "location_dest_id": dest, "scheduled_date": scheduled, "date": now_str(), "company_id": company,
+            "state": "assigned", "purchase_id": order_id, "user_id": env.uid}])[0]
+        su.conn.execute("UPDATE stock_picking SET date_deadline = ? WHERE id = ?", [scheduled, picking])
     pname = su.q("SELECT name FROM stock_picking WHERE id = ?", [picking])[0][0]
     moves = []
     for lid, prod, qty, uom_qty, uom, planned, price, lname in lines:

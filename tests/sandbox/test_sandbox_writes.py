@@ -169,3 +169,18 @@ def test_copy_archive_unarchive(mini_fresh: Any) -> None:
     with pytest.raises(Fault) as exc:
         c("purchase.order", "action_archive", [1])
     assert exc.value.name == "builtins.AttributeError"
+
+
+def test_confirmed_line_changes_follow_to_the_receipt(mini_fresh: Any) -> None:
+    c = Client(mini_fresh.url)
+    line = c("purchase.order.line", "search", [("order_id", "=", 2), ("product_id", "=", 1)])[0]
+    c("purchase.order.line", "write", [line], {"product_qty": 30})
+    move = c("stock.move", "search_read", [("purchase_line_id", "=", line)], fields=["product_uom_qty", "quantity"])
+    assert [(m["product_uom_qty"], m["quantity"]) for m in move] == [(30.0, 30.0)]
+    new = c("purchase.order.line", "create", {"order_id": 2, "product_id": 3, "product_qty": 5})
+    moves = c("stock.move", "search_read", [("purchase_line_id", "=", new)], fields=["picking_id", "product_uom_qty"])
+    assert moves[0]["picking_id"][1] == "HOU/IN/00001" and moves[0]["product_uom_qty"] == 5.0
+    assert c("product.product", "read", [3], ["incoming_qty"])[0]["incoming_qty"] == 5.0
+    with pytest.raises(Fault) as exc:
+        c("purchase.order.line", "unlink", [new])
+    assert exc.value.name == "odoo.exceptions.UserError" and "Cannot delete a purchase order line" in exc.value.message
