@@ -31,7 +31,8 @@ def serve(port: int = typer.Option(8069, help="TCP port on 127.0.0.1 (0 = any fr
     data_dir = data_dir or _default_data_dir()
     cache = cache_dir or (data_dir / "cache" / "sandbox")
     day = dt.date.fromisoformat(today) if today else None
-    path = ensure_database(data_dir, seed=seed, scale=scale, today=day, cache_dir=cache, generator=generator)
+    path = ensure_database(data_dir, seed=seed, scale=scale, today=day, cache_dir=cache, generator=generator,
+                           in_subprocess=True)
     run(path, port, ready_file=ready_file)
 
 

@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -76,8 +77,20 @@ def generate_file(target: Path, seed: int, scale: int, today: dt.date, generator
     return time.perf_counter() - t0
 
 
+def generate_elsewhere(target: Path, seed: int, scale: int, today: dt.date, generator: str) -> None:
+    """Generate in a child process, so the long-lived server never carries the generator's memory peak."""
+    code = ("import datetime as dt, sys; from pathlib import Path; from sandbox.database import generate_file; "
+            "generate_file(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), "
+            "dt.date.fromisoformat(sys.argv[4]), sys.argv[5])")
+    env = dict(os.environ)
+    root = str(PACKAGE.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    subprocess.run([sys.executable, "-c", code, str(target), str(seed), str(scale), today.isoformat(), generator],
+                   check=True, env=env, cwd=root)
+
+
 def ensure_database(data_dir: Path, seed: int = 42, scale: int = 1, today: dt.date | None = None,
-                    cache_dir: Path | None = None, generator: str = "auto") -> Path:
+                    cache_dir: Path | None = None, generator: str = "auto", in_subprocess: bool = False) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "sandbox.db"
     if path.exists():
@@ -87,15 +100,16 @@ def ensure_database(data_dir: Path, seed: int = 42, scale: int = 1, today: dt.da
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     today = today or dt.date.today()
+    make = generate_elsewhere if in_subprocess else generate_file
     if cache_dir is None:
-        generate_file(path, seed, scale, today, generator)
+        make(path, seed, scale, today, generator)
         return path
     cache_dir.mkdir(parents=True, exist_ok=True)
     kind, _ = pick_generator(generator)
     key = f"sandbox-{kind}-s{seed}-x{scale}-{today.isoformat()}-v{SCHEMA_VERSION}-{code_fingerprint()}.db"
     cached = cache_dir / key
     if not cached.exists():
-        generate_file(cached, seed, scale, today, generator)
+        make(cached, seed, scale, today, generator)
     tmp = path.with_name(path.name + f".{os.getpid()}.copy")
     shutil.copyfile(cached, tmp)
     os.replace(tmp, path)
