@@ -58,6 +58,8 @@ def direct_reply(plan: Plan) -> str:
         body = _refusals()[plan.reply or "forbidden"]
     elif plan.intent == "not_allowed":
         body = _refusals()["not_allowed"].format(tool=plan.reply or "that tool")
+    elif plan.intent == "thanks":
+        body = plan.reply or "You're welcome."
     elif plan.intent == "unknown":
         body = _refusals()["unknown"] + "\n\n" + help_text()
     else:
@@ -94,8 +96,9 @@ def _failure(name: str, result: ToolResult) -> str:
     msg = (result.error or "unknown error").strip()
     cands = (result.data or {}).get("candidates") or []
     if cands:
-        names = ", ".join(str(c.get("display_name") or c.get("name") or c) for c in cands[:8])
-        return f"I couldn't run {name}: {msg}\nDid you mean: {names}?"
+        labels = [str(c.get("display_name") or c.get("name") or c) for c in cands[:8]]
+        if not any(label in msg for label in labels):
+            return f"I couldn't run {name}: {msg}\nDid you mean: {', '.join(labels)}?"
     return f"I couldn't run {name}: {msg}"
 
 

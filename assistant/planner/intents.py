@@ -96,6 +96,8 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return Plan("refuse", reply="forbidden")
     if OUT_OF_SCOPE.search(raw) and not (ents.get("product") or ents.get("supplier")):
         return Plan("refuse", reply="out_of_scope")
+    if re.fullmatch(r"(thanks?|thank you|thx|cheers|great|perfect|ok thanks|thanks a lot)( [a-z]+)?[.!]*", low):
+        return Plan("thanks", reply="You're welcome. Ask me anything else about stock, receipts, orders or suppliers.")
     if re.fullmatch(r"(hi|hello|hey|help|\?|what can you do\??|who are you\??|commands|menu)[.!?]*", low) \
             or _has(low, "what can you do", "how do i use", "help me"):
         return Plan("help", reply="help")
@@ -108,7 +110,7 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         msg = _quoted(raw) or (f"Please confirm the delivery status and the expected delivery date for {ref}.")
         return Plan("remind_supplier", "remind_supplier", {"reference": ref, "message": msg},
                     followup="reference" not in ents)
-    if _has(low, "reschedule", "postpone", "push back", "move") and (ents.get("receipt") or ents.get("reference")
+    if _has(low, "reschedule", "postpone", "push back", "push", "move", "shift") and (ents.get("receipt") or ents.get("reference")
                                                                    or _has(low, "receipt", "delivery")):
         target = _target_date(raw)
         receipt = ents.get("receipt") or ents.get("reference") or _focus_receipt(last)
@@ -148,7 +150,7 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
 
     # -- documents -------------------------------------------------------------------------------
     if _has(low, "sop", "policy", "policies", "procedure", "contract", "agreement", "clause", "penalt(?:y|ies)",
-            "payment terms", "incoterms?", "moq", "who may approve", "who can approve", "approval matrix",
+            "payment terms", "incoterms?", "moq", "who (?:can |may |must |should )?approves?", "approval matrix",
             "what does .* say", "handbook", "playbook", "guideline", "terms", "onboarding", "how do we handle",
             "how should (?:we|i) handle", "rules? for"):
         return Plan("search_documents", "search_documents",
@@ -172,6 +174,8 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     if ents.get("reference") and not _has(low, "open pos?", "open purchase orders?"):
         return Plan("purchase_order_status", "purchase_order_status", {"reference": ents["reference"]})
     if _has(low, "open pos?", "open purchase orders?", "open orders?", "late pos?", "late purchase orders?",
+            "late orders?", "overdue orders?", "overdue pos?", "orders? (?:from|with|for)", "suppliers? (?:are )?late",
+            "late suppliers?", "who is late", "which vendors? (?:are )?late",
             "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)"):
         return Plan("open_purchase_orders", "open_purchase_orders",
                     {"supplier": supplier, "warehouse": ents.get("warehouse"),
@@ -193,7 +197,10 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     follow = _follow_up(low, ents, last)
     if follow:
         return follow
-    if _has(low, "stock", "on hand", "how many", "inventory"):
+    if _has(low, "stock", "on hand", "how many", "how much", "inventory", "do we have"):
+        phrase = _leftover(raw, lex)
+        if phrase:  # let the tool resolve it: an exact hit, or "did you mean" candidates
+            return Plan("stock_levels", "stock_levels", {"product": phrase, "warehouse": ents.get("warehouse")})
         return Plan("clarify", reply="Which product? Give its code (e.g. PPE-1042) or name.")
     return Plan("unknown", reply="unknown")
 
@@ -212,6 +219,23 @@ def _follow_up(low: str, ents: dict[str, Any], last: dict[str, Any]) -> Plan | N
         slots = {k: v for k, v in (last.get("args") or {}).items()}
     slots.update(changes)
     return Plan(tool, tool, slots, followup=True)
+
+
+_FILLER = re.compile(
+    r"\b(how|many|much|do|does|did|we|i|you|have|has|got|any|is|are|there|what|whats|what's|s|the|a|an|of|in|at|for|on|"
+    r"stock|stocks|on hand|hand|left|inventory|available|availability|level|levels|qty|quantity|units?|our|us|"
+    r"please|right|now|currently|today|warehouse|dc|hub|site|can|tell|me|show|check|to|from)\b", re.I)
+
+
+def _leftover(text: str, lex: Lexicon) -> str | None:
+    """The words left once question words and known places are removed: probably a product name."""
+    low = f" {norm(text)} "
+    for w in lex.warehouses:
+        for alias in (*w.get("aliases", []), norm(str(w["name"])), str(w["code"]).lower()):
+            if alias:
+                low = low.replace(f" {alias} ", " ")
+    rest = re.sub(r"\s+", " ", _FILLER.sub(" ", low)).strip(" ?.!,")
+    return rest if len(rest) >= 3 else None
 
 
 def _focus_po(last: dict[str, Any]) -> str | None:
