@@ -111,3 +111,19 @@ def test_chat_page_lists_threads_and_renders_nothing_unsafe(client: TestClient) 
     js = client.get("/static/chat.js")
     assert js.status_code == 200 and "/api/chat/stream" in js.text
     assert "http://" not in js.text and "https://" not in js.text
+
+
+def test_trusted_proxy_header_logs_people_in_and_still_needs_csrf(tmp_path: Path) -> None:
+    runtime = governed_runtime(tmp_path, QM_TRUSTED_USER_HEADER="X-Remote-User")
+    try:
+        with TestClient(create_app(runtime.settings, runtime), raise_server_exceptions=False) as c:
+            h = {"X-Remote-User": "maria.manager"}
+            page = c.get("/approvals", headers=h)
+            assert page.status_code == 200 and "Maria Gonzalez" in page.text and "Log out" not in page.text
+            assert c.get("/approvals", headers={"X-Remote-User": "mallory"}, follow_redirects=False).status_code == 303
+            assert c.post("/api/chat", json={"message": "hi"}, headers=h).status_code == 403  # no CSRF token
+            token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+            ok = c.post("/api/chat", json={"message": "hi"}, headers={**h, "X-CSRF-Token": token})
+            assert ok.status_code == 200
+    finally:
+        runtime.close()
