@@ -42,6 +42,12 @@ def server_cpu_ms(s: RunningSandbox) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / TICK
 
 
+def start_cpu_s(s: RunningSandbox) -> float:
+    """CPU seconds of the server plus its finished children (the generator runs in a child process)."""
+    fields = Path(f"/proc/{s.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / TICK
+
+
 def timed(s: RunningSandbox, fn: Callable[[], Any], n: int = 5) -> str:
     """Median wall ms, plus the median CPU ms spent by the server and by this client: on a busy machine the
     CPU figures show the cost independently of how long the call waited for a core."""
@@ -78,8 +84,8 @@ def main() -> None:
         root = Path(tmp)
         cache = root / "cache"
         s = start_sandbox(root / "cold", scale=1, cache_dir=cache)
-        print(f"cold start with generation, scale 1: {s.started_in:.2f} s wall, server CPU "
-              f"{server_cpu_ms(s) / 1000:.2f} s  (target <= 10 s)")
+        print(f"cold start with generation, scale 1: {s.started_in:.2f} s wall, CPU {start_cpu_s(s):.2f} s "
+              f"(server + generator)  (target <= 10 s)")
         try:
             o = odoorpc.ODOO("127.0.0.1", port=s.port)
             login = median_ms(lambda: o.login(s.db, "admin", "admin"))
@@ -98,7 +104,8 @@ def main() -> None:
                 "context": {"warehouse_id": 1}}))
             print(f"search_read 100 storable products x 4 qty fields (warehouse_id context): {qty:.1f} ms  "
                   f"(real Odoo 18: 50 ms for 31 rows)")
-            print(f"peak RSS of the sandbox server at scale 1 after these calls: {peak_rss_mb(s):.0f} MB")
+            print(f"peak RSS of the sandbox server at scale 1 after these calls: {peak_rss_mb(s):.0f} MB "
+                  f"(the generator runs in a short-lived child process)")
         finally:
             s.stop()
         s2 = start_sandbox(root / "cached", scale=1, cache_dir=cache)
@@ -107,7 +114,7 @@ def main() -> None:
         t0 = time.perf_counter()
         s3 = start_sandbox(root / f"scale{args.scale}", scale=args.scale, cache_dir=cache)
         print(f"cold start with generation, scale {args.scale}: {time.perf_counter() - t0:.2f} s wall, "
-              f"server CPU {server_cpu_ms(s3) / 1000:.2f} s")
+              f"CPU {start_cpu_s(s3):.2f} s (server + generator)")
         try:
             o3 = connect(s3)
             count = o3.execute_kw("stock.quant", "search_count", [[]])
