@@ -14,7 +14,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -346,15 +346,35 @@ class ProposalService:
         if not ok:
             self._audit_refusal(p, current, reason)
             return Decision("refused", f"Not allowed to approve {p.id}: {reason}", p)
-        done = self._transition(p.id, "pending", "approved", actor=current.username, event="approved",
-                                audit_type="proposal_approved", comment=comment, approver=current.username,
-                                values={"decided_by": current.username, "decided_at": now,
-                                        "decision_comment": comment},
-                                payload={"reason": reason})
-        if done is None:
+        started = self._approve_and_start(p.id, current.username, comment, reason)
+        if started is None:
             return self._noop(self.get(p.id) or p)
-        self._notify("decided", done)
-        return self._execute(p.id, current.username, "approved")
+        self._notify("decided", replace(started, state="approved"))
+        return self._finish(started, current.username)
+
+    def _approve_and_start(self, pid: str, approver: str, comment: str | None, reason: str) -> Proposal | None:
+        """pending → approved → executing in ONE transaction (two events, two audit rows, one commit):
+        the approval and the claim to execute it can never be separated by a crash or another process."""
+        now = self.clock()
+        with self.store.write() as s:
+            row = s.scalars(
+                sa.update(ProposalRow).where(ProposalRow.id == pid, ProposalRow.state == "pending")
+                .values(state="executing", version=ProposalRow.version + 2, decided_by=approver, decided_at=now,
+                        decision_comment=comment, executing_since=now, attempts=ProposalRow.attempts + 1)
+                .returning(ProposalRow).execution_options(synchronize_session=False)).first()
+            if row is None:
+                return None
+            for event, frm, to, audit_type, extra in (
+                    ("approved", "pending", "approved", "proposal_approved", {"reason": reason}),
+                    ("executing", "approved", "executing", "proposal_executing", {})):
+                s.add(ProposalEventRow(proposal_id=pid, ts=now, event=event, actor=approver, from_state=frm,
+                                       to_state=to, comment=comment if event == "approved" else None))
+                self.audit.append(s, audit_type, approver, row.run_id,
+                                  {"proposal": pid, "kind": row.kind, "from": frm, "to": to,
+                                   "args_sha256": row.args_sha256,
+                                   "comment": comment if event == "approved" else None, **extra},
+                                  on_behalf_of=row.requester, approver=approver)
+            return Proposal.from_row(row)
 
     def _audit_refusal(self, p: Proposal, who: Identity, reason: str) -> None:
         self.audit.record("proposal_refused", who.username, p.run_id,
@@ -397,6 +417,11 @@ class ProposalService:
         if p is None:
             latest = self.get(pid)
             return self._noop(latest) if latest else Decision("not_found", f"No proposal {pid}.")
+        return self._finish(p, actor)
+
+    def _finish(self, p: Proposal, actor: str) -> Decision:
+        """Run the executor for a proposal this process has just moved to `executing`, record the outcome."""
+        pid = p.id
         if not p.hash_ok:
             return self._refuse_tampered(p, actor)
         outcome = self._run_executor(p)
