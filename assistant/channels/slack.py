@@ -306,7 +306,7 @@ class SlackChannel:
         odoo = getattr(runtime, "odoo", None)
         data_dir = Path(getattr(self.settings, "data_dir", Path("var")))
         self.approvals = SlackApprovals(
-            runtime, self.client, SlackMessageLog(data_dir / "slack" / "messages.json"),
+            runtime, self.client, SlackMessageLog(data_dir / "slack" / "messages.db"),
             approvals_channel=self.settings.slack_approvals_channel, submit=self.work.submit,
             odoo_url=self.settings.odoo_url or getattr(odoo, "url", None))
         self.app = App(
@@ -632,6 +632,7 @@ class SlackChannel:
     def close(self) -> None:
         self.work.drain(timeout=10)
         self.work.shutdown(wait=False)
+        self.approvals.log.close()
 
 
 class ThreadedSlackRequestHandler(SlackRequestHandler):
@@ -650,7 +651,19 @@ class ThreadedSlackRequestHandler(SlackRequestHandler):
 
 def mount_slack(app: FastAPI, runtime: Any, *, settings: Settings | None = None,
                 client: WebClient | None = None, executor: BackgroundWork | None = None) -> SlackChannel:
-    """Serve Slack's Events API, commands and interactivity at POST /slack/events on `app`."""
+    """Serve Slack's Events API, commands and interactivity at POST /slack/events on `app`.
+
+    Without a signing secret (a Socket Mode site: the events arrive in `quartermaster slack --socket`)
+    nothing is served, but this process still posts and updates approval cards for the proposals
+    created or decided in it (the web inbox, the API), sharing the card record in the data dir.
+    """
+    settings = settings or runtime.settings
+    if not settings.slack_signing_secret:
+        log.warning("SLACK_SIGNING_SECRET is not set: /slack/events is not served (use `quartermaster slack "
+                    "--socket` for events); approval cards are still posted from this process")
+        notifier = SlackChannel(runtime, settings, client=client, executor=executor, socket_mode=True)
+        app.state.slack = notifier
+        return notifier
 
     channel = SlackChannel(runtime, settings, client=client, executor=executor)
     handler = ThreadedSlackRequestHandler(channel.app)

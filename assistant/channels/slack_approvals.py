@@ -9,10 +9,10 @@ retried delivery leaves Slack untouched.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
+import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,84 +33,79 @@ log = logging.getLogger("quartermaster.slack")
 
 SETTLED = frozenset({"approved", "executing", "executed", "rejected", "failed", "stale"})
 FINAL = frozenset({"executed", "rejected", "failed", "expired", "stale", "cancelled"})
-MAX_REMEMBERED = 5000
 
 
 class SlackMessageLog:
     """Where each proposal's cards and its requester's thread are in Slack.
 
-    Kept in a small JSON file in the data dir so that cards posted before a restart are still
-    updated after it. One process writes it; a lock guards it against our own threads.
+    A small SQLite file in the data dir (`slack/messages.db`), so that cards posted before a restart
+    are still updated after it, and so that the web process (which may decide a proposal) and the
+    Socket Mode process (which may have posted its card) share one record. SQLite's own locking makes
+    it safe across processes on one host; a lock serialises our threads on the one connection.
     """
 
-    def __init__(self, path: Path | None) -> None:
+    SCHEMA = (
+        "create table if not exists cards (pid text, channel text, ts text, rendered text, created real, "
+        "primary key (pid, channel, ts))",
+        "create table if not exists threads (pid text primary key, channel text, thread_ts text, created real)",
+        "create table if not exists notices (pid text primary key, state text, created real)",
+    )
+
+    def __init__(self, path: Path | None, keep_days: float = 120.0) -> None:
         self.path = path
         self._lock = threading.RLock()
-        self._data: dict[str, dict[str, Any]] = {}
-        if path and path.exists():
-            try:
-                self._data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                log.warning("ignoring unreadable Slack message log %s: %s", path, exc)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path) if path else ":memory:", timeout=10, check_same_thread=False,
+                                   isolation_level=None)
+        with self._lock:
+            if path is not None:
+                self._db.execute("pragma journal_mode=wal")
+            for ddl in self.SCHEMA:
+                self._db.execute(ddl)
+            cutoff = time.time() - keep_days * 86400
+            for table in ("cards", "threads", "notices"):
+                self._db.execute(f"delete from {table} where created < ?", (cutoff,))
 
-    def _entry(self, pid: str) -> dict[str, Any]:
-        entry = self._data.get(pid)
-        if entry is None:
-            entry = self._data[pid] = {"cards": [], "thread": None, "rendered": {}, "noticed": None}
-            if len(self._data) > MAX_REMEMBERED:
-                for old in list(self._data)[: len(self._data) - MAX_REMEMBERED]:
-                    del self._data[old]
-        return entry
-
-    def _save(self) -> None:
-        if not self.path:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self._data), encoding="utf-8")
-        os.replace(tmp, self.path)
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
 
     def add_card(self, pid: str, channel: str, ts: str, rendered: str | None = None) -> None:
-        with self._lock:
-            entry = self._entry(pid)
-            if [channel, ts] not in entry["cards"]:
-                entry["cards"].append([channel, ts])
-            if rendered is not None:
-                entry["rendered"][f"{channel}:{ts}"] = rendered
-            self._save()
+        self._run("insert into cards (pid, channel, ts, rendered, created) values (?, ?, ?, ?, ?) "
+                  "on conflict (pid, channel, ts) do update set rendered = coalesce(excluded.rendered, rendered)",
+                  (pid, channel, ts, rendered, time.time()))
 
     def cards(self, pid: str) -> list[tuple[str, str]]:
-        with self._lock:
-            return [(c, t) for c, t in self._data.get(pid, {}).get("cards", [])]
+        rows = self._run("select channel, ts from cards where pid = ? order by created", (pid,)).fetchall()
+        return [(str(c), str(t)) for c, t in rows]
 
     def set_thread(self, pid: str, channel: str, thread_ts: str) -> None:
-        with self._lock:
-            self._entry(pid)["thread"] = [channel, thread_ts]
-            self._save()
+        self._run("insert or replace into threads (pid, channel, thread_ts, created) values (?, ?, ?, ?)",
+                  (pid, channel, thread_ts, time.time()))
 
     def thread(self, pid: str) -> tuple[str, str] | None:
-        with self._lock:
-            t = self._data.get(pid, {}).get("thread")
-            return (t[0], t[1]) if t else None
+        row = self._run("select channel, thread_ts from threads where pid = ?", (pid,)).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
 
     def rendered(self, pid: str, channel: str, ts: str) -> str | None:
-        with self._lock:
-            return self._data.get(pid, {}).get("rendered", {}).get(f"{channel}:{ts}")
+        row = self._run("select rendered from cards where pid = ? and channel = ? and ts = ?",
+                        (pid, channel, ts)).fetchone()
+        return row[0] if row else None
 
     def set_rendered(self, pid: str, channel: str, ts: str, key: str) -> None:
-        with self._lock:
-            self._entry(pid)["rendered"][f"{channel}:{ts}"] = key
-            self._save()
+        self.add_card(pid, channel, ts, rendered=key)
 
     def claim_notice(self, pid: str, state: str) -> bool:
-        """True the first time the requester should hear about `state` for this proposal."""
+        """True exactly once per (proposal, state): whoever claims it tells the requester."""
+        cur = self._run("insert into notices (pid, state, created) values (?, ?, ?) on conflict (pid) "
+                        "do update set state = excluded.state where notices.state != excluded.state",
+                        (pid, state, time.time()))
+        return cur.rowcount == 1
+
+    def close(self) -> None:
         with self._lock:
-            entry = self._entry(pid)
-            if entry["noticed"] == state:
-                return False
-            entry["noticed"] = state
-            self._save()
-            return True
+            self._db.close()
 
 
 def parse_thread_id(thread_id: str | None) -> tuple[str, str] | None:

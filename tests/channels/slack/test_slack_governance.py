@@ -182,3 +182,60 @@ def test_retried_events_are_deduplicated_in_the_state_store(gov):
     gov.drain()
     assert len(gov.runtime.proposals.list()) == 1
     assert gov.runtime.store.seen_event("slack:EvGOVRETRY") is True
+
+
+def test_web_process_and_socket_process_keep_the_same_cards_true(tmp_path, mock_slack):
+    """Two processes on one data dir and one state store: the Socket Mode process posted the card, the
+    web process (no signing secret: it serves no Slack route) decides the proposal and updates that card."""
+    from fastapi import FastAPI
+    from slack_kit import slack_settings
+
+    from assistant.channels.slack import SlackChannel, mount_slack
+    from tools.base import ToolContext
+    from tools.governance.audit import AuditLog
+    from tools.governance.identity import Directory
+    from tools.governance.policy import Policy
+    from tools.governance.proposals import ProposalService
+    from tools.governance.store import StateStore
+
+    policy = Policy.load(GOV / "default_policy.yaml")
+    directory = Directory.load(GOV / "default_users.yaml")
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+
+    def process(**env: str) -> tuple[GovRuntime, Any]:
+        store = StateStore.open(url)
+        audit = AuditLog(store)
+        service = ProposalService(store, policy, directory, audit, odoo=object(),  # type: ignore[arg-type]
+                                  executors={"create_rfq": StubRfqExecutor()})  # type: ignore[dict-item]
+        rt = GovRuntime(settings=slack_settings(tmp_path, mock_slack.url, **env), assistant=None,
+                        proposals=service, directory=directory, store=store, policy=policy, audit=audit)
+        return rt, store
+
+    socket_rt, socket_store = process(SLACK_APP_TOKEN="xapp-1", SLACK_SIGNING_SECRET="")
+    web_rt, web_store = process(SLACK_SIGNING_SECRET="")
+    socket_side = SlackChannel(socket_rt, socket_rt.settings, socket_mode=True)
+    web_app = FastAPI()
+    web_side = mount_slack(web_app, web_rt)
+    try:
+        assert not any(getattr(r, "path", "") == "/slack/events" for r in web_app.routes)
+        ava = directory.get("ava.buyer")
+        ctx = ToolContext(user=ava, odoo=None, store=socket_store, policy=policy,  # type: ignore[arg-type]
+                          audit=socket_rt.audit, channel="slack", thread_id="slack:CBUYERS:1700003000.000001")
+        p = socket_rt.proposals.create(ctx, "create_rfq", {"qty": 500}, "RFQ: gloves", amount=7_450.0)
+        assert socket_side.work.drain(30)
+        (card,) = [c for c in mock_slack.of("chat.postMessage") if c["channel"] == APPROVALS_CHANNEL]
+
+        decision = web_rt.proposals.decide(p.id, directory.get("omar.approver"), "approve", None)  # web inbox
+        assert decision.outcome == "executed"
+        assert web_side.work.drain(30)
+        updates = mock_slack.of("chat.update")  # "executing…" may show first, then the outcome
+        assert updates and {u["ts"] for u in updates} == {card["_ts"]}
+        assert "Approved* by <@UQMOMAR>" in json.dumps(updates[-1]["blocks"])
+        assert "Executed in Odoo" in json.dumps(updates[-1]["blocks"])
+        told = [m for m in mock_slack.of("chat.postMessage") if m.get("thread_ts") == "1700003000.000001"]
+        assert len(told) == 1
+    finally:
+        socket_side.close()
+        web_side.close()
+        socket_store.close()
+        web_store.close()
