@@ -304,6 +304,9 @@ class DomainCompiler:
             has_null = any(v is False or v is None for v in values)
             vals = [self._coerce(model, f, v, leaf) for v in values if not (v is False or v is None)]
             ph = ",".join("?" * len(vals))
+            if vals and all(type(v) is int for v in vals):
+                # ids are inlined: lists of thousands of ids must not hit SQLite's parameter limit
+                ph, vals = ",".join(str(v) for v in vals), []
             if op == "in":
                 parts = [f"{col} IN ({ph})"] if vals else []
                 if has_null:

@@ -145,3 +145,9 @@ def test_long_domains_do_not_recurse(admin: Client) -> None:
     assert admin("res.partner", "search_count", many) == admin("res.partner", "search_count", [])
     ors = ["|"] * 2999 + [("id", "=", i) for i in range(3000)]
     assert admin("res.partner", "search_count", ors) == admin("res.partner", "search_count", [("id", "<", 3000)])
+
+
+def test_huge_id_lists(admin: Client) -> None:
+    ids = list(range(1, 60001))
+    assert admin("res.partner", "search_count", [("id", "in", ids)]) == admin("res.partner", "search_count", [])
+    assert admin("res.partner", "search_count", [("id", "not in", ids)]) == 0
