@@ -304,18 +304,19 @@ class DomainCompiler:
             has_null = any(v is False or v is None for v in values)
             vals = [self._coerce(model, f, v, leaf) for v in values if not (v is False or v is None)]
             ph = ",".join("?" * len(vals))
+            params = vals
             if vals and all(type(v) is int for v in vals):
                 # ids are inlined: lists of thousands of ids must not hit SQLite's parameter limit
-                ph, vals = ",".join(str(v) for v in vals), []
+                ph, params = ",".join(str(v) for v in vals), []
             if op == "in":
                 parts = [f"{col} IN ({ph})"] if vals else []
                 if has_null:
                     parts.append(f"{col} IS NULL")
-                return ("(" + " OR ".join(parts) + ")" if parts else "1=0"), vals
+                return ("(" + " OR ".join(parts) + ")" if parts else "1=0"), params
             base = f"{col} NOT IN ({ph})" if vals else "1=1"
             if has_null:
-                return f"({base} AND {col} IS NOT NULL)", vals
-            return f"({base} OR {col} IS NULL)", vals
+                return f"({base} AND {col} IS NOT NULL)", params
+            return f"({base} OR {col} IS NULL)", params
         if isinstance(right, (list, tuple, dict)):
             raise PyValueError(f"Invalid value {right!r} for operator {op!r} in leaf {leaf!r}")
         if op in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):
