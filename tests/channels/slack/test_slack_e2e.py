@@ -59,6 +59,7 @@ def _click(h: SlackHarness, user: str, pid: str, ts: str) -> None:
     h.drain()
 
 
+@pytest.mark.slow
 def test_question_proposal_refusal_approval_and_odoo_write(live):
     rt = live.runtime
     _mention(live, "UQMAVA", "what is the stock of PPE-1042?", THREAD)
