@@ -13,7 +13,9 @@ import math
 import re
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +58,27 @@ def _stem(word: str) -> str:
     return word
 
 
+_SEP = re.compile(r"[-./]")
+_ALPHA = re.compile(r"[a-z]")
+
+
+@lru_cache(maxsize=200_000)
+def _terms_of(tok: str) -> tuple[str, ...]:
+    """The index terms of one raw token (cached: words repeat, stemming them is the cost)."""
+    tok = tok.strip(".-/")
+    if not tok or tok in STOPWORDS:
+        return ()
+    terms = [_stem(tok)]
+    if _SEP.search(tok) and _ALPHA.search(tok):
+        terms.extend(_stem(p) for p in _SEP.split(tok) if p and p not in STOPWORDS)
+    return tuple(terms)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case words; identifiers like 'fst-4410' or '7.3' are kept whole and also split."""
     out: list[str] = []
     for tok in _TOKEN.findall(text.lower()):
-        tok = tok.strip(".-/")
-        if not tok or tok in STOPWORDS:
-            continue
-        out.append(_stem(tok))
-        if re.search(r"[-./]", tok) and re.search(r"[a-z]", tok):
-            out.extend(_stem(p) for p in re.split(r"[-./]", tok) if p and p not in STOPWORDS)
+        out.extend(_terms_of(tok))
     return out
 
 
@@ -134,12 +147,33 @@ class _KeywordIndex:
                 ws.append(tf * (k1 + 1) / (tf + norm))
         self.postings = {t: (np.array(ids, dtype=np.int32), np.array(ws, dtype=np.float32))
                          for t, (ids, ws) in raw.items()}
-        self.doc_types = np.array([str(c.metadata.get("doc_type") or "") for c in chunks], dtype=object)
-        self.suppliers = np.array([str(c.metadata.get("supplier") or "") for c in chunks], dtype=object)
-        self.doc_ids = np.array([str(c.metadata.get("doc_id") or "") for c in chunks], dtype=object)
+        # filter masks, precomputed: doc type -> rows, supplier -> rows, restricted doc id -> rows
+        self.type_rows = self._rows_by(chunks, "doc_type")
+        self.supplier_rows = self._rows_by(chunks, "supplier")
+        restricted: dict[str, list[int]] = {}
+        for i, c in enumerate(chunks):
+            if c.metadata.get("allowed_roles"):
+                restricted.setdefault(str(c.metadata.get("doc_id")), []).append(i)
+        self.restricted_rows = {d: np.array(r, dtype=np.int64) for d, r in restricted.items()}
         # documents limited to some roles: doc_id -> ",role,role,"
         self.restricted = {str(c.metadata.get("doc_id")): str(c.metadata["allowed_roles"])
                            for c in chunks if c.metadata.get("allowed_roles")}
+
+    @staticmethod
+    def _rows_by(chunks: list[StoredChunk], key: str) -> dict[str, np.ndarray]:
+        rows: dict[str, list[int]] = {}
+        for i, c in enumerate(chunks):
+            value = c.metadata.get(key)
+            if value:
+                rows.setdefault(str(value), []).append(i)
+        return {k: np.array(v, dtype=np.int64) for k, v in rows.items()}
+
+    def mask_of(self, rows: dict[str, np.ndarray], keys: Iterable[str]) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
+        for k in keys:
+            if k in rows:
+                mask[rows[k]] = True
+        return mask
 
     def idf(self, term: str) -> float:
         df = len(self.postings[term][0]) if term in self.postings else 0
@@ -202,7 +236,7 @@ class Retriever:
         return self.store.count()
 
     def doc_types(self) -> set[str]:
-        return {t for t in self.index.doc_types.tolist() if t}
+        return set(self.index.type_rows)
 
     def contract_terms(self, supplier: str, today: dt.date | None = None) -> ContractTerms:
         """Lead-time SLA, OTIF target, payment terms and validity of a supplier's contract."""
@@ -213,7 +247,7 @@ class Retriever:
         return extract_terms(name, chunks, today or dt.date.today())
 
     def suppliers(self) -> list[str]:
-        return sorted({s for s in self.index.suppliers.tolist() if s})
+        return sorted(self.index.supplier_rows)
 
     def _embed_query(self, query: str) -> np.ndarray:
         with self._lock:
@@ -248,18 +282,18 @@ class Retriever:
             if not types:
                 return None, None, False
             conds.append({"doc_type": {"$in": sorted(types)}})
-            mask &= np.isin(idx.doc_types, sorted(types))
+            mask &= idx.mask_of(idx.type_rows, types)
         if supplier:
             names = self._resolve_suppliers(supplier)
             if not names:
                 return None, None, False
             conds.append({"supplier": {"$in": names}})
-            mask &= np.isin(idx.suppliers, names)
+            mask &= idx.mask_of(idx.supplier_rows, names)
         if role:
             hidden = sorted(d for d, roles in idx.restricted.items() if f",{role}," not in roles)
             if hidden:
                 conds.append({"doc_id": {"$nin": hidden}})
-                mask &= ~np.isin(idx.doc_ids, hidden)
+                mask &= ~idx.mask_of(idx.restricted_rows, hidden)
         where = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
         restricted = len(conds) > 0
         return where, (mask if restricted else None), bool(mask.any()) if idx.n else False
@@ -292,7 +326,7 @@ class Retriever:
         if not any_visible:
             return SearchResult([], 0.0, False)
         terms = tokenize(query)
-        vec_hits = self.store.query(self._embed_query(query), self.vector_candidates, where)
+        vec_hits = self._vector_hits(self._embed_query(query), where, mask)
         kw_hits = idx.search(terms, mask, self.keyword_candidates)
 
         fused: dict[int, float] = {}
@@ -332,6 +366,24 @@ class Retriever:
                 break
         best = max((p.confidence for p in passages), default=0.0)
         return SearchResult(passages, best, best >= self.min_confidence)
+
+    def _vector_hits(self, emb: np.ndarray, where: dict[str, Any] | None, mask: np.ndarray | None
+                     ) -> list[tuple[str, float]]:
+        """Nearest visible chunks. Chroma's filtered query is ~10x slower than its plain HNSW query
+        (55 vs 4.5 ms at 10,000 chunks), so when most chunks are visible we over-fetch unfiltered and
+        drop the invisible ones here (they never leave the retriever); narrow filters go to Chroma."""
+        idx = self.index
+        n = self.vector_candidates
+        if mask is None:
+            return self.store.query(emb, n, None, total=idx.n)
+        visible = int(mask.sum())
+        if visible < 0.5 * idx.n:
+            return self.store.query(emb, n, where, total=idx.n)
+        hits = self.store.query(emb, 3 * n, None, total=idx.n)
+        kept = [(cid, sim) for cid, sim in hits if cid in idx.by_id and mask[idx.by_id[cid]]]
+        if len(kept) < min(n, visible) // 2:  # unlucky: the visible part is far away; ask exactly
+            return self.store.query(emb, n, where, total=idx.n)
+        return kept[:n]
 
     @staticmethod
     def _confidence(cos: float | None, coverage: float) -> float:

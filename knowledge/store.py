@@ -124,10 +124,11 @@ class DocumentStore:
                 return out
             offset += _PAGE
 
-    def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None = None
-              ) -> list[tuple[str, float]]:
-        """Nearest chunks as (id, cosine similarity), best first."""
-        total = self.count()
+    def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None = None,
+              total: int | None = None) -> list[tuple[str, float]]:
+        """Nearest chunks as (id, cosine similarity), best first. `total` (the chunk count, when the
+        caller knows it) saves a round trip."""
+        total = self.count() if total is None else total
         if total == 0:
             return []
         got = self.collection.query(query_embeddings=[embedding], n_results=min(n, total), where=where,
