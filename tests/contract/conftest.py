@@ -66,6 +66,9 @@ def vendor_product(odoo: Any) -> tuple[int, int]:
     """A company partner and a purchasable goods product of this database."""
     ek = odoo.execute_kw
     partner = ek("res.partner", "search", [[("is_company", "=", True)]], {"limit": 1})[0]
-    product = ek("product.product", "search", [[("purchase_ok", "=", True), ("type", "=", "consu")]],
-                 {"limit": 1})[0]
+    goods = ek("product.product", "search_read", [[("purchase_ok", "=", True), ("type", "=", "consu")]],
+               {"fields": ["uom_id", "uom_po_id"], "limit": 50})
+    same_uom = [p["id"] for p in goods if p["uom_id"] == p["uom_po_id"]]
+    assert same_uom, "the database needs a purchasable goods product bought in its own unit"
+    product = same_uom[0]
     return partner, product

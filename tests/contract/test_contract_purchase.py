@@ -16,10 +16,10 @@ def _po(odoo: Any, po: int, fields: list[str]) -> dict[str, Any]:
 
 def test_create_fills_name_and_display_name(odoo: Any, vendor_product: tuple[int, int], tag: str) -> None:
     po = make_po(odoo, vendor_product, tag)
-    rec = _po(odoo, po, ["name", "display_name", "state", "amount_total", "order_line", "date_planned"])
+    rec = _po(odoo, po, ["name", "display_name", "state", "amount_untaxed", "order_line", "date_planned"])
     assert rec["state"] == "draft" and rec["name"].startswith("P")
     assert rec["display_name"] == f"{rec['name']} ({tag})"
-    assert rec["amount_total"] == pytest.approx(7 * 12.5)
+    assert rec["amount_untaxed"] == pytest.approx(7 * 12.5)
     assert len(rec["order_line"]) == 1 and rec["date_planned"]
 
 
