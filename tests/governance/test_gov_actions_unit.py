@@ -1,0 +1,100 @@
+"""Executor corner cases that the sandbox cannot provoke: XML-RPC's "commits, then cannot marshal None"
+(facts §7.3) and reconciliation of a confirm whose chatter note was lost in a crash."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tools.actions.po_state import CancelExecutor, ConfirmExecutor
+from tools.governance.executor import run
+from tools.governance.proposals import Proposal
+from tools.odoo.errors import OdooError
+
+
+class FakeOdoo:
+    """Just enough of OdooClient for the PO executors: one PO, a chatter, a configurable fault."""
+
+    def __init__(self, state: str) -> None:
+        self.po = {"id": 7, "name": "P00007", "state": state, "partner_id": [3, "Apex"], "amount_total": 100.0,
+                   "write_date": "2026-11-20 10:00:00", "date_approve": False, "picking_ids": [],
+                   "receipt_status": False, "currency_id": [1, "USD"], "user_id": False}
+        self.messages: list[str] = []
+        self.calls: list[str] = []
+        self.marshal_fault = False
+
+    def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+        return [dict(self.po)] if model == "purchase.order" and 7 in ids else []
+
+    def search_read(self, model: str, domain: list[Any], fields: list[str], **kw: Any) -> list[dict[str, Any]]:
+        needle = next(v for (f, _, v) in domain if f == "body")
+        return [{"id": i + 1} for i, m in enumerate(self.messages) if needle.lower() in m.lower()][:1]
+
+    def call(self, model: str, method: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None) -> Any:
+        self.calls.append(method)
+        if method == "button_cancel":
+            self.po.update(state="cancel", write_date="2026-11-26 12:00:00")
+            if self.marshal_fault:
+                raise OdooError("cannot marshal <class 'NoneType'> objects", "builtins.TypeError")
+            return None
+        if method == "button_confirm":
+            self.po.update(state="purchase", date_approve="2026-11-26 12:00:00")
+            return True
+        if method == "message_post":
+            self.messages.append(str((kwargs or {}).get("body")))
+            return len(self.messages)
+        raise AssertionError(method)
+
+
+def _proposal(kind: str, state: str, attempts: int = 1, since: datetime | None = None) -> Proposal:
+    args = {"po_id": 7, "po": "P00007", "reason": "duplicate order"}
+    return Proposal(id="P-abc", schema_version=1, kind=kind, args=args, args_json="{}", args_sha256="",
+                    summary="", before_after={}, evidence={"po_id": 7, "po": "P00007", "state": state,
+                                                           "write_date": "2026-11-20 10:00:00",
+                                                           "amount_total": 100.0},
+                    requester="ava.buyer", requester_role="buyer", channel="test", thread_id=None, run_id=None,
+                    amount=100.0, currency="USD", metrics={}, odoo_ref=None, policy_rule="r",
+                    eligible_approvers=[], state="executing", created_at=datetime(2026, 11, 26),
+                    expires_at=datetime(2026, 11, 29), decided_by="omar.approver", attempts=attempts,
+                    executing_since=since)
+
+
+def test_cancel_survives_the_xmlrpc_marshal_trap() -> None:
+    odoo = FakeOdoo("purchase")
+    odoo.marshal_fault = True
+    out = run(CancelExecutor(), odoo, _proposal("cancel_purchase_order", "purchase"))  # type: ignore[arg-type]
+    assert out.state == "executed", out.message
+    assert odoo.calls.count("button_cancel") == 1
+    assert len(odoo.messages) == 1 and "QM-P-abc" in odoo.messages[0] and "duplicate order" in odoo.messages[0]
+
+
+def test_other_odoo_errors_fail_the_cancel() -> None:
+    odoo = FakeOdoo("purchase")
+
+    def refuse(*a: Any, **k: Any) -> Any:
+        raise OdooError("Unable to cancel purchase order(s): P00007 since they have receipts that are already done.")
+
+    odoo.call = refuse  # type: ignore[method-assign]
+    out = run(CancelExecutor(), odoo, _proposal("cancel_purchase_order", "purchase"))  # type: ignore[arg-type]
+    assert out.state == "failed" and "receipts that are already done" in out.message
+
+
+def test_confirm_retry_after_crash_before_the_note_is_recorded_once() -> None:
+    odoo = FakeOdoo("draft")
+    started = datetime(2026, 11, 26, 11, 59, 58)
+    first = _proposal("confirm_purchase_order", "draft", attempts=1, since=started)
+    odoo.call("purchase.order", "button_confirm", [[7]])  # the write landed, then the process died
+    odoo.calls.clear()
+    retry = _proposal("confirm_purchase_order", "draft", attempts=2, since=started)
+    out = run(ConfirmExecutor(), odoo, retry)  # type: ignore[arg-type]
+    assert out.state == "executed" and out.result.get("reconciled") is True
+    assert "button_confirm" not in odoo.calls and len(odoo.messages) == 1  # note added, confirm not repeated
+    # a first attempt that finds the PO confirmed by someone else is stale, not "executed"
+    other = FakeOdoo("purchase")
+    out2 = run(ConfirmExecutor(), other, first)  # type: ignore[arg-type]
+    assert out2.state == "stale" and "now 'purchase'" in out2.message
+    # and a retry long after someone else confirmed it is stale too
+    late = _proposal("confirm_purchase_order", "draft", attempts=2, since=started + timedelta(hours=1))
+    other2 = FakeOdoo("draft")
+    other2.call("purchase.order", "button_confirm", [[7]])
+    assert run(ConfirmExecutor(), other2, late).state == "stale"  # type: ignore[arg-type]
