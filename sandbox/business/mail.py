@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 from typing import Any
@@ -17,6 +16,24 @@ THREAD_MODELS = ("purchase.order", "res.partner", "stock.picking", "account.move
                  "product.template")
 SCRIPT = re.compile(r"<\s*(script|style|iframe|object|embed)[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
 EVENT_ATTR = re.compile(r"\s+on\w+\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+
+
+URL = re.compile(r"(https?://[^\s<>\"']+)")
+BR_RUN = re.compile(r"(<br>\s*){2,}")
+
+
+def escape(text: str) -> str:
+    """markupsafe.escape, which Odoo uses: & < > " ' become &amp; &lt; &gt; &#34; &#39;."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))
+
+
+def plaintext2html(text: str) -> str:
+    """Odoo's tools.plaintext2html: escape, newlines to <br>, links kept clickable, blank lines -> paragraphs."""
+    out = escape(text)
+    out = re.sub(r"\r\n|\r|\n", "<br>", out)
+    out = URL.sub(r'<a href="\1" target="_blank" rel="noreferrer noopener">\1</a>', out)
+    return "<p>" + BR_RUN.sub("</p><p>", out) + "</p>"
 
 
 def sanitize(body: str) -> str:
@@ -93,7 +110,7 @@ def message_post(env: Env, model: ModelDef, ids: Any, *, body: Any = "", subject
     if not isinstance(body, str):
         raise PyTypeError(f"body must be a string, got {type(body).__name__}")
     if body:
-        body = sanitize(body) if body_is_html else "<p>" + html.escape(body).replace("\n", "<br>") + "</p>"
+        body = sanitize(body) if body_is_html else plaintext2html(body)
     st = subtype_id or _subtype(env, subtype_xmlid or ("mail.mt_note" if message_type != "comment" else None))
     if st is None and message_type == "comment":
         st = _subtype(env, "mail.mt_note")

@@ -121,10 +121,12 @@ def test_activities_and_chatter(mini_fresh: Any) -> None:
     with pytest.raises(Fault) as exc3:
         c("res.partner", "message_post", [6], body="x", message_type="user_notification")
     assert exc3.value.message == "Use message_notify to send a notification to an user."
-    mid = c("res.partner", "message_post", [6], body="Call me\nplease", message_type="comment",
-            subtype_xmlid="mail.mt_comment", subject="Hello")
+    mid = c("res.partner", "message_post", [6], body="Call me\nplease, it's late\n\nhttps://x.example/p?q=1",
+            message_type="comment", subtype_xmlid="mail.mt_comment", subject="Hello")
     msg = c("mail.message", "read", [mid], ["body", "subject", "author_id", "subtype_id", "record_name"])[0]
-    assert msg["body"] == "<p>Call me<br>please</p>" and msg["subtype_id"][1] == "Discussions"
+    assert msg["body"] == ('<p>Call me<br>please, it&#39;s late</p><p><a href="https://x.example/p?q=1" '
+                           'target="_blank" rel="noreferrer noopener">https://x.example/p?q=1</a></p>')
+    assert msg["subtype_id"][1] == "Discussions"
     assert msg["author_id"][1] == "Mitchell Admin" and msg["record_name"] == "Apex Industrial Supply"
     assert mid in c("res.partner", "read", [6], ["message_ids"])[0]["message_ids"]
 
