@@ -148,15 +148,21 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
 
     # many2one names
     names: dict[int, dict[int, str]] = {}
+    m2o_rank: dict[int, dict[int, int]] = {}
     for i, (_spec, _fname, _f, _gran, _expr) in enumerate(gb_specs):
         final = env.expand_path(model, _fname)[-1][1]
         if final.type == "many2one":
             ids = {r[i] for r in rows if r[i]}
-            names[i] = env.sudo().display_names(env.model(final.relation or ""), ids)
+            co = env.model(final.relation or "")
+            names[i] = env.sudo().display_names(co, ids)
+            # Odoo orders many2one groups by the target model's _order (e.g. warehouses by sequence)
+            ordered_ids = env.sudo().with_context(active_test=False).search(
+                co, [("id", "in", sorted(ids))], check=False) if ids else []
+            m2o_rank[i] = {v: k for k, v in enumerate(ordered_ids)}
 
     count_key = "__count" if not lazy or not gb_specs else f"{gb_specs[0][0].split(':')[0]}_count"
     if gb_specs and not orderby and all(not g[3] and g[2].type != "boolean" for g in gb_specs):
-        return _fast_groups(rows, gb_specs, names, aggs, count_key, domain, offset, limit)
+        return _fast_groups(rows, gb_specs, names, m2o_rank, aggs, count_key, domain, offset, limit)
     base = [list(x) if isinstance(x, tuple) else x for x in and_domains(list(domain or []))]
     fmt_date = {i: ((lambda d: d.isoformat()) if f.type == "date" else
                     (lambda d: f"{d.isoformat()} 00:00:00"))
@@ -175,7 +181,7 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
                 if v:
                     label = names[i].get(v, "")
                     g[spec] = [v, label]
-                    skey.append((0, label.lower()))
+                    skey.append((0, m2o_rank[i].get(v, 0)))
                 else:
                     g[spec] = False
                     skey.append((1, ""))
@@ -215,7 +221,8 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
         order = sorted(range(len(result)), key=sort_keys.__getitem__)
         result = [result[i] for i in order]
     else:
-        result = _order_groups(result, gb_specs, aggs, orderby)
+        spec_rank = {gb_specs[i][0]: r for i, r in m2o_rank.items()}
+        result = _order_groups(result, gb_specs, aggs, orderby, spec_rank)
     if offset:
         result = result[offset:]
     if limit is not None:
@@ -224,13 +231,13 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
 
 
 def _order_groups(groups: list[dict[str, Any]], gb_specs: list[Any], aggs: list[tuple[str, str]],
-                  orderby: Any) -> list[dict[str, Any]]:
+                  orderby: Any, spec_rank: dict[str, dict[int, int]]) -> list[dict[str, Any]]:
     def key_of(spec: str, g: dict[str, Any], gran: str) -> Any:
         v = g.get(spec)
         if gran and g.get("__range", {}).get(spec):
             return (0, g["__range"][spec]["from"])
         if isinstance(v, list):
-            return (0, str(v[1]).lower())
+            return (0, spec_rank.get(spec, {}).get(v[0], 0))
         if v is False or v is None:
             return (1, "")
         return (0, v)
@@ -260,7 +267,7 @@ _BUILDERS: dict[tuple[Any, ...], Any] = {}
 
 
 def _fast_groups(rows: list[Any], gb_specs: list[Any], names: dict[int, dict[int, str]],
-                 aggs: list[tuple[str, str]], count_key: str, domain: Any, offset: int,
+                 m2o_rank: dict[int, dict[int, int]], aggs: list[tuple[str, str]], count_key: str, domain: Any, offset: int,
                  limit: int | None) -> list[dict[str, Any]]:
     """The common case (many2one/scalar groupbys, default order) with a generated row builder: read_group
     of thousands of groups (stock.quant by product x location) stays in the tens of milliseconds."""
@@ -271,8 +278,8 @@ def _fast_groups(rows: list[Any], gb_specs: list[Any], names: dict[int, dict[int
     for i in range(n):
         values = {r[i] for r in rows}
         if i in names:
-            label = names[i]
-            ordered = sorted((v for v in values if v), key=lambda v: str(label.get(v, "")).lower())
+            rank_i = m2o_rank.get(i, {})
+            ordered = sorted((v for v in values if v), key=lambda v: rank_i.get(v, 0))
         else:
             ordered = sorted((v for v in values if v is not None), key=lambda v: (str(type(v)), v))
         rank = {v: k for k, v in enumerate(ordered)}
