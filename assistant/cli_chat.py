@@ -11,14 +11,12 @@ import typer
 
 
 def _runtime(brain: str | None = None) -> Any:
-    from assistant.runtime import Runtime
-    from assistant.settings import load_settings
+    from assistant.runtime import Runtime, settings_for
 
     overrides: dict[str, Any] = {}
     if brain in ("offline", "llm"):
         overrides["brain"] = brain
-    settings = load_settings(**overrides)
-    return Runtime.build(settings)
+    return Runtime.build(settings_for(**overrides))
 
 
 def _render(console: Any, result: Any) -> None:

@@ -50,8 +50,9 @@ class Runtime:
     # -- construction --------------------------------------------------------------------------
     @classmethod
     def build(cls, settings: Settings, *, brain: BaseChatModel | None = None,
-              ingest_corpus: bool = True) -> Runtime:
-        """Start or connect everything. `brain` overrides the configured one (tests, scripted mock)."""
+              ingest_corpus: bool = True, embedder: Any = None) -> Runtime:
+        """Start or connect everything. `brain` overrides the configured one (tests, scripted mock);
+        `embedder` overrides the configured embedding model (tests use a fast deterministic one)."""
         timings: dict[str, float] = {}
         t = time.perf_counter()
         sandbox = None
@@ -79,7 +80,7 @@ class Runtime:
             proposals = _proposal_service(store, policy, directory, audit, odoo)
 
             t = time.perf_counter()
-            knowledge = _knowledge(settings, ingest_corpus)
+            knowledge = _knowledge(settings, ingest_corpus, embedder)
             timings["knowledge_s"] = round(time.perf_counter() - t, 3)
 
             brain_name = "custom" if brain is not None else settings.resolved_brain
@@ -246,7 +247,7 @@ def _proposal_service(store: Any, policy: Any, directory: Any, audit: Any, odoo:
     return service
 
 
-def _knowledge(settings: Settings, ingest: bool) -> Any:
+def _knowledge(settings: Settings, ingest: bool, embedder: Any = None) -> Any:
     """The document retriever; the demo corpus is ingested (idempotently) on start."""
     try:
         from knowledge.embeddings import make_embedder
@@ -255,8 +256,9 @@ def _knowledge(settings: Settings, ingest: bool) -> Any:
     except ImportError as exc:
         log.warning("knowledge is not available (%s): search_documents will refuse", exc)
         return None
-    embedder = make_embedder(settings.embeddings, model=settings.embeddings_model,
-                             base_url=settings.openai_base_url, api_key=settings.openai_api_key)
+    if embedder is None:
+        embedder = make_embedder(settings.embeddings, model=settings.embeddings_model,
+                                 base_url=settings.openai_base_url, api_key=settings.openai_api_key)
     if settings.chroma_host:
         doc_store = DocumentStore(embedder, host=settings.chroma_host, port=settings.chroma_port)
     else:
@@ -315,6 +317,19 @@ def _make_brain(settings: Settings, odoo: OdooClient) -> BaseChatModel:
     from assistant.planner.lexicon import load_lexicon
 
     return OfflinePlanner(lexicon_loader=lambda: load_lexicon(odoo))
+
+
+def settings_for(**fields: Any) -> Settings:
+    """`load_settings` by field name (data_dir=…, brain=…): Settings only accepts its env-var aliases."""
+    from pydantic import AliasChoices
+
+    from assistant.settings import load_settings
+
+    named: dict[str, Any] = {}
+    for name, value in fields.items():
+        alias = Settings.model_fields[name].validation_alias
+        named[str(alias.choices[0]) if isinstance(alias, AliasChoices) else name] = value
+    return load_settings(**named)
 
 
 # -- one runtime per process ---------------------------------------------------------------------

@@ -32,6 +32,7 @@ class Outcome:
     ms: float
     rpc_calls: int
     tools: list[str]
+    answer: str = ""
 
 
 @dataclass
@@ -116,7 +117,7 @@ def _one(env: EvalEnv, assistant: Any, runtime: Any, q: dict[str, Any], threads:
         except Exception as exc:  # noqa: BLE001 - a broken checker is a failure with its reason
             reason = f"checker error {type(exc).__name__}: {exc}"
     rpc = sum(int(c.get("rpc_calls") or 0) for c in result.tool_calls)
-    return Outcome(q["id"], q["category"], text, reason is None, reason, ms, rpc, tools)
+    return Outcome(q["id"], q["category"], text, reason is None, reason, ms, rpc, tools, result.answer)
 
 
 def scripted_assistant(runtime: Any) -> tuple[Any, Any]:
@@ -155,3 +156,5 @@ def print_report(console: Any, report: Report) -> None:
                       f"Odoo round trips per turn {lat['rpc_per_turn']:.1f}")
     for o in report.failed:
         console.print(f"[red]FAIL[/] {o.id} [{o.category}] {o.question!r}: {o.reason} (tools {o.tools})")
+        if o.answer:
+            console.print("      answer: " + o.answer[:300].replace("\n", " | "), markup=False)

@@ -11,15 +11,25 @@ from typing import Any
 import pytest
 
 from assistant.eval.runner import run_eval
-from assistant.runtime import Runtime
-from assistant.settings import load_settings
+from assistant.runtime import Runtime, settings_for
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMA_CACHE = ROOT / "var" / "cache" / "assistant-tests-chroma"  # the embedded corpus, kept between runs
 
 
 @pytest.fixture(scope="module")
 def runtime(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """A runtime on the shared sandbox with a fresh state store; the corpus index is reused when cached
+    (ingestion is idempotent, so a stale cache is simply brought up to date)."""
+    import shutil
+
     data = tmp_path_factory.mktemp("qm-data")
-    settings = load_settings(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=data, brain="offline")
+    if CHROMA_CACHE.is_dir():
+        shutil.copytree(CHROMA_CACHE, data / "chroma")
+    settings = settings_for(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=data, brain="offline")
     rt = Runtime.build(settings)
+    if not CHROMA_CACHE.is_dir():
+        shutil.copytree(data / "chroma", CHROMA_CACHE, dirs_exist_ok=True)
     yield rt
     rt.close()
 
