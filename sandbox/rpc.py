@@ -43,7 +43,8 @@ class Service:
         self.registry = build()
         self.conn: sqlite3.Connection = connect(db_path)
         self.lock = threading.Lock()
-        self.auth_cache: set[tuple[int, str]] = set()
+        # (uid, password) -> the hash it was checked against; a changed hash or a deactivated user invalidates it
+        self.auth_cache: dict[tuple[int, str], str] = {}
 
     # -- dispatch ---------------------------------------------------------------------------
     def dispatch(self, service: Any, method: Any, args: Any) -> Any:
@@ -97,20 +98,21 @@ class Service:
         if not row:
             return None
         uid, crypt = row
-        if (uid, password) in self.auth_cache or passwords.verify(password, crypt):
-            self.auth_cache.add((uid, password))
+        if self.auth_cache.get((uid, password)) == crypt or passwords.verify(password, crypt):
+            self.auth_cache[(uid, password)] = crypt
             return int(uid)
         return None
 
     def _check_uid(self, uid: Any, password: Any) -> int:
         if isinstance(uid, bool) or not isinstance(uid, int) or not isinstance(password, str):
             raise AccessDenied()
-        if (uid, password) in self.auth_cache:
-            return uid
         row = self.conn.execute("SELECT password_crypt FROM res_users WHERE id = ? AND active = 1", [uid]).fetchone()
-        if not row or not passwords.verify(password, row[0]):
+        if not row or not row[0]:
             raise AccessDenied()
-        self.auth_cache.add((uid, password))
+        if self.auth_cache.get((uid, password)) != row[0]:
+            if not passwords.verify(password, row[0]):
+                raise AccessDenied()
+            self.auth_cache[(uid, password)] = row[0]
         return uid
 
     def _object(self, method: Any, args: list[Any]) -> Any:

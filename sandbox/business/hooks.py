@@ -146,8 +146,19 @@ def before_create(env: Env, model: ModelDef, vals: dict[str, Any]) -> None:
         vals["product_tmpl_id"] = create(env.sudo(), tmpl, [{k.split(".")[-1]: v for k, v in tmpl_fields.items()}])[0]
 
 
+def _set_password(env: Env, ids: list[int], password: Any) -> None:
+    from sandbox import passwords
+    from sandbox.errors import UserError as _UserError
+    if not isinstance(password, str) or not password:
+        raise _UserError("Setting empty passwords is not allowed for security reasons!")
+    crypt = passwords.hash_password(password)
+    env.conn.execute(f"UPDATE res_users SET password_crypt = ? WHERE id IN ({','.join(map(str, ids))})", [crypt])
+
+
 def after_create(env: Env, model: ModelDef, rid: int, vals: dict[str, Any]) -> None:
     n = model.name
+    if n == "res.users" and vals.get("password"):
+        _set_password(env, [rid], vals["password"])
     if n == "purchase.order":
         derived.recompute_orders(env, [rid], fill_dates=True)
     elif n == "purchase.order.line":
@@ -175,6 +186,8 @@ def before_write(env: Env, model: ModelDef, ids: list[int], vals: dict[str, Any]
 
 def after_write(env: Env, model: ModelDef, ids: list[int], vals: dict[str, Any]) -> None:
     n = model.name
+    if n == "res.users" and "password" in vals:
+        _set_password(env, ids, vals["password"])
     if n == "stock.picking" and "scheduled_date" in vals:
         idl = ",".join(map(str, ids))
         env.conn.execute(f"UPDATE stock_move SET date = (SELECT scheduled_date FROM stock_picking p WHERE "

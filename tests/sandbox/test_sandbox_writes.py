@@ -186,3 +186,20 @@ def test_confirmed_line_changes_follow_to_the_receipt(mini_fresh: Any) -> None:
     with pytest.raises(Fault) as exc:
         c("purchase.order.line", "unlink", [new])
     assert exc.value.name == "odoo.exceptions.UserError" and "Cannot delete a purchase order line" in exc.value.message
+
+
+def test_password_change_and_deactivation_take_effect(mini_fresh: Any) -> None:
+    from sandbox_helpers import rpc
+    admin = Client(mini_fresh.url)
+    wes = Client(mini_fresh.url, "wes.warehouse")
+    assert wes("res.partner", "search_count", [("id", "=", 1)]) == 1
+    admin("res.users", "write", [3], {"password": "n3w-secret"})
+    with pytest.raises(Fault) as exc:
+        wes("res.partner", "search_count", [])
+    assert exc.value.name == "odoo.exceptions.AccessDenied"
+    assert rpc(mini_fresh.url, "common", "login", "quartermaster", "wes.warehouse", "n3w-secret") == 3
+    admin("res.users", "write", [3], {"active": False})
+    assert rpc(mini_fresh.url, "common", "login", "quartermaster", "wes.warehouse", "n3w-secret") is False
+    new = admin("res.users", "create", {"login": "temp.user", "name": "Temp", "password": "pw-1", "partner_id": 4,
+                                        "company_id": 1, "groups_id": [(6, 0, [1])]})
+    assert rpc(mini_fresh.url, "common", "login", "quartermaster", "temp.user", "pw-1") == new
