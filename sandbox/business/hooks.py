@@ -192,6 +192,8 @@ def after_write(env: Env, model: ModelDef, ids: list[int], vals: dict[str, Any])
         idl = ",".join(map(str, ids))
         env.conn.execute(f"UPDATE stock_move SET date = (SELECT scheduled_date FROM stock_picking p WHERE "
                          f"p.id = stock_move.picking_id) WHERE picking_id IN ({idl}) AND state NOT IN ('done','cancel')")
+        env.conn.execute(f"UPDATE stock_picking SET has_deadline_issue = CASE WHEN date_deadline IS NOT NULL AND "
+                         f"scheduled_date > date_deadline THEN 1 ELSE 0 END WHERE id IN ({idl})")
         from sandbox.business import mail
         for pid in ids:
             mail.post_tracking(env, "stock.picking", pid, "Scheduled Date", None, vals["scheduled_date"])
@@ -207,6 +209,12 @@ def after_write(env: Env, model: ModelDef, ids: list[int], vals: dict[str, Any])
             env.conn.execute(f"UPDATE stock_move SET date_deadline = (SELECT date_planned FROM purchase_order_line l "
                              f"WHERE l.id = stock_move.purchase_line_id) WHERE purchase_line_id IN ({idl}) "
                              f"AND state NOT IN ('done','cancel')")
+            env.conn.execute(f"UPDATE stock_picking SET date_deadline = (SELECT MIN(m.date_deadline) FROM stock_move m "
+                             f"WHERE m.picking_id = stock_picking.id) WHERE id IN (SELECT picking_id FROM stock_move "
+                             f"WHERE purchase_line_id IN ({idl})) AND state NOT IN ('done','cancel')")
+            env.conn.execute(f"UPDATE stock_picking SET has_deadline_issue = CASE WHEN date_deadline IS NOT NULL AND "
+                             f"scheduled_date > date_deadline THEN 1 ELSE 0 END WHERE id IN (SELECT picking_id FROM "
+                             f"stock_move WHERE purchase_line_id IN ({idl}))")
             env.conn.execute(f"UPDATE purchase_order SET date_planned = (SELECT MIN(date_planned) FROM "
                              f"purchase_order_line l WHERE l.order_id = purchase_order.id) WHERE id IN "
                              f"({','.join(map(str, oids))})")

@@ -144,6 +144,9 @@ def test_picking_reschedule_posts_tracking_and_keeps_deadlines(mini_fresh: Any) 
     mv = c("stock.move", "search_read", [("purchase_line_id", "=", line)], fields=["date", "date_deadline"])[0]
     assert mv == {"id": mv["id"], "date": "2026-12-05 08:00:00", "date_deadline": "2026-12-10 09:00:00"}
     assert c("purchase.order", "read", [2], ["date_planned"])[0]["date_planned"] == "2026-11-28 15:00:00"
+    pick = c("stock.picking", "read", [2], ["date_deadline", "scheduled_date", "has_deadline_issue"])[0]
+    assert pick["date_deadline"] == "2026-11-28 15:00:00"  # the earliest move deadline
+    assert pick["has_deadline_issue"] is True  # scheduled 5 Dec, bolts still due 28 Nov
 
 
 def test_concurrent_clients(mini_fresh: Any) -> None:
