@@ -287,7 +287,8 @@ def three_way(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
 def proposal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     kind = p["kind"]
     if not r.proposals:
-        return f"no proposal made (expected {kind})"
+        errors = [c.get("error") for c in r.tool_calls if not c.get("ok")]
+        return f"no proposal made (expected {kind})" + (f"; tool errors: {errors}" if errors else "")
     made = r.proposals[-1]
     if made["kind"] != kind:
         return f"proposal of kind {made['kind']}, expected {kind}"
