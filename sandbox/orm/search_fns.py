@@ -69,8 +69,8 @@ def qty(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> Domain:
 @register("display_name")
 def display_name(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> Domain:
     if value is False or value is None:
-        return [("id", "=" if op in ("!=", "not in") else "!=", False)] if False else \
-            ([("id", "!=", 0)] if op in ("!=", "not in", "not ilike", "not like") else [("id", "=", 0)])
+        # every record has a display name: "= False" matches nothing, "!= False" everything
+        return [("id", "!=", 0)] if op in ("!=", "not in", "not ilike", "not like") else [("id", "=", 0)]
     negative = op in ("!=", "not like", "not ilike", "not in")
     pos = {"!=": "=", "not like": "like", "not ilike": "ilike", "not in": "in"}.get(op, op)
     dom = env.rec_name_domain(model, pos, value)
