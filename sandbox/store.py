@@ -148,13 +148,21 @@ def derive_location_paths(conn: sqlite3.Connection) -> None:
         # Odoo: complete_name omits view locations above a warehouse ("DAL/Stock", "Partners/Vendors")
         updates.append((pp, i))
     conn.executemany("UPDATE stock_location SET parent_path = ? WHERE id = ?", updates)
-    conn.execute("UPDATE stock_location SET complete_name = name WHERE complete_name IS NULL AND location_id IS NULL")
+    # Odoo: view locations show their own name only ("DAL"), others "parent/name" ("DAL/Stock")
+    conn.execute("UPDATE stock_location SET complete_name = name WHERE complete_name IS NULL AND "
+                 "(location_id IS NULL OR usage = 'view')")
     for _ in range(6):
         conn.execute("""UPDATE stock_location SET complete_name = (SELECT p.complete_name FROM stock_location p
             WHERE p.id = stock_location.location_id) || '/' || name
             WHERE complete_name IS NULL AND location_id IS NOT NULL AND
             (SELECT p.complete_name FROM stock_location p WHERE p.id = stock_location.location_id) IS NOT NULL""")
     del name
+    # the warehouse of every location under a warehouse's view location
+    for wid, view in conn.execute("SELECT id, view_location_id FROM stock_warehouse").fetchall():
+        pp = conn.execute("SELECT parent_path FROM stock_location WHERE id = ?", [view]).fetchone()
+        if pp and pp[0]:
+            conn.execute("UPDATE stock_location SET warehouse_id = ? WHERE warehouse_id IS NULL AND parent_path LIKE ?",
+                         [wid, pp[0] + "%"])
 
 
 def derive(conn: sqlite3.Connection, registry: dict[str, ModelDef]) -> None:
@@ -164,12 +172,6 @@ def derive(conn: sqlite3.Connection, registry: dict[str, ModelDef]) -> None:
     from sandbox.orm.writing import sync_related
 
     derive_location_paths(conn)
-    # warehouse of locations under a warehouse's view location
-    for wid, view in conn.execute("SELECT id, view_location_id FROM stock_warehouse").fetchall():
-        pp = conn.execute("SELECT parent_path FROM stock_location WHERE id = ?", [view]).fetchone()
-        if pp and pp[0]:
-            conn.execute("UPDATE stock_location SET warehouse_id = ? WHERE warehouse_id IS NULL AND parent_path LIKE ?",
-                         [wid, pp[0] + "%"])
     # product categories
     conn.execute("UPDATE product_category SET complete_name = name WHERE complete_name IS NULL AND parent_id IS NULL")
     for _ in range(6):

@@ -206,3 +206,14 @@ def test_password_change_and_deactivation_take_effect(mini_fresh: Any) -> None:
     new = admin("res.users", "create", {"login": "temp.user", "name": "Temp", "password": "pw-1", "partner_id": 4,
                                         "company_id": 1, "groups_id": [(6, 0, [1])]})
     assert rpc(mini_fresh.url, "common", "login", "quartermaster", "temp.user", "pw-1") == new
+
+
+def test_new_location_gets_path_name_and_warehouse(mini_fresh: Any) -> None:
+    c = Client(mini_fresh.url)
+    loc = c("stock.location", "create", {"name": "Bin 7", "usage": "internal", "location_id": 8})
+    assert c("stock.location", "read", [loc], ["complete_name", "parent_path", "warehouse_id"])[0] == {
+        "id": loc, "complete_name": "DAL/Stock/Bin 7", "parent_path": f"1/7/8/{loc}/",
+        "warehouse_id": [1, "Dallas Central DC"]}
+    c("stock.quant", "create", {"product_id": 3, "location_id": loc, "quantity": 5.0, "reserved_quantity": 0.0,
+                                "in_date": "2026-11-26 10:00:00"})
+    assert c("product.product", "read", [3], ["qty_available"], context={"warehouse_id": 1})[0]["qty_available"] == 5.0
