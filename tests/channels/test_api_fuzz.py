@@ -5,6 +5,8 @@ the planner and the tools, and generated ids through the proposal service."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +23,8 @@ from server import create_app
 # The schema is read when this module is collected; the runtime is put in place by the fixture below
 # (the OpenAPI document does not depend on it).
 _DATA = Path(tempfile.mkdtemp(prefix="qm-fuzz-"))
-APP = create_app(load_settings(QM_DATA_DIR=str(_DATA)), runtime=object())
+atexit.register(shutil.rmtree, _DATA, True)
+APP = create_app(load_settings(QM_DATA_DIR=str(_DATA), QM_BRAIN="offline"), runtime=object())
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
