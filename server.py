@@ -29,6 +29,7 @@ log = logging.getLogger("quartermaster.server")
 
 STATIC_DIR = Path(__file__).resolve().parent / "assistant" / "channels" / "static"
 API_PREFIXES = ("/api/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/slack/")
+MAX_BODY_BYTES = 256 * 1024  # a chat message is at most 8,000 characters
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
@@ -62,6 +63,11 @@ class _SecurityHeaders:
             await self.app(scope, receive, send)
             return
         status_holder = {"status": 500}
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await JSONResponse({"error": "too_large", "message": f"Request bodies are limited to "
+                                f"{MAX_BODY_BYTES // 1024} KiB."}, status_code=413)(scope, receive, send)
+            return
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":

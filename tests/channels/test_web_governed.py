@@ -127,3 +127,21 @@ def test_trusted_proxy_header_logs_people_in_and_still_needs_csrf(tmp_path: Path
             assert ok.status_code == 200
     finally:
         runtime.close()
+
+
+def test_repeated_wrong_passwords_are_throttled_per_user(client: TestClient) -> None:
+    token = page_csrf(client.get("/login").text)
+    for _ in range(5):
+        r = client.post("/login", data={"username": "ben.buyer", "password": "guess", "csrf_token": token})
+        assert r.status_code == 401
+    r = client.post("/login", data={"username": "ben.buyer", "password": "ben.buyer", "csrf_token": token})
+    assert r.status_code == 429 and "Too many failed attempts" in r.text
+    ok = client.post("/login", data={"username": "ava.buyer", "password": "ava.buyer", "csrf_token": token},
+                     follow_redirects=False)
+    assert ok.status_code == 303  # other users are not affected
+
+
+def test_oversized_bodies_are_refused_before_parsing(client: TestClient) -> None:
+    r = client.post("/api/chat", content=b"x" * (300 * 1024), headers={**bearer("ava.buyer"),
+                                                                       "Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
