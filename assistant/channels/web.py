@@ -207,8 +207,20 @@ def chat_page(request: Request, thread: str | None = None) -> Response:
 
 
 # -- approvals ------------------------------------------------------------------------------------
-def _proposal_view(runtime: Any, user: Identity, p: Any) -> dict[str, Any]:
+def odoo_form_url(base_url: str | None, model: str | None, res_id: Any) -> str | None:
+    """A record's form in the Odoo web client (the /web# form redirects on Odoo 17 and 18)."""
+    if not base_url or not model or not str(res_id or "").isdigit():
+        return None
+    return f"{base_url.rstrip('/')}/web#id={res_id}&model={model}&view_type=form"
+
+
+def _proposal_view(runtime: Any, user: Identity, p: Any, odoo_url: str | None = None) -> dict[str, Any]:
     data = proposal_json(runtime, user, p)
+    model, _, res_id = str(data.get("odoo_ref") or "").partition(",")
+    data["odoo_href"] = odoo_form_url(odoo_url, model, res_id)
+    result = data.get("result") if isinstance(data.get("result"), dict) else {}
+    data["result_text"] = result.get("message") or ""
+    data["result_href"] = odoo_form_url(odoo_url, "purchase.order", result.get("po_id"))
     eligible = data.get("eligible_approvers") or []
     data["can_decide"] = data.get("state") == "pending" and user.username in eligible
     data["evidence_items"] = _flatten_evidence(data.get("evidence"))
@@ -242,8 +254,9 @@ def approvals_page(request: Request, tab: str = "pending") -> Response:
     else:
         items = [p for p in visible_proposals(runtime, user, None, "all")
                  if str(getattr(p, "state", "")) != "pending"][:100]
+    odoo_url = request.app.state.settings.odoo_url  # a real Odoo's web client (the sandbox has none)
     return render(request, "approvals.html", user=user, nav="approvals", tab=tab, tabs=TABS,
-                  proposals=[_proposal_view(runtime, user, p) for p in items])
+                  proposals=[_proposal_view(runtime, user, p, odoo_url) for p in items])
 
 
 @router.post("/approvals/{proposal_id}/decide", response_model=None)

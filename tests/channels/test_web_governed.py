@@ -88,7 +88,16 @@ def test_approvals_inbox_flow_with_csrf_and_outcome_message(client: TestClient, 
     assert done.status_code == 200 and "RFQ created" in done.text  # the outcome message is shown
     assert rt.proposals.get(pid).state == "executed"
     decided = client.get("/approvals?tab=decided").text
-    assert pid in decided and "fine" in decided
+    assert pid in decided and "fine" in decided and "RFQ created" in decided  # who decided, why, result
+
+
+def test_odoo_links_point_at_the_record_form() -> None:
+    from assistant.channels.web import odoo_form_url
+
+    assert odoo_form_url("https://erp.example/", "purchase.order", 42) == \
+        "https://erp.example/web#id=42&model=purchase.order&view_type=form"
+    assert odoo_form_url(None, "purchase.order", 42) is None  # the sandbox has no web client
+    assert odoo_form_url("https://erp.example", "res.partner", "15 or 1=1") is None
 
 
 def test_corpus_documents_are_confined_and_follow_doc_type_visibility(client: TestClient) -> None:
