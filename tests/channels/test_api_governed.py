@@ -185,3 +185,21 @@ def test_slack_is_mounted_only_when_configured(rt: GovernedRuntime, tmp_path: Pa
     assert "/slack/events" in {getattr(r, "path", "") for r in app.routes}
     with TestClient(app, raise_server_exceptions=False) as c:
         assert c.post("/slack/events", content=b"{}").status_code == 401  # unsigned
+
+
+def test_expired_and_stale_proposals_are_409_with_the_reason(client: TestClient, rt: GovernedRuntime) -> None:
+    from datetime import timedelta
+
+    old = _propose(client, "ava.buyer", 300)
+    real_clock = rt.proposals.clock
+    rt.proposals.clock = lambda: real_clock() + timedelta(hours=73)  # past the 72 h expiry
+    try:
+        r = client.post(f"/api/proposals/{old}/approve", json={}, headers=bearer("omar.approver"))
+    finally:
+        rt.proposals.clock = real_clock
+    assert r.status_code == 409 and r.json()["outcome"] == "expired" and "expired" in r.json()["message"]
+    moved = _propose(client, "ava.buyer", 300)
+    rt.executor.stale_reason = "the price of PPE-1042 changed from 7.68 to 8.10"
+    r = client.post(f"/api/proposals/{moved}/approve", json={}, headers=bearer("omar.approver"))
+    assert r.status_code == 409 and r.json()["outcome"] == "stale" and "8.10" in r.json()["message"]
+    assert rt.executor.executed == []

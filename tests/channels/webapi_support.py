@@ -90,12 +90,13 @@ class RecordingExecutor:
 
     def __init__(self) -> None:
         self.executed: list[str] = []
+        self.stale_reason: str | None = None
 
     def reconcile(self, odoo: Any, proposal: Any) -> dict[str, Any] | None:
         return None
 
     def revalidate(self, odoo: Any, proposal: Any) -> str | None:
-        return None
+        return self.stale_reason
 
     def execute(self, odoo: Any, proposal: Any) -> dict[str, Any]:
         self.executed.append(proposal.id)
