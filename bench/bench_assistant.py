@@ -37,7 +37,8 @@ def timed_pass(runtime: Runtime, assistant: Any, mock: Any = None) -> dict[str, 
     """Ask every eval question once; split each turn into tool time, mock time and the loop's own time."""
     fixtures = Fixtures(runtime.odoo)
     env = EvalEnv(odoo=runtime.odoo, fixtures=fixtures, runtime=runtime)
-    out: dict[str, list[float]] = {"turn": [], "tools": [], "overhead": [], "rpc": [], "mock": [], "ok": []}
+    out: dict[str, list[Any]] = {"turn": [], "tools": [], "overhead": [], "rpc": [], "mock": [], "ok": [],
+                                 "who": []}
     threads: dict[str, str] = {}
     for q in load_questions():
         text, values = fixtures.fill(str(q["ask"]))
@@ -57,6 +58,7 @@ def timed_pass(runtime: Runtime, assistant: Any, mock: Any = None) -> dict[str, 
         out["overhead"].append(turn - tools - mock_ms)
         out["rpc"].append(float(sum(int(c.get("rpc_calls") or 0) for c in r.tool_calls)))
         out["ok"].append(float(CHECKERS[q["check"]](env, {**params, **values}, r) is None))
+        out["who"].append(f"{q['id']} {','.join(c['name'] for c in r.tool_calls) or '-'}")
     return out
 
 
@@ -87,6 +89,8 @@ def main() -> None:
             line("Odoo round trips per turn", offline["rpc"], unit="rt")
             print(f"  mean Odoo round trips per turn: {statistics.mean(offline['rpc']):.2f}; "
                   f"turns answered correctly in this pass: {int(sum(offline['ok']))}/{len(offline['ok'])}")
+            slow = sorted(zip(offline["turn"], offline["tools"], offline["who"], strict=True), reverse=True)[:8]
+            print("  slowest turns (turn ms / tool ms): " + "; ".join(f"{w} {t:.0f}/{u:.0f}" for t, u, w in slow))
 
             print("\nScripted OpenAI-compatible mock over HTTP (real ChatOpenAI client):")
             assistant, mock = scripted_assistant(runtime)
