@@ -111,8 +111,10 @@ def search_count(env: Env, model: ModelDef, domain: Any = None, limit: int | Non
 def search_read(env: Env, model: ModelDef, domain: Any = None, fields: Any = None, offset: int = 0,
                 limit: int | None = None, order: str | None = None, load: str | None = "_classic_read") -> Any:
     if fields:
-        for n in fields if isinstance(fields, (list, tuple)) else [fields]:
-            env.field(model, n) if isinstance(n, str) else None
+        if not isinstance(fields, (list, tuple)) or not all(isinstance(n, str) for n in fields):
+            raise PyTypeError(f"fields must be a list of field names, got {fields!r}")
+        for n in fields:
+            env.field(model, n)  # unknown fields fail before searching, as in Odoo
     ids = env.search(model, domain or [], offset, limit, order)
     return env.read(model, ids, list(fields) if fields else None, load)
 
