@@ -230,7 +230,8 @@ class Assistant:
         user = turn.ctx.user
         events = turn.events
         agent = self._agent(self.backend.catalogue(user))
-        history: list[BaseMessage] = self.memory.messages(turn.ctx.thread_id or "") if self.memory else []
+        history: list[BaseMessage] = (self.memory.messages(turn.ctx.thread_id or "", user.username)
+                                      if self.memory else [])
         messages: list[BaseMessage] = [SystemMessage(self._system_prompt(user)), *history, HumanMessage(text)]
         config: dict[str, Any] = {"recursion_limit": 2 * (self.tool_budget + 2) + 1,
                                   "configurable": {"qm_user": user.username}}

@@ -46,10 +46,11 @@ class ConversationMemory:
 
     def append(self, thread_id: str, *, username: str, channel: str, run_id: str, user_text: str,
                answer: str, focus: dict[str, Any] | None = None) -> None:
-        self.log.append(thread_id, "user", user_text[: self.max_chars], {"run_id": run_id},
+        self.log.append(thread_id, "user", user_text[: self.max_chars], {"run_id": run_id, "username": username},
                         channel=channel, username=username)
         self.log.append(thread_id, "assistant", answer[: self.max_chars],
-                        {"run_id": run_id, FOCUS_KEY: focus or {}}, channel=channel, username=username)
+                        {"run_id": run_id, "username": username, FOCUS_KEY: focus or {}},
+                        channel=channel, username=username)
 
     def load(self, thread_id: str) -> list[StoredTurn]:
         """The last turns of a thread, oldest first (a user message paired with the answer after it)."""
@@ -83,9 +84,14 @@ class ConversationMemory:
                 break
         return out
 
-    def messages(self, thread_id: str) -> list[BaseMessage]:
+    def messages(self, thread_id: str, username: str | None = None) -> list[BaseMessage]:
+        """History for a brain. With `username`, only that person's own turns: in a shared thread (Slack)
+        another user's answers may hold what this user's role may not see, so they never reach the model."""
         out: list[BaseMessage] = []
         for row in self.log.history(thread_id, limit=2 * self.max_turns):
+            owner = (row.get("meta") or {}).get("username")
+            if username is not None and owner is not None and owner != username:
+                continue
             content = str(row.get("content") or "")
             if row.get("role") == "user":
                 out.append(HumanMessage(content))

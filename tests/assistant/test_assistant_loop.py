@@ -133,3 +133,14 @@ def test_memory_lists_a_users_threads_and_their_turns(make_assistant: Any) -> No
     assert "7" in turns[1].answer and turns[1].focus["warehouse"] == "DAL"
     threads = a.memory.threads("ava.buyer", prefix="web:ava.buyer:")
     assert [(t["thread_id"], t["title"]) for t in threads] == [("web:ava.buyer:1", "How many PPE-1042 at Houston?")]
+
+
+def test_in_a_shared_thread_only_your_own_turns_reach_the_brain(make_assistant: Any) -> None:
+    a = make_assistant()
+    first = a.ask(AVA, "What's the status of P00042?", thread_id="slack:C1:170000.1")
+    assert first.ok
+    # Wes joins the thread: Ava's answer (which may hold prices) is not history for him
+    assert a.memory.messages(first.thread_id, WES.username) == []
+    assert len(a.memory.messages(first.thread_id, AVA.username)) == 2
+    r = a.ask(WES, "chase them", thread_id=first.thread_id)
+    assert r.tool_calls == [] and "Which purchase order" in r.answer
