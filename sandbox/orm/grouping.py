@@ -89,6 +89,7 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
     if not isinstance(fields, (list, tuple)) or not all(isinstance(x, str) for x in fields):
         raise PyValueError(f"Invalid fields {fields!r}: expected a list of 'field:aggregate' strings")
     groupby = list(groupby)
+    rest = groupby[1:] if lazy else []
     if lazy and groupby:
         groupby = groupby[:1]
     offset, limit = _check_window(offset, limit)
@@ -162,7 +163,11 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
 
     count_key = "__count" if not lazy or not gb_specs else f"{gb_specs[0][0].split(':')[0]}_count"
     if gb_specs and not orderby and all(not g[3] and g[2].type != "boolean" for g in gb_specs):
-        return _fast_groups(rows, gb_specs, names, m2o_rank, aggs, count_key, domain, offset, limit)
+        fast = _fast_groups(rows, gb_specs, names, m2o_rank, aggs, count_key, domain, offset, limit)
+        if rest:
+            for group in fast:
+                group["__context"] = {"group_by": list(rest)}
+        return fast
     base = [list(x) if isinstance(x, tuple) else x for x in and_domains(list(domain or []))]
     fmt_date = {i: ((lambda d: d.isoformat()) if f.type == "date" else
                     (lambda d: f"{d.isoformat()} 00:00:00"))
@@ -227,6 +232,9 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
         result = result[offset:]
     if limit is not None:
         result = result[:limit]
+    if rest:
+        for g in result:
+            g["__context"] = {"group_by": list(rest)}
     return result
 
 

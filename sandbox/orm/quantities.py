@@ -39,7 +39,13 @@ def scope(env: Env) -> tuple[str, list[int]]:
     if wh not in (None, False, [], ""):
         wids = _ids_or_names(env, "stock.warehouse", wh, "name")
     else:
-        wids = [r[0] for r in env.conn.execute("SELECT id FROM stock_warehouse WHERE active = 1")]
+        companies = ctx.get("allowed_company_ids")
+        if isinstance(companies, (list, tuple)) and all(isinstance(c, int) for c in companies):
+            wids = [r[0] for r in env.conn.execute(
+                f"SELECT id FROM stock_warehouse WHERE active = 1 AND company_id IN "
+                f"({','.join(str(int(c)) for c in companies) or 'NULL'})")]
+        else:
+            wids = [r[0] for r in env.conn.execute("SELECT id FROM stock_warehouse WHERE active = 1")]
     if not wids:
         return "tree", []
     rows = env.conn.execute(
@@ -62,7 +68,8 @@ def location_filter(env: Env, alias: str, kind: str, ids: list[int]) -> str:
 
 def product_quantities(env: Env, product_ids: list[int] | None) -> dict[int, dict[str, float]]:
     key = ("qty", repr(sorted((k, repr(v)) for k, v in env.context.items()
-                              if k in ("location", "warehouse_id", "strict", "to_date", "from_date"))))
+                              if k in ("location", "warehouse_id", "strict", "to_date", "from_date",
+                                       "allowed_company_ids"))))
     cached = env.cache.get(key)
     if cached is None:
         kind, ids = scope(env)

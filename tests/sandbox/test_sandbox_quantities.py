@@ -32,6 +32,8 @@ def gloves(admin: Client, context: dict[str, Any] | None = None) -> tuple[float,
     ({"location": 9}, (20.0, 20.0, 0.0, 0.0, 20.0)),
     ({"location": [9, 11]}, (60.0, 84.0, 24.0, 0.0, 60.0)),
     ({"warehouse_id": 99}, (0.0, 0.0, 0.0, 0.0, 0.0)),
+    ({"allowed_company_ids": [1]}, (160.0, 169.0, 24.0, 15.0, 130.0)),
+    ({"allowed_company_ids": [2]}, (0.0, 0.0, 0.0, 0.0, 0.0)),
     # before the 50 gloves of P00001 were received (done 24 days before TODAY); open moves are later still
     ({"to_date": "2026-10-20 00:00:00"}, (110.0, 110.0, 0.0, 0.0, 80.0)),
     ({"to_date": "2000-01-01 00:00:00"}, (110.0, 110.0, 0.0, 0.0, 80.0)),
@@ -85,6 +87,7 @@ def test_quant_read_group_by_product_location_and_warehouse(admin: Client) -> No
                                                                       ("Houston Gulf DC", 540.0)]
     lazy = admin("stock.quant", "read_group", [], ["quantity"], ["warehouse_id", "product_id"])
     assert "warehouse_id_count" in lazy[0] and "__count" not in lazy[0]
+    assert lazy[0]["__context"] == {"group_by": ["product_id"]}
 
 
 def test_read_group_aggregates_and_dates(admin: Client) -> None:
