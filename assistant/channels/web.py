@@ -52,7 +52,8 @@ class LoginRequired(Exception):  # noqa: N818 - a control-flow signal, not an er
 
 def safe_next(value: str | None) -> str:
     """Only same-site relative paths (no open redirects)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) < 500:
+    if (value and value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) < 500
+            and value.isprintable()):
         return value
     return "/chat"
 

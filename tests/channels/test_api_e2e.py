@@ -168,3 +168,19 @@ def test_real_corpus_documents_follow_the_viewers_role(client: TestClient) -> No
     pdf = client.get("/corpus/contracts/contract-gemini-furniture.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("path", [
+    "/suppliers/%00", "/suppliers/" + "x" * 400, "/suppliers/Nobody%20Ltd", "/suppliers/'%20OR%201=1--",
+    "/suppliers?q=%25", "/inbound?warehouse=%00", "/inbound?warehouse=" + "H" * 300, "/inbound?warehouse=hou",
+    "/chat?thread=%00", "/chat?thread=" + "t" * 300, "/corpus/%00", "/corpus/" + "a/" * 300,
+    "/approvals?tab=%00", "/approvals/P-nope/decide", "/login?next=%0d%0aSet-Cookie:x=1", "/login?next=/%0d%0aSet-Cookie:x=1",
+])
+def test_pages_never_answer_5xx_to_odd_input(client: TestClient, path: str) -> None:
+    web_login(client, "ben.buyer")
+    r = client.get(path, follow_redirects=False)
+    assert r.status_code < 500, (path, r.status_code, r.text[:300])
+    token = page_csrf(client.get("/approvals").text)
+    r = client.post("/approvals/%00/decide", data={"decision": "approve", "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code < 500
