@@ -355,10 +355,14 @@ def list_proposals(request: Request, principal: Annotated[Principal, Depends(api
                                                       description="e.g. pending, executed, rejected")] = None,
                    scope: Annotated[Literal["all", "mine", "to_approve"], Query(
                        description="all you may see, those you requested, or those you may decide")] = "all",
+                   kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,64}$",
+                                                     description="e.g. create_rfq, remind_supplier")] = None,
                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
                    offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> dict[str, Any]:
     runtime = runtime_of(request)
     items = visible_proposals(runtime, principal.user, state, scope)
+    if kind:
+        items = [p for p in items if _attr(p, "kind") == kind]
     page = items[offset:offset + limit]
     return {"total": len(items), "limit": limit, "offset": offset,
             "items": [proposal_json(runtime, principal.user, p) for p in page]}

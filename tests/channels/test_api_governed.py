@@ -114,6 +114,8 @@ def test_proposal_listing_scopes_and_redaction(client: TestClient) -> None:
     assert [p["id"] for p in ava["items"]] == [small]
     page = client.get("/api/proposals?limit=1&offset=1", headers=bearer("maria.manager")).json()
     assert page["total"] >= 2 and len(page["items"]) == 1
+    assert client.get("/api/proposals?kind=remind_supplier", headers=bearer("maria.manager")).json()["total"] == 0
+    assert client.get("/api/proposals?kind=create_rfq", headers=bearer("maria.manager")).json()["total"] == 2
 
 
 def test_audit_is_for_managers_and_admins_and_paginates(client: TestClient) -> None:
