@@ -29,28 +29,42 @@ def _ids_or_names(env: Env, model: str, value: Any, name_field: str) -> list[int
 
 
 def scope(env: Env) -> tuple[str, list[int]]:
-    """('tree'|'strict', location ids) for the current context."""
+    """('tree'|'strict', location ids) for the current context, as Odoo 18's _get_domain_locations: warehouses
+    give their view locations; locations given with warehouses are kept only when inside those warehouses."""
     ctx = env.context
+    kind = "strict" if ctx.get("strict") else "tree"
     loc = ctx.get("location")
-    if loc not in (None, False, [], ""):
-        ids = _ids_or_names(env, "stock.location", loc, "complete_name")
-        return ("strict" if ctx.get("strict") else "tree"), ids
     wh = ctx.get("warehouse_id")
+    has_loc = loc not in (None, False, [], "")
     if wh not in (None, False, [], ""):
         wids = _ids_or_names(env, "stock.warehouse", wh, "name")
+        views = _views(env, wids)
+        if not has_loc:
+            return "tree", views
+        parents = [r[0] for r in env.conn.execute(
+            f"SELECT parent_path FROM stock_location WHERE id IN ({','.join(map(str, views)) or 'NULL'})") if r[0]]
+        lids = _ids_or_names(env, "stock.location", loc, "complete_name")
+        paths = dict(env.conn.execute(
+            f"SELECT id, parent_path FROM stock_location WHERE id IN ({','.join(map(str, lids)) or 'NULL'})"))
+        return kind, [i for i in lids if any((paths.get(i) or "").startswith(p) for p in parents)]
+    if has_loc:
+        return kind, _ids_or_names(env, "stock.location", loc, "complete_name")
+    companies = ctx.get("allowed_company_ids")
+    if isinstance(companies, (list, tuple)) and all(isinstance(c, int) for c in companies):
+        wids = [r[0] for r in env.conn.execute(
+            f"SELECT id FROM stock_warehouse WHERE active = 1 AND company_id IN "
+            f"({','.join(str(int(c)) for c in companies) or 'NULL'})")]
     else:
-        companies = ctx.get("allowed_company_ids")
-        if isinstance(companies, (list, tuple)) and all(isinstance(c, int) for c in companies):
-            wids = [r[0] for r in env.conn.execute(
-                f"SELECT id FROM stock_warehouse WHERE active = 1 AND company_id IN "
-                f"({','.join(str(int(c)) for c in companies) or 'NULL'})")]
-        else:
-            wids = [r[0] for r in env.conn.execute("SELECT id FROM stock_warehouse WHERE active = 1")]
+        wids = [r[0] for r in env.conn.execute("SELECT id FROM stock_warehouse WHERE active = 1")]
+    return "tree", _views(env, wids)
+
+
+def _views(env: Env, wids: list[int]) -> list[int]:
     if not wids:
-        return "tree", []
+        return []
     rows = env.conn.execute(
-        f"SELECT view_location_id FROM stock_warehouse WHERE id IN ({','.join(map(str, wids))})")
-    return "tree", [r[0] for r in rows if r[0]]
+        f"SELECT view_location_id FROM stock_warehouse WHERE id IN ({','.join(str(int(w)) for w in wids)})")
+    return [r[0] for r in rows if r[0]]
 
 
 def location_filter(env: Env, alias: str, kind: str, ids: list[int]) -> str:

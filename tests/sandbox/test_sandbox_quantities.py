@@ -33,6 +33,8 @@ def gloves(admin: Client, context: dict[str, Any] | None = None) -> tuple[float,
     ({"location": [9, 11]}, (60.0, 84.0, 24.0, 0.0, 60.0)),
     ({"warehouse_id": 99}, (0.0, 0.0, 0.0, 0.0, 0.0)),
     ({"allowed_company_ids": [1]}, (160.0, 169.0, 24.0, 15.0, 130.0)),
+    ({"warehouse_id": 1, "location": 9}, (20.0, 20.0, 0.0, 0.0, 20.0)),  # the location lies in the warehouse
+    ({"warehouse_id": 2, "location": 9}, (0.0, 0.0, 0.0, 0.0, 0.0)),  # it does not: nothing
     ({"allowed_company_ids": [2]}, (0.0, 0.0, 0.0, 0.0, 0.0)),
     # before the 50 gloves of P00001 were received (done 24 days before TODAY); open moves are later still
     ({"to_date": "2026-10-20 00:00:00"}, (110.0, 110.0, 0.0, 0.0, 80.0)),
