@@ -133,11 +133,11 @@ def model_rss() -> None:
         "before = rss()\n"
         "m = e.LocalMiniLMEmbedder(); m.embed(['receiving damaged pallets at the Dallas dock ' * 20] * 64)\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(before, peak)\n")
+        "print(before, peak, rss())\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    before, peak = int(out[0]) / 1024, int(out[1]) / 1024
-    print(f"embedding model memory: process peak RSS {peak:.0f} MB (python+numpy+tokenizers before loading "
-          f"{before:.0f} MB; the model's share ~{peak - before:.0f} MB), batch of 64 chunks")
+    before, peak, after = int(out[0]) / 1024, int(out[1]) / 1024, int(out[2]) / 1024
+    print(f"embedding model memory: process peak RSS {peak:.0f} MB, {after:.0f} MB after embedding 64 chunks "
+          f"(python+numpy+tokenizers before loading {before:.0f} MB; the model's peak share ~{peak - before:.0f} MB)")
 
 
 def main() -> None:

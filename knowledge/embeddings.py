@@ -61,7 +61,8 @@ _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
 def load_safetensors(path: Path) -> dict[str, np.ndarray]:
-    """Read a .safetensors file (8-byte header length, JSON header, raw little-endian tensors)."""
+    """Read a .safetensors file (8-byte header length, JSON header, raw little-endian tensors).
+    The arrays are views into one buffer; the model copies what it keeps, so the buffer is freed."""
     raw = path.read_bytes()
     (header_len,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8:8 + header_len])
@@ -71,8 +72,8 @@ def load_safetensors(path: Path) -> dict[str, np.ndarray]:
         if key == "__metadata__":
             continue
         start, end = info["data_offsets"]
-        arr = np.frombuffer(raw, dtype=_DTYPES[info["dtype"]], count=(end - start)
-                            // np.dtype(_DTYPES[info["dtype"]]).itemsize, offset=base + start)
+        dtype = np.dtype(_DTYPES[info["dtype"]])
+        arr = np.frombuffer(raw, dtype=dtype, count=(end - start) // dtype.itemsize, offset=base + start)
         tensors[key] = arr.reshape(info["shape"])
     return tensors
 
@@ -158,11 +159,13 @@ class MiniLMModel:
             q = qkv[:, :, 0].transpose(0, 2, 1, 3)
             k = qkv[:, :, 1].transpose(0, 2, 3, 1)
             v = qkv[:, :, 2].transpose(0, 2, 1, 3)
-            scores = (q @ k) * scale + bias
-            scores = scores - scores.max(axis=-1, keepdims=True)
-            probs = np.exp(scores)
-            probs = probs / probs.sum(axis=-1, keepdims=True)
-            ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(b * seq, self.hidden)
+            scores = q @ k  # softmax in place: these (batch, heads, seq, seq) arrays are the peak memory
+            scores *= scale
+            scores += bias
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(b * seq, self.hidden)
             x = _layer_norm(x + (ctx @ layer.out_w + layer.out_b), layer.ln1_w, layer.ln1_b, self.eps)
             up = _gelu(x @ layer.up_w + layer.up_b)
             x = _layer_norm(x + (up @ layer.down_w + layer.down_b), layer.ln2_w, layer.ln2_b, self.eps)
@@ -171,7 +174,7 @@ class MiniLMModel:
         pooled = (x3 * m).sum(axis=1) / np.maximum(m.sum(axis=1), F32(1e-9))
         return _l2_normalise(pooled.astype(F32))
 
-    def encode(self, texts: list[str], batch_size: int = 32, token_budget: int = 4096,
+    def encode(self, texts: list[str], batch_size: int = 32, token_budget: int = 2048,
                threads: int | None = 1) -> np.ndarray:
         """Embed texts. Texts are sorted by length and batched under a token budget (padding and the
         attention matrices stay small). BLAS runs on `threads` threads (None = OpenBLAS' default) and
