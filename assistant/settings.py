@@ -19,7 +19,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Every knob Quartermaster has. Names are the environment variables (case-insensitive)."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
 
     # where everything embedded lives (sandbox DB, state DB, Chroma, logs)
     data_dir: Path = Field(Path("var"), validation_alias=AliasChoices("QM_DATA_DIR"))
