@@ -93,3 +93,18 @@ def test_warehouse_id_context_vs_ignored_warehouse_key(odoo: Any) -> None:
         assert old_key["qty_available"] == pytest.approx(total)
     searched = ek("product.product", "search", [[("id", "=", pid), ("qty_available", ">", 0)]])
     assert searched == [pid]
+
+
+def test_day_labels_and_field_flags(odoo: Any) -> None:
+    import re
+    groups = odoo.execute_kw("stock.picking", "read_group", [[], ["__count"], ["scheduled_date:day"]], {"lazy": False})
+    labelled = [g for g in groups if g["scheduled_date:day"]]
+    assert labelled and all(re.match(r"^\d{2} [A-Z][a-z]{2} \d{4}$", g["scheduled_date:day"]) for g in labelled)
+    rng = labelled[0]["__range"]["scheduled_date:day"]
+    assert re.match(r"^\d{4}-\d{2}-\d{2} 00:00:00$", rng["from"])
+    fg = odoo.execute_kw("product.product", "fields_get", [["qty_available", "free_qty", "default_code"]],
+                         {"attributes": ["store", "searchable", "sortable", "type"]})
+    assert fg["qty_available"] == {"type": "float", "store": False, "searchable": True, "sortable": False}
+    assert fg["default_code"]["store"] is True and fg["default_code"]["sortable"] is True
+    tmpl = odoo.execute_kw("product.template", "fields_get", [["free_qty", "qty_available"]], {"attributes": ["type"]})
+    assert "free_qty" not in tmpl and "qty_available" in tmpl
