@@ -224,7 +224,7 @@ def parse_pdf(raw: bytes) -> ParsedDoc:
                                  "ingest an unprotected copy") from exc
             if not ok:
                 raise ParseError("the PDF is encrypted (password-protected); ingest an unprotected copy")
-        info = reader.metadata or {}
+        info: Any = reader.metadata or {}
         pages = [(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
     except ParseError:
         raise

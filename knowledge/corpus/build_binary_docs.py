@@ -10,6 +10,7 @@ Output is deterministic (fixed dates in the metadata), so re-running it does not
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -251,7 +252,7 @@ def _normalise_zip(path: Path) -> None:
     path.write_bytes(buf.getvalue())
 
 
-def write_sidecar(doc: Path, meta: dict[str, object]) -> None:
+def write_sidecar(doc: Path, meta: Mapping[str, object]) -> None:
     side = doc.with_name(doc.name + ".meta.yaml")
     side.write_text("# metadata for " + doc.name + " (written by build_binary_docs.py)\n"
                     + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8")
