@@ -10,8 +10,8 @@ What is measured:
   random unit vectors; embedding 10,000 chunks with MiniLM on 2 cores would take ~20 minutes and does not
   change the query path). Each query = MiniLM query embedding + Chroma HNSW + BM25 + fusion + role filter.
   "search only" reuses the query embedding (cache), i.e. the retrieval cost alone.
-- peak RSS of a fresh process that loads the model and embeds 64 chunks, minus the same process' RSS before
-  loading (the model's own share).
+- peak RSS (VmHWM) of a fresh process that loads the model and embeds 64 chunks, and its RSS before loading
+  (python + numpy + tokenizers).
 """
 
 from __future__ import annotations
@@ -128,11 +128,11 @@ def model_rss() -> None:
     code = (
         f"import resource,sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "import numpy, tokenizers, knowledge.embeddings as e\n"
-        "def rss():\n"
-        "    return int([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])\n"
+        "def rss(key='VmRSS'):\n"
+        "    return int([l for l in open('/proc/self/status') if l.startswith(key)][0].split()[1])\n"
         "before = rss()\n"
         "m = e.LocalMiniLMEmbedder(); m.embed(['receiving damaged pallets at the Dallas dock ' * 20] * 64)\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "peak = rss('VmHWM')  # not ru_maxrss: that one keeps the forking parent's size across exec\n"
         "print(before, peak, rss())\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     before, peak, after = int(out[0]) / 1024, int(out[1]) / 1024, int(out[2]) / 1024
