@@ -10,11 +10,13 @@ adapters for chromadb (`ChromaEmbeddingFunction`) and LangChain (`LangChainEmbed
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import struct
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -208,17 +210,39 @@ class MiniLMModel:
         return out
 
 
-def _blas_threads(n: int | None) -> Any:
-    """Limit BLAS threads inside the block (no-op when n is None or threadpoolctl is missing)."""
-    import contextlib
+_BLAS_LOCK = threading.Lock()
+_blas_users = 0
+_blas_limiter: Any = None
 
+
+@contextlib.contextmanager
+def _blas_threads(n: int | None) -> Iterator[None]:
+    """Limit BLAS to n threads inside the block (no-op for None or without threadpoolctl).
+
+    The limit is process-wide, so concurrent callers share it: the first one in sets it, the last
+    one out restores the original (a plain per-call context manager would race and could leave the
+    process limited, or unlimited, at random)."""
+    global _blas_users, _blas_limiter
     if n is None:
-        return contextlib.nullcontext()
+        yield
+        return
+    with _BLAS_LOCK:
+        if _blas_users == 0:
+            try:
+                from threadpoolctl import threadpool_limits
+            except ImportError:  # pragma: no cover - optional
+                _blas_limiter = None
+            else:
+                _blas_limiter = threadpool_limits(limits=n, user_api="blas")
+        _blas_users += 1
     try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=n, user_api="blas")
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _blas_users -= 1
+            if _blas_users == 0 and _blas_limiter is not None:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
 
 
 _MODEL_CACHE: dict[tuple[str, int], MiniLMModel] = {}

@@ -59,3 +59,20 @@ def test_eval_prints_the_metrics(env: Path, tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     assert "recall@1 1.000" in out.output and "recall@5 1.000" in out.output and "MRR 1.000" in out.output
     assert "no-answer accuracy 1.000" in out.output and "role leaks 0" in out.output
+
+
+@pytest.mark.chroma_server
+def test_cli_uses_the_chroma_server_when_configured(env: Path, mini_corpus: Path,
+                                                    chroma_server: tuple[str, int],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    host, port = chroma_server
+    monkeypatch.setenv("CHROMA_HOST", host)
+    monkeypatch.setenv("CHROMA_PORT", str(port))
+    runner = CliRunner()
+    out = runner.invoke(app, ["knowledge", "ingest", str(mini_corpus)])
+    assert out.exit_code == 0, out.output
+    assert f"http://{host}:{port}" in out.output and "6 added" in out.output
+    assert not (env / "var" / "chroma").exists()  # nothing embedded locally
+    found = runner.invoke(app, ["knowledge", "search", "crushed pallet", "--as", "wes.warehouse"])
+    assert "SOP-T-001#" in found.output
+    runner.invoke(app, ["knowledge", "remove", "--all"])

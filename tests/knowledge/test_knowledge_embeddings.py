@@ -123,3 +123,18 @@ def test_openai_compatible_endpoint(fake_openai: str) -> None:
     assert _FakeOpenAI.requests[0]["auth"] == "Bearer k-123"
     assert _FakeOpenAI.requests[0]["path"] == "/v1/embeddings"
     assert emb.name == "openai:my-embedder" and emb.dim == 8
+
+
+def test_concurrent_queries_agree_and_leave_blas_as_it_was() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_info
+
+    before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    emb = LocalMiniLMEmbedder()
+    queries = [f"late delivery penalty for supplier {i}" for i in range(16)]
+    expected = np.stack([emb.embed([q])[0] for q in queries])
+    with ThreadPoolExecutor(4) as pool:
+        got = np.stack(list(pool.map(lambda q: emb.embed([q])[0], queries)))
+    assert np.abs(got - expected).max() < 1e-5
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
