@@ -84,6 +84,9 @@ def test_warehouse_never_receives_contract_text(retriever: Retriever, policy: ob
         assert "Net 30" not in res.for_model() or "contract" not in res.for_model().lower()
     with pytest.raises(ToolError, match="may not see contract"):
         _run(ctx, query="payment terms", doc_type="contract")
+    # nor the price-increase playbook, which quotes contract price terms (allowed_roles in its front matter)
+    price = _run(ctx, query="Cardinal price increase notice 9.5 % response")
+    assert not any(p["citation_id"].startswith("PB-PRICE-013") for p in price.data["passages"])
     # SOPs are theirs
     sop = _run(ctx, query="damaged pallets at the dock")
     assert sop.data["passages"][0]["citation_id"].startswith("SOP-DMG-002")
