@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 import threading
+import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -208,8 +209,11 @@ class Retriever:
     """`Retriever(store).search(query, role_doc_types=..., doc_type=..., supplier=..., k=5)`."""
 
     def __init__(self, store: DocumentStore, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-                 vector_candidates: int = 40, keyword_candidates: int = 40) -> None:
+                 vector_candidates: int = 40, keyword_candidates: int = 40,
+                 recheck_s: float = 30.0) -> None:
         self.store = store
+        self.recheck_s = recheck_s  # how often to notice writes by another process (chunk count)
+        self._checked = 0.0
         self.min_confidence = min_confidence
         self.vector_candidates = vector_candidates
         self.keyword_candidates = keyword_candidates
@@ -223,11 +227,19 @@ class Retriever:
         index = _KeywordIndex(self.store.all_chunks())
         with self._lock:
             self._index = index
+            self._checked = time.monotonic()
 
     @property
     def index(self) -> _KeywordIndex:
         if self._index is None:
             self.refresh()
+        elif time.monotonic() - self._checked > self.recheck_s:
+            self._checked = time.monotonic()
+            try:
+                if self.store.count() != self._index.n:  # another process ingested: catch up
+                    self.refresh()
+            except Exception:  # noqa: BLE001 - a store hiccup must not fail a search; next time
+                pass
         assert self._index is not None
         return self._index
 

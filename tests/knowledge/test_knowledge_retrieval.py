@@ -112,3 +112,16 @@ def test_tokenizer_keeps_codes_whole() -> None:
     toks = tokenize("Part FST-4410, clause 4.3 and the receipts")
     assert "fst-4410" in toks and "4410" in toks and "4.3" in toks and "receipt" in toks and "the" not in toks
     assert identifiers("clause 4.3 of FA-2025-030, 10 days") == {"4.3", "fa-2025-030"}
+
+
+def test_writes_by_another_ingestor_are_picked_up(store_factory, mini_corpus: Path, tmp_path: Path) -> None:
+    r = _retriever(store_factory, mini_corpus)
+    r.recheck_s = 0.0
+    before = r.search_scored("temps for peak season hiring", k=10).passages
+    assert not any(p.citation_id.startswith("PB-T-2") for p in before)
+    extra = tmp_path / "extra2"
+    extra.mkdir()
+    (extra / "playbook-peak.md").write_text("---\ndoc_id: PB-T-2\n---\n# Peak Season\n\nHire 12 temps in "
+                                            "November for the Dallas dock.\n")
+    Ingestor(r.store).ingest([extra], progress=False)  # not through this retriever
+    assert r.search("temps for peak season hiring")[0].citation_id.startswith("PB-T-2#")
