@@ -161,6 +161,7 @@ def eval_cmd(questions: Path = typer.Option(None, help="Labelled questions YAML.
     typer.echo(f"recall@1 {s['recall@1']:.3f}   recall@5 {s['recall@5']:.3f}   MRR {s['mrr']:.3f}")
     typer.echo(f"no-answer accuracy {s['no_answer_accuracy']:.3f}   answerable called unanswerable "
                f"{s['false_no_answer']}   role leaks {s['role_leaks']}   p50 {s['p50_ms']} ms")
+    typer.echo("by kind: " + "; ".join(f"{k} {v}" for k, v in report.by_kind().items()))
     if verbose:
         for r in report.misses():
             typer.echo(f"- {r.question.id} [{r.question.kind}/{r.question.role}] {r.question.q}")

@@ -161,11 +161,13 @@ def main() -> None:
         again = Ingestor(store).ingest([CORPUS], progress=False)
         print(f"re-ingest unchanged corpus: {again.count('unchanged')} unchanged, {again.embedded} embedded, "
               f"{(time.perf_counter() - t0) * 1000:.0f} ms")
-        ev = evaluate(Retriever(store), load_questions(), default_role_types).summary()
+        ev_report = evaluate(Retriever(store), load_questions(), default_role_types)
+        ev = ev_report.summary()
         print(f"retrieval eval ({ev['questions']} questions, {ev['answerable']} answerable): "
               f"recall@1 {ev['recall@1']:.3f}  recall@5 {ev['recall@5']:.3f}  MRR {ev['mrr']:.3f}  "
               f"no-answer accuracy {ev['no_answer_accuracy']:.3f}  answerable-called-unanswerable "
               f"{ev['false_no_answer']}  role leaks {ev['role_leaks']}")
+        print("  by kind: " + "; ".join(f"{k} {v}" for k, v in ev_report.by_kind().items()))
 
         # 2. latency at N chunks, embedded
         big = DocumentStore(embedder, path=Path(tmp) / "big")

@@ -98,6 +98,21 @@ class EvalReport:
             "p50_ms": round(ms[len(ms) // 2], 1) if ms else 0.0,
         }
 
+    def by_kind(self) -> dict[str, str]:
+        """Per question kind: hits@1/hits@5 of n (answerable kinds) or correct of n (no_answer, role)."""
+        out: dict[str, str] = {}
+        for kind in sorted({r.question.kind for r in self.results}):
+            rs = [r for r in self.results if r.question.kind == kind]
+            if kind == "role":
+                out[kind] = f"{sum(1 for r in rs if not r.leaked)}/{len(rs)} leak-free"
+            elif all(not r.question.answerable for r in rs):
+                out[kind] = f"{sum(1 for r in rs if not r.answerable_said)}/{len(rs)} said no answer"
+            else:
+                at1 = sum(1 for r in rs if r.rank == 1)
+                at5 = sum(1 for r in rs if r.rank is not None and r.rank <= 5)
+                out[kind] = f"@1 {at1}/{len(rs)}, @5 {at5}/{len(rs)}"
+        return out
+
     def misses(self) -> list[QuestionResult]:
         return [r for r in self.results
                 if (r.question.answerable and r.rank != 1) or r.leaked
