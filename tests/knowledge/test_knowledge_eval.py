@@ -56,7 +56,8 @@ def test_metrics_are_computed_from_ranks(mini_corpus: Path, tmp_path: Path) -> N
     assert report.summary()["questions"] == 5 and report.summary()["answerable"] == 3
     assert {m.question.id for m in report.misses()} == {"c"}
     kinds = report.by_kind()
-    assert kinds["general"] == "@1 2/3, @5 3/3" if ranks["c"] else kinds["general"] == "@1 2/3, @5 2/3"
+    within5 = 3 if ranks["c"] is not None and ranks["c"] <= 5 else 2
+    assert kinds["general"] == f"@1 2/3, @5 {within5}/3"
     assert kinds["no_answer"] == "1/1 said no answer" and kinds["role"] == "1/1 leak-free"
 
 
