@@ -49,7 +49,7 @@ def call(env: Env, model_name: str, method: str, args: Any, kwargs: Any) -> Any:
     if not isinstance(method, str):
         raise PyTypeError(f"Method name must be a string, got {method!r}")
     if method.startswith("_"):
-        raise AccessError(f"Private methods (such as {method}) cannot be called remotely.")
+        raise AccessError(f"Private methods (such as '{model.name}.{method}') cannot be called remotely.")
     if not isinstance(args, (list, tuple)):
         raise PyTypeError(f"args must be a list, got {type(args).__name__}")
     if kwargs in (None, False):
@@ -70,7 +70,7 @@ def call(env: Env, model_name: str, method: str, args: Any, kwargs: Any) -> Any:
         _load_business()
         fn = SPECIFIC.get((model.name, method)) or COMMON.get(method)
     if fn is None:
-        raise PyAttributeError(f"The method '{method}' does not exist on the model '{model.name}'")
+        raise PyAttributeError(f"The method '{model.name}.{method}' does not exist")
     try:
         bound = inspect.signature(fn).bind(env, model, *args, **kwargs)
     except TypeError as exc:
@@ -274,14 +274,14 @@ def web_read(env: Env, model: ModelDef, ids: Any, specification: Any) -> list[di
 @common
 def action_archive(env: Env, model: ModelDef, ids: Any) -> bool:
     if not model.has_active:
-        raise PyAttributeError(f"The method 'action_archive' does not exist on the model '{model.name}'")
+        raise PyAttributeError(f"The method '{model.name}.action_archive' does not exist")
     return env.write(model, _ids(ids), {"active": False})
 
 
 @common
 def action_unarchive(env: Env, model: ModelDef, ids: Any) -> bool:
     if not model.has_active:
-        raise PyAttributeError(f"The method 'action_unarchive' does not exist on the model '{model.name}'")
+        raise PyAttributeError(f"The method '{model.name}.action_unarchive' does not exist")
     return env.with_context(active_test=False).write(model, _ids(ids), {"active": True})
 
 

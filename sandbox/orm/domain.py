@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sandbox.errors import PyValueError
+from sandbox.errors import PyTypeError, PyValueError
 from sandbox.orm.fields import X2MANY, Field
 from sandbox.orm.model import ModelDef
 
@@ -48,6 +48,12 @@ def normalize(domain: Any) -> list[Any]:
             result.append(token)
         elif token == "!":
             result.append(token)
+        elif isinstance(token, int) and not isinstance(token, bool):
+            raise PyTypeError("'int' object is not subscriptable")
+        elif isinstance(token, (list, tuple, str)) and len(token) > 3:
+            raise PyValueError("too many values to unpack (expected 3)")  # Odoo's own unpacking error
+        elif isinstance(token, (list, tuple)):
+            raise PyValueError(f"not enough values to unpack (expected 3, got {len(token)})")
         else:
             raise PyValueError(f"Invalid domain term {token!r} in domain {list(domain)!r}")
     if expected != 0 and domain:
@@ -138,7 +144,11 @@ class DomainCompiler:
         if op == "==":
             op = "="
         if op not in OPERATORS:
-            raise PyValueError(f"Invalid leaf {leaf!r}: unknown operator {op!r}")
+            raise PyValueError(f"Invalid leaf {leaf!r}")
+        if op in ("in", "not in") and not isinstance(right, (list, tuple)) and right is not False:
+            raise PyValueError(f"Invalid domain term {leaf!r}")  # Odoo 18 wants a list (or False) here
+        if op in ("=", "!=") and isinstance(right, (list, tuple)):
+            op = "in" if op == "=" else "not in"  # Odoo turns '=' [..] into 'in' (with a warning)
         if op == "=?":
             if right is False or right is None:
                 return "1=1", []

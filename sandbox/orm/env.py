@@ -145,7 +145,7 @@ class Env:
                 continue
             m = ORDER_TERM.match(raw)
             if not m:
-                raise PyValueError(
+                raise UserError(
                     f'Invalid "order" specified ({spec}). A valid "order" specification is a comma-separated '
                     "list of valid field names (optionally followed by asc/desc for the direction)")
             fname, desc = m.group(1), (m.group(3) or "asc").lower() == "desc"

@@ -104,7 +104,7 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
         if f is None:
             raise PyValueError(f"Invalid field {fname!r} on model {model.name!r}")
         if not f.groupable or not env.sql_path_ok(model, fname):
-            raise PyValueError(f"Field {model.name}.{fname} is not groupable (it is not stored)")
+            raise PyValueError(f"Cannot convert {model.name}.{fname} to SQL because it is not stored")
         expr, last = joins.expr(fname)
         if gran:
             if f.type not in ("date", "datetime") or gran not in GRANULARITIES:
@@ -124,16 +124,21 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
             continue
         f = model.fields.get(fname)
         if f is None:
-            raise PyValueError(f"Invalid field {fname!r} on model {model.name!r}")
-        if any(g[1] == fname for g in gb_specs):
-            continue
-        if not (f.column or (f.related and env.sql_path_ok(model, fname))) or f.type in X2MANY:
-            continue  # Odoo silently drops non-stored aggregates
-        func = func or f.aggregator
-        if not func:
-            continue
-        if func not in AGGREGATES:
-            raise PyValueError(f"Invalid aggregation function {func!r}.")
+            raise PyValueError(f"Invalid field {fname!r} on model {model.name!r}"
+                               + (f" for {spec!r}." if func else ""))
+        stored = bool(f.column or (f.related and env.sql_path_ok(model, fname))) and f.type not in X2MANY
+        if func:
+            # an explicit aggregate goes to SQL in Odoo 18, so a non-stored field is an error there
+            if func not in AGGREGATES:
+                raise PyValueError(f"Invalid aggregate method {func!r} for {spec!r}.")
+            if not stored:
+                raise PyValueError(f"Cannot convert {model.name}.{fname} to SQL because it is not stored")
+        else:
+            if any(g[1] == fname for g in gb_specs) or not stored:
+                continue  # Odoo silently drops groupby fields and non-stored fields without an aggregate
+            func = f.aggregator
+            if not func:
+                continue
         col, _ = joins.expr(fname)
         sql_func = {"count_distinct": "COUNT(DISTINCT {})", "bool_and": "MIN({})", "bool_or": "MAX({})",
                     "array_agg": "GROUP_CONCAT({})"}.get(func, func.upper() + "({})")
@@ -227,7 +232,7 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
         result = [result[i] for i in order]
     else:
         spec_rank = {gb_specs[i][0]: r for i, r in m2o_rank.items()}
-        result = _order_groups(result, gb_specs, aggs, orderby, spec_rank)
+        result = _order_groups(result, gb_specs, aggs, orderby, spec_rank, count_key)
     if offset:
         result = result[offset:]
     if limit is not None:
@@ -239,7 +244,7 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
 
 
 def _order_groups(groups: list[dict[str, Any]], gb_specs: list[Any], aggs: list[tuple[str, str]],
-                  orderby: Any, spec_rank: dict[str, dict[int, int]]) -> list[dict[str, Any]]:
+                  orderby: Any, spec_rank: dict[str, dict[int, int]], count_key: str) -> list[dict[str, Any]]:
     def key_of(spec: str, g: dict[str, Any], gran: str) -> Any:
         v = g.get(spec)
         if gran and g.get("__range", {}).get(spec):
@@ -258,7 +263,16 @@ def _order_groups(groups: list[dict[str, Any]], gb_specs: list[Any], aggs: list[
             bits = part.split()
             if not bits:
                 continue
-            terms.append((bits[0], len(bits) > 1 and bits[1].lower() == "desc", ""))
+            name = bits[0]
+            if name == "__count":
+                name = count_key
+            valid = {g[0] for g in gb_specs} | {g[0].split(":")[0] for g in gb_specs} | {a[0] for a in aggs}
+            if name not in valid and name != count_key:
+                # Odoo 18 only orders groups by a groupby or an aggregate of the call
+                raise PyValueError(f"Order term {part.strip()!r} is not a valid aggregate nor valid groupby")
+            if name not in {g[0] for g in gb_specs}:
+                name = next((g[0] for g in gb_specs if g[0].split(":")[0] == name), name)
+            terms.append((name, len(bits) > 1 and bits[1].lower() == "desc", ""))
     else:
         terms = [(spec, False, gran) for spec, _f, _fo, gran, _e in gb_specs]
     for name, desc, gran in reversed(terms):

@@ -61,7 +61,7 @@ def test_error_names_and_json_shape(target: Target, odoo: Any) -> None:
     with pytest.raises(JsonRpcFault) as e2:
         _call(target, uid, "res.partner", "no_such_method", [[]])
     assert e2.value.name == "builtins.AttributeError"
-    assert "The method 'no_such_method' does not exist on the model 'res.partner'" in e2.value.message
+    assert e2.value.message == "The method 'res.partner.no_such_method' does not exist"
     with pytest.raises(JsonRpcFault) as e3:
         _call(target, uid, "res.partner", "search_read", [[]], {"fields": ["no_such_field"], "limit": 1})
     assert e3.value.name == "builtins.ValueError" and "no_such_field" in e3.value.message
@@ -74,7 +74,7 @@ def test_private_method_refused(target: Target, odoo: Any, xml: Any) -> None:
     with pytest.raises(JsonRpcFault) as exc:
         _call(target, odoo.env.uid, "purchase.order", "_create_picking", [[1]])
     assert exc.value.name == "odoo.exceptions.AccessError"
-    assert exc.value.message == "Private methods (such as _create_picking) cannot be called remotely."
+    assert exc.value.message == "Private methods (such as 'purchase.order._create_picking') cannot be called remotely."
     _obj, _uid, call = xml
     with pytest.raises(xmlrpc.client.Fault) as fault:
         call("purchase.order", "_create_picking", [[1]])

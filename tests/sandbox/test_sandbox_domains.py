@@ -127,7 +127,7 @@ def test_order_limit_offset(admin: Client) -> None:
     (["|", ("name", "=", "x")], "syntactically not correct"),
     (["&"], "syntactically not correct"),
     ([("nope", "=", 1)], "Invalid field res.partner.nope"),
-    ([("name", "=")], "Invalid domain term"),
+    ([("name", "=")], "not enough values to unpack (expected 3, got 2)"),
     ("not a list", "Invalid domain"),
     ([("supplier_rank", ">", "many")], "Invalid value 'many'"),
     ([("display_name", "in", [[1, 2]])], "Invalid"),
