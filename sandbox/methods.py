@@ -235,40 +235,88 @@ def web_search_read(env: Env, model: ModelDef, domain: Any = None, specification
                     limit: int | None = None, order: str | None = None, count_limit: int | None = None) -> Any:
     ids = env.search(model, domain or [], offset, limit, order)
     records = web_read(env, model, ids, specification or {})
-    length = len(ids) + (offset or 0)
-    if limit and len(ids) == limit:
+    if not records:
+        return {"length": 0, "records": []}
+    # Odoo 18's _format_web_search_read_results
+    current = len(records) + (offset or 0)
+    count_limit_reached = bool(count_limit) and count_limit <= current
+    if limit and ((len(records) == limit and not count_limit_reached) or env.context.get("force_search_count")):
         length = env.search_count(model, domain or [], count_limit)
+    else:
+        length = current
     return {"length": length, "records": records}
 
 
 @common
 def web_read(env: Env, model: ModelDef, ids: Any, specification: Any) -> list[dict[str, Any]]:
+    """Odoo 17+'s web_read: nested specs are read once per field for all records (no N+1), x2many sub-specs
+    honour ``order`` (ids re-sorted) and ``limit`` (only the first ids are read, the rest stay ``{"id": n}``)."""
     if not isinstance(specification, dict):
         raise PyTypeError("specification must be a dict of field name -> sub-specification")
     ids = _ids(ids)
+    for n in specification:
+        env.field(model, n)
     names = list(specification)
     plain = env.read(model, ids, names or ["id"], load=None)
-    for rec in plain:
-        for n in names:
-            f = model.fields[n]
-            sub = specification.get(n) or {}
-            v = rec.get(n)
-            if f.type == "many2one":
-                if not v:
-                    rec[n] = False
-                    continue
-                co = env.model(f.relation or "")
-                subfields = sub.get("fields") or {}
-                if subfields:
-                    got = web_read(env.sudo() if set(subfields) <= {"display_name"} else env, co, [v], subfields)
-                    rec[n] = got[0] if got else {"id": v}
-                    rec[n]["id"] = v
-                else:
-                    rec[n] = v
-            elif f.type in X2MANY and sub.get("fields"):
-                co = env.model(f.relation or "")
-                rec[n] = web_read(env, co, list(v or []), sub["fields"])
+    for n in names:
+        sub = specification.get(n) or {}
+        if not isinstance(sub, dict):
+            raise PyTypeError(f"specification of {n!r} must be a dict")
+        f = model.fields[n]
+        if f.type == "many2one":
+            _web_read_many2one(env, f.relation or "", n, sub, plain)
+        elif f.type in X2MANY:
+            _web_read_x2many(env, f.relation or "", n, sub, plain)
     return plain
+
+
+def _sub_env(env: Env, sub: dict[str, Any]) -> Env:
+    ctx = sub.get("context")
+    return env.with_context(**ctx) if isinstance(ctx, dict) and ctx else env
+
+
+def _web_read_many2one(env: Env, relation: str, n: str, sub: dict[str, Any], plain: list[dict[str, Any]]) -> None:
+    if "fields" not in sub:
+        for rec in plain:
+            rec[n] = rec.get(n) or False
+        return
+    subfields = sub.get("fields") or {}
+    env = _sub_env(env, sub)
+    co = env.model(relation)
+    wanted = sorted({rec[n] for rec in plain if rec.get(n)})
+    extra = {k: v for k, v in subfields.items() if k != "display_name"}
+    got = {r["id"]: r for r in web_read(env, co, wanted, extra)} if wanted and extra else {}
+    names = env.sudo().display_names(co, wanted) if wanted and "display_name" in subfields else {}
+    for rec in plain:
+        v = rec.get(n)
+        if not v:
+            rec[n] = False
+            continue
+        val = {**got.get(v, {}), "id": v}
+        if "display_name" in subfields:
+            val["display_name"] = names.get(v, False)
+        rec[n] = val
+
+
+def _web_read_x2many(env: Env, relation: str, n: str, sub: dict[str, Any], plain: list[dict[str, Any]]) -> None:
+    env = _sub_env(env, sub)
+    co = env.model(relation)
+    if sub.get("order"):
+        union = sorted({i for rec in plain for i in (rec.get(n) or [])})
+        ordered = env.with_context(active_test=False).search(co, [("id", "in", union)], 0, None, sub["order"]) \
+            if union else []
+        rank = {i: k for k, i in enumerate(ordered)}
+        for rec in plain:
+            rec[n] = sorted(rec.get(n) or [], key=lambda i: rank.get(i, len(rank)))
+    if "fields" not in sub:
+        return
+    limit = sub.get("limit")
+    if limit is not None and not isinstance(limit, int):
+        raise PyTypeError("slice indices must be integers or None or have an __index__ method")
+    wanted = sorted({i for rec in plain for i in (rec.get(n) or [])[:limit]})
+    got = {r["id"]: r for r in web_read(env, co, wanted, sub.get("fields") or {})} if wanted else {}
+    for rec in plain:
+        rec[n] = [dict(got[i]) if i in got else {"id": i} for i in (rec.get(n) or [])]
 
 
 @common

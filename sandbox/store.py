@@ -105,6 +105,9 @@ def load_rows(conn: sqlite3.Connection, registry: dict[str, ModelDef], data: dic
                 conn.execute(f'ALTER TABLE {m.table} ADD COLUMN "{k}"')
                 existing.add(k)
             keys.append(k)
+        if m.has_active and "active" not in keys:
+            keys.append("active")  # Odoo's default active=True applies to rows the seed gives without it
+        active_at = keys.index("active") if m.has_active else -1
         cols = list(keys)
         if mname == "res.users":
             cols.append("password_crypt")
@@ -112,6 +115,8 @@ def load_rows(conn: sqlite3.Connection, registry: dict[str, ModelDef], data: dic
         pw_cache: dict[str, str] = {}
         for row in rows:
             vals = list(map(row.get, keys))  # sqlite3 binds bools as 1/0 itself
+            if active_at >= 0 and vals[active_at] is None:
+                vals[active_at] = True
             if mname == "res.users":
                 pw = row.get("password")
                 if pw:

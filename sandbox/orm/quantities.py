@@ -80,59 +80,81 @@ def location_filter(env: Env, alias: str, kind: str, ids: list[int]) -> str:
     return "(" + " OR ".join(f"{alias}.parent_path LIKE '{p}%'" for p in paths) + ")"
 
 
+FULL_SCAN_ABOVE = 400  # more requested products than this: one unfiltered pass is cheaper than a long IN list
+
+
 def product_quantities(env: Env, product_ids: list[int] | None) -> dict[int, dict[str, float]]:
-    key = ("qty", repr(sorted((k, repr(v)) for k, v in env.context.items()
-                              if k in ("location", "warehouse_id", "strict", "to_date", "from_date",
-                                       "allowed_company_ids"))))
-    cached = env.cache.get(key)
-    if cached is None:
-        kind, ids = scope(env)
-        inside = location_filter(env, "l", kind, ids)
-        cached = {}
-        for pid, qty, reserved in env.conn.execute(
-                f"SELECT q.product_id, SUM(q.quantity), SUM(q.reserved_quantity) FROM stock_quant q "
-                f"JOIN stock_location l ON l.id = q.location_id WHERE {inside} GROUP BY q.product_id"):
+    """Quantities of ``product_ids`` (None: every product) in the context's scope. A request for a few
+    products only reads their quants and moves; results are cached per request on (context, ids)."""
+    ctx_key = repr(sorted((k, repr(v)) for k, v in env.context.items()
+                          if k in ("location", "warehouse_id", "strict", "to_date", "from_date",
+                                   "allowed_company_ids")))
+    full = env.cache.get(("qty", ctx_key, None))
+    if full is None and (product_ids is None or len(set(product_ids)) > FULL_SCAN_ABOVE):
+        full = env.cache[("qty", ctx_key, None)] = _compute(env, None)
+    if full is not None:
+        if product_ids is None:
+            return full
+        return {p: full.get(p, _zero()) for p in product_ids}
+    wanted = frozenset(int(p) for p in product_ids or [])
+    key = ("qty", ctx_key, wanted)
+    got = env.cache.get(key)
+    if got is None:
+        got = env.cache[key] = _compute(env, sorted(wanted))
+    return {p: got.get(p, _zero()) for p in product_ids or []}
+
+
+def _compute(env: Env, product_ids: list[int] | None) -> dict[int, dict[str, float]]:
+    if product_ids is not None and not product_ids:
+        return {}
+    in_ids = "" if product_ids is None else f"IN ({','.join(str(int(p)) for p in product_ids)})"
+    q_filter = f" AND q.product_id {in_ids}" if in_ids else ""
+    m_filter = f" AND m.product_id {in_ids}" if in_ids else ""
+    kind, ids = scope(env)
+    inside = location_filter(env, "l", kind, ids)
+    cached: dict[int, dict[str, float]] = {}
+    for pid, qty, reserved in env.conn.execute(
+            f"SELECT q.product_id, SUM(q.quantity), SUM(q.reserved_quantity) FROM stock_quant q "
+            f"JOIN stock_location l ON l.id = q.location_id WHERE {inside}{q_filter} GROUP BY q.product_id"):
+        cached.setdefault(pid, _zero())
+        cached[pid]["qty_available"] = qty or 0.0
+        cached[pid]["free_qty"] = (qty or 0.0) - (reserved or 0.0)
+    src_in = location_filter(env, "ls", kind, ids)
+    dst_in = location_filter(env, "l", kind, ids)
+    to_date = _date_param(env.context.get("to_date"))
+    from_date = _date_param(env.context.get("from_date"))
+    window = m_filter
+    params: list[str] = []
+    if to_date:
+        window += " AND m.date <= ?"
+        params.append(to_date)
+    if from_date:
+        window += " AND m.date >= ?"
+        params.append(from_date)
+    for direction, cond in (("incoming_qty", f"{dst_in} AND NOT {src_in}"),
+                            ("outgoing_qty", f"{src_in} AND NOT {dst_in}")):
+        for pid, qty in env.conn.execute(
+                f"SELECT m.product_id, SUM(COALESCE(m.product_qty, m.product_uom_qty)) FROM stock_move m "
+                f"JOIN stock_location l ON l.id = m.location_dest_id "
+                f"JOIN stock_location ls ON ls.id = m.location_id "
+                f"WHERE m.state IN {OPEN_MOVE_STATES} AND {cond}{window} GROUP BY m.product_id", params):
             cached.setdefault(pid, _zero())
-            cached[pid]["qty_available"] = qty or 0.0
-            cached[pid]["free_qty"] = (qty or 0.0) - (reserved or 0.0)
-        src_in = location_filter(env, "ls", kind, ids)
-        dst_in = location_filter(env, "l", kind, ids)
-        to_date = _date_param(env.context.get("to_date"))
-        from_date = _date_param(env.context.get("from_date"))
-        window = ""
-        params: list[str] = []
-        if to_date:
-            window += " AND m.date <= ?"
-            params.append(to_date)
-        if from_date:
-            window += " AND m.date >= ?"
-            params.append(from_date)
-        for direction, cond in (("incoming_qty", f"{dst_in} AND NOT {src_in}"),
-                                ("outgoing_qty", f"{src_in} AND NOT {dst_in}")):
+            cached[pid][direction] = qty or 0.0
+    if to_date and to_date < _now():
+        # on hand back then = today's quants minus what was done since (Odoo's _compute_quantities_dict)
+        for sign, cond in ((-1.0, f"{dst_in} AND NOT {src_in}"), (1.0, f"{src_in} AND NOT {dst_in}")):
             for pid, qty in env.conn.execute(
-                    f"SELECT m.product_id, SUM(COALESCE(m.product_qty, m.product_uom_qty)) FROM stock_move m "
+                    f"SELECT m.product_id, SUM(m.quantity) FROM stock_move m "
                     f"JOIN stock_location l ON l.id = m.location_dest_id "
                     f"JOIN stock_location ls ON ls.id = m.location_id "
-                    f"WHERE m.state IN {OPEN_MOVE_STATES} AND {cond}{window} GROUP BY m.product_id", params):
+                    f"WHERE m.state = 'done' AND m.date > ? AND {cond}{m_filter} GROUP BY m.product_id",
+                    [to_date]):
                 cached.setdefault(pid, _zero())
-                cached[pid][direction] = qty or 0.0
-        if to_date and to_date < _now():
-            # on hand back then = today's quants minus what was done since (Odoo's _compute_quantities_dict)
-            for sign, cond in ((-1.0, f"{dst_in} AND NOT {src_in}"), (1.0, f"{src_in} AND NOT {dst_in}")):
-                for pid, qty in env.conn.execute(
-                        f"SELECT m.product_id, SUM(m.quantity) FROM stock_move m "
-                        f"JOIN stock_location l ON l.id = m.location_dest_id "
-                        f"JOIN stock_location ls ON ls.id = m.location_id "
-                        f"WHERE m.state = 'done' AND m.date > ? AND {cond} GROUP BY m.product_id", [to_date]):
-                    cached.setdefault(pid, _zero())
-                    cached[pid]["qty_available"] += sign * (qty or 0.0)
-                    cached[pid]["free_qty"] += sign * (qty or 0.0)
-        for v in cached.values():
-            v["virtual_available"] = v["qty_available"] + v["incoming_qty"] - v["outgoing_qty"]
-        env.cache[key] = cached
-    if product_ids is None:
-        return cached
-    return {p: cached.get(p, _zero()) for p in product_ids}
+                cached[pid]["qty_available"] += sign * (qty or 0.0)
+                cached[pid]["free_qty"] += sign * (qty or 0.0)
+    for v in cached.values():
+        v["virtual_available"] = v["qty_available"] + v["incoming_qty"] - v["outgoing_qty"]
+    return cached
 
 
 def _date_param(v: Any) -> str | None:
@@ -152,12 +174,12 @@ def _zero() -> dict[str, float]:
 
 
 def template_quantities(env: Env, tmpl_ids: set[int] | None) -> dict[int, dict[str, float]]:
-    per_product = product_quantities(env, None)
+    rows = env.conn.execute("SELECT id, product_tmpl_id FROM product_product").fetchall()
+    if tmpl_ids is not None:
+        rows = [(pid, tid) for pid, tid in rows if tid in tmpl_ids]
+    per_product = product_quantities(env, None if tmpl_ids is None else [pid for pid, _ in rows])
     out: dict[int, dict[str, float]] = {}
-    rows = env.conn.execute("SELECT id, product_tmpl_id FROM product_product")
     for pid, tid in rows:
-        if tmpl_ids is not None and tid not in tmpl_ids:
-            continue
         acc = out.setdefault(tid, _zero())
         for k, v in per_product.get(pid, {}).items():
             acc[k] += v

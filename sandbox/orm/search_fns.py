@@ -59,11 +59,11 @@ def _numeric_filter(values: dict[int, float], op: str, value: Any, f: Field) -> 
 def qty(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> Domain:
     if model.name == "product.template":
         all_ids = [r[0] for r in env.q("SELECT id FROM product_template")]
-        q = template_quantities(env, set(all_ids))
+        q = template_quantities(env, None)
     else:
         all_ids = [r[0] for r in env.q("SELECT id FROM product_product")]
-        q = product_quantities(env, all_ids)
-    return _numeric_filter({i: q[i][f.name] for i in all_ids}, op, value, f)
+        q = product_quantities(env, None)
+    return _numeric_filter({i: q.get(i, {}).get(f.name, 0.0) for i in all_ids}, op, value, f)
 
 
 @register("display_name")
