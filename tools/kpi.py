@@ -145,8 +145,16 @@ class POLine:
         return self.in_range(self.delivered)
 
     def otif(self) -> bool:
-        by_due = self.delivered_by(self.promised.date())
-        return self.in_range(by_due) and self.delivered <= self.ordered * (1 + IN_FULL_TOLERANCE) + EPS
+        if self.delivered > self.ordered * (1 + IN_FULL_TOLERANCE) + EPS:
+            return False
+        due = self.promised.date()
+        # receipts are sorted by time: the ones on or before the promised day are a prefix
+        by_due = 0.0
+        for m in self.receipts:
+            if m.when.date() > due:
+                break
+            by_due += m.qty
+        return self.in_range(by_due)
 
     def promised_row(self) -> PriceRow | None:
         """The supplierinfo row whose `delay` is the promise: variant rows first, then smallest min_qty."""
@@ -196,6 +204,12 @@ def scorecard(lines: Iterable[POLine], as_of: date) -> dict[str, float | int | N
     gap: list[float] = []
     list_value = var_amount = delivered = returned = 0.0
     priced = False
+    # Lines of one product share one price_rows list (tools.reads.supplier builds it once per product),
+    # so the promise row and the list price are looked up once per (rows, order day, quantity).
+    # The memo keeps each list alive (`held`), so an id is never reused for another list meanwhile.
+    held: dict[int, list[PriceRow]] = {}
+    promise_memo: dict[int, PriceRow | None] = {}
+    price_memo: dict[tuple[int, date, float], float | None] = {}
     for ln in lines:
         if ln.po_state not in ("purchase", "done"):
             continue
@@ -205,7 +219,12 @@ def scorecard(lines: Iterable[POLine], as_of: date) -> dict[str, float | int | N
             n_otif += ln.otif()
             n_on_time += ln.on_time()
             n_in_full += ln.in_full()
-        row = ln.promised_row()
+        rows_key = id(ln.price_rows)
+        if rows_key in promise_memo:
+            row = promise_memo[rows_key]
+        else:
+            held[rows_key] = ln.price_rows
+            row = promise_memo[rows_key] = ln.promised_row()
         if row is not None:
             promised.append(float(row.delay))
         first = ln.first_receipt
@@ -214,7 +233,14 @@ def scorecard(lines: Iterable[POLine], as_of: date) -> dict[str, float | int | N
             actual.append(days)
             if row is not None:
                 gap.append(days - row.delay)
-        lp = ln.list_price()
+        if ln.price_rows:
+            pkey = (rows_key, (ln.order_date or ln.approved or ln.promised).date(), ln.product_qty)
+            if pkey in price_memo:
+                lp = price_memo[pkey]
+            else:
+                lp = price_memo[pkey] = ln.list_price()
+        else:
+            lp = None
         if lp is not None:
             priced = True
             list_value += lp * ln.product_qty

@@ -291,3 +291,28 @@ def test_inbound_schedule_by_supplier_and_period(ctx: ToolContext, odoo: OdooCli
                                             ("scheduled_date", "<", f"{today.isoformat()} 00:00:00")])
     assert res.data["total"] == n
     assert all(r.get("days_late", 0) >= 1 and r["supplier"] == "Redline Fasteners" for r in res.data.get("receipts", []))
+
+
+def test_scorecard_monthly_series_partitions_the_window(ctx: ToolContext, odoo: OdooClient) -> None:
+    """monthly=True: one entry per calendar month of date_approve; lines, POs and spend per month equal
+    Odoo's counts for that month, and the months add up to the whole window."""
+    card = call(ctx, "supplier_scorecard", supplier="Redline Fasteners", months=6, monthly=True).data
+    plain = call(ctx, "supplier_scorecard", supplier="Redline Fasteners", months=6).data
+    assert "monthly" not in plain and {k: v for k, v in card.items() if k != "monthly"} == plain
+    months = card["monthly"]
+    assert [m["month"] for m in months] == sorted(m["month"] for m in months) and len(months) >= 5
+    assert sum(m.get("lines", 0) for m in months) == card["lines"]
+    assert sum(m.get("lines_evaluated", 0) for m in months) == card["lines_evaluated"]
+    assert sum(m.get("po_count", 0) for m in months) == card["po_count"]
+    assert sum(m.get("spend", 0) for m in months) == pytest.approx(card["spend"], abs=0.01 * len(months))
+    vendor = odoo.search_read("res.partner", [("name", "=", "Redline Fasteners")], ["id"], limit=1)[0]["id"]
+    last = months[-1]
+    start = max(f"{last['month']}-01 00:00:00", f"{card['since']} 00:00:00")
+    pos = odoo.search_read("purchase.order", [("partner_id", "=", vendor), ("state", "in", ["purchase", "done"]),
+                                              ("date_approve", ">=", start)], ["amount_untaxed"], limit=5000)
+    n_lines = odoo.search_count("purchase.order.line", [("order_id", "in", [p["id"] for p in pos]),
+                                                         ("display_type", "=", False)])
+    assert last.get("po_count", 0) == len(pos) and last.get("lines", 0) == n_lines
+    assert last.get("spend", 0) == pytest.approx(sum(p["amount_untaxed"] for p in pos), abs=0.01)
+    evaluated = [m for m in months if m.get("lines_evaluated")]
+    assert evaluated and all(0 <= m["otif_pct"] <= m["on_time_pct"] <= 100 for m in evaluated)

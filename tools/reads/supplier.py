@@ -32,8 +32,8 @@ SCORECARD_SPEC: dict[str, Any] = {
         "display_type": {}, "product_qty": {}, "product_uom_qty": {}, "price_unit": {}, "price_subtotal": {},
         "date_planned": {},
         "move_ids": {"fields": {"state": {}, "date": {}, "quantity": {}, "picking_code": {}}},
-        "invoice_lines": {"fields": {"quantity": {}, "price_unit": {}, "parent_state": {}, "move_name": {},
-                                     "move_type": {}}}}},
+        "invoice_lines": {"fields": {"quantity": {}, "price_unit": {}, "parent_state": {}, "move_type": {},
+                                     "move_id": {}}}}},
 }
 
 
@@ -48,12 +48,6 @@ def fetch_orders(odoo: OdooClient, vendor_id: int, start: datetime, spec: dict[s
         domain.append(since)
     res = odoo.web_search_read("purchase.order", domain, spec, limit=MAX_POS, order="date_approve asc, id asc")
     return list(res.get("records", []))
-
-
-def _direction(move: dict[str, Any]) -> str | None:
-    """'in' for a receipt from the vendor, 'out' for a return to the vendor (by operation type)."""
-    code = move.get("picking_code")
-    return {"incoming": "in", "outgoing": "out"}.get(str(code)) if code else None
 
 
 def _date(v: Any) -> Any:
@@ -87,40 +81,42 @@ def price_rows(rows: list[dict[str, Any]], product_id: int | None) -> list[kpi.P
 
 def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
                  prices: list[dict[str, Any]] | None = None) -> list[kpi.POLine]:
-    """Odoo rows -> kpi.POLine records (receipt/return moves, posted bill lines, this vendor's prices)."""
+    """Odoo rows -> kpi.POLine records (receipt/return moves, posted bill lines, this vendor's prices).
+
+    Lines of one product share one list of kpi.PriceRow (kpi.scorecard looks rows up once per list)."""
     by_tmpl = index_prices(prices or [], vendor_id)
     memo: dict[tuple[int | None, int | None], list[kpi.PriceRow]] = {}
     out: list[kpi.POLine] = []
+    direction = {"incoming": False, "outgoing": True}  # picking code -> is a return to the vendor
     for po in orders:
         approved, ordered_on = dt(po.get("date_approve")), dt(po.get("date_order"))
+        name, state = str(po.get("name")), str(po.get("state"))
         for ln in po.get("order_line") or []:
             if ln.get("display_type") or not ln.get("product_id"):
                 continue
             product = ln["product_id"] if isinstance(ln["product_id"], dict) else {"id": ln["product_id"]}
             moves = []
             for m in ln.get("move_ids") or []:
-                when = dt(m.get("date"))
-                if m.get("state") != "done" or when is None:
+                if m.get("state") != "done":
                     continue
-                direction = _direction(m)
-                if direction:
-                    moves.append(kpi.Receipt(when, float(m.get("quantity") or 0), is_return=direction == "out"))
-            bills = []
-            for b in ln.get("invoice_lines") or []:
-                bills.append(kpi.BillLine(bill=str(b.get("move_name") or "?"), qty=float(b.get("quantity") or 0),
-                                          price_unit=float(b.get("price_unit") or 0),
-                                          posted=b.get("parent_state") == "posted",
-                                          refund=b.get("move_type") == "in_refund"))
+                is_return = direction.get(m.get("picking_code") or "")
+                when = dt(m.get("date"))
+                if is_return is not None and when is not None:
+                    moves.append(kpi.Receipt(when, float(m.get("quantity") or 0), is_return=is_return))
+            bills = [kpi.BillLine(bill=str(id_of(b.get("move_id")) or "?"), qty=float(b.get("quantity") or 0),
+                                  price_unit=float(b.get("price_unit") or 0),
+                                  posted=b.get("parent_state") == "posted", refund=b.get("move_type") == "in_refund")
+                     for b in ln.get("invoice_lines") or []]
             key = (id_of(product.get("product_tmpl_id")), product.get("id"))
-            if key not in memo:
-                memo[key] = price_rows(by_tmpl.get((vendor_id, key[0]), []), key[1])
-            rows = memo[key]
+            rows = memo.get(key)
+            if rows is None:
+                rows = memo[key] = price_rows(by_tmpl.get((vendor_id, key[0]), []), key[1])
             promised = dt(ln.get("date_planned")) or approved or ordered_on or datetime.min
             out.append(kpi.POLine(
-                po=str(po.get("name")), product=code_or_name(product),
+                po=name, product=code_or_name(product),
                 ordered=float(ln.get("product_uom_qty") or ln.get("product_qty") or 0),
                 product_qty=float(ln.get("product_qty") or 0), price_unit=float(ln.get("price_unit") or 0),
-                promised=promised, approved=approved, order_date=ordered_on, po_state=str(po.get("state")),
+                promised=promised, approved=approved, order_date=ordered_on, po_state=state,
                 moves=moves, bills=bills, price_rows=rows))
     return out
 
