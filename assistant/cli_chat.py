@@ -11,12 +11,18 @@ import typer
 
 
 def _runtime(brain: str | None = None) -> Any:
+    """The Runtime; reuses the sandbox `quartermaster run` keeps on QM_SANDBOX_PORT (same data dir)."""
+    from assistant.local_sandbox import SandboxPortTaken
     from assistant.runtime import Runtime, settings_for
 
     overrides: dict[str, Any] = {}
     if brain in ("offline", "llm"):
         overrides["brain"] = brain
-    return Runtime.build(settings_for(**overrides))
+    try:
+        return Runtime.build(settings_for(**overrides))
+    except SandboxPortTaken as exc:
+        typer.echo(f"Cannot start: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _render(console: Any, result: Any) -> None:

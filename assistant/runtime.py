@@ -46,6 +46,12 @@ class Runtime:
     assistant: Assistant
     sandbox: Any = None
     timings: dict[str, float] = field(default_factory=dict)
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def sandbox_shared(self) -> bool:
+        """Connected to a sandbox another process started (e.g. `quartermaster run`); not ours to stop."""
+        return self.settings.uses_sandbox and self.sandbox is None
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -58,8 +64,8 @@ class Runtime:
         sandbox = None
         url, db = settings.odoo_url, settings.odoo_db
         if settings.uses_sandbox:
-            sandbox = _start_sandbox(settings)
-            url, db = sandbox.url, sandbox.db
+            local = _local_sandbox(settings)
+            sandbox, url, db = local.running, local.url, local.db
         timings["sandbox_s"] = round(time.perf_counter() - t, 3)
         assert url is not None
         try:
@@ -100,9 +106,10 @@ class Runtime:
             t = time.perf_counter()
             _warm_up(brain_name, odoo, knowledge)
             timings["warm_up_s"] = round(time.perf_counter() - t, 3)
+            _reconcile_stuck(proposals)
         except BaseException:
             if sandbox is not None:
-                sandbox.stop()
+                _stop_sandbox(sandbox)
             raise
         runtime = cls(settings=settings, odoo=odoo, store=store, policy=policy, directory=directory,
                       audit=audit, proposals=proposals, knowledge=knowledge, brain=brain,
@@ -119,7 +126,14 @@ class Runtime:
         return self.directory.get(username)  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        self.assistant.close()
+        """Idempotent: the web lifespan, `run`'s signal handler and atexit may all call it."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.assistant.close()
+        except Exception:  # noqa: BLE001 - the sandbox must still be stopped
+            log.exception("closing the assistant failed")
         for closer in (getattr(self.store, "close", None),):
             if closer:
                 try:
@@ -127,7 +141,7 @@ class Runtime:
                 except Exception:  # noqa: BLE001 - closing is best effort
                     log.exception("closing the state store failed")
         if self.sandbox is not None:
-            self.sandbox.stop()
+            _stop_sandbox(self.sandbox)
             self.sandbox = None
 
     def __enter__(self) -> Runtime:
@@ -218,6 +232,35 @@ class ToolSet:
 
 
 # -- pieces ------------------------------------------------------------------------------------
+def _local_sandbox(settings: Settings) -> Any:
+    """The sandbox of this data dir already answering on QM_SANDBOX_PORT, else a new one (owned by us)."""
+    from assistant.local_sandbox import attach_or_start
+    from sandbox.rpc import DB_NAME
+
+    return attach_or_start(settings.data_dir / "sandbox", settings.sandbox_port, db=DB_NAME,
+                           start=lambda: _start_sandbox(settings))
+
+
+def _stop_sandbox(sandbox: Any) -> None:
+    from assistant.local_sandbox import clear_owner
+
+    sandbox.stop()
+    clear_owner(Path(sandbox.data_dir), sandbox.process.pid)
+
+
+def _reconcile_stuck(proposals: Any) -> None:
+    """Finish proposals a crash left approved/executing (the service finds Odoo's marker; never repeats)."""
+    reconcile = getattr(proposals, "reconcile_stuck", None)
+    if reconcile is None:
+        return
+    try:
+        for decision in reconcile("runtime"):
+            log.log(logging.INFO if decision.outcome == "noop" else logging.WARNING,
+                    "stuck proposal at start: %s: %s", decision.outcome, decision.message)
+    except Exception:  # noqa: BLE001 - a failed reconcile must not stop the assistant; the CLI can retry
+        log.exception("reconciling stuck proposals at start failed")
+
+
 def _start_sandbox(settings: Settings) -> Any:
     import inspect
 
@@ -274,19 +317,16 @@ def _knowledge(settings: Settings, ingest: bool, embedder: Any = None) -> Any:
 
 
 def _money_scrubber(policy: Any) -> Any:
-    """Answers for roles whose policy hides prices lose any money figure, wherever it came from."""
-    import re
-
-    try:
-        from tools.registry import MONEY_IN_TEXT
-    except ImportError:
-        MONEY_IN_TEXT = re.compile(r"[$€£]\s?-?[\d,]+(?:\.\d+)?|-?[\d,]+(?:\.\d+)?\s?(?:USD|usd)\b")  # noqa: N806
-
-    def scrub(text: str) -> str:
-        return str(MONEY_IN_TEXT.sub("[redacted]", text))
+    """Answers for roles whose policy hides prices lose any money figure, wherever it came from
+    (the same patterns run_tool uses: tools.governance.policy.scrub_money)."""
+    from tools.governance.policy import scrub_money
 
     def scrubber(user: Identity) -> Any:
-        return scrub if policy is not None and policy.is_redacted(user.role, "price_unit") else None
+        if policy is None:
+            return None
+        scrubs = getattr(policy, "scrubs_money", None)
+        hides = scrubs(user.role) if scrubs else policy.is_redacted(user.role, "price_unit")
+        return scrub_money if hides else None
 
     return scrubber
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sandbox.rpc import DB_NAME
 
@@ -58,6 +61,27 @@ def _ping(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def _die_with_parent() -> Any:
+    """Linux: the child gets SIGTERM when its parent dies (PR_SET_PDEATHSIG), so a killed parent never
+    leaves a sandbox holding the port. Only from the main thread: the signal follows the forking
+    *thread*, and a pooled worker thread exiting would otherwise kill a healthy sandbox."""
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return preexec
+
+
 def start_sandbox(data_dir: Path, port: int = 0, scale: int = 1, seed: int = 42, cache_dir: Path | None = None,
                   today: dt.date | None = None, generator: str = "auto", timeout: float = 180.0) -> RunningSandbox:
     """Start ``python -m sandbox serve`` and wait until it answers; ``port=0`` picks a free port."""
@@ -76,7 +100,8 @@ def start_sandbox(data_dir: Path, port: int = 0, scale: int = 1, seed: int = 42,
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     log_path = data_dir / "sandbox.log"
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child process
-    proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                            preexec_fn=_die_with_parent())
     log.close()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
