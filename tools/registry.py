@@ -12,13 +12,13 @@ import hashlib
 import importlib
 import json
 import logging
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
 
 from tools.base import Stopwatch, Tool, ToolContext, ToolError, ToolResult
+from tools.governance.policy import MONEY_PATTERN, scrub_money, scrub_money_deep
 from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable
 from tools.reads.communications import supplier_communications
 from tools.reads.inbound import inbound_schedule
@@ -35,7 +35,7 @@ READ_TOOLS: list[Tool] = [
     stock_levels, inbound_schedule, purchase_order_status, open_purchase_orders, supplier_history,
     supplier_scorecard, supplier_communications, replenishment_risk, three_way_match_exceptions,
 ]
-MONEY_IN_TEXT = re.compile(r"[$€£]\s?-?[\d,]+(?:\.\d+)?|-?[\d,]+(?:\.\d+)?\s?(?:USD|usd)\b")
+MONEY_IN_TEXT = MONEY_PATTERN  # kept for importers; the patterns live in tools.governance.policy
 
 
 def _optional_tools() -> list[Tool]:
@@ -152,13 +152,27 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any] | None) -> ToolRe
     result.tool = name
     result.rpc_calls = calls
     result.ms = watch.ms
-    if result.ok and ctx.policy is not None:
-        redacted = ctx.policy.redact(role, result.data)
-        if redacted != result.data:
-            result.data = redacted
-            result.text = MONEY_IN_TEXT.sub("[redacted]", result.text)
+    if ctx.policy is not None:
+        _redact(ctx.policy, role, result)
     _audit(ctx, name, hashed, result)
     return result
+
+
+def _redact(policy: Any, role: str, result: ToolResult) -> None:
+    """Remove price keys and, for roles that may not see money, scrub every string of the result
+    (data, text, error): supplier e-mails quote prices in free text, and whatever leaves here reaches
+    the model, tables, pages and the CLI. A role whose fields are redacted but whose policy has no
+    money flag still gets its text scrubbed when a field was removed (the old behaviour)."""
+    scrubs = bool(getattr(policy, "scrubs_money", lambda _r: False)(role))
+    redacted = policy.redact(role, result.data) if result.ok or scrubs else result.data
+    removed = redacted != result.data
+    result.data = redacted
+    if scrubs:
+        result.data = scrub_money_deep(result.data)
+    if scrubs or removed:
+        result.text = scrub_money(result.text)
+        if result.error:
+            result.error = scrub_money(result.error)
 
 
 def _call(ctx: ToolContext, t: Tool, parsed: Any) -> ToolResult:

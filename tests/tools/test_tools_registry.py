@@ -93,6 +93,43 @@ def test_redaction_by_role_also_strips_money_from_text(ctx: ToolContext) -> None
     assert res.ok and "price_unit" not in res.data and "$" not in res.text and "9.50" not in res.text
 
 
+class NotesArgs(BaseModel):
+    note: str = Field(description="A supplier e-mail body")
+
+
+@tool(NotesArgs, name="notes_test")
+def notes_test(ctx: ToolContext, args: NotesArgs) -> ToolResult:
+    """Returns free text with prices but no price key (like supplier e-mails)."""
+    return ToolResult(tool="notes_test", data={"messages": [{"subject": "Bill mismatch", "body": args.note}],
+                                               "qty": 12}, text=args.note)
+
+
+def test_real_policy_scrubs_money_in_every_string_for_warehouse(scripted: Make,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from tools.governance.policy import Policy
+
+    monkeypatch.setitem(registry.TOOLS, "notes_test", notes_test)
+    policy = Policy.load(Path(registry.__file__).parent / "governance" / "default_policy.yaml")
+    policy.roles["warehouse"] = policy.roles["warehouse"].__class__(
+        tools=policy.roles["warehouse"].tools | {"notes_test"},
+        redact_patterns=policy.roles["warehouse"].redact_patterns, scrub_money=True)
+    policy.roles["buyer"] = policy.roles["buyer"].__class__(tools=policy.roles["buyer"].tools | {"notes_test"})
+    note = "billed at $30.63 vs $29.16; USD 30.63, 1,234.56 USD, 30.63 dollars, €9.50, 4.18 per unit; 12 units"
+    odoo = scripted(lambda m, meth, a, k: [])
+    wes = registry.run_tool(ToolContext(user=Identity("wes", "warehouse"), odoo=odoo, policy=policy),
+                            "notes_test", {"note": note})
+    body = wes.data["messages"][0]["body"]
+    for shown in (body, wes.text, wes.for_model()):
+        for figure in ("30.63", "29.16", "1,234.56", "9.50", "4.18"):
+            assert figure not in shown, shown
+    assert "12 units" in body and wes.data["qty"] == 12  # quantities stay
+    ava = registry.run_tool(ToolContext(user=Identity("ava", "buyer"), odoo=odoo, policy=policy),
+                            "notes_test", {"note": note})
+    assert ava.data["messages"][0]["body"] == note and ava.text == note
+
+
 def test_forbidden_tool_makes_no_odoo_call(ctx: ToolContext) -> None:
     ctx.user = Identity("rita", "requester")
     res = registry.run_tool(ctx, "echo_test", {"qty": 3, "what": "gloves"})

@@ -7,6 +7,7 @@ four-eyes rules, amount thresholds and per-role redaction must live here (see de
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,48 @@ from tools.base import Identity
 
 if TYPE_CHECKING:
     from tools.governance.identity import Directory
+
+
+_NUM = r"-?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?(?:k|bn|million|thousand)\b)?"
+_DEC = r"-?\d(?:[\d,]*\d)?\.\d+"
+_CODES = r"(?:USD|US\$|EUR|GBP|CAD|MXN)"
+#: Money amounts in free text: "$1,234.56", "1,234.56 USD", "USD 30.63", "30.63 dollars", "€9", "£9",
+#: "4.18 per unit", "@ 0.01". One place, used by run_tool (data and text) and the chat runtime's answers.
+MONEY_PATTERN = re.compile(
+    rf"(?:{_CODES}|[$€£¥])\s?{_NUM}"
+    rf"|{_NUM}\s?(?:{_CODES}|[$€£¥]|dollars?|euros?|pounds?|cents?|bucks)(?![A-Za-z])"
+    rf"|{_DEC}\s?(?:/|per|an?)\s?(?:unit|each|ea|pc|pcs|piece|item|box|case|pack|pair|dozen|roll|kg|lb)s?\b"
+    rf"|@\s?{_NUM}",
+    re.IGNORECASE)
+#: "billed at 30.63", "unit price: 4.18", "priced at 2.50", "cost of 12.00": a decimal after a price word.
+_PRICE_WORD = re.compile(
+    rf"\b((?:unit\s)?(?:price[ds]?|cost[s]?|billed|invoiced|charged|quoted|spend|spent)"
+    rf"(?:\s(?:at|of|is|was|to|for))?\s?[:=]?\s?)({_DEC})",
+    re.IGNORECASE)
+REDACTED = "[redacted]"
+#: "[redacted] vs 29.16": the second figure of a comparison whose first one was money.
+_FOLLOWER = re.compile(rf"(\[redacted\]\s?(?:vs\.?|versus|instead of|and|or|to|from|->|→|/)\s?)({_DEC})",
+                       re.IGNORECASE)
+
+
+def scrub_money(text: str) -> str:
+    """`text` with every money amount replaced by "[redacted]" (for roles that may not see prices)."""
+    if not text:
+        return text
+    out = MONEY_PATTERN.sub(REDACTED, text)
+    out = _PRICE_WORD.sub(lambda m: m.group(1) + REDACTED, out)
+    return _FOLLOWER.sub(lambda m: m.group(1) + REDACTED, out)
+
+
+def scrub_money_deep(value: Any) -> Any:
+    """A copy of `value` with every string (dict keys excepted) passed through `scrub_money`."""
+    if isinstance(value, str):
+        return scrub_money(value)
+    if isinstance(value, dict):
+        return {k: scrub_money_deep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_money_deep(v) for v in value]
+    return value
 
 
 class PolicyError(ValueError):
@@ -64,6 +107,7 @@ class RolePolicy:
     tools: frozenset[str]
     redact_patterns: tuple[str, ...] = ()
     hidden_doc_types: frozenset[str] = frozenset()
+    scrub_money: bool = False
 
 
 def _flatten(items: Iterable[Any]) -> list[str]:
@@ -100,7 +144,8 @@ class Policy:
             roles[str(role)] = RolePolicy(
                 tools=frozenset(_flatten(spec.get("tools") or [])),
                 redact_patterns=tuple(p.lower() for p in _flatten(spec.get("redact_fields") or [])),
-                hidden_doc_types=frozenset(_flatten(spec.get("hidden_doc_types") or [])))
+                hidden_doc_types=frozenset(_flatten(spec.get("hidden_doc_types") or [])),
+                scrub_money=bool(spec.get("scrub_money_in_text", False)))
         rules: dict[str, list[Rule]] = {}
         for kind, specs in (data.get("approval_rules") or {}).items():
             parsed: list[Rule] = []
@@ -143,9 +188,21 @@ class Policy:
         k = key.lower()
         return any(fnmatch.fnmatchcase(k, p) for p in self.redaction_patterns(role))
 
+    def scrubs_money(self, role: str) -> bool:
+        """Does this role lose money amounts in free text (policy `scrub_money_in_text`)?"""
+        rp = self.roles.get(role)
+        return bool(rp and rp.scrub_money)
+
+    def scrub_text(self, role: str, text: str) -> str:
+        """`text` as this role may see it: money amounts replaced when the role scrubs money."""
+        return scrub_money(text) if self.scrubs_money(role) else text
+
     def redact(self, role: str, data: Any) -> Any:
-        """A copy of `data` without the keys this role may not see (dicts and lists walked)."""
+        """A copy of `data` without the keys this role may not see (dicts and lists walked), and, for
+        roles with `scrub_money_in_text`, every remaining string scrubbed of money amounts."""
         patterns = self.redaction_patterns(role)
+        if self.scrubs_money(role):
+            data = scrub_money_deep(data)
         if not patterns:
             return data
 
