@@ -34,12 +34,16 @@ def describe(f: Field) -> dict[str, Any]:
         d["relation_field"] = f.inverse_name
     if f.type == "many2one_reference":
         d["model_field"] = "model" if f.name == "res_id" else "res_model"
-    if f.aggregator and f.type in ("integer", "float", "monetary"):
-        d["aggregator"] = f.aggregator
+    if f.aggregator and f.type in ("integer", "float", "monetary") and f.stored:
+        d["aggregator"] = f.aggregator  # Odoo 18 reports no aggregator for non-stored fields
     if f.type == "monetary":
-        d["currency_field"] = "currency_id"
-    if f.related:
-        d["related"] = f.related
+        d["currency_field"] = f.extra.get("currency_field", "currency_id")
+    if f.related or f.extra.get("related"):
+        d["related"] = f.related or f.extra["related"]
+    if f.extra.get("relation_field"):
+        d["relation_field"] = f.extra["relation_field"]
+    if f.stored and (f.type in ("html", "text") or (f.type == "many2many" and f.rel)) or f.extra.get("groupable"):
+        d["groupable"] = True  # Odoo 18 groups by text columns and stored many2many (the engine does not)
     if f.groups:
         d["groups"] = f.groups
     return d

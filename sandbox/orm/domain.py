@@ -161,7 +161,7 @@ class DomainCompiler:
         if f.related and not f.column:
             path = f.related + ("." + ".".join(names[1:]) if len(names) > 1 else "")
             return self.leaf(model, alias, (path, op, right))
-        if op in ("any", "not any"):
+        if op in ("any", "not any") and len(names) == 1:
             if f.type not in ("many2one", *X2MANY):
                 raise PyValueError(f"Invalid leaf {leaf!r}: 'any' needs a relational field")
             sub, params = self.subquery(self.env.model(f.relation or ""), right)
@@ -171,6 +171,10 @@ class DomainCompiler:
             rest = ".".join(names[1:])
             if f.type not in ("many2one", *X2MANY) or not f.relation:
                 raise PyValueError(f"Invalid field {model.name}.{left} in leaf {leaf!r}")
+            if f.type == "many2one" and not f.column and f.search:
+                # a searchable computed many2one: Odoo turns ('a.b', op, v) into ('a', 'any', [('b', op, v)])
+                from sandbox.orm import search_fns
+                return self.where(model, search_fns.run(self.env, model, f, "any", [(rest, op, right)]), alias)
             comodel = self.env.model(f.relation)
             sub, params = self.subquery(comodel, [(rest, op, right)])
             return self._relational_in(model, alias, f, sub, params)

@@ -43,7 +43,7 @@ class Field:
         if self.column is None:
             self.column = self.stored and self.type not in X2MANY and self.compute is None \
                 and not (self.related and not self.stored)
-        if self.aggregator is None and self.type in NUMERIC and self.name != "id":
+        if self.aggregator is None and self.type in NUMERIC and self.name not in ("id", "sequence"):
             self.aggregator = "sum"
 
     # -- derived flags ------------------------------------------------------------------------
@@ -67,7 +67,7 @@ class Field:
     def groupable(self) -> bool:
         if self.related and not self.stored and not self.related_sql:
             return False
-        if self.type in X2MANY or self.type in ("html", "text", "binary", "json"):
+        if self.type in X2MANY or self.type in ("binary", "json"):
             return False
         return bool(self.stored or self.related)
 

@@ -48,21 +48,28 @@ def _ro(f: Field) -> Field:
     return f
 
 
+CCY = {"currency_field": "company_currency_id"}  # journal items' company-currency amounts
+
+
 def _mail_fields() -> list[Field]:
     """mail.thread / mail.activity.mixin fields, computed from (model, res_id)."""
     return [
         o2m("message_ids", "Messages", "mail.message", None, stored=True, compute="message_ids",
-            search="message_ids"),
+            search="message_ids", extra={"relation_field": "res_id"}),
         o2m("activity_ids", "Activities", "mail.activity", None, stored=True, compute="activity_ids",
-            search="activity_ids", groups="base.group_user"),
+            search="activity_ids", groups="base.group_user", extra={"relation_field": "res_id"}),
         selection("activity_state", "Activity State", ACTIVITY_STATES + [], stored=False,
-                  compute="activity_state", search="activity_state", readonly=True, groups="base.group_user"),
+                  compute="activity_state", search="activity_state", readonly=True, groups="base.group_user",
+                  extra={"groupable": True}),
         date("activity_date_deadline", "Next Activity Deadline", stored=False, compute="activity_date_deadline",
-             readonly=True),
-        char("activity_summary", "Next Activity Summary", stored=False, compute="activity_summary"),
+             readonly=True, search="activity_via", groups="base.group_user"),
+        char("activity_summary", "Next Activity Summary", stored=False, compute="activity_summary",
+             search="activity_via", groups="base.group_user", extra={"related": "activity_ids.summary"}),
         m2o("activity_type_id", "Next Activity Type", "mail.activity.type", stored=False,
-            compute="activity_type_id"),
-        m2o("activity_user_id", "Responsible User", "res.users", stored=False, compute="activity_user_id"),
+            compute="activity_type_id", search="activity_via", groups="base.group_user",
+            extra={"related": "activity_ids.activity_type_id"}),
+        m2o("activity_user_id", "Responsible User", "res.users", stored=False, compute="activity_user_id",
+            search="activity_via", groups="base.group_user", readonly=True),
     ]
 
 
@@ -300,8 +307,9 @@ def build() -> dict[str, ModelDef]:
 
     add(model("stock.location", "Inventory Locations", [
         char("name", "Location Name", required=True), char("complete_name", "Full Location Name", readonly=True),
-        selection("usage", "Location Type", [("supplier", "Vendor"), ("view", "Virtual"), ("internal", "Internal"),
-                                             ("customer", "Customer"), ("inventory", "Inventory Loss"),
+        selection("usage", "Location Type", [("supplier", "Vendor Location"), ("view", "View"),
+                                             ("internal", "Internal Location"),
+                                             ("customer", "Customer Location"), ("inventory", "Inventory Loss"),
                                              ("production", "Production"), ("transit", "Transit Location")],
                   required=True),
         m2o("location_id", "Parent Location", "stock.location"),
@@ -515,11 +523,11 @@ def build() -> dict[str, ModelDef]:
         floating("product_qty", "Quantity", required=True),
         m2o("product_uom", "Unit of Measure", "uom.uom"),
         floating("product_uom_qty", "Total Quantity", readonly=True),
-        floating("price_unit", "Unit Price", required=True, aggregator=None),
+        floating("price_unit", "Unit Price", required=True, aggregator="avg"),
         floating("discount", "Discount (%)", aggregator=None),
         m2m("taxes_id", "Taxes", "account.tax", ("account_tax_purchase_order_line_rel",
                                                  "purchase_order_line_id", "account_tax_id")),
-        monetary("price_subtotal", "Subtotal", readonly=True), floating("price_tax", "Tax", readonly=True),
+        monetary("price_subtotal", "Subtotal", readonly=True, aggregator=""), floating("price_tax", "Tax", readonly=True),
         monetary("price_total", "Total", readonly=True),
         m2o("currency_id", "Currency", "res.currency", readonly=True, related="order_id.currency_id"),
         datetime_("date_planned", "Expected Arrival"),
@@ -562,7 +570,8 @@ def build() -> dict[str, ModelDef]:
         monetary("amount_untaxed", "Untaxed Amount", readonly=True), monetary("amount_tax", "Tax", readonly=True),
         monetary("amount_total", "Total", readonly=True), monetary("amount_residual", "Amount Due", readonly=True),
         monetary("amount_paid", "Amount paid", stored=False, compute="amount_paid", readonly=True),
-        monetary("amount_total_signed", "Total Signed", readonly=True),
+        monetary("amount_total_signed", "Total Signed", readonly=True,
+                 extra={"currency_field": "company_currency_id"}),
         m2o("currency_id", "Currency", "res.currency", required=True),
         m2o("journal_id", "Journal", "account.journal", required=True),
         o2m("invoice_line_ids", "Invoice lines", "account.move.line", "move_id"),
@@ -589,9 +598,10 @@ def build() -> dict[str, ModelDef]:
               readonly=True),
         selection("parent_state", "Status", [("draft", "Draft"), ("posted", "Posted"), ("cancel", "Cancelled")],
                   readonly=True, related="move_id.state"),
-        selection("display_type", "Display Type", [(v, v.replace("_", " ").title()) for v in (
-            "product", "cogs", "tax", "discount", "rounding", "payment_term", "line_section", "line_note", "epd")],
-            required=True),
+        selection("display_type", "Display Type", [
+            ("product", "Product"), ("cogs", "Cost of Goods Sold"), ("tax", "Tax"), ("discount", "Discount"),
+            ("rounding", "Rounding"), ("payment_term", "Payment Term"), ("line_section", "Section"),
+            ("line_note", "Note"), ("epd", "Early Payment Discount")], required=True),
         m2o("product_id", "Product", "product.product"), char("name", "Label"),
         floating("quantity", "Quantity"), m2o("product_uom_id", "Unit of Measure", "uom.uom"),
         floating("price_unit", "Unit Price", aggregator=None), floating("discount", "Discount (%)", aggregator=None),
@@ -603,9 +613,10 @@ def build() -> dict[str, ModelDef]:
         Field("purchase_order_id", "many2one", "Purchase Order", relation="purchase.order", stored=False,
               related="purchase_line_id.order_id", readonly=True),
         date("date", "Date", readonly=True, related="move_id.date"), date("date_maturity", "Due Date"),
-        monetary("debit", "Debit"), monetary("credit", "Credit"), monetary("balance", "Balance"),
+        monetary("debit", "Debit", extra=CCY), monetary("credit", "Credit", extra=CCY),
+        monetary("balance", "Balance", extra=CCY),
         monetary("amount_currency", "Amount in Currency"),
-        monetary("amount_residual", "Residual Amount", readonly=True),
+        monetary("amount_residual", "Residual Amount", readonly=True, extra=CCY),
         m2o("currency_id", "Currency", "res.currency", required=True),
         boolean("reconciled", "Reconciled", readonly=True), char("matching_number", "Matching #"),
         Field("analytic_distribution", "json", "Analytic Distribution"),

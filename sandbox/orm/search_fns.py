@@ -123,6 +123,18 @@ def activity_state(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> 
     raise PyValueError(f"Invalid operator {op!r} for activity_state")
 
 
+ACTIVITY_VIA = {"activity_date_deadline": "date_deadline", "activity_summary": "summary",
+                "activity_type_id": "activity_type_id", "activity_user_id": "user_id"}
+
+
+@register("activity_via")
+def activity_via(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> Domain:
+    """mail.activity.mixin's _search_activity_*: through the record's open activities."""
+    if f.name == "activity_date_deadline" and op == "=" and not value:
+        return [("activity_ids", "=", False)]
+    return [(f"activity_ids.{ACTIVITY_VIA[f.name]}", op, value)]
+
+
 def _x2many_search(pairs: list[tuple[int, int]], op: str, value: Any) -> Domain:
     owners_all = {a for a, _ in pairs}
     if value in (False, None, []):
