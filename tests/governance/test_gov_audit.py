@@ -97,3 +97,25 @@ def test_verify_detects_reordering(store: StateStore) -> None:
                          {"p": rows[b].payload_json, "h": rows[b].hash, "ph": rows[b].prev_hash, "s": a})
     problems = audit.verify()
     assert any(p.startswith("seq 2:") for p in problems) and any(p.startswith("seq 3:") for p in problems)
+
+
+def test_any_str_is_audited_stored_verified_and_exported(store: StateStore, tmp_path: Path) -> None:
+    """`quartermaster ask "<binary garbage>"`: argv bytes that are not UTF-8 arrive as lone surrogates."""
+    import os
+
+    from tools.governance.store import ConversationStore, canonical_json
+
+    garbage = os.fsdecode(b"\xff\xfe\x00\x9c ask \xed\xa0\x80 \xf0\x9f\x98\x80 ok")
+    assert "\udcff" in garbage and "\x00" in garbage
+    assert json.loads(canonical_json({"q": garbage}))["q"] == garbage  # same value back
+    assert canonical_json({"q": "été"}) == '{"q":"été"}'  # ordinary text unchanged (old hashes hold)
+    audit = AuditLog(store)
+    seq = audit.record("turn", "ava.buyer", "run-1", {"question": garbage, "\udc80key": garbage})
+    assert audit.verify() == []
+    conv = ConversationStore(store)
+    conv.append("thread-garbage", "user", garbage, {"raw": garbage}, channel="cli", username="ava.buyer")
+    (msg,) = conv.history("thread-garbage", 5)
+    assert "ask" in msg["content"] and msg["meta"]["raw"] == garbage
+    count, _head = audit.export(tmp_path / "audit.jsonl")
+    (line,) = [json.loads(x) for x in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert count == seq == 1 and line["payload"]["question"] == garbage

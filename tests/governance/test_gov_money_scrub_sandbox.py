@@ -94,3 +94,14 @@ def test_runtime_answer_scrubber_uses_the_policy_patterns(runtime: Any) -> None:
     assert scrub("Cardinal billed USD 30.63, i.e. 30.63 dollars or 4.18 per unit") == \
         "Cardinal billed [redacted], i.e. [redacted] or [redacted]"
     assert _money_scrubber(runtime.policy)(runtime.user("ava.buyer")) is None
+
+
+def test_binary_garbage_question_is_answered_and_audited(runtime: Any) -> None:
+    import os
+
+    garbage = os.fsdecode(b"\xff\xfe\x00\x9c stock \xed\xa0\x80 PPE")
+    r = runtime.assistant.ask(runtime.user("ava.buyer"), garbage)
+    assert r.answer
+    assert runtime.audit.verify() == []
+    last = runtime.audit.head()
+    assert last[0] >= 1

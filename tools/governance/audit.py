@@ -19,7 +19,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from tools.governance.store import AuditEventRow, AuditHeadRow, StateStore, canonical_json, utcnow
+from tools.governance.store import (
+    AuditEventRow,
+    AuditHeadRow,
+    StateStore,
+    canonical_json,
+    escape_surrogates,
+    utcnow,
+)
 
 GENESIS = "0" * 64
 TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -166,6 +173,6 @@ class AuditLog:
                 if not chunk:
                     break
                 for ev in chunk:
-                    fh.write(json.dumps(ev.to_json(), ensure_ascii=False, sort_keys=True) + "\n")
+                    fh.write(escape_surrogates(json.dumps(ev.to_json(), ensure_ascii=False, sort_keys=True)) + "\n")
                     count, last, after = count + 1, ev.hash, ev.seq
         return count, last

@@ -9,6 +9,7 @@ so everything lives in one SQL database — SQLite in the data dir by default (W
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,9 +31,31 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def canonical_json(value: Any) -> str:
-    """Sorted keys, no whitespace, UTF-8 kept: the form that hashes are computed over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """Sorted keys, no whitespace, UTF-8 kept: the form that hashes are computed over.
+
+    Any str is accepted: lone surrogates (undecodable bytes from a terminal, `surrogateescape`d argv)
+    are written as JSON `\\udXXX` escapes, so the result always encodes to UTF-8 and still decodes
+    back to the same value. Text without them is unchanged (existing hashes stay valid)."""
+    return escape_surrogates(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                                        default=str))
+
+
+def escape_surrogates(json_text: str) -> str:
+    """JSON text with any lone surrogate written as a `\\udXXX` escape (UTF-8 encodable, same value)."""
+    if _LONE_SURROGATE.search(json_text):
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+    return json_text
+
+
+def storable_text(text: str) -> str:
+    """`text` as every backend stores it: lone surrogates and NUL (PostgreSQL refuses it) become U+FFFD."""
+    if _LONE_SURROGATE.search(text) or "\x00" in text:
+        return _LONE_SURROGATE.sub("\ufffd", text).replace("\x00", "\ufffd")
+    return text
 
 
 class Base(DeclarativeBase):
@@ -292,7 +315,7 @@ class ConversationStore:
                 s.flush()
             else:
                 conv.updated_at = now
-            msg = MessageRow(thread_id=thread_id, ts=now, role=role, content=content,
+            msg = MessageRow(thread_id=thread_id, ts=now, role=role, content=storable_text(content),
                              meta_json=canonical_json(meta or {}))
             s.add(msg)
             s.flush()
