@@ -48,7 +48,7 @@ def _error_json(status: int, error: str, message: str, ref: str | None = None,
 
 _ERROR_NAMES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-                422: "invalid_input", 501: "not_implemented", 503: "unavailable"}
+                422: "invalid_input", 429: "rate_limited", 501: "not_implemented", 503: "unavailable"}
 
 
 class _SecurityHeaders:

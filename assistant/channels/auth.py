@@ -16,6 +16,8 @@ import json
 import logging
 import os
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +118,85 @@ def _cookie(scope: Scope, name: str) -> str | None:
     return None
 
 
+class FailureThrottle:
+    """Failed credentials per key (user+IP, IP) within a sliding window; in memory, per process.
+
+    Why by (user, IP) and by IP, not by user name alone: anyone could otherwise lock a real user out
+    by typing wrong passwords for her; now a guesser only locks out itself (its IP), per user and overall.
+    """
+
+    def __init__(self, window_s: float = 300.0, max_keys: int = 10_000) -> None:
+        self.window_s = window_s
+        self.max_keys = max_keys
+        self._book: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        recent = [t for t in self._book.get(key, ()) if now - t < self.window_s]
+        if recent:
+            self._book[key] = recent
+        else:
+            self._book.pop(key, None)
+        return recent
+
+    def retry_after(self, limits: dict[str, int]) -> int:
+        """Seconds to wait when any key has reached its limit, else 0."""
+        now = time.monotonic()
+        with self._lock:
+            waits = [int(self.window_s - (now - recent[-limit])) + 1
+                     for key, limit in limits.items()
+                     if len(recent := self._recent(key, now)) >= limit]
+        return max(waits, default=0)
+
+    def fail(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._book) > self.max_keys:
+                self._book = {k: v for k, v in self._book.items() if now - v[-1] < self.window_s}
+                if len(self._book) > self.max_keys:
+                    self._book.clear()
+            for key in keys:
+                self._book.setdefault(key, []).append(now)
+
+    def clear(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._book.pop(key, None)
+
+
+LOGIN_MAX_PER_USER_IP = 5
+LOGIN_MAX_PER_IP = 20
+TOKEN_MAX_PER_IP = 20
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def throttle_of(request: Request) -> FailureThrottle:
+    state = request.app.state
+    throttle = getattr(state, "login_throttle", None)
+    if not isinstance(throttle, FailureThrottle):
+        throttle = FailureThrottle()
+        state.login_throttle = throttle
+    return throttle
+
+
+def audit_login(request: Request, username: str, ok: bool, channel: str, reason: str | None = None) -> None:
+    """A `login` audit event (success or failure); never lets an audit problem break the login."""
+    runtime = request.app.state.runtime
+    audit = getattr(runtime, "audit", None)
+    if audit is None:
+        return
+    payload: dict[str, Any] = {"channel": channel, "ok": ok, "ip": client_ip(request)}
+    if reason:
+        payload["reason"] = reason
+    try:
+        audit.record("login", (username or "anonymous")[:128], payload=payload)
+    except Exception:  # noqa: BLE001 - best effort, the decision stands
+        log.exception("could not audit a %s login", channel)
+
+
 @dataclass(frozen=True)
 class Principal:
     """An authenticated caller and how they proved it (CSRF applies to browser credentials only)."""
@@ -143,8 +224,17 @@ def authenticate(request: Request) -> Principal | None:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
+        throttle, ip_key = throttle_of(request), f"token-ip:{client_ip(request)}"
+        wait = throttle.retry_after({ip_key: TOKEN_MAX_PER_IP})
+        if wait:
+            raise HTTPException(status_code=429, detail=f"Too many failed API tokens from your address; try "
+                                f"again in {wait} s.", headers={"Retry-After": str(wait)})
         user = _directory_call(runtime.directory.verify_token, token.strip())
-        return Principal(user, "token") if user else None
+        if user is None:
+            throttle.fail(ip_key)
+            audit_login(request, "anonymous", False, "api", "bad_token")
+            return None
+        return Principal(user, "token")
     header = getattr(settings, "trusted_user_header", None)
     if header:
         name = request.headers.get(header, "").strip()

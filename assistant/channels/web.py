@@ -121,41 +121,30 @@ def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", next=safe_next(next), error=None)
 
 
-LOGIN_WINDOW_S = 300.0
-LOGIN_MAX_FAILURES = 5
-
-
-def _recent_failures(request: Request, key: str) -> list[float]:
-    """Failed logins per user name in the last few minutes (in memory: one process, best effort)."""
-    book: dict[str, list[float]] = request.app.state.__dict__.setdefault("login_failures", {})
-    now = time.monotonic()
-    recent = [t for t in book.get(key, []) if now - t < LOGIN_WINDOW_S]
-    book[key] = recent
-    if len(book) > 10_000:
-        book.clear()
-    return recent
-
-
 @router.post("/login", response_model=None)
 def login(request: Request, username: str = Form("", max_length=128), password: str = Form("", max_length=512),
           csrf_token: str = Form("", max_length=200), next: str = Form("/chat", max_length=500)) -> Response:
     if not auth.csrf_ok(request, csrf_token):
         return render(request, "login.html", status_code=403, next=safe_next(next),
                       error="Your login form expired; please try again.")
-    key = username.strip().lower()
-    failures = _recent_failures(request, key)
-    if len(failures) >= LOGIN_MAX_FAILURES:
-        wait = int(LOGIN_WINDOW_S - (time.monotonic() - failures[0])) + 1
+    name, ip = username.strip(), auth.client_ip(request)
+    throttle = auth.throttle_of(request)
+    user_key, ip_key = f"web-user-ip:{name.lower()}|{ip}", f"web-ip:{ip}"
+    wait = throttle.retry_after({user_key: auth.LOGIN_MAX_PER_USER_IP, ip_key: auth.LOGIN_MAX_PER_IP})
+    if wait:
+        auth.audit_login(request, name, False, "web", "throttled")
         return render(request, "login.html", status_code=429, next=safe_next(next),
-                      error=f"Too many failed attempts for this user; try again in {wait} s.")
+                      error=f"Too many failed attempts; try again in {wait} s.")
     runtime = request.app.state.runtime
-    user = runtime.directory.verify_password(username.strip(), password) if username.strip() else None
+    user = runtime.directory.verify_password(name, password) if name else None
     if user is None:
-        failures.append(time.monotonic())
+        throttle.fail(user_key, ip_key)
+        auth.audit_login(request, name, False, "web", "bad_credentials")
         return render(request, "login.html", status_code=401, next=safe_next(next),
                       error="Unknown user or wrong password.")
-    failures.clear()
+    throttle.clear(user_key)
     auth.log_in(request, user)
+    auth.audit_login(request, user.username, True, "web")
     return RedirectResponse(safe_next(next), status_code=303)
 
 

@@ -138,7 +138,12 @@ def test_trusted_proxy_header_logs_people_in_and_still_needs_csrf(tmp_path: Path
         runtime.close()
 
 
-def test_repeated_wrong_passwords_are_throttled_per_user(client: TestClient) -> None:
+def _login_events(rt: GovernedRuntime) -> list[tuple[str, dict[str, object]]]:
+    return [(e.actor, e.payload) for e in rt.audit.events(type_="login")]
+
+
+def test_wrong_passwords_are_throttled_per_user_and_ip_and_every_login_is_audited(
+        client: TestClient, rt: GovernedRuntime) -> None:
     token = page_csrf(client.get("/login").text)
     for _ in range(5):
         r = client.post("/login", data={"username": "ben.buyer", "password": "guess", "csrf_token": token})
@@ -148,6 +153,36 @@ def test_repeated_wrong_passwords_are_throttled_per_user(client: TestClient) -> 
     ok = client.post("/login", data={"username": "ava.buyer", "password": "ava.buyer", "csrf_token": token},
                      follow_redirects=False)
     assert ok.status_code == 303  # other users are not affected
+    # the guesser's address is throttled, not Ben: from his own machine he still gets in
+    with TestClient(client.app, raise_server_exceptions=False, client=("10.0.0.7", 40000)) as ben:
+        assert web_login(ben, "ben.buyer")
+    events = _login_events(rt)
+    fails = [(a, p) for a, p in events if not p["ok"]]
+    assert len([1 for a, p in fails if a == "ben.buyer" and p.get("reason") == "bad_credentials"]) == 5
+    assert any(a == "ben.buyer" and p.get("reason") == "throttled" for a, p in fails)
+    oks = {(a, p["ip"]) for a, p in events if p["ok"] and p["channel"] == "web"}
+    assert ("ava.buyer", "testclient") in oks and ("ben.buyer", "10.0.0.7") in oks
+
+
+def test_one_address_guessing_many_names_is_throttled(client: TestClient) -> None:
+    token = page_csrf(client.get("/login").text)
+    for i in range(20):
+        r = client.post("/login", data={"username": f"nobody{i}", "password": "x", "csrf_token": token})
+        assert r.status_code == 401
+    r = client.post("/login", data={"username": "ava.buyer", "password": "ava.buyer", "csrf_token": token})
+    assert r.status_code == 429
+
+
+def test_bad_api_tokens_are_audited_and_throttled_per_address(client: TestClient, rt: GovernedRuntime) -> None:
+    for _ in range(20):
+        r = client.get("/api/proposals", headers={"Authorization": "Bearer wrong-token"})
+        assert r.status_code == 401 and r.json()["error"] == "unauthenticated"
+    r = client.get("/api/proposals", headers={"Authorization": "Bearer wrong-token"})
+    assert r.status_code == 429 and "Retry-After" in r.headers and r.json()["error"] == "rate_limited"
+    api_fails = [p for a, p in _login_events(rt) if p["channel"] == "api" and not p["ok"]]
+    assert len(api_fails) == 20 and all("wrong-token" not in str(p) for p in api_fails)
+    with TestClient(client.app, raise_server_exceptions=False, client=("10.0.0.8", 40000)) as other:
+        assert other.get("/api/proposals", headers=bearer("ava.buyer")).status_code == 200
 
 
 def test_oversized_bodies_are_refused_before_parsing(client: TestClient) -> None:
