@@ -367,6 +367,10 @@ def supplier_page(request: Request, name: str) -> Response:
         "history": run_page_tool(request, user, "supplier_history", {"supplier": name}),
         "communications": run_page_tool(request, user, "supplier_communications", {"supplier": name}),
     }
+    # reached by id (/suppliers/23) or a partial name: title, brief and trends use the resolved name
+    resolved = next((str(r.data["vendor"]) for r in results.values()
+                     if r.ok and isinstance(r.data, dict) and r.data.get("vendor")), None)
+    name = resolved or name
     charts = []
     summary = _summary(request, user, name) if results["communications"].ok else None
     if results["scorecard"].ok:

@@ -93,13 +93,17 @@ def test_warehouse_user_sees_no_prices_in_chat_or_on_pages(client: TestClient) -
     assert "Avg unit price" not in page.text and "$" not in page.text.split("<main>")[1]
 
 
-def test_supplier_and_inbound_pages_render_the_tools(client: TestClient) -> None:
+def test_supplier_and_inbound_pages_render_the_tools(client: TestClient, rt: Any) -> None:
     web_login(client, "maria.manager")
     page = client.get("/suppliers/Gemini Furniture")
     assert page.status_code == 200, page.text[:500]
     assert "OTIF" in page.text and page.text.count("<svg") >= 2  # OTIF and lead-time charts
     assert "Avg unit price" in page.text  # the price trend for a role that may see prices
     assert "Supplier brief" in page.text and "tile-otif_pct" in page.text  # summary and KPI tiles
+    partner_id = rt.odoo.search_read("res.partner", [("name", "=", "Gemini Furniture")], ["id"], limit=1)[0]["id"]
+    by_id = client.get(f"/suppliers/{partner_id}")
+    assert by_id.status_code == 200, by_id.text[:500]
+    assert "<h1>Gemini Furniture</h1>" in by_id.text and f"<title>{partner_id}" not in by_id.text
     inbound = client.get("/inbound?warehouse=HOU")
     assert inbound.status_code == 200
     assert 'id="overdue"' in inbound.text and 'id="today"' in inbound.text and 'id="this_week"' in inbound.text
