@@ -268,3 +268,28 @@ def test_odoo_connection_failure_is_a_clean_failure(store: StateStore, policy: P
     d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
     assert d.outcome == "failed" and "not reachable" in d.message and "nothing was written" in d.message
     assert fake_exec.executed == [] and service.get(p.id).state == "failed"  # type: ignore[union-attr]
+
+
+def test_no_spend_kinds_show_no_amount(service: ProposalService, directory: Directory) -> None:
+    r = service.create(ctx_for(directory, "ava.buyer"), "reschedule_receipt", {"picking_id": 5, "d": "x"},
+                       "reschedule receipt DAL/IN/00005 (+10 days)", amount=0, metrics={"days_shift": 10})
+    ok, reason = service.policy.can_approve(ident(directory, "ava.buyer"), r)
+    assert not ok and "reschedule_receipt needs a different person" in reason and "0.00" not in reason
+    ok, reason = service.policy.can_approve(ident(directory, "wes.warehouse"), r)
+    assert not ok and "USD" not in reason
+    assert r.to_dict()["amount"] is None and not r.has_spend
+    c = _propose(service, directory, amount=1200)
+    assert c.to_dict()["amount"] == 1200 and c.has_spend
+    ok, reason = service.policy.can_approve(ident(directory, "ava.buyer"), c)
+    assert "confirm_purchase_order of 1,200.00 USD" in reason
+
+
+def test_proposal_answer_has_one_full_stop_after_a_summary_ending_with_one(
+        store: StateStore, service: ProposalService, directory: Directory) -> None:
+    from tools.actions.common import propose
+
+    res = propose(ctx_for(directory, "ava.buyer", store), "cancel_purchase_order",
+                  args={"po_id": 12}, summary="cancel P00012 — Cancellation requested in chat by the buyer.",
+                  before_after={}, evidence={}, amount=100.0)
+    assert ".." not in res.text and "by the buyer. Needs approval" in res.text
+    assert not (service.get(res.proposal_ids[0]).summary or "").endswith(".")  # type: ignore[union-attr]

@@ -143,6 +143,7 @@ def propose(ctx: ToolContext, tool_name: str, *, args: dict[str, Any], summary: 
             odoo_ref: str | None = None, metrics: dict[str, Any] | None = None,
             show_amount: bool = True) -> ToolResult:
     """Create the proposal and phrase the answer: what, who must approve, nothing written yet."""
+    summary = summary.strip().rstrip(".").rstrip()  # the answer adds its own full stop
     service = service_for(ctx)
     proposal = service.create(ctx, tool_name, args, summary, before_after, evidence, amount, odoo_ref,
                               metrics or {})

@@ -150,7 +150,7 @@ class CancelExecutor:
 
     @staticmethod
     def _note(proposal: Proposal) -> str:
-        return f"Cancelled: {proposal.args.get('reason')}. {approval_line(proposal)}"
+        return f"Cancelled: {str(proposal.args.get('reason') or '').rstrip('. ')}. {approval_line(proposal)}"
 
     def execute(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any]:
         po_id = int(proposal.args["po_id"])

@@ -63,6 +63,14 @@ def scrub_money_deep(value: Any) -> Any:
     return value
 
 
+#: Proposal kinds that spend nothing: their amount is meaningless, so messages and views omit it.
+NO_SPEND_KINDS = frozenset({"remind_supplier", "reschedule_receipt"})
+
+
+def has_spend(kind: str) -> bool:
+    return kind not in NO_SPEND_KINDS
+
+
 class PolicyError(ValueError):
     """The policy file is malformed; the message names the place."""
 
@@ -248,15 +256,16 @@ class Policy:
             rule = self.rule_for_proposal(proposal)
         except PolicyError as exc:
             return False, str(exc)
-        amount = f"{proposal.amount:,.2f} {self.currency}"
+        what = (f"{proposal.kind} of {proposal.amount:,.2f} {self.currency}" if has_spend(proposal.kind)
+                else proposal.kind)
         if identity.username == proposal.requester:
             if rule.self_approval_allowed:
                 return True, f"self-approval allowed by rule {rule.name}"
-            return False, (f"four-eyes rule {rule.name}: {proposal.kind} of {amount} needs a different "
+            return False, (f"four-eyes rule {rule.name}: {what} needs a different "
                            f"person ({' or '.join(rule.approver_roles)}), not the requester")
         if identity.role in rule.approver_roles:
             return True, f"role {identity.role} approves under rule {rule.name}"
-        return False, (f"role {identity.role} may not approve {proposal.kind} of {amount}; rule "
+        return False, (f"role {identity.role} may not approve {what}; rule "
                        f"{rule.name} needs {' or '.join(rule.approver_roles)}")
 
     def eligible_approvers(self, proposal: ProposalLike, directory: Directory | Iterable[Identity]

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from tools.base import Identity, ToolContext, ToolError
 from tools.governance.executor import ActionExecutor, ExecutionOutcome, run
+from tools.governance.policy import has_spend
 from tools.governance.store import ProposalEventRow, ProposalRow, StateStore, canonical_json, utcnow
 
 if TYPE_CHECKING:
@@ -85,13 +86,20 @@ class Proposal:
     def terminal(self) -> bool:
         return self.state in TERMINAL
 
+    @property
+    def has_spend(self) -> bool:
+        """False for kinds that spend nothing (reminders, reschedules): no amount to show."""
+        return has_spend(self.kind)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready view for channels (web, API, Slack) and the CLI."""
+        """JSON-ready view for channels (web, API, Slack) and the CLI; `amount` is None for no-spend kinds."""
         out: dict[str, Any] = {}
         for k, v in self.__dict__.items():
             if k == "args_json":
                 continue
             out[k] = v.isoformat() if isinstance(v, datetime) else v
+        if not self.has_spend:
+            out["amount"] = None
         return out
 
     @classmethod
