@@ -234,7 +234,7 @@ def has_access(env: Env, model: ModelDef, operation: str) -> bool:
 def web_search_read(env: Env, model: ModelDef, domain: Any = None, specification: Any = None, offset: int = 0,
                     limit: int | None = None, order: str | None = None, count_limit: int | None = None) -> Any:
     ids = env.search(model, domain or [], offset, limit, order)
-    records = web_read(env, model, ids, specification or {})
+    records = _web_read(env, model, ids, specification or {})
     if not records:
         return {"length": 0, "records": []}
     # Odoo 18's _format_web_search_read_results
@@ -251,9 +251,12 @@ def web_search_read(env: Env, model: ModelDef, domain: Any = None, specification
 def web_read(env: Env, model: ModelDef, ids: Any, specification: Any) -> list[dict[str, Any]]:
     """Odoo 17+'s web_read: nested specs are read once per field for all records (no N+1), x2many sub-specs
     honour ``order`` (ids re-sorted) and ``limit`` (only the first ids are read, the rest stay ``{"id": n}``)."""
+    return _web_read(env, model, _ids(ids), specification)
+
+
+def _web_read(env: Env, model: ModelDef, ids: list[int], specification: Any) -> list[dict[str, Any]]:
     if not isinstance(specification, dict):
         raise PyTypeError("specification must be a dict of field name -> sub-specification")
-    ids = _ids(ids)
     for n in specification:
         env.field(model, n)
     names = list(specification)
@@ -285,7 +288,7 @@ def _web_read_many2one(env: Env, relation: str, n: str, sub: dict[str, Any], pla
     co = env.model(relation)
     wanted = sorted({rec[n] for rec in plain if rec.get(n)})
     extra = {k: v for k, v in subfields.items() if k != "display_name"}
-    got = {r["id"]: r for r in web_read(env, co, wanted, extra)} if wanted and extra else {}
+    got = {r["id"]: r for r in _web_read(env, co, wanted, extra)} if wanted and extra else {}
     names = env.sudo().display_names(co, wanted) if wanted and "display_name" in subfields else {}
     for rec in plain:
         v = rec.get(n)
@@ -314,9 +317,9 @@ def _web_read_x2many(env: Env, relation: str, n: str, sub: dict[str, Any], plain
     if limit is not None and not isinstance(limit, int):
         raise PyTypeError("slice indices must be integers or None or have an __index__ method")
     wanted = sorted({i for rec in plain for i in (rec.get(n) or [])[:limit]})
-    got = {r["id"]: r for r in web_read(env, co, wanted, sub.get("fields") or {})} if wanted else {}
-    for rec in plain:
-        rec[n] = [dict(got[i]) if i in got else {"id": i} for i in (rec.get(n) or [])]
+    got = {r["id"]: r for r in _web_read(env, co, wanted, sub.get("fields") or {})} if wanted else {}
+    for rec in plain:  # a co-record shared by two parents is one dict (JSON output is the same)
+        rec[n] = [got.get(i) or {"id": i} for i in (rec.get(n) or [])]
 
 
 @common

@@ -46,11 +46,12 @@ def field_groups_ok(env: Env, f: Field) -> bool:
 
 def read_records(env: Env, model: ModelDef, ids: list[int], fields: list[str] | None,
                  load: str | None = "_classic_read") -> list[dict[str, Any]]:
+    """Column-major: one SQL query for the stored columns (it also drops missing ids), computes batched per
+    function, then each field converted as a whole column; records are zipped at the end."""
     from sandbox.orm.env import Joins
 
     if not isinstance(ids, list):
         ids = list(ids)
-    ids = env.existing(model, ids)
     if fields:
         if not isinstance(fields, (list, tuple)) or not all(isinstance(x, str) for x in fields):
             from sandbox.errors import PyTypeError
@@ -64,29 +65,32 @@ def read_records(env: Env, model: ModelDef, ids: list[int], fields: list[str] | 
                     f"User: {env.uid}\nFields:\n- {f.name} (allowed for groups '{f.groups}')")
     else:
         fobjs = [f for f in model.fields.values() if field_groups_ok(env, f)]
+    ids = [int(i) for i in ids]
     if not ids:
         return []
-    names = [f.name for f in fobjs]
-    rows: dict[int, dict[str, Any]] = {i: {"id": i} for i in ids}
-    id_list = ",".join(str(i) for i in ids)
-
+    id_list = ",".join(map(str, ids))
     sql_fields = [f for f in fobjs if f.name != "id" and f.type not in X2MANY
                   and (f.column or (f.related and env.sql_path_ok(model, f.related)))]
+    raw: dict[str, list[Any]] = {}
     if sql_fields:
         joins = Joins(env, model)
         exprs = [joins.expr(f.name)[0] for f in sql_fields]
         sql = f"SELECT t0.id, {', '.join(exprs)} FROM {model.table} t0 {joins.sql()} WHERE t0.id IN ({id_list})"
-        for r in env.conn.execute(sql):
-            rec = rows[r[0]]
-            for f, v in zip(sql_fields, r[1:], strict=False):
-                rec[f.name] = v
-    done = {"id"} | {f.name for f in sql_fields}
+        fetched = {r[0]: r for r in env.conn.execute(sql)}
+        ids = [i for i in ids if i in fetched]
+        rows = [fetched[i] for i in ids]
+        for j, f in enumerate(sql_fields, start=1):
+            raw[f.name] = [r[j] for r in rows]
+    else:
+        ids = env.existing(model, ids)
+    if not ids:
+        return []
 
     # computed fields, batched per compute function
     from sandbox.orm import compute
     by_fn: dict[str, list[str]] = defaultdict(list)
     for f in fobjs:
-        if f.name in done:
+        if f.name in raw or f.name == "id":
             continue
         if f.compute:
             by_fn[f.compute].append(f.name)
@@ -95,58 +99,55 @@ def read_records(env: Env, model: ModelDef, ids: list[int], fields: list[str] | 
     for fn, fnames in by_fn.items():
         if fn.startswith("related:"):
             values = compute.related(env, model, ids, model.fields[fnames[0]])
-            for i in ids:
-                rows[i][fnames[0]] = values.get(i)
+            raw[fnames[0]] = [values.get(i) for i in ids]
         else:
             out = compute.run(env, fn, model, ids, fnames)
             for n in fnames:
                 col = out.get(n, {})
-                for i in ids:
-                    rows[i][n] = col.get(i)
-        done.update(fnames)
+                raw[n] = [col.get(i) for i in ids]
 
     # x2many
     for f in fobjs:
-        if f.name in done or f.type not in X2MANY:
-            continue
-        values = x2many_ids(env, model, f, ids)
-        for i in ids:
-            rows[i][f.name] = values.get(i, [])
-        done.add(f.name)
+        if f.name not in raw and f.type in X2MANY:
+            values = x2many_ids(env, model, f, ids)
+            raw[f.name] = [values.get(i, []) for i in ids]
 
-    # convert and resolve many2one names
-    m2o_ids: dict[str, set[int]] = defaultdict(set)
-    for f in fobjs:
-        if f.type == "many2one":
-            for i in ids:
-                v = rows[i].get(f.name)
-                if v:
-                    m2o_ids[f.relation or ""].add(int(v))
+    # many2one names (one query per target model)
     names_by_model: dict[str, dict[int, str]] = {}
     if load == "_classic_read":
-        for rel, s in m2o_ids.items():
-            if rel in env.registry:
-                names_by_model[rel] = env.sudo().display_names(env.registry[rel], s)
-    result = []
-    for i in ids:
-        rec = rows[i]
-        out_rec: dict[str, Any] = {}
-        for n, f in zip(names, fobjs, strict=False):
-            v = rec.get(n)
+        m2o_ids: dict[str, set[int]] = defaultdict(set)
+        for f in fobjs:
             if f.type == "many2one":
-                if not v:
-                    out_rec[n] = False
-                elif load == "_classic_read":
-                    out_rec[n] = [int(v), names_by_model.get(f.relation or "", {}).get(int(v), f"{f.relation},{v}")]
-                else:
-                    out_rec[n] = int(v)
-            elif f.type in X2MANY:
-                out_rec[n] = list(v or [])
-            else:
-                out_rec[n] = convert(f, v)
-        out_rec["id"] = i
-        result.append(out_rec)
-    return result
+                m2o_ids[f.relation or ""].update(int(v) for v in raw.get(f.name, ()) if v)
+        for rel, wanted in m2o_ids.items():
+            if rel in env.registry and wanted:
+                names_by_model[rel] = env.sudo().display_names(env.registry[rel], wanted)
+
+    keys = ["id"]
+    columns: list[list[Any]] = [ids]
+    for f in fobjs:
+        if f.name == "id":
+            continue
+        keys.append(f.name)
+        columns.append(_convert_column(f, raw.get(f.name) or [None] * len(ids), load, names_by_model))
+    return [dict(zip(keys, vals, strict=True)) for vals in zip(*columns, strict=True)]
+
+
+def _convert_column(f: Field, vals: list[Any], load: str | None,
+                    names_by_model: dict[str, dict[int, str]]) -> list[Any]:
+    t = f.type
+    if t == "many2one":
+        if load != "_classic_read":
+            return [int(v) if v else False for v in vals]
+        nm = names_by_model.get(f.relation or "", {})
+        return [[int(v), nm.get(int(v), f"{f.relation},{v}")] if v else False for v in vals]
+    if t in X2MANY:
+        return [list(v or []) for v in vals]
+    if t in ("float", "monetary"):
+        return [float(v or 0.0) for v in vals]
+    if t in ("char", "text", "html", "selection", "date", "datetime"):
+        return [False if v is None else v for v in vals]
+    return [convert(f, v) for v in vals]
 
 
 def x2many_ids(env: Env, model: ModelDef, f: Field, ids: list[int]) -> dict[int, list[int]]:
