@@ -98,3 +98,23 @@ def test_confirm_retry_after_crash_before_the_note_is_recorded_once() -> None:
     other2 = FakeOdoo("draft")
     other2.call("purchase.order", "button_confirm", [[7]])
     assert run(ConfirmExecutor(), other2, late).state == "stale"  # type: ignore[arg-type]
+
+
+def test_reschedule_never_writes_the_po_promised_date_even_for_old_proposals() -> None:
+    from tools.actions.reschedule import RescheduleExecutor
+
+    writes: list[tuple[str, str, list[Any]]] = []
+
+    class Odoo:
+        def call(self, model: str, method: str, args: list[Any] | None = None,
+                 kwargs: dict[str, Any] | None = None) -> Any:
+            writes.append((model, method, list(args or [])))
+            return 1
+
+    p = _proposal("reschedule_receipt", "assigned")
+    p.args = {"picking_id": 9, "receipt": "DAL/IN/00009", "scheduled_date": "2026-12-01 09:00:00",
+              "po_line_ids": [41, 42]}  # stored by a version that also moved the PO lines
+    out = RescheduleExecutor().execute(Odoo(), p)  # type: ignore[arg-type]
+    assert [(m, meth) for m, meth, _ in writes] == [("stock.picking", "write"), ("stock.picking", "message_post")]
+    assert writes[0][2] == [[9], {"scheduled_date": "2026-12-01 09:00:00"}]
+    assert "promised" in out["message"]

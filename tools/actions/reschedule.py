@@ -1,8 +1,10 @@
-"""reschedule_receipt: move an incoming receipt's scheduled date (and its PO lines' planned date).
+"""reschedule_receipt: move an incoming receipt's scheduled date — the receipt only.
 
-Odoo facts §7.6: writing `stock.picking.scheduled_date` moves the moves' dates and nothing else, so
-the PO lines' `date_planned` is written too (optional) for the PO to agree. Idempotency: a chatter
-note with `QM-<proposal id>` on the receipt; a retry that finds the date already set records it.
+Odoo facts §7.6: writing `stock.picking.scheduled_date` moves the moves' dates and nothing else. The
+PO lines' `date_planned` is deliberately NOT written: it is the date the supplier promised, which the
+supplier KPIs (tools/kpi.py: on-time, OTIF) measure receipts against; moving it would retroactively
+improve the supplier's record. Idempotency: a chatter note with `QM-<proposal id>` on the receipt; a
+retry that finds the date already set records it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.actions.common import find_marker_message, m2o_id, m2o_name, odoo_dt, post_note, propose, require
+from tools.actions.common import find_marker_message, m2o_name, odoo_dt, post_note, propose, require
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal
@@ -30,7 +32,6 @@ class RescheduleReceiptArgs(BaseModel):
                          max_length=64)
     date: str = Field(..., description="New date: YYYY-MM-DD, 'YYYY-MM-DD HH:MM' (UTC) or a phrase such as "
                                        "'next Friday'.", min_length=1, max_length=64)
-    update_po_lines: bool = Field(True, description="Also move the PO lines' planned date so the PO agrees.")
 
 
 def _target(ctx: ToolContext, text: str, current: datetime | None) -> datetime:
@@ -55,7 +56,7 @@ def _target(ctx: ToolContext, text: str, current: datetime | None) -> datetime:
 
 @tool(RescheduleReceiptArgs, kind="propose")
 def reschedule_receipt(ctx: ToolContext, args: RescheduleReceiptArgs) -> ToolResult:
-    """Propose moving an open receipt to a new date (and its PO lines' planned date).
+    """Propose moving an open receipt to a new date (the PO's promised date stays, for supplier KPIs).
 
     Refused for past dates, dates over a year ahead, and done or cancelled receipts. A move of up to
     7 days may be self-approved; a longer one needs a different buyer, approver or manager.
@@ -77,17 +78,13 @@ def reschedule_receipt(ctx: ToolContext, args: RescheduleReceiptArgs) -> ToolRes
     require(current is None or new != current, f"{pick['name']} is already scheduled for {new:%Y-%m-%d %H:%M}.",
             "no_change")
     days_shift = round((new - current).total_seconds() / 86400, 2) if current else 0.0
-    line_ids: list[int] = []
-    if args.update_po_lines:
-        moves = odoo.search_read("stock.move", [("picking_id", "=", pick["id"])], ["purchase_line_id"], limit=200)
-        line_ids = sorted({i for i in (m2o_id(m.get("purchase_line_id")) for m in moves) if i})
     old_txt = f"{current:%Y-%m-%d %H:%M}" if current else "unscheduled"
     summary = (f"reschedule receipt {pick['name']} ({m2o_name(pick.get('partner_id'))}, {pick.get('origin') or '-'}) "
-               f"from {old_txt} to {new:%Y-%m-%d %H:%M} UTC ({days_shift:+g} days)"
-               + (f" and {len(line_ids)} PO line(s)" if line_ids else ""))
+               f"from {old_txt} to {new:%Y-%m-%d %H:%M} UTC ({days_shift:+g} days); the PO's promised date "
+               "is kept")
     return propose(ctx, "reschedule_receipt",
                    args={"picking_id": pick["id"], "receipt": pick["name"], "scheduled_date": new.strftime(ODOO_FMT),
-                         "po_line_ids": line_ids, "origin": pick.get("origin") or None},
+                         "origin": pick.get("origin") or None},
                    summary=summary,
                    before_after={"scheduled_date": [current.strftime(ODOO_FMT) if current else None,
                                                     new.strftime(ODOO_FMT)]},
@@ -137,10 +134,10 @@ class RescheduleExecutor:
     def execute(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any]:
         a = proposal.args
         pid = int(a["picking_id"])
+        # Only the picking (its moves follow). Never the PO lines' date_planned — not even for proposals
+        # stored by older versions with `po_line_ids` in their args: that is the supplier's promise.
         odoo.call("stock.picking", "write", [[pid], {"scheduled_date": a["scheduled_date"]}])
-        if a.get("po_line_ids"):
-            odoo.call("purchase.order.line", "write", [list(a["po_line_ids"]), {"date_planned": a["scheduled_date"]}])
         post_note(odoo, "stock.picking", pid, self._note(proposal))
         return {"receipt": a["receipt"], "scheduled_date": a["scheduled_date"],
-                "po_lines": len(a.get("po_line_ids") or []),
-                "message": f"{a['receipt']} now scheduled for {a['scheduled_date']} UTC."}
+                "message": f"{a['receipt']} now scheduled for {a['scheduled_date']} UTC (the PO's promised "
+                           "date is unchanged)."}
