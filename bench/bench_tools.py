@@ -1,7 +1,9 @@
 """Benchmark of the read tools on the sandbox: round trips, latency, bytes the model sees, scope.
 
-Prints, per sandbox scale (1 and 10): per tool the Odoo round trips, median latency and the size
-of the result as the model sees it (ToolResult.for_model()); the round trips of the five reference
+Prints, per sandbox scale (1 and 10): per tool the Odoo round trips, median latency, median CPU time
+of this process (the tool's own Python, JSON decoding) and of the sandbox server process (the work
+the reads cost on the "Odoo" side) — CPU time is steadier than latency on a shared machine — and
+the size of the result as the model sees it (ToolResult.for_model()); the round trips of the five reference
 questions together (target <= 6, reference data cached); the catalogue size (target <= 8 KB);
 supplier_scorecard over 18 months (target <= 200 ms at scale 10); and the empty-warehouse check.
 
@@ -11,9 +13,11 @@ supplier_scorecard over 18 months (target <= 200 ms at scale 10); and the empty-
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +54,30 @@ def pick_examples(odoo: OdooClient) -> dict[str, Any]:
             "empty_wh": empty, "vendor": "Apex Industrial Supply"}
 
 
-def timed(ctx: ToolContext, name: str, args: dict[str, Any], repeat: int) -> tuple[ToolResult, float]:
-    results = [run_tool(ctx, name, args) for _ in range(repeat)]
+def cpu_ms(pid: int) -> float:
+    """User + system CPU time of a process so far, in ms (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def timed(ctx: ToolContext, name: str, args: dict[str, Any], repeat: int, server_pid: int
+          ) -> tuple[ToolResult, float, float, float]:
+    """(last result, median ms, mean client CPU ms, mean server CPU ms) over `repeat` calls (CPU as a mean:
+    the kernel counts it in 10 ms ticks)."""
+    results, client, server = [], [], []
+    for _ in range(repeat):
+        c0, s0 = time.process_time(), cpu_ms(server_pid)
+        results.append(run_tool(ctx, name, args))
+        client.append((time.process_time() - c0) * 1000)
+        server.append(cpu_ms(server_pid) - s0)
     for r in results:
         if not r.ok:
             raise SystemExit(f"{name}({args}) failed: {r.error}")
-    return results[-1], statistics.median(r.ms for r in results)
+    return (results[-1], statistics.median(r.ms for r in results), statistics.fmean(client),
+            statistics.fmean(server))
 
 
 def bench_scale(scale: int, repeat: int) -> dict[str, Any]:
@@ -71,7 +93,7 @@ def bench_scale(scale: int, repeat: int) -> dict[str, Any]:
                 vendor_list(odoo)
                 pricelist(odoo)
                 reorder_rules(odoo)
-            print(f"\n== scale {scale}: {running.url}  examples {ex}")
+            print(f"\n== scale {scale}: {running.url}  load average {os.getloadavg()[0]:.1f}  examples {ex}")
             print(f"reference cache fill (warehouses, vendors, pricelist, reorder rules; once per 5-10 min): {fill.calls} round trips")
             calls = [
                 ("stock_levels", {"product": ex["product"], "warehouse": ex["warehouse"]}, True),
@@ -86,18 +108,25 @@ def bench_scale(scale: int, repeat: int) -> dict[str, Any]:
                 ("three_way_match_exceptions", {"since": "last 90 days"}, False),
                 ("replenishment_risk", {"warehouse": "OKC"}, False),
             ]
-            print(f"{'tool':28} {'args':44} {'trips':>5} {'ms':>8} {'bytes':>7}")
+            pid = running.process.pid
+            print(f"{'tool':28} {'args':44} {'trips':>5} {'ms':>8} {'cpu ms':>7} {'srv cpu':>7} {'bytes':>7}")
             five = 0
             for name, args, q in calls:
-                res, ms = timed(ctx, name, args, repeat)
+                res, ms, ccpu, scpu = timed(ctx, name, args, repeat, pid)
                 size = len(res.for_model().encode())
                 five += res.rpc_calls if q else 0
                 arg_s = ",".join(f"{k}={v}" for k, v in args.items())[:44]
-                print(f"{name:28} {arg_s:44} {res.rpc_calls:>5} {ms:>8.1f} {size:>7}" + ("  *" if q else ""))
+                print(f"{name:28} {arg_s:44} {res.rpc_calls:>5} {ms:>8.1f} {ccpu:>7.1f} {scpu:>7.1f} {size:>7}"
+                      + ("  *" if q else ""))
             print(f"* the five reference questions: {five} Odoo round trips in total (target <= 6)")
-            card, card_ms = timed(ctx, "supplier_scorecard", {"supplier": ex["vendor"], "months": 18}, repeat)
-            print(f"supplier_scorecard 18 months: median {card_ms:.1f} ms, {card.rpc_calls} trips, "
-                  f"{card.data.get('lines')} lines (target <= 200 ms at scale 10)")
+            card, card_ms, ccpu, scpu = timed(ctx, "supplier_scorecard", {"supplier": ex["vendor"], "months": 18},
+                                              repeat, pid)
+            print(f"supplier_scorecard 18 months: median {card_ms:.1f} ms (CPU: tool {ccpu:.0f} ms, server "
+                  f"{scpu:.0f} ms), {card.rpc_calls} trips, {card.data.get('lines')} lines (target <= 200 ms at scale 10)")
+            _, m_ms, ccpu, scpu = timed(ctx, "supplier_scorecard", {"supplier": ex["vendor"], "months": 12,
+                                                                   "monthly": True}, repeat, pid)
+            print(f"supplier_scorecard 12 months with monthly=True (the web page's 12 monthly points in one call): "
+                  f"median {m_ms:.1f} ms (CPU: tool {ccpu:.0f} ms, server {scpu:.0f} ms)")
             if ex["empty_wh"]:
                 one = run_tool(ctx, "stock_levels", {"product": ex["product"], "warehouse": ex["empty_wh"]})
                 allw = run_tool(ctx, "stock_levels", {"product": ex["product"]})

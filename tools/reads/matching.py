@@ -1,8 +1,12 @@
 """three_way_match_exceptions: posted bills that disagree with the PO or with what was received.
 
-One round trip (vendor names come from the vendor cache): posted vendor-bill lines linked to a
-PO line, each with its PO line (price, received quantity, and all its bill lines) nested. The rules are tools.kpi's (price differs by
-more than PRICE_TOLERANCE, or posted billed quantity exceeds the received quantity).
+Three round trips, each reading only what it needs (vendor names come from the vendor cache):
+1. the posted vendor-bill lines linked to a PO line, flat (ids, quantity, price; no nesting);
+2. each distinct PO line once (price, received quantity, its bill lines' quantity/state/type) —
+   a nested spec would repeat a PO line and its bill lines under every bill line that points to it;
+3. display fields (bill number, date, product code, PO name) for the exception rows shown only.
+The rules are tools.kpi's (price differs by more than PRICE_TOLERANCE, or posted billed quantity
+exceeds the received quantity).
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ from tools.reads.common import code_or_name, compact, day, id_of, money, num, si
 MAX_LINES = 3000
 MAX_ROWS = 25
 BILL_LINE_SPEC: dict[str, Any] = {
-    "move_name": {}, "date": {}, "partner_id": {}, "move_id": {},
-    "product_id": {"fields": {"default_code": {}}},
-    "quantity": {}, "price_unit": {},
+    "move_id": {}, "partner_id": {}, "quantity": {}, "price_unit": {}, "purchase_line_id": {},
+}
+PO_LINE_SPEC: dict[str, Any] = {
+    "price_unit": {}, "qty_received": {},
+    "invoice_lines": {"fields": {"quantity": {}, "parent_state": {}, "move_type": {}, "move_id": {}}},
+}
+SHOWN_SPEC: dict[str, Any] = {
+    "move_name": {}, "date": {}, "product_id": {"fields": {"default_code": {}}},
     "purchase_order_id": {"fields": {"name": {}}},
-    "purchase_line_id": {"fields": {
-        "price_unit": {}, "qty_received": {},
-        "invoice_lines": {"fields": {"quantity": {}, "parent_state": {}, "move_type": {}, "move_id": {}}}}},
 }
 
 
@@ -47,6 +53,21 @@ def _over_billed(pol: dict[str, Any]) -> tuple[float, int | None]:
     return billed - float(pol.get("qty_received") or 0), last
 
 
+def _shown(odoo: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows shown, with bill number, date, PO and product read for just these bill lines."""
+    if not rows:
+        return []
+    info = {r["id"]: r for r in odoo.web_read("account.move.line", [r["id"] for r in rows], SHOWN_SPEC)}
+    out = []
+    for r in rows:
+        bl = info.get(r["id"], {})
+        order = bl.get("purchase_order_id") if isinstance(bl.get("purchase_order_id"), dict) else {}
+        out.append({"bill": bl.get("move_name"), "date": day(bl.get("date")), "po": order.get("name"),
+                    "vendor": r["vendor"], "product": code_or_name(bl.get("product_id")),
+                    **{k: v for k, v in r.items() if k not in ("id", "vendor")}})
+    return out
+
+
 @tool(MatchArgs)
 def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     """Posted vendor bills whose price or quantity disagrees with the PO line or the received quantity, in money."""
@@ -60,31 +81,33 @@ def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     res = odoo.web_search_read("account.move.line", domain, BILL_LINE_SPEC, limit=MAX_LINES, order="id desc")
     names = {v["id"]: v["name"] for v in vendor_list(odoo)}
     lines, total_lines = res.get("records", []), int(res.get("length") or 0)
-    rows = []
+    po_line_ids = sorted({i for i in (id_of(bl.get("purchase_line_id")) for bl in lines) if i})
+    po_lines = {r["id"]: r for r in odoo.web_read("purchase.order.line", po_line_ids, PO_LINE_SPEC)} if po_line_ids else {}
+    over_billed = {i: _over_billed(pol) for i, pol in po_lines.items()}
+    rows: list[dict[str, Any]] = []
     for bl in lines:
-        pol = bl.get("purchase_line_id") if isinstance(bl.get("purchase_line_id"), dict) else {}
+        pol_id = id_of(bl.get("purchase_line_id")) or 0
+        pol = po_lines.get(pol_id, {})
         po_price, bill_price = float(pol.get("price_unit") or 0), float(bl.get("price_unit") or 0)
         qty = float(bl.get("quantity") or 0)
         issues, diff = [], 0.0
         if abs(bill_price - po_price) > kpi.PRICE_TOLERANCE:
             issues.append("price")
             diff += (bill_price - po_price) * qty
-        over, last_bill = _over_billed(pol)
+        over, last_bill = over_billed.get(pol_id, (0.0, None))
         if over > kpi.EPS:
             issues.append("qty")
             if last_bill == id_of(bl.get("move_id")):  # the over-billed money is counted once, on the latest bill
                 diff += over * po_price
         if not issues:
             continue
-        order = bl.get("purchase_order_id") if isinstance(bl.get("purchase_order_id"), dict) else {}
-        rows.append({"bill": bl.get("move_name"), "date": day(bl.get("date")), "po": order.get("name"),
-                     "vendor": names.get(id_of(bl.get("partner_id")) or 0), "product": code_or_name(bl.get("product_id")),
+        rows.append({"id": bl["id"], "vendor": names.get(id_of(bl.get("partner_id")) or 0),
                      "issue": "+".join(issues), "billed_qty": num(qty),
                      "received_qty": num(float(pol.get("qty_received") or 0)),
                      "po_price": num(po_price, 4), "bill_price": num(bill_price, 4), "diff_amount": num(diff)})
     rows.sort(key=lambda r: -abs(float(r["diff_amount"])))
     total = sum(float(r["diff_amount"]) for r in rows)
-    data: dict[str, Any] = {"since": start.isoformat(), "exceptions": rows[:MAX_ROWS], "count": len(rows),
+    data: dict[str, Any] = {"since": start.isoformat(), "exceptions": _shown(odoo, rows[:MAX_ROWS]), "count": len(rows),
                             "bill_lines_checked": len(lines), "total_diff_amount": num(total)}
     if vendor:
         data["vendor"] = vendor["name"]
