@@ -290,3 +290,55 @@ def test_chatter_on_the_po_does_not_make_confirm_stale(world: World) -> None:
     assert world.approve(remind.proposal_ids[0], "ava.buyer").outcome == "executed"
     d = world.approve(confirm, "maria.manager")
     assert d.outcome == "executed", d.message
+
+
+def test_create_rfq_price_override_cannot_lower_the_approval_amount(world: World) -> None:
+    line = _pricelist_line(world.odoo)
+    qty = max(9000.0, float(line["min_qty"]))
+    res = world.call("ava.buyer", "create_rfq", supplier=line["partner_id"][1],
+                     lines=[{"product": line["code"], "quantity": qty, "price_unit": 0.01}], warehouse="DAL")
+    p = world.service.get(res.proposal_ids[0])
+    assert p is not None
+    # the PO would be written at the given price, but approval is computed at the (higher) list price
+    assert p.args["lines"][0]["price_unit"] == 0.01
+    list_price = min(r["price"] for r in world.odoo.search_read(
+        "product.supplierinfo", [("partner_id", "=", line["partner_id"][0]),
+                                 ("product_tmpl_id", "=", line["product_tmpl_id"][0]), ("min_qty", "<=", qty)],
+        ["price"]))
+    assert p.amount == pytest.approx(round(list_price * qty, 2))
+    assert p.amount > 5000 and p.policy_rule != "rfq_up_to_5000_self_ok"
+    assert "ava.buyer" not in p.eligible_approvers
+    assert "approval amount" in p.summary
+    d = world.approve(p.id, "ava.buyer")
+    assert d.outcome == "refused"
+    # a given price ABOVE the list counts as given
+    high = round(list_price * 2, 2)
+    res = world.call("ava.buyer", "create_rfq", supplier=line["partner_id"][1],
+                     lines=[{"product": line["code"], "quantity": max(5.0, float(line["min_qty"])),
+                             "price_unit": high}], warehouse="DAL")
+    p2 = world.service.get(res.proposal_ids[0])
+    assert p2 is not None and p2.amount == pytest.approx(round(high * max(5.0, float(line["min_qty"])), 2))
+
+
+def test_create_rfq_override_without_pricelist_counts_at_product_cost(world: World) -> None:
+    vendor = _pricelist_line(world.odoo)["partner_id"]
+    sold = {r["product_tmpl_id"][0] for r in world.odoo.search_read(
+        "product.supplierinfo", [("partner_id", "=", vendor[0])], ["product_tmpl_id"], limit=1000)}
+    prods = world.odoo.search_read("product.product", [("standard_price", ">", 1), ("default_code", "!=", False),
+                                                       ("purchase_ok", "=", True)],
+                                   ["id", "default_code", "standard_price", "product_tmpl_id"], limit=200)
+    prod = next(p for p in prods if p["product_tmpl_id"][0] not in sold)
+    res = world.call("ava.buyer", "create_rfq", supplier=vendor[1],
+                     lines=[{"product": prod["default_code"], "quantity": 100, "price_unit": 0.01}],
+                     warehouse="DAL")
+    p = world.service.get(res.proposal_ids[0])
+    assert p is not None and p.amount == pytest.approx(round(prod["standard_price"] * 100, 2))
+    assert p.args["lines"][0]["reference_source"] == "product cost"
+    world.odoo.call("product.product", "write", [[prod["id"]], {"standard_price": 0}])
+    world.odoo.invalidate()
+    with pytest.raises(ToolError, match="only a manager"):
+        world.call("ava.buyer", "create_rfq", supplier=vendor[1],
+                   lines=[{"product": prod["default_code"], "quantity": 100, "price_unit": 0.01}], warehouse="DAL")
+    res = world.call("maria.manager", "create_rfq", supplier=vendor[1],
+                     lines=[{"product": prod["default_code"], "quantity": 100, "price_unit": 3.0}], warehouse="DAL")
+    assert "unverified" in res.text

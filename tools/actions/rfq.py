@@ -1,5 +1,11 @@
 """create_rfq: propose a request for quotation to a vendor for a warehouse, priced from the vendor pricelist.
 
+Approval amount: a requester may give `price_unit` (e.g. a quoted price), but the amount the approval
+rule sees is computed, per line, at the HIGHER of the given price and the reference price — the vendor
+pricelist row, or the product's cost when the vendor has no row. So "9,000 units at 0.01" is approved as
+9,000 units at the list price, never as 90 USD. With no reference price at all (no row, cost 0) only a
+manager may give a price. The PO itself is created at the given price.
+
 Idempotency: the new PO's `origin` is `QM-<proposal id>`; a retry searches for it first.
 Staleness: the vendor prices (product.supplierinfo rows) the amount was computed from are re-read;
 a moved price or a vanished row makes the proposal stale.
@@ -21,6 +27,8 @@ from tools.odoo.resolve import resolve_product, resolve_supplier, resolve_wareho
 
 MAX_QTY = 100_000
 MAX_PRICE = 1_000_000
+#: Roles that may set a price nothing can be checked against (no pricelist row, no product cost).
+PRICE_SETTERS = frozenset({"manager", "admin"})
 SUPPLIERINFO_FIELDS = ["id", "partner_id", "product_id", "product_tmpl_id", "price", "min_qty", "date_start",
                        "date_end", "delay"]
 
@@ -29,7 +37,9 @@ class RfqLine(BaseModel):
     product: str = Field(..., description="Product code (PPE-1042), barcode or name.", min_length=1,
                          max_length=128)
     quantity: float = Field(..., description="Units to order (in the vendor's purchase unit).")
-    price_unit: float | None = Field(None, description="Unit price; omit to use the vendor's pricelist.")
+    price_unit: float | None = Field(None, description="Unit price; omit to use the vendor's pricelist. "
+                                                       "Approval is computed at the higher of this and the "
+                                                       "list price (or product cost).")
 
 
 class CreateRfqArgs(BaseModel):
@@ -81,7 +91,7 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     picking_type_id = m2o_id(warehouse.get("in_type_id"))
     require(picking_type_id is not None, f"Warehouse {warehouse['code']} has no receipt operation type.",
             "misconfigured")
-    products = [resolve_product(odoo, line.product, specification={"product_tmpl_id": {}})
+    products = [resolve_product(odoo, line.product, specification={"product_tmpl_id": {}, "standard_price": {}})
                 for line in args.lines]
     tmpl_ids = sorted({t for t in (m2o_id(p.get("product_tmpl_id")) for p in products) if t})
     prod_ids = sorted({int(p["id"]) for p in products})
@@ -92,14 +102,26 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     lines: list[dict[str, Any]] = []
     evidence_prices: dict[str, float] = {}
     amount = 0.0
+    approval_amount = 0.0
     for line, prod in zip(args.lines, products, strict=True):
         label = str(prod.get("default_code") or prod.get("display_name"))
         row, moq = _pick_price(rows, int(prod["id"]), m2o_id(prod.get("product_tmpl_id")), line.quantity, day)
+        reference: float | None = None
+        ref_source = ""
+        if row is not None:
+            reference = float(row["price"])
+            evidence_prices[str(row["id"])] = reference
+            ref_source = f"pricelist:{row['id']}"
+        elif float(prod.get("standard_price") or 0) > 0:
+            reference, ref_source = float(prod["standard_price"]), "product cost"
         if line.price_unit is not None:
             price, source = float(line.price_unit), "given"
+            require(reference is not None or ctx.user.role in PRICE_SETTERS,
+                    f"{vendor['name']} has no pricelist row for {label} and the product has no cost, so the "
+                    f"given price {price:,.2f} cannot be checked; only a manager may propose it. Nothing proposed.",
+                    "unverified_price")
         elif row is not None:
-            price, source = float(row["price"]), f"pricelist:{row['id']}"
-            evidence_prices[str(row["id"])] = price
+            price, source = float(row["price"]), ref_source
         elif moq is not None:
             raise ToolError(f"{vendor['name']} sells {label} only from {moq:,.0f} units (minimum order "
                             f"quantity); {line.quantity:,.0f} is below it. Nothing proposed.", code="moq")
@@ -113,18 +135,33 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
                             f"vendor.{hint} Nothing proposed.",
                             candidates=[{"name": n} for n in names], code="no_price")
         subtotal = round(price * line.quantity, 2)
+        approval_price = max(price, reference) if reference is not None else price
         amount += subtotal
-        lines.append({"product_id": int(prod["id"]), "product": label, "quantity": line.quantity,
-                      "price_unit": price, "price_source": source, "subtotal": subtotal})
-    amount = round(amount, 2)
-    desc = "; ".join(f"{ln['quantity']:,g} × {ln['product']} @ {ln['price_unit']:,.2f}" for ln in lines)
-    summary = (f"new RFQ to {vendor['name']} for {warehouse['code']}: {desc} — total {money(amount)}")
+        approval_amount += round(approval_price * line.quantity, 2)
+        entry: dict[str, Any] = {"product_id": int(prod["id"]), "product": label, "quantity": line.quantity,
+                                 "price_unit": price, "price_source": source, "subtotal": subtotal}
+        if source == "given" and reference is not None:
+            entry.update(reference_price=reference, reference_source=ref_source)
+        lines.append(entry)
+    amount, approval_amount = round(amount, 2), round(approval_amount, 2)
+
+    def _line(ln: dict[str, Any]) -> str:
+        ref = (f" (given; {ln['reference_source'].split(':')[0]} {ln['reference_price']:,.2f})"
+               if "reference_price" in ln else " (given, unverified)" if ln["price_source"] == "given" else "")
+        return f"{ln['quantity']:,g} × {ln['product']} @ {ln['price_unit']:,.2f}{ref}"
+
+    desc = "; ".join(_line(ln) for ln in lines)
+    summary = f"new RFQ to {vendor['name']} for {warehouse['code']}: {desc} — total {money(amount)}"
+    if approval_amount > amount + 0.005:
+        summary += (f"; approval amount {money(approval_amount)} (given prices below the list price count "
+                    "at the list price)")
     return propose(ctx, "create_rfq",
                    args={"supplier_id": vendor["id"], "supplier": vendor["name"], "warehouse_id": warehouse["id"],
                          "warehouse": warehouse["code"], "picking_type_id": picking_type_id, "lines": lines},
                    summary=summary,
                    before_after={"po": [None, "draft RFQ"], "vendor": vendor["name"], "total": amount},
-                   evidence={"prices": evidence_prices, "supplier_id": vendor["id"]}, amount=amount,
+                   evidence={"prices": evidence_prices, "supplier_id": vendor["id"], "po_total": amount},
+                   amount=approval_amount,
                    odoo_ref=f"res.partner,{vendor['id']}")
 
 
@@ -145,7 +182,9 @@ class CreateRfqExecutor:
             if row is None:
                 raise StaleProposal(f"the vendor price row {key} used for this RFQ no longer exists")
             if abs(float(row["price"]) - float(old)) > 1e-6:
-                line: dict[str, Any] = next((ln for ln in proposal.args["lines"] if ln["price_source"] == f"pricelist:{key}"), {})
+                line: dict[str, Any] = next((ln for ln in proposal.args["lines"]
+                                        if f"pricelist:{key}" in (ln["price_source"], ln.get("reference_source"))),
+                                        {})
                 raise StaleProposal(f"the price of {line.get('product', key)} from {proposal.args['supplier']} "
                                     f"moved from {float(old):,.2f} to {float(row['price']):,.2f}")
         return None
