@@ -293,3 +293,31 @@ def test_proposal_answer_has_one_full_stop_after_a_summary_ending_with_one(
                   before_after={}, evidence={}, amount=100.0)
     assert ".." not in res.text and "by the buyer. Needs approval" in res.text
     assert not (service.get(res.proposal_ids[0]).summary or "").endswith(".")  # type: ignore[union-attr]
+
+
+def test_managers_own_big_request_escalates_to_admin(service: ProposalService, directory: Directory) -> None:
+    p = _propose(service, directory, who="maria.manager", kind="create_rfq", amount=30000)
+    assert p.policy_rule == "rfq_above_25000_manager" and p.eligible_approvers == ["admin"]
+    assert service.decide(p.id, ident(directory, "maria.manager"), "approve").outcome == "refused"
+    assert service.decide(p.id, ident(directory, "omar.approver"), "approve").outcome == "refused"
+    assert service.decide(p.id, ident(directory, "admin"), "approve").outcome == "executed"
+    # a buyer's big request is still the manager's alone (escalation is only for an approver's own request)
+    b = _propose(service, directory, who="ava.buyer", kind="create_rfq", amount=30000)
+    assert b.eligible_approvers == ["maria.manager"]
+
+
+def test_proposal_nobody_could_approve_is_refused_at_creation(store: StateStore, directory: Directory,
+                                                              fake_exec: FakeExecutor, clock: Clock) -> None:
+    import yaml
+
+    from gov_kit import GOV
+
+    raw = yaml.safe_load((GOV / "default_policy.yaml").read_text())
+    for rule in raw["approval_rules"]["create_rfq"]:
+        rule.pop("escalate_to", None)
+    svc = ProposalService(store, Policy.from_dict(raw), directory, AuditLog(store), odoo=object(),  # type: ignore[arg-type]
+                          executors={"create_rfq": fake_exec}, clock=clock)
+    with pytest.raises(ToolError, match="no one but you may approve this.*another manager.*split"):
+        _propose(svc, directory, who="maria.manager", kind="create_rfq", amount=30000)
+    assert svc.list() == []
+    assert [e.type for e in AuditLog(store).events()] == []

@@ -86,6 +86,7 @@ class Rule:
     max_amount: float | None = None
     max_days_shift: float | None = None
     note: str | None = None
+    escalate_to: tuple[str, ...] = ()
 
     def matches(self, amount: float, days_shift: float | None) -> bool:
         if self.max_amount is not None and amount > self.max_amount:
@@ -95,6 +96,8 @@ class Rule:
 
     def describe(self) -> str:
         who = " or ".join(self.approver_roles)
+        if self.escalate_to:
+            who += f" (for a {' or '.join(self.approver_roles)}'s own request also {' or '.join(self.escalate_to)})"
         return (f"{who} (self-approval allowed)" if self.self_approval_allowed
                 else f"a different person: {who}")
 
@@ -116,6 +119,14 @@ class RolePolicy:
     redact_patterns: tuple[str, ...] = ()
     hidden_doc_types: frozenset[str] = frozenset()
     scrub_money: bool = False
+
+
+def _known_roles(value: Any, roles: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    names = tuple(_flatten(value if isinstance(value, list | tuple) else [value] if value else []))
+    unknown = [r for r in names if r not in roles]
+    if unknown:
+        raise PolicyError(f"{where}: escalate_to names unknown roles {unknown}")
+    return names
 
 
 def _flatten(items: Iterable[Any]) -> list[str]:
@@ -169,7 +180,8 @@ class Policy:
                     max_amount=float(spec["max_amount"]) if spec.get("max_amount") is not None else None,
                     max_days_shift=(float(spec["max_days_shift"])
                                     if spec.get("max_days_shift") is not None else None),
-                    note=spec.get("note")))
+                    note=spec.get("note"),
+                    escalate_to=_known_roles(spec.get("escalate_to"), roles, f"{source}: approval_rules.{kind}[{i}]")))
             if parsed and (parsed[-1].max_amount is not None or parsed[-1].max_days_shift is not None):
                 raise PolicyError(f"{source}: approval_rules.{kind}: the last rule must have no condition "
                                   "(a catch-all), so every proposal has a rule")
@@ -265,6 +277,10 @@ class Policy:
                            f"person ({' or '.join(rule.approver_roles)}), not the requester")
         if identity.role in rule.approver_roles:
             return True, f"role {identity.role} approves under rule {rule.name}"
+        requester_role = getattr(proposal, "requester_role", None)
+        if identity.role in rule.escalate_to and requester_role in rule.approver_roles:
+            return True, (f"role {identity.role} approves under rule {rule.name}: escalated, the requester "
+                          f"({requester_role}) holds the approving role")
         return False, (f"role {identity.role} may not approve {what}; rule "
                        f"{rule.name} needs {' or '.join(rule.approver_roles)}")
 

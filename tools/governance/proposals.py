@@ -144,6 +144,7 @@ class _Draft:
     amount: float
     requester: str
     metrics: Mapping[str, Any] = field(default_factory=dict)
+    requester_role: str | None = None
 
 
 def default_executors() -> dict[str, ActionExecutor]:
@@ -214,8 +215,16 @@ class ProposalService:
             rule = self.policy.rule_for(kind, float(amount), metrics.get("days_shift"))
         except ValueError as exc:  # PolicyError: no approval rule for this kind
             raise ToolError(f"Cannot propose {kind}: {exc}", code="misconfigured") from exc
-        eligible = self.policy.eligible_approvers(_Draft(kind, float(amount), user.username, metrics),
+        eligible = self.policy.eligible_approvers(_Draft(kind, float(amount), user.username, metrics, user.role),
                                                   self.directory)
+        if not eligible:  # never store a proposal nobody can approve
+            roles = " or ".join(rule.approver_roles)
+            if user.role in rule.approver_roles and not rule.self_approval_allowed:
+                why = (f"no one but you may approve this (rule {rule.name}: four eyes, and no other {roles} "
+                       f"is in the users file). Ask another {roles} to propose it, or split it below the threshold")
+            else:
+                why = f"nobody in the users file may approve it (rule {rule.name} needs {roles})"
+            raise ToolError(f"Cannot propose {kind}: {why}. Nothing proposed.", code="no_approver")
         args_json = canonical_json(dict(args))
         now = self.clock()
         pid = "P-" + secrets.token_hex(5)
