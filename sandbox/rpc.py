@@ -191,6 +191,8 @@ def handle_json(service: Service, body: bytes, path: str) -> dict[str, Any]:
         if not isinstance(params, dict):
             raise BadRequest("Invalid JSON-RPC request: params must be an object")
         result = service.dispatch(params.get("service"), params.get("method"), params.get("args", []))
+        if result is None:  # Odoo's _json_response leaves "result" out for None (e.g. button_cancel)
+            return {"jsonrpc": "2.0", "id": req_id}
         return {"jsonrpc": "2.0", "id": req_id, "result": result}
     except BaseException as exc:  # noqa: BLE001 - every failure becomes Odoo's error shape
         return json_error(exc, req_id)

@@ -155,6 +155,11 @@ def _set_password(env: Env, ids: list[int], password: Any) -> None:
     env.conn.execute(f"UPDATE res_users SET password_crypt = ? WHERE id IN ({','.join(map(str, ids))})", [crypt])
 
 
+# mail.thread logs "<description> created" on create for models with tracked fields
+CREATION_MESSAGES = {"purchase.order": "Purchase Order created", "res.partner": "Contact created",
+                     "stock.picking": "Transfer created"}
+
+
 def after_create(env: Env, model: ModelDef, rid: int, vals: dict[str, Any]) -> None:
     n = model.name
     if n == "res.users" and vals.get("password"):
@@ -176,6 +181,9 @@ def after_create(env: Env, model: ModelDef, rid: int, vals: dict[str, Any]) -> N
         derived.recompute_orders(env, derived.orders_of_moves(env, [mid]))
     elif n == "stock.location":
         _location_paths(env)
+    if n in CREATION_MESSAGES:
+        from sandbox.business.mail import log_note
+        log_note(env, model, rid, f"<p>{CREATION_MESSAGES[n]}</p>")
 
 
 def before_write(env: Env, model: ModelDef, ids: list[int], vals: dict[str, Any]) -> None:
@@ -272,7 +280,7 @@ def before_unlink(env: Env, model: ModelDef, ids: list[int]) -> None:
                 raise UserError(f"Cannot delete a purchase order line which is in state “{label}”.")
     if model.name == "purchase.order":
         states = [r[0] for r in env.q(f"SELECT state FROM purchase_order WHERE id IN ({','.join(map(str, ids))})")]
-        if any(s not in ("draft", "sent", "cancel") for s in states):
+        if any(s != "cancel" for s in states):  # Odoo 18 deletes cancelled orders only (drafts too)
             raise UserError("In order to delete a purchase order, you must cancel it first.")
     if model.name == "account.move":
         states = [r[0] for r in env.q(f"SELECT state FROM account_move WHERE id IN ({','.join(map(str, ids))})")]

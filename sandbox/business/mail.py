@@ -83,6 +83,13 @@ def create_message(env: Env, model: ModelDef, res_id: int, body: str, message_ty
     return mid
 
 
+def log_note(env: Env, model: ModelDef, res_id: int, body: str) -> int:
+    """mail.thread's _message_log: a 'notification' note authored by the current user."""
+    note = _subtype(env, "mail.mt_note") if env.q("SELECT 1 FROM mail_message_subtype WHERE xml_id = 'mail.mt_note'") \
+        else None
+    return create_message(env.sudo(), model, res_id, body, "notification", note, author_id=_partner_of(env))
+
+
 def post_tracking(env: Env, model_name: str, res_id: int, label: str, old: Any, new: Any) -> int:
     model = env.model(model_name)
     note = _subtype(env, "mail.mt_note") if env.q("SELECT 1 FROM mail_message_subtype WHERE xml_id = 'mail.mt_note'") \
@@ -110,7 +117,9 @@ def message_post(env: Env, model: ModelDef, ids: Any, *, body: Any = "", subject
     if not isinstance(body, str):
         raise PyTypeError(f"body must be a string, got {type(body).__name__}")
     if body:
-        body = sanitize(body) if body_is_html else plaintext2html(body)
+        # Odoo 18 wraps a plain-text body in <p> as escaped text; its sanitizer keeps quotes and newlines as is
+        body = sanitize(body) if body_is_html else \
+            "<p>" + body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</p>"
     st = subtype_id or _subtype(env, subtype_xmlid or ("mail.mt_note" if message_type != "comment" else None))
     if st is None and message_type == "comment":
         st = _subtype(env, "mail.mt_note")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.business import derived
-from sandbox.business.mail import create_message
+from sandbox.business.mail import create_message, log_note
 from sandbox.errors import UserError
 from sandbox.methods import _ids, specific
 from sandbox.orm.env import Env, now_str
@@ -52,6 +52,11 @@ def create_receipt(env: Env, order_id: int, only_lines: list[int] | None = None,
             "location_dest_id": dest, "scheduled_date": scheduled, "date": now_str(), "company_id": company,
             "state": "assigned", "purchase_id": order_id, "user_id": env.uid}])[0]
         su.conn.execute("UPDATE stock_picking SET date_deadline = ? WHERE id = ?", [scheduled, picking])
+        po_name = su.display_names(su.model("purchase.order"), [order_id]).get(order_id, name) \
+            .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        log_note(env, su.model("stock.picking"), picking, (  # Odoo's mail.message_origin_link, as rendered
+            '<p>\n                This transfer has been created from:\n                    <a href="#" '
+            f'data-oe-model="purchase.order" data-oe-id="{order_id}"> {po_name}</a>\n            </p>'))
     pname = su.q("SELECT name FROM stock_picking WHERE id = ?", [picking])[0][0]
     moves = []
     for lid, prod, qty, uom_qty, uom, planned, price, lname in lines:

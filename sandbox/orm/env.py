@@ -202,9 +202,11 @@ class Env:
 
     def ensure(self, model: ModelDef, ids: Iterable[int]) -> list[int]:
         ids = list(ids)
-        if len(self.existing(model, ids)) != len(set(ids)):
+        found = set(self.existing(model, ids))
+        if len(found) != len(set(ids)):
+            missing = tuple(dict.fromkeys(i for i in ids if i not in found))  # Odoo names only the missing ones
             raise MissingError("Record does not exist or has been deleted.\n"
-                               f"(Record: {model.name}({', '.join(map(str, ids))}), User: {self.uid})")
+                               f"(Record: {model.name}{missing!r}, User: {self.uid})")
         return ids
 
     # -- access -------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def jsonrpc(url: str, service: str, method: str, *args: Any) -> Any:
         out = json.loads(resp.read())
     if "error" in out:
         raise JsonRpcFault(out["error"])
-    return out["result"]
+    return out.get("result")  # Odoo omits "result" when a method returns None
 
 
 

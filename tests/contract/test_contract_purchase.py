@@ -144,3 +144,41 @@ def test_message_post_escapes_text_and_keeps_html(odoo: Any, vendor_product: tup
                                                               "summary": tag})
     assert isinstance(act, str) and act.startswith("mail.activity(")
     assert ek("mail.activity", "search_count", [[("res_id", "=", po), ("res_model", "=", "purchase.order")]]) == 1
+
+
+def test_chatter_on_create_confirm_and_plain_body(target: Any, odoo: Any, vendor_product: tuple[int, int],
+                                                  tag: str) -> None:
+    """Real Odoo 18 logs "... created" notes, links the receipt to its PO, keeps a text body's newlines and
+    quotes (only & < > escaped, no <br>, no links), and omits JSON-RPC "result" when a method returns None."""
+    import json
+    import urllib.request
+    ek = odoo.execute_kw
+
+    def notes(model: str, rid: int) -> list[str]:
+        return [m["body"] for m in ek("mail.message", "search_read", [[("model", "=", model), ("res_id", "=", rid)]],
+                                      {"fields": ["body"], "order": "id asc"})]
+    po = make_po(odoo, vendor_product, tag)
+    assert notes("purchase.order", po) == ["<p>Purchase Order created</p>"]
+    ek("purchase.order", "button_confirm", [[po]])
+    pick = ek("purchase.order", "read", [[po], ["picking_ids", "display_name"]])[0]
+    got = notes("stock.picking", pick["picking_ids"][0])
+    assert got[0] == "<p>Transfer created</p>"
+    assert f'data-oe-model="purchase.order" data-oe-id="{po}"> {pick["display_name"]}</a>' in got[1]
+    partner = ek("res.partner", "create", [{"name": tag}])
+    assert notes("res.partner", partner) == ["<p>Contact created</p>"]
+    mid = ek("res.partner", "message_post", [[partner]], {"body": "a <b> & 'q' \"d\"\n\nhttps://x.org/y?q=1"})
+    assert ek("mail.message", "read", [[mid], ["body"]])[0]["body"] == \
+        "<p>a &lt;b&gt; &amp; 'q' \"d\"\n\nhttps://x.org/y?q=1</p>"
+    body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 7, "params": {
+        "service": "object", "method": "execute_kw",
+        "args": [target.db, odoo.env.uid, target.password, "purchase.order", "button_cancel", [[po]]]}}).encode()
+    req = urllib.request.Request(target.url + "/jsonrpc", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        assert json.loads(resp.read()) == {"jsonrpc": "2.0", "id": 7}
+    with pytest.raises(odoorpc.error.RPCError) as exc:
+        ek("purchase.order", "button_cancel", [[po, 987654321]])
+    assert f"(Record: purchase.order(987654321,), User: {odoo.env.uid})" in str(exc.value)
+    draft = make_po(odoo, vendor_product, tag)
+    with pytest.raises(odoorpc.error.RPCError) as exc:
+        ek("purchase.order", "unlink", [[draft]])
+    assert "you must cancel it first" in str(exc.value)

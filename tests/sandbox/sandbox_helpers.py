@@ -35,7 +35,7 @@ def rpc(url: str, service: str, method: str, *args: Any) -> Any:
                                 "params": {"service": service, "method": method, "args": list(args)}}).encode())
     if "error" in out:
         raise Fault(out["error"])
-    return out["result"]
+    return out.get("result")  # Odoo omits "result" when a method returns None
 
 
 class Client:
