@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.channels import api, web
@@ -163,6 +164,30 @@ def _mount_slack(app: FastAPI) -> None:
     mount_slack(app, app.state.runtime, settings=settings)  # sets app.state.slack
 
 
+BODY_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's 400 for undecodable bodies
+
+
+def _invalid_body_response(details: list[dict[str, str]]) -> JSONResponse:
+    summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
+    return JSONResponse({"error": "invalid_input", "message": f"Bad input — {summary}", "details": details},
+                        status_code=422)
+
+
+def _validation_detail(err: Any) -> dict[str, str]:
+    """One validation problem as {field, problem}; body-level problems (not JSON, not an object) say so
+    plainly instead of naming a character offset as the field."""
+    loc = [p for p in err.get("loc", ()) if p != "body"]
+    kind = str(err.get("type", ""))
+    if kind == "json_invalid":
+        return {"field": "body", "problem": "the request body is not valid JSON (send a JSON object with "
+                                            "Content-Type: application/json)"}
+    if not loc and kind in ("model_attributes_type", "dict_type", "model_type"):
+        return {"field": "body", "problem": "the request body must be a JSON object"}
+    if not loc and kind == "missing":
+        return {"field": "body", "problem": "a JSON body is required"}
+    return {"field": ".".join(str(p) for p in loc) or "body", "problem": str(err.get("msg", "invalid"))}
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(web.LoginRequired)
     async def _login(request: Request, exc: web.LoginRequired) -> Response:
@@ -176,9 +201,11 @@ def _install_error_handlers(app: FastAPI) -> None:
                           message="This form has no valid CSRF token (it may be from an old page). "
                                   "Go back, reload and try again.")
 
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException too, and routing 404/405
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 400 and message == BODY_PARSE_ERROR and _wants_json(request):
+            return _invalid_body_response([_validation_detail({"type": "json_invalid"})])
         if not _wants_json(request) and exc.status_code == 401:
             return web.login_redirect(request.url.path)
         if not _wants_json(request):
@@ -190,13 +217,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        details = []
-        for err in exc.errors()[:20]:
-            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-            details.append({"field": where, "problem": str(err.get("msg", "invalid"))})
-        summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
-        return JSONResponse({"error": "invalid_input", "message": f"Bad input — {summary}", "details": details},
-                            status_code=422)
+        return _invalid_body_response([_validation_detail(err) for err in exc.errors()[:20]])
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
