@@ -1,4 +1,5 @@
 """Sandbox figures: odoorpc login, search_read of 100 POs x 8 fields, read_group of quants at scale 10,
+the read tools' heaviest calls at scale 10 (supplier_scorecard 18 months, stock_levels, three-way match),
 cold and cached start, peak RSS. Prints each figure next to its target (facts §8 / issue 2)."""
 
 from __future__ import annotations
@@ -75,6 +76,37 @@ def connect(s: RunningSandbox) -> Any:
     return o
 
 
+def tool_figures(s: RunningSandbox, scale: int, n: int = 5) -> None:
+    """The read tools' heaviest questions through the real client path (OdooClient -> HTTP -> sandbox):
+    wall ms, the tool's own CPU and the sandbox server's CPU (the server part is what this engine owns)."""
+    from tools.base import Identity, ToolContext
+    from tools.odoo.client import OdooClient
+    from tools.registry import run_tool
+
+    odoo = OdooClient.connect(s.url, s.db, "admin", "admin", timeout=120)
+    ctx = ToolContext(user=Identity(username="admin", role="admin", display_name="Bench"), odoo=odoo)
+    quants = odoo.read_group("stock.quant", [("location_id.usage", "=", "internal")], ["quantity:sum"],
+                             ["product_id", "warehouse_id"], lazy=False, orderby="quantity desc", limit=1)
+    code = odoo.read("product.product", [quants[0]["product_id"][0]], ["default_code"])[0]["default_code"]
+    wh = odoo.read("stock.warehouse", [quants[0]["warehouse_id"][0]], ["code"])[0]["code"]
+    cases = [("supplier_scorecard", {"supplier": "Apex Industrial Supply", "months": 18}, "target <= 200 ms"),
+             ("stock_levels", {"product": code, "warehouse": wh}, "was ~1 s before ids filtered the SQL"),
+             ("three_way_match_exceptions", {"since": "last 90 days"}, "")]
+    for name, args, note in cases:
+        walls, tool_cpu, srv_cpu = [], [], []
+        for _ in range(n):
+            c0, s0 = time.process_time(), server_cpu_ms(s)
+            r = run_tool(ctx, name, args)
+            if not r.ok:
+                raise SystemExit(f"{name}({args}) failed: {r.error}")
+            walls.append(r.ms)
+            tool_cpu.append((time.process_time() - c0) * 1000)
+            srv_cpu.append(server_cpu_ms(s) - s0)
+        print(f"{name} {args}, scale {scale}, median of {n}: {statistics.median(walls):.1f} ms wall, "
+              f"CPU tool {statistics.fmean(tool_cpu):.0f} ms + sandbox {statistics.fmean(srv_cpu):.0f} ms, "
+              f"{r.rpc_calls} round trips  {('(' + note + ')') if note else ''}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", type=int, default=10, help="scale for the read_group figure (default 10)")
@@ -129,6 +161,7 @@ def main() -> None:
             sr10 = median_ms(lambda: o3.execute_kw("purchase.order", "search_read", [[]],
                                                    {"fields": PO_FIELDS, "limit": 100}))
             print(f"search_read 100 of {po_count} POs x 8 fields, scale {args.scale}: {sr10:.1f} ms")
+            tool_figures(s3, args.scale)
             print(f"peak RSS of the sandbox server at scale {args.scale}: {peak_rss_mb(s3):.0f} MB")
         finally:
             s3.stop()
