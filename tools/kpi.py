@@ -73,6 +73,10 @@ class Receipt:
     is_return: bool = False
 
 
+def _when(m: Receipt) -> datetime:
+    return m.when
+
+
 @dataclass(slots=True)
 class BillLine:
     """One vendor-bill line linked to a PO line. `posted` False lines are ignored."""
@@ -120,10 +124,22 @@ class POLine:
     first_receipt: datetime | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.receipts = sorted((m for m in self.moves if not m.is_return), key=lambda m: m.when)
-        self.delivered = sum(m.qty for m in self.receipts)
-        self.returned = sum(m.qty for m in self.moves if m.is_return)
-        self.first_receipt = self.receipts[0].when if self.receipts else None
+        # plain loops: this runs once per PO line (thousands per scorecard) and most lines have 0-2 moves
+        receipts: list[Receipt] = []
+        delivered = returned = 0.0
+        for m in self.moves:
+            if m.is_return:
+                returned += m.qty
+            else:
+                receipts.append(m)
+                delivered += m.qty
+        if len(receipts) > 1:
+            receipts.sort(key=_when)
+            delivered = 0.0
+            for m in receipts:  # summed in time order, as before
+                delivered += m.qty
+        self.receipts, self.delivered, self.returned = receipts, delivered, returned
+        self.first_receipt = receipts[0].when if receipts else None
 
     def delivered_by(self, day: date) -> float:
         return sum(m.qty for m in self.moves if not m.is_return and m.when.date() <= day)

@@ -118,3 +118,35 @@ def test_suggested_order_qty_rounds_to_multiple_and_vendor_minimum() -> None:
 def test_price_trend() -> None:
     t = kpi.price_trend([(datetime(2026, 1, 1), 10.0, 5), (datetime(2026, 6, 1), 12.0, 5)])
     assert t["change_pct"] == 20.0 and t["avg_price"] == 11.0 and t["orders"] == 2
+
+
+def test_shared_price_rows_still_price_each_line_by_its_own_tier_and_day() -> None:
+    """kpi.scorecard looks list prices up once per (rows, order day, quantity): lines sharing one rows
+    list but differing in quantity tier or order date must still get their own list price."""
+    rows = [PriceRow(12.0, 0, delay=4), PriceRow(10.0, 100, delay=4),
+            PriceRow(9.0, 10, delay=4, date_start=date(2026, 10, 5))]
+    a = line("P1", 150, "2026-10-06 12:00:00", "2026-10-01 12:00:00", [], rows=rows, price=10.0)  # tier 100: 10
+    b = line("P2", 50, "2026-10-06 12:00:00", "2026-10-01 12:00:00", [], rows=rows, price=12.0)   # tier 0: 12
+    c = line("P3", 50, "2026-10-16 12:00:00", "2026-10-10 12:00:00", [], rows=rows, price=12.0)   # 9 from 10-05
+    card = kpi.scorecard([a, b, c], AS_OF)
+    assert card["lines_above_list"] == 1 and card["price_variance_amount"] == pytest.approx(3.0 * 50)
+    alone = [kpi.scorecard([x], AS_OF)["price_variance_amount"] for x in (a, b, c)]
+    assert alone == [0.0, 0.0, 150.0]
+
+
+def test_scorecard_accepts_a_generator_of_fresh_lines() -> None:
+    """Lines made on the fly (each with its own rows list, freed after use) give the same card as a list."""
+    def make() -> list[POLine]:
+        return [line(f"P{i}", 100, "2026-10-06 12:00:00", "2026-10-01 12:00:00",
+                     [rc("2026-10-05 12:00:00", 100)], price=10.0 + i,
+                     rows=[PriceRow(10.0 + (i % 3), 0, delay=i % 7)]) for i in range(40)]
+    assert kpi.scorecard((ln for ln in make()), AS_OF) == kpi.scorecard(make(), AS_OF)
+
+
+def test_otif_counts_only_receipts_up_to_the_promised_day() -> None:
+    on_day = line("P1", 100, "2026-10-06 23:00:00", "2026-10-01 12:00:00",
+                  [rc("2026-10-06 01:00:00", 50), rc("2026-10-06 22:00:00", 50), rc("2026-10-07 00:00:00", 1)])
+    assert on_day.otif() and on_day.in_full()
+    over = line("P2", 100, "2026-10-06 12:00:00", "2026-10-01 12:00:00",
+                [rc("2026-10-05 12:00:00", 100), rc("2026-10-20 12:00:00", 5)])
+    assert not over.otif() and over.on_time()  # total 105 > 102: not OTIF even though 100 came on time

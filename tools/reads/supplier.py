@@ -32,8 +32,7 @@ SCORECARD_SPEC: dict[str, Any] = {
         "display_type": {}, "product_qty": {}, "product_uom_qty": {}, "price_unit": {}, "price_subtotal": {},
         "date_planned": {},
         "move_ids": {"fields": {"state": {}, "date": {}, "quantity": {}, "picking_code": {}}},
-        "invoice_lines": {"fields": {"quantity": {}, "price_unit": {}, "parent_state": {}, "move_type": {},
-                                     "move_id": {}}}}},
+        "invoice_lines": {"fields": {"quantity": {}, "price_unit": {}, "parent_state": {}, "move_type": {}}}}},
 }
 
 
@@ -103,7 +102,7 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
                 when = dt(m.get("date"))
                 if is_return is not None and when is not None:
                     moves.append(kpi.Receipt(when, float(m.get("quantity") or 0), is_return=is_return))
-            bills = [kpi.BillLine(bill=str(id_of(b.get("move_id")) or "?"), qty=float(b.get("quantity") or 0),
+            bills = [kpi.BillLine(bill=str(b.get("id")), qty=float(b.get("quantity") or 0),
                                   price_unit=float(b.get("price_unit") or 0),
                                   posted=b.get("parent_state") == "posted", refund=b.get("move_type") == "in_refund")
                      for b in ln.get("invoice_lines") or []]
