@@ -18,6 +18,7 @@ from typing import Any
 import typer
 
 EXIT = {"executed": 0, "rejected": 0, "noop": 0, "unknown": 2}
+PROPOSAL_STATES = ("pending", "approved", "executing", "executed", "failed", "stale", "rejected", "expired")
 
 
 @dataclass
@@ -107,16 +108,21 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit, name="audit")
 
     @proposals.command("list")
-    def list_(state: str = typer.Option(None, help="pending, approved, executing, executed, failed, stale, "
-                                                   "rejected or expired."),
+    def list_(state: str = typer.Option("pending", help="pending (default), approved, executing, executed, "
+                                                        "failed, stale, rejected, expired, or all."),
               requester: str = typer.Option(None, help="Only this requester's proposals."),
               approver: str = typer.Option(None, help="Only pending proposals this user may approve now."),
               limit: int = typer.Option(50, min=1, max=1000),
               as_json: bool = typer.Option(False, "--json", help="JSON instead of a table.")) -> None:
-        """Newest first."""
+        """Newest first; pending ones unless --state says otherwise."""
+        wanted = state.strip().lower()
+        if wanted not in PROPOSAL_STATES and wanted != "all":
+            typer.echo(f"Unknown state '{state}'. Use one of: {', '.join(PROPOSAL_STATES)}, all.", err=True)
+            raise typer.Exit(2)
         with governance() as gov:
             gov.proposals.expire_due()
-            items = gov.proposals.list(state=state, requester=requester, approver=approver, limit=limit)
+            items = gov.proposals.list(state=None if wanted == "all" else wanted, requester=requester,
+                                       approver=approver, limit=limit)
             if as_json:
                 _print_json([p.to_dict() for p in items])
                 return
@@ -129,7 +135,8 @@ def register(app: typer.Typer) -> None:
             for p in items:
                 table.add_row(p.id, p.state, p.kind, f"{p.amount:,.2f}", p.requester,
                               ", ".join(p.eligible_approvers), f"{p.created_at:%Y-%m-%d %H:%M}", p.summary[:80])
-            Console(width=None if sys.stdout.isatty() else 200).print(table if items else "No proposals.")
+            none = "No proposals." if wanted == "all" else f"No {wanted} proposals (--state all shows every one)."
+            Console(width=None if sys.stdout.isatty() else 200).print(table if items else none)
 
     @proposals.command("show")
     def show(proposal_id: str) -> None:
