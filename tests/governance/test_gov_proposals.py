@@ -3,6 +3,7 @@ expiry and crash reconciliation (with a fake executor; real Odoo executors: test
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -16,12 +17,17 @@ from tools.governance.policy import Policy
 from tools.governance.proposals import Proposal, ProposalService, service_for
 from tools.governance.store import StateStore
 
+_po_ids = itertools.count(12)
+
 
 def _propose(service: ProposalService, directory: Directory, who: str = "ava.buyer",
-             kind: str = "confirm_purchase_order", amount: float = 1200.0, **metrics: Any) -> Proposal:
-    return service.create(ctx_for(directory, who), kind, {"po": "P00012", "n": amount},
-                          f"{kind} P00012", before_after={"state": ["draft", "purchase"]},
-                          evidence={"state": "draft"}, amount=amount, odoo_ref="purchase.order,12",
+             kind: str = "confirm_purchase_order", amount: float = 1200.0, po_id: int | None = None,
+             **metrics: Any) -> Proposal:
+    """A proposal on its own PO (a new one per call unless `po_id` is given: same PO = duplicate)."""
+    po_id = next(_po_ids) if po_id is None else po_id
+    return service.create(ctx_for(directory, who), kind, {"po": f"P{po_id:05d}", "n": amount},
+                          f"{kind} P{po_id:05d}", before_after={"state": ["draft", "purchase"]},
+                          evidence={"state": "draft"}, amount=amount, odoo_ref=f"purchase.order,{po_id}",
                           metrics=metrics)
 
 
@@ -309,7 +315,6 @@ def test_managers_own_big_request_escalates_to_admin(service: ProposalService, d
 def test_proposal_nobody_could_approve_is_refused_at_creation(store: StateStore, directory: Directory,
                                                               fake_exec: FakeExecutor, clock: Clock) -> None:
     import yaml
-
     from gov_kit import GOV
 
     raw = yaml.safe_load((GOV / "default_policy.yaml").read_text())
@@ -321,3 +326,39 @@ def test_proposal_nobody_could_approve_is_refused_at_creation(store: StateStore,
         _propose(svc, directory, who="maria.manager", kind="create_rfq", amount=30000)
     assert svc.list() == []
     assert [e.type for e in AuditLog(store).events()] == []
+
+
+def test_duplicate_pending_proposal_returns_the_existing_one(service: ProposalService, directory: Directory,
+                                                             store: StateStore) -> None:
+    first = _propose(service, directory, po_id=500)
+    again = _propose(service, directory, po_id=500)  # same kind, same args
+    assert again.id == first.id and again.duplicate_of_request and not first.duplicate_of_request
+    other_args = _propose(service, directory, who="ben.buyer", po_id=500, amount=999)  # same kind + target
+    assert other_args.id == first.id
+    assert _propose(service, directory, kind="cancel_purchase_order", po_id=500).id != first.id  # other kind
+    rfq = {"supplier_id": 3, "lines": [{"product_id": 1, "quantity": 5}]}
+    a = service.create(ctx_for(directory, "ava.buyer"), "create_rfq", rfq, "rfq", amount=10,
+                       odoo_ref="res.partner,3")
+    b = service.create(ctx_for(directory, "ava.buyer"), "create_rfq", {**rfq, "lines": [{"product_id": 2,
+                                                                                        "quantity": 5}]},
+                       "rfq 2", amount=10, odoo_ref="res.partner,3")
+    assert a.id != b.id  # two different RFQs to one vendor are fine
+    assert service.create(ctx_for(directory, "ava.buyer"), "create_rfq", rfq, "rfq", amount=10,
+                          odoo_ref="res.partner,3").id == a.id
+    assert len([e for e in AuditLog(store).events() if e.type == "proposal_created"]) == 4
+    service.decide(first.id, ident(directory, "ava.buyer"), "reject", "withdrawn")
+    assert _propose(service, directory, po_id=500).id != first.id  # no longer pending: a new one
+
+
+def test_duplicate_answer_names_the_existing_proposal(store: StateStore, service: ProposalService,
+                                                      directory: Directory) -> None:
+    from tools.actions.common import propose
+
+    ctx = ctx_for(directory, "ava.buyer", store)
+    kw: dict[str, Any] = {"args": {"po_id": 77}, "summary": "remind P00077", "before_after": {}, "evidence": {},
+                          "odoo_ref": "purchase.order,77", "show_amount": False}
+    one = propose(ctx, "remind_supplier", **kw)
+    two = propose(ctx, "remind_supplier", **{**kw, "args": {"po_id": 77, "message": "other words"}})
+    assert two.proposal_ids == one.proposal_ids and two.data["duplicate"] is True
+    assert two.text.startswith(f"Already proposed: {one.proposal_ids[0]}") and "no second proposal" in two.text
+    assert len(service.list()) == 1

@@ -150,6 +150,15 @@ def propose(ctx: ToolContext, tool_name: str, *, args: dict[str, Any], summary: 
     rule = service.policy.rule_for(proposal.kind, proposal.amount, proposal.metrics.get("days_shift"))
     names = [service.directory.get(u) for u in proposal.eligible_approvers]
     labels = ", ".join(n.label for n in names if n) or "nobody in the users file (ask an admin)"
+    if proposal.duplicate_of_request:
+        text = (f"Already proposed: {proposal.id} ({proposal.summary}) by {proposal.requester} is still pending; "
+                f"no second proposal was created. It needs approval by {rule.describe()} — eligible: {labels}. "
+                "Reject it first if it should be replaced.")
+        return ToolResult(tool=tool_name, text=text, proposal_ids=[proposal.id],
+                          data={"proposal": proposal.id, "kind": proposal.kind, "summary": proposal.summary,
+                                "state": proposal.state, "duplicate": True, "rule": proposal.policy_rule,
+                                "approvers": proposal.eligible_approvers,
+                                "expires_at": proposal.expires_at.isoformat(timespec="minutes")})
     text = (f"Proposed {proposal.id}: {summary}. Needs approval by {rule.describe()} — eligible: {labels}. "
             f"Nothing is written to Odoo until then; expires {proposal.expires_at:%Y-%m-%d %H:%M} UTC.")
     data: dict[str, Any] = {"proposal": proposal.id, "kind": proposal.kind, "summary": summary,

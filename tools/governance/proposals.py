@@ -38,6 +38,11 @@ TERMINAL = frozenset({"rejected", "expired", "executed", "failed", "stale"})
 DecisionOutcome = Literal["executed", "failed", "stale", "unknown", "rejected", "expired", "refused", "noop",
                           "not_found", "invalid"]
 Listener = Callable[[str, "Proposal"], None]
+#: Kinds whose `odoo_ref` is the record acted on: a second pending proposal on the same record is a
+#: duplicate whatever its arguments (two confirms, cancels, reminders or reschedules of one PO/receipt).
+#: create_rfq's odoo_ref is the vendor, where several RFQs are normal: only identical arguments dedupe.
+TARGET_UNIQUE_KINDS = frozenset({"confirm_purchase_order", "cancel_purchase_order", "remind_supplier",
+                                 "reschedule_receipt"})
 
 
 def args_hash(args_json: str) -> str:
@@ -77,6 +82,7 @@ class Proposal:
     finished_at: datetime | None = None
     result: dict[str, Any] | None = None
     error: str | None = None
+    duplicate_of_request: bool = False  # set (not stored) when create() returned an existing pending one
 
     @property
     def hash_ok(self) -> bool:
@@ -95,7 +101,7 @@ class Proposal:
         """JSON-ready view for channels (web, API, Slack) and the CLI; `amount` is None for no-spend kinds."""
         out: dict[str, Any] = {}
         for k, v in self.__dict__.items():
-            if k == "args_json":
+            if k in ("args_json", "duplicate_of_request"):
                 continue
             out[k] = v.isoformat() if isinstance(v, datetime) else v
         if not self.has_spend:
@@ -226,6 +232,9 @@ class ProposalService:
                 why = f"nobody in the users file may approve it (rule {rule.name} needs {roles})"
             raise ToolError(f"Cannot propose {kind}: {why}. Nothing proposed.", code="no_approver")
         args_json = canonical_json(dict(args))
+        existing = self._pending_duplicate(kind, args_hash(args_json), odoo_ref)
+        if existing is not None:
+            return existing
         now = self.clock()
         pid = "P-" + secrets.token_hex(5)
         row = ProposalRow(
@@ -239,6 +248,13 @@ class ProposalService:
             state="pending", created_at=now, expires_at=now + timedelta(hours=self.policy.expiry_hours),
             attempts=0, version=1)
         with self.store.write() as s:
+            if s.get_bind().dialect.name == "postgresql":  # serialise creates of the same action (SQLite:
+                # BEGIN IMMEDIATE already does) so two racing requests cannot both pass the check
+                s.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                          {"k": int(hashlib.sha256(f"{kind}|{odoo_ref}".encode()).hexdigest()[:15], 16)})
+            dup = self._pending_duplicate(kind, row.args_sha256, odoo_ref, s)
+            if dup is not None:
+                return dup
             s.add(row)
             s.flush()
             s.add(ProposalEventRow(proposal_id=pid, ts=now, event="created", actor=user.username,
@@ -251,6 +267,27 @@ class ProposalService:
         proposal = Proposal.from_row(row)
         self._notify("created", proposal)
         return proposal
+
+    def _pending_duplicate(self, kind: str, sha: str, odoo_ref: str | None, session: Any = None
+                           ) -> Proposal | None:
+        """The live pending proposal for the same action (same kind and arguments, or same kind and
+        target record for TARGET_UNIQUE_KINDS), marked `duplicate_of_request`; None when there is none."""
+        same = ProposalRow.args_sha256 == sha
+        if odoo_ref and kind in TARGET_UNIQUE_KINDS:
+            same = sa.or_(same, ProposalRow.odoo_ref == odoo_ref)
+        q = (sa.select(ProposalRow).where(ProposalRow.kind == kind, ProposalRow.state == "pending",
+                                          ProposalRow.expires_at > self.clock(), same)
+             .order_by(ProposalRow.created_at).limit(1))
+        if session is not None:
+            row = session.scalars(q).first()
+            found = Proposal.from_row(row) if row else None
+        else:
+            with self.store.read() as s:
+                row = s.scalars(q).first()
+                found = Proposal.from_row(row) if row else None
+        if found is not None:
+            found.duplicate_of_request = True
+        return found
 
     # -- read ----------------------------------------------------------------------------------
     def get(self, proposal_id: str) -> Proposal | None:
