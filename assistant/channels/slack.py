@@ -291,6 +291,7 @@ class SlackChannel:
                  executor: BackgroundWork | None = None, socket_mode: bool = False) -> None:
         self.runtime = runtime
         self.settings = settings or runtime.settings
+        self.metrics: Any = None  # the web app's Metrics when mounted there (turns counted per channel)
         if not self.settings.slack_bot_token and client is None:
             raise ValueError("Slack needs SLACK_BOT_TOKEN (xoxb-...).")
         if not socket_mode and not self.settings.slack_signing_secret:
@@ -387,11 +388,29 @@ class SlackChannel:
         status_ts = str(status["ts"])
         self.answer_into(client, channel, thread_ts, status_ts, identity, text)
 
+    def ask(self, identity: Identity, text: str, thread_id: str) -> Any:
+        """One assistant turn, counted in the app's turn metrics like web and API turns."""
+        t0 = time.perf_counter()
+        try:
+            result = self.runtime.assistant.ask(identity, text, thread_id=thread_id, channel="slack")
+        except Exception:
+            self._observe(None, t0, "error")
+            raise
+        self._observe(result, t0, "ok" if getattr(result, "ok", True) else "error")
+        return result
+
+    def _observe(self, result: Any, t0: float, outcome: str) -> None:
+        if self.metrics is None:
+            return
+        try:
+            self.metrics.observe_turn(result, "slack", time.perf_counter() - t0, outcome)
+        except Exception:  # noqa: BLE001 - metrics never cost an answer
+            log.exception("could not count a Slack turn")
+
     def answer_into(self, client: WebClient, channel: str, thread_ts: str, status_ts: str,
                     identity: Identity, text: str) -> None:
         try:
-            result = self.runtime.assistant.ask(identity, text, thread_id=thread_key(channel, thread_ts),
-                                                channel="slack")
+            result = self.ask(identity, text, thread_key(channel, thread_ts))
         except Exception as exc:  # noqa: BLE001 - the person must hear back, whatever broke
             log.exception("assistant turn failed in %s/%s", channel, thread_ts)
             client.chat_update(channel=channel, ts=status_ts,
@@ -453,7 +472,7 @@ class SlackChannel:
                           respond: Callable[..., Any]) -> None:
         thread_id = f"slack:{command.get('channel_id')}:cmd-{command.get('user_id')}"
         try:
-            result = self.runtime.assistant.ask(identity, text, thread_id=thread_id, channel="slack")
+            result = self.ask(identity, text, thread_id)
         except Exception as exc:  # noqa: BLE001
             log.exception("assistant turn failed for /qm")
             respond(text=f":warning: Sorry, I could not answer that ({type(exc).__name__}).",
@@ -662,10 +681,12 @@ def mount_slack(app: FastAPI, runtime: Any, *, settings: Settings | None = None,
         log.warning("SLACK_SIGNING_SECRET is not set: /slack/events is not served (use `quartermaster slack "
                     "--socket` for events); approval cards are still posted from this process")
         notifier = SlackChannel(runtime, settings, client=client, executor=executor, socket_mode=True)
+        notifier.metrics = getattr(app.state, "metrics", None)
         app.state.slack = notifier
         return notifier
 
     channel = SlackChannel(runtime, settings, client=client, executor=executor)
+    channel.metrics = getattr(app.state, "metrics", None)
     handler = ThreadedSlackRequestHandler(channel.app)
 
     async def slack_events(req: Request) -> Response:

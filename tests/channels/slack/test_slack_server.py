@@ -31,6 +31,12 @@ def test_server_mounts_slack_when_configured(fake_runtime, mock_slack):
         time.sleep(0.05)
     (update,) = mock_slack.of("chat.update")
     assert "ava.buyer" in json.dumps(update["blocks"])
+    # the Slack turn is counted in the app's turn metrics, like web and API turns
+    scraped = app.state.metrics.render().decode()
+    counted = [line for line in scraped.splitlines()
+               if line.startswith("qm_turns_total{") and 'channel="slack"' in line]
+    assert counted and float(counted[0].rsplit(" ", 1)[1]) == 1.0, scraped
+    assert 'qm_turn_seconds_count{channel="slack"} 1.0' in scraped
 
 
 def test_server_without_slack_settings_has_no_slack_route(fake_runtime, tmp_path, mock_slack):
