@@ -9,6 +9,7 @@ scorecard (promised lead time / OTIF vs measured).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -47,7 +48,7 @@ def visible_doc_types(ctx: ToolContext, retriever: Retriever) -> set[str] | None
 def _passage_row(p: Passage, ctx: ToolContext) -> dict[str, Any]:
     row: dict[str, Any] = {
         "citation_id": p.citation_id, "title": p.title, "section": p.section or None, "page": p.page,
-        "doc_type": p.doc_type, "source": p.source, "confidence": p.confidence, "text": p.text,
+        "doc_type": p.doc_type, "source": Path(p.source).name, "confidence": p.confidence, "text": p.text,
         "untrusted": True,
     }
     if p.supplier:
