@@ -46,17 +46,50 @@ def rpc_error(name: str, message: str) -> odoorpc.error.RPCError:
     return odoorpc.error.RPCError(message, info={"code": 200, "data": {"name": name, "message": message}})
 
 
-def test_reads_are_retried_on_transport_faults_and_counted() -> None:
-    c, t = client_with([TimeoutError("slow"), ConnectionResetError("reset"), [{"id": 1}]])
+def test_reads_are_retried_on_fast_transport_faults_and_counted() -> None:
+    c, t = client_with([ConnectionRefusedError("refused"), ConnectionResetError("reset"), [{"id": 1}]])
     with c.measure() as stats:
         assert c.search_read("res.partner", [], ["id"]) == [{"id": 1}]
     assert stats.calls == 3 and len(t.seen) == 3
 
 
-def test_reads_give_up_with_odoo_unavailable() -> None:
-    c, _ = client_with([TimeoutError("slow")] * 3)
-    with pytest.raises(OdooUnavailable, match="did not answer res.partner.search_read"):
+def test_a_timeout_is_never_retried() -> None:
+    c, t = client_with([TimeoutError("timed out"), [{"id": 1}]])
+    with pytest.raises(OdooUnavailable, match="did not answer res.partner.search_read within 1s"):
         c.search_read("res.partner", [], ["id"])
+    assert len(t.seen) == 1
+
+
+def test_reads_give_up_with_odoo_unavailable() -> None:
+    c, _ = client_with([ConnectionRefusedError("refused")] * 3)
+    with pytest.raises(OdooUnavailable, match="not reachable for res.partner.search_read after 3"):
+        c.search_read("res.partner", [], ["id"])
+
+
+def test_a_hung_server_costs_one_timeout_not_three() -> None:
+    """Against a real socket that accepts and never answers (a paused Odoo): bounded by the timeout."""
+    import socket
+    import time
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    try:
+        import urllib.request
+
+        class Http:  # the same urllib call odoorpc makes, minus its login round trips
+            def execute_kw(self, *a: Any) -> Any:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/jsonrpc", data=b"{}", timeout=1.0).read()
+
+        c = OdooClient(f"http://127.0.0.1:{port}", "db", "admin", "admin", timeout=1.0, read_retries=2)
+        c._odoo = Http()
+        t0 = time.monotonic()
+        with pytest.raises(OdooUnavailable, match="within 1s"):
+            c.search_read("res.partner", [], ["id"])
+        assert time.monotonic() - t0 < 1.8
+    finally:
+        srv.close()
 
 
 def test_writes_are_never_retried() -> None:

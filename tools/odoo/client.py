@@ -129,7 +129,9 @@ class OdooClient:
     # -- the one primitive -----------------------------------------------------------------
     def execute_kw(self, model: str, method: str, args: list[Any] | None = None,
                    kwargs: dict[str, Any] | None = None) -> Any:
-        """One RPC. Reads are retried on transport faults; anything else is tried exactly once.
+        """One RPC. Reads are retried on *fast* transport faults (connection refused/reset) within a
+        total deadline of `timeout` seconds; a timeout is never retried, so a read takes at most about
+        `timeout` seconds however many retries are allowed. Anything else is tried exactly once.
 
         A lost session (the server forgot us, e.g. after a restart) triggers one fresh login and a
         replay: Odoo refused the call before running it, so even a write is safe to replay then.
@@ -142,6 +144,7 @@ class OdooClient:
         attempts = 1 + (self.read_retries if method in READ_METHODS else 0)
         attempt = 0
         relogged = False
+        deadline = time.monotonic() + self.timeout
         while True:
             t0 = time.perf_counter()
             try:
@@ -160,11 +163,13 @@ class OdooClient:
             except TRANSIENT as exc:
                 self._count(1, (time.perf_counter() - t0) * 1000)
                 attempt += 1
-                if attempt >= attempts:
-                    raise OdooUnavailable(
-                        f"Odoo did not answer {model}.{method} within {self.timeout:g}s "
-                        f"({type(exc).__name__}: {exc})") from exc
-                time.sleep(0.2 * attempt)
+                pause = 0.2 * attempt
+                timed_out = _is_timeout(exc)
+                if timed_out or attempt >= attempts or time.monotonic() + pause >= deadline:
+                    what = (f"did not answer {model}.{method} within {self.timeout:g}s" if timed_out
+                            else f"is not reachable for {model}.{method} after {attempt} attempt(s)")
+                    raise OdooUnavailable(f"Odoo {what} ({type(exc).__name__}: {exc})") from exc
+                time.sleep(pause)
 
     # -- bounded reads -----------------------------------------------------------------------
     def search_read(self, model: str, domain: Domain, fields: list[str], *, limit: int = 80,
@@ -236,6 +241,12 @@ class OdooClient:
              kwargs: dict[str, Any] | None = None) -> Any:
         """A business method or write. Tried once: the caller re-reads state if the outcome is unclear."""
         return self.execute_kw(model, method, args, kwargs)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    """A timeout (the server may be working on it or hung): retrying would only multiply the wait."""
+    reason = getattr(exc, "reason", None)  # urllib wraps connect timeouts in URLError(reason=...)
+    return isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError) or "timed out" in str(exc).lower()
 
 
 def _session_lost(err: OdooError) -> bool:
