@@ -74,13 +74,35 @@ def call(env: Env, model_name: str, method: str, args: Any, kwargs: Any) -> Any:
     try:
         bound = inspect.signature(fn).bind(env, model, *args, **kwargs)
     except TypeError as exc:
-        raise PyTypeError(f"{model.name}.{method}() {_arity_message(str(exc))}") from exc
+        raise PyTypeError(_arity_message(fn, model, method, args, kwargs) or str(exc)) from exc
     return fn(*bound.args, **bound.kwargs)
 
 
-def _arity_message(msg: str) -> str:
-    return msg.replace("missing a required argument", "missing 1 required positional argument") \
-        .replace("too many positional arguments", "takes too many positional arguments")
+def _arity_message(fn: Method, model: ModelDef, method: str, args: Any, kwargs: dict[str, Any]) -> str | None:
+    """Python's own message for the call as Odoo makes it (the record set is ``self``), e.g.
+    "BaseModel.search_read() takes from 1 to 6 positional arguments but 7 were given"."""
+    sig = inspect.signature(fn)
+    params = list(sig.parameters.values())[1:]  # drop env; the record set (ids, else the model) is self
+    on_records = len(params) > 1 and params[1].name == "ids"
+    if on_records:
+        params = params[1:]
+        args = list(args)
+    else:
+        args = [model, *args]
+    params[0] = params[0].replace(name="self")
+    try:
+        scope: dict[str, Any] = {}
+        exec(f"def {method}{sig.replace(parameters=params, return_annotation=inspect.Signature.empty)}: pass",  # noqa: S102
+             scope)
+        stub = scope[method]
+        owner = "BaseModel" if fn is COMMON.get(method) else "".join(p.title() for p in model.name.split("."))
+        stub.__qualname__ = f"{owner}.{method}"
+        stub(*args, **kwargs)
+    except TypeError as exc:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - fall back to inspect's message
+        return None
+    return None
 
 
 _loaded = False
@@ -95,10 +117,9 @@ def _load_business() -> None:
 
 # -- ORM surface ------------------------------------------------------------------------------
 @common
-def search(env: Env, model: ModelDef, domain: Any = None, offset: int = 0, limit: int | None = None,
-           order: str | None = None, count: bool = False) -> Any:
-    if count:
-        return env.search_count(model, domain or [])
+def search(env: Env, model: ModelDef, domain: Any, offset: int = 0, limit: int | None = None,
+           order: str | None = None) -> Any:
+    """Odoo 17+ signature: no ``count`` any more (search_count does that)."""
     return env.search(model, domain or [], offset, limit, order)
 
 
@@ -109,7 +130,7 @@ def search_count(env: Env, model: ModelDef, domain: Any = None, limit: int | Non
 
 @common
 def search_read(env: Env, model: ModelDef, domain: Any = None, fields: Any = None, offset: int = 0,
-                limit: int | None = None, order: str | None = None, load: str | None = "_classic_read") -> Any:
+                limit: int | None = None, order: str | None = None, *, load: str | None = "_classic_read") -> Any:
     if fields:
         if not isinstance(fields, (list, tuple)) or not all(isinstance(n, str) for n in fields):
             raise PyTypeError(f"fields must be a list of field names, got {fields!r}")
@@ -157,6 +178,9 @@ def fields_get(env: Env, model: ModelDef, allfields: Any = None, attributes: Any
 @common
 def name_search(env: Env, model: ModelDef, name: str = "", args: Any = None, operator: str = "ilike",
                 limit: int = 100) -> list[list[Any]]:
+    from sandbox.orm.domain import OPERATORS
+    if not isinstance(operator, str) or operator.lower() not in OPERATORS:
+        raise PyValueError(f"Invalid leaf {('display_name', operator, name)!r}")  # Odoo 18 searches display_name
     if name:
         dom: list[Any] = env.rec_name_domain(model, operator, name)
         from sandbox.orm.domain import and_domains
@@ -170,7 +194,9 @@ def name_search(env: Env, model: ModelDef, name: str = "", args: Any = None, ope
 
 @common
 def name_create(env: Env, model: ModelDef, name: str) -> list[Any]:
-    rid = env.create(model, [{model.rec_name if model.rec_name in model.fields else "name": name}])[0]
+    # Odoo's _rec_name: 'name' where it is a plain field (complete_name is computed from it)
+    field = "name" if "name" in model.fields and model.fields["name"].column else model.rec_name
+    rid = env.create(model, [{field: name}])[0]
     return [rid, env.display_names(model, [rid])[rid]]
 
 

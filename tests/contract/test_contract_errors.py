@@ -87,3 +87,24 @@ def test_bad_order_messages(target: Target, odoo: Any) -> None:
     assert (f.name, f.message) == ("builtins.ValueError", "Invalid field 'no_such' on model 'res.partner'")
     f = _fault(target, odoo, "res.partner", "read", [[1], ["no_such_field"]])
     assert (f.name, f.message) == ("builtins.ValueError", "Invalid field 'no_such_field' on model 'res.partner'")
+
+
+@pytest.mark.parametrize("model, method, args, kw, message", [
+    ("purchase.order", "search_read", [[], ["name"], 0, 1, "id", "x"], {},
+     "BaseModel.search_read() takes from 1 to 6 positional arguments but 7 were given"),
+    ("purchase.order", "search", [[]], {"count": True},
+     "BaseModel.search() got an unexpected keyword argument 'count'"),
+    ("purchase.order", "button_confirm", [[1], 2], {},
+     "PurchaseOrder.button_confirm() takes 1 positional argument but 2 were given"),
+])
+def test_arity_messages(target: Target, odoo: Any, model: str, method: str, args: list[Any], kw: dict[str, Any],
+                        message: str) -> None:
+    f = _fault(target, odoo, model, method, args, kw)
+    assert (f.name, f.message) == ("builtins.TypeError", message)
+
+
+def test_name_create_and_name_search_operator(target: Target, odoo: Any, tag: str) -> None:
+    pid, name = odoo.execute_kw("res.partner", "name_create", [tag])
+    assert name == tag and odoo.execute_kw("res.partner", "read", [[pid], ["name"]])[0]["name"] == tag
+    f = _fault(target, odoo, "res.partner", "name_search", [], {"name": "a", "operator": "bogus", "limit": 1})
+    assert (f.name, f.message) == ("builtins.ValueError", "Invalid leaf ('display_name', 'bogus', 'a')")
