@@ -44,8 +44,8 @@ def _date_expr(col: str, gran: str) -> str:
     if gran == "quarter":
         return (f"substr({col}, 1, 4) || '-' || printf('%02d', ((CAST(substr({col}, 6, 2) AS INTEGER) - 1) / 3) * 3 + 1)"
                 f" || '-01'")
-    # week: ISO week starting Monday
-    return f"date({col}, '-' || ((CAST(strftime('%w', {col}) AS INTEGER) + 6) % 7) || ' days')"
+    # week: starts on Sunday, the first day of the week of en_US (Odoo 18 follows the language's week_start)
+    return f"date({col}, '-' || CAST(strftime('%w', {col}) AS INTEGER) || ' days')"
 
 
 def _range(start: str, gran: str) -> tuple[date, date]:
@@ -66,13 +66,22 @@ def _label(d: date, gran: str) -> str:
     if gran == "day":
         return f"{d.day:02d} {d.strftime('%b')} {d.year}"
     if gran == "week":
-        iso = d.isocalendar()
-        return f"W{iso[1]} {iso[0]}"
+        return _us_week_label(d)
     if gran == "month":
         return d.strftime("%B %Y")
     if gran == "quarter":
         return f"Q{(d.month - 1) // 3 + 1} {d.year}"
     return str(d.year)
+
+
+def _us_week_label(start: date) -> str:
+    """babel's "'W'w YYYY" for en_US: weeks start on Sunday and week 1 is the one holding January 1st."""
+    nxt = date(start.year + 1, 1, 1)
+    if start <= nxt < start + timedelta(days=7):
+        return f"W1 {nxt.year}"
+    jan1 = date(start.year, 1, 1)
+    first = jan1 - timedelta(days=(jan1.weekday() + 1) % 7)
+    return f"W{(start - first).days // 7 + 1} {start.year}"
 
 
 def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any, offset: int = 0,
@@ -202,7 +211,7 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
                     g[spec] = _label(start, gran)
                     frm, to = fmt_date[i](start), fmt_date[i](end)
                     ranges[spec] = {"from": frm, "to": to}
-                    leaves += [[fname, ">=", frm], [fname, "<", to]]
+                    leaves += ["&", [fname, ">=", frm], [fname, "<", to]]
                     skey.append((0, frm))
                 else:
                     g[spec] = False
@@ -221,9 +230,9 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
             g[name] = v if v is not None else False
         if ranges:
             g["__range"] = ranges
-        parts = leaves + base[:0]
-        n_terms = len(leaves) + (1 if base else 0)
-        g["__domain"] = ["&"] * (n_terms - 1) + parts + base if n_terms > 1 else (leaves or base)
+        # Odoo 18: normalize(domain + group terms) -> the caller's domain first, one '&' per group term
+        n_terms = len(gb_specs) + (1 if base else 0)
+        g["__domain"] = ["&"] * (n_terms - 1) + base + leaves if n_terms > 1 else (leaves or base)
         result.append(g)
         sort_keys.append(tuple(skey))
 
@@ -330,7 +339,8 @@ def _fast_groups(rows: list[Any], gb_specs: list[Any], names: dict[int, dict[int
         for j, (aname, _sql) in enumerate(aggs):
             items.append(f"{aname!r}: (r[{n + 1 + j}] if r[{n + 1 + j}] is not None else False)")
         terms = len(leaves) + (1 if base else 0)
-        dom = "[" + ", ".join(["'&'"] * (terms - 1) + leaves) + "]" + (" + B" if base else "")
+        dom = "[" + ", ".join(["'&'"] * (terms - 1)) + "]" + (" + B" if base else "") + \
+            " + [" + ", ".join(leaves) + "]"
         items.append(f"'__domain': {dom}")
         args = ", ".join(f"N{i}" for i in range(n))
         code = f"def build(rows, B, {args}):\n    return [{{{', '.join(items)}}} for r in rows]\n"

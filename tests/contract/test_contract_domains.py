@@ -108,3 +108,25 @@ def test_day_labels_and_field_flags(odoo: Any) -> None:
     assert fg["default_code"]["store"] is True and fg["default_code"]["sortable"] is True
     tmpl = odoo.execute_kw("product.template", "fields_get", [["free_qty", "qty_available"]], {"attributes": ["type"]})
     assert "free_qty" not in tmpl and "qty_available" in tmpl
+
+
+def test_read_group_weeks_and_group_domains(odoo: Any, vendor_product: tuple[int, int], tag: str) -> None:
+    """en_US weeks start on Sunday with US week numbers; __domain is normalize(domain + group terms)."""
+    partner, product = vendor_product
+    for day in ("2026-11-08 10:00:00", "2026-11-14 10:00:00", "2026-12-29 10:00:00"):
+        odoo.execute_kw("purchase.order", "create", [{
+            "partner_id": partner, "partner_ref": tag, "date_order": day,
+            "order_line": [(0, 0, {"product_id": product, "product_qty": 1, "price_unit": 1.0})]}])
+    dom = [("partner_ref", "=", tag)]
+    weeks = odoo.execute_kw("purchase.order", "read_group", [dom, ["__count"], ["date_order:week"]], {"lazy": False})
+    assert [(g["date_order:week"], g["__count"]) for g in weeks] == [("W46 2026", 2), ("W1 2027", 1)]
+    assert weeks[0]["__range"]["date_order:week"] == {"from": "2026-11-08 00:00:00", "to": "2026-11-15 00:00:00"}
+    assert weeks[0]["__domain"] == ["&", ["partner_ref", "=", tag], "&", ["date_order", ">=", "2026-11-08 00:00:00"],
+                                    ["date_order", "<", "2026-11-15 00:00:00"]]
+    two = dom + [("partner_id", "!=", False)]
+    g = odoo.execute_kw("purchase.order", "read_group", [two, ["__count"], ["state", "partner_id"]], {"lazy": False})[0]
+    assert g["__domain"] == ["&", "&", "&", ["partner_ref", "=", tag], ["partner_id", "!=", False],
+                             ["state", "=", "draft"], ["partner_id", "=", partner]]
+    lazy = odoo.execute_kw("purchase.order", "read_group", [two, ["__count"], ["state", "partner_id"]])[0]
+    assert lazy["__domain"] == ["&", "&", ["partner_ref", "=", tag], ["partner_id", "!=", False],
+                                ["state", "=", "draft"]]
