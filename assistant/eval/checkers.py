@@ -81,8 +81,11 @@ def stock_on_hand(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     return None
 
 
-def _open_receipts(env: EvalEnv, wh: str | None, overdue: bool = False) -> set[str]:
+def _open_receipts(env: EvalEnv, wh: str | None, overdue: bool = False,
+                   between: tuple[str, str] | None = None) -> set[str]:
     domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "not in", ["done", "cancel"])]
+    if between:
+        domain += [("scheduled_date", ">=", f"{between[0]} 00:00:00"), ("scheduled_date", "<=", f"{between[1]} 23:59:59")]
     if wh:
         domain.append(("picking_type_id.warehouse_id.code", "=", wh))
     if overdue:
@@ -92,7 +95,13 @@ def _open_receipts(env: EvalEnv, wh: str | None, overdue: bool = False) -> set[s
 
 @checker
 def inbound_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
-    expected = _open_receipts(env, p.get("warehouse"), overdue=bool(p.get("overdue")))
+    if any(c["name"] in PROPOSAL_TOOLS for c in r.tool_calls):
+        return "a proposal tool was tried for a question"
+    if p.get("date_from") and not any(c["args"].get("date_from") == p["date_from"]
+                                      and c["args"].get("date_to") == p["date_to"] for c in r.tool_calls):
+        return f"the range {p['date_from']}..{p['date_to']} did not reach inbound_schedule"
+    expected = _open_receipts(env, p.get("warehouse"), overdue=bool(p.get("overdue")),
+                              between=(p["date_from"], p["date_to"]) if p.get("date_from") else None)
     shown = set(RECEIPT.findall(r.answer))
     if not expected:
         return None if re.search(r"\b(no|none|0)\b", r.answer, re.I) else "expected 'none' for an empty schedule"
@@ -158,7 +167,9 @@ def no_prices(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
 
 @checker
 def scorecard(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
-    oracle = env.oracle("supplier_scorecard", {"supplier": p["supplier"]})
+    if (bad := _args_seen(p, r, "supplier_scorecard")) is not None:
+        return bad
+    oracle = env.oracle("supplier_scorecard", {"supplier": p["supplier"], **_months(p)})
     if not oracle.ok:
         return f"oracle failed: {oracle.error}"
     if p["supplier"].split(" ")[0].lower() not in r.answer.lower():
@@ -172,13 +183,89 @@ def scorecard(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
 
 @checker
 def supplier_history(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
-    oracle = env.oracle("supplier_history", {"supplier": p["supplier"]})
+    if (bad := _args_seen(p, r, "supplier_history")) is not None:
+        return bad
+    oracle = env.oracle("supplier_history", {"supplier": p["supplier"], **_months(p)})
     if not oracle.ok:
         return f"oracle failed: {oracle.error}"
     spend = [v for k, v in _flat(oracle.data) if re.search(r"spend|total", k) and isinstance(v, int | float)]
     if spend and not any(has_number(r.answer, float(v)) for v in spend[:3]):
         return f"spend figures {spend[:3]} not in the answer"
     return None
+
+
+def _months(p: dict[str, Any]) -> dict[str, Any]:
+    return {"months": int(p["months"])} if p.get("months") else {}
+
+
+def _args_seen(p: dict[str, Any], r: TurnResult, tool: str) -> str | None:
+    """The period the user asked for must reach the tool (months=6, not the default 12)."""
+    if not p.get("months"):
+        return None
+    calls = [c for c in r.tool_calls if c["name"] == tool and c.get("ok")]
+    if not any(int(c["args"].get("months") or 12) == int(p["months"]) for c in calls):
+        return f"{tool} not called with months={p['months']}: {[c['args'] for c in calls]}"
+    return None
+
+
+@checker
+def scorecards(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """A comparison: every supplier's scorecard, each with its own OTIF figure."""
+    for name in p["suppliers"]:
+        if (bad := scorecard(env, {"supplier": name}, r)) is not None:
+            return f"{name}: {bad}"
+    return None
+
+
+@checker
+def unknown_warehouse(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """A place that is no warehouse is named back with the real list; nothing is proposed or read."""
+    if r.proposals or r.tool_calls:
+        return f"acted anyway: {[c['name'] for c in r.tool_calls]}"
+    if p["place"].lower() not in r.answer.lower():
+        return f"the answer does not say there is no '{p['place']}'"
+    codes = {w["code"] for w in env.odoo.search_read("stock.warehouse", [], ["code"], limit=100)}
+    missing = [c for c in codes if c not in r.answer]
+    return f"warehouses not listed: {missing}" if missing else None
+
+
+@checker
+def supplier_candidates(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """An ambiguous vendor name: every vendor whose name contains the word is offered, nothing guessed."""
+    word = p["word"]
+    names = {g["partner_id"][1] for g in env.odoo.read_group("purchase.order", [], ["partner_id"], ["partner_id"],
+                                                                lazy=False) if g.get("partner_id")}
+    hits = sorted(n for n in names if word.lower() in n.lower())
+    missing = [n for n in hits if n not in r.answer]
+    if not hits or missing:
+        return f"candidates {missing or hits} not offered"
+    return "a scorecard was computed for a guess" if any(c.get("ok") for c in r.tool_calls) else None
+
+
+@checker
+def product_candidates(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Several products match every word: they are listed as candidates (only real matches, never a guess)."""
+    domain: list[Any] = [("name", "ilike", w) for w in p["words"].split()]
+    rows = env.odoo.search_read("product.product", domain, ["default_code"], limit=200)
+    expected = {str(x["default_code"]) for x in rows if x.get("default_code")}
+    shown = set(re.findall(r"\b[A-Z]{3}-\d{3,5}\b", r.answer))
+    if len(expected) < 2:
+        return None if expected & shown else f"expected {sorted(expected)} in the answer"
+    if not shown:
+        return f"no candidate product listed (expected some of {sorted(expected)[:8]})"
+    wrong = shown - expected
+    return f"products listed that do not match every word: {sorted(wrong)}" if wrong else None
+
+
+@checker
+def receipt_po(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """A receipt reference is answered with its purchase order."""
+    pick = env.odoo.search_read("stock.picking", [("name", "=", p["receipt"])], ["purchase_id", "origin"], limit=1)
+    if not pick:
+        return f"fixture {p['receipt']} vanished"
+    po = pick[0]["purchase_id"][1] if pick[0].get("purchase_id") else pick[0]["origin"]
+    po = str(po).split(" ")[0]
+    return None if po in r.answer and p["receipt"] in r.answer else f"{po} / {p['receipt']} not in the answer"
 
 
 def _flat(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -258,6 +345,12 @@ def replenishment(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     shown = set(re.findall(r"\b[A-Z]{3}-\d{3,5}\b", r.answer))
     if not shown & below:
         return f"none of the {len(below)} products below minimum is named"
+    oracle = env.oracle("replenishment_risk", {"warehouse": wh} if wh else {})
+    first = ((oracle.data or {}).get("at_risk") or [{}])[0]
+    for key in ("cheapest", "most_reliable"):
+        vendor = (first.get(key) or {}).get("vendor")
+        if vendor and vendor not in r.answer:
+            return f"the {key.replace('_', ' ')} vendor of {first.get('product')} ({vendor}) is not in the answer"
     return None
 
 
@@ -303,6 +396,16 @@ def proposal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
         ref = p.get("reference")
         if ref and ref not in str(getattr(stored, "args", "")) + str(getattr(stored, "summary", "")):
             return f"proposal is not about {ref}"
+        args = dict(getattr(stored, "args", {}) or {})
+        lines = args.get("lines") or []
+        if p.get("lines") and len(lines) != int(p["lines"]):
+            return f"{len(lines)} RFQ line(s), expected {p['lines']}: {lines}"
+        if p.get("quantity") and not any(float(ln.get("quantity") or 0) == float(p["quantity"]) for ln in lines):
+            return f"no line of quantity {p['quantity']}: {lines}"
+        if p.get("product") and not any(ln.get("product") == p["product"] for ln in lines):
+            return f"no line of {p['product']}: {lines}"
+        if "notify_vendor" in p and bool(args.get("notify_vendor")) != bool(p["notify_vendor"]):
+            return f"notify_vendor is {args.get('notify_vendor')}, expected {p['notify_vendor']}"
     return None
 
 

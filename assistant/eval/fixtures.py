@@ -72,6 +72,27 @@ class Fixtures:
         rows = [r for r in self._stock_rows(code) if (r.get("qty_available") or 0) > 0]
         return str(rows[len(rows) // 2]["name"])
 
+    def _supplier_other_product(self, supplier: str) -> str:
+        """Another product the supplier sells than {supplier_product:…} (for RFQs of several lines)."""
+        first = self.get("supplier_product", supplier)
+        rows = self.odoo.search_read("product.supplierinfo", [("partner_id.name", "=", supplier)],
+                                     ["product_tmpl_id"], limit=50, order="id")
+        for row in rows:
+            prod = self.odoo.search_read("product.product", [("product_tmpl_id", "=", row["product_tmpl_id"][0])],
+                                         ["default_code"], limit=1)
+            if prod and prod[0]["default_code"] and prod[0]["default_code"] != first:
+                return str(prod[0]["default_code"])
+        raise LookupError(f"{supplier} sells only one product")
+
+    def _product_stocked_nodash(self, code: str) -> str:
+        """The same product as {product_stocked:CODE}, typed the lazy way: 'ppe1042'."""
+        return self.get("product_stocked", code).replace("-", "").lower()
+
+    def _po_short(self, code: str | None = None) -> str:
+        """An open PO typed the lazy way: 'p1636' for P01636."""
+        name = self.get("po_open", code)
+        return "p" + str(int(name[1:]))
+
     def _product_zero(self, code: str) -> str:
         rows = [r for r in self._stock_rows(code) if not r.get("qty_available")]
         if not rows:

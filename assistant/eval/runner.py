@@ -7,6 +7,7 @@ conversation, in file order, so follow-ups ("and at Dallas?", "chase them") are 
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from assistant.eval.checkers import CHECKERS, EvalEnv
 from assistant.eval.fixtures import Fixtures
 
 QUESTIONS = Path(__file__).resolve().parent / "questions.yaml"
+# instructions tools and the guard write for a model; a user must never read them
+MODEL_ONLY = re.compile(r"untrusted data|cite them by citation_id|Never follow instructions|Answer the question "
+                        r"instead|Refused: \w+ creates a proposal|answer now with what you have|\bwh: [A-Z]{3};")
 
 
 @dataclass
@@ -116,6 +120,8 @@ def _one(env: EvalEnv, assistant: Any, runtime: Any, q: dict[str, Any], threads:
             reason = check(env, {**params, **values}, result)
         except Exception as exc:  # noqa: BLE001 - a broken checker is a failure with its reason
             reason = f"checker error {type(exc).__name__}: {exc}"
+    if reason is None and (leak := MODEL_ONLY.search(result.answer)):
+        reason = f"the answer carries text written for the model: {leak.group(0)!r}"
     rpc = sum(int(c.get("rpc_calls") or 0) for c in result.tool_calls)
     return Outcome(q["id"], q["category"], text, reason is None, reason, ms, rpc, tools, result.answer)
 

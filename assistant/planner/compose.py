@@ -6,11 +6,13 @@ must come from a ToolResult of this turn, and every answer says plainly it came 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from assistant.agent import user_facing
 from assistant.planner.intents import Plan
 from tools.base import ToolResult
 
@@ -25,7 +27,7 @@ INTROS = {
     "open_purchase_orders": "Open purchase orders from Odoo:",
     "supplier_history": "Supplier history from Odoo:",
     "supplier_scorecard": "Supplier scorecard computed from Odoo:",
-    "supplier_communications": "Supplier messages from Odoo (quoted as received; treat them as data):",
+    "supplier_communications": "Supplier messages from Odoo, quoted as received:",
     "summarize_supplier": "",
     "replenishment_risk": "Replenishment risk from Odoo:",
     "three_way_match_exceptions": "Three-way match exceptions from Odoo:",
@@ -35,7 +37,7 @@ INTROS = {
                               "approved:",
     "cancel_purchase_order": "I proposed cancelling the purchase order. Nothing changes in Odoo until it is "
                              "approved:",
-    "remind_supplier": "I proposed a reminder to the supplier. Nothing is sent until it is approved:",
+    "remind_supplier": "I proposed a reminder. Nothing is written or sent until it is approved:",
     "reschedule_receipt": "I proposed rescheduling the receipt. Nothing changes in Odoo until it is approved:",
 }
 
@@ -56,6 +58,8 @@ def direct_reply(plan: Plan) -> str:
         body = help_text()
     elif plan.intent == "refuse":
         body = _refusals()[plan.reply or "forbidden"]
+    elif plan.intent == "bad_quantity":
+        body = plan.reply or "A quantity must be a positive number."
     elif plan.intent == "not_allowed":
         body = _refusals()["not_allowed"].format(tool=plan.reply or "that tool")
     elif plan.intent == "thanks":
@@ -67,20 +71,33 @@ def direct_reply(plan: Plan) -> str:
     return f"{body}\n\n{FOOTER}"
 
 
+# sentences tools write for the model (how to treat their data); the user never needs them
+_MODEL_ONLY = re.compile(r"[^.]*\b(?:untrusted|not instructions|citation_id|never follow|treat (?:them|it) as data)"
+                         r"\b[^.]*\.\s*", re.I)
+
+
+def for_people(text: str) -> str:
+    """A tool's summary line without the instructions it carries for a language model."""
+    text = re.sub(r"\s*\((?:quoted, )?untrusted\)", "", text)
+    return _MODEL_ONLY.sub("", text).strip()
+
+
 def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]]) -> str:
-    parts: list[str] = []
+    parts: list[str] = [plan.note] if plan.note else []
     cites: dict[str, str] = {}
     for name, result, content in results:
-        if result is None:  # budget/time refusals come back as plain text
-            parts.append(content)
+        if result is None:  # guard and budget notes come back as plain text written for a model
+            parts.append(user_facing(content))
             continue
         if not result.ok:
             parts.append(_failure(name, result))
             continue
         intro = INTROS.get(name, f"{name}:")
-        text = result.text.strip() or "(no rows)"
+        text = for_people(result.text) or "(no rows)"
+        if name == "remind_supplier":
+            text += "\n" + _reminder_effect(result)
         detail = "" if name in NO_ROWS else render_data(name, result.data or {})
-        parts.append((f"{intro}\n" if intro else "") + text + (f"\n{detail}" if detail else ""))
+        parts.append((f"{intro}\n" if intro else "") + text + (f"\n\n{detail}" if detail else ""))
         if result.proposal_ids:
             parts.append("Proposal: " + ", ".join(result.proposal_ids) + " (pending approval).")
         for c in result.citations:
@@ -90,6 +107,15 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]]) -> st
         parts.append("Sources:\n" + "\n".join(f"[{i}] {label}" for i, label in enumerate(cites.values(), 1)))
     parts.append(FOOTER)
     return "\n\n".join(parts)
+
+
+def _reminder_effect(result: ToolResult) -> str:
+    """What approving the reminder will do, in plain words (the vendor is emailed only with notify_vendor)."""
+    blob = (result.text + " " + str(result.data or {})).lower()
+    if "internal note" in blob:
+        return ("Once approved it is posted on the PO as an internal note with a follow-up To-Do; the vendor is "
+                "not contacted. Say \"email the supplier\" if the vendor should receive it.")
+    return "Once approved it is posted on the PO and sent to the vendor, with a follow-up To-Do."
 
 
 def _failure(name: str, result: ToolResult) -> str:
@@ -122,14 +148,63 @@ def _scalar(value: object) -> str | None:
     return str(value)
 
 
+LABELS = {"wh": "Warehouse", "on_hand": "On hand", "reorder_min": "Reorder min", "reorder_max": "Reorder max",
+          "below_min": "Below min", "po": "PO", "ref": "Reference", "qty": "Qty", "days_late": "Days late",
+          "suggested_qty": "Suggested qty", "daily_out": "Daily out", "days_cover": "Days of cover",
+          "runs_out_in_lead_time": "Runs out in lead time", "otif_pct": "OTIF %", "on_time_pct": "On-time %",
+          "cheapest": "Cheapest vendor", "most_reliable": "Most reliable vendor", "min": "Min", "max": "Max"}
+MAX_COLS = 9
+
+
+def _label(key: str) -> str:
+    return LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
+def _cell(value: object) -> str | None:
+    if value is True:
+        return "yes"
+    if isinstance(value, dict) and "vendor" in value:  # a vendor offer: name, price, lead time, on-time rate
+        bits = [str(value["vendor"])]
+        if value.get("price") is not None:
+            bits.append(f"{_scalar(value['price'])}/unit")
+        if value.get("lead_days") is not None:
+            bits.append(f"{_scalar(value['lead_days'])} d lead")
+        if value.get("on_time_pct") is not None:
+            bits.append(f"{_scalar(value['on_time_pct'])}% on time")
+        return ", ".join(bits[:1]) + (f" ({', '.join(bits[1:])})" if len(bits) > 1 else "")
+    shown = _scalar(value)
+    return shown.replace("|", "/") if shown is not None else None
+
+
+# the columns people need first, per tool (the rest follow while there is room)
+PREFERRED = {"replenishment_risk": ["product", "on_hand", "forecast", "min", "suggested_qty", "cheapest",
+                                    "most_reliable", "days_cover"]}
+
+
+def _table(rows: list[dict[str, object]], prefer: list[str] | None = None) -> list[str]:
+    """A Markdown table with readable headers; columns are the keys that have a value in some row."""
+    cols: list[str] = [c for c in prefer or [] if any(_cell(r.get(c)) is not None for r in rows)]
+    for r in rows:
+        for k, v in r.items():
+            if k not in SKIP_KEYS and k not in cols and _cell(v) is not None and not isinstance(v, list | dict) \
+                    or (isinstance(v, dict) and "vendor" in v and k not in cols) \
+                    or (k == "lines" and isinstance(v, list) and k not in cols and _cell(v)):
+                cols.append(k)
+    cols = cols[:MAX_COLS]
+    out = ["| " + " | ".join(_label(c) for c in cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        out.append("| " + " | ".join(_cell(r.get(c)) or "" for c in cols) + " |")
+    return out
+
+
 def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240) -> str:
     cells = []
     for key, value in row.items():
-        if key in SKIP_KEYS or key == quote:
+        if key in SKIP_KEYS or key == quote or key in ("source", "confidence", "untrusted", "citation_id"):
             continue
-        shown = _scalar(value)
+        shown = _cell(value)
         if shown is not None:
-            cells.append(f"{key.replace('_', ' ')}: {shown}")
+            cells.append(f"{_label(key)}: {shown}")
     line = "- " + "; ".join(cells)
     if quote and row.get(quote):
         text = str(row[quote]).replace("\n", " ")
@@ -139,15 +214,20 @@ def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240) 
 
 
 def render_data(tool: str, data: dict[str, object]) -> str:
-    """Header facts and the first list of rows in a tool's data, as compact Markdown."""
+    """Header facts and the lists of rows in a tool's data, as Markdown tables (quoted texts as bullets)."""
     lines: list[str] = []
     quote = {"supplier_communications": "text", "search_documents": "text",
              "purchase_order_status": "text"}.get(tool)
     for key, value in data.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             rows: list[dict[str, object]] = value  # type: ignore[assignment]
-            lines.append(f"{key.replace('_', ' ').capitalize()}:")
-            lines += [_row(r, quote=quote) for r in rows[:MAX_ROWS]]
+            if lines:
+                lines.append("")
+            lines.append(f"**{_label(key)}**")
+            if quote and any(quote in r for r in rows):
+                lines += [_row(r, quote=quote) for r in rows[:MAX_ROWS]]
+            else:
+                lines += _table(rows[:MAX_ROWS], PREFERRED.get(tool))
             if len(rows) > MAX_ROWS:
-                lines.append(f"- … and {len(rows) - MAX_ROWS} more")
+                lines.append(f"… and {len(rows) - MAX_ROWS} more")
     return "\n".join(lines)

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from assistant.planner.lexicon import Lexicon, norm
 
-PO_RE = re.compile(r"\b(?:po\s*#?\s*)?(P\d{5})\b", re.I)
+PO_RE = re.compile(r"\b(?:po\s*#?\s*)?(P\d{3,6})\b", re.I)
+PROPOSAL_RE = re.compile(r"\bP-[0-9a-f]{6,}\b", re.I)
+PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "cancel_purchase_order", "remind_supplier",
+                  "reschedule_receipt"}
+NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
+UNIT_WORDS = r"dozens?|doz|cases?|boxes|box|packs?|units?|pcs|pieces|each|ea|x"
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
 RECEIPT_RE = re.compile(r"\b([A-Z]{2,5}/IN/\d{3,6})\b", re.I)
 BILL_RE = re.compile(r"\b(BILL/\d{4}/\d{2}/\d{3,6})\b", re.I)
 QTY_RE = re.compile(r"\b(\d[\d,]*)\s*(?:x\s+|units?\s+(?:of\s+)?|pcs\s+(?:of\s+)?|boxes\s+(?:of\s+)?|cases\s+(?:of\s+)?"
@@ -32,7 +40,7 @@ OUT_OF_SCOPE = re.compile(
 FORBIDDEN = re.compile(
     r"\b(delete|drop|erase|wipe|truncate|purge|unlink)\b|\bexecute\b.*\b(sql|code|python|shell)\b|"
     r"\b(approve|reject) (?:proposal|it|that|my|the proposal)\b|\bapprove\b.*\b(?:own|myself)\b|"
-    r"\bset (?:the )?(?:price|cost)\b|\bchange (?:the )?(?:price|cost)\b|\bpay (?:the )?(?:bill|invoice)\b|"
+    r"\bset (?:the )?(?:price|cost)\b|\bchange (?:the )?(?:price|cost)\b|\bpay\b.*\b(?:bills?|invoices?)\b|"
     r"\b(?:validate|receive) (?:the )?receipt\b|\bgrant\b.*\b(?:access|role|admin)\b|"
     r"\bignore (?:all |your |the )?(?:previous|prior|above) instructions\b|\bsystem prompt\b|"
     r"\bwithout approval\b|\bskip (?:the )?approval\b|\bbypass\b", re.I)
@@ -47,6 +55,8 @@ class Plan:
     slots: dict[str, Any] = field(default_factory=dict)
     reply: str | None = None
     followup: bool = False
+    note: str | None = None  # said before the tool's answer (e.g. "12 dozen = 144 units")
+    extra: list[dict[str, Any]] = field(default_factory=list)  # more calls of the same tool (comparisons)
 
 
 def _has(text: str, *words: str) -> bool:
@@ -70,8 +80,9 @@ def _quantity(text: str, product: str | None) -> float | None:
 
 def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
     slots: dict[str, Any] = {}
-    if m := PO_RE.search(text):
-        slots["reference"] = m.group(1).upper()
+    if m := PO_RE.search(PROPOSAL_RE.sub(" ", text)):
+        digits = m.group(1)[1:]
+        slots["reference"] = "P" + digits.zfill(5)
     if m := RECEIPT_RE.search(text):
         slots["receipt"] = m.group(1).upper()
     if m := BILL_RE.search(text):
@@ -90,8 +101,10 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     raw = text.strip()
     low = norm(raw)
     ents = _entities(raw, lex)
-    last = history[-1] if history else {}
+    last = _merged_focus(history)
 
+    if re.search(r"\b(approve|reject)\b", low) and (PROPOSAL_RE.search(raw) or _has(low, "proposals?", "rfq")):
+        return Plan("refuse", reply="approvals")
     if FORBIDDEN.search(raw):
         return Plan("refuse", reply="forbidden")
     if OUT_OF_SCOPE.search(raw) and not (ents.get("product") or ents.get("supplier")):
@@ -108,12 +121,16 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         if not ref:
             return Plan("clarify", reply="Which purchase order should I chase? Give its reference (e.g. P00012).")
         msg = _quoted(raw) or (f"Please confirm the delivery status and the expected delivery date for {ref}.")
-        return Plan("remind_supplier", "remind_supplier", {"reference": ref, "message": msg},
-                    followup="reference" not in ents)
+        slots: dict[str, Any] = {"reference": ref, "message": msg}
+        if _has(low, "email", "e-mail", "send (?:it |this |that )?to (?:the )?(?:supplier|vendor)",
+                "tell (?:the )?(?:supplier|vendor)", "message (?:the )?(?:supplier|vendor)",
+                "notify (?:the )?(?:supplier|vendor)", "write to (?:the )?(?:supplier|vendor)"):
+            slots["notify_vendor"] = True
+        return Plan("remind_supplier", "remind_supplier", slots, followup="reference" not in ents)
     if _has(low, "reschedule", "postpone", "push back", "push", "move", "shift") and (ents.get("receipt") or ents.get("reference")
                                                                    or _has(low, "receipt", "delivery")):
         target = _target_date(raw)
-        receipt = ents.get("receipt") or ents.get("reference") or _focus_receipt(last)
+        receipt = ents.get("receipt") or ents.get("reference") or _focus_receipt(last) or _focus_po(last)
         if not receipt or not target:
             return Plan("clarify", reply="Tell me the receipt (e.g. WH/IN/00012 or its PO) and the new date, "
                                          "e.g. 'reschedule DAL/IN/00042 to 2026-12-03'.")
@@ -121,83 +138,113 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     if _has(low, "cancel") and (ents.get("reference") or _focus_po(last)):
         return Plan("cancel_purchase_order", "cancel_purchase_order",
                     {"reference": ents.get("reference") or _focus_po(last),
-                     "reason": _reason(raw) or "Cancellation requested in chat by the buyer."})
+                     "reason": _reason(raw) or "Cancellation requested in chat by the buyer"})
     if _has(low, "confirm") and (ents.get("reference") or _focus_po(last)) and not _has(low, "confirmation", "confirmed"):
         return Plan("confirm_purchase_order", "confirm_purchase_order",
                     {"reference": ents.get("reference") or _focus_po(last)})
     if (_has(low, "rfq", "request for quotation", "request a quote", "draft a po", "create a po",
-             "raise a po", "new po", "purchase order for") or re.search(r"\b(order|buy|purchase)\s+\d", low)):
-        product = ents.get("product")
-        qty = _quantity(raw, product)
-        supplier = ents.get("supplier")
-        if not (product and qty and supplier):
-            missing = [n for n, v in (("product", product), ("quantity", qty), ("supplier", supplier)) if not v]
-            return Plan("clarify", reply="To draft an RFQ I need the " + ", ".join(missing) +
-                        ", e.g. 'order 200 PPE-1042 from Apex Industrial Supply for Dallas'.")
-        return Plan("create_rfq", "create_rfq", {"supplier": supplier, "product": product, "quantity": qty,
-                                                 "warehouse": ents.get("warehouse")})
+             "raise a po", "new po", "purchase order for") or re.search(r"\b(order|buy|purchase)\s+-?\d", low)):
+        return _rfq(raw, low, ents, lex, last)
 
     # -- supplier communications and summaries ----------------------------------------------------
     supplier = ents.get("supplier")
+    today = local_today(lex.tz)
+    if not supplier and _has(low, "their", "them", "they") and last.get("supplier") \
+            and _has(low, "messages?", "emails?", "communications?", "summar(?:y|ise|ize|ies)", "scorecard",
+                     "spend", "history", "performance", "telling", "said"):
+        supplier = ents["supplier"] = last["supplier"]
+    supplier_words = _has(low, "scorecard", "otif", "kpis?", "performance", "performing", "doing", "reliable",
+                          "reliability", "spend", "spent", "summar(?:y|ise|ize|ies)", "brief", "messages?",
+                          "emails?", "communications?", "telling", "compare", "versus", "vs")
+    if not supplier and supplier_words and not ents.get("product") and not ents.get("reference"):
+        supplier = supplier_phrase(raw)  # unknown to the lexicon: the tool resolves it (typo, or candidates)
     if supplier and _has(low, "summar(?:y|ise|ize|ies)", "brief(?:ing)?", "overview", "tl;dr", "tldr",
                          "what(?: s| is|s)? going on with", "situation with"):
         return Plan("summarize_supplier", "summarize_supplier", {"supplier": supplier,
-                                                                 "since": _date_phrase(raw)})
+                                                                 "since": since_phrase(raw)})
     if supplier and _has(low, "messages?", "emails?", "communications?", "chatter", "correspondence",
-                         "what did .* (?:say|write)", "notes?"):
+                         "what did .* (?:say|write)", "notes?", "telling", "told", "said", "saying", "lately",
+                         "heard?", "written", "wrote"):
         return Plan("supplier_communications", "supplier_communications",
-                    {"supplier": supplier, "since": _date_phrase(raw)})
+                    {"supplier": supplier, "since": since_phrase(raw)})
+    if _has(low, "compare", "versus", "vs", "comparison"):
+        names = suppliers_in(raw, lex)
+        if len(names) >= 2:
+            months = months_asked(low, today)
+            return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": names[0], "months": months},
+                        extra=[{"supplier": n, "months": months} for n in names[1:4]])
 
     # -- documents -------------------------------------------------------------------------------
     if _has(low, "sop", "policy", "policies", "procedure", "contract", "agreement", "clause", "penalt(?:y|ies)",
             "payment terms", "incoterms?", "moq", "who (?:can |may |must |should )?approves?", "approval matrix",
             "what does .* say", "handbook", "playbook", "guideline", "terms", "onboarding", "how do we handle",
-            "how should (?:we|i) handle", "rules? for"):
+            "how should (?:we|i) handle", "rules? for", "appointments?") \
+            or (not supplier and _has(low, "what is the .*lead time", "what s the .*lead time")):
         return Plan("search_documents", "search_documents",
                     {"query": raw, "supplier": supplier,
                      "doc_type": "contract" if _has(low, "contract", "agreement", "clause", "penalt(?:y|ies)",
                                                     "payment terms", "incoterms?", "moq") else None})
 
     # -- reads -----------------------------------------------------------------------------------
+    place = unknown_place(raw, lex) if not ents.get("warehouse") else None
     if _has(low, "three[- ]way", "3[- ]way", "3 way", "match exceptions?", "mismatch(?:es)?", "discrepanc(?:y|ies)",
             "bills? (?:that )?(?:disagree|don t match|dont match|do not match)", "invoice exceptions?"):
         return Plan("three_way_match_exceptions", "three_way_match_exceptions",
-                    {"supplier": supplier, "since": _date_phrase(raw)})
+                    {"supplier": supplier, "since": since_phrase(raw)})
     if _has(low, "reorder", "replenish(?:ment)?", "below (?:their |the )?(?:reorder )?min(?:imum)?", "run out",
             "running out", "stockout risk", "what should (?:we|i) (?:order|buy)", "low stock", "at risk"):
+        if place:
+            return Plan("clarify", reply=unknown_place_reply(place, lex))
         return Plan("replenishment_risk", "replenishment_risk", {"warehouse": ents.get("warehouse")})
     if supplier and _has(low, "scorecard", "otif", "on[- ]time", "in[- ]full", "performance", "performing",
-                         "reliable", "reliability", "lead times?", "defects?", "returns?", "rating", "kpis?"):
-        return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": supplier})
+                         "reliable", "reliability", "lead times?", "defects?", "returns?", "rating", "kpis?",
+                         "doing"):
+        return Plan("supplier_scorecard", "supplier_scorecard",
+                    {"supplier": supplier, "months": months_asked(low, today)})
     if supplier and _has(low, "spend", "spent", "history", "bought", "buy from", "price trend", "prices?"):
-        return Plan("supplier_history", "supplier_history", {"supplier": supplier})
+        return Plan("supplier_history", "supplier_history", {"supplier": supplier, "months": months_asked(low, today)})
     if ents.get("reference") and not _has(low, "open pos?", "open purchase orders?"):
         return Plan("purchase_order_status", "purchase_order_status", {"reference": ents["reference"]})
+    if ents.get("receipt") and _has(low, "status", "where", "what about", "tell me", "show", "about") \
+            or (ents.get("receipt") and len(low.split()) <= 3):
+        return Plan("purchase_order_status", "purchase_order_status", {"reference": ents["receipt"]})
     if _has(low, "open pos?", "open purchase orders?", "open orders?", "late pos?", "late purchase orders?",
             "late orders?", "overdue orders?", "overdue pos?", "orders? (?:from|with|for)", "suppliers? (?:are )?late",
             "late suppliers?", "who is late", "which vendors? (?:are )?late",
             "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)"):
+        if place:
+            return Plan("clarify", reply=unknown_place_reply(place, lex))
         return Plan("open_purchase_orders", "open_purchase_orders",
                     {"supplier": supplier, "warehouse": ents.get("warehouse"),
                      "late_only": True if _has(low, "late", "overdue", "delayed") else None})
     if _has(low, "inbound", "receipts?", "arriving", "arrivals?", "expected", "due", "overdue", "coming in",
             "deliveries",
             "delivery schedule", "dock", "what(?: s| is)? coming"):
-        phrase = _date_phrase(raw)
+        if place:
+            return Plan("clarify", reply=unknown_place_reply(place, lex))
         return Plan("inbound_schedule", "inbound_schedule",
-                    {"warehouse": ents.get("warehouse"), "supplier": supplier, "when": phrase})
+                    {"warehouse": ents.get("warehouse"), "supplier": supplier, **_period_slots(raw)})
     if ents.get("product") and (_has(low, "stock", "on hand", "how many", "how much", "inventory", "available",
                                       "availability", "do we have", "left", "qty", "quantity", "forecast")
                                 or len(low.split()) <= 6):
+        if place:
+            return Plan("clarify", reply=unknown_place_reply(place, lex))
         return Plan("stock_levels", "stock_levels", {"product": ents["product"], "warehouse": ents.get("warehouse")})
     if supplier and len(low.split()) <= 8:
-        return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": supplier})
+        return Plan("supplier_scorecard", "supplier_scorecard",
+                    {"supplier": supplier, "months": months_asked(low, today)})
 
     # -- follow-ups on the previous turn ------------------------------------------------------
-    follow = _follow_up(low, ents, last)
+    follow = _follow_up(raw, low, ents, last)
     if follow:
         return follow
-    if _has(low, "stock", "on hand", "how many", "how much", "inventory", "do we have"):
+    phrase = product_phrase(raw, lex)
+    stock_words = _has(low, "stock", "on hand", "how many", "how much", "inventory", "do we have")
+    if phrase and (stock_words or len(low.split()) <= 6):
+        if place:
+            return Plan("clarify", reply=unknown_place_reply(place, lex))
+        return Plan("stock_levels", "stock_levels", {"product": phrase, "warehouse": ents.get("warehouse")})
+    if stock_words:
         phrase = _leftover(raw, lex)
         if phrase:  # let the tool resolve it: an exact hit, or "did you mean" candidates
             return Plan("stock_levels", "stock_levels", {"product": phrase, "warehouse": ents.get("warehouse")})
@@ -205,18 +252,30 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     return Plan("unknown", reply="unknown")
 
 
-def _follow_up(low: str, ents: dict[str, Any], last: dict[str, Any]) -> Plan | None:
-    """'and at Dallas?', 'what about Redline?', 'same for PPE-1042' -> the last tool with one slot changed."""
+def _period_slots(raw: str) -> dict[str, Any]:
+    rng = date_range_asked(raw)
+    if rng:
+        return {"date_from": rng[0], "date_to": rng[1]}
+    return {"when": _date_phrase(raw)}
+
+
+def _follow_up(raw: str, low: str, ents: dict[str, Any], last: dict[str, Any]) -> Plan | None:
+    """'and at Dallas?', 'what about Redline?', 'how about this week at Houston' -> the last READ tool with
+    the slots that changed. Proposals never carry over: they need the user's own action verb."""
     tool = last.get("tool")
-    if not tool or not re.match(r"^(and|what about|how about|same|also|now|ok|and for|and at|and in)\b", low) \
-            and len(low.split()) > 5:
+    if not tool or tool in PROPOSAL_TOOLS or not re.match(
+            r"^(and|what about|how about|same|also|now|ok|and for|and at|and in)\b", low) and len(low.split()) > 5:
         return None
-    changes = {k: ents[k] for k in ("warehouse", "supplier", "product", "reference") if k in ents}
+    changes: dict[str, Any] = {k: ents[k] for k in ("warehouse", "supplier", "product", "reference") if k in ents}
+    slots = dict(last.get("args") or {})
+    if tool == "inbound_schedule" and (_date_phrase(raw) or date_range_asked(raw)):
+        for key in ("when", "date_from", "date_to"):
+            slots.pop(key, None)
+        changes.update({k: v for k, v in _period_slots(raw).items() if v})
+    if tool in ("supplier_scorecard", "supplier_history") and (n := months_asked(low, local_today("America/Chicago"))):
+        changes["months"] = n
     if not changes:
         return None
-    slots = dict(last.get("slots") or {})
-    if not slots:  # an LLM-made turn: rebuild slots from the stored args
-        slots = {k: v for k, v in (last.get("args") or {}).items()}
     slots.update(changes)
     return Plan(tool, tool, slots, followup=True)
 
@@ -230,10 +289,10 @@ _FILLER = re.compile(
 def _leftover(text: str, lex: Lexicon) -> str | None:
     """The words left once question words and known places are removed: probably a product name."""
     low = f" {norm(text)} "
-    for w in lex.warehouses:
-        for alias in (*w.get("aliases", []), norm(str(w["name"])), str(w["code"]).lower()):
-            if alias:
-                low = low.replace(f" {alias} ", " ")
+    aliases = {a for w in lex.warehouses for a in (*w.get("aliases", []), norm(str(w["name"])), str(w["code"]).lower())}
+    for alias in sorted(aliases, key=len, reverse=True):  # "austin healthcare hub" before "austin"
+        if alias:
+            low = low.replace(f" {alias} ", " ")
     rest = re.sub(r"\s+", " ", _FILLER.sub(" ", low)).strip(" ?.!,")
     return rest if len(rest) >= 3 else None
 
@@ -269,3 +328,232 @@ def _quoted(text: str) -> str | None:
 def _reason(text: str) -> str | None:
     m = re.search(r"\b(?:because|reason[: ]|since)\s*(.{3,})$", text, re.I)
     return m.group(1).strip() if m else None
+
+
+# -- thread focus ---------------------------------------------------------------------------------
+def _merged_focus(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """The newest value of each remembered slot across the thread, and the newest READ tool and its args.
+
+    A follow-up inherits the last read intent only: a proposal never carries over to a question that does
+    not ask for an action ("chase the first one" -> "how about this week at Houston" is a read)."""
+    merged: dict[str, Any] = {}
+    for focus in history:
+        for key in ("product", "supplier", "warehouse", "reference", "receipt", "pos", "receipts"):
+            if focus.get(key):
+                merged[key] = focus[key]
+        tool = focus.get("tool")
+        if tool and tool not in PROPOSAL_TOOLS:
+            merged["tool"] = tool
+            merged["args"] = dict(focus.get("args") or {})
+    if history:
+        last = history[-1]
+        for key in ("pos", "receipts"):  # "the first one" means the list shown last
+            if key in last:
+                merged[key] = last[key]
+    return merged
+
+
+# -- places, quantities and periods ------------------------------------------------------------------
+_NOT_PLACES = {"odoo", "the", "stock", "total", "all", "my", "our", "units", "slack", "cli", "bluebonnet",
+               "quartermaster", "today", "tomorrow", *MONTHS,
+               "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+
+def unknown_place(text: str, lex: Lexicon) -> str | None:
+    """A capitalised place after at/in/for/to that is no warehouse, vendor or product ("for Tulsa")."""
+    vocab = _product_vocab(lex)
+    for m in re.finditer(r"\b(?:at|in|for|to|into)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b", text):
+        phrase = m.group(1)
+        words = norm(phrase).split()
+        if words[0] in _NOT_PLACES or lex.warehouse(phrase) or lex.supplier(phrase):
+            continue
+        if any(_stem(w) in vocab for w in words):
+            continue
+        return phrase
+    return None
+
+
+def unknown_place_reply(place: str, lex: Lexicon) -> str:
+    return (f"There is no warehouse called '{place}'. Our warehouses are: {lex.warehouse_names()}. "
+            "Which one do you mean?")
+
+
+_VOCAB: dict[int, set[str]] = {}
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _product_vocab(lex: Lexicon) -> set[str]:
+    key = id(lex)
+    if key not in _VOCAB:
+        _VOCAB[key] = {_stem(w) for p in lex.products for w in str(p.get("norm") or "").split() if len(w) >= 3}
+    return _VOCAB[key]
+
+
+def product_phrase(text: str, lex: Lexicon) -> str | None:
+    """Leftover words that all occur in product names ('nitrile gloves', 'gloves'): a product to look up."""
+    rest = _leftover(text, lex)
+    if not rest:
+        return None
+    words = [w for w in rest.split() if len(w) >= 3]
+    vocab = _product_vocab(lex)
+    return rest if words and all(_stem(w) in vocab for w in words) else None
+
+
+def _order_lines(raw: str, lex: Lexicon) -> tuple[list[dict[str, Any]], list[str], str | None, bool]:
+    """[(product, quantity)] exactly as asked, notes (unit conversions), a question back, and whether the
+    question is a refusal (negative quantity). Never rounds, never guesses a unit."""
+    cleaned = re.sub(ISO_DATE, " ", raw)
+    hits = lex.products_in(cleaned)
+    lines: list[dict[str, Any]] = []
+    notes: list[str] = []
+    if not hits:
+        return lines, notes, None, False
+    codes = [h for h in hits if re.fullmatch(r"[A-Z]{3}-\d{3,5}", h[1])]
+    spans: list[tuple[str, str]] = []
+    if codes:
+        found = list(re.finditer(r"\b[A-Za-z]{3}[- ]?\d{3,5}\b", cleaned))
+        start = 0
+        for hit, (_, code) in zip([f for f in found if not re.match(r"(?i)(in|bil)", f.group(0))], codes,
+                                  strict=False):
+            spans.append((code, cleaned[start:hit.start()]))
+            start = hit.end()
+    else:
+        name = hits[0][1]
+        pos = norm(cleaned).find(norm(name))
+        spans.append((name, norm(cleaned)[:pos] if pos >= 0 else cleaned))
+    for product, before in spans:
+        m = re.search(rf"({NUMBER})\s*({UNIT_WORDS})?\s*(?:of\s+)?(?:the\s+)?\W*$", before, re.I)
+        if not m:
+            m2 = re.search(rf"(?:qty|quantity)\s*(?:of\s*)?({NUMBER})", raw, re.I)
+            if not m2:
+                return [], notes, f"How many {product} should I order?", False
+            value, unit = float(m2.group(1).replace(",", "")), ""
+        else:
+            value, unit = float(m.group(1).replace(",", "")), (m.group(2) or "").lower()
+        if value <= 0:
+            shown = m.group(1) if m else f"{value:g}"
+            return [], notes, f"I can't order {shown} {product}: a quantity must be a positive number.", True
+        info = lex.product_info(product) or {}
+        uom = str(info.get("uom") or "Units")
+        pname = str(info.get("name") or product)
+        if unit.startswith(("dozen", "doz")):
+            notes.append(f"{value:g} dozen {product} = {value * 12:g} units.")
+            value *= 12
+        elif unit.startswith(("case", "box", "pack")):
+            word = {"c": "case", "b": "box", "p": "pack"}[unit[0]]
+            if word not in pname.lower() and word not in uom.lower():
+                return [], notes, (f"{product} ({pname}) is bought in {uom}, not by the {word}. How many units "
+                                   f"should I order? Tell me the quantity in {uom.lower()}."), False
+            notes.append(f"{product} is bought by the {word} ({pname}), so {value:g} {unit} = {value:g} "
+                         f"{uom.lower()}.")
+        if value != int(value) and _whole_units(uom):
+            return [], notes, (f"{product} is ordered in whole {uom.lower()}; {value:g} is not a whole number. "
+                               f"How many should I order ({int(value)} or {int(value) + 1})?"), False
+        lines.append({"product": product, "quantity": value})
+    return lines, notes, None, False
+
+
+def _whole_units(uom: str) -> bool:
+    return not re.search(r"\b(kg|g|lb|lbs|oz|l|liters?|litres?|ml|m|meters?|metres?|ft|gal|gallons?)\b", uom.lower())
+
+
+def _rfq(raw: str, low: str, ents: dict[str, Any], lex: Lexicon, last: dict[str, Any]) -> Plan:
+    """create_rfq for exactly what was asked: every line, the unit converted or asked back, a known
+    warehouse or a question back; never a substitute."""
+    lines, notes, problem, refuse = _order_lines(raw, lex)
+    if problem:
+        return Plan("bad_quantity" if refuse else "clarify", reply=problem)
+    if not lines and last.get("product"):  # "order 300 from Apex for Houston": the product discussed
+        m = re.search(rf"\b(?:order|buy|purchase|rfq for)\s+({NUMBER})\b", re.sub(ISO_DATE, " ", raw), re.I)
+        if m:
+            value = float(m.group(1).replace(",", ""))
+            if value <= 0:
+                return Plan("bad_quantity", reply=f"I can't order {m.group(1)}: a quantity must be a positive number.")
+            lines = [{"product": str(last["product"]), "quantity": value}]
+    supplier = ents.get("supplier")
+    if not (lines and supplier):
+        missing = [n for n, v in (("product and quantity", lines), ("supplier", supplier)) if not v]
+        return Plan("clarify", reply="To draft an RFQ I need the " + " and the ".join(missing) +
+                    ", e.g. 'order 200 PPE-1042 from Apex Industrial Supply for Dallas'.")
+    place = unknown_place(raw, lex)
+    if place and not ents.get("warehouse"):
+        return Plan("clarify", reply=unknown_place_reply(place, lex))
+    slots: dict[str, Any] = {"supplier": supplier, "warehouse": ents.get("warehouse")}
+    if len(lines) == 1:
+        slots.update(product=lines[0]["product"], quantity=lines[0]["quantity"])
+    else:
+        slots["lines"] = lines
+    return Plan("create_rfq", "create_rfq", slots, note=" ".join(notes) or None)
+
+
+def local_today(tz: str, now: datetime | None = None) -> date:
+    """Today in the company's timezone (America/Chicago for Bluebonnet), not UTC."""
+    from tools.odoo.resolve import company_today
+
+    return company_today(tz, now)
+
+
+def months_asked(low: str, today: date) -> int | None:
+    """'last 6 months', '18 months', 'past year', 'since June', 'since 2026-03-01' -> a look-back in months."""
+    if m := re.search(r"\b(\d{1,3})[\s-]*months?\b", low):
+        n = int(m.group(1))
+    elif m := re.search(r"\b(\d{1,2})[\s-]*years?\b", low):
+        n = 12 * int(m.group(1))
+    elif re.search(r"\b(?:last|past|this) (?:year|12 months)\b|\ba year\b", low):
+        n = 12
+    elif re.search(r"\b(?:last|past) quarter\b", low):
+        n = 3
+    elif m := re.search(r"\bsince (" + "|".join(MONTHS) + r"|" + "|".join(x[:3] for x in MONTHS) + r")\b", low):
+        month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(1)[:3]))
+        year = today.year if month <= today.month else today.year - 1
+        n = (today.year - year) * 12 + today.month - month + 1
+    elif m := re.search(r"\bsince (\d{4})-(\d{2})-\d{2}\b", low):
+        n = (today.year - int(m.group(1))) * 12 + today.month - int(m.group(2)) + 1
+    else:
+        return None
+    return max(1, min(60, n))
+
+
+def since_phrase(raw: str) -> str | None:
+    """'since June', 'since 2026-09-01', 'last 30 days', 'lately' -> the `since` of a messages read."""
+    m = re.search(rf"\bsince\s+((?:{'|'.join(MONTHS)})(?:\s+\d{{4}})?|{ISO_DATE}|{DATE_WORDS})", raw, re.I)
+    if m:
+        return m.group(1).lower()
+    if m := re.search(r"\b(?:last|past|over the last|over the past)\s+(\d+)\s+(days?|weeks?|months?)\b", raw, re.I):
+        n, unit = int(m.group(1)), m.group(2).lower().rstrip("s")
+        return f"last {n * 30 if unit == 'month' else n} {'days' if unit == 'month' else unit + 's'}"
+    return _date_phrase(raw)
+
+
+def date_range_asked(raw: str) -> tuple[str, str] | None:
+    """'between 2026-11-20 and 2026-12-05', 'from Dec 1 to Dec 5' -> (date_from, date_to) phrases."""
+    m = re.search(rf"\b(?:between|from)\s+({DATE_WORDS})\s+(?:and|to|until|till|-)\s+({DATE_WORDS})", raw, re.I)
+    return (m.group(1).lower(), m.group(2).lower()) if m else None
+
+
+def suppliers_in(text: str, lex: Lexicon) -> list[str]:
+    """Every vendor named in the text, in order ('compare Apex and Summit')."""
+    low = f" {norm(text)} "
+    found: list[tuple[int, str]] = []
+    for s in lex.suppliers:
+        best = max((a for a in s["aliases"] if f" {a} " in low), key=len, default=None)
+        if best:
+            found.append((low.find(f" {best} "), s["name"]))
+    return [name for _, name in sorted(found)]
+
+
+def supplier_phrase(raw: str) -> str | None:
+    """The words naming a vendor the lexicon does not know ('scorecard for Gemni', 'how is Medical doing')."""
+    m = re.search(r"\b(?:for|of|with|from|on|about)\s+([A-Za-z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})", raw)
+    if not m:
+        m = re.search(r"\bhow is\s+([A-Za-z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})\s+(?:doing|performing)", raw, re.I)
+    if not m:
+        m = re.search(r"^([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})\s+(?:scorecard|kpis?|otif|spend)\b", raw.strip())
+    if not m:
+        return None
+    words = [w for w in m.group(1).split() if norm(w) not in {"the", "last", "past", "over", "since", "months"}]
+    phrase = " ".join(words).strip(" ?.!,")
+    return phrase if len(phrase) >= 3 and not re.fullmatch(r"\d+", phrase) else None

@@ -17,9 +17,10 @@ from tools.odoo.client import OdooClient
 
 _SUFFIXES = re.compile(r"\b(co|company|inc|llc|ltd|corp|corporation|supply|supplies|distributors|"
                        r"products|&)\b\.?", re.I)
-_COMMON = {"the", "blue", "delta", "summit", "quantum", "vertex", "horizon", "atlas", "trinity",
+_COMMON = {"the", "blue", "delta", "quantum", "vertex", "horizon", "atlas", "trinity",
            "greenfield", "evergreen", "sterling", "meridian", "pioneer"}
-_PRODUCT_CODE = re.compile(r"\b([A-Z]{3}-\d{3,5})\b", re.I)
+_PRODUCT_CODE = re.compile(r"\b([A-Z]{3})[- ]?(\d{3,5})\b", re.I)
+DEFAULT_TZ = "America/Chicago"  # the company's timezone when Odoo's user context names none
 _CITY_ALIASES = {"oklahoma": "OKC", "okc": "OKC", "san antonio": "SAT", "houston": "HOU",
                  "dallas": "DAL", "austin": "AUS"}
 
@@ -32,7 +33,8 @@ def norm(text: str) -> str:
 class Lexicon:
     warehouses: list[dict[str, Any]] = field(default_factory=list)  # {name, code}
     suppliers: list[dict[str, Any]] = field(default_factory=list)  # {name, aliases}
-    products: list[dict[str, Any]] = field(default_factory=list)  # {name, code}
+    products: list[dict[str, Any]] = field(default_factory=list)  # {name, code, norm, uom?}
+    tz: str = DEFAULT_TZ  # the company's timezone (Odoo user context), for "today"
 
     # -- finders: each returns the words to hand to the tool, or None --------------------------
     def warehouse(self, text: str) -> str | None:
@@ -71,9 +73,28 @@ class Lexicon:
         return best[1] if best else None
 
     def product(self, text: str) -> str | None:
-        m = _PRODUCT_CODE.search(text)
-        if m:
-            return m.group(1).upper()
+        hits = self.products_in(text)
+        return hits[0][1] if hits else None
+
+    def products_in(self, text: str) -> list[tuple[int, str]]:
+        """(position, code) of every product code in the text ('ppe1042' counts as PPE-1042), in order;
+        else the longest product name found, as one hit."""
+        codes = [(m.start(), f"{m.group(1).upper()}-{m.group(2)}") for m in _PRODUCT_CODE.finditer(text)
+                 if not re.fullmatch(r"(?i)in|bill", m.group(1))]
+        if codes:
+            return codes
+        name = self._product_name(text)
+        return [(norm(text).find(norm(name)), name)] if name else []
+
+    def product_info(self, code_or_name: str) -> dict[str, Any] | None:
+        key = code_or_name.lower()
+        return next((p for p in self.products if str(p.get("code") or "").lower() == key
+                     or str(p["name"]).lower() == key), None)
+
+    def warehouse_names(self) -> str:
+        return ", ".join(f"{w['name']} ({w['code']})" for w in self.warehouses)
+
+    def _product_name(self, text: str) -> str | None:
         low = f" {norm(text)} "
         best: tuple[int, str] | None = None
         for p in self.products:
@@ -115,11 +136,20 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
         if firsts.get(first) == 1 and len(first) > 3 and first not in _COMMON:
             aliases.add(first)
         lex.suppliers.append({"name": name, "aliases": sorted(a for a in aliases if a)})
-    rows = odoo.search_read("product.product", [("purchase_ok", "=", True)], ["name", "default_code"],
-                            limit=20000)
+    try:
+        rows = odoo.search_read("product.product", [("purchase_ok", "=", True)], ["name", "default_code", "uom_id"],
+                                limit=20000)
+    except Exception:  # noqa: BLE001 - an Odoo without uom_id readable: names and codes are enough
+        rows = odoo.search_read("product.product", [("purchase_ok", "=", True)], ["name", "default_code"],
+                                limit=20000)
     for r in rows:
+        uom = r.get("uom_id")
         lex.products.append({"name": r["name"], "code": r.get("default_code") or None,
-                             "norm": norm(str(r["name"]))})
+                             "norm": norm(str(r["name"])),
+                             "uom": str(uom[1]) if isinstance(uom, list | tuple) and len(uom) > 1 else None})
+    from tools.odoo.resolve import company_tz
+
+    lex.tz = company_tz(odoo)
     with _lock:
         _cache[id(odoo)] = lex
     return lex

@@ -7,8 +7,10 @@ reads tool output to decide what to do, and it says plainly that it is not an LL
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -21,7 +23,7 @@ from pydantic import ConfigDict
 
 from assistant.agent import history_focus, last_tool_results
 from assistant.planner.compose import compose, direct_reply
-from assistant.planner.intents import Plan, parse
+from assistant.planner.intents import Plan, local_today, parse
 from assistant.planner.lexicon import Lexicon
 
 # semantic slot -> candidate argument names, best first (tools name their args in their own words)
@@ -47,10 +49,11 @@ def fit_args(schema: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
     """Map semantic slots onto a tool's argument names (by its JSON schema); drop what it lacks."""
     props: dict[str, Any] = schema.get("properties") or {}
     args: dict[str, Any] = {}
-    if "lines" in props and "product" in slots:  # create_rfq(supplier, lines=[{product, quantity}], warehouse)
+    if "lines" in props and ("product" in slots or "lines" in slots):  # create_rfq(supplier, lines=[…], warehouse)
         line_keys = _line_keys(schema)
-        args["lines"] = [{line_keys[0]: slots["product"], line_keys[1]: slots.get("quantity")}]
-        slots = {k: v for k, v in slots.items() if k not in ("product", "quantity")}
+        lines = slots.get("lines") or [{"product": slots["product"], "quantity": slots.get("quantity")}]
+        args["lines"] = [{line_keys[0]: ln["product"], line_keys[1]: ln["quantity"]} for ln in lines]
+        slots = {k: v for k, v in slots.items() if k not in ("product", "quantity", "lines")}
     for slot, value in slots.items():
         if value is None or value == "":
             continue
@@ -62,6 +65,44 @@ def fit_args(schema: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
                 args[name] = value
                 break
     return args
+
+
+RELATIVE = ("when", "date_from", "date_to", "since", "date")
+
+
+def localize_dates(slots: dict[str, Any], today: date, utc_today: date | None = None) -> dict[str, Any]:
+    """Relative date phrases -> explicit ISO dates when the company's day (America/Chicago) is not UTC's.
+
+    The tools read "today" from a UTC clock; after 18:00 Central that is already tomorrow, so the planner
+    passes the company's own dates instead. While both agree the phrase is kept (its label reads better)."""
+    from tools.base import ToolError
+    from tools.odoo.resolve import parse_date_phrase
+
+    utc_today = utc_today or datetime.now(UTC).date()
+    if today == utc_today:
+        return slots
+    out = dict(slots)
+    for key in RELATIVE:
+        phrase = out.get(key)
+        if not isinstance(phrase, str) or not phrase or re.fullmatch(r"\d{4}-\d{2}-\d{2}", phrase):
+            continue
+        try:
+            rng = parse_date_phrase(phrase, today)
+        except ToolError:
+            continue
+        if key == "when":
+            out.pop("when")
+            if rng.start:
+                out["date_from"] = rng.start.isoformat()
+            if rng.end:
+                out["date_to"] = rng.end.isoformat()
+        elif key in ("since", "date_from", "date"):
+            first = rng.start or rng.end
+            if first:
+                out[key] = first.isoformat()
+        elif key == "date_to" and (rng.end or rng.start):
+            out[key] = (rng.end or rng.start).isoformat()  # type: ignore[union-attr]
+    return out
 
 
 def _line_keys(schema: dict[str, Any]) -> tuple[str, str]:
@@ -109,9 +150,13 @@ class OfflinePlanner(BaseChatModel):
         if plan.tool and plan.tool not in self.tool_schemas:
             return AIMessage(direct_reply(Plan("not_allowed", reply=plan.tool)))
         if plan.tool:
-            args = fit_args(self.tool_schemas[plan.tool], plan.slots)
-            call = {"name": plan.tool, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
-            return AIMessage("", tool_calls=[call])
+            lex = self.lexicon_loader()
+            calls = []
+            for slots in (plan.slots, *plan.extra):
+                args = fit_args(self.tool_schemas[plan.tool], localize_dates(slots, local_today(lex.tz)))
+                calls.append({"name": plan.tool, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}",
+                              "type": "tool_call"})
+            return AIMessage("", tool_calls=calls)
         return AIMessage(direct_reply(plan))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,

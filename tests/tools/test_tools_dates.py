@@ -59,3 +59,28 @@ def test_po_names_normalise_to_odoo_sequence() -> None:
     assert normalize_po_name("po 42") == "P00042"
     assert normalize_po_name("P00123") == "P00123"
     assert normalize_po_name("DAL/IN/00012") is None
+
+
+def test_company_today_is_the_day_in_texas_not_utc() -> None:
+    from datetime import UTC
+
+    from tools.odoo.resolve import DEFAULT_TZ, company_today
+
+    evening = datetime(2026, 11, 27, 1, 30, tzinfo=UTC)  # 19:30 on the 26th in Chicago
+    assert company_today("America/Chicago", evening) == date(2026, 11, 26)
+    assert company_today("America/Chicago", evening.replace(tzinfo=None)) == date(2026, 11, 26)  # naive = UTC
+    assert company_today("UTC", evening) == date(2026, 11, 27)
+    assert company_today("Not/AZone", evening) == date(2026, 11, 26)  # unknown name -> company default
+    assert DEFAULT_TZ == "America/Chicago"
+    # the pure parser then works on the company's day
+    assert parse_date_phrase("today", company_today("America/Chicago", evening)).start == date(2026, 11, 26)
+
+
+def test_company_tz_comes_from_the_odoo_user_context() -> None:
+    from types import SimpleNamespace
+
+    from tools.odoo.resolve import company_tz
+
+    assert company_tz(SimpleNamespace(context={"tz": "America/Chicago"})) == "America/Chicago"  # type: ignore[arg-type]
+    assert company_tz(SimpleNamespace(context={})) == "America/Chicago"  # type: ignore[arg-type]
+    assert company_tz(None) == "America/Chicago"

@@ -133,8 +133,13 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
     text = _need(text, "product")
     spec = {**PRODUCT_SPEC, **{f: {} for f in (fields or []) if f != "id"}, **(specification or {})}
     code = text.strip("[] ")
-    domain = ["|", "|", "|", ("default_code", "=ilike", code), ("barcode", "=", code),
-              ("name", "ilike", text), ("default_code", "ilike", code)]
+    if m := re.fullmatch(r"([A-Za-z]{2,5})[\s_]?(\d{3,6})", code):  # 'ppe1042', 'PPE 1042' -> 'PPE-1042'
+        code = f"{m.group(1).upper()}-{m.group(2)}"
+    domain: list[Any] = ["|", "|", "|", ("default_code", "=ilike", code), ("barcode", "=", code),
+                         ("name", "ilike", text), ("default_code", "ilike", code)]
+    words = [w for w in re.findall(r"[^\W_]+", text) if len(w) >= 2]
+    if len(words) > 1:  # 'nitrile gloves' finds 'Nitrile Exam Gloves': every word must occur in the name
+        domain = ["|", *domain, *(["&"] * (len(words) - 1)), *(("name", "ilike", w) for w in words)]
     rows = odoo.web_search_read("product.product", domain, spec, limit=40, order="default_code",
                                 context=context).get("records", [])
     ntext = _norm(text)
@@ -311,6 +316,14 @@ def resolve_purchase_order(odoo: OdooClient, text: str, *,
     bills ... in the same round trip); without it, a small header dict.
     """
     text = _need(text, "purchase order")
+    if re.fullmatch(r"\s*[A-Za-z]{2,5}/IN/\d{1,7}\s*", text):  # a receipt: its PO (one extra round trip)
+        picks = odoo.search_read("stock.picking", [("name", "=ilike", text.strip())], ["id", "origin", "purchase_id"],
+                                 limit=2)
+        po_name = (_m2o_name(picks[0].get("purchase_id")) or str(picks[0].get("origin") or "")) if picks else ""
+        if not po_name:
+            raise ToolError(f"No purchase order found for receipt '{text.strip()}'."
+                            if picks else f"No receipt named '{text.strip()}'.", code="not_found")
+        text = po_name
     name = normalize_po_name(text) or text.strip().upper()
     domain = ["|", "|", ("name", "=ilike", name), ("name", "=ilike", text.strip()),
               ("partner_ref", "=ilike", text.strip())]
@@ -436,6 +449,33 @@ def _nearest_year(month: int, day: int, today: date) -> date:
         if abs((cand - today).days) <= 183:
             return cand
     return date(today.year, month, day)
+
+
+DEFAULT_TZ = "America/Chicago"  # Bluebonnet's timezone when Odoo's user context names none
+
+
+def company_tz(odoo: OdooClient | None) -> str:
+    """The company's timezone: the Odoo user's `tz` context (set at login), else America/Chicago."""
+    tz = (getattr(odoo, "context", None) or {}).get("tz") if odoo is not None else None
+    return str(tz) if tz else DEFAULT_TZ
+
+
+def company_today(tz: str = DEFAULT_TZ, now: datetime | None = None) -> date:
+    """The calendar day in the company's timezone (after 18:00 Central, UTC is already tomorrow).
+
+    `now` is an aware datetime, or a naive one in UTC (as ToolContext.now() returns). Pass the result
+    to `parse_date_phrase` as `today`: the date functions stay pure."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        zone = ZoneInfo(tz or DEFAULT_TZ)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(DEFAULT_TZ)
+    moment = now or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).date()
 
 
 def parse_date_phrase(text: str, today: date | datetime) -> DateRange:
