@@ -39,10 +39,34 @@ def build_app(settings: Any, runtime: Any) -> Any:
     return server.app
 
 
+def serve_workers(runtime: Any, settings: Any, host: str, port: int, workers: int) -> None:
+    """`run --workers N`: N uvicorn worker processes, each with its own Runtime, sharing one sandbox and one
+    data dir (the state store is multi-process safe: SQLite WAL with BEGIN IMMEDIATE, or PostgreSQL).
+
+    This process has already built a Runtime once (sandbox, migrations, corpus ingest, web secret key,
+    stuck proposals), so the workers find everything ready; it keeps only the sandbox and hands the
+    workers its URL as ODOO_URL, so a worker never starts (or stops) a sandbox of its own.
+    """
+    import os
+
+    import uvicorn
+
+    from assistant.channels.auth import resolve_secret_key
+
+    resolve_secret_key(settings.secret_key, settings.data_dir)  # one key for all workers' session cookies
+    if runtime.sandbox is not None or runtime.sandbox_shared:
+        os.environ["ODOO_URL"], os.environ["ODOO_DB"] = runtime.odoo.url, runtime.odoo.db
+    runtime.close(keep_sandbox=True)
+    uvicorn.run("server:app", host=host, port=port, workers=workers, log_level="info")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def run(host: str = typer.Option(None, help="Bind address (default QM_HOST or 127.0.0.1)."),
-            port: int = typer.Option(None, help="Port (default QM_PORT or 8000).")) -> None:
+            port: int = typer.Option(None, help="Port (default QM_PORT or 8000)."),
+            workers: int = typer.Option(1, min=1, max=64, help="Web worker processes sharing one sandbox and "
+                                                               "data dir (more turns in parallel on more cores).")
+            ) -> None:
         """Start everything: the sandbox when no ODOO_URL is set, the knowledge base, the web server."""
         import uvicorn
         from rich.console import Console
@@ -68,8 +92,11 @@ def register(app: typer.Typer) -> None:
         console.print(f"[green]Ready[/]: Odoo {runtime.odoo.url} ({where}), brain {runtime.brain_name}, "
                       f"startup {runtime.timings}")
         try:
-            uvicorn.run(build_app(settings, runtime), host=host or settings.host, port=port or settings.port,
-                        log_level="info")
+            if workers > 1:
+                serve_workers(runtime, settings, host or settings.host, port or settings.port, workers)
+            else:
+                uvicorn.run(build_app(settings, runtime), host=host or settings.host,
+                            port=port or settings.port, log_level="info")
         finally:
             set_runtime(None)
             runtime.close()

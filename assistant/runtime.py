@@ -125,9 +125,13 @@ class Runtime:
     def user(self, username: str) -> Identity | None:
         return self.directory.get(username)  # type: ignore[no-any-return]
 
-    def close(self) -> None:
-        """Idempotent: the web lifespan, `run`'s signal handler and atexit may all call it."""
+    def close(self, *, keep_sandbox: bool = False) -> None:
+        """Idempotent: the web lifespan, `run`'s signal handler and atexit may all call it.
+        `keep_sandbox` closes everything but the sandbox (a later close() stops it)."""
         if self._closed:
+            if not keep_sandbox and self.sandbox is not None:
+                _stop_sandbox(self.sandbox)
+                self.sandbox = None
             return
         self._closed = True
         try:
@@ -140,7 +144,7 @@ class Runtime:
                     closer()
                 except Exception:  # noqa: BLE001 - closing is best effort
                     log.exception("closing the state store failed")
-        if self.sandbox is not None:
+        if self.sandbox is not None and not keep_sandbox:
             _stop_sandbox(self.sandbox)
             self.sandbox = None
 

@@ -102,6 +102,43 @@ def test_ask_reuses_the_running_sandbox_and_sigterm_stops_it(
     assert not (tmp_path / "data" / "sandbox" / "sandbox.owner.json").exists()
 
 
+def test_run_with_workers_shares_one_sandbox_and_stops_it(tmp_path: Path) -> None:
+    sandbox_port, web_port = _free_port(), _free_port()
+    env = _env(tmp_path, sandbox_port, web_port)
+    log = open(tmp_path / "run.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([*CLI, "run", "--workers", "2"], cwd=str(tmp_path), env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        _wait_http(f"http://127.0.0.1:{web_port}/readyz", proc, timeout=240)
+        sandboxes = _sandbox_dirs(sandbox_port)
+        assert len(sandboxes) == 1, sandboxes  # the workers connect to the parent's sandbox
+        for _ in range(4):  # several turns: the connections land on both workers
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{web_port}/api/chat", data=json.dumps({"message": "help"}).encode(),
+                headers={"Content-Type": "application/json", "Authorization": "Bearer qm-demo-ava.buyer"})
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                assert json.loads(resp.read())["answer"]
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while (port_open(sandbox_port) or port_open(web_port)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not port_open(sandbox_port) and not port_open(web_port)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+    text = (tmp_path / "run.log").read_text(errors="replace")
+    assert text.count("Application startup complete") == 2 and "Traceback" not in text, text[-3000:]
+
+
+def _sandbox_dirs(port: int) -> list[Path]:
+    from assistant.local_sandbox import _proc_sandbox_dirs
+
+    return _proc_sandbox_dirs(port)
+
+
 class _Other(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server API
         self.send_response(200)
