@@ -216,8 +216,44 @@ def test_odoo_down_fails_cleanly_within_timeout(store: StateStore, policy: Polic
     t0 = time.perf_counter()
     d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
     assert time.perf_counter() - t0 < 10
-    assert d.outcome == "failed" and "unreachable" in d.message and "nothing was written" in d.message
-    assert service.get(p.id).state == "failed"  # type: ignore[union-attr]
+    assert d.outcome == "deferred" and "unreachable" in d.message and "nothing was written" in d.message
+    kept = service.get(p.id)
+    assert kept is not None and kept.state == "approved" and kept.decided_by == "omar.approver"
+    assert kept.error and "reconcile" in kept.error
+    assert [e.type for e in AuditLog(store).events()][-1] == "proposal_deferred"
+    assert AuditLog(store).verify() == []
+
+
+@pytest.mark.parametrize("retry", ["reconcile", "approve_again"])
+def test_approval_during_outage_is_kept_and_runs_when_odoo_is_back(
+        service: ProposalService, directory: Directory, fake_exec: FakeExecutor, retry: str) -> None:
+    from tools.odoo.errors import OdooUnavailable
+
+    p = _propose(service, directory)
+    real_reconcile = fake_exec.reconcile
+
+    def down(odoo: Any, proposal: Proposal) -> Any:
+        raise OdooUnavailable("connection refused")
+
+    fake_exec.reconcile = down  # type: ignore[method-assign]
+    events: list[tuple[str, str]] = []
+    service.subscribe(lambda e, q: events.append((e, q.state)))
+    d = service.decide(p.id, ident(directory, "omar.approver"), "approve", "go")
+    assert d.outcome == "deferred" and d.proposal and d.proposal.state == "approved"
+    assert fake_exec.executed == [] and ("deferred", "approved") in events
+    assert service.reconcile(p.id).outcome == "deferred"  # still down: still kept, nothing lost
+    fake_exec.reconcile = real_reconcile  # type: ignore[method-assign]
+    if retry == "reconcile":  # no lease wait: nobody else is about to run a deferred approval
+        again = service.reconcile(p.id)
+    else:
+        assert service.decide(p.id, ident(directory, "ava.buyer"), "approve").outcome == "refused"
+        again = service.decide(p.id, ident(directory, "omar.approver"), "approve")
+    assert again.outcome == "executed" and fake_exec.executed == [p.id]
+    final = service.get(p.id)
+    assert final is not None and final.state == "executed" and final.error is None
+    assert service.reconcile(p.id).outcome == "noop"
+    assert [h["to"] for h in service.history(p.id)][:5] == ["pending", "approved", "executing", "approved",
+                                                             "executing"]
 
 
 def test_odoo_silent_during_write_stays_executing_until_reconciled(
@@ -261,7 +297,7 @@ def test_operator_expire(service: ProposalService, directory: Directory, fake_ex
     assert fake_exec.executed == []
 
 
-def test_odoo_connection_failure_is_a_clean_failure(store: StateStore, policy: Policy, directory: Directory,
+def test_odoo_connection_failure_keeps_the_approval(store: StateStore, policy: Policy, directory: Directory,
                                                     fake_exec: FakeExecutor) -> None:
     from tools.odoo.errors import OdooUnavailable
 
@@ -272,8 +308,8 @@ def test_odoo_connection_failure_is_a_clean_failure(store: StateStore, policy: P
                               executors={"confirm_purchase_order": fake_exec})
     p = _propose(service, directory)
     d = service.decide(p.id, ident(directory, "omar.approver"), "approve")
-    assert d.outcome == "failed" and "not reachable" in d.message and "nothing was written" in d.message
-    assert fake_exec.executed == [] and service.get(p.id).state == "failed"  # type: ignore[union-attr]
+    assert d.outcome == "deferred" and "not reachable" in d.message and "nothing was written" in d.message
+    assert fake_exec.executed == [] and service.get(p.id).state == "approved"  # type: ignore[union-attr]
 
 
 def test_no_spend_kinds_show_no_amount(service: ProposalService, directory: Directory) -> None:

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from tools.governance.proposals import Proposal
     from tools.odoo.client import OdooClient
 
-Outcome = Literal["executed", "failed", "stale", "unknown"]
+Outcome = Literal["executed", "failed", "stale", "unknown", "deferred"]
+#: "deferred": Odoo was unreachable BEFORE anything was sent — the approval is kept (state back to
+#: `approved`) and the proposal runs later (reconcile / a second approve), instead of being lost as failed.
 
 
 def marker(proposal_id: str) -> str:
@@ -65,9 +67,8 @@ def run(executor: ActionExecutor, odoo: OdooClient, proposal: Proposal) -> Execu
     except StaleProposal as exc:
         return ExecutionOutcome("stale", str(exc))
     except OdooUnavailable as exc:
-        if not writing:  # nothing was sent that could write: a clean failure
-            return ExecutionOutcome("failed", f"Odoo is unreachable; nothing was written ({exc}). "
-                                              "Propose it again when Odoo is back.")
+        if not writing:  # nothing was sent that could write: keep the approval, run it later
+            return ExecutionOutcome("deferred", f"Odoo is unreachable; nothing was written ({exc})")
         return ExecutionOutcome("unknown", f"Odoo did not answer during the write; outcome unknown until "
                                            f"reconciled: {exc}")
     except OdooMissingError as exc:

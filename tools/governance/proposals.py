@@ -1,7 +1,8 @@
 """Durable proposals: the only way anything the assistant suggests reaches Odoo.
 
 Lifecycle: pending → approved | rejected | expired | failed(tampered) → executing →
-executed | failed | stale. Every transition is a compare-and-set (`UPDATE … WHERE state = :from`)
+executed | failed | stale, or executing → approved again ("deferred") when Odoo was unreachable before
+anything was sent: the approval is kept and `reconcile` (or the approver clicking again) runs it later. Every transition is a compare-and-set (`UPDATE … WHERE state = :from`)
 committed together with its proposal event and its audit event, so a second approve, a retried
 request or a second process racing on the same proposal is a no-op, and exactly one executes.
 """
@@ -35,8 +36,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 TERMINAL = frozenset({"rejected", "expired", "executed", "failed", "stale"})
-DecisionOutcome = Literal["executed", "failed", "stale", "unknown", "rejected", "expired", "refused", "noop",
-                          "not_found", "invalid"]
+DecisionOutcome = Literal["executed", "failed", "stale", "unknown", "deferred", "rejected", "expired", "refused",
+                          "noop", "not_found", "invalid"]
 Listener = Callable[[str, "Proposal"], None]
 #: Kinds whose `odoo_ref` is the record acted on: a second pending proposal on the same record is a
 #: duplicate whatever its arguments (two confirms, cancels, reminders or reschedules of one PO/receipt).
@@ -374,6 +375,12 @@ class ProposalService:
         current = self.directory.get(user.username)
         if current is None:
             return Decision("refused", f"{user.username} is not in the users file; cannot decide.", p)
+        if p.state == "approved" and decision == "approve" and p.error:  # deferred: retry now
+            ok, reason = self.policy.can_approve(current, p)
+            if not ok:
+                self._audit_refusal(p, current, reason)
+                return Decision("refused", f"Not allowed to approve {p.id}: {reason}", p)
+            return self._execute(p.id, current.username, "approved")
         if p.state != "pending":
             return self._noop(p)
         now = self.clock()
@@ -479,6 +486,16 @@ class ProposalService:
         if not p.hash_ok:
             return self._refuse_tampered(p, actor)
         outcome = self._run_executor(p)
+        if outcome.state == "deferred":
+            message = (f"{outcome.message}. The approval by {p.decided_by} is kept ({pid} is 'approved'); it runs "
+                       "when Odoo is back: `quartermaster proposals reconcile` (also done at start), or approve again")
+            back = self._transition(pid, "executing", "approved", actor=actor, event="deferred",
+                                    audit_type="proposal_deferred", approver=p.decided_by, comment=outcome.message,
+                                    values={"error": message, "executing_since": None})
+            if back is None:
+                return self._noop(self.get(pid) or p)
+            self._notify("deferred", back)
+            return Decision("deferred", f"Approved, not yet executed: {pid}. {message}.", back)
         if outcome.state == "unknown":
             with self.store.write() as s:
                 s.execute(sa.update(ProposalRow).where(ProposalRow.id == pid, ProposalRow.state == "executing")
@@ -504,21 +521,23 @@ class ProposalService:
         try:
             odoo = self.odoo()
         except Exception as exc:  # noqa: BLE001 - a connection failure is an outcome, not a crash
-            return ExecutionOutcome("failed", f"could not connect to Odoo ({type(exc).__name__}: {exc}); "
-                                              "nothing was written")
+            return ExecutionOutcome("deferred", f"could not connect to Odoo ({type(exc).__name__}: {exc}); "
+                                                "nothing was written")
         if odoo is None:
             return ExecutionOutcome("failed", "no Odoo connection configured; nothing was written")
         return run(executor, odoo, p)
 
     def reconcile(self, proposal_id: str, actor: str = "system", *, force: bool = False) -> Decision:
-        """Finish a proposal left `approved` or `executing` by a crash: looks for the Odoo marker first,
+        """Finish a proposal left `approved` (deferred while Odoo was down, or a crash) or `executing`
+        (a crash): looks for the Odoo marker first,
         so a write that already happened is recorded, never repeated. Respects the execution lease
         unless `force`."""
         p = self.get(proposal_id)
         if p is None:
             return Decision("not_found", f"No proposal {proposal_id}.")
         if p.state == "approved":
-            if not force and p.decided_at and self.clock() - p.decided_at < self.execution_lease:
+            # a deferred approval (error noted: Odoo was down) has nobody about to run it: no lease
+            if not force and not p.error and p.decided_at and self.clock() - p.decided_at < self.execution_lease:
                 return Decision("noop", f"{p.id} was approved at {p.decided_at:%H:%M:%S} and is about to run; "
                                         "try again after the lease or use force.", p)
             return self._execute(p.id, actor, "approved")
