@@ -316,3 +316,19 @@ def test_scorecard_monthly_series_partitions_the_window(ctx: ToolContext, odoo: 
     assert last.get("spend", 0) == pytest.approx(sum(p["amount_untaxed"] for p in pos), abs=0.01)
     evaluated = [m for m in months if m.get("lines_evaluated")]
     assert evaluated and all(0 <= m["otif_pct"] <= m["on_time_pct"] <= 100 for m in evaluated)
+
+
+@pytest.mark.parametrize("vendor,months", [("Apex Industrial Supply", 12), ("Redline Fasteners", 18)])
+def test_supplier_history_sums_on_the_server_equal_the_sums_over_rows(ctx: ToolContext, odoo: OdooClient,
+                                                                      vendor: str, months: int) -> None:
+    """supplier_history (Odoo groups by month and product) equals history_summary over every PO and line."""
+    from tools.odoo.resolve import resolve_supplier
+    from tools.reads.common import compact, months_ago
+    from tools.reads.supplier import SCORECARD_SPEC, fetch_orders, history_summary
+
+    res = call(ctx, "supplier_history", supplier=vendor, months=months)
+    start = months_ago(ctx, months)
+    orders = fetch_orders(odoo, resolve_supplier(odoo, vendor)["id"], start, SCORECARD_SPEC)
+    assert res.data == compact({"vendor": vendor, "months": months, "since": start.date().isoformat(),
+                                **history_summary(orders, start)})
+    assert res.rpc_calls == 3

@@ -73,11 +73,12 @@ def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     """Posted vendor bills whose price or quantity disagrees with the PO line or the received quantity, in money."""
     odoo = ctx.odoo
     start = since_date(ctx, args.since, 90)
-    domain: list[Any] = [("parent_state", "=", "posted"), ("move_id.move_type", "=", "in_invoice"),
-                         ("purchase_line_id", "!=", False), ("move_id.invoice_date", ">=", start.isoformat())]
+    bill: list[Any] = [("move_type", "=", "in_invoice"), ("invoice_date", ">=", start.isoformat())]
     vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
     if vendor is not None:
-        domain.append(("move_id.partner_id", "=", vendor["id"]))
+        bill.append(("partner_id", "=", vendor["id"]))
+    # one `any` sub-select on the bills (Odoo 17+) rather than one per dotted move_id.* condition
+    domain: list[Any] = [("parent_state", "=", "posted"), ("purchase_line_id", "!=", False), ("move_id", "any", bill)]
     res = odoo.web_search_read("account.move.line", domain, BILL_LINE_SPEC, limit=MAX_LINES, order="id desc")
     names = {v["id"]: v["name"] for v in vendor_list(odoo)}
     lines, total_lines = res.get("records", []), int(res.get("length") or 0)
