@@ -124,6 +124,13 @@ def test_create_rfq_end_to_end_and_crash_reconciliation(world: World) -> None:
     assert pos[0]["picking_type_id"][0] == wh["in_type_id"][0]
     assert pos[0]["amount_total"] == pytest.approx(p.amount)
     assert world.approve(pid, "maria.manager").outcome == "noop"
+    # the PO's Buyer is the requester's Odoo user, not the integration user (admin)
+    ava = world.directory.get("ava.buyer")
+    assert ava is not None
+    ava_uid = world.odoo.search_read("res.users", [("login", "=", ava.odoo_login or ava.username)], ["id"],
+                                     limit=1)[0]["id"]
+    assert ava_uid != world.odoo.uid
+    assert world.odoo.read("purchase.order", [pos[0]["id"]], ["user_id"])[0]["user_id"][0] == ava_uid
 
 
 def test_create_rfq_stale_when_price_moves_and_refusals(world: World) -> None:

@@ -118,3 +118,33 @@ def test_reschedule_never_writes_the_po_promised_date_even_for_old_proposals() -
     assert [(m, meth) for m, meth, _ in writes] == [("stock.picking", "write"), ("stock.picking", "message_post")]
     assert writes[0][2] == [[9], {"scheduled_date": "2026-12-01 09:00:00"}]
     assert "promised" in out["message"]
+
+
+def test_rfq_buyer_is_the_requesters_odoo_user_when_it_exists() -> None:
+    from tools.actions.rfq import CreateRfqExecutor
+
+    class Odoo:
+        def __init__(self, users: dict[str, int]) -> None:
+            self.users, self.created = users, []  # type: ignore[var-annotated]
+
+        def search_read(self, model: str, domain: list[Any], fields: list[str], **kw: Any) -> list[dict[str, Any]]:
+            assert model == "res.users"
+            login = domain[0][2]
+            return [{"id": self.users[login]}] if login in self.users else []
+
+        def call(self, model: str, method: str, args: list[Any] | None = None, kwargs: Any = None) -> Any:
+            self.created.append(args[0])  # type: ignore[index]
+            return 55
+
+        def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+            return [{"name": "P00055", "amount_total": 1.0, "state": "draft"}]
+
+    p = _proposal("create_rfq", "draft")
+    p.args = {"supplier_id": 3, "supplier": "Apex", "warehouse": "DAL", "picking_type_id": 1,
+              "lines": [{"product_id": 1, "quantity": 1, "price_unit": 1.0}], "requester_odoo_login": "ava.buyer"}
+    known = Odoo({"ava.buyer": 8})
+    CreateRfqExecutor().execute(known, p)  # type: ignore[arg-type]
+    assert known.created[0]["user_id"] == 8
+    unknown = Odoo({})
+    CreateRfqExecutor().execute(unknown, p)  # type: ignore[arg-type]
+    assert "user_id" not in unknown.created[0]  # Odoo's default (the integration user) rather than a crash

@@ -157,12 +157,21 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
                     "at the list price)")
     return propose(ctx, "create_rfq",
                    args={"supplier_id": vendor["id"], "supplier": vendor["name"], "warehouse_id": warehouse["id"],
-                         "warehouse": warehouse["code"], "picking_type_id": picking_type_id, "lines": lines},
+                         "warehouse": warehouse["code"], "picking_type_id": picking_type_id, "lines": lines,
+                         "requester_odoo_login": ctx.user.odoo_login or ctx.user.username},
                    summary=summary,
                    before_after={"po": [None, "draft RFQ"], "vendor": vendor["name"], "total": amount},
                    evidence={"prices": evidence_prices, "supplier_id": vendor["id"], "po_total": amount},
                    amount=approval_amount,
                    odoo_ref=f"res.partner,{vendor['id']}")
+
+
+def _odoo_user_id(odoo: OdooClient, login: str) -> int | None:
+    """The requester's res.users id (looked up at execution: users change), or None when Odoo has none."""
+    if not login:
+        return None
+    rows = odoo.search_read("res.users", [("login", "=", login)], ["id"], limit=1)
+    return int(rows[0]["id"]) if rows else None
 
 
 class CreateRfqExecutor:
@@ -195,6 +204,9 @@ class CreateRfqExecutor:
                 "origin": marker(proposal.id),
                 "order_line": [[0, 0, {"product_id": ln["product_id"], "product_qty": ln["quantity"],
                                        "price_unit": ln["price_unit"]}] for ln in a["lines"]]}
+        buyer = _odoo_user_id(odoo, str(a.get("requester_odoo_login") or proposal.requester))
+        if buyer is not None:  # the PO's Buyer is the requester, not the integration user
+            vals["user_id"] = buyer
         po_id = odoo.call("purchase.order", "create", [vals])
         if isinstance(po_id, list):
             po_id = po_id[0]
