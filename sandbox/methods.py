@@ -32,6 +32,14 @@ def specific(model: str, name: str) -> Callable[[Method], Method]:
     return deco
 
 
+# BaseModel methods Odoo 18 marks @api.private (probed on a real 18.0): refused like _methods
+API_PRIVATE = frozenset({
+    "sudo", "with_user", "with_company", "with_context", "with_env", "with_prefetch", "ensure_one", "mapped",
+    "filtered", "filtered_domain", "sorted", "grouped", "union", "concat", "new", "init", "invalidate_recordset",
+    "invalidate_model", "flush_model", "flush_recordset",
+})
+
+
 def _ids(args_ids: Any) -> list[int]:
     if args_ids is None or args_ids is False:
         return []
@@ -48,7 +56,7 @@ def call(env: Env, model_name: str, method: str, args: Any, kwargs: Any) -> Any:
     model = env.model(model_name)
     if not isinstance(method, str):
         raise PyTypeError(f"Method name must be a string, got {method!r}")
-    if method.startswith("_"):
+    if method.startswith("_") or method in API_PRIVATE:
         raise AccessError(f"Private methods (such as '{model.name}.{method}') cannot be called remotely.")
     if not isinstance(args, (list, tuple)):
         raise PyTypeError(f"args must be a list, got {type(args).__name__}")

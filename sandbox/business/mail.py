@@ -158,8 +158,30 @@ for _m in THREAD_MODELS:
 
 @specific("mail.activity", "action_done")
 @specific("mail.activity", "action_feedback")
-def action_done(env: Env, model: ModelDef, ids: Any, feedback: str = "", **kw: Any) -> bool:
+def action_done(env: Env, model: ModelDef, ids: Any, feedback: str = "", **kw: Any) -> int | bool:
+    """Odoo 18's _action_done: logs 'mail.message_activity_done' on each record (Activities subtype), archives
+    the activities and returns the first message id."""
     ids = env.ensure(model, _ids(ids))
+    rows = env.q(f"SELECT a.res_model, a.res_id, a.summary, a.note, t.name, t.icon FROM mail_activity a "
+                 f"LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id WHERE a.id IN "
+                 f"({','.join(map(str, ids))}) ORDER BY a.id")
+    st = _subtype(env, "mail.mt_activities") if env.q(
+        "SELECT 1 FROM mail_message_subtype WHERE xml_id = 'mail.mt_activities'") else None
+    messages = []
+    for res_model, res_id, summary, note, tname, icon in rows:
+        body = (f'\n    <p>\n        <span class="fa {icon or ""} fa-fw"></span>{" " + escape(tname) if tname else ""}'
+                f' done\n')
+        if summary:
+            body += f"        <span>: </span><span>{escape(summary)}</span>\n"
+        body += "    </p>\n    \n"
+        if note:
+            body += f'        <div class="o_mail_note_title fw-bold">Original note:</div>\n        <div>{note}</div>\n'
+        if feedback:
+            body += (f'    <div>\n        <div class="fw-bold">Feedback:</div>\n            '
+                     f'{escape(str(feedback))}\n    </div>\n')
+        if res_model in env.registry and res_id:
+            messages.append(create_message(env.sudo(), env.model(res_model), int(res_id), body, "notification",
+                                           st, author_id=_partner_of(env)))
     env.write(model, ids, {"active": False})
     env.conn.execute(f"UPDATE mail_activity SET date_done = date('now') WHERE id IN ({','.join(map(str, ids))})")
-    return False
+    return messages[0] if messages else False

@@ -78,7 +78,18 @@ def to_sql(env: Env, model: ModelDef, f: Field, v: Any) -> Any:
         if isinstance(v, (int, float)):
             return str(v)
         raise PyValueError(f"Wrong value for {where}: {v!r} (expected text)")
+    if t == "html" and v:
+        return sanitize_html(v)
     return v
+
+
+def sanitize_html(v: str) -> str:
+    """Odoo's html field sanitizer, approximated: plain text becomes one escaped paragraph (newlines kept);
+    markup loses script/style/iframe elements and on* attributes."""
+    if "<" not in v:
+        return "<p>" + v.replace("&", "&amp;").replace(">", "&gt;") + "</p>"
+    from sandbox.business.mail import sanitize
+    return sanitize(v)
 
 
 def _check_vals(model: ModelDef, vals: Any) -> dict[str, Any]:

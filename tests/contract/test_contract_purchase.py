@@ -182,3 +182,31 @@ def test_chatter_on_create_confirm_and_plain_body(target: Any, odoo: Any, vendor
     with pytest.raises(odoorpc.error.RPCError) as exc:
         ek("purchase.order", "unlink", [[draft]])
     assert "you must cancel it first" in str(exc.value)
+
+
+def test_activity_note_feedback_and_api_private(target: Any, odoo: Any, vendor_product: tuple[int, int],
+                                                tag: str) -> None:
+    """Html fields wrap plain text in an escaped paragraph; action_feedback logs an Activities message and
+    returns its id; @api.private ORM methods are refused like _methods."""
+    from contract_helpers import JsonRpcFault, jsonrpc
+    ek = odoo.execute_kw
+    po = make_po(odoo, vendor_product, tag)
+    model_id = ek("ir.model", "search", [[("model", "=", "purchase.order")]])[0]
+    act = ek("mail.activity", "create", [{"res_model_id": model_id, "res_id": po, "summary": tag,
+                                          "note": "hello & bye\nx", "date_deadline": "2031-01-02"}])
+    assert ek("mail.activity", "read", [[act], ["note"]])[0]["note"] == "<p>hello &amp; bye\nx</p>"
+    mid = ek("mail.activity", "action_feedback", [[act]], {"feedback": "done <ok>"})
+    msg = ek("mail.message", "read", [[mid], ["body", "model", "res_id", "subtype_id", "message_type"]])[0]
+    assert (msg["model"], msg["res_id"], msg["subtype_id"][1], msg["message_type"]) == \
+        ("purchase.order", po, "Activities", "notification")
+    assert f"<span>{tag}</span>" in msg["body"] and "done &lt;ok&gt;" in msg["body"]
+    assert "<div><p>hello &amp; bye\nx</p></div>" in msg["body"]
+    assert ek("mail.activity", "search_count", [[("id", "=", act)]]) == 0
+    ek("purchase.order", "write", [[po], {"notes": "plain & text"}])
+    assert ek("purchase.order", "read", [[po], ["notes"]])[0]["notes"] == "<p>plain &amp; text</p>"
+    for name in ("sudo", "with_context", "mapped", "ensure_one"):
+        with pytest.raises(JsonRpcFault) as exc:
+            jsonrpc(target.url, "object", "execute_kw", target.db, odoo.env.uid, target.password,
+                    "purchase.order", name, [[po]], {})
+        assert exc.value.name == "odoo.exceptions.AccessError"
+        assert exc.value.message == f"Private methods (such as 'purchase.order.{name}') cannot be called remotely."
