@@ -145,6 +145,8 @@ def _scalar(value: object) -> str | None:
         return None
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)
 
 
@@ -197,7 +199,26 @@ def _table(rows: list[dict[str, object]], prefer: list[str] | None = None) -> li
     return out
 
 
+def _heading(row: dict[str, object]) -> str | None:
+    """One readable line for a quoted row: a passage's document and section, a message's date and sender."""
+    if row.get("title"):
+        where = f" § {row['section']}" if row.get("section") and row["section"] != row["title"] else ""
+        page = f", p. {row['page']}" if row.get("page") else ""
+        eff = f" (effective {row['effective']})" if row.get("effective") else ""
+        return f"- **{row['title']}**{where}{page}{eff}"
+    if row.get("date") and (row.get("from") or row.get("author")):
+        about = f" on {row['on']}" if row.get("on") else ""
+        subject = f" — {row['subject']}" if row.get("subject") else ""
+        return f"- {row['date']}, {_cell(row.get('from') or row.get('author'))}{about}{subject}"
+    return None
+
+
 def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240) -> str:
+    heading = _heading(row) if quote else None
+    if heading is not None:
+        text = str(row.get(quote) or "").replace("\n", " ")  # type: ignore[arg-type]
+        more = "…" if len(text) > limit else ""
+        return heading + (f'\n  > "{text[:limit]}{more}"' if text else "")
     cells = []
     for key, value in row.items():
         if key in SKIP_KEYS or key == quote or key in ("source", "confidence", "untrusted", "citation_id"):

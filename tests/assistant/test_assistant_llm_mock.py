@@ -124,3 +124,17 @@ def test_a_model_obeying_planted_instructions_cannot_make_a_proposal(make_assist
     with MockOpenAI(sequence_script(ok)) as mock:
         r2 = make_assistant(model=_llm(mock), backend=backend, brain_name="llm").ask(AVA, "Remind them about P00042")
     assert r2.proposals and r2.proposals[0]["kind"] == "remind_supplier"
+
+
+def test_a_model_that_echoes_the_guard_refusal_gives_the_user_a_friendly_sentence(make_assistant: Any) -> None:
+    """Text written for the model ('Refused: … Answer the question instead.') never reaches the user."""
+    from assistant.agent import GUARD_REFUSAL
+
+    echoed = GUARD_REFUSAL.format(tool="remind_supplier")
+    replies = [{"tool_calls": [{"name": "remind_supplier", "arguments": {"po": "P00042", "message": "x y z"}}]},
+               {"content": echoed}]
+    with MockOpenAI(sequence_script(replies)) as mock:
+        r = make_assistant(model=_llm(mock), brain_name="llm").ask(AVA, "how about this week at Houston")
+    assert r.proposals == []
+    assert "Refused" not in r.answer and "Answer the question instead" not in r.answer
+    assert "didn't create a proposal" in r.answer

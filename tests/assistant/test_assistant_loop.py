@@ -144,3 +144,15 @@ def test_in_a_shared_thread_only_your_own_turns_reach_the_brain(make_assistant: 
     assert len(a.memory.messages(first.thread_id, AVA.username)) == 2
     r = a.ask(WES, "chase them", thread_id=first.thread_id)
     assert r.tool_calls == [] and "Which purchase order" in r.answer
+
+
+def test_a_follow_up_after_a_proposal_reads_again_and_never_repeats_the_proposal(make_assistant: Any) -> None:
+    backend = FakeBackend()
+    a = make_assistant(backend=backend)
+    first = a.ask(AVA, "How many PPE-1042 at Houston?")
+    chase = a.ask(AVA, "chase P00042", thread_id=first.thread_id)
+    assert chase.proposals and chase.tool_calls[0]["name"] == "remind_supplier"
+    r = a.ask(AVA, "and at Dallas?", thread_id=first.thread_id)
+    assert [c["name"] for c in r.tool_calls] == ["stock_levels"]
+    assert r.tool_calls[0]["args"] == {"product": "PPE-1042", "warehouse": "DAL"}
+    assert r.proposals == [] and "Refused" not in r.answer and "7" in r.answer
