@@ -398,3 +398,23 @@ def test_duplicate_answer_names_the_existing_proposal(store: StateStore, service
     assert two.proposal_ids == one.proposal_ids and two.data["duplicate"] is True
     assert two.text.startswith(f"Already proposed: {one.proposal_ids[0]}") and "no second proposal" in two.text
     assert len(service.list()) == 1
+
+
+def test_racing_duplicate_creates_store_one_proposal(service: ProposalService, directory: Directory) -> None:
+    import threading
+
+    barrier = threading.Barrier(4)
+    ids: list[str] = []
+
+    def create(who: str) -> None:
+        barrier.wait()
+        ids.append(_propose(service, directory, who=who, po_id=900).id)
+
+    threads = [threading.Thread(target=create, args=(u,))
+               for u in ("ava.buyer", "ben.buyer", "ava.buyer", "maria.manager")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ids) == 4 and len(set(ids)) == 1
+    assert len(service.list(state="pending")) == 1
