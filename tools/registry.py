@@ -173,6 +173,11 @@ def _redact(policy: Any, role: str, result: ToolResult) -> None:
         result.text = scrub_money(result.text)
         if result.error:
             result.error = scrub_money(result.error)
+    if scrubs:
+        for c in result.citations:  # document titles/sections can quote prices too
+            c.title = scrub_money(c.title)
+            if c.section:
+                c.section = scrub_money(c.section)
 
 
 def _call(ctx: ToolContext, t: Tool, parsed: Any) -> ToolResult:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from tools_fakes import ScriptedOdoo, reference_handler  # type: ignore[import-not-found]
 
 from tools import registry
-from tools.base import Identity, ToolContext, ToolError, ToolResult, tool
+from tools.base import Citation, Identity, ToolContext, ToolError, ToolResult, tool
 from tools.odoo.client import OdooClient
 from tools.odoo.errors import OdooUnavailable
 
@@ -101,7 +101,8 @@ class NotesArgs(BaseModel):
 def notes_test(ctx: ToolContext, args: NotesArgs) -> ToolResult:
     """Returns free text with prices but no price key (like supplier e-mails)."""
     return ToolResult(tool="notes_test", data={"messages": [{"subject": "Bill mismatch", "body": args.note}],
-                                               "qty": 12}, text=args.note)
+                                               "qty": 12}, text=args.note,
+                      citations=[Citation(id="d1", title="Price notice: $4.18 per unit", section="USD 30.63")])
 
 
 def test_real_policy_scrubs_money_in_every_string_for_warehouse(scripted: Make,
@@ -125,6 +126,7 @@ def test_real_policy_scrubs_money_in_every_string_for_warehouse(scripted: Make,
         for figure in ("30.63", "29.16", "1,234.56", "9.50", "4.18"):
             assert figure not in shown, shown
     assert "12 units" in body and wes.data["qty"] == 12  # quantities stay
+    assert wes.citations[0].title == "Price notice: [redacted]" and wes.citations[0].section == "[redacted]"
     ava = registry.run_tool(ToolContext(user=Identity("ava", "buyer"), odoo=odoo, policy=policy),
                             "notes_test", {"note": note})
     assert ava.data["messages"][0]["body"] == note and ava.text == note
