@@ -171,12 +171,12 @@ def read_group(env: Env, model: ModelDef, domain: Any, fields: Any, groupby: Any
 @common
 def fields_get(env: Env, model: ModelDef, allfields: Any = None, attributes: Any = None) -> dict[str, Any]:
     env.check_access(model, "read")
-    from sandbox.orm.describe import describe
+    from sandbox.orm.describe import describe_in
     out = {}
     for name, f in model.fields.items():
         if allfields and name not in allfields:
             continue
-        desc = describe(f)
+        desc = describe_in(model.name, f)
         if attributes:
             desc = {k: v for k, v in desc.items() if k in attributes}
         out[name] = desc

@@ -6,6 +6,34 @@ from typing import Any
 
 from sandbox.orm.fields import X2MANY, Field
 
+# Attributes real Odoo 18 reports that the engine's field definitions do not carry (probed on 18.0)
+OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    ("stock.quant", "company_id"): {"related": "location_id.company_id"},
+    ("stock.quant", "product_uom_id"): {"related": "product_id.uom_id"},
+    ("stock.quant", "available_quantity"): {"aggregator": "sum"},
+    ("stock.quant", "value"): {"aggregator": "sum"},
+    ("stock.picking", "purchase_id"): {"related": "move_ids.purchase_line_id.order_id"},
+    ("stock.picking", "group_id"): {"related": "move_ids.group_id"},
+    ("stock.picking", "company_id"): {"related": "picking_type_id.company_id"},
+    ("stock.warehouse.orderpoint", "product_uom"): {"related": "product_id.uom_id"},
+    ("product.product", "seller_ids"): {"related": "product_tmpl_id.seller_ids"},
+    ("product.product", "variant_seller_ids"): {"related": "product_tmpl_id.variant_seller_ids"},
+    ("account.move.line", "date"): {"aggregator": "min"},
+    ("mail.message", "tracking_value_ids"): {"relation_field": "mail_message_id"},
+    ("product.product", "write_date"): {"string": "Last Updated on"},
+    ("product.product", "lst_price"): {"string": "Sales\xa0Price"},
+    ("product.product", "route_ids"): {"groupable": True},
+    ("product.template", "standard_price"): {"company_dependent": True},
+    ("product.template", "responsible_id"): {"company_dependent": False},
+    ("res.partner", "purchase_warn"): {"string": "Purchase Order Warning"},
+}
+
+
+def describe_in(model_name: str, f: Field) -> dict[str, Any]:
+    d = describe(f)
+    d.update(OVERRIDES.get((model_name, f.name), {}))
+    return d
+
 
 def describe(f: Field) -> dict[str, Any]:
     d: dict[str, Any] = {
@@ -42,7 +70,7 @@ def describe(f: Field) -> dict[str, Any]:
         d["related"] = f.related or f.extra["related"]
     if f.extra.get("relation_field"):
         d["relation_field"] = f.extra["relation_field"]
-    if f.stored and (f.type in ("html", "text") or (f.type == "many2many" and f.rel)) or f.extra.get("groupable"):
+    if f.stored and f.type in ("html", "text", "json", "many2many") or f.extra.get("groupable"):
         d["groupable"] = True  # Odoo 18 groups by text columns and stored many2many (the engine does not)
     if f.groups:
         d["groups"] = f.groups

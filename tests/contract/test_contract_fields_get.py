@@ -55,3 +55,14 @@ def test_activity_mixin_fields_are_searchable(odoo: Any, vendor_product: tuple[i
     assert ek("purchase.order", "search", [mine + [("activity_type_id.name", "=", "To-Do")]]) == [po]
     other = make_po(odoo, vendor_product, tag)
     assert ek("purchase.order", "search", [mine + [("activity_date_deadline", "=", False)]]) == [other]
+
+
+def test_related_and_explicit_aggregators(odoo: Any) -> None:
+    quant = _fg(odoo, "stock.quant", ["available_quantity", "company_id", "quantity"])
+    assert quant["available_quantity"]["aggregator"] == "sum" and quant["available_quantity"]["store"] is False
+    assert quant["company_id"]["related"] == "location_id.company_id"
+    pick = _fg(odoo, "stock.picking", ["purchase_id"])["purchase_id"]
+    assert (pick["related"], pick["store"]) == ("move_ids.purchase_line_id.order_id", False)
+    assert _fg(odoo, "account.move.line", ["date"])["date"]["aggregator"] == "min"
+    po = _fg(odoo, "purchase.order", ["picking_ids", "invoice_ids"])
+    assert po["picking_ids"]["groupable"] is True and po["invoice_ids"]["groupable"] is True
