@@ -26,10 +26,11 @@ _DEC = r"-?\d(?:[\d,]*\d)?\.\d+"
 _CODES = r"(?:USD|US\$|EUR|GBP|CAD|MXN)"
 #: Money amounts in free text: "$1,234.56", "1,234.56 USD", "USD 30.63", "30.63 dollars", "€9", "£9",
 #: "4.18 per unit", "@ 0.01". One place, used by run_tool (data and text) and the chat runtime's answers.
+_PER = r"\s?(?:/|per|an?)\s?(?:unit|each|ea|pc|pcs|piece|item|box|case|pack|pair|dozen|roll|kg|lb)s?\b"
 MONEY_PATTERN = re.compile(
-    rf"(?:{_CODES}|[$€£¥])\s?{_NUM}"
-    rf"|{_NUM}\s?(?:{_CODES}|[$€£¥]|dollars?|euros?|pounds?|cents?|bucks)(?![A-Za-z])"
-    rf"|{_DEC}\s?(?:/|per|an?)\s?(?:unit|each|ea|pc|pcs|piece|item|box|case|pack|pair|dozen|roll|kg|lb)s?\b"
+    rf"(?:{_CODES}|[$€£¥])\s?{_NUM}(?:{_PER})?"
+    rf"|{_NUM}\s?(?:{_CODES}|[$€£¥]|dollars?|euros?|pounds?|cents?|bucks)(?![A-Za-z])(?:{_PER})?"
+    rf"|{_DEC}{_PER}"
     rf"|@\s?{_NUM}",
     re.IGNORECASE)
 #: "billed at 30.63", "unit price: 4.18", "priced at 2.50", "cost of 12.00": a decimal after a price word.
