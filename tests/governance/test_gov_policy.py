@@ -107,3 +107,28 @@ def test_expiry_and_bad_files(policy: Policy) -> None:
     with pytest.raises(PolicyError):
         Policy.from_dict({"roles": {"buyer": {}},
                           "approval_rules": {"x": [{"approver_roles": ["buyer"], "max_amount": 5}]}})
+
+
+@pytest.mark.parametrize(("text", "scrubbed"), [
+    ("billed at $30.63 vs $29.16 ordered.", "billed at [redacted] vs [redacted] ordered."),
+    ("USD 30.63 or 1,234.56 USD", "[redacted] or [redacted]"),
+    ("30.63 dollars", "[redacted]"),
+    ("€9.50 and £1,200", "[redacted] and [redacted]"),
+    ("4.18 per unit", "[redacted]"),
+    ("billed at 30.63 vs 29.16", "billed at [redacted] vs [redacted]"),
+    ("unit price: 4.18", "unit price: [redacted]"),
+    ("9,000 × PPE-1042 @ 0.01", "9,000 × PPE-1042 [redacted]"),
+    # not money: quantities, dates, percentages, references stay
+    ("P00123: 1,200 units due 2026-12-03, 12 per box, prices up 8% on Dec 1", None),
+])
+def test_scrub_money_patterns(text: str, scrubbed: str | None) -> None:
+    from tools.governance.policy import scrub_money
+
+    assert scrub_money(text) == (text if scrubbed is None else scrubbed)
+
+
+def test_scrub_flag_comes_from_the_policy_file(policy: Policy) -> None:
+    assert policy.scrubs_money("warehouse") and policy.scrubs_money("requester")
+    assert not policy.scrubs_money("buyer") and not policy.scrubs_money("nobody")
+    assert policy.redact("warehouse", {"body": "at $3.10", "price_unit": 3.1}) == {"body": "at [redacted]"}
+    assert policy.redact("buyer", {"body": "at $3.10"}) == {"body": "at $3.10"}
