@@ -117,31 +117,40 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
 
     # -- proposals (only ever from the user's own words) -----------------------------------------
     if _has(low, "remind", "reminder", "chase", "nudge", "follow up with", "follow-up with", "ping"):
-        ref = ents.get("reference") or _focus_po(last)
+        ref = ents.get("reference") or _focus_po(last, low)
         if not ref:
-            return Plan("clarify", reply="Which purchase order should I chase? Give its reference (e.g. P00012).")
+            return _which_one(last, low, "pos", "chase") or Plan(
+                "clarify", reply="Which purchase order should I chase? Give its reference (e.g. P00012).")
         msg = _quoted(raw) or (f"Please confirm the delivery status and the expected delivery date for {ref}.")
         slots: dict[str, Any] = {"reference": ref, "message": msg}
         if _has(low, "email", "e-mail", "send (?:it |this |that )?to (?:the )?(?:supplier|vendor)",
-                "tell (?:the )?(?:supplier|vendor)", "message (?:the )?(?:supplier|vendor)",
-                "notify (?:the )?(?:supplier|vendor)", "write to (?:the )?(?:supplier|vendor)"):
+                "tell (?:the )?(?:supplier|vendor|them)", "message (?:the )?(?:supplier|vendor)",
+                "notify (?:the )?(?:supplier|vendor|them)", "write to (?:the )?(?:supplier|vendor|them)",
+                "let (?:the )?(?:supplier|vendor|them) know", "ask (?:the )?(?:supplier|vendor|them)"):
             slots["notify_vendor"] = True
         return Plan("remind_supplier", "remind_supplier", slots, followup="reference" not in ents)
     if _has(low, "reschedule", "postpone", "push back", "push", "move", "shift") and (ents.get("receipt") or ents.get("reference")
                                                                    or _has(low, "receipt", "delivery")):
         target = _target_date(raw)
-        receipt = ents.get("receipt") or ents.get("reference") or _focus_receipt(last) or _focus_po(last)
+        receipt = ents.get("receipt") or ents.get("reference") or _focus_receipt(last, low) or _focus_po(last, low)
+        if not receipt and target and (ask := _which_one(last, low, "receipts", "reschedule")):
+            return ask
         if not receipt or not target:
             return Plan("clarify", reply="Tell me the receipt (e.g. WH/IN/00012 or its PO) and the new date, "
                                          "e.g. 'reschedule DAL/IN/00042 to 2026-12-03'.")
         return Plan("reschedule_receipt", "reschedule_receipt", {"receipt": receipt, "date": target})
-    if _has(low, "cancel") and (ents.get("reference") or _focus_po(last)):
-        return Plan("cancel_purchase_order", "cancel_purchase_order",
-                    {"reference": ents.get("reference") or _focus_po(last),
-                     "reason": _reason(raw) or "Cancellation requested in chat by the buyer"})
-    if _has(low, "confirm") and (ents.get("reference") or _focus_po(last)) and not _has(low, "confirmation", "confirmed"):
-        return Plan("confirm_purchase_order", "confirm_purchase_order",
-                    {"reference": ents.get("reference") or _focus_po(last)})
+    for verb, tool in (("cancel", "cancel_purchase_order"), ("confirm", "confirm_purchase_order")):
+        if not _has(low, verb) or (verb == "confirm" and _has(low, "confirmation", "confirmed")):
+            continue
+        ref = ents.get("reference") or _focus_po(last, low)
+        if not ref:
+            if ask := _which_one(last, low, "pos", verb):
+                return ask
+            continue
+        slots = {"reference": ref}
+        if verb == "cancel":
+            slots["reason"] = _reason(raw) or "Cancellation requested in chat by the buyer"
+        return Plan(tool, tool, slots)
     if (_has(low, "rfq", "request for quotation", "request a quote", "draft a po", "create a po",
              "raise a po", "new po", "purchase order for") or re.search(r"\b(order|buy|purchase)\s+-?\d", low)):
         return _rfq(raw, low, ents, lex, last)
@@ -186,13 +195,14 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                                                     "payment terms", "incoterms?", "moq") else None})
 
     # -- reads -----------------------------------------------------------------------------------
-    place = unknown_place(raw, lex) if not ents.get("warehouse") else None
+    place = unknown_place(raw, lex, "at|in|into") if not ents.get("warehouse") else None
     if _has(low, "three[- ]way", "3[- ]way", "3 way", "match exceptions?", "mismatch(?:es)?", "discrepanc(?:y|ies)",
             "bills? (?:that )?(?:disagree|don t match|dont match|do not match)", "invoice exceptions?"):
         return Plan("three_way_match_exceptions", "three_way_match_exceptions",
                     {"supplier": supplier, "since": since_phrase(raw)})
     if _has(low, "reorder", "replenish(?:ment)?", "below (?:their |the )?(?:reorder )?min(?:imum)?", "run out",
             "running out", "stockout risk", "what should (?:we|i) (?:order|buy)", "low stock", "at risk"):
+        place = place or (unknown_place(raw, lex, "for") if not ents.get("warehouse") else None)
         if place:
             return Plan("clarify", reply=unknown_place_reply(place, lex))
         return Plan("replenishment_risk", "replenishment_risk", {"warehouse": ents.get("warehouse")})
@@ -214,6 +224,8 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)"):
         if place:
             return Plan("clarify", reply=unknown_place_reply(place, lex))
+        if not supplier and not ents.get("warehouse") and (name := supplier_phrase(raw)) and name[0].isupper():
+            supplier = name  # "open POs for Acme": the tool says whether such a vendor exists (never all POs)
         return Plan("open_purchase_orders", "open_purchase_orders",
                     {"supplier": supplier, "warehouse": ents.get("warehouse"),
                      "late_only": True if _has(low, "late", "overdue", "delayed") else None})
@@ -297,16 +309,51 @@ def _leftover(text: str, lex: Lexicon) -> str | None:
     return rest if len(rest) >= 3 else None
 
 
-def _focus_po(last: dict[str, Any]) -> str | None:
-    if last.get("reference") and PO_RE.fullmatch(str(last["reference"])):
-        return str(last["reference"])
-    pos = last.get("pos") or []
-    return str(pos[0]) if pos else None
+_ORDINAL = re.compile(r"\bthe (first|second|third|1st|2nd|3rd|last)(?= one\b| po\b| order\b| receipt\b| of them\b|$)"
+                      r"|\bthe (first|second|third|1st|2nd|3rd)\b")
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
 
 
-def _focus_receipt(last: dict[str, Any]) -> str | None:
-    receipts = last.get("receipts") or []
-    return str(receipts[0]) if receipts else None
+def _ordinal(low: str) -> int | None:
+    m = _ORDINAL.search(low)
+    return _ORDINALS[m.group(1) or m.group(2)] if m else None
+
+
+def _pick(last: dict[str, Any], low: str, key: str) -> tuple[str | None, list[str]]:
+    """The PO ('pos') or receipt ('receipts') the user points at: named by an ordinal ("the first one"), the
+    one the last turn was about, or the only one it showed. Several and no ordinal -> (None, the choices)."""
+    latest = last.get("latest") or {}
+    shown = [str(x) for x in latest.get(key) or []]
+    idx = _ordinal(low)
+    if idx is not None and shown and -len(shown) <= idx < len(shown):
+        return shown[idx], []
+    if key == "pos" and latest.get("reference") and PO_RE.fullmatch(str(latest["reference"])):
+        return str(latest["reference"]), []
+    if len(shown) == 1:
+        return shown[0], []
+    if len(shown) > 1:
+        return None, shown[:8]
+    if key == "pos" and last.get("reference") and PO_RE.fullmatch(str(last["reference"])):
+        return str(last["reference"]), []
+    older = [str(x) for x in last.get(key) or []]
+    return (older[0], []) if len(older) == 1 else (None, older[:8])
+
+
+def _focus_po(last: dict[str, Any], low: str = "") -> str | None:
+    return _pick(last, low, "pos")[0]
+
+
+def _focus_receipt(last: dict[str, Any], low: str = "") -> str | None:
+    return _pick(last, low, "receipts")[0]
+
+
+def _which_one(last: dict[str, Any], low: str, key: str, verb: str) -> Plan | None:
+    """A question back when the thread showed several POs/receipts and the user did not say which."""
+    ref, choices = _pick(last, low, key)
+    if ref is None and choices:
+        return Plan("clarify", reply=f"Which one should I {verb}? The last answer listed {', '.join(choices)}. "
+                                     "Say e.g. 'the first one' or give the reference.")
+    return None
 
 
 def _target_date(text: str) -> str | None:
@@ -346,10 +393,7 @@ def _merged_focus(history: list[dict[str, Any]]) -> dict[str, Any]:
             merged["tool"] = tool
             merged["args"] = dict(focus.get("args") or {})
     if history:
-        last = history[-1]
-        for key in ("pos", "receipts"):  # "the first one" means the list shown last
-            if key in last:
-                merged[key] = last[key]
+        merged["latest"] = history[-1]  # "the first one", "it": what the last answer showed
     return merged
 
 
@@ -359,10 +403,10 @@ _NOT_PLACES = {"odoo", "the", "stock", "total", "all", "my", "our", "units", "sl
                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
 
-def unknown_place(text: str, lex: Lexicon) -> str | None:
-    """A capitalised place after at/in/for/to that is no warehouse, vendor or product ("for Tulsa")."""
+def unknown_place(text: str, lex: Lexicon, preps: str = "at|in|for|to|into") -> str | None:
+    """A capitalised place after one of `preps` that is no warehouse, vendor or product ("for Tulsa")."""
     vocab = _product_vocab(lex)
-    for m in re.finditer(r"\b(?:at|in|for|to|into)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b", text):
+    for m in re.finditer(rf"\b(?:{preps})\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}})\b", text):
         phrase = m.group(1)
         words = norm(phrase).split()
         if words[0] in _NOT_PLACES or lex.warehouse(phrase) or lex.supplier(phrase):

@@ -70,8 +70,16 @@ def test_follow_ups_use_the_focus_of_the_previous_turn() -> None:
     focus = [{"tool": "stock_levels", "args": {"product": "PPE-1042", "warehouse": "HOU"}}]
     plan = parse("and at Dallas?", LEX, focus)
     assert plan.tool == "stock_levels" and plan.slots == {"product": "PPE-1042", "warehouse": "DAL"}
-    chase = parse("chase them", LEX, [{"tool": "open_purchase_orders", "pos": ["P00007", "P00009"]}])
+    listed = [{"tool": "open_purchase_orders", "pos": ["P00007", "P00009"]}]
+    chase = parse("chase the first one", LEX, listed)
     assert chase.tool == "remind_supplier" and chase.slots["reference"] == "P00007"
+    assert parse("chase the second one", LEX, listed).slots["reference"] == "P00009"
+    unsure = parse("chase them", LEX, listed)  # two POs shown, none named: ask back, never pick one
+    assert unsure.tool is None and "P00007" in (unsure.reply or "") and "P00009" in (unsure.reply or "")
+    assert parse("cancel it", LEX, listed).tool is None
+    one = [{"tool": "purchase_order_status", "args": {"reference": "P00042"}, "reference": "P00042",
+            "pos": ["P00042"]}]
+    assert parse("chase them", LEX, one).slots["reference"] == "P00042"
 
 
 def test_fit_args_maps_slots_to_each_tools_own_argument_names() -> None:
@@ -262,3 +270,10 @@ def test_answers_never_carry_text_meant_for_the_model() -> None:
              "cheapest": {"vendor": "Northgate Medical Supply", "price": 4.55, "lead_days": 5},
              "most_reliable": {"vendor": "Summit Medical Distributors", "on_time_pct": 97.2}}]}), "")])
     assert "Northgate Medical Supply" in repl and "Summit Medical Distributors" in repl
+
+
+def test_an_unknown_name_after_for_in_a_po_question_is_left_to_the_supplier_resolver() -> None:
+    assert parse("open POs at Tulsa", RICH, []).tool is None
+    plan = parse("open POs for Acme", RICH, [])  # 'for' names a vendor here: the tool says whether it exists
+    assert plan.tool == "open_purchase_orders" and plan.slots["supplier"] == "Acme"
+    assert parse("What should we order for Tulsa?", RICH, []).tool is None
