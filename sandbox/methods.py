@@ -273,7 +273,7 @@ def web_search_read(env: Env, model: ModelDef, domain: Any = None, specification
         return {"length": 0, "records": []}
     # Odoo 18's _format_web_search_read_results
     current = len(records) + (offset or 0)
-    count_limit_reached = bool(count_limit) and count_limit <= current
+    count_limit_reached = count_limit is not None and bool(count_limit) and count_limit <= current
     if limit and ((len(records) == limit and not count_limit_reached) or env.context.get("force_search_count")):
         length = env.search_count(model, domain or [], count_limit)
     else:
