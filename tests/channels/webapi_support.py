@@ -117,8 +117,10 @@ class ScriptedAssistant:
         m = re.search(r"propose rfq (\d+)", text)
         if m:
             ctx = self.runtime.context_for(user, channel, thread_id)
+            # the quantity follows the amount: the service treats identical pending requests as one
+            qty = max(1, int(m.group(1)) // 10)
             p = self.runtime.proposals.create(ctx, "create_rfq", {"vendor": "Apex Industrial Supply",
-                                                                   "lines": [{"product": "PPE-1042", "qty": 10}]},
+                                                                   "lines": [{"product": "PPE-1042", "qty": qty}]},
                                               f"RFQ to Apex for {m.group(1)} USD", evidence={"reason": "low stock"},
                                               amount=float(m.group(1)))
             proposals.append({"id": p.id, "summary": p.summary, "state": p.state})
