@@ -103,7 +103,8 @@ def _arity_message(fn: Method, model: ModelDef, method: str, args: Any, kwargs: 
         exec(f"def {method}{sig.replace(parameters=params, return_annotation=inspect.Signature.empty)}: pass",  # noqa: S102
              scope)
         stub = scope[method]
-        owner = "BaseModel" if fn is COMMON.get(method) else "".join(p.title() for p in model.name.split("."))
+        owner = ("Base" if method.startswith("web_") else "BaseModel") if fn is COMMON.get(method) \
+            else "".join(p.title() for p in model.name.split("."))  # web_* live on the web module's Base
         stub.__qualname__ = f"{owner}.{method}"
         stub(*args, **kwargs)
     except TypeError as exc:
@@ -265,7 +266,7 @@ def has_access(env: Env, model: ModelDef, operation: str) -> bool:
 
 
 @common
-def web_search_read(env: Env, model: ModelDef, domain: Any = None, specification: Any = None, offset: int = 0,
+def web_search_read(env: Env, model: ModelDef, domain: Any, specification: Any, offset: int = 0,
                     limit: int | None = None, order: str | None = None, count_limit: int | None = None) -> Any:
     ids = env.search(model, domain or [], offset, limit, order)
     records = _web_read(env, model, ids, specification or {})

@@ -94,6 +94,8 @@ def test_bad_order_messages(target: Target, odoo: Any) -> None:
      "BaseModel.search_read() takes from 1 to 6 positional arguments but 7 were given"),
     ("purchase.order", "search", [[]], {"count": True},
      "BaseModel.search() got an unexpected keyword argument 'count'"),
+    ("purchase.order", "web_search_read", [[]], {},
+     "Base.web_search_read() missing 1 required positional argument: 'specification'"),
     ("purchase.order", "button_confirm", [[1], 2], {},
      "PurchaseOrder.button_confirm() takes 1 positional argument but 2 were given"),
 ])
