@@ -121,6 +121,10 @@ def _reminder_effect(result: ToolResult) -> str:
 def _failure(name: str, result: ToolResult) -> str:
     msg = (result.error or "unknown error").strip()
     cands = (result.data or {}).get("candidates") or []
+    if (result.data or {}).get("code") in ("ambiguous", "not_found"):  # the resolver's words are for people
+        labels = [str(c.get("display_name") or c.get("name") or c) for c in cands[:8]]
+        extra = "" if all(label in msg for label in labels) else f"\nDid you mean: {', '.join(labels)}?"
+        return msg + extra
     if cands:
         labels = [str(c.get("display_name") or c.get("name") or c) for c in cands[:8]]
         if not any(label in msg for label in labels):

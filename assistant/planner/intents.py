@@ -83,6 +83,9 @@ def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
     if m := PO_RE.search(PROPOSAL_RE.sub(" ", text)):
         digits = m.group(1)[1:]
         slots["reference"] = "P" + digits.zfill(5)
+    elif m := re.search(r"\b(?:po|purchase order)\s*(?:#|no\.?|number)?\s*(\d{3,6})\b(?!\s*(?:units?|x|pcs|of|"
+                        r"dozens?|cases?|box(?:es)?|packs?)\b)(?![-\w])", text, re.I):
+        slots["reference"] = "P" + m.group(1).zfill(5)
     if m := RECEIPT_RE.search(text):
         slots["receipt"] = m.group(1).upper()
     if m := BILL_RE.search(text):
@@ -96,8 +99,19 @@ def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
     return slots
 
 
+PER_WAREHOUSE = {"stock_levels", "inbound_schedule", "replenishment_risk", "open_purchase_orders"}
+
+
 def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     """Decide what to do with one user message, given the focus of earlier turns in the thread."""
+    plan = _parse(text, lex, history)
+    if plan.tool in PER_WAREHOUSE and plan.slots.get("warehouse") and not plan.extra:
+        more = [w for w in lex.warehouses_in(text) if w != plan.slots["warehouse"]]
+        plan.extra = [{**plan.slots, "warehouse": w} for w in more[:4]]  # "PPE-1042 at HOU and DAL"
+    return plan
+
+
+def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     raw = text.strip()
     low = norm(raw)
     ents = _entities(raw, lex)
@@ -152,7 +166,9 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             slots["reason"] = _reason(raw) or "Cancellation requested in chat by the buyer"
         return Plan(tool, tool, slots)
     if (_has(low, "rfq", "request for quotation", "request a quote", "draft a po", "create a po",
-             "raise a po", "new po", "purchase order for") or re.search(r"\b(order|buy|purchase)\s+-?\d", low)):
+             "raise a po", "new po", "purchase order for") or re.search(r"\b(order|buy|purchase)\s+-?\d", low)
+            or (re.match(r"^(?:please\s+)?(?:order|buy|purchase)\b", low) and ents.get("product")
+                and re.search(rf"(?:x|×|qty|quantity)\s*:?\s*{NUMBER}", raw, re.I))):
         return _rfq(raw, low, ents, lex, last)
 
     # -- supplier communications and summaries ----------------------------------------------------
@@ -453,8 +469,14 @@ def _order_lines(raw: str, lex: Lexicon) -> tuple[list[dict[str, Any]], list[str
     hits = lex.products_in(cleaned)
     lines: list[dict[str, Any]] = []
     notes: list[str] = []
-    if not hits:
-        return lines, notes, None, False
+    if not hits:  # "50 nitrile exam gloves from Cardinal": the words go to the tool, which never guesses
+        m = re.search(rf"({NUMBER})\s*(?:({UNIT_WORDS})\s+)?(?:of\s+)?([A-Za-z][\w ,/-]*?)\s+(?:from|for|at|to|by)\b",
+                      cleaned, re.I)
+        vocab = _product_vocab(lex)
+        words = [w for w in norm(m.group(3)).split() if len(w) >= 3] if m else []
+        if not m or not words or not all(_stem(w) in vocab for w in words):
+            return lines, notes, None, False
+        hits = [(m.start(3), m.group(3).strip())]
     codes = [h for h in hits if re.fullmatch(r"[A-Z]{3}-\d{3,5}", h[1])]
     spans: list[tuple[str, str]] = []
     if codes:
@@ -471,7 +493,7 @@ def _order_lines(raw: str, lex: Lexicon) -> tuple[list[dict[str, Any]], list[str
     for product, before in spans:
         m = re.search(rf"({NUMBER})\s*({UNIT_WORDS})?\s*(?:of\s+)?(?:the\s+)?\W*$", before, re.I)
         if not m:
-            m2 = re.search(rf"(?:qty|quantity)\s*(?:of\s*)?({NUMBER})", raw, re.I)
+            m2 = re.search(rf"(?:qty|quantity|\bx|×)\s*:?\s*(?:of\s*)?({NUMBER})", raw, re.I)
             if not m2:
                 return [], notes, f"How many {product} should I order?", False
             value, unit = float(m2.group(1).replace(",", "")), ""
@@ -518,6 +540,9 @@ def _rfq(raw: str, low: str, ents: dict[str, Any], lex: Lexicon, last: dict[str,
                 return Plan("bad_quantity", reply=f"I can't order {m.group(1)}: a quantity must be a positive number.")
             lines = [{"product": str(last["product"]), "quantity": value}]
     supplier = ents.get("supplier")
+    if not supplier and (m := re.search(r"\bfrom\s+([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})", raw)) \
+            and not lex.warehouse(m.group(1)):
+        supplier = m.group(1)  # a vendor the lexicon does not know: the tool resolves it or suggests names
     if not (lines and supplier):
         missing = [n for n, v in (("product and quantity", lines), ("supplier", supplier)) if not v]
         return Plan("clarify", reply="To draft an RFQ I need the " + " and the ".join(missing) +

@@ -277,3 +277,28 @@ def test_an_unknown_name_after_for_in_a_po_question_is_left_to_the_supplier_reso
     plan = parse("open POs for Acme", RICH, [])  # 'for' names a vendor here: the tool says whether it exists
     assert plan.tool == "open_purchase_orders" and plan.slots["supplier"] == "Acme"
     assert parse("What should we order for Tulsa?", RICH, []).tool is None
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("order PPE-1042 x 200 from Apex for Dallas", {"product": "PPE-1042", "quantity": 200.0, "warehouse": "DAL"}),
+    ("order 2,500 PPE-1042 from Apex for Dallas", {"quantity": 2500.0}),
+    ("order 5 ppe1042 from apex for dallas", {"product": "PPE-1042", "quantity": 5.0}),
+    # words, not a known name: the tool resolves them (one product, or candidates) - never a guess here
+    ("Create an RFQ for 50 nitrile exam gloves from Cardinal for Houston", {"product": "nitrile exam gloves",
+                                                                            "quantity": 50.0}),
+    # a vendor the lexicon does not know is passed on for the resolver to accept or refuse with suggestions
+    ("order 100 PPE-1042 from Acme for Dallas", {"supplier": "Acme"}),
+])
+def test_rfq_phrasings(text: str, slots: dict[str, Any]) -> None:
+    plan = parse(text, RICH, [])
+    assert plan.tool == "create_rfq", plan
+    for key, value in slots.items():
+        assert plan.slots.get(key) == value, (key, plan.slots)
+
+
+def test_po_numbers_typed_loosely_and_several_warehouses() -> None:
+    assert parse("po 1636", RICH, []).slots == {"reference": "P01636"}
+    assert parse("order 200 PPE-1042 from Apex for Dallas", RICH, []).slots.get("reference") is None
+    both = parse("PPE-1042 at HOU and DAL", RICH, [])
+    assert both.tool == "stock_levels" and both.slots["warehouse"] == "HOU"
+    assert both.extra == [{"product": "PPE-1042", "warehouse": "DAL"}]
