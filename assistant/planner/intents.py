@@ -266,6 +266,13 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     follow = _follow_up(raw, low, ents, last)
     if follow:
         return follow
+    latest_tool = (last.get("latest") or {}).get("tool")
+    if latest_tool in PROPOSAL_TOOLS and re.match(r"^(and|what about|how about|same|also)\b", low) \
+            and any(k in ents for k in ("warehouse", "supplier", "product", "reference")):
+        return Plan("clarify", reply=("I don't repeat a proposal unless you ask for it. If you want another one, "
+                                      "say it in full, e.g. 'order 200 PPE-1042 from Apex for Dallas' or "
+                                      "'chase P01618'; for a figure, ask the question, e.g. 'stock of PPE-1042 at "
+                                      "Dallas'."))
     phrase = product_phrase(raw, lex)
     stock_words = _has(low, "stock", "on hand", "how many", "how much", "inventory", "do we have")
     if phrase and (stock_words or len(low.split()) <= 6):
@@ -414,7 +421,8 @@ def _merged_focus(history: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # -- places, quantities and periods ------------------------------------------------------------------
-_NOT_PLACES = {"odoo", "the", "stock", "total", "all", "my", "our", "units", "slack", "cli", "bluebonnet",
+_NOT_PLACES = {"odoo", "the", "stock", "total", "all", "my", "our", "units", "slack", "cli", "bluebonnet", "texas",
+               "oklahoma", "transit", "full", "time", "company", "general",
                "quartermaster", "today", "tomorrow", *MONTHS,
                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
@@ -571,7 +579,9 @@ def months_asked(low: str, today: date) -> int | None:
         n = int(m.group(1))
     elif m := re.search(r"\b(\d{1,2})[\s-]*years?\b", low):
         n = 12 * int(m.group(1))
-    elif re.search(r"\b(?:last|past|this) (?:year|12 months)\b|\ba year\b", low):
+    elif re.search(r"\bthis year\b|\byear to date\b|\bytd\b", low):
+        n = today.month
+    elif re.search(r"\b(?:last|past) (?:year|12 months)\b|\ba year\b", low):
         n = 12
     elif re.search(r"\b(?:last|past) quarter\b", low):
         n = 3

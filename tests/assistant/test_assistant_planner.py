@@ -176,6 +176,8 @@ def test_months_since_a_month_count_back_from_the_company_today() -> None:
     assert months_asked("spend since june", date(2026, 11, 26)) == 6
     assert months_asked("spend since december", date(2026, 11, 26)) == 12
     assert months_asked("past year", date(2026, 11, 26)) == 12
+    assert months_asked("spend this year", date(2026, 11, 26)) == 11
+    assert months_asked("scorecard", date(2026, 11, 26)) is None  # the tool's default, not a guess
 
 
 @pytest.mark.parametrize(("text", "tool", "slots"), [
@@ -277,6 +279,7 @@ def test_an_unknown_name_after_for_in_a_po_question_is_left_to_the_supplier_reso
     plan = parse("open POs for Acme", RICH, [])  # 'for' names a vendor here: the tool says whether it exists
     assert plan.tool == "open_purchase_orders" and plan.slots["supplier"] == "Acme"
     assert parse("What should we order for Tulsa?", RICH, []).tool is None
+    assert parse("how many PPE-1042 in Texas?", RICH, []).tool == "stock_levels"  # all warehouses
 
 
 @pytest.mark.parametrize(("text", "slots"), [
@@ -302,3 +305,11 @@ def test_po_numbers_typed_loosely_and_several_warehouses() -> None:
     both = parse("PPE-1042 at HOU and DAL", RICH, [])
     assert both.tool == "stock_levels" and both.slots["warehouse"] == "HOU"
     assert both.extra == [{"product": "PPE-1042", "warehouse": "DAL"}]
+
+
+def test_a_follow_up_to_a_lone_proposal_asks_instead_of_repeating_it() -> None:
+    rfq = [{"tool": "create_rfq", "args": {"supplier": "Apex Industrial Supply",
+                                           "lines": [{"product": "PPE-1042", "quantity": 200}]},
+            "product": "PPE-1042", "supplier": "Apex Industrial Supply"}]
+    plan = parse("and for Dallas?", RICH, rfq)
+    assert plan.tool is None and plan.intent == "clarify" and "don't repeat a proposal" in (plan.reply or "")
