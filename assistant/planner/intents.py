@@ -346,6 +346,8 @@ def _pick(last: dict[str, Any], low: str, key: str) -> tuple[str | None, list[st
     """The PO ('pos') or receipt ('receipts') the user points at: named by an ordinal ("the first one"), the
     one the last turn was about, or the only one it showed. Several and no ordinal -> (None, the choices)."""
     latest = last.get("latest") or {}
+    if not latest.get("tool"):  # the last turn was a question back: point at what was shown before it
+        latest = {key: last.get(key) or [], "reference": None}
     shown = [str(x) for x in latest.get(key) or []]
     idx = _ordinal(low)
     if idx is not None and shown and -len(shown) <= idx < len(shown):
@@ -375,7 +377,7 @@ def _which_one(last: dict[str, Any], low: str, key: str, verb: str) -> Plan | No
     ref, choices = _pick(last, low, key)
     if ref is None and choices:
         return Plan("clarify", reply=f"Which one should I {verb}? The last answer listed {', '.join(choices)}. "
-                                     "Say e.g. 'the first one' or give the reference.")
+                                     f"Say e.g. '{verb} the first one' or give the reference.")
     return None
 
 

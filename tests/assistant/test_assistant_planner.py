@@ -313,3 +313,12 @@ def test_a_follow_up_to_a_lone_proposal_asks_instead_of_repeating_it() -> None:
             "product": "PPE-1042", "supplier": "Apex Industrial Supply"}]
     plan = parse("and for Dallas?", RICH, rfq)
     assert plan.tool is None and plan.intent == "clarify" and "don't repeat a proposal" in (plan.reply or "")
+
+
+def test_after_a_question_back_the_ordinal_still_points_at_the_list_shown() -> None:
+    listed = {"tool": "inbound_schedule", "args": {"warehouse": "OKC", "when": "overdue"},
+              "pos": ["P01618", "P01633", "P01684"]}
+    asked = parse("chase them", RICH, [listed])
+    assert asked.tool is None and "P01633" in (asked.reply or "")
+    plan = parse("chase the second one", RICH, [listed, {}])  # {} = the focus of the question-back turn
+    assert plan.tool == "remind_supplier" and plan.slots["reference"] == "P01633"
