@@ -84,3 +84,6 @@ def test_company_tz_comes_from_the_odoo_user_context() -> None:
     assert company_tz(SimpleNamespace(context={"tz": "America/Chicago"})) == "America/Chicago"  # type: ignore[arg-type]
     assert company_tz(SimpleNamespace(context={})) == "America/Chicago"  # type: ignore[arg-type]
     assert company_tz(None) == "America/Chicago"
+    assert company_tz(SimpleNamespace(context={"tz": "America/Denver"})) == "America/Denver"  # type: ignore[arg-type]
+    assert company_tz(SimpleNamespace(context={"tz": "UTC"})) == "America/Chicago"  # type: ignore[arg-type]
+    assert company_tz(SimpleNamespace(context={"tz": False}), default="America/Denver") == "America/Denver"  # type: ignore[arg-type]

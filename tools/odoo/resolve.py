@@ -454,10 +454,15 @@ def _nearest_year(month: int, day: int, today: date) -> date:
 DEFAULT_TZ = "America/Chicago"  # Bluebonnet's timezone when Odoo's user context names none
 
 
-def company_tz(odoo: OdooClient | None) -> str:
-    """The company's timezone: the Odoo user's `tz` context (set at login), else America/Chicago."""
+_UNSET_TZ = {"", "utc", "etc/utc", "gmt", "etc/gmt", "false"}
+
+
+def company_tz(odoo: OdooClient | None, default: str = DEFAULT_TZ) -> str:
+    """The company's timezone: the Odoo user's `tz` context (set at login), else `default` (America/Chicago).
+
+    A user left on UTC/GMT (Odoo's value when nobody set one) counts as unset: Bluebonnet works in Texas."""
     tz = (getattr(odoo, "context", None) or {}).get("tz") if odoo is not None else None
-    return str(tz) if tz else DEFAULT_TZ
+    return str(tz) if tz and str(tz).lower() not in _UNSET_TZ else default
 
 
 def company_today(tz: str = DEFAULT_TZ, now: datetime | None = None) -> date:
