@@ -221,3 +221,27 @@ def test_no_odoo_connection_is_a_message_not_a_crash() -> None:
     ctx = ToolContext(user=Identity("a", "admin"), odoo=None)  # type: ignore[arg-type]
     res = registry.run_tool(ctx, "stock_levels", {"product": "PPE-1042"})
     assert not res.ok and res.data["code"] == "odoo_unavailable"
+
+
+def test_bulk_rows_pauses_the_collector_and_restores_its_state() -> None:
+    import gc
+
+    from tools.reads.common import bulk_rows
+
+    assert gc.isenabled()
+    with bulk_rows():
+        assert not gc.isenabled()
+        with bulk_rows():  # nested: the inner exit must not switch it back on early
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with bulk_rows():
+            pass
+        assert not gc.isenabled()  # was off at entry: stays off
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError), bulk_rows():
+        raise ValueError("boom")
+    assert gc.isenabled()

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
 from tools.odoo.resolve import resolve_supplier, vendor_list
-from tools.reads.common import code_or_name, compact, day, id_of, money, num, since_date
+from tools.reads.common import bulk_rows, code_or_name, compact, day, id_of, money, num, since_date
 
 MAX_LINES = 3000
 MAX_ROWS = 25
@@ -71,6 +71,11 @@ def _shown(odoo: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @tool(MatchArgs)
 def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     """Posted vendor bills whose price or quantity disagrees with the PO line or the received quantity, in money."""
+    with bulk_rows():
+        return _exceptions(ctx, args)
+
+
+def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     odoo = ctx.odoo
     start = since_date(ctx, args.since, 90)
     bill: list[Any] = [("move_type", "=", "in_invoice"), ("invoice_date", ">=", start.isoformat())]

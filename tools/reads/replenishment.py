@@ -24,6 +24,7 @@ from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
 from tools.odoo.resolve import pricelist, reorder_rules, vendor_list, warehouse_list
 from tools.reads.common import (
+    bulk_rows,
     code_or_name,
     compact,
     dt,
@@ -75,6 +76,11 @@ def _vendor(s: dict[str, Any], rates: dict[int, Any]) -> dict[str, Any]:
 @tool(ReplenishmentArgs)
 def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     """Products below their reorder minimum or running out within vendor lead time; suggested qty and vendors."""
+    with bulk_rows():
+        return _replenishment(ctx, args)
+
+
+def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     odoo = ctx.odoo
     wh = warehouse_or_none(ctx, args.warehouse)
     whs = {w["id"]: w for w in warehouse_list(odoo)}

@@ -8,7 +8,7 @@ the arithmetic, so what the README says is what the number means.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
 from tools.odoo.resolve import pricelist, resolve_supplier
-from tools.reads.common import compact, dt, money, months_ago, num, today
+from tools.reads.common import bulk_rows, compact, dt, money, months_ago, num, today
 from tools.reads.supplier import SCORECARD_SPEC, fetch_orders, history_summary, to_kpi_lines
 
 MONTH_KEYS = ("lines", "lines_evaluated", "otif_pct", "on_time_pct", "in_full_pct", "lead_time_avg_days",
@@ -62,6 +62,11 @@ def supplier_scorecard(ctx: ToolContext, args: ScorecardArgs) -> ToolResult:
     """Vendor scorecard and summary: OTIF, on-time, in-full, lead time vs promised, price variance, returns, 3-way-match exceptions, open/late POs, spend."""
     vendor = resolve_supplier(ctx.odoo, args.supplier)
     start = months_ago(ctx, args.months)
+    with bulk_rows():
+        return _scorecard(ctx, args, vendor, start)
+
+
+def _scorecard(ctx: ToolContext, args: ScorecardArgs, vendor: dict[str, Any], start: datetime) -> ToolResult:
     orders = fetch_orders(ctx.odoo, vendor["id"], start, SCORECARD_SPEC, include_open=True)
     start_s = start.strftime("%Y-%m-%d %H:%M:%S")
     in_window = [po for po in orders if str(po.get("date_approve") or "") >= start_s]
