@@ -25,8 +25,6 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december")
 RECEIPT_RE = re.compile(r"\b([A-Z]{2,5}/IN/\d{3,6})\b", re.I)
 BILL_RE = re.compile(r"\b(BILL/\d{4}/\d{2}/\d{3,6})\b", re.I)
-QTY_RE = re.compile(r"\b(\d[\d,]*)\s*(?:x\s+|units?\s+(?:of\s+)?|pcs\s+(?:of\s+)?|boxes\s+(?:of\s+)?|cases\s+(?:of\s+)?"
-                    r"|ea\s+(?:of\s+)?)?(?=[A-Za-z])", re.I)
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 DATE_WORDS = (r"(?:today|tomorrow|yesterday|overdue|this week|next week|last week|this month|next month|"
               r"last month|(?:next |this )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
@@ -66,16 +64,6 @@ def _has(text: str, *words: str) -> bool:
 def _date_phrase(text: str) -> str | None:
     m = re.search(DATE_WORDS, text, re.I)
     return m.group(0).lower() if m else None
-
-
-def _quantity(text: str, product: str | None) -> float | None:
-    cleaned = re.sub(r"[A-Z]{3}-\d{3,5}|P\d{5}|\d{4}-\d{2}-\d{2}", " ", text)
-    for m in QTY_RE.finditer(cleaned):
-        value = float(m.group(1).replace(",", ""))
-        if value > 0:
-            return value
-    found = re.search(r"\b(?:qty|quantity)\s*(?:of\s*)?(\d[\d,]*)", cleaned, re.I)
-    return float(found.group(1).replace(",", "")) if found else None
 
 
 def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
