@@ -15,6 +15,8 @@ from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal, service_for
 from tools.odoo.client import OdooClient
 from tools.odoo.errors import OdooError
+from tools.odoo.values import m2o_id as m2o_id
+from tools.odoo.values import m2o_name as m2o_name
 
 PO_FIELDS = ["id", "name", "state", "partner_id", "amount_total", "write_date", "date_approve",
              "picking_ids", "receipt_status", "currency_id", "user_id"]
@@ -23,22 +25,8 @@ PO_STATE_LABEL = {"draft": "RFQ", "sent": "RFQ sent", "to approve": "to approve"
 SKEW = timedelta(seconds=5)
 
 
-def m2o_id(value: Any) -> int | None:
-    if isinstance(value, list | tuple) and value:
-        return int(value[0])
-    if isinstance(value, dict):
-        return int(value["id"]) if value.get("id") else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
 
 
-def m2o_name(value: Any) -> str:
-    if isinstance(value, list | tuple) and len(value) > 1:
-        return str(value[1])
-    if isinstance(value, dict):
-        return str(value.get("display_name") or value.get("name") or "")
-    return ""
 
 
 def odoo_dt(value: Any) -> datetime | None:

@@ -18,6 +18,8 @@ from typing import Any
 
 from tools.base import ToolError
 from tools.odoo.client import OdooClient
+from tools.odoo.values import m2o_id as _m2o_id
+from tools.odoo.values import m2o_name as _m2o_name
 
 MAX_CANDIDATES = 8
 FUZZY_ACCEPT = 0.86  # a fuzzy match is taken only above this score ...
@@ -47,22 +49,8 @@ def _need(text: str | None, what: str) -> str:
     return value
 
 
-def _m2o_name(value: Any) -> str:
-    if isinstance(value, list | tuple) and len(value) > 1:
-        return str(value[1])
-    if isinstance(value, dict):
-        return str(value.get("display_name") or value.get("name") or "")
-    return ""
 
 
-def _m2o_id(value: Any) -> int | None:
-    if isinstance(value, list | tuple) and value:
-        return int(value[0])
-    if isinstance(value, dict) and value.get("id"):
-        return int(value["id"])
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
 
 
 def _score(query: str, name: str) -> float:
