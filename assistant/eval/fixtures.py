@@ -7,16 +7,25 @@ eval keeps meaning something after the sandbox seed changes or against a real Od
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tools.odoo.client import OdooClient
+from tools.odoo.resolve import DEFAULT_TZ, company_today, company_tz
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([A-Za-z0-9_ .&-]+))?\}")
 
 
-def today_start() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d 00:00:00")
+def local_midnight_utc(day: date, tz: str = DEFAULT_TZ) -> str:
+    """Midnight opening `day` in the company's timezone, as the naive-UTC string Odoo compares with."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def today_start(tz: str = DEFAULT_TZ, now: datetime | None = None) -> str:
+    """Start of the company-local today (06:00 UTC in a Texas winter), the same day rule as the read tools:
+    a receipt is overdue when its scheduled time is before this."""
+    return local_midnight_utc(company_today(tz, now), tz)
 
 
 class Fixtures:
@@ -122,7 +131,7 @@ class Fixtures:
 
     def _po_late(self, code: str | None = None) -> str:
         domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "not in", ["done", "cancel"]),
-                             ("scheduled_date", "<", today_start()), ("purchase_id", "!=", False)]
+                             ("scheduled_date", "<", today_start(company_tz(self.odoo))), ("purchase_id", "!=", False)]
         if code:
             domain.append(("picking_type_id.warehouse_id.code", "=", code))
         rows = self.odoo.search_read("stock.picking", domain, ["purchase_id"], limit=1, order="scheduled_date")

@@ -4,14 +4,15 @@ the test itself (search_read / read_group), never from hard-coded numbers."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from tools.base import Identity, ToolContext, ToolResult
 from tools.odoo.client import OdooClient
-from tools.odoo.resolve import warehouse_list
+from tools.odoo.resolve import company_tz, warehouse_list
 from tools.registry import run_tool
 
 ADMIN = Identity(username="admin", role="admin")
@@ -129,16 +130,20 @@ def test_product_by_barcode_and_by_typo(ctx: ToolContext, odoo: OdooClient, spre
 
 def test_inbound_schedule_due_and_overdue(ctx: ToolContext, odoo: OdooClient) -> None:
     wh = next(w for w in warehouse_list(odoo) if w["code"] == "HOU")
-    today = ctx.now().date()
+    # days are Texas days: today ends at local midnight, i.e. 05:59:59 / 06:00 UTC next morning in winter
+    texas = ZoneInfo(company_tz(odoo))
+    today = ctx.now().replace(tzinfo=UTC).astimezone(texas).date()
+    end = (datetime.combine(today + timedelta(days=1), time.min, tzinfo=texas).astimezone(UTC)
+           - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
     domain = [("picking_type_id", "=", wh["in_type_id"][0]), ("state", "not in", ["done", "cancel"]),
-              ("scheduled_date", "<=", f"{today.isoformat()} 23:59:59")]
+              ("scheduled_date", "<=", end)]
     expected = odoo.search_read("stock.picking", domain, ["name", "scheduled_date", "origin"], limit=1000)
     res = call(ctx, "inbound_schedule", warehouse="HOU", date_to="today")
     assert res.data["total"] == len(expected) and len(expected) > 0
     by_name = {r["name"]: r for r in expected}
     for r in res.data["receipts"]:
         exp = by_name[r["ref"]]
-        sched = datetime.fromisoformat(exp["scheduled_date"]).date()
+        sched = datetime.fromisoformat(exp["scheduled_date"]).replace(tzinfo=UTC).astimezone(texas).date()
         assert r.get("days_late", 0) == max(0, (today - sched).days)
         assert r.get("po") == (exp["origin"] or None)
     assert res.rpc_calls <= 2

@@ -11,11 +11,12 @@ import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tools.base import ToolContext, ToolError
-from tools.odoo.resolve import parse_date_phrase, resolve_warehouse
+from tools.odoo.resolve import DEFAULT_TZ, company_today, company_tz, parse_date_phrase, resolve_warehouse
 
 EMPTY: tuple[Any, ...] = (None, False, "", [], {})
 
@@ -91,8 +92,41 @@ def day(value: Any) -> str | None:
     return d.date().isoformat() if d else None
 
 
+def company_zone(ctx: ToolContext) -> ZoneInfo:
+    """The company's zone (America/Chicago unless the Odoo user says otherwise); no Odoo round trip:
+    `company_tz` reads the context the client fetched at login."""
+    try:
+        return ZoneInfo(company_tz(ctx.odoo))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TZ)
+
+
 def today(ctx: ToolContext) -> date:
-    return ctx.now().date()
+    """The calendar day in the company's timezone (after 18:00 Central, UTC is already tomorrow)."""
+    return company_today(company_tz(ctx.odoo), ctx.now())
+
+
+def to_local(ctx: ToolContext, value: datetime) -> datetime:
+    """Odoo's naive-UTC datetime -> naive wall-clock time in the company's timezone."""
+    return value.replace(tzinfo=UTC).astimezone(company_zone(ctx)).replace(tzinfo=None)
+
+
+def local_day(ctx: ToolContext, value: Any) -> str | None:
+    """Odoo datetime string -> the company-local 'YYYY-MM-DD' it falls on (01:00 UTC = the day before in Texas)."""
+    d = dt(value)
+    return to_local(ctx, d).date().isoformat() if d else None
+
+
+def day_start_utc(ctx: ToolContext, d: date) -> str:
+    """Local midnight opening day `d`, as the naive-UTC string Odoo compares with (06:00 UTC in winter)."""
+    local = datetime.combine(d, time.min, tzinfo=company_zone(ctx))
+    return local.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def day_end_utc(ctx: ToolContext, d: date) -> str:
+    """The last second of local day `d`, as a naive-UTC string (for '<=' bounds)."""
+    nxt = datetime.combine(d + timedelta(days=1), time.min, tzinfo=company_zone(ctx))
+    return (nxt.astimezone(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def odoo_now(ctx: ToolContext) -> str:
@@ -114,14 +148,15 @@ def date_range(ctx: ToolContext, start: str | None, end: str | None,
     """User phrases -> (first day, last day), either open. `when` is a whole period ('this week',
     'overdue'); `start` contributes its first day, `end` its last day."""
     lo = hi = None
+    local_today = today(ctx)
     if when:
-        r = parse_date_phrase(when, ctx.now())
+        r = parse_date_phrase(when, local_today)
         lo, hi = r.start, r.end
     if start:
-        r = parse_date_phrase(start, ctx.now())
+        r = parse_date_phrase(start, local_today)
         lo = r.start if r.start is not None else lo
     if end:
-        r = parse_date_phrase(end, ctx.now())
+        r = parse_date_phrase(end, local_today)
         hi = r.end if r.end is not None else r.start
     if lo and hi and lo > hi:
         raise ToolError(f"The date range is empty: {lo} is after {hi}.", code="bad_date")
@@ -131,7 +166,7 @@ def date_range(ctx: ToolContext, start: str | None, end: str | None,
 def since_date(ctx: ToolContext, since: str | None, default_days: int) -> date:
     if not since:
         return today(ctx) - timedelta(days=default_days)
-    r = parse_date_phrase(since, ctx.now())
+    r = parse_date_phrase(since, today(ctx))
     if r.start is None:
         raise ToolError(f"'{since}' has no start date; say e.g. '2026-09-01' or 'last 30 days'.",
                         code="bad_date")

@@ -17,11 +17,14 @@ from tools.reads.common import (
     code_or_name,
     compact,
     date_range,
-    day,
+    day_end_utc,
+    day_start_utc,
     dt,
     fmt_qty,
     id_of,
+    local_day,
     name_of,
+    to_local,
     today,
     warehouse_or_none,
 )
@@ -54,7 +57,9 @@ def lines_summary(moves: list[dict[str, Any]], limit: int = 4) -> str:
 
 @tool(InboundArgs)
 def inbound_schedule(ctx: ToolContext, args: InboundArgs) -> ToolResult:
-    """Expected receipts (not done or cancelled): PO, supplier, scheduled date, days late, state, lines."""
+    """Expected receipts (not done or cancelled): PO, supplier, scheduled date, days late, state, lines.
+
+    Days and date windows are company-local (Texas): a receipt at 01:00 UTC is due the evening before."""
     odoo = ctx.odoo
     wh = warehouse_or_none(ctx, args.warehouse)
     domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "not in", ["done", "cancel"])]
@@ -65,9 +70,9 @@ def inbound_schedule(ctx: ToolContext, args: InboundArgs) -> ToolResult:
         domain.append(("partner_id", "child_of", vendor["id"]))
     lo, hi = date_range(ctx, args.date_from, args.date_to, args.when)
     if lo:
-        domain.append(("scheduled_date", ">=", f"{lo.isoformat()} 00:00:00"))
+        domain.append(("scheduled_date", ">=", day_start_utc(ctx, lo)))
     if hi:
-        domain.append(("scheduled_date", "<=", f"{hi.isoformat()} 23:59:59"))
+        domain.append(("scheduled_date", "<=", day_end_utc(ctx, hi)))
     res = odoo.web_search_read("stock.picking", domain, RECEIPT_SPEC, limit=MAX_ROWS,
                                order="scheduled_date asc, id asc")
     records, total = res.get("records", []), int(res.get("length") or 0)
@@ -79,8 +84,8 @@ def inbound_schedule(ctx: ToolContext, args: InboundArgs) -> ToolResult:
         rows.append({
             "ref": r.get("name"), "po": r.get("origin"), "supplier": name_of(r.get("partner_id")),
             "wh": wh_code.get(id_of(r.get("picking_type_id"))),
-            "scheduled": day(r.get("scheduled_date")),
-            "days_late": days_late(sched, now) if sched else None,
+            "scheduled": local_day(ctx, r.get("scheduled_date")),
+            "days_late": days_late(to_local(ctx, sched), now) if sched else None,
             "state": r.get("state"), "lines": lines_summary(r.get("move_ids") or []),
         })
     late = [r for r in rows if r.get("days_late")]

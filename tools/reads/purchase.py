@@ -16,12 +16,15 @@ from tools.reads.common import (
     code_or_name,
     compact,
     day,
+    day_start_utc,
     dt,
     id_of,
+    local_day,
     money,
     name_of,
     num,
     plain_text,
+    to_local,
     today,
     warehouse_or_none,
 )
@@ -89,9 +92,11 @@ def purchase_order_status(ctx: ToolContext, args: POStatusArgs) -> ToolResult:
     now = today(ctx)
     receipts = []
     for p in po.get("picking_ids") or []:
-        sched = dt(p.get("scheduled_date"))
+        raw = dt(p.get("scheduled_date"))
+        sched = to_local(ctx, raw) if raw else None
         late = p.get("state") not in ("done", "cancel") and sched is not None and sched.date() < now
-        receipts.append({"ref": p.get("name"), "state": p.get("state"), "scheduled": day(p.get("scheduled_date")),
+        receipts.append({"ref": p.get("name"), "state": p.get("state"),
+                         "scheduled": local_day(ctx, p.get("scheduled_date")),
                          "done": day(p.get("date_done")), "days_late": (now - sched.date()).days if late and sched
                          else None})
     bills = [{"ref": b.get("name"), "state": b.get("state"), "payment": b.get("payment_state"),
@@ -150,14 +155,15 @@ def open_purchase_orders(ctx: ToolContext, args: OpenPOArgs) -> ToolResult:
         domain.append(("picking_type_id", "=", id_of(wh.get("in_type_id"))))
     now = today(ctx)
     if args.late_only:
-        domain.append(("date_planned", "<", f"{now.isoformat()} 00:00:00"))
+        domain.append(("date_planned", "<", day_start_utc(ctx, now)))
     res = odoo.web_search_read("purchase.order", domain, OPEN_SPEC, limit=MAX_OPEN * 2 if args.late_only
                                else MAX_OPEN, order="date_planned asc, id asc")
     rows = []
     for po in res.get("records", []):
         open_r = sorted((p for p in po.get("picking_ids") or [] if p.get("state") not in ("done", "cancel")),
                         key=lambda p: str(p.get("scheduled_date")))
-        nxt = dt(open_r[0].get("scheduled_date")) if open_r else None
+        nxt_utc = dt(open_r[0].get("scheduled_date")) if open_r else None
+        nxt = to_local(ctx, nxt_utc) if nxt_utc else None
         late = (now - nxt.date()).days if nxt and nxt.date() < now else 0
         if args.late_only and not late:
             continue
