@@ -28,8 +28,7 @@ from assistant.channels.api import (
 )
 from assistant.channels.corpus import may_view, resolve_in_corpus
 from assistant.channels.serialize import markdown_html, to_jsonable
-from assistant.channels.supplier_trends import supplier_trends
-from assistant.channels.web_charts import line_chart
+from assistant.channels.supplier_trends import supplier_trends, trend_charts
 from tools.base import Identity, ToolResult
 
 log = logging.getLogger(__name__)
@@ -300,7 +299,7 @@ TREND_TTL_S = 300.0
 
 
 def _trends(request: Request, user: Identity, name: str) -> dict[str, Any]:
-    """Monthly series (24 governed tool calls), cached per role and supplier for a few minutes."""
+    """Monthly series (one governed `supplier_scorecard(monthly=true)` call), cached per role and supplier."""
     cache: dict[tuple[str, str], tuple[float, dict[str, Any]]] = request.app.state.__dict__.setdefault(
         "trend_cache", {})
     key = (user.role, name.lower())
@@ -372,18 +371,10 @@ def supplier_page(request: Request, name: str) -> Response:
     resolved = next((str(r.data["vendor"]) for r in results.values()
                      if r.ok and isinstance(r.data, dict) and r.data.get("vendor")), None)
     name = resolved or name
-    charts = []
+    charts: list[Any] = []
     summary = _summary(request, user, name) if results["communications"].ok else None
     if results["scorecard"].ok:
-        trends = _trends(request, user, name)
-        otif = [(label, min(100.0, max(0.0, v))) for label, v in trends["otif"]]  # rounding can overshoot
-        charts.append(line_chart(otif, title="OTIF per month (%)", unit="%", target=95.0,
-                                 css_class="otif"))
-        charts.append(line_chart(trends["lead"], title="Lead time per month (avg days, ≈)", unit="d",
-                                 css_class="lead"))
-        if trends["price"]:
-            charts.append(line_chart(trends["price"], title=f"Avg unit price of {trends['price_product']} per month",
-                                     unit="$", css_class="price"))
+        charts = trend_charts(_trends(request, user, name))
     errors = [f"{k}: {r.error}" for k, r in results.items() if not r.ok]
     status = 404 if all(not r.ok for r in results.values()) else 200
     return render(request, "supplier.html", status_code=status, user=user, nav="suppliers", name=name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,15 +91,18 @@ def test_warehouse_user_sees_no_prices_in_chat_or_on_pages(client: TestClient) -
     page = client.get("/suppliers/Gemini Furniture")
     assert page.status_code == 200  # communications are allowed; the scorecard is refused by policy
     assert "may not" in page.text or "not allowed" in page.text.lower()
-    assert "Avg unit price" not in page.text and "$" not in page.text.split("<main>")[1]
+    assert "Spend per calendar month" not in page.text and "$" not in page.text.split("<main>")[1]
 
 
 def test_supplier_and_inbound_pages_render_the_tools(client: TestClient, rt: Any) -> None:
     web_login(client, "maria.manager")
     page = client.get("/suppliers/Gemini Furniture")
     assert page.status_code == 200, page.text[:500]
-    assert "OTIF" in page.text and page.text.count("<svg") >= 2  # OTIF and lead-time charts
-    assert "Avg unit price" in page.text  # the price trend for a role that may see prices
+    assert "OTIF per calendar month" in page.text and "Lead time per calendar month" in page.text
+    assert "≈" not in page.text  # lead time per month is exact now
+    assert page.text.count("<svg") == 3 and "Spend per calendar month" in page.text  # a role that sees prices
+    months = re.findall(r"<title>((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d):", page.text)
+    assert len(set(months)) >= 6, months  # points labelled by calendar month
     assert "Supplier brief" in page.text and "tile-otif_pct" in page.text  # summary and KPI tiles
     partner_id = rt.odoo.search_read("res.partner", [("name", "=", "Gemini Furniture")], ["id"], limit=1)[0]["id"]
     by_id = client.get(f"/suppliers/{partner_id}")
