@@ -66,7 +66,13 @@ def create_indexes(conn: sqlite3.Connection, registry: dict[str, ModelDef]) -> N
     for sql in ("CREATE INDEX IF NOT EXISTS ix_msg_res ON mail_message (model, res_id)",
                 "CREATE INDEX IF NOT EXISTS ix_act_res ON mail_activity (res_model, res_id)",
                 "CREATE INDEX IF NOT EXISTS ix_loc_path ON stock_location (parent_path)",
-                "CREATE INDEX IF NOT EXISTS ix_move_state ON stock_move (state, product_id)"):
+                "CREATE INDEX IF NOT EXISTS ix_move_state ON stock_move (state, product_id)",
+                # Covers the demand/open-moves read_group (product, type, state; date and qty read from
+                # the index): without it SQLite walks ix_stock_move_product_id for the GROUP BY order
+                # and reads each of the ~170k moves from the table (scale 10: ~250-500 ms -> ~35 ms).
+                # A (state, date) index does not change that plan (measured), ANALYZE neither.
+                "CREATE INDEX IF NOT EXISTS ix_move_group ON stock_move "
+                "(product_id, picking_type_id, state, date, product_qty)"):
         conn.execute(sql)
 
 
