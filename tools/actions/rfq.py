@@ -29,6 +29,14 @@ MAX_QTY = 100_000
 MAX_PRICE = 1_000_000
 #: Roles that may set a price nothing can be checked against (no pricelist row, no product cost).
 PRICE_SETTERS = frozenset({"manager", "admin"})
+#: uom.category names whose quantities are counts (Odoo's "Unit" category: Units, Dozens, Box of 12, ...).
+COUNTED_CATEGORIES = frozenset({"unit", "units"})
+#: The product read of create_rfq: cost, template, and the UoMs with their category (nested, same round trip).
+PRODUCT_SPEC: dict[str, Any] = {
+    "product_tmpl_id": {}, "standard_price": {},
+    "uom_id": {"fields": {"display_name": {}, "category_id": {"fields": {"display_name": {}}}}},
+    "uom_po_id": {"fields": {"display_name": {}}},
+}
 SUPPLIERINFO_FIELDS = ["id", "partner_id", "product_id", "product_tmpl_id", "price", "min_qty", "date_start",
                        "date_end", "delay"]
 
@@ -36,7 +44,7 @@ SUPPLIERINFO_FIELDS = ["id", "partner_id", "product_id", "product_tmpl_id", "pri
 class RfqLine(BaseModel):
     product: str = Field(..., description="Product code (PPE-1042), barcode or name.", min_length=1,
                          max_length=128)
-    quantity: float = Field(..., description="Units to order (in the vendor's purchase unit).")
+    quantity: float = Field(..., description="Quantity in the vendor's purchase unit (whole for counted units).")
     price_unit: float | None = Field(None, description="Unit price; omit to use the vendor's pricelist. "
                                                        "Approval is computed at the higher of this and the "
                                                        "list price (or product cost).")
@@ -67,12 +75,35 @@ def _pick_price(rows: list[dict[str, Any]], product_id: int, tmpl_id: int | None
     return None, moq
 
 
+def _m2o_field(value: Any, name: str) -> Any:
+    """`name` of a many2one read with a sub-specification ({"id": .., name: ..}); None otherwise."""
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def _require_whole_units(quantity: float, prod: dict[str, Any]) -> None:
+    """Refuse 2.5 boxes: a product counted in units (its UoM in the Unit category) takes whole numbers.
+
+    The PO line's quantity is in the purchase UoM, which Odoo keeps in the same category as `uom_id`;
+    weights, volumes and lengths may be fractional."""
+    if float(quantity).is_integer():
+        return
+    uom = prod.get("uom_id")
+    category = _m2o_field(_m2o_field(uom, "category_id"), "display_name")
+    if str(category or "").strip().lower() not in COUNTED_CATEGORIES:
+        return
+    label = str(prod.get("default_code") or prod.get("display_name"))
+    unit = _m2o_field(prod.get("uom_po_id"), "display_name") or _m2o_field(uom, "display_name") or "units"
+    raise ToolError(f"{label} is counted in whole {unit} (unit of measure category {category}); "
+                    f"{quantity:g} is not a whole number. Use {int(quantity)} or {int(quantity) + 1}. "
+                    "Nothing proposed.", code="bad_quantity")
+
+
 @tool(CreateRfqArgs, kind="propose")
 def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     """Propose a new RFQ to a vendor for one warehouse; prices come from the vendor's pricelist.
 
     Refused before proposing when the vendor, a product or the warehouse is unknown or ambiguous,
-    a quantity is not positive or absurd, or the vendor has no price (or a higher minimum quantity).
+    a quantity is not positive or absurd or is fractional for a product counted in units, or the vendor has no price (or a higher minimum quantity).
     """
     for line in args.lines:
         require(line.quantity > 0, f"Quantity for {line.product} must be positive (got {line.quantity:g}). "
@@ -91,8 +122,9 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     picking_type_id = m2o_id(warehouse.get("in_type_id"))
     require(picking_type_id is not None, f"Warehouse {warehouse['code']} has no receipt operation type.",
             "misconfigured")
-    products = [resolve_product(odoo, line.product, specification={"product_tmpl_id": {}, "standard_price": {}})
-                for line in args.lines]
+    products = [resolve_product(odoo, line.product, specification=PRODUCT_SPEC) for line in args.lines]
+    for line, prod in zip(args.lines, products, strict=True):
+        _require_whole_units(line.quantity, prod)
     tmpl_ids = sorted({t for t in (m2o_id(p.get("product_tmpl_id")) for p in products) if t})
     prod_ids = sorted({int(p["id"]) for p in products})
     rows = odoo.search_read("product.supplierinfo",
