@@ -13,7 +13,15 @@ import pytest
 from tools_fakes import Handler, ScriptedOdoo, reference_handler  # type: ignore[import-not-found]
 
 from tools.base import Identity, ToolContext
-from tools.reads.common import date_range, day_end_utc, day_start_utc, local_day, since_date, today
+from tools.reads.common import (
+    date_range,
+    day_end_utc,
+    day_start_utc,
+    local_day,
+    months_ago,
+    since_date,
+    today,
+)
 from tools.reads.inbound import InboundArgs, inbound_schedule
 
 ADMIN = Identity(username="admin", role="admin")
@@ -110,6 +118,9 @@ def test_phrases_and_since_count_from_the_local_day(scripted: Callable[[Handler]
     assert since_date(ctx, "yesterday", 30) == date(2026, 11, 25)
     assert local_day(ctx, "2026-11-27 01:00:00") == "2026-11-26"
     assert local_day(ctx, False) is None
+    # 18 months back from the local 26 Nov 2026, from local midnight (CDT in May: 05:00 UTC)
+    assert months_ago(ctx, 18) == datetime(2025, 5, 26, 5, 0)
+    assert months_ago(ctx, 1) == datetime(2026, 10, 26, 5, 0)
 
 
 def test_user_tz_wins_and_utc_user_means_the_company_default(scripted: Callable[[Handler], ScriptedOdoo]) -> None:

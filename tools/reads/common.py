@@ -134,13 +134,15 @@ def odoo_now(ctx: ToolContext) -> str:
 
 
 def months_ago(ctx: ToolContext, months: int) -> datetime:
-    """The same day `months` calendar months back (clamped to month end), at 00:00."""
-    now = ctx.now()
+    """The same company-local day `months` calendar months back (clamped to month end), from its local
+    midnight, as a naive-UTC datetime (06:00 in a Texas winter) to compare with Odoo's datetimes."""
+    now = today(ctx)
     y, m = divmod(now.year * 12 + (now.month - 1) - months, 12)
     import calendar
 
     d = min(now.day, calendar.monthrange(y, m + 1)[1])
-    return datetime(y, m + 1, d)
+    local = datetime.combine(date(y, m + 1, d), time.min, tzinfo=company_zone(ctx))
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def date_range(ctx: ToolContext, start: str | None, end: str | None,
