@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from assistant.agent import TurnResult
-from assistant.eval.fixtures import Fixtures, today_start
+from assistant.eval.fixtures import Fixtures, local_midnight_utc, today_start
 from tools.base import SYSTEM, ToolResult
 from tools.odoo.client import OdooClient
 
@@ -85,7 +86,10 @@ def _open_receipts(env: EvalEnv, wh: str | None, overdue: bool = False,
                    between: tuple[str, str] | None = None) -> set[str]:
     domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "not in", ["done", "cancel"])]
     if between:
-        domain += [("scheduled_date", ">=", f"{between[0]} 00:00:00"), ("scheduled_date", "<=", f"{between[1]} 23:59:59")]
+        # the company's local days (the read tools' rule), as naive-UTC bounds
+        first, last = date.fromisoformat(between[0]), date.fromisoformat(between[1])
+        domain += [("scheduled_date", ">=", local_midnight_utc(first)),
+                   ("scheduled_date", "<", local_midnight_utc(last + timedelta(days=1)))]
     if wh:
         domain.append(("picking_type_id.warehouse_id.code", "=", wh))
     if overdue:

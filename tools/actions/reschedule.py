@@ -20,7 +20,7 @@ from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal
 from tools.odoo.client import OdooClient
-from tools.odoo.resolve import parse_date_phrase, resolve_picking
+from tools.odoo.resolve import company_today, company_tz, parse_date_phrase, resolve_picking
 
 MAX_DAYS_AHEAD = 365
 PICK_FIELDS = ["id", "name", "state", "scheduled_date", "write_date", "origin", "partner_id", "picking_type_code"]
@@ -32,6 +32,11 @@ class RescheduleReceiptArgs(BaseModel):
                          max_length=64)
     date: str = Field(..., description="New date: YYYY-MM-DD, 'YYYY-MM-DD HH:MM' (UTC) or a phrase such as "
                                        "'next Friday'.", min_length=1, max_length=64)
+
+
+def _local_today(ctx: ToolContext) -> date:
+    """The company's calendar day (Texas), so 'today' does not turn into tomorrow at 18:00 Central."""
+    return company_today(company_tz(ctx.odoo), ctx.now())
 
 
 def _target(ctx: ToolContext, text: str, current: datetime | None) -> datetime:
@@ -48,7 +53,7 @@ def _target(ctx: ToolContext, text: str, current: datetime | None) -> datetime:
             return datetime.combine(date.fromisoformat(raw), keep)
         except ValueError as exc:
             raise ToolError(f"'{text}' is not a valid date.", code="bad_date") from exc
-    rng = parse_date_phrase(raw, ctx.now())
+    rng = parse_date_phrase(raw, _local_today(ctx))
     if rng.start is None or rng.end is None or rng.start != rng.end:
         raise ToolError(f"'{text}' is a period ({rng.label}), not one day; give the day.", code="bad_date")
     return datetime.combine(rng.start, keep)
@@ -69,7 +74,7 @@ def reschedule_receipt(ctx: ToolContext, args: RescheduleReceiptArgs) -> ToolRes
             f"{pick['name']} is already {pick['state']}; it cannot be rescheduled. Nothing proposed.", "wrong_state")
     current = odoo_dt(pick.get("scheduled_date"))
     new = _target(ctx, args.date, current)
-    today = ctx.now().date()
+    today = _local_today(ctx)
     require(new.date() >= today, f"{new:%Y-%m-%d} is in the past (today is {today}); nothing proposed.",
             "bad_date")
     require(new.date() <= today + timedelta(days=MAX_DAYS_AHEAD),

@@ -23,7 +23,7 @@ from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal
 from tools.odoo.client import OdooClient
-from tools.odoo.resolve import resolve_product, resolve_supplier, resolve_warehouse
+from tools.odoo.resolve import company_today, company_tz, resolve_product, resolve_supplier, resolve_warehouse
 
 MAX_QTY = 100_000
 MAX_PRICE = 1_000_000
@@ -130,7 +130,7 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     rows = odoo.search_read("product.supplierinfo",
                             [("partner_id", "=", vendor["id"]), "|", ("product_id", "in", prod_ids),
                              ("product_tmpl_id", "in", tmpl_ids)], SUPPLIERINFO_FIELDS, limit=500)
-    day = ctx.now().date()
+    day = company_today(company_tz(odoo), ctx.now())
     lines: list[dict[str, Any]] = []
     evidence_prices: dict[str, float] = {}
     amount = 0.0
