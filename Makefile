@@ -30,6 +30,7 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m ruff check .
+	$(BIN)/python -m mypy assistant tools knowledge sandbox server.py
 	$(BIN)/python -m pytest
 
 lint: setup
