@@ -150,3 +150,45 @@ def test_otif_counts_only_receipts_up_to_the_promised_day() -> None:
     over = line("P2", 100, "2026-10-06 12:00:00", "2026-10-01 12:00:00",
                 [rc("2026-10-05 12:00:00", 100), rc("2026-10-20 12:00:00", 5)])
     assert not over.otif() and over.on_time()  # total 105 > 102: not OTIF even though 100 came on time
+
+
+def test_scorecard_rates_agree_with_the_line_methods_on_varied_lines() -> None:
+    """kpi.scorecard inlines the per-line rules for speed; on a grid of edge cases (tolerance bounds,
+    early full deliveries, over-deliveries, receipts on the due day, dated and undated price rows shared
+    by many lines) its counts and list prices must equal those of the POLine methods."""
+    dated = [PriceRow(price=9.0, min_qty=0, delay=3, date_start=date(2026, 1, 1), date_end=date(2026, 6, 30)),
+             PriceRow(price=8.0, min_qty=50, delay=4, date_start=date(2026, 7, 1))]
+    undated = [PriceRow(price=10.0, min_qty=0, delay=5), PriceRow(price=9.5, min_qty=100, delay=6)]
+    lines: list[POLine] = []
+    qtys = (97.9, 98.0, 100.0, 102.0, 102.1, 50.0)
+    for i in range(120):
+        approved = datetime(2026, 1 + i % 11, 1 + i % 27, 9)
+        promised = datetime(2026, 1 + i % 11, 1 + i % 27, 15) + (datetime(2026, 1, 11) - datetime(2026, 1, 1)) * (i % 3)
+        if i % 7 == 0:
+            promised = datetime(2026, 12, 20)  # not yet due
+        q1, q2 = qtys[i % 6], qtys[(i // 6) % 6] / 2
+        moves = [Receipt(promised.replace(hour=23), q1 / 2), Receipt(promised + (promised - approved), q2)]
+        if i % 5 == 0:
+            moves = moves[:1]
+        if i % 11 == 0:
+            moves = []
+        rows = dated if i % 2 else undated
+        lines.append(POLine(po=f"P{i}", product="X", ordered=100.0, product_qty=40.0 + 10 * (i % 10),
+                            price_unit=9.0 + (i % 4) * 0.5, promised=promised, approved=approved,
+                            order_date=approved, po_state="purchase" if i % 9 else "done", moves=moves,
+                            bills=[BillLine("B", 100.0, 9.0 + (i % 3) * 0.5)] if i % 4 else [],
+                            price_rows=rows))
+    card = kpi.scorecard(lines, AS_OF)
+    ev = [ln for ln in lines if ln.evaluable(AS_OF)]
+    assert 0 < len(ev) < len(lines)
+    assert card["lines_evaluated"] == len(ev)
+    assert card["on_time_pct"] == round(100.0 * sum(ln.on_time() for ln in ev) / len(ev), 1)
+    assert card["in_full_pct"] == round(100.0 * sum(ln.in_full() for ln in ev) / len(ev), 1)
+    assert card["otif_pct"] == round(100.0 * sum(ln.otif() for ln in ev) / len(ev), 1)
+    assert 0 < sum(ln.otif() for ln in ev) < sum(ln.in_full() for ln in ev) < len(ev)
+    assert card["three_way_exceptions"] == sum(len(ln.bill_exceptions()) for ln in lines)
+    prices = [(ln.list_price(), ln) for ln in lines]
+    amount = sum((ln.price_unit - lp) * ln.product_qty for lp, ln in prices if lp is not None)
+    assert len({lp for lp, _ in prices}) > 2
+    assert card["price_variance_amount"] == round(amount, 2)
+    assert card["lines_above_list"] == sum(1 for lp, ln in prices if lp is not None and ln.price_unit > lp + 0.005)
