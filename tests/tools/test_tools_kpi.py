@@ -176,7 +176,9 @@ def test_scorecard_rates_agree_with_the_line_methods_on_varied_lines() -> None:
         lines.append(POLine(po=f"P{i}", product="X", ordered=100.0, product_qty=40.0 + 10 * (i % 10),
                             price_unit=9.0 + (i % 4) * 0.5, promised=promised, approved=approved,
                             order_date=approved, po_state="purchase" if i % 9 else "done", moves=moves,
-                            bills=[BillLine("B", 100.0, 9.0 + (i % 3) * 0.5)] if i % 4 else [],
+                            bills=([BillLine("B", 100.0, 9.0 + (i % 3) * 0.5)] if i % 4 else [])
+                            + ([BillLine("R", 3.0, 9.0, refund=True)] if i % 8 == 1 else [])
+                            + ([BillLine("D", 5.0, 7.0, posted=False)] if i % 6 == 1 else []),
                             price_rows=rows))
     card = kpi.scorecard(lines, AS_OF)
     ev = [ln for ln in lines if ln.evaluable(AS_OF)]
@@ -187,6 +189,7 @@ def test_scorecard_rates_agree_with_the_line_methods_on_varied_lines() -> None:
     assert card["otif_pct"] == round(100.0 * sum(ln.otif() for ln in ev) / len(ev), 1)
     assert 0 < sum(ln.otif() for ln in ev) < sum(ln.in_full() for ln in ev) < len(ev)
     assert card["three_way_exceptions"] == sum(len(ln.bill_exceptions()) for ln in lines)
+    assert 0 < card["three_way_exceptions"] < sum(1 for ln in lines for b in ln.bills if b.posted and not b.refund)
     prices = [(ln.list_price(), ln) for ln in lines]
     amount = sum((ln.price_unit - lp) * ln.product_qty for lp, ln in prices if lp is not None)
     assert len({lp for lp, _ in prices}) > 2
