@@ -75,67 +75,135 @@ def price_rows(rows: list[dict[str, Any]], product_id: int | None) -> list[kpi.P
     return out
 
 
+def _parse_odoo_dt(value: Any) -> datetime | None:
+    """`dt` with its common case first: an Odoo 'YYYY-MM-DD HH:MM:SS' string goes straight to
+    fromisoformat (the same call dt makes for 19 characters); anything else goes through dt."""
+    if type(value) is str and len(value) == 19:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return dt(value)
+
+
 def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
                  prices: list[dict[str, Any]] | None = None) -> list[kpi.POLine]:
     """Odoo rows -> kpi.POLine records (receipt/return moves, posted bill lines, this vendor's prices).
 
-    Lines of one product share one list of kpi.PriceRow (kpi.scorecard looks rows up once per list)."""
+    Lines of one product share one list of kpi.PriceRow (kpi.scorecard looks rows up once per list).
+    Tight loop on purpose (thousands of lines per scorecard): datetime strings are parsed once per
+    distinct string, product code and price rows looked up once per product, records built positionally."""
     by_tmpl = index_prices(prices or [], vendor_id)
-    memo: dict[tuple[int | None, int | None], list[kpi.PriceRow]] = {}
+    cache: dict[Any, Any] = {}  # raw Odoo datetime value -> dt(value), parsed once per distinct string
+    cache_get = cache.get
+    parse = _parse_odoo_dt
+    missing = object()
+    # product id -> (code, price rows); a product id fixes its template and code within one answer
+    products: dict[Any, tuple[str, list[kpi.PriceRow]]] = {}
     out: list[kpi.POLine] = []
+    append = out.append
+    POLine, Receipt, BillLine = kpi.POLine, kpi.Receipt, kpi.BillLine
     direction = {"incoming": False, "outgoing": True}  # picking code -> is a return to the vendor
+    direction_get = direction.get
+    epoch = datetime.min
     for po in orders:
-        approved, ordered_on = dt(po.get("date_approve")), dt(po.get("date_order"))
-        name, state = str(po.get("name")), str(po.get("state"))
-        for ln in po.get("order_line") or []:
-            if ln.get("display_type") or not ln.get("product_id"):
+        get = po.get
+        v = get("date_approve")
+        approved = cache_get(v, missing)
+        if approved is missing:
+            approved = cache[v] = dt(v)
+        v = get("date_order")
+        ordered_on = cache_get(v, missing)
+        if ordered_on is missing:
+            ordered_on = cache[v] = dt(v)
+        name, state = str(get("name")), str(get("state"))
+        fallback = approved or ordered_on or epoch
+        for ln in get("order_line") or ():
+            lget = ln.get
+            if lget("display_type"):
                 continue
-            product = ln["product_id"] if isinstance(ln["product_id"], dict) else {"id": ln["product_id"]}
+            product = lget("product_id")
+            if not product:
+                continue
+            if not isinstance(product, dict):
+                product = {"id": product}
+            pid = product.get("id")
+            known = products.get(pid)
+            if known is None:
+                tmpl = id_of(product.get("product_tmpl_id"))
+                known = products[pid] = (code_or_name(product),
+                                         price_rows(by_tmpl.get((vendor_id, tmpl), []), pid))
             moves = []
-            for m in ln.get("move_ids") or []:
-                if m.get("state") != "done":
+            for m in lget("move_ids") or ():
+                mget = m.get
+                if mget("state") != "done":
                     continue
-                is_return = direction.get(m.get("picking_code") or "")
-                when = dt(m.get("date"))
-                if is_return is not None and when is not None:
-                    moves.append(kpi.Receipt(when, float(m.get("quantity") or 0), is_return=is_return))
-            bills = [kpi.BillLine(bill=str(b.get("id")), qty=float(b.get("quantity") or 0),
-                                  price_unit=float(b.get("price_unit") or 0),
-                                  posted=b.get("parent_state") == "posted", refund=b.get("move_type") == "in_refund")
-                     for b in ln.get("invoice_lines") or []]
-            key = (id_of(product.get("product_tmpl_id")), product.get("id"))
-            rows = memo.get(key)
-            if rows is None:
-                rows = memo[key] = price_rows(by_tmpl.get((vendor_id, key[0]), []), key[1])
-            promised = dt(ln.get("date_planned")) or approved or ordered_on or datetime.min
-            out.append(kpi.POLine(
-                po=name, product=code_or_name(product),
-                ordered=float(ln.get("product_uom_qty") or ln.get("product_qty") or 0),
-                product_qty=float(ln.get("product_qty") or 0), price_unit=float(ln.get("price_unit") or 0),
-                promised=promised, approved=approved, order_date=ordered_on, po_state=state,
-                moves=moves, bills=bills, price_rows=rows))
+                is_return = direction_get(mget("picking_code") or "")
+                if is_return is None:
+                    continue
+                v = mget("date")
+                when = cache_get(v, missing)
+                if when is missing:
+                    when = cache[v] = parse(v)
+                if when is not None:
+                    moves.append(Receipt(when, float(mget("quantity") or 0), is_return))
+            invoice_lines = lget("invoice_lines")
+            bills = [BillLine(str(b.get("id")), float(b.get("quantity") or 0), float(b.get("price_unit") or 0),
+                              b.get("parent_state") == "posted", b.get("move_type") == "in_refund")
+                     for b in invoice_lines] if invoice_lines else []
+            v = lget("date_planned")
+            promised = cache_get(v, missing)
+            if promised is missing:
+                promised = cache[v] = parse(v)
+            product_qty = lget("product_qty")
+            append(POLine(name, known[0], float(lget("product_uom_qty") or product_qty or 0),
+                          float(product_qty or 0), float(lget("price_unit") or 0),
+                          promised or fallback, approved, ordered_on, state, moves, bills, known[1]))
     return out
 
 
 def history_summary(orders: list[dict[str, Any]], start: datetime, top: int = 8) -> dict[str, Any]:
-    """Spend, PO count, spend per month and per product with its price trend (orders since `start`)."""
+    """Spend, PO count, spend per month and per product with its price trend (orders since `start`).
+
+    One pass over the rows (product codes looked up once per product)."""
     start_s = start.strftime("%Y-%m-%d %H:%M:%S")
     orders = [po for po in orders if str(po.get("date_approve") or "") >= start_s]
-    spend = sum(float(po.get("amount_untaxed") or 0) for po in orders)
+    amounts = [float(po.get("amount_untaxed") or 0) for po in orders]
+    spend = sum(amounts)
     by_month: dict[str, float] = defaultdict(float)
-    points: dict[str, list[tuple[datetime, float, float]]] = defaultdict(list)
-    spend_by: dict[str, float] = defaultdict(float)
-    for po in orders:
+    points: dict[str, list[tuple[datetime, float, float]]] = {}
+    spend_by: dict[str, float] = {}
+    codes: dict[Any, str] = {}  # product id -> code_or_name
+    months: dict[datetime, str] = {}
+    for po, amount in zip(orders, amounts, strict=True):
         when = dt(po.get("date_approve"))
         if when is None:
             continue
-        by_month[when.strftime("%Y-%m")] += float(po.get("amount_untaxed") or 0)
-        for ln in po.get("order_line") or []:
-            if ln.get("display_type") or not ln.get("product_id"):
+        month = months.get(when)
+        if month is None:
+            month = months[when] = when.strftime("%Y-%m")
+        by_month[month] += amount
+        for ln in po.get("order_line") or ():
+            lget = ln.get
+            if lget("display_type"):
                 continue
-            code = code_or_name(ln["product_id"])
-            points[code].append((when, float(ln.get("price_unit") or 0), float(ln.get("product_qty") or 0)))
-            spend_by[code] += float(ln.get("price_subtotal") or 0)
+            product = lget("product_id")
+            if not product:
+                continue
+            pid = product.get("id") if isinstance(product, dict) else None
+            code = codes.get(pid) if pid is not None else None
+            if code is None:
+                code = code_or_name(product)
+                if pid is not None:
+                    codes[pid] = code
+            point = (when, float(lget("price_unit") or 0), float(lget("product_qty") or 0))
+            subtotal = float(lget("price_subtotal") or 0)
+            if code in spend_by:
+                points[code].append(point)
+                spend_by[code] += subtotal
+            else:
+                points[code] = [point]
+                spend_by[code] = 0.0 + subtotal
     products = []
     for code in sorted(spend_by, key=lambda c: -spend_by[c])[:top]:
         products.append({"product": code, "spend": num(spend_by[code]), **kpi.price_trend(points[code])})

@@ -1,0 +1,79 @@
+"""tools.reads.supplier row folding on hand-built Odoo rows: the odd shapes the fast paths must not change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tools.reads.supplier import history_summary, to_kpi_lines
+
+VENDOR = 7
+
+
+def _orders() -> list[dict[str, Any]]:
+    prod_a = {"id": 1, "default_code": "A-1", "product_tmpl_id": 10}
+    prod_b = {"id": 2, "default_code": False, "display_name": "Bolt", "product_tmpl_id": 20}
+    return [
+        {"name": "P1", "state": "purchase", "date_approve": "2026-01-05 10:00:00", "date_order": "2026-01-04 09:00:00",
+         "amount_untaxed": 100.0, "order_line": [
+             {"display_type": "line_section", "product_id": False},
+             {"display_type": False, "product_id": dict(prod_a), "product_qty": 10.0, "product_uom_qty": 0,
+              "price_unit": 5.0, "price_subtotal": 50.0, "date_planned": "2026-01-10",  # a date only
+              "move_ids": [
+                  {"state": "done", "date": "2026-01-09 08:00:00", "quantity": 6.0, "picking_code": "incoming"},
+                  {"state": "done", "date": "2026-01-08 08:00:00", "quantity": 4.0, "picking_code": "incoming"},
+                  {"state": "cancel", "date": "2026-01-08 08:00:00", "quantity": 9.0, "picking_code": "incoming"},
+                  {"state": "done", "date": "2026-01-12 08:00:00", "quantity": 1.0, "picking_code": "outgoing"},
+                  {"state": "done", "date": "2026-01-12 08:00:00", "quantity": 3.0, "picking_code": "internal"},
+                  {"state": "done", "date": "not a date 12345", "quantity": 3.0, "picking_code": "incoming"}],
+              "invoice_lines": [{"id": 55, "quantity": 10.0, "price_unit": 5.5, "parent_state": "posted",
+                                 "move_type": "in_invoice"}]},
+             {"display_type": False, "product_id": dict(prod_b), "product_qty": 3.0, "product_uom_qty": 3.0,
+              "price_unit": 2.0, "price_subtotal": 6.0, "date_planned": False, "move_ids": [], "invoice_lines": []}]},
+        {"name": "P2", "state": "done", "date_approve": "2026-02-01 00:00:00", "date_order": False,
+         "amount_untaxed": 40.0, "order_line": [
+             {"display_type": False, "product_id": dict(prod_a), "product_qty": 8.0, "product_uom_qty": 8.0,
+              "price_unit": 5.0, "price_subtotal": 40.0, "date_planned": "2026-02-09 12:00:00",
+              "move_ids": [], "invoice_lines": []},
+             {"display_type": False, "product_id": 3, "product_qty": 1.0, "product_uom_qty": 1.0,
+              "price_unit": 1.0, "price_subtotal": 1.0, "date_planned": "2026-02-09 12:00:00"}]},
+    ]
+
+
+PRICES = [
+    {"partner_id": [VENDOR, "V"], "product_tmpl_id": [10, "A"], "product_id": False, "price": 4.5, "min_qty": 0,
+     "delay": 5, "date_start": False, "date_end": False},
+    {"partner_id": [VENDOR, "V"], "product_tmpl_id": [10, "A"], "product_id": [99, "other variant"], "price": 1.0,
+     "min_qty": 0, "delay": 1, "date_start": False, "date_end": False},
+    {"partner_id": [8, "Other"], "product_tmpl_id": [20, "B"], "product_id": False, "price": 1.0, "min_qty": 0,
+     "delay": 1, "date_start": False, "date_end": False},
+]
+
+
+def test_to_kpi_lines_folds_moves_bills_dates_and_prices() -> None:
+    lines = to_kpi_lines(_orders(), VENDOR, PRICES)
+    assert [(ln.po, ln.product) for ln in lines] == [("P1", "A-1"), ("P1", "Bolt"), ("P2", "A-1"), ("P2", "?")]
+    a1, bolt, a2, bare = lines
+    assert a1.promised == datetime(2026, 1, 10)  # date-only string -> midnight
+    assert a1.ordered == 10.0  # product_uom_qty 0 falls back to product_qty
+    # done receipts sorted, the return apart, cancelled/internal/unparsable moves dropped
+    assert [(m.when.day, m.qty) for m in a1.receipts] == [(8, 4.0), (9, 6.0)]
+    assert (a1.delivered, a1.returned) == (10.0, 1.0)
+    assert [(b.bill, b.posted, b.refund) for b in a1.bills] == [("55", True, False)]
+    assert [r.price for r in a1.price_rows] == [4.5]  # the other variant's row and other vendor's row dropped
+    assert a1.price_rows is a2.price_rows  # one list per product
+    assert bolt.promised == datetime(2026, 1, 5, 10)  # no date_planned -> the approval datetime
+    assert bolt.price_rows == [] and bolt.moves == [] and bolt.bills == []
+    assert a2.order_date is None and a2.approved == datetime(2026, 2, 1)
+    assert bare.price_rows == [] and bare.moves == []
+
+
+def test_history_summary_spend_months_and_products() -> None:
+    hist = history_summary(_orders(), datetime(2026, 1, 1))
+    assert hist["spend"] == 140 and hist["po_count"] == 2 and hist["products_bought"] == 3
+    assert hist["spend_by_month"] == {"2026-01": 100, "2026-02": 40}
+    top = {p["product"]: p for p in hist["top_products"]}
+    assert list(top) == ["A-1", "Bolt", "?"]
+    assert top["A-1"]["spend"] == 90 and top["A-1"]["orders"] == 2 and top["A-1"]["qty"] == 18
+    later = history_summary(_orders(), datetime(2026, 1, 20))
+    assert later["po_count"] == 1 and later["spend_by_month"] == {"2026-02": 40}
