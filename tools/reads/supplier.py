@@ -165,23 +165,25 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
 def history_summary(orders: list[dict[str, Any]], start: datetime, top: int = 8) -> dict[str, Any]:
     """Spend, PO count, spend per month and per product with its price trend (orders since `start`).
 
-    One pass over the rows (product codes looked up once per product)."""
+    One pass over the rows: spend per product (code looked up once per product id) and the lines
+    per product; the price-trend points are built for the `top` products only."""
     start_s = start.strftime("%Y-%m-%d %H:%M:%S")
     orders = [po for po in orders if str(po.get("date_approve") or "") >= start_s]
     amounts = [float(po.get("amount_untaxed") or 0) for po in orders]
     spend = sum(amounts)
     by_month: dict[str, float] = defaultdict(float)
-    points: dict[str, list[tuple[datetime, float, float]]] = {}
-    spend_by: dict[str, float] = {}
-    codes: dict[Any, str] = {}  # product id -> code_or_name
-    months: dict[datetime, str] = {}
+    # code -> [spend, [(PO datetime, line row), ...]], in first-seen order; product id -> that entry
+    acc: dict[str, list[Any]] = {}
+    by_pid: dict[Any, list[Any]] = {}
+    months: dict[tuple[int, int], str] = {}
     for po, amount in zip(orders, amounts, strict=True):
-        when = dt(po.get("date_approve"))
+        when = _parse_odoo_dt(po.get("date_approve"))
         if when is None:
             continue
-        month = months.get(when)
+        ym = (when.year, when.month)
+        month = months.get(ym)
         if month is None:
-            month = months[when] = when.strftime("%Y-%m")
+            month = months[ym] = when.strftime("%Y-%m")
         by_month[month] += amount
         for ln in po.get("order_line") or ():
             lget = ln.get
@@ -191,23 +193,22 @@ def history_summary(orders: list[dict[str, Any]], start: datetime, top: int = 8)
             if not product:
                 continue
             pid = product.get("id") if isinstance(product, dict) else None
-            code = codes.get(pid) if pid is not None else None
-            if code is None:
+            entry = by_pid.get(pid) if pid is not None else None
+            if entry is None:
                 code = code_or_name(product)
+                entry = acc.get(code)
+                if entry is None:
+                    entry = acc[code] = [0.0, []]
                 if pid is not None:
-                    codes[pid] = code
-            point = (when, float(lget("price_unit") or 0), float(lget("product_qty") or 0))
-            subtotal = float(lget("price_subtotal") or 0)
-            if code in spend_by:
-                points[code].append(point)
-                spend_by[code] += subtotal
-            else:
-                points[code] = [point]
-                spend_by[code] = 0.0 + subtotal
+                    by_pid[pid] = entry
+            entry[0] += float(lget("price_subtotal") or 0)
+            entry[1].append((when, ln))
     products = []
-    for code in sorted(spend_by, key=lambda c: -spend_by[c])[:top]:
-        products.append({"product": code, "spend": num(spend_by[code]), **kpi.price_trend(points[code])})
-    return {"spend": num(spend), "po_count": len(orders), "products_bought": len(spend_by),
+    for code in sorted(acc, key=lambda c: -acc[c][0])[:top]:
+        total, rows = acc[code]
+        points = [(w, float(r.get("price_unit") or 0), float(r.get("product_qty") or 0)) for w, r in rows]
+        products.append({"product": code, "spend": num(total), **kpi.price_trend(points)})
+    return {"spend": num(spend), "po_count": len(orders), "products_bought": len(acc),
             "spend_by_month": {k: num(v, 0) for k, v in sorted(by_month.items())}, "top_products": products}
 
 
