@@ -140,22 +140,23 @@ def button_draft(env: Env, model: ModelDef, ids: Any) -> dict[str, Any]:
     return {}
 
 
-@specific("purchase.order", "button_done")
-def button_done(env: Env, model: ModelDef, ids: Any) -> bool:
+def _lock_state(env: Env, model: ModelDef, ids: Any, frm: str, to: str) -> bool:
+    """Lock (purchase -> done) or unlock (done -> purchase) orders and their lines."""
     ids = _orders(env, model, ids)
     idl = ",".join(map(str, ids))
-    env.conn.execute(f"UPDATE purchase_order SET state = 'done' WHERE state = 'purchase' AND id IN ({idl})")
-    env.conn.execute(f"UPDATE purchase_order_line SET state = 'done' WHERE order_id IN ({idl}) AND state = 'purchase'")
+    env.conn.execute(f"UPDATE purchase_order SET state = '{to}' WHERE state = '{frm}' AND id IN ({idl})")
+    env.conn.execute(f"UPDATE purchase_order_line SET state = '{to}' WHERE order_id IN ({idl}) AND state = '{frm}'")
     return True
+
+
+@specific("purchase.order", "button_done")
+def button_done(env: Env, model: ModelDef, ids: Any) -> bool:
+    return _lock_state(env, model, ids, "purchase", "done")
 
 
 @specific("purchase.order", "button_unlock")
 def button_unlock(env: Env, model: ModelDef, ids: Any) -> bool:
-    ids = _orders(env, model, ids)
-    idl = ",".join(map(str, ids))
-    env.conn.execute(f"UPDATE purchase_order SET state = 'purchase' WHERE state = 'done' AND id IN ({idl})")
-    env.conn.execute(f"UPDATE purchase_order_line SET state = 'purchase' WHERE order_id IN ({idl}) AND state = 'done'")
-    return True
+    return _lock_state(env, model, ids, "done", "purchase")
 
 
 @specific("purchase.order", "action_rfq_send")

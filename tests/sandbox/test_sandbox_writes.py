@@ -220,3 +220,22 @@ def test_new_location_gets_path_name_and_warehouse(mini_fresh: Any) -> None:
     c("stock.quant", "create", {"product_id": 3, "location_id": loc, "quantity": 5.0, "reserved_quantity": 0.0,
                                 "in_date": "2026-11-26 10:00:00"})
     assert c("product.product", "read", [3], ["qty_available"], context={"warehouse_id": 1})[0]["qty_available"] == 5.0
+
+
+def test_lock_and_unlock_move_orders_and_lines_between_purchase_and_done(mini_fresh: Any) -> None:
+    c = Client(mini_fresh.url)
+    confirmed = c("purchase.order", "search", [("state", "=", "purchase")])
+    drafts = c("purchase.order", "search", [("state", "=", "draft")])
+    assert confirmed and drafts
+    po, rfq = confirmed[0], drafts[0]
+
+    def states(order: int) -> tuple[str, set[str]]:
+        head = c("purchase.order", "read", [order], ["state"])[0]["state"]
+        lines = c("purchase.order.line", "search_read", [("order_id", "=", order)], fields=["state"])
+        return head, {ln["state"] for ln in lines}
+
+    assert c("purchase.order", "button_done", [po, rfq]) is True
+    assert states(po) == ("done", {"done"})
+    assert states(rfq)[0] == "draft"  # only confirmed orders lock
+    assert c("purchase.order", "button_unlock", [po]) is True
+    assert states(po) == ("purchase", {"purchase"})
