@@ -13,13 +13,14 @@ import typer
 def _runtime(brain: str | None = None) -> Any:
     """The Runtime; reuses the sandbox `quartermaster run` keeps on QM_SANDBOX_PORT (same data dir)."""
     from assistant.local_sandbox import SandboxPortTaken
-    from assistant.runtime import Runtime, settings_for
+    from assistant.runtime import Runtime
+    from assistant.settings import load_settings
 
     overrides: dict[str, Any] = {}
     if brain in ("offline", "llm"):
         overrides["brain"] = brain
     try:
-        return Runtime.build(settings_for(**overrides))
+        return Runtime.build(load_settings(**overrides))
     except SandboxPortTaken as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -363,17 +363,6 @@ def _make_brain(settings: Settings, odoo: OdooClient) -> BaseChatModel:
     return OfflinePlanner(lexicon_loader=lambda: load_lexicon(odoo))
 
 
-def settings_for(**fields: Any) -> Settings:
-    """`load_settings` by field name (data_dir=…, brain=…): Settings only accepts its env-var aliases."""
-    from pydantic import AliasChoices
-
-    from assistant.settings import load_settings
-
-    named: dict[str, Any] = {}
-    for name, value in fields.items():
-        alias = Settings.model_fields[name].validation_alias
-        named[str(alias.choices[0]) if isinstance(alias, AliasChoices) else name] = value
-    return load_settings(**named)
 
 
 # -- one runtime per process ---------------------------------------------------------------------

@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT))
 from assistant.eval.checkers import CHECKERS, EvalEnv  # noqa: E402
 from assistant.eval.fixtures import Fixtures  # noqa: E402
 from assistant.eval.runner import load_questions, run_eval, scripted_assistant  # noqa: E402
-from assistant.runtime import Runtime, settings_for  # noqa: E402
+from assistant.runtime import Runtime  # noqa: E402
+from assistant.settings import load_settings  # noqa: E402
 from sandbox.launch import start_sandbox  # noqa: E402
 
 
@@ -68,7 +69,7 @@ def main() -> None:
     sandbox = start_sandbox(tmp / "sandbox", port=0, scale=1, cache_dir=ROOT / "var" / "cache" / "sandbox")
     print(f"sandbox ready in {time.perf_counter() - t0:.1f} s at {sandbox.url}")
     try:
-        settings = settings_for(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=tmp / "data", brain="offline")
+        settings = load_settings(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=tmp / "data", brain="offline")
         t0 = time.perf_counter()
         runtime = Runtime.build(settings)
         print(f"Runtime.build {time.perf_counter() - t0:.1f} s {runtime.timings}")

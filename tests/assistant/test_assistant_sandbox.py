@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from assistant.eval.runner import run_eval
-from assistant.runtime import Runtime, settings_for
+from assistant.runtime import Runtime
+from assistant.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMA_CACHE = ROOT / "var" / "cache" / "assistant-tests-chroma"  # the embedded corpus, kept between runs
@@ -26,7 +27,7 @@ def runtime(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     data = tmp_path_factory.mktemp("qm-data")
     if CHROMA_CACHE.is_dir():
         shutil.copytree(CHROMA_CACHE, data / "chroma")
-    settings = settings_for(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=data, brain="offline")
+    settings = load_settings(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=data, brain="offline")
     rt = Runtime.build(settings)
     if not CHROMA_CACHE.is_dir():
         shutil.copytree(data / "chroma", CHROMA_CACHE, dirs_exist_ok=True)

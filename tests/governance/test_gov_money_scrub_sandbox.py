@@ -66,10 +66,11 @@ def test_cardinal_messages_lose_their_prices_for_the_warehouse_role(odoo: OdooCl
 
 @pytest.fixture(scope="module")
 def runtime(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from assistant.runtime import Runtime, settings_for
+    from assistant.runtime import Runtime
+    from assistant.settings import load_settings
 
     data = tmp_path_factory.mktemp("qm-scrub")
-    rt = Runtime.build(settings_for(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=data, brain="offline"),
+    rt = Runtime.build(load_settings(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=data, brain="offline"),
                        ingest_corpus=False)
     yield rt
     rt.close()
