@@ -23,27 +23,42 @@ def serve(port: int = typer.Option(8069, help="TCP port on 127.0.0.1 (0 = any fr
           cache_dir: Path = typer.Option(None, help="Cache of generated databases (default <data-dir>/cache/sandbox)"),
           today: str = typer.Option(None, help="The business 'today' (YYYY-MM-DD) used by the generator"),
           generator: str = typer.Option("auto", help="auto | seed | minimal"),
+          business: str = typer.Option("bluebonnet", envvar="QM_SANDBOX_BUSINESS",
+                                       help="Demo business: bluebonnet (Texas, USD) | hollander (NL, EUR, "
+                                            "two companies)"),
           ready_file: Path = typer.Option(None, hidden=True)) -> None:
     """Serve the sandbox (generating the demo business on first start)."""
-    from sandbox.database import ensure_database
+    from sandbox.database import check_business, ensure_database
     from sandbox.server import serve as run
 
+    try:
+        business = check_business(business)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--business") from None
     data_dir = data_dir or _default_data_dir()
     cache = cache_dir or (data_dir / "cache" / "sandbox")
     day = dt.date.fromisoformat(today) if today else None
     path = ensure_database(data_dir, seed=seed, scale=scale, today=day, cache_dir=cache, generator=generator,
-                           in_subprocess=True)
+                           in_subprocess=True, business=business)
     run(path, port, ready_file=ready_file)
 
 
 @app.command()
 def reset(data_dir: Path = typer.Option(None, help="Folder holding sandbox.db"),
+          business: str = typer.Option("bluebonnet", envvar="QM_SANDBOX_BUSINESS",
+                                       help="Whose file to delete: bluebonnet (sandbox.db) | hollander"),
           yes: bool = typer.Option(True, "--yes/--ask", help="Do not ask for confirmation")) -> None:
     """Delete sandbox.db so that the next start regenerates the demo business (all writes are lost)."""
+    from sandbox.database import check_business, db_path
     from sandbox.database import reset as do_reset
 
+    try:
+        business = check_business(business)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--business") from None
     data_dir = data_dir or _default_data_dir()
-    if not yes and not typer.confirm(f"Delete {data_dir / 'sandbox.db'}?"):
+    path = db_path(data_dir, business)
+    if not yes and not typer.confirm(f"Delete {path}?"):
         raise typer.Exit(1)
-    removed = do_reset(data_dir)
-    typer.echo(f"sandbox reset: {'removed' if removed else 'nothing to remove at'} {data_dir / 'sandbox.db'}")
+    removed = do_reset(data_dir, business)
+    typer.echo(f"sandbox reset: {'removed' if removed else 'nothing to remove at'} {path}")

@@ -27,6 +27,7 @@ class RunningSandbox:
     data_dir: Path
     process: subprocess.Popen[bytes]
     db: str = DB_NAME
+    business: str = "bluebonnet"
     log_path: Path | None = None
     started_in: float = 0.0
     _stopped: bool = field(default=False, repr=False)
@@ -83,15 +84,18 @@ def _die_with_parent() -> Any:
 
 
 def start_sandbox(data_dir: Path, port: int = 0, scale: int = 1, seed: int = 42, cache_dir: Path | None = None,
-                  today: dt.date | None = None, generator: str = "auto", timeout: float = 180.0) -> RunningSandbox:
-    """Start ``python -m sandbox serve`` and wait until it answers; ``port=0`` picks a free port."""
+                  today: dt.date | None = None, generator: str = "auto", timeout: float = 180.0,
+                  business: str = "bluebonnet") -> RunningSandbox:
+    """Start ``python -m sandbox serve`` and wait until it answers; ``port=0`` picks a free port.
+    ``business`` picks the demo business (bluebonnet, hollander); each has its own file in ``data_dir``."""
     t0 = time.perf_counter()
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     ready = data_dir / f"sandbox.port.{os.getpid()}.{time.monotonic_ns()}"
     ready.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "sandbox", "serve", "--port", str(port), "--scale", str(scale), "--seed", str(seed),
-           "--data-dir", str(data_dir), "--ready-file", str(ready), "--generator", generator]
+           "--data-dir", str(data_dir), "--ready-file", str(ready), "--generator", generator,
+           "--business", business]
     if cache_dir is not None:
         cmd += ["--cache-dir", str(cache_dir)]
     if today is not None:
@@ -115,7 +119,7 @@ def start_sandbox(data_dir: Path, port: int = 0, scale: int = 1, seed: int = 42,
             while time.monotonic() < deadline and not _ping(url):
                 time.sleep(0.02)
             return RunningSandbox(url=url, port=actual, data_dir=data_dir, process=proc, log_path=log_path,
-                                  started_in=time.perf_counter() - t0)
+                                  started_in=time.perf_counter() - t0, business=business)
         time.sleep(0.02)
     proc.kill()
     raise RuntimeError(f"sandbox did not answer within {timeout:.0f} s (log: {log_path})")

@@ -210,6 +210,13 @@ def derive(conn: sqlite3.Connection, registry: dict[str, ModelDef]) -> None:
         if m.name not in have:
             conn.execute("INSERT INTO ir_model (model, name, transient) VALUES (?, ?, 0)", [m.name, m.description])
     _default_rows(conn)
+    # Odoo's defaults for company settings a seed may omit (one-step approval, 5,000 in company currency)
+    conn.execute("UPDATE res_company SET po_double_validation = COALESCE(po_double_validation, 'one_step'), "
+                 "po_double_validation_amount = COALESCE(po_double_validation_amount, 5000.0), "
+                 "po_lock = COALESCE(po_lock, 'edit'), po_lead = COALESCE(po_lead, 0.0), "
+                 "days_to_purchase = COALESCE(days_to_purchase, 0.0), sequence = COALESCE(sequence, 10)")
+    from sandbox.business.sequences import ensure_sequences
+    ensure_sequences(conn)
     env = Env(registry, conn, 1, {}, su=True)
     # pickings linked to POs through their moves
     conn.execute("""UPDATE stock_picking SET purchase_id = (SELECT l.order_id FROM stock_move m JOIN

@@ -31,10 +31,14 @@ def recompute_lines(env: Env, order_ids: list[int] | None = None) -> None:
                AND t.id = p.product_tmpl_id AND pu.id = t.uom_id AND lu.factor > 0) /
               (SELECT lu.factor FROM uom_uom lu WHERE lu.id = purchase_order_line.product_uom AND lu.factor > 0), 1.0),
           qty_received = CASE WHEN qty_received_method = 'manual' THEN COALESCE(qty_received_manual, 0) ELSE COALESCE((
-              SELECT SUM(CASE WHEN ld.usage IN ('internal','transit') AND ls.usage NOT IN ('internal','transit')
+              SELECT SUM((CASE WHEN ld.usage IN ('internal','transit') AND ls.usage NOT IN ('internal','transit')
                               THEN m.quantity
                               WHEN ld.usage = 'supplier' AND COALESCE(m.to_refund, 0) = 1 THEN -m.quantity
                               ELSE 0 END)
+                         -- move UoM -> line UoM (Odoo: move.product_uom._compute_quantity(qty, line.product_uom))
+                         * CASE WHEN m.product_uom = purchase_order_line.product_uom THEN 1.0 ELSE COALESCE(
+                             (SELECT lu.factor / mu.factor FROM uom_uom mu, uom_uom lu WHERE mu.id = m.product_uom
+                              AND lu.id = purchase_order_line.product_uom AND mu.factor > 0), 1.0) END)
               FROM stock_move m JOIN stock_location ld ON ld.id = m.location_dest_id
               JOIN stock_location ls ON ls.id = m.location_id
               WHERE m.purchase_line_id = purchase_order_line.id AND m.state = 'done'), 0) END,

@@ -30,26 +30,29 @@ COMMON_DEFAULTS: dict[str, Any] = {"active": True}
 def defaults(env: Env, model: ModelDef, vals: dict[str, Any]) -> dict[str, Any]:
     """Odoo's default values (also what ``default_get`` returns)."""
     out = dict(vals)
-    d = default_values(env, model)
+    d = default_values(env, model, vals)
     for k, v in d.items():
         if k not in out and k in model.fields:
             out[k] = v
     return out
 
 
-def default_values(env: Env, model: ModelDef) -> dict[str, Any]:
+def default_values(env: Env, model: ModelDef, vals: dict[str, Any] | None = None) -> dict[str, Any]:
     d: dict[str, Any] = {}
+    vals = vals or {}
+    company = vals.get("company_id") if isinstance(vals.get("company_id"), int) else current_company(env)
     if model.has_active:
         d["active"] = True
     if "company_id" in model.fields and model.fields["company_id"].column and model.name not in (
-            "res.partner", "product.template", "product.supplierinfo"):
-        d["company_id"] = 1
+            "res.partner", "product.template", "product.supplierinfo", "ir.sequence", "account.payment.term",
+            "res.currency.rate"):
+        d["company_id"] = company
     if "currency_id" in model.fields and model.fields["currency_id"].column:
-        d["currency_id"] = 1
+        d["currency_id"] = company_currency(env, company)
     n = model.name
     if n == "purchase.order":
         d.update(state="draft", date_order=_now(), user_id=env.uid, priority="0", invoice_status="no",
-                 picking_type_id=_default_in_type(env))
+                 picking_type_id=_default_in_type(env, company))
     elif n == "purchase.order.line":
         d.update(qty_received_method="stock_moves", product_qty=1.0, discount=0.0, qty_received_manual=0.0)
     elif n == "stock.picking":
@@ -77,8 +80,28 @@ def default_values(env: Env, model: ModelDef) -> dict[str, Any]:
     return d
 
 
-def _default_in_type(env: Env) -> int | None:
-    row = env.q("SELECT id FROM stock_picking_type WHERE code = 'incoming' AND active = 1 ORDER BY sequence, id LIMIT 1")
+def current_company(env: Env) -> int:
+    """Odoo's env.company: the first of the context's allowed_company_ids, else the user's company."""
+    allowed = env.context.get("allowed_company_ids")
+    if isinstance(allowed, (list, tuple)) and allowed and isinstance(allowed[0], int):
+        return int(allowed[0])
+    row = env.q("SELECT company_id FROM res_users WHERE id = ?", [env.uid])
+    return int(row[0][0]) if row and row[0][0] else 1
+
+
+def company_currency(env: Env, company: int | None) -> int:
+    row = env.q("SELECT currency_id FROM res_company WHERE id = ?", [company or 1])
+    return int(row[0][0]) if row and row[0][0] else 1
+
+
+def _default_in_type(env: Env, company: int | None = None) -> int | None:
+    """Odoo's _get_picking_type: the company's first incoming type of a warehouse, else any of the company."""
+    row = env.q("SELECT t.id FROM stock_picking_type t LEFT JOIN stock_warehouse w ON w.id = t.warehouse_id "
+                "WHERE t.code = 'incoming' AND t.active = 1 AND (? IS NULL OR w.company_id = ?) "
+                "ORDER BY t.sequence, t.id LIMIT 1", [company, company])
+    if not row:
+        row = env.q("SELECT id FROM stock_picking_type WHERE code = 'incoming' AND active = 1 "
+                    "ORDER BY sequence, id LIMIT 1")
     return row[0][0] if row else None
 
 
@@ -87,34 +110,62 @@ def _user_partner(env: Env) -> int | None:
     return row[0][0] if row else None
 
 
-def _seller(env: Env, product_id: int, partner_id: int | None, qty: float) -> tuple[Any, ...] | None:
+def _seller(env: Env, product_id: int, partner_id: int | None, qty: float,
+            company: int | None = None) -> tuple[Any, ...] | None:
+    """Odoo's _select_seller: (price, delay, min_qty, currency_id) of the vendor's best row; the rule for a
+    variant (product_id set) before the template's, company rows and shared rows."""
     rows = env.q(
-        "SELECT s.price, s.delay, s.min_qty FROM product_supplierinfo s JOIN product_product p "
+        "SELECT s.price, s.delay, s.min_qty, s.currency_id FROM product_supplierinfo s JOIN product_product p "
         "ON p.product_tmpl_id = s.product_tmpl_id WHERE p.id = ? AND s.partner_id = ? "
         "AND (s.product_id IS NULL OR s.product_id = p.id) AND s.min_qty <= ? "
+        "AND (? IS NULL OR s.company_id IS NULL OR s.company_id = ?) "
         "AND (s.date_start IS NULL OR s.date_start <= date('now')) AND (s.date_end IS NULL OR s.date_end >= date('now')) "
-        "ORDER BY s.sequence, s.min_qty DESC, s.price, s.id LIMIT 1", [product_id, partner_id, qty])
+        "ORDER BY s.sequence, s.min_qty DESC, s.price, s.id LIMIT 1", [product_id, partner_id, qty, company, company])
     return rows[0] if rows else None
+
+
+def _uom_factor(env: Env, uom_id: int | None) -> float:
+    row = env.q("SELECT factor FROM uom_uom WHERE id = ?", [uom_id]) if uom_id else []
+    return float(row[0][0]) if row and row[0][0] else 1.0
+
+
+def seller_price(env: Env, seller: tuple[Any, ...], seller_uom: int | None, line_uom: int | None,
+                 currency: int | None, company: int | None, day: str) -> float:
+    """The vendor price in the order's currency and the line's UoM, as Odoo's
+    _compute_price_unit_and_date_planned_and_name (currency first, rounded to the currency, then UoM)."""
+    from sandbox.business.currency import convert, decimals
+    price = float(seller[0])
+    if seller[3] and currency and seller[3] != currency:
+        price = round(convert(env, price, int(seller[3]), int(currency), company, day), max(decimals(env, currency), 2))
+    if seller_uom and line_uom and seller_uom != line_uom:
+        # uom._compute_price: price per seller unit -> per line unit (factor = units of uom per reference unit)
+        price = price * _uom_factor(env, seller_uom) / _uom_factor(env, line_uom)
+    return price
 
 
 def before_create(env: Env, model: ModelDef, vals: dict[str, Any]) -> None:
     n = model.name
     if n == "purchase.order":
         if not vals.get("name") or vals.get("name") == "New":
-            vals["name"] = sequences.po_name(env)
+            vals["name"] = sequences.po_name(env, vals.get("company_id"), vals.get("date_order"))
     elif n == "purchase.order.line" and vals.get("product_id") and not vals.get("display_type"):
-        order = env.q("SELECT partner_id, date_order, state FROM purchase_order WHERE id = ?", [vals.get("order_id")])
-        partner, date_order, state = order[0] if order else (None, _now(), "draft")
+        order = env.q("SELECT partner_id, date_order, state, currency_id, company_id FROM purchase_order "
+                      "WHERE id = ?", [vals.get("order_id")])
+        partner, date_order, state, currency, company = order[0] if order else (None, _now(), "draft", None, None)
         vals.setdefault("state", state)
         prod = env.q("SELECT t.name, p.default_code, t.uom_po_id FROM product_product p JOIN product_template t "
                      "ON t.id = p.product_tmpl_id WHERE p.id = ?", [vals["product_id"]])
+        uom_po = None
         if prod:
             name, code, uom_po = prod[0]
-            vals.setdefault("name", f"[{code}] {name}" if code else name)
+            if "name" not in vals:
+                vals["name"] = env.display_names(env.model("product.product"), [vals["product_id"]]).get(
+                    vals["product_id"]) or (f"[{code}] {name}" if code else name)
             vals.setdefault("product_uom", uom_po)
-        seller = _seller(env, vals["product_id"], partner, float(vals.get("product_qty") or 1.0))
+        seller = _seller(env, vals["product_id"], partner, float(vals.get("product_qty") or 1.0), company)
         if "price_unit" not in vals:
-            vals["price_unit"] = float(seller[0]) if seller else 0.0
+            vals["price_unit"] = seller_price(env, seller, uom_po, vals.get("product_uom"), currency, company,
+                                              (date_order or _now())[:10]) if seller else 0.0
         if not vals.get("date_planned"):
             delay = int(seller[1]) if seller else 0
             base = datetime.strptime((date_order or _now())[:19], "%Y-%m-%d %H:%M:%S")
@@ -128,7 +179,7 @@ def before_create(env: Env, model: ModelDef, vals: dict[str, Any]) -> None:
                 vals.setdefault("location_id", t[0][0])
                 vals.setdefault("location_dest_id", t[0][1])
     elif n == "stock.warehouse.orderpoint" and not vals.get("name"):
-        vals["name"] = sequences.orderpoint_name(env)
+        vals["name"] = sequences.orderpoint_name(env, vals.get("company_id"))
     elif n == "mail.activity":
         if vals.get("res_model_id") and vals.get("res_id"):
             mname = env.q("SELECT model FROM ir_model WHERE id = ?", [vals["res_model_id"]])
@@ -245,20 +296,27 @@ def sync_line_moves(env: Env, line_ids: list[int]) -> None:
     confirmed PO gets a move in the open receipt (or a new receipt)."""
     from sandbox.business.purchase import create_receipt
     for lid in line_ids:
-        row = env.q("SELECT l.order_id, l.product_qty, o.state, l.display_type FROM purchase_order_line l "
-                    "JOIN purchase_order o ON o.id = l.order_id WHERE l.id = ?", [lid])
+        derived.recompute_lines(env, [r[0] for r in env.q("SELECT order_id FROM purchase_order_line WHERE id = ?",
+                                                         [lid])])
+        row = env.q("SELECT l.order_id, l.product_uom_qty, o.state, l.display_type, t.uom_id FROM purchase_order_line l "
+                    "JOIN purchase_order o ON o.id = l.order_id JOIN product_product p ON p.id = l.product_id "
+                    "JOIN product_template t ON t.id = p.product_tmpl_id WHERE l.id = ?", [lid])
         if not row or row[0][2] != "purchase" or row[0][3]:
             continue
-        oid, qty = row[0][0], row[0][1] or 0.0
-        done = env.q("SELECT COALESCE(SUM(quantity), 0) FROM stock_move WHERE purchase_line_id = ? AND state = 'done'",
-                     [lid])[0][0]
-        open_moves = env.q("SELECT id FROM stock_move WHERE purchase_line_id = ? AND state NOT IN ('done','cancel') "
-                           "ORDER BY id", [lid])
+        oid, qty, product_uom = row[0][0], row[0][1] or 0.0, row[0][4]
+        # everything in the product's UoM (moves may be in another UoM: convert with the factors)
+        done = env.q("SELECT COALESCE(SUM(m.quantity * COALESCE((SELECT pu.factor / mu.factor FROM uom_uom mu, uom_uom pu "
+                     "WHERE mu.id = m.product_uom AND pu.id = ? AND mu.factor > 0), 1.0)), 0) FROM stock_move m "
+                     "WHERE m.purchase_line_id = ? AND m.state = 'done'", [product_uom, lid])[0][0]
+        open_moves = env.q("SELECT m.id, COALESCE((SELECT mu.factor / pu.factor FROM uom_uom mu, uom_uom pu WHERE "
+                           "mu.id = m.product_uom AND pu.id = ? AND pu.factor > 0), 1.0) FROM stock_move m WHERE "
+                           "m.purchase_line_id = ? AND m.state NOT IN ('done','cancel') ORDER BY m.id", [product_uom, lid])
         remaining = max(qty - done, 0.0)
         if open_moves:
+            in_move_uom = remaining * open_moves[0][1]
             env.conn.execute("UPDATE stock_move SET product_uom_qty = ?, product_qty = ?, quantity = CASE WHEN "
                              "state = 'assigned' THEN ? ELSE quantity END WHERE id = ?",
-                             [remaining, remaining, remaining, open_moves[0][0]])
+                             [in_move_uom, remaining, in_move_uom, open_moves[0][0]])
             continue
         if remaining <= 0:
             continue

@@ -38,8 +38,11 @@ def create_receipt(env: Env, order_id: int, only_lines: list[int] | None = None,
         row = su.q("SELECT id FROM stock_location WHERE usage = 'supplier' ORDER BY id LIMIT 1")
         src = row[0][0] if row else None
     only = f" AND l.id IN ({','.join(map(str, only_lines))})" if only_lines else ""
-    lines = su.q("SELECT l.id, l.product_id, l.product_qty, l.product_uom_qty, l.product_uom, l.date_planned, "
-                 "l.price_unit, l.name FROM purchase_order_line l JOIN product_product p ON p.id = l.product_id "
+    # Odoo 18 (_prepare_stock_move_vals): moves in the product's UoM, demand = the line's product_uom_qty
+    lines = su.q("SELECT l.id, l.product_id, l.product_uom_qty, l.product_uom_qty, t.uom_id, l.date_planned, "
+                 "l.price_unit * COALESCE((SELECT pu.factor / lu.factor FROM uom_uom lu, uom_uom pu WHERE "
+                 "lu.id = l.product_uom AND pu.id = t.uom_id AND lu.factor > 0), 1.0), l.name "
+                 "FROM purchase_order_line l JOIN product_product p ON p.id = l.product_id "
                  "JOIN product_template t ON t.id = p.product_tmpl_id WHERE l.order_id = ? AND "
                  f"l.display_type IS NULL AND t.type = 'consu'{only} ORDER BY l.sequence, l.id", [order_id])
     if not lines:

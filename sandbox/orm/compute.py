@@ -223,42 +223,94 @@ def forecast_availability(env: Env, model: ModelDef, ids: list[int], fnames: lis
     return {"forecast_availability": {i: v["product_qty"] or v["product_uom_qty"] or 0.0 for i, v in vals.items()}}
 
 
+def _lead_days(env: Env, ids: list[int]) -> dict[int, int]:
+    """Odoo 18's lead days of a buy rule: the vendor's delay (the rule's supplier, else the product's first
+    vendor row) + the company's purchase security lead time + days to purchase."""
+    rows = env.q(f"SELECT o.id, o.supplier_id, o.product_id, o.company_id, COALESCE(c.po_lead, 0), "
+                 f"COALESCE(c.days_to_purchase, 0) FROM stock_warehouse_orderpoint o LEFT JOIN res_company c "
+                 f"ON c.id = o.company_id WHERE o.id IN ({_idl(ids)})")
+    out: dict[int, int] = {}
+    for oid, supplier, product, company, po_lead, to_purchase in rows:
+        if supplier:
+            delay = env.q("SELECT delay FROM product_supplierinfo WHERE id = ?", [supplier])
+        else:
+            delay = env.q("SELECT s.delay FROM product_supplierinfo s JOIN product_product p ON "
+                          "p.product_tmpl_id = s.product_tmpl_id WHERE p.id = ? AND (s.product_id IS NULL OR "
+                          "s.product_id = p.id) AND (s.company_id IS NULL OR s.company_id = ?) "
+                          "ORDER BY s.sequence, s.min_qty DESC, s.price, s.id LIMIT 1", [product, company])
+        if not delay:
+            out[oid] = 0
+            continue
+        out[oid] = int(delay[0][0] or 0) + int(po_lead or 0) + int(to_purchase or 0)
+    return out
+
+
+def _in_progress(env: Env, ops: dict[int, dict[str, Any]]) -> dict[int, float]:
+    """purchase_stock's _quantity_in_progress: quantities on RFQ lines (draft, sent, to approve) of the rule's
+    product whose operation type delivers to the rule's location (or that name the rule), in the product UoM."""
+    products = sorted({v["product_id"] for v in ops.values()})
+    rows = env.q(f"SELECT l.product_id, l.product_qty, lu.factor, pu.factor, t.default_location_dest_id, "
+                 f"lo.location_id FROM purchase_order_line l JOIN purchase_order o ON o.id = l.order_id "
+                 f"LEFT JOIN stock_picking_type t ON t.id = o.picking_type_id "
+                 f"LEFT JOIN stock_warehouse_orderpoint lo ON lo.id = l.orderpoint_id "
+                 f"JOIN product_product p ON p.id = l.product_id JOIN product_template pt ON pt.id = p.product_tmpl_id "
+                 f"LEFT JOIN uom_uom lu ON lu.id = l.product_uom LEFT JOIN uom_uom pu ON pu.id = pt.uom_id "
+                 f"WHERE o.state IN ('draft','sent','to approve') AND l.display_type IS NULL "
+                 f"AND l.product_id IN ({_idl(products)})")
+    by_key: dict[tuple[int, int], float] = defaultdict(float)
+    for product, qty, line_factor, product_factor, dest, op_location in rows:
+        units = (qty or 0.0) / (line_factor or 1.0) * (product_factor or 1.0)
+        location = op_location or dest
+        if location:
+            by_key[(product, location)] += units
+    return {i: by_key.get((v["product_id"], v["location_id"]), 0.0) for i, v in ops.items()}
+
+
 @register("orderpoint_qty")
 def orderpoint_qty(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
+    """Odoo 18's _compute_qty / _get_qty_to_order: forecast = virtual_available at the rule's location up to its
+    lead days date + RFQ quantities in progress; when below the minimum, order up to the maximum, rounded down
+    to the multiple (up when the maximum is 0)."""
+    from datetime import timedelta
     vals = env.values(model, ids, ["product_id", "location_id", "product_min_qty", "product_max_qty",
                                    "qty_multiple", "qty_to_order_manual", "trigger"])
     out: Result = {n: {} for n in ("qty_on_hand", "qty_forecast", "qty_to_order", "qty_to_order_computed")}
-    by_loc: dict[int, list[int]] = defaultdict(list)
+    lead = _lead_days(env, ids)
+    progress = _in_progress(env, vals)
+    by_ctx: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, v in vals.items():
-        by_loc[v["location_id"]].append(i)
-    for loc, ops in by_loc.items():
-        q = product_quantities(env.with_context(location=loc, warehouse_id=False, strict=False),
+        by_ctx[(v["location_id"], lead.get(i, 0))].append(i)
+    for (loc, days), ops in by_ctx.items():
+        to_date = f"{(date.today() + timedelta(days=days)).isoformat()} 23:59:59"
+        q = product_quantities(env.with_context(location=loc, warehouse_id=False, strict=False, to_date=to_date),
                                [vals[i]["product_id"] for i in ops])
         for i in ops:
             v = vals[i]
             pq = q.get(v["product_id"], {})
-            onhand, forecast = pq.get("qty_available", 0.0), pq.get("virtual_available", 0.0)
+            onhand = pq.get("qty_available", 0.0)
+            forecast = pq.get("virtual_available", 0.0) + progress.get(i, 0.0)
+            low, high = v["product_min_qty"] or 0.0, v["product_max_qty"] or 0.0
             need = 0.0
-            if forecast < (v["product_min_qty"] or 0.0):
-                need = (v["product_max_qty"] or 0.0) - forecast
+            if forecast < low - 1e-9:
+                need = max(low, high) - forecast
                 mult = v["qty_multiple"] or 0.0
-                if mult > 0 and need % mult:
-                    need = need + mult - need % mult
+                remainder = (need % mult) if mult > 0 else 0.0
+                if remainder > 1e-9 and mult - remainder > 1e-9:
+                    need = need + mult - remainder if abs(high) < 1e-9 else need - remainder
             out["qty_on_hand"][i] = onhand
             out["qty_forecast"][i] = forecast
             out["qty_to_order_computed"][i] = need
             manual = v["qty_to_order_manual"] or 0.0
-            out["qty_to_order"][i] = manual if (v["trigger"] == "manual" and manual) else need
+            out["qty_to_order"][i] = manual if manual else need
     return out
 
 
 @register("orderpoint_lead")
 def orderpoint_lead(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
-    vals = env.values(model, ids, ["supplier_id.delay"])
-    today = date.today()
     from datetime import timedelta
-    return {"lead_days_date": {i: (today + timedelta(days=v["supplier_id.delay"] or 0)).isoformat()
-                               for i, v in vals.items()},
+    lead = _lead_days(env, ids)
+    today = date.today()
+    return {"lead_days_date": {i: (today + timedelta(days=lead.get(i, 0))).isoformat() for i in ids},
             "days_to_order": {i: 0.0 for i in ids}}
 
 
@@ -441,3 +493,100 @@ def on_time_rate(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -
         ordered[pid] += qty
         good[pid] += min(on_time.get(lid, 0.0), qty)
     return {"on_time_rate": {i: (good[i] / ordered[i] * 100.0) if ordered.get(i) else -1.0 for i in ids}}
+
+
+def _context_day(env: Env) -> str:
+    day = env.context.get("date")
+    if isinstance(day, str) and len(day) >= 10:
+        return day[:10]
+    from sandbox.orm.env import now_str
+    return now_str()[:10]
+
+
+def _context_company(env: Env) -> int:
+    company = env.context.get("company_id")
+    if isinstance(company, int) and not isinstance(company, bool):
+        return company
+    from sandbox.business.hooks import current_company
+    return current_company(env)
+
+
+@register("currency_rate")
+def currency_rate(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
+    """res.currency rate/inverse_rate as Odoo 18's _compute_current_rate: per 1 unit of the company currency,
+    on context ``date`` (default today) for context ``company_id`` (default the user's company)."""
+    from sandbox.business.currency import company_currency_id, raw_rates
+    day, company = _context_day(env), _context_company(env)
+    base = company_currency_id(env, company)
+    rates = raw_rates(env, sorted(set(ids) | {base}), company, day)
+    names = dict(env.q(f"SELECT id, name FROM res_currency WHERE id IN ({_idl(sorted(set(ids) | {base}))})"))
+    latest = dict(env.q(f"SELECT currency_id, MAX(name) FROM res_currency_rate WHERE currency_id IN ({_idl(ids)}) "
+                        f"GROUP BY currency_id"))
+    out: Result = {n: {} for n in ("rate", "inverse_rate", "rate_string", "date", "is_current_company_currency")}
+    for i in ids:
+        r = rates[i] / rates[base]
+        out["rate"][i] = r
+        out["inverse_rate"][i] = 1.0 / r if r else 0.0
+        out["rate_string"][i] = f"1 {names.get(base)} = {r:.6f} {names.get(i)}" if i != base else ""
+        out["date"][i] = latest.get(i) or False
+        out["is_current_company_currency"][i] = i == base
+    return {n: out[n] for n in fnames if n in out}
+
+
+@register("rate_company")
+def rate_company(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
+    """res.currency.rate company_rate = rate / the company currency's rate that day (1 when it has none)."""
+    from sandbox.business.currency import company_currency_id, raw_rates
+    rows = env.q(f"SELECT id, rate, name, company_id FROM res_currency_rate WHERE id IN ({_idl(ids)})")
+    out: Result = {"company_rate": {}, "inverse_company_rate": {}}
+    for rid, rate, day, company in rows:
+        company = company or _context_company(env)
+        base = company_currency_id(env, company)
+        base_rate = raw_rates(env, [base], company, day)[base]
+        value = (rate or 0.0) / base_rate if base_rate else 0.0
+        out["company_rate"][rid] = value
+        out["inverse_company_rate"][rid] = 1.0 / value if value else 0.0
+    return {n: out[n] for n in fnames}
+
+
+@register("po_currency_rate")
+def po_currency_rate(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
+    """purchase.order currency_rate (units of the order currency per company currency at the order date) and
+    amount_total_cc (the total in the company currency), as Odoo 18."""
+    from sandbox.business.currency import company_currency_id, raw_rates
+    out: Result = {"currency_rate": {}, "amount_total_cc": {}}
+    for oid, currency, company, date_order, total in env.q(
+            f"SELECT id, currency_id, company_id, date_order, amount_total FROM purchase_order WHERE id IN ({_idl(ids)})"):
+        base = company_currency_id(env, company)
+        rates = raw_rates(env, sorted({currency or base, base}), company, (date_order or "")[:10] or _context_day(env))
+        r = rates[currency or base] / rates[base]
+        out["currency_rate"][oid] = r
+        out["amount_total_cc"][oid] = round((total or 0.0) / r, 2) if r else 0.0
+    return {n: out[n] for n in fnames}
+
+
+@register("sequence_next")
+def sequence_next(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
+    got = dict(env.q(f"SELECT id, number_next FROM ir_sequence WHERE id IN ({_idl(ids)})"))
+    return {"number_next_actual": {i: got.get(i, 0) for i in ids}}
+
+
+@register("variant_values")
+def variant_values(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
+    rows = env.q(f"SELECT c.product_product_id, c.product_template_attribute_value_id FROM product_variant_combination c "
+                 f"JOIN product_template_attribute_value a ON a.id = c.product_template_attribute_value_id "
+                 f"JOIN product_template_attribute_line l ON l.id = a.attribute_line_id "
+                 f"JOIN product_attribute t ON t.id = l.attribute_id WHERE c.product_product_id IN ({_idl(ids)}) "
+                 f"AND t.create_variant != 'no_variant' ORDER BY c.product_product_id, a.id")
+    got: dict[int, list[int]] = defaultdict(list)
+    for a, b in rows:
+        got[a].append(b)
+    return {n: {i: got.get(i, []) for i in ids} for n in fnames}
+
+
+@register("variant_price_extra")
+def variant_price_extra(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
+    got = dict(env.q(f"SELECT c.product_product_id, SUM(a.price_extra) FROM product_variant_combination c JOIN "
+                     f"product_template_attribute_value a ON a.id = c.product_template_attribute_value_id "
+                     f"WHERE c.product_product_id IN ({_idl(ids)}) GROUP BY c.product_product_id"))
+    return {"price_extra": {i: float(got.get(i) or 0.0) for i in ids}}

@@ -62,7 +62,32 @@ def _first(key: str) -> Callable[[dict[str, Any]], str]:
     return lambda v: str(v.get(key) or "")
 
 
+def _ptav(v: dict[str, Any]) -> str:
+    return f"{v.get('attribute_id.name') or ''}: {v.get('product_attribute_value_id.name') or ''}"
+
+
+def variant_suffixes(env: Env, ids: list[int]) -> dict[int, str]:
+    """Odoo's _get_combination_name: the variant's attribute values ("White", "M, Wood") for products whose
+    template has more than one value on that attribute line."""
+    if not ids or not env.conn.execute("SELECT 1 FROM product_variant_combination LIMIT 1").fetchone():
+        return {}
+    rows = env.conn.execute(
+        "SELECT c.product_product_id, v.name FROM product_variant_combination c "
+        "JOIN product_template_attribute_value a ON a.id = c.product_template_attribute_value_id "
+        "JOIN product_attribute_value v ON v.id = a.product_attribute_value_id "
+        "JOIN product_template_attribute_line l ON l.id = a.attribute_line_id "
+        "JOIN product_attribute t ON t.id = l.attribute_id "
+        "WHERE c.product_product_id IN (" + ",".join(str(int(i)) for i in ids) + ") AND t.create_variant != 'no_variant' "
+        "AND (SELECT COUNT(*) FROM product_template_attribute_value x WHERE x.attribute_line_id = l.id) > 1 "
+        "ORDER BY c.product_product_id, t.sequence, t.id, a.id").fetchall()
+    out: dict[int, list[str]] = {}
+    for pid, name in rows:
+        out.setdefault(pid, []).append(name)
+    return {pid: ", ".join(names) for pid, names in out.items()}
+
+
 FORMATTERS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "ptav": _ptav, "ptal": _first("attribute_id.name"),
     "product": _product, "purchase": _purchase, "picking_type": _picking_type, "move": _move,
     "quant": _quant, "po_line": _po_line, "message": _message, "activity": _activity,
     "partner": lambda v: str(v.get("complete_name") or v.get("name") or ""),
@@ -81,7 +106,12 @@ def display_names(env: Env, model: ModelDef, ids: list[int]) -> dict[int, str]:
         paths = list(model.display_paths)
         vals = env.values(model, ids, paths)
         fmt = FORMATTERS[model.display]
-        return {i: fmt(v) for i, v in vals.items()}
+        out = {i: fmt(v) for i, v in vals.items()}
+        if model.name == "product.product":
+            for i, suffix in variant_suffixes(env, ids).items():
+                if i in out:
+                    out[i] = f"{out[i]} ({suffix})"
+        return out
     rn = model.rec_name if model.rec_name in model.fields and model.fields[model.rec_name].column else None
     if rn is None:
         return {i: f"{model.name},{i}" for i in ids}

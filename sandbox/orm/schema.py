@@ -20,7 +20,7 @@ from sandbox.orm.fields import (
 )
 from sandbox.orm.model import ModelDef, model
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 PO_STATES = [("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"),
              ("purchase", "Purchase Order"), ("done", "Locked"), ("cancel", "Cancelled")]
@@ -81,14 +81,105 @@ def build() -> dict[str, ModelDef]:
         char("name", "Currency", required=True), char("symbol", "Symbol", required=True),
         floating("rounding", "Rounding Factor"), integer("decimal_places", "Decimal Places", stored=True),
         selection("position", "Symbol Position", [("after", "After Amount"), ("before", "Before Amount")]),
-        boolean("active", "Active"),
+        boolean("active", "Active"), char("full_name", "Name"),
+        floating("rate", "Current Rate", stored=False, compute="currency_rate", readonly=True, aggregator=None),
+        floating("inverse_rate", "Inverse Rate", stored=False, compute="currency_rate", readonly=True,
+                 aggregator=None),
+        char("rate_string", "Rate String", stored=False, compute="currency_rate", readonly=True),
+        date("date", "Date", stored=False, compute="currency_rate", readonly=True),
+        boolean("is_current_company_currency", "Is Current Company Currency", stored=False,
+                compute="currency_rate", readonly=True),
+        o2m("rate_ids", "Rates", "res.currency.rate", "currency_id"),
     ], order="active desc, name"))
+
+    add(model("res.currency.rate", "Currency Rate", [
+        date("name", "Date", required=True),
+        floating("rate", "Technical Rate", aggregator="avg"),
+        floating("company_rate", "Company Rate", stored=False, compute="rate_company",
+                 readonly=True, aggregator="avg"),
+        floating("inverse_company_rate", "Inverse Company Rate", stored=False, compute="rate_company",
+                 readonly=True, aggregator="avg"),
+        m2o("currency_id", "Currency", "res.currency", required=True, readonly=True),
+        m2o("company_id", "Company", "res.company"),
+    ], order="name desc", rec_name="name"))
+
+    add(model("ir.sequence", "Sequence", [
+        char("name", "Name", required=True), char("code", "Sequence Code"),
+        selection("implementation", "Implementation", [("standard", "Standard"), ("no_gap", "No gap")],
+                  required=True),
+        boolean("active", "Active"), char("prefix", "Prefix"), char("suffix", "Suffix"),
+        integer("number_next", "Next Number", required=True, aggregator=None),
+        integer("number_next_actual", "Actual Next Number", stored=False, compute="sequence_next",
+                aggregator=None),
+        integer("number_increment", "Step", required=True, aggregator=None),
+        integer("padding", "Sequence Size", required=True, aggregator=None),
+        m2o("company_id", "Company", "res.company"), boolean("use_date_range", "Use subsequences per date_range"),
+    ], order="name"))
+
+    add(model("account.payment.term", "Payment Terms", [
+        char("name", "Payment Terms", required=True, translate=True), boolean("active", "Active"),
+        html("note", "Description on the Invoice", translate=True), m2o("company_id", "Company", "res.company"),
+        integer("sequence", "Sequence", required=True, aggregator=None),
+        boolean("early_discount", "Early Discount"), boolean("display_on_invoice", "Show installment dates"),
+    ], order="sequence, id"))
+
+    add(model("product.attribute", "Product Attribute", [
+        char("name", "Attribute", required=True, translate=True), boolean("active", "Active"),
+        selection("display_type", "Display Type", [("radio", "Radio"), ("pills", "Pills"), ("select", "Select"),
+                                                   ("color", "Color"), ("multi", "Multi-checkbox")], required=True),
+        selection("create_variant", "Variant Creation", [("always", "Instantly"), ("dynamic", "Dynamically"),
+                                                         ("no_variant", "Never")], required=True),
+        integer("sequence", "Sequence", aggregator=None),
+        o2m("value_ids", "Values", "product.attribute.value", "attribute_id"),
+    ], order="sequence, id"))
+
+    add(model("product.attribute.value", "Attribute Value", [
+        char("name", "Value", required=True, translate=True), integer("sequence", "Sequence", aggregator=None),
+        m2o("attribute_id", "Attribute", "product.attribute", required=True),
+        char("html_color", "Color"), boolean("is_custom", "Free text"), boolean("active", "Active"),
+        floating("default_extra_price", "Default Extra Price"),
+    ], order="attribute_id, sequence, id"))
+
+    add(model("product.template.attribute.line", "Product Template Attribute Line", [
+        boolean("active", "Active"), m2o("product_tmpl_id", "Product Template", "product.template", required=True),
+        m2o("attribute_id", "Attribute", "product.attribute", required=True),
+        m2m("value_ids", "Values", "product.attribute.value", ("product_attribute_value_product_template_attribute_line_rel",
+                                                                "product_template_attribute_line_id",
+                                                                "product_attribute_value_id")),
+        integer("sequence", "Sequence", aggregator=None),
+        o2m("product_template_value_ids", "Product Attribute Values", "product.template.attribute.value",
+            "attribute_line_id"),
+    ], order="attribute_id, id", display="ptal", display_paths=("attribute_id.name",)))
+
+    add(model("product.template.attribute.value", "Product Template Attribute Value", [
+        boolean("ptav_active", "Active"),
+        Field("name", "char", "Value", stored=False, related="product_attribute_value_id.name", readonly=True),
+        m2o("product_attribute_value_id", "Attribute Value", "product.attribute.value", required=True),
+        m2o("attribute_line_id", "Attribute Line", "product.template.attribute.line", required=True),
+        floating("price_extra", "Value Price Extra"),
+        m2o("product_tmpl_id", "Product Template", "product.template", readonly=True,
+            related="attribute_line_id.product_tmpl_id"),
+        m2o("attribute_id", "Attribute", "product.attribute", readonly=True, related="attribute_line_id.attribute_id"),
+        m2m("ptav_product_variant_ids", "Related Variants", "product.product",
+            ("product_variant_combination", "product_template_attribute_value_id", "product_product_id")),
+    ], order="attribute_line_id, id", display="ptav",
+        display_paths=("attribute_id.name", "product_attribute_value_id.name")))
 
     add(model("res.company", "Companies", [
         char("name", "Company Name", required=True), m2o("partner_id", "Partner", "res.partner", required=True),
         m2o("currency_id", "Currency", "res.currency", required=True), char("email", "Email"),
         char("phone", "Phone"), char("street", "Street"), char("city", "City"), char("zip", "Zip"),
-    ], order="sequence, name" if False else "name"))
+        m2o("parent_id", "Parent Company", "res.company"), integer("sequence", "Sequence", aggregator=None),
+        selection("po_double_validation", "Levels of Approvals *",
+                  [("one_step", "Confirm purchase orders in one step"),
+                   ("two_step", "Get 2 levels of approvals to confirm a purchase order")]),
+        monetary("po_double_validation_amount", "Double validation amount"),
+        selection("po_lock", "Purchase Order Modification *",
+                  [("edit", "Allow to edit purchase orders"), ("lock", "Confirmed purchase orders are not editable")]),
+        floating("po_lead", "Purchase Lead Time", required=True),
+        floating("days_to_purchase", "Days to Purchase"),
+        m2o("account_fiscal_country_id", "Fiscal Country", "res.country"),
+    ], order="sequence, name"))
 
     add(model("res.partner", "Contact", [
         char("name", "Name"), char("complete_name", "Complete Name", readonly=True),
@@ -111,7 +202,8 @@ def build() -> dict[str, ModelDef]:
         integer("reminder_date_before_receipt", "Days Before Receipt", company_dependent=True, aggregator=None),
         selection("lang", "Language", [("en_US", "English (US)")]),
         selection("tz", "Timezone", [("America/Chicago", "America/Chicago"), ("UTC", "UTC"),
-                                     ("Europe/Brussels", "Europe/Brussels")]),
+                                     ("Europe/Brussels", "Europe/Brussels"),
+                                     ("Europe/Amsterdam", "Europe/Amsterdam")]),
         boolean("active", "Active"), integer("supplier_rank", "Supplier Rank", aggregator="sum"),
         integer("customer_rank", "Customer Rank"), m2o("buyer_id", "Buyer", "res.users"),
         m2o("user_id", "Salesperson", "res.users"), m2o("company_id", "Company", "res.company"),
@@ -213,6 +305,7 @@ def build() -> dict[str, ModelDef]:
         o2m("seller_ids", "Vendors", "product.supplierinfo", "product_tmpl_id"),
         o2m("variant_seller_ids", "Variant Seller", "product.supplierinfo", "product_tmpl_id"),
         o2m("product_variant_ids", "Products", "product.product", "product_tmpl_id", required=True),
+        o2m("attribute_line_ids", "Product Attributes", "product.template.attribute.line", "product_tmpl_id"),
         integer("product_variant_count", "# Product Variants", stored=False, compute="variant_count",
                 readonly=True),
         m2o("responsible_id", "Responsible", "res.users"),
@@ -259,6 +352,13 @@ def build() -> dict[str, ModelDef]:
         tmpl("description_purchase", "Purchase Description", "text", translate=True),
         tmpl("weight", "Weight", "float"), tmpl("volume", "Volume", "float"),
         tmpl("route_ids", "Routes", "many2many", relation="stock.route"),
+        m2m("product_template_attribute_value_ids", "Attribute Values", "product.template.attribute.value",
+            ("product_variant_combination", "product_product_id", "product_template_attribute_value_id")),
+        Field("product_template_variant_value_ids", "many2many", "Variant Values",
+              relation="product.template.attribute.value", stored=False, compute="variant_values",
+              search="variant_values"),
+        char("combination_indices", "Combination Indices"),
+        floating("price_extra", "Variant Price Extra", stored=False, compute="variant_price_extra", readonly=True),
         o2m("stock_quant_ids", "Stock Quant", "stock.quant", "product_id"),
         o2m("stock_move_ids", "Stock Move", "stock.move", "product_id"),
         *_mail_fields(),
@@ -333,6 +433,7 @@ def build() -> dict[str, ModelDef]:
         m2o("company_id", "Company", "res.company", required=True), boolean("active", "Active"),
         integer("sequence", "Sequence", aggregator=None),
         m2o("return_picking_type_id", "Operation Type for Returns", "stock.picking.type"),
+        m2o("sequence_id", "Reference Sequence", "ir.sequence"),
         integer("count_picking_ready", "Number of Pickings Ready", stored=False, compute="count_picking_ready"),
     ], order="sequence, id", display="picking_type", display_paths=("name", "warehouse_id.name")))
 
@@ -512,6 +613,12 @@ def build() -> dict[str, ModelDef]:
         floating("on_time_rate", "On-Time Delivery Rate", stored=False, related="partner_id.on_time_rate",
                  readonly=True, related_sql=False),
         m2o("group_id", "Procurement Group", "procurement.group"),
+        Field("company_currency_id", "many2one", "Company Currency", relation="res.currency", stored=False,
+              related="company_id.currency_id", readonly=True),
+        floating("currency_rate", "Currency Rate", stored=True, column=False, compute="po_currency_rate",
+                 readonly=True, aggregator=None),
+        monetary("amount_total_cc", "Company Total", stored=True, column=False, compute="po_currency_rate",
+                 readonly=True, extra={"currency_field": "company_currency_id"}),
         *_mail_fields(),
     ], order="priority desc, id desc", display="purchase", display_paths=("name", "partner_ref")))
 

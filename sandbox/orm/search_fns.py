@@ -213,3 +213,24 @@ def qty_to_order(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> Do
 @register("group_full_name")
 def group_full_name(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> Domain:
     return [("name", op, value)]
+
+
+@register("variant_values")
+def variant_values(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> Domain:
+    """product_template_variant_value_ids: the variant's combination (values of variant-creating attributes)."""
+    if isinstance(value, str) or (isinstance(value, (list, tuple)) and value and isinstance(value[0], str)):
+        co = env.model("product.template.attribute.value")
+        pos = {"!=": "=", "not like": "like", "not ilike": "ilike", "not in": "in"}.get(op, op)
+        names = [value] if isinstance(value, str) else list(value)
+        like = pos in ("like", "ilike")
+        found: list[int] = []
+        for name in names:
+            found += [r[0] for r in env.q(
+                "SELECT a.id FROM product_template_attribute_value a JOIN product_attribute_value v ON "
+                "v.id = a.product_attribute_value_id WHERE " + ("lower(v.name) LIKE lower(?)" if like else "v.name = ?"),
+                [f"%{name}%" if like else name])]
+        del co
+        value = found
+        op = "not in" if op != pos else "in"
+    pairs = env.q("SELECT product_product_id, product_template_attribute_value_id FROM product_variant_combination")
+    return _x2many_search([(a, b) for a, b in pairs], op, value)
