@@ -56,7 +56,8 @@ def _odoo_factory(settings: Any, holder: dict[str, Any]) -> Any:
         from sandbox.launch import start_sandbox
 
         running = start_sandbox(settings.data_dir / "sandbox", port=settings.sandbox_port,
-                                scale=settings.sandbox_scale, cache_dir=settings.data_dir / "cache")
+                                scale=settings.sandbox_scale, cache_dir=settings.data_dir / "cache",
+                                business=settings.sandbox_business)
         holder["sandbox"] = running
         return OdooClient.connect(running.url, running.db, settings.odoo_login, settings.odoo_password,
                                   timeout=settings.odoo_timeout)

@@ -22,6 +22,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 OWNER_FILE = "sandbox.owner.json"
+DEFAULT_BUSINESS = "bluebonnet"
 
 
 class SandboxPortTaken(RuntimeError):
@@ -71,18 +72,25 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _owner_matches(data_dir: Path, port: int) -> bool:
-    """The owner file in our data dir names a live process serving this port."""
+def _owner_business(data_dir: Path, port: int) -> str | None:
+    """The business served by the live process our data dir's owner file names for this port, else None."""
     try:
         owner = json.loads((data_dir / OWNER_FILE).read_text(encoding="utf-8"))
-        return int(owner["port"]) == port and _pid_alive(int(owner["pid"]))
+        if int(owner["port"]) == port and _pid_alive(int(owner["pid"])):
+            return str(owner.get("business") or DEFAULT_BUSINESS)
     except (OSError, ValueError, KeyError, TypeError):
-        return False
+        return None
+    return None
 
 
-def _proc_sandbox_dirs(port: int) -> list[Path]:
-    """Data dirs of `python -m sandbox serve --port <port>` processes (Linux /proc; empty elsewhere)."""
-    found: list[Path] = []
+def _owner_matches(data_dir: Path, port: int) -> bool:
+    """The owner file in our data dir names a live process serving this port."""
+    return _owner_business(data_dir, port) is not None
+
+
+def _proc_sandboxes(port: int) -> list[tuple[Path, str]]:
+    """(data dir, business) of `python -m sandbox serve --port <port>` processes (Linux /proc; empty elsewhere)."""
+    found: list[tuple[Path, str]] = []
     proc = Path("/proc")
     if not proc.is_dir():
         return found
@@ -97,15 +105,21 @@ def _proc_sandbox_dirs(port: int) -> list[Path]:
             if opts.get("--port") != str(port) or "--data-dir" not in opts:
                 continue
             cwd = Path(os.readlink(entry / "cwd"))
-            found.append((cwd / opts["--data-dir"]).resolve())
+            found.append(((cwd / opts["--data-dir"]).resolve(), opts.get("--business", DEFAULT_BUSINESS)))
         except OSError:
             continue
     return found
 
 
-def write_owner(data_dir: Path, port: int, pid: int) -> None:
+def _proc_sandbox_dirs(port: int) -> list[Path]:
+    """Data dirs of `python -m sandbox serve --port <port>` processes (Linux /proc; empty elsewhere)."""
+    return [d for d, _b in _proc_sandboxes(port)]
+
+
+def write_owner(data_dir: Path, port: int, pid: int, business: str = "bluebonnet") -> None:
     with contextlib.suppress(OSError):
-        (data_dir / OWNER_FILE).write_text(json.dumps({"port": port, "pid": pid}), encoding="utf-8")
+        (data_dir / OWNER_FILE).write_text(json.dumps({"port": port, "pid": pid, "business": business}),
+                                           encoding="utf-8")
 
 
 def clear_owner(data_dir: Path, pid: int) -> None:
@@ -114,25 +128,35 @@ def clear_owner(data_dir: Path, pid: int) -> None:
             (data_dir / OWNER_FILE).unlink()
 
 
-def _attach(data_dir: Path, port: int, db: str) -> LocalSandbox:
-    """Something listens on the port: reuse it if it is our data dir's sandbox, else explain."""
+def _attach(data_dir: Path, port: int, db: str, business: str = DEFAULT_BUSINESS) -> LocalSandbox:
+    """Something listens on the port: reuse it if it is our data dir's sandbox of our business, else explain."""
     url = f"http://127.0.0.1:{port}"
     hint = "stop it, or set QM_SANDBOX_PORT to a free port (or ODOO_URL to use a real Odoo)"
     if not answers_as_odoo(url):
         raise SandboxPortTaken(f"Port {port} on 127.0.0.1 is in use by something that is not a Quartermaster "
                                f"sandbox; {hint}.")
-    if _owner_matches(data_dir, port):
+
+    def same(found: str) -> LocalSandbox:
+        if found != business:
+            raise SandboxPortTaken(f"Port {port} serves the {found} sandbox of this data dir, not {business} "
+                                   f"(QM_SANDBOX_BUSINESS); {hint}.")
         return LocalSandbox(url=url, db=db)
-    dirs = _proc_sandbox_dirs(port)
+
+    owner = _owner_business(data_dir, port)
+    if owner is not None:
+        return same(owner)
+    procs = _proc_sandboxes(port)
+    dirs = [d for d, _b in procs]
     if data_dir.resolve() in dirs:
-        return LocalSandbox(url=url, db=db)
+        return same(next(b for d, b in procs if d == data_dir.resolve()))
     if dirs:
         raise SandboxPortTaken(f"Port {port} is used by a sandbox of another data dir ({dirs[0]}), not "
                                f"{data_dir.resolve()}; {hint}.")
     raise SandboxPortTaken(f"Port {port} answers as Odoo, but not as the sandbox of {data_dir.resolve()}; {hint}.")
 
 
-def attach_or_start(data_dir: Path, port: int, *, db: str, start: Any) -> LocalSandbox:
+def attach_or_start(data_dir: Path, port: int, *, db: str, start: Any,
+                    business: str = DEFAULT_BUSINESS) -> LocalSandbox:
     """Reuse the sandbox of `data_dir` answering on `port`, else `start()` one (a RunningSandbox).
 
     `port=0` always starts a private sandbox on a free port. Losing a start race to another process
@@ -140,13 +164,13 @@ def attach_or_start(data_dir: Path, port: int, *, db: str, start: Any) -> LocalS
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     if port and port_open(port):
-        return _attach(data_dir, port, db)
+        return _attach(data_dir, port, db, business)
     try:
         running = start()
     except RuntimeError as exc:
         if port and port_open(port):
             log.info("another process started the sandbox first (%s); attaching", str(exc).splitlines()[0])
-            return _attach(data_dir, port, db)
+            return _attach(data_dir, port, db, business)
         raise
-    write_owner(data_dir, running.port, running.process.pid)
+    write_owner(data_dir, running.port, running.process.pid, business)
     return LocalSandbox(url=running.url, db=running.db, running=running)

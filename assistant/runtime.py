@@ -242,7 +242,7 @@ def _local_sandbox(settings: Settings) -> Any:
     from sandbox.rpc import DB_NAME
 
     return attach_or_start(settings.data_dir / "sandbox", settings.sandbox_port, db=DB_NAME,
-                           start=lambda: _start_sandbox(settings))
+                           start=lambda: _start_sandbox(settings), business=settings.sandbox_business)
 
 
 def _stop_sandbox(sandbox: Any) -> None:
@@ -274,6 +274,8 @@ def _start_sandbox(settings: Settings) -> Any:
                               "cache_dir": settings.data_dir / "cache"}
     if "seed" in inspect.signature(start_sandbox).parameters:
         kwargs["seed"] = settings.sandbox_seed
+    if settings.sandbox_business != "bluebonnet":
+        kwargs["business"] = settings.sandbox_business
     return start_sandbox(settings.data_dir / "sandbox", **kwargs)
 
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(8069, validation_alias=AliasChoices("QM_SANDBOX_PORT"))
     sandbox_scale: int = Field(1, validation_alias=AliasChoices("QM_SANDBOX_SCALE"))
     sandbox_seed: int = Field(42, validation_alias=AliasChoices("QM_SANDBOX_SEED"))
+    # which demo business the embedded sandbox serves: bluebonnet (default) or hollander
+    sandbox_business: Literal["bluebonnet", "hollander"] = Field(
+        "bluebonnet", validation_alias=AliasChoices("QM_SANDBOX_BUSINESS"))
 
     # state store (proposals, audit, conversations)
     database_url: str | None = Field(None, validation_alias=AliasChoices("QM_DATABASE_URL"))

@@ -39,6 +39,40 @@ def fresh_sandbox(tmp_path: Path) -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
+def sandbox_hollander(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The second demo business (Hollander Horeca: EUR, two companies, WH/RTM/EIN, Dozens, GBP/USD vendors),
+    one per session like ``sandbox``; /work/notes/business2.md and sandbox/seed/README.md describe it."""
+    from sandbox.launch import start_sandbox
+
+    running = start_sandbox(tmp_path_factory.mktemp("sandbox_hollander"), port=0, scale=1, cache_dir=CACHE,
+                            business="hollander")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture()
+def fresh_sandbox_hollander(tmp_path: Path) -> Iterator[object]:
+    """A private Hollander sandbox for tests that write."""
+    from sandbox.launch import start_sandbox
+
+    running = start_sandbox(tmp_path / "sandbox_hollander", port=0, scale=1, cache_dir=CACHE, business="hollander")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def odoo_hollander(sandbox_hollander: object) -> object:
+    """An OdooClient logged in as admin on the shared Hollander sandbox."""
+    from tools.odoo.client import OdooClient
+
+    return OdooClient.connect(sandbox_hollander.url, sandbox_hollander.db, "admin", "admin")  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
 def odoo(sandbox: object) -> object:
     """An OdooClient logged in as admin on the shared sandbox."""
     from tools.odoo.client import OdooClient

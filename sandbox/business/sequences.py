@@ -121,10 +121,12 @@ def ensure_sequences(conn: sqlite3.Connection) -> None:
     if "stock.orderpoint" not in codes:
         add("Stock orderpoint", "stock.orderpoint", "OP/", 5,
             _max_suffix(conn, "stock_warehouse_orderpoint", "OP/") + 1, None)
-    for tid, seq_code, wh_code, wh_name, ptname, company in conn.execute(
-            "SELECT t.id, t.sequence_code, w.code, w.name, t.name, t.company_id FROM stock_picking_type t "
+    kinds = {"incoming": "in", "outgoing": "out", "internal": "internal"}
+    for tid, seq_code, wh_code, wh_name, ptname, company, kind in conn.execute(
+            "SELECT t.id, t.sequence_code, w.code, w.name, t.name, t.company_id, t.code FROM stock_picking_type t "
             "LEFT JOIN stock_warehouse w ON w.id = t.warehouse_id WHERE t.sequence_id IS NULL ORDER BY t.id").fetchall():
         prefix = f"{wh_code}/{seq_code}/" if wh_code else f"{seq_code}/"
-        sid = add(f"{wh_name} Sequence {ptname.lower()}" if wh_name else ptname, None, prefix, 5,
-                  _max_suffix(conn, "stock_picking", prefix) + 1, company)
+        # Odoo names them "<warehouse> Sequence in|out|internal"
+        sid = add(f"{wh_name} Sequence {kinds.get(kind, str(seq_code).lower())}" if wh_name else ptname, None,
+                  prefix, 5, _max_suffix(conn, "stock_picking", prefix) + 1, company)
         conn.execute("UPDATE stock_picking_type SET sequence_id = ? WHERE id = ?", [sid, tid])

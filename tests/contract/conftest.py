@@ -1,4 +1,5 @@
-"""The contract target: a real Odoo 18 when QM_CONTRACT_ODOO_URL is set, else a private sandbox.
+"""The contract target: a real Odoo 18 when QM_CONTRACT_ODOO_URL is set, else a private sandbox (of the business
+QM_CONTRACT_SANDBOX_BUSINESS names, default bluebonnet).
 
 Contract tests only assert what holds on any Odoo 18 database: they create their own records
 (tagged LAB-TEST) and look up what they need, never relying on demo data ids.
@@ -29,9 +30,11 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
                      os.environ.get("QM_CONTRACT_ODOO_PASSWORD", "admin"), False)
         return
     from sandbox.launch import start_sandbox
-    running = start_sandbox(tmp_path_factory.mktemp("contract"), port=0, scale=1, cache_dir=CACHE)
+    # QM_CONTRACT_SANDBOX_BUSINESS=hollander runs the suite on the second demo business
+    business = os.environ.get("QM_CONTRACT_SANDBOX_BUSINESS", "bluebonnet")
+    running = start_sandbox(tmp_path_factory.mktemp("contract"), port=0, scale=1, cache_dir=CACHE, business=business)
     try:
-        yield Target(running.url, running.db, "admin", "admin", True)
+        yield Target(running.url, running.db, "admin", "admin", True, business)
     finally:
         running.stop()
 

@@ -15,6 +15,7 @@ class Target:
     login: str
     password: str
     is_sandbox: bool
+    business: str | None = None  # the sandbox's demo business (None on a real Odoo)
 
     @property
     def host_port(self) -> tuple[str, int]:

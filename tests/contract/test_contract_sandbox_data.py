@@ -11,8 +11,8 @@ from contract_helpers import JsonRpcFault, Target, jsonrpc
 
 @pytest.fixture(autouse=True)
 def _sandbox_only(target: Target) -> None:
-    if not target.is_sandbox:
-        pytest.skip("demo-business assertions only hold on the sandbox")
+    if not target.is_sandbox or target.business != "bluebonnet":
+        pytest.skip("Bluebonnet demo-business assertions only hold on the Bluebonnet sandbox")
 
 
 def test_admin_is_uid_2_and_company(odoo: Any) -> None:

@@ -71,8 +71,9 @@ def test_reordering_and_orderpoint_figures(admin: Client) -> None:
     assert (rec["nbr_reordering_rules"], rec["reordering_min_qty"], rec["reordering_max_qty"]) == (1, 150.0, 300.0)
     op = admin("stock.warehouse.orderpoint", "read", [1], ["qty_on_hand", "qty_forecast", "qty_to_order",
                                                            "vendor_id", "product_tmpl_id"])[0]
-    # DAL/Stock tree: 120 on hand, forecast 105 < min 150 -> order up to 300 = 195, rounded to the multiple 10 = 200
-    assert (op["qty_on_hand"], op["qty_forecast"], op["qty_to_order"]) == (120.0, 105.0, 200.0)
+    # DAL/Stock tree: 120 on hand, forecast 105 < min 150 -> order up to 300 = 195; Odoo 18's _get_qty_to_order
+    # rounds DOWN to the multiple 10 when the maximum is not 0 (stock/models/stock_orderpoint.py) = 190
+    assert (op["qty_on_hand"], op["qty_forecast"], op["qty_to_order"]) == (120.0, 105.0, 190.0)
     assert op["vendor_id"][1] == "Apex Industrial Supply" and op["product_tmpl_id"][0] == 1
 
 
