@@ -87,7 +87,44 @@ class Env:
         dom = normalize(domain)
         if model.has_active and self.context.get("active_test", True) and not mentions_active(dom):
             dom = and_domains([("active", "=", True)], dom)
+        rule = self.company_rule(model)
+        if rule:
+            dom = and_domains(rule, dom)
         return dom
+
+    NO_COMPANY_RULE = frozenset({"res.company", "res.users"})
+
+    def company_ids(self) -> list[int]:
+        """Odoo's env.companies: the context's allowed_company_ids (kept only where the user has them; Odoo
+        raises instead), else every company of the user."""
+        key = ("companies", self.uid, repr(self.context.get("allowed_company_ids")))
+        got = self.cache.get(key)
+        if got is None:
+            mine = [r[0] for r in self.conn.execute(
+                "SELECT cid FROM res_company_users_rel WHERE user_id = ? ORDER BY cid", [self.uid])]
+            allowed = self.context.get("allowed_company_ids")
+            if isinstance(allowed, (list, tuple)) and allowed and all(
+                    isinstance(c, int) and not isinstance(c, bool) for c in allowed):
+                got = [c for c in allowed if c in mine]
+            else:
+                got = mine
+            self.cache[key] = got
+        return list(got)
+
+    def company_rule(self, model: ModelDef) -> list[Any]:
+        """The multi-company record rule Odoo applies to records with a company (not to superuser calls):
+        shared records (no company) and those of the allowed companies. None when every company is allowed."""
+        f = model.fields.get("company_id")
+        if self.su or f is None or not f.column or model.name in self.NO_COMPANY_RULE:
+            return []
+        key = ("company_count",)
+        total = self.cache.get(key)
+        if total is None:
+            total = self.cache[key] = self.conn.execute("SELECT COUNT(*) FROM res_company").fetchone()[0]
+        companies = self.company_ids()
+        if len(companies) >= total:
+            return []
+        return ["|", ("company_id", "=", False), ("company_id", "in", companies)]
 
     def where(self, model: ModelDef, domain: Any, alias: str = "t0") -> tuple[str, list[Any]]:
         return DomainCompiler(self).where(model, self._full_domain(model, domain), alias)

@@ -434,7 +434,7 @@ class Builder:
         po = po_of("gbp_open")
         author, sender = vendor_mail("sheffield")
         self.message("purchase.order", po["id"], po["name"],
-                     f"<p>Order acknowledged as SSC-20931; total £451.00, dispatch from Sheffield in 5 days.</p>",
+                     "<p>Order acknowledged as SSC-20931; total £451.00, dispatch from Sheffield in 5 days.</p>",
                      self.at(4, 9, 30), author=author, email_from=sender, subject=f"Acknowledgement {po['name']}")
         renumber(t, "mail.message", key=lambda r: (r["date"], r["id"]), refs=[("mail.message", "parent_id")])
 

@@ -362,3 +362,28 @@ def test_bluebonnet_names_now_come_from_ir_sequence_unchanged(sandbox: Any) -> N
     assert "Dallas Central DC Sequence in" in prefixes
     company = o.execute_kw("res.company", "read", [[1], ["po_double_validation", "currency_id"]])[0]
     assert company["po_double_validation"] == "one_step" and company["currency_id"][1] == "USD"
+
+
+def test_multi_company_record_rules_follow_the_users_companies(sandbox_hollander: Any) -> None:
+    import odoorpc  # type: ignore[import-untyped]
+
+    def login(user: str) -> Any:
+        o = odoorpc.ODOO("127.0.0.1", port=sandbox_hollander.port, timeout=60)
+        o.login(sandbox_hollander.db, user, user)
+        return o.execute_kw
+
+    admin, daan, noor = login("admin"), login("daan.magazijn"), login("noor.zuid")
+    codes = {"admin": ["WH", "RTM", "EIN"], "daan": ["WH", "RTM"], "noor": ["EIN"]}
+    for name, ek in (("admin", admin), ("daan", daan), ("noor", noor)):
+        got = ek("stock.warehouse", "search_read", [[]], {"fields": ["code"]})
+        assert [w["code"] for w in got] == codes[name], name
+    everything = admin("purchase.order", "search_count", [[]])
+    zuid = noor("purchase.order", "search_count", [[]])
+    assert 0 < zuid < everything
+    assert admin("purchase.order", "search_count", [[]], {"context": {"allowed_company_ids": [2]}}) == zuid
+    # shared records (no company) stay visible to everyone: vendors, products
+    assert noor("res.partner", "search_count", [[("name", "=", "Sheffield Steel & Cutlery Ltd")]]) == 1
+    assert noor("product.product", "search_count", [[("default_code", "=", "FURN_7777")]]) == 1
+    groups = admin("stock.quant", "read_group", [[], ["quantity:sum"], ["warehouse_id"]],
+                   {"context": {"allowed_company_ids": [1]}, "lazy": False})
+    assert {g["warehouse_id"][1] for g in groups} == {"Amsterdam Hoofdmagazijn", "Rotterdam Havenmagazijn"}
