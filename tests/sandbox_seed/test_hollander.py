@@ -387,3 +387,25 @@ def test_multi_company_record_rules_follow_the_users_companies(sandbox_hollander
     groups = admin("stock.quant", "read_group", [[], ["quantity:sum"], ["warehouse_id"]],
                    {"context": {"allowed_company_ids": [1]}, "lazy": False})
     assert {g["warehouse_id"][1] for g in groups} == {"Amsterdam Hoofdmagazijn", "Rotterdam Havenmagazijn"}
+
+
+def test_each_business_keeps_its_own_file_in_one_data_dir(tmp_path: Any) -> None:
+    import xmlrpc.client
+    from pathlib import Path
+
+    from sandbox.launch import start_sandbox
+
+    cache = Path(__file__).resolve().parents[2] / "var" / "cache" / "sandbox"
+
+    def company(business: str) -> str:
+        with start_sandbox(tmp_path, port=0, cache_dir=cache, business=business) as s:
+            common = xmlrpc.client.ServerProxy(s.url + "/xmlrpc/2/common")
+            uid = common.authenticate(s.db, "admin", "admin", {})
+            obj = xmlrpc.client.ServerProxy(s.url + "/xmlrpc/2/object")
+            return str(obj.execute_kw(s.db, uid, "admin", "res.company", "read", [[1], ["name"]])[0]["name"])
+
+    assert company("hollander") == "Hollander Horeca B.V."
+    assert company("bluebonnet") == "Bluebonnet Supply Co."
+    assert (tmp_path / "sandbox.db").exists() and (tmp_path / "sandbox-hollander.db").exists()
+    with pytest.raises(RuntimeError, match="unknown sandbox business 'nope'"):
+        start_sandbox(tmp_path, port=0, cache_dir=cache, business="nope", timeout=60)
