@@ -28,9 +28,9 @@ def test_settings_carry_the_business_to_start_sandbox(monkeypatch: pytest.Monkey
 
 
 def test_a_sandbox_of_another_business_is_not_reused(tmp_path: Path) -> None:
-    from sandbox.launch import start_sandbox
-
     import socket
+
+    from sandbox.launch import start_sandbox
 
     with socket.socket() as sock:  # a fixed port: the /proc lookup matches the sandbox by its --port
         sock.bind(("127.0.0.1", 0))
