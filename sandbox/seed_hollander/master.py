@@ -32,6 +32,7 @@ USERS: tuple[tuple[str, str, tuple[str, ...], int, tuple[int, ...], str | None],
     ("eva.financien", "Eva Jansen", (AI, AM, PU), 1, (1, 2), "eva.jansen@hollander-horeca.example"),
     ("pieter.manager", "Pieter Visser", (PM, SM, AI), 1, (1, 2), "pieter.visser@hollander-horeca.example"),
     ("noor.zuid", "Noor Hendriks", (PU, SU, AI), 2, (2,), "noor.hendriks@hollander-horeca.example"),
+    ("lotte.teamlead", "Lotte de Boer", (PM, SU), 1, (1, 2), "lotte.deboer@hollander-horeca.example"),
 )
 
 PAYMENT_TERMS = ("Immediate Payment", "15 Days", "21 Days", "30 Days", "45 Days", "End of Following Month",

@@ -409,3 +409,24 @@ def test_each_business_keeps_its_own_file_in_one_data_dir(tmp_path: Any) -> None
     assert (tmp_path / "sandbox.db").exists() and (tmp_path / "sandbox-hollander.db").exists()
     with pytest.raises(RuntimeError, match="unknown sandbox business 'nope'"):
         start_sandbox(tmp_path, port=0, cache_dir=cache, business="nope", timeout=60)
+
+
+def test_the_demo_users_file_matches_the_odoo_users(hrows: Rows) -> None:
+    from pathlib import Path
+
+    from tools.governance.identity import Directory
+
+    path = Path(__file__).resolve().parents[2] / "sandbox" / "seed_hollander" / "users.yaml"
+    directory = Directory.load(path)
+    logins = {u["login"] for u in hrows["res.users"] if u["active"]}
+    codes = {w["code"] for w in hrows["stock.warehouse"]}
+    names = ["admin", "sanne.inkoop", "noor.zuid", "daan.magazijn", "eva.financien", "pieter.manager",
+             "lotte.teamlead"]
+    roles = set()
+    for name in names:
+        ident = directory.get(name)
+        assert ident is not None and ident.odoo_login in logins, name
+        assert ident.warehouse is None or ident.warehouse in codes
+        assert directory.verify_password(name, name)
+        roles.add(ident.role)
+    assert roles == {"admin", "buyer", "warehouse", "finance", "manager", "approver"}
