@@ -225,24 +225,16 @@ def forecast_availability(env: Env, model: ModelDef, ids: list[int], fnames: lis
 
 def _lead_days(env: Env, ids: list[int]) -> dict[int, int]:
     """Odoo 18's lead days of a buy rule: the vendor's delay (the rule's supplier, else the product's first
-    vendor row) + the company's purchase security lead time + days to purchase."""
-    rows = env.q(f"SELECT o.id, o.supplier_id, o.product_id, o.company_id, COALESCE(c.po_lead, 0), "
-                 f"COALESCE(c.days_to_purchase, 0) FROM stock_warehouse_orderpoint o LEFT JOIN res_company c "
-                 f"ON c.id = o.company_id WHERE o.id IN ({_idl(ids)})")
-    out: dict[int, int] = {}
-    for oid, supplier, product, company, po_lead, to_purchase in rows:
-        if supplier:
-            delay = env.q("SELECT delay FROM product_supplierinfo WHERE id = ?", [supplier])
-        else:
-            delay = env.q("SELECT s.delay FROM product_supplierinfo s JOIN product_product p ON "
-                          "p.product_tmpl_id = s.product_tmpl_id WHERE p.id = ? AND (s.product_id IS NULL OR "
-                          "s.product_id = p.id) AND (s.company_id IS NULL OR s.company_id = ?) "
-                          "ORDER BY s.sequence, s.min_qty DESC, s.price, s.id LIMIT 1", [product, company])
-        if not delay:
-            out[oid] = 0
-            continue
-        out[oid] = int(delay[0][0] or 0) + int(po_lead or 0) + int(to_purchase or 0)
-    return out
+    vendor row) + the company's purchase security lead time + days to purchase; 0 without a vendor."""
+    rows = env.q(f"""SELECT o.id, COALESCE(s.delay, (SELECT s2.delay FROM product_supplierinfo s2 JOIN product_product p
+                         ON p.product_tmpl_id = s2.product_tmpl_id WHERE p.id = o.product_id AND (s2.product_id IS NULL
+                         OR s2.product_id = p.id) AND (s2.company_id IS NULL OR s2.company_id = o.company_id)
+                         ORDER BY s2.sequence, s2.min_qty DESC, s2.price, s2.id LIMIT 1)),
+                     COALESCE(c.po_lead, 0), COALESCE(c.days_to_purchase, 0)
+                     FROM stock_warehouse_orderpoint o LEFT JOIN product_supplierinfo s ON s.id = o.supplier_id
+                     LEFT JOIN res_company c ON c.id = o.company_id WHERE o.id IN ({_idl(ids)})""")
+    return {oid: (int(delay) + int(po_lead or 0) + int(to_purchase or 0)) if delay is not None else 0
+            for oid, delay, po_lead, to_purchase in rows}
 
 
 def _in_progress(env: Env, ops: dict[int, dict[str, Any]]) -> dict[int, float]:
