@@ -194,7 +194,8 @@ def before_create(env: Env, model: ModelDef, vals: dict[str, Any]) -> None:
                        and (model.fields[k].related or "").startswith("product_tmpl_id.")}
         from sandbox.orm.writing import create
         tmpl = env.model("product.template")
-        vals["product_tmpl_id"] = create(env.sudo(), tmpl, [{k.split(".")[-1]: v for k, v in tmpl_fields.items()}])[0]
+        vals["product_tmpl_id"] = create(env.sudo().with_context(create_product_product=False), tmpl,
+                                         [{k.split(".")[-1]: v for k, v in tmpl_fields.items()}])[0]
 
 
 def _set_password(env: Env, ids: list[int], password: Any) -> None:
@@ -232,6 +233,14 @@ def after_create(env: Env, model: ModelDef, rid: int, vals: dict[str, Any]) -> N
         derived.recompute_orders(env, derived.orders_of_moves(env, [mid]))
     elif n == "stock.location":
         _location_paths(env)
+    elif n == "product.template" and env.context.get("create_product_product", True) and not env.q(
+            "SELECT 1 FROM product_product WHERE product_tmpl_id = ?", [rid]):
+        # Odoo creates the template's variant with it (no attributes: one product.product)
+        t = env.q("SELECT default_code, barcode, active, standard_price FROM product_template WHERE id = ?", [rid])[0]
+        from sandbox.orm.writing import create as create_rows
+        create_rows(env.sudo().with_context(create_product_product=False), env.model("product.product"), [{
+            "product_tmpl_id": rid, "default_code": t[0], "barcode": t[1],
+            "active": bool(t[2]) if t[2] is not None else True, "standard_price": t[3] or 0.0}])
     if n in CREATION_MESSAGES:
         from sandbox.business.mail import log_note
         log_note(env, model, rid, f"<p>{CREATION_MESSAGES[n]}</p>")

@@ -1,5 +1,5 @@
-"""The contract target: a real Odoo 18 when QM_CONTRACT_ODOO_URL is set, else a private sandbox (of the business
-QM_CONTRACT_SANDBOX_BUSINESS names, default bluebonnet).
+"""The contract target: a real Odoo 18 when QM_CONTRACT_ODOO_URL is set, else a private sandbox of each demo
+business (bluebonnet and hollander; QM_CONTRACT_SANDBOX_BUSINESS picks one).
 
 Contract tests only assert what holds on any Odoo 18 database: they create their own records
 (tagged LAB-TEST) and look up what they need, never relying on demo data ids.
@@ -21,8 +21,17 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("QM_SANDBOX_CACHE", ROOT / "var" / "cache" / "sandbox"))
 
 
-@pytest.fixture(scope="session")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+def _targets() -> list[str]:
+    """A real Odoo when QM_CONTRACT_ODOO_URL is set; else both sandbox businesses (or the one
+    QM_CONTRACT_SANDBOX_BUSINESS names): the suite must hold on any Odoo's data."""
+    if os.environ.get("QM_CONTRACT_ODOO_URL"):
+        return ["odoo"]
+    one = os.environ.get("QM_CONTRACT_SANDBOX_BUSINESS")
+    return [one] if one else ["bluebonnet", "hollander"]
+
+
+@pytest.fixture(scope="session", params=_targets())
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     url = os.environ.get("QM_CONTRACT_ODOO_URL")
     if url:
         yield Target(url.rstrip("/"), os.environ.get("QM_CONTRACT_ODOO_DB", "lab"),
@@ -30,8 +39,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
                      os.environ.get("QM_CONTRACT_ODOO_PASSWORD", "admin"), False)
         return
     from sandbox.launch import start_sandbox
-    # QM_CONTRACT_SANDBOX_BUSINESS=hollander runs the suite on the second demo business
-    business = os.environ.get("QM_CONTRACT_SANDBOX_BUSINESS", "bluebonnet")
+    business = str(request.param)
     running = start_sandbox(tmp_path_factory.mktemp("contract"), port=0, scale=1, cache_dir=CACHE, business=business)
     try:
         yield Target(running.url, running.db, "admin", "admin", True, business)
