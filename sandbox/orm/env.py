@@ -237,14 +237,46 @@ class Env:
             f"SELECT id FROM {model.table} WHERE id IN ({','.join(map(str, ids))})")}
         return [i for i in ids if i in found]
 
-    def ensure(self, model: ModelDef, ids: Iterable[int]) -> list[int]:
+    def ensure(self, model: ModelDef, ids: Iterable[int], operation: str = "write") -> list[int]:
         ids = list(ids)
         found = set(self.existing(model, ids))
         if len(found) != len(set(ids)):
             missing = tuple(dict.fromkeys(i for i in ids if i not in found))  # Odoo names only the missing ones
             raise MissingError("Record does not exist or has been deleted.\n"
                                f"(Record: {model.name}{missing!r}, User: {self.uid})")
+        self.check_company(model, ids, operation)
         return ids
+
+    def check_company(self, model: ModelDef, ids: list[int], operation: str = "read") -> None:
+        """Odoo's record-rule refusal for records of a company outside the allowed ones (its non-debug text)."""
+        if not ids or not self.company_rule(model):
+            return
+        allowed = self.company_ids()
+        bad = self.conn.execute(
+            f"SELECT DISTINCT company_id FROM {model.table} WHERE id IN ({','.join(str(int(i)) for i in ids)}) "
+            f"AND company_id IS NOT NULL AND company_id NOT IN ({','.join(map(str, allowed)) or 'NULL'})").fetchall()
+        if not bad:
+            return
+        from sandbox.errors import AccessError
+        user = self.conn.execute("SELECT name FROM res_users WHERE id = ?", [self.uid]).fetchone()
+        desc = self.conn.execute("SELECT name FROM ir_model WHERE model = ?", [model.name]).fetchone()
+        mine = {r[0] for r in self.conn.execute("SELECT cid FROM res_company_users_rel WHERE user_id = ?", [self.uid])}
+        if len(bad) != 1:
+            hint = ("\n\nNote: this might be a multi-company issue. Switching company may help - in Odoo, not in "
+                    "real life!")
+        elif bad[0][0] in mine:
+            name = self.conn.execute("SELECT name FROM res_company WHERE id = ?", [bad[0][0]]).fetchone()
+            hint = ("\n\nThis seems to be a multi-company issue, you might be able to access the record by switching "
+                    f"to the company: {name[0] if name else bad[0][0]}.")
+        else:
+            hint = ("\n\nThis seems to be a multi-company issue, but you do not have access to the proper company "
+                    "to access the record anyhow.")
+        raise AccessError(
+            "Uh-oh! Looks like you have stumbled upon some top-secret records.\n\n"
+            f"Sorry, {user[0] if user else ''} (id={self.uid}) doesn't have '{operation}' access to:\n"
+            f"- {desc[0] if desc else model.description} ({model.name})\n\n"
+            "If you really, really need access, perhaps you can win over your friendly administrator with a batch of "
+            f"freshly baked cookies.{hint}")
 
     # -- access -------------------------------------------------------------------------------
     def check_access(self, model: ModelDef, operation: str) -> None:
@@ -258,6 +290,7 @@ class Env:
              load: str | None = "_classic_read") -> list[dict[str, Any]]:
         from sandbox.orm.reading import read_records
         self.check_access(model, "read")
+        self.check_company(model, [int(i) for i in ids if isinstance(i, int)], "read")
         return read_records(self, model, ids, fields, load)
 
     def display_names(self, model: ModelDef, ids: Iterable[int]) -> dict[int, str]:

@@ -430,3 +430,32 @@ def test_the_demo_users_file_matches_the_odoo_users(hrows: Rows) -> None:
         assert directory.verify_password(name, name)
         roles.add(ident.role)
     assert roles == {"admin", "buyer", "warehouse", "finance", "manager", "approver"}
+
+
+def test_reading_a_record_of_another_company_is_refused_as_odoo(sandbox_hollander: Any) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract"))
+    from contract_helpers import JsonRpcFault, jsonrpc
+
+    url, db = sandbox_hollander.url, sandbox_hollander.db
+    admin = jsonrpc(url, "common", "login", db, "admin", "admin")
+    noor = jsonrpc(url, "common", "login", db, "noor.zuid", "noor.zuid")
+    wh = jsonrpc(url, "object", "execute_kw", db, admin, "admin", "stock.warehouse", "search", [[("code", "=", "WH")]])
+    with pytest.raises(JsonRpcFault) as exc:
+        jsonrpc(url, "object", "execute_kw", db, noor, "noor.zuid", "stock.warehouse", "read", [wh, ["code"]])
+    assert exc.value.name == "odoo.exceptions.AccessError"
+    assert exc.value.message == (
+        "Uh-oh! Looks like you have stumbled upon some top-secret records.\n\nSorry, Noor Hendriks (id=8) doesn't "
+        "have 'read' access to:\n- Warehouse (stock.warehouse)\n\nIf you really, really need access, perhaps you can "
+        "win over your friendly administrator with a batch of freshly baked cookies.\n\nThis seems to be a "
+        "multi-company issue, but you do not have access to the proper company to access the record anyhow.")
+    with pytest.raises(JsonRpcFault) as exc:
+        jsonrpc(url, "object", "execute_kw", db, admin, "admin", "stock.warehouse", "read", [wh, ["code"]],
+                {"context": {"allowed_company_ids": [2]}})
+    # Odoo's template ends "… the company: %s." — after "B.V." that is two dots, as Odoo prints it
+    assert exc.value.message.endswith("you might be able to access the record by switching to the company: "
+                                      "Hollander Horeca B.V..")
+    got = jsonrpc(url, "object", "execute_kw", db, admin, "admin", "stock.warehouse", "read", [wh, ["code"]])
+    assert got == [{"id": wh[0], "code": "WH"}]
