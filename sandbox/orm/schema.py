@@ -20,7 +20,7 @@ from sandbox.orm.fields import (
 )
 from sandbox.orm.model import ModelDef, model
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 PO_STATES = [("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"),
              ("purchase", "Purchase Order"), ("done", "Locked"), ("cancel", "Cancelled")]
@@ -88,6 +88,13 @@ def build() -> dict[str, ModelDef]:
         char("name", "Company Name", required=True), m2o("partner_id", "Partner", "res.partner", required=True),
         m2o("currency_id", "Currency", "res.currency", required=True), char("email", "Email"),
         char("phone", "Phone"), char("street", "Street"), char("city", "City"), char("zip", "Zip"),
+        # purchase's res.company settings (Purchase > Settings > Purchase Order Approval / Lock Confirmed Orders)
+        selection("po_double_validation", "Levels of Approvals",
+                  [("one_step", "Confirm purchase orders in one step"),
+                   ("two_step", "Get 2 levels of approvals to confirm a purchase order")]),
+        monetary("po_double_validation_amount", "Double validation amount"),
+        selection("po_lock", "Purchase Order Modification",
+                  [("edit", "Allow to edit purchase orders"), ("lock", "Confirmed purchase orders are not editable")]),
     ], order="sequence, name" if False else "name"))
 
     add(model("res.partner", "Contact", [
