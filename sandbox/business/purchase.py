@@ -178,6 +178,8 @@ def button_cancel(env: Env, model: ModelDef, ids: Any) -> None:
     env.conn.execute(f"UPDATE purchase_order SET state = 'cancel', write_date = ?, write_uid = ? WHERE id IN ({idl})",
                      [now, env.uid])
     env.conn.execute(f"UPDATE purchase_order_line SET state = 'cancel' WHERE order_id IN ({idl})")
+    for oid in ids:  # Odoo tracks the state change: a notification authored by the user
+        create_message(env.sudo(), model, oid, "", "notification", _subtype(env, "mail.mt_note"))
     derived.recompute_orders(env, ids, fill_dates=False)
     env.cache.clear()
     return None
