@@ -81,8 +81,9 @@ def run(executor: ActionExecutor, odoo: OdooClient, proposal: Proposal) -> Execu
     try:
         done = executor.reconcile(odoo, proposal)
         if done is not None:
-            return ExecutionOutcome("executed", "already applied in Odoo (marker found); not repeated",
-                                    {**done, "reconciled": True})
+            said = str(done.get("message") or "").strip()
+            return ExecutionOutcome("executed", "found already applied in Odoo; not repeated"
+                                    + (f". {said}" if said else ""), {**done, "reconciled": True})
         reason = executor.revalidate(odoo, proposal)
         if reason:
             return ExecutionOutcome("stale", reason)
