@@ -46,7 +46,7 @@ class FakeOdoo:
 
     def search_read(self, model: str, domain: list[Any], fields: list[str], **kw: Any) -> list[dict[str, Any]]:
         def match(m: dict[str, Any]) -> bool:
-            for f, op, v in domain:
+            for f, _op, v in domain:
                 if f == "body" and str(v).lower() not in m["body"].lower():
                     return False
                 if f in ("message_type", "author_id") and m[f] != v:

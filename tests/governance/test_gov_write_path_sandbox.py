@@ -284,3 +284,25 @@ def test_vendor_reminder_from_a_user_without_email_says_what_to_fix(world: World
     assert "no e-mail address" in d.message and "'integration'" in d.message and "Email" in d.message
     assert world.admin.search_count("mail.message", [("res_id", "=", po["id"]), ("model", "=", "purchase.order"),
                                                      ("body", "ilike", "Any news on this order")]) == 0
+
+
+def test_supplier_communications_and_brief_skip_quartermasters_own_notes(world: World) -> None:
+    from assistant.summaries import _messages
+    from tools.reads.communications import CommsArgs, supplier_communications
+
+    world.use(world.admin)
+    po = world.admin.search_read("purchase.order", [("state", "=", "purchase"), ("receipt_status", "=", "pending")],
+                                 ["id", "name", "partner_id"], limit=1, order="id")[0]
+    pid = world.call("ava.buyer", "remind_supplier", po=po["name"],
+                     message="Internal: chase this vendor tomorrow.").proposal_ids[0]
+    assert world.approve(pid, "ava.buyer").outcome == "executed"
+    vendor_words = "We will ship the balance next week."
+    world.admin.call("purchase.order", "message_post", [[po["id"]]], {"body": vendor_words,
+                                                                     "message_type": "comment"})
+    res = supplier_communications.func(world.ctx("ava.buyer"), CommsArgs(supplier=po["partner_id"][1], limit=50))
+    texts = [m["text"] for m in res.data["messages"]]
+    assert any(vendor_words in t for t in texts)
+    assert not any("QM-" in t or "chase this vendor" in t for t in texts)
+    # the brief's own filter too (for messages reaching it by another tool)
+    planted = ToolResult(tool="x", data={"messages": [{"text": f"note [QM-{pid}]"}, {"text": vendor_words}]})
+    assert [m["text"] for m in _messages(planted)] == [vendor_words]
