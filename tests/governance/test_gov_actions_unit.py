@@ -174,7 +174,10 @@ def test_rfq_buyer_is_the_requesters_odoo_user_when_it_exists() -> None:
             return 55
 
         def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
-            return [{"name": "P00055", "amount_total": 1.0, "state": "draft"}]
+            if model == "purchase.order.line":
+                return [{"product_id": [1, "X"], "product_qty": 1.0, "price_unit": 1.0, "product_uom": [1, "Units"]}]
+            return [{"name": "P00055", "amount_total": 1.0, "state": "draft", "currency_id": [1, "USD"],
+                     "order_line": [9]}]
 
     p = _proposal("create_rfq", "draft")
     p.args = {"supplier_id": 3, "supplier": "Apex", "warehouse": "DAL", "picking_type_id": 1,
