@@ -70,18 +70,33 @@ def confirm_purchase_order(ctx: ToolContext, args: ConfirmPurchaseOrderArgs) -> 
                                if state == "to approve" else "") + " Nothing proposed.", "wrong_state")
     amount = float(po.get("amount_total") or 0)
     vendor = m2o_name(po.get("partner_id"))
-    settings = approval_settings(ctx.odoo, m2o_id(po.get("company_id")))
-    after = "purchase"
-    note = ""
-    if settings.get("two_step"):
-        after = "purchase, or 'to approve' if Odoo's two-step approval applies"
-        note = (f"; Odoo's two-step approval applies from {money(settings['threshold'], settings['currency'])} "
-                "unless Quartermaster's Odoo user is a purchase manager")
+    after, note = _expected_after_confirm(ctx.odoo, po)
     summary = f"confirm {po['name']} ({vendor}, {po_money(po)}): {state} → {after}{note}"
     return propose(ctx, "confirm_purchase_order",
                    args={"po_id": po["id"], "po": po["name"]}, summary=summary,
                    before_after={"state": [state, "purchase"], "po": po["name"], "vendor": vendor},
                    evidence=po_evidence(po), amount=amount, odoo_ref=f"purchase.order,{po['id']}")
+
+
+def _expected_after_confirm(odoo: OdooClient, po: dict[str, Any]) -> tuple[str, str]:
+    """What Odoo's button_confirm will do with this PO: ('purchase' | 'to approve' | both, why).
+
+    Odoo 18 (_approval_allowed): one-step company, or total below the company's threshold, or the confirming
+    user is a purchase manager -> purchase; else 'to approve'. The outcome reported is read back anyway."""
+    settings = approval_settings(odoo, m2o_id(po.get("company_id")))
+    if not settings.get("two_step"):
+        return "purchase", ""
+    limit = money(settings["threshold"], settings["currency"])
+    if odoo_user_can_approve(odoo):
+        return "purchase", ""
+    same_currency = m2o_name(po.get("currency_id")) == settings["currency"]
+    if same_currency and float(po.get("amount_total") or 0) < settings["threshold"]:
+        return "purchase", ""
+    who = f"Quartermaster's Odoo user '{odoo.login_name}' is not one"
+    if same_currency:
+        return "to approve", f" (Odoo's two-step approval: from {limit} a purchase manager must approve; {who})"
+    return ("purchase or 'to approve'", f" (Odoo's two-step approval applies from {limit} in the company currency; "
+                                        f"{who})")
 
 
 def _waiting_sentence(odoo: OdooClient, po: dict[str, Any]) -> str:
@@ -252,7 +267,7 @@ def cancel_purchase_order(ctx: ToolContext, args: CancelPurchaseOrderArgs) -> To
                       "Nothing proposed.", "wrong_state")
     amount = float(po.get("amount_total") or 0)
     vendor = m2o_name(po.get("partner_id"))
-    summary = f"cancel {po['name']} ({vendor}, {money(amount)}): {state} → cancel — {args.reason.strip()}"
+    summary = f"cancel {po['name']} ({vendor}, {po_money(po)}): {state} → cancel — {args.reason.strip()}"
     return propose(ctx, "cancel_purchase_order",
                    args={"po_id": po["id"], "po": po["name"], "reason": args.reason.strip()}, summary=summary,
                    before_after={"state": [state, "cancel"], "po": po["name"], "vendor": vendor},
