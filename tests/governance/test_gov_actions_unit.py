@@ -148,6 +148,10 @@ def test_reschedule_never_writes_the_po_promised_date_even_for_old_proposals() -
             writes.append((model, method, list(args or [])))
             return 1
 
+        def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+            return [{"id": 9, "name": "DAL/IN/00009", "state": "assigned", "scheduled_date": "2026-12-01 09:00:00",
+                     "write_date": "2026-11-26 12:00:00"}]
+
     p = _proposal("reschedule_receipt", "assigned")
     p.args = {"picking_id": 9, "receipt": "DAL/IN/00009", "scheduled_date": "2026-12-01 09:00:00",
               "po_line_ids": [41, 42]}  # stored by a version that also moved the PO lines
