@@ -31,7 +31,7 @@ def generate(seed: int = 42, scale: int = 1, today: dt.date | None = None) -> di
         {"id": 2, "name": "OdooBot", "is_company": False, "active": False},
         {"id": 3, "name": "Mitchell Admin", "is_company": False, "active": True, "email": "admin@example.com"},
         {"id": 4, "name": "Wes Carter", "is_company": False, "active": True, "email": "wes@example.com"},
-        {"id": 5, "name": "Ava Thompson", "is_company": False, "active": True, "email": "ava@example.com"},
+        {"id": 5, "name": "Ava Thompson", "is_company": False, "active": True},
         {"id": 6, "name": "Apex Industrial Supply", "is_company": True, "active": True, "supplier_rank": 5,
          "email": "orders@apex.example", "ref": None},
         {"id": 7, "name": "Dana Reyes", "is_company": False, "parent_id": 6, "active": True, "type": "contact",
