@@ -39,6 +39,15 @@ class Governance:
             self.sandbox.stop()
 
 
+
+def _proposal_kinds() -> list[str]:
+    """The proposal kinds (tools/actions' catalogue) for help texts, so a new kind is listed without edits."""
+    try:
+        from tools.actions import ACTION_TOOLS
+    except ImportError:  # pragma: no cover - a broken actions package must not break the CLI
+        return []
+    return [t.name for t in ACTION_TOOLS]
+
 def _odoo_factory(settings: Any, holder: dict[str, Any]) -> Any:
     """Connect to ODOO_URL, or to a sandbox already listening on QM_SANDBOX_PORT, or start one."""
 
@@ -203,7 +212,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"exported {count} events to {path}; head {head}")
 
     @app.command("tool")
-    def tool_(name: str = typer.Argument(..., help="Tool name, e.g. stock_levels."),
+    def tool_(name: str = typer.Argument(..., help="Tool name, e.g. stock_levels; proposal tools: "
+                                                    + ", ".join(_proposal_kinds()) + "."),
               args: str = typer.Option("{}", "--args", help="Arguments as a JSON object."),
               as_user: str = typer.Option("admin", "--as", help="Username from the users file.")) -> None:
         """Run one tool as a given user through the governed registry (policy, redaction, audit)."""

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from assistant.settings import PACKAGE_ROOT
-from tools.base import Citation, ToolContext, ToolError, ToolResult, tool
+from tools.base import OWN_NOTE_MARK, Citation, ToolContext, ToolError, ToolResult, tool
 
 PROMPTS = PACKAGE_ROOT / "prompts" / "summaries"
 RunTool = Callable[[ToolContext, str, dict[str, Any]], ToolResult]
@@ -76,15 +76,20 @@ class Brief:
 
 # -- reading the messages ----------------------------------------------------------------------
 def _messages(result: ToolResult) -> list[dict[str, Any]]:
+    """The supplier's messages from a communications result, without Quartermaster's own notes (marker)."""
     data = result.data or {}
+    found: list[dict[str, Any]] = []
     for key in ("messages", "items", "rows", "results"):
         value = data.get(key)
         if isinstance(value, list):
-            return [m for m in value if isinstance(m, dict)]
-    for value in data.values():
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            return value
-    return []
+            found = [m for m in value if isinstance(m, dict)]
+            break
+    else:
+        for value in data.values():
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                found = value
+                break
+    return [m for m in found if OWN_NOTE_MARK not in " ".join(str(v) for v in m.values())]
 
 
 def _field(msg: dict[str, Any], *names: str) -> str:

@@ -389,3 +389,15 @@ def copy(env: Env, model: ModelDef, ids: Any, default: Any = None) -> int:
         vals["name"] = f"{rec['name']} (copy)"
     vals.update(default or {})
     return env.create(model, [vals])[0]
+
+
+@specific("res.users", "has_group")
+def has_group(env: Env, model: ModelDef, ids: Any, group_ext_id: str) -> bool:
+    """res.users.has_group (public, @api.readonly in Odoo 18): is the (single) user in the group?"""
+    from sandbox.access import has_group as _has
+    uids = _ids(ids) or [env.uid]
+    if len(uids) != 1:
+        raise PyValueError(f"Expected singleton: res.users{tuple(uids)}")
+    if not isinstance(group_ext_id, str) or "." not in group_ext_id:
+        raise PyValueError("External ID must be fully qualified")
+    return _has(Env(env.registry, env.conn, uids[0], env.context), group_ext_id)

@@ -29,8 +29,8 @@ def generate(seed: int = 42, scale: int = 1, today: dt.date | None = None) -> di
     d["res.partner"] = [
         {"id": 1, "name": "Bluebonnet Supply Co.", "is_company": True, "active": True, "supplier_rank": 0},
         {"id": 2, "name": "OdooBot", "is_company": False, "active": False},
-        {"id": 3, "name": "Mitchell Admin", "is_company": False, "active": True},
-        {"id": 4, "name": "Wes Carter", "is_company": False, "active": True},
+        {"id": 3, "name": "Mitchell Admin", "is_company": False, "active": True, "email": "admin@example.com"},
+        {"id": 4, "name": "Wes Carter", "is_company": False, "active": True, "email": "wes@example.com"},
         {"id": 5, "name": "Ava Thompson", "is_company": False, "active": True},
         {"id": 6, "name": "Apex Industrial Supply", "is_company": True, "active": True, "supplier_rank": 5,
          "email": "orders@apex.example", "ref": None},

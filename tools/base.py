@@ -39,6 +39,10 @@ class Identity:
         return self.display_name or self.username
 
 
+#: Every chatter note Quartermaster writes carries `QM-<proposal id>` (proposal ids start with "P-"): reads
+#: of supplier communications skip messages containing it — they are ours, not the supplier's.
+OWN_NOTE_MARK = "QM-P-"
+
 SYSTEM = Identity(username="system", role="admin", display_name="Quartermaster (system)")
 
 

@@ -66,11 +66,13 @@ def _user_email(env: Env) -> str | bool:
 
 def create_message(env: Env, model: ModelDef, res_id: int, body: str, message_type: str = "comment",
                    subtype_id: int | None = None, subject: str | None = None,
-                   partner_ids: list[int] | None = None, author_id: int | None = None) -> int:
+                   partner_ids: list[int] | None = None, author_id: int | None = None,
+                   email_from: str | None = None) -> int:
     record_name = env.display_names(model, [res_id]).get(res_id)
     cols = {"model": model.name, "res_id": res_id, "record_name": record_name, "body": body,
             "message_type": message_type, "subtype_id": subtype_id, "subject": subject,
-            "author_id": author_id or _partner_of(env), "email_from": _user_email(env) or None, "date": now_str(),
+            "author_id": author_id or _partner_of(env), "email_from": email_from or _user_email(env) or None,
+            "date": now_str(),
             "is_internal": 0, "record_company_id": 1, "create_date": now_str(), "write_date": now_str(),
             "create_uid": env.uid, "write_uid": env.uid,
             "message_id": f"<sandbox.{model.name}.{res_id}.{now_str().replace(' ', '.')}@quartermaster>"}
@@ -112,6 +114,7 @@ def message_post(env: Env, model: ModelDef, ids: Any, *, body: Any = "", subject
         raise UserError("Use message_notify to send a notification to an user.")
     if message_type not in ("email", "comment", "email_outgoing", "notification", "auto_comment", "sms", "snailmail"):
         raise PyValueError(f"Wrong value for mail.message.message_type: {message_type!r}")
+    author_id, email_from = _compute_author(env, author_id, email_from)
     if body in (None, False):
         body = ""
     if not isinstance(body, str):
@@ -124,7 +127,31 @@ def message_post(env: Env, model: ModelDef, ids: Any, *, body: Any = "", subject
     if st is None and message_type == "comment":
         st = _subtype(env, "mail.mt_note")
     return create_message(env.sudo(), model, ids[0], body, message_type, st, subject if subject else None,
-                          list(partner_ids or []), author_id)
+                          list(partner_ids or []), author_id, email_from)
+
+
+def _compute_author(env: Env, author_id: Any, email_from: Any) -> tuple[int | None, str | None]:
+    """mail.thread's _message_compute_author with raise_on_email: every message_post — a note too — needs an
+    e-mail address on its author unless it runs as superuser; the author defaults to the user's partner."""
+    if author_id in (None, False):
+        if email_from:
+            found = env.q("SELECT id FROM res_partner WHERE lower(email) = lower(?) ORDER BY id LIMIT 1",
+                          [str(email_from)])
+            author_id = found[0][0] if found else None
+        else:
+            author_id = _partner_of(env)
+            email_from = _partner_email(env, author_id)
+    if email_from is None and author_id:
+        email_from = _partner_email(env, int(author_id))
+    if not email_from and not env.su:
+        raise UserError("Unable to send message, please configure the sender's email address.")
+    return (int(author_id) if author_id else None), (str(email_from) if email_from else None)
+
+
+def _partner_email(env: Env, partner_id: int | None) -> str | None:
+    """res.partner's email_formatted ("Name" <email>), or None without an e-mail."""
+    row = env.q("SELECT name, email FROM res_partner WHERE id = ?", [partner_id]) if partner_id else []
+    return f'"{row[0][0]}" <{row[0][1]}>' if row and row[0][1] else None
 
 
 for _m in THREAD_MODELS:

@@ -74,17 +74,72 @@ def create_receipt(env: Env, order_id: int, only_lines: list[int] | None = None,
     return picking
 
 
+def _company_amount_in(env: Env, amount: float, company_id: int, currency_id: int, day: str) -> float:
+    """``amount`` in the company's currency converted to ``currency_id`` at ``day`` (Odoo's _convert).
+
+    Rates are Odoo's res.currency.rate rows (units of the currency per unit of the company currency); a
+    currency without a rate counts 1:1, as Odoo does."""
+    cur = env.q("SELECT currency_id FROM res_company WHERE id = ?", [company_id])
+    if not cur or not currency_id or cur[0][0] == currency_id:
+        return amount
+    if not env.q("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'res_currency_rate'"):
+        return amount
+
+    def rate(cid: int) -> float:
+        row = env.q("SELECT rate FROM res_currency_rate WHERE currency_id = ? AND name <= ? AND "
+                    "(company_id IS NULL OR company_id = ?) ORDER BY name DESC, company_id DESC LIMIT 1",
+                    [cid, day[:10], company_id])
+        return float(row[0][0]) if row and row[0][0] else 1.0
+    return amount * rate(currency_id) / rate(cur[0][0])
+
+
+def approval_allowed(env: Env, order_id: int) -> bool:
+    """Odoo 18's _approval_allowed: one-step company, or total below the two-step threshold (converted from
+    the company currency into the order's), or the user is a purchase manager."""
+    from sandbox.access import has_group, is_admin
+    row = env.q("SELECT o.amount_total, o.currency_id, o.company_id, o.date_order, c.po_double_validation, "
+                "c.po_double_validation_amount FROM purchase_order o JOIN res_company c ON c.id = o.company_id "
+                "WHERE o.id = ?", [order_id])
+    if not row:
+        return True
+    total, currency, company, day, mode, threshold = row[0]
+    if (mode or "one_step") == "one_step":
+        return True
+    limit = _company_amount_in(env, float(5000 if threshold is None else threshold), company, currency,
+                               day or now_str())
+    if float(total or 0) < limit:
+        return True
+    return is_admin(env) or has_group(env, "purchase.group_purchase_manager")
+
+
+def _approve(env: Env, model: ModelDef, oid: int, previous: str) -> None:
+    """button_approve on one order: purchase (or done when the company locks confirmed orders), receipt."""
+    lock = env.q("SELECT c.po_lock FROM purchase_order o JOIN res_company c ON c.id = o.company_id WHERE o.id = ?",
+                 [oid])
+    env.conn.execute("UPDATE purchase_order SET state = 'purchase', date_approve = ?, write_date = ?, "
+                     "write_uid = ? WHERE id = ?", [now_str(), now_str(), env.uid, oid])
+    env.conn.execute("UPDATE purchase_order_line SET state = 'purchase' WHERE order_id = ?", [oid])
+    create_receipt(env, oid)
+    subtype = "purchase.mt_rfq_approved" if previous == "to approve" else "purchase.mt_rfq_confirmed"
+    create_message(env.sudo(), model, oid, "", "notification", _subtype(env, subtype))
+    if lock and lock[0][0] == "lock":
+        _lock_state(env, model, [oid], "purchase", "done")
+
+
 @specific("purchase.order", "button_confirm")
 def button_confirm(env: Env, model: ModelDef, ids: Any) -> bool:
+    """Draft/sent orders: approved at once when allowed, else `to approve` (two-step approval)."""
     for oid in _orders(env, model, ids):
         state = env.q("SELECT state FROM purchase_order WHERE id = ?", [oid])[0][0]
         if state not in ("draft", "sent"):
             continue
-        env.conn.execute("UPDATE purchase_order SET state = 'purchase', date_approve = ?, write_date = ?, "
-                         "write_uid = ? WHERE id = ?", [now_str(), now_str(), env.uid, oid])
-        env.conn.execute("UPDATE purchase_order_line SET state = 'purchase' WHERE order_id = ?", [oid])
-        create_receipt(env, oid)
-        create_message(env.sudo(), model, oid, "", "notification", _subtype(env, "purchase.mt_rfq_confirmed"))
+        if approval_allowed(env, oid):
+            _approve(env, model, oid, state)
+        else:
+            env.conn.execute("UPDATE purchase_order SET state = 'to approve', write_date = ?, write_uid = ? "
+                             "WHERE id = ?", [now_str(), env.uid, oid])
+            env.conn.execute("UPDATE purchase_order_line SET state = 'to approve' WHERE order_id = ?", [oid])
+            create_message(env.sudo(), model, oid, "", "notification", _subtype(env, "purchase.mt_rfq_confirmed"))
         derived.recompute_orders(env, [oid], fill_dates=False)
     env.cache.clear()
     return True
@@ -92,10 +147,14 @@ def button_confirm(env: Env, model: ModelDef, ids: Any) -> bool:
 
 @specific("purchase.order", "button_approve")
 def button_approve(env: Env, model: ModelDef, ids: Any, force: bool = False) -> dict[str, Any]:
+    """Odoo 18 silently skips the orders the user may not approve (no error, returns {}). Odoo would also
+    approve a draft or cancelled order handed to it; the sandbox approves RFQs and `to approve` orders only."""
     for oid in _orders(env, model, ids):
-        if env.q("SELECT state FROM purchase_order WHERE id = ?", [oid])[0][0] == "to approve":
-            env.conn.execute("UPDATE purchase_order SET state = 'draft' WHERE id = ?", [oid])
-            button_confirm(env, model, [oid])
+        state = env.q("SELECT state FROM purchase_order WHERE id = ?", [oid])[0][0]
+        if state in ("draft", "sent", "to approve") and approval_allowed(env, oid):
+            _approve(env, model, oid, state)
+            derived.recompute_orders(env, [oid], fill_dates=False)
+    env.cache.clear()
     return {}
 
 
@@ -122,6 +181,8 @@ def button_cancel(env: Env, model: ModelDef, ids: Any) -> None:
     env.conn.execute(f"UPDATE purchase_order SET state = 'cancel', write_date = ?, write_uid = ? WHERE id IN ({idl})",
                      [now, env.uid])
     env.conn.execute(f"UPDATE purchase_order_line SET state = 'cancel' WHERE order_id IN ({idl})")
+    for oid in ids:  # Odoo tracks the state change: a notification authored by the user
+        create_message(env.sudo(), model, oid, "", "notification", _subtype(env, "mail.mt_note"))
     derived.recompute_orders(env, ids, fill_dates=False)
     env.cache.clear()
     return None

@@ -170,6 +170,7 @@ def build() -> dict[str, ModelDef]:
         m2o("currency_id", "Currency", "res.currency", required=True), char("email", "Email"),
         char("phone", "Phone"), char("street", "Street"), char("city", "City"), char("zip", "Zip"),
         m2o("parent_id", "Parent Company", "res.company"), integer("sequence", "Sequence", aggregator=None),
+        # purchase's res.company settings (Purchase > Settings > Purchase Order Approval / Lock Confirmed Orders)
         selection("po_double_validation", "Levels of Approvals",
                   [("one_step", "Confirm purchase orders in one step"),
                    ("two_step", "Get 2 levels of approvals to confirm a purchase order")]),

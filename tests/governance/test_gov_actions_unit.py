@@ -13,36 +13,73 @@ from tools.odoo.errors import OdooError
 
 
 class FakeOdoo:
-    """Just enough of OdooClient for the PO executors: one PO, a chatter, a configurable fault."""
+    """Just enough of OdooClient for the PO executors: one PO, a chatter with Odoo's tracking notifications,
+    a configurable fault. `now` is the time Odoo stamps on what it writes."""
 
-    def __init__(self, state: str) -> None:
+    uid, login_name, partner = 5, "integration", 50
+
+    def __init__(self, state: str, now: str = "2026-11-26 12:00:00") -> None:
         self.po = {"id": 7, "name": "P00007", "state": state, "partner_id": [3, "Apex"], "amount_total": 100.0,
                    "write_date": "2026-11-20 10:00:00", "date_approve": False, "picking_ids": [],
-                   "receipt_status": False, "currency_id": [1, "USD"], "user_id": False}
-        self.messages: list[str] = []
+                   "receipt_status": False, "currency_id": [1, "USD"], "user_id": False, "company_id": [1, "Co"]}
+        self.chatter: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.marshal_fault = False
+        self.now = now
+        self.note_refusal: OdooError | None = None
+
+    @property
+    def messages(self) -> list[str]:
+        """The bodies of the comments (notes) — Odoo's tracking notifications left out."""
+        return [m["body"] for m in self.chatter if m["message_type"] == "comment"]
+
+    def cached(self, key: str, loader: Any, ttl: float = 0) -> Any:
+        return loader()
 
     def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+        if model == "res.users":
+            return [{"id": self.uid, "partner_id": [self.partner, "Integration"]}]
+        if model == "res.company":
+            return [{"id": 1, "po_double_validation": "one_step", "po_double_validation_amount": 5000.0,
+                     "currency_id": [1, "USD"]}]
         return [dict(self.po)] if model == "purchase.order" and 7 in ids else []
 
     def search_read(self, model: str, domain: list[Any], fields: list[str], **kw: Any) -> list[dict[str, Any]]:
-        needle = next(v for (f, _, v) in domain if f == "body")
-        return [{"id": i + 1} for i, m in enumerate(self.messages) if needle.lower() in m.lower()][:1]
+        def match(m: dict[str, Any]) -> bool:
+            for f, _op, v in domain:
+                if f == "body" and str(v).lower() not in m["body"].lower():
+                    return False
+                if f in ("message_type", "author_id") and m[f] != v:
+                    return False
+                if f == "date" and m["date"] < v:
+                    return False
+            return True
+        return [{"id": i + 1} for i, m in enumerate(self.chatter) if match(m)][:1]
+
+    def _track(self) -> None:  # Odoo logs every PO state change, authored by the user who made it
+        self.chatter.append({"body": "", "message_type": "notification", "author_id": self.partner,
+                             "date": self.now})
 
     def call(self, model: str, method: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None) -> Any:
         self.calls.append(method)
         if method == "button_cancel":
-            self.po.update(state="cancel", write_date="2026-11-26 12:00:00")
+            self.po.update(state="cancel", write_date=self.now)
+            self._track()
             if self.marshal_fault:
                 raise OdooError("cannot marshal <class 'NoneType'> objects", "builtins.TypeError")
             return None
         if method == "button_confirm":
-            self.po.update(state="purchase", date_approve="2026-11-26 12:00:00")
+            self.po.update(state="purchase", date_approve=self.now, write_date=self.now)
+            self._track()
             return True
         if method == "message_post":
-            self.messages.append(str((kwargs or {}).get("body")))
-            return len(self.messages)
+            if self.note_refusal is not None:
+                raise self.note_refusal
+            self.chatter.append({"body": str((kwargs or {}).get("body")), "message_type": "comment",
+                                 "author_id": self.partner, "date": self.now})
+            return len(self.chatter)
+        if method == "create" and model == "mail.message":
+            raise self.note_refusal or AssertionError("note created directly although message_post works")
         raise AssertionError(method)
 
 
@@ -111,6 +148,10 @@ def test_reschedule_never_writes_the_po_promised_date_even_for_old_proposals() -
             writes.append((model, method, list(args or [])))
             return 1
 
+        def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+            return [{"id": 9, "name": "DAL/IN/00009", "state": "assigned", "scheduled_date": "2026-12-01 09:00:00",
+                     "write_date": "2026-11-26 12:00:00"}]
+
     p = _proposal("reschedule_receipt", "assigned")
     p.args = {"picking_id": 9, "receipt": "DAL/IN/00009", "scheduled_date": "2026-12-01 09:00:00",
               "po_line_ids": [41, 42]}  # stored by a version that also moved the PO lines
@@ -137,7 +178,10 @@ def test_rfq_buyer_is_the_requesters_odoo_user_when_it_exists() -> None:
             return 55
 
         def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
-            return [{"name": "P00055", "amount_total": 1.0, "state": "draft"}]
+            if model == "purchase.order.line":
+                return [{"product_id": [1, "X"], "product_qty": 1.0, "price_unit": 1.0, "product_uom": [1, "Units"]}]
+            return [{"name": "P00055", "amount_total": 1.0, "state": "draft", "currency_id": [1, "USD"],
+                     "order_line": [9]}]
 
     p = _proposal("create_rfq", "draft")
     p.args = {"supplier_id": 3, "supplier": "Apex", "warehouse": "DAL", "picking_type_id": 1,

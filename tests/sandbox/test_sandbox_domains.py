@@ -29,7 +29,9 @@ def test_comparison_and_like_operators(admin: Client) -> None:
 
 
 def test_false_semantics_and_negations(admin: Client) -> None:
-    assert names(admin, "res.partner", [("email", "!=", False)]) == ["Apex Industrial Supply", "Dana Reyes"]
+    # the users who post in the chatter have an e-mail (Odoo 18 refuses message_post without one)
+    assert names(admin, "res.partner", [("email", "!=", False)]) == ["Apex Industrial Supply", "Dana Reyes",
+                                                                     "Mitchell Admin", "Wes Carter"]
     with_email = set(names(admin, "res.partner", [("email", "!=", False)]))
     no_email = set(names(admin, "res.partner", [("email", "=", False)]))
     assert with_email.isdisjoint(no_email) and len(with_email | no_email) == len(names(admin, "res.partner", []))
@@ -40,8 +42,7 @@ def test_false_semantics_and_negations(admin: Client) -> None:
     assert names(admin, "res.partner", ["!", ("email", "=", "orders@apex.example")]) == \
         names(admin, "res.partner", [("email", "!=", "orders@apex.example")])
     assert names(admin, "res.partner", [("email", "in", [False, "dana@apex.example"]),
-                                        ("is_company", "=", False)]) == ["Ava Thompson", "Dana Reyes",
-                                                                         "Mitchell Admin", "Wes Carter"]
+                                        ("is_company", "=", False)]) == ["Ava Thompson", "Dana Reyes"]
     assert names(admin, "res.partner", [("is_company", "=", False), ("parent_id", "=", False)]) == \
         ["Ava Thompson", "Mitchell Admin", "Wes Carter"]
     assert names(admin, "res.partner", [("is_company", "!=", True), ("parent_id", "!=", False)]) == ["Dana Reyes"]

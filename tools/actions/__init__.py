@@ -7,8 +7,10 @@ ProposalService runs after approval (it imports this package lazily).
 from __future__ import annotations
 
 from tools.actions.po_state import (
+    ApproveExecutor,
     CancelExecutor,
     ConfirmExecutor,
+    approve_purchase_order,
     cancel_purchase_order,
     confirm_purchase_order,
 )
@@ -18,12 +20,13 @@ from tools.actions.rfq import CreateRfqExecutor, create_rfq
 from tools.base import Tool
 from tools.governance.executor import ActionExecutor
 
-ACTION_TOOLS: list[Tool] = [create_rfq, confirm_purchase_order, cancel_purchase_order, remind_supplier,
-                            reschedule_receipt]
+ACTION_TOOLS: list[Tool] = [create_rfq, confirm_purchase_order, approve_purchase_order, cancel_purchase_order,
+                            remind_supplier, reschedule_receipt]
 
 EXECUTORS: dict[str, ActionExecutor] = {
     "create_rfq": CreateRfqExecutor(),
     "confirm_purchase_order": ConfirmExecutor(),
+    "approve_purchase_order": ApproveExecutor(),
     "cancel_purchase_order": CancelExecutor(),
     "remind_supplier": RemindExecutor(),
     "reschedule_receipt": RescheduleExecutor(),

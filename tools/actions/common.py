@@ -6,20 +6,21 @@ snapshot the same evidence fields, and find their idempotency marker the same wa
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from tools.base import ToolContext, ToolError, ToolResult
-from tools.governance.executor import StaleProposal, marker
+from tools.governance.executor import StaleProposal, explain_refusal, marker
 from tools.governance.proposals import Proposal, service_for
 from tools.odoo.client import OdooClient
-from tools.odoo.errors import OdooError
+from tools.odoo.errors import OdooError, OdooUnavailable
 from tools.odoo.values import m2o_id as m2o_id
 from tools.odoo.values import m2o_name as m2o_name
 
 PO_FIELDS = ["id", "name", "state", "partner_id", "amount_total", "write_date", "date_approve",
-             "picking_ids", "receipt_status", "currency_id", "user_id"]
+             "picking_ids", "receipt_status", "currency_id", "user_id", "company_id"]
 PO_STATE_LABEL = {"draft": "RFQ", "sent": "RFQ sent", "to approve": "to approve", "purchase": "purchase order",
                   "done": "locked", "cancel": "cancelled"}
 SKEW = timedelta(seconds=5)
@@ -39,8 +40,32 @@ def odoo_dt(value: Any) -> datetime | None:
         return None
 
 
-def money(amount: float, currency: str = "USD") -> str:
-    return f"{amount:,.2f} {currency}"
+def money(amount: float, currency: str = "") -> str:
+    return f"{amount:,.2f} {currency}".rstrip()
+
+
+def po_money(po: dict[str, Any]) -> str:
+    """The PO total with the PO's own currency code (read from Odoo, never assumed)."""
+    return money(float(po.get("amount_total") or 0), m2o_name(po.get("currency_id")))
+
+
+def approval_settings(odoo: OdooClient, company_id: int | None) -> dict[str, Any]:
+    """The company's purchase approval settings: two-step or not, its threshold and currency code.
+
+    Read from res.company (Purchase > Settings > Purchase Order Approval); {} when unreadable."""
+    if not company_id:
+        return {}
+    try:
+        rows = odoo.read("res.company", [int(company_id)], ["po_double_validation", "po_double_validation_amount",
+                                                           "currency_id"])
+    except OdooError:
+        return {}
+    if not rows:
+        return {}
+    r = rows[0]
+    return {"two_step": r.get("po_double_validation") == "two_step",
+            "threshold": float(r.get("po_double_validation_amount") or 0),
+            "currency": m2o_name(r.get("currency_id"))}
 
 
 # -- purchase orders ----------------------------------------------------------------------------
@@ -86,12 +111,7 @@ def find_marker_message(odoo: OdooClient, model: str, res_id: int, proposal_id: 
     return int(rows[0]["id"]) if rows else None
 
 
-def post_note(odoo: OdooClient, model: str, res_id: int, text: str, *, subtype: str = "mail.mt_note",
-              partner_ids: list[int] | None = None) -> int | None:
-    """A chatter message (keyword-only arguments, facts §5). Plain text is escaped by Odoo."""
-    kwargs: dict[str, Any] = {"body": text, "message_type": "comment", "subtype_xmlid": subtype}
-    if partner_ids:
-        kwargs["partner_ids"] = partner_ids
+def _message_post(odoo: OdooClient, model: str, res_id: int, kwargs: dict[str, Any], text: str) -> int | None:
     try:
         result = odoo.call(model, "message_post", [[res_id]], kwargs)
     except OdooError as exc:
@@ -103,9 +123,90 @@ def post_note(odoo: OdooClient, model: str, res_id: int, text: str, *, subtype: 
     return find_marker_message(odoo, model, res_id, _marker_in(text)) if _marker_in(text) else None
 
 
+def post_note(odoo: OdooClient, model: str, res_id: int, text: str) -> int | None:
+    """An internal chatter note (subtype Note, seen by employees only, nobody notified).
+
+    Odoo 18's message_post wants an e-mail address on its author even for a note; an integration user
+    without one gets "Unable to send message, please configure the sender's email address.". A note needs
+    no e-mail, so then the note is created as the mail.message it would have been (Odoo allows that to
+    anyone who may write the document) — same author, subtype and marker."""
+    try:
+        return _message_post(odoo, model, res_id, {"body": text, "message_type": "comment",
+                                                     "subtype_xmlid": "mail.mt_note"}, text)
+    except OdooError as exc:
+        if not is_missing_email(exc):
+            raise
+    vals: dict[str, Any] = {"model": model, "res_id": res_id, "body": f"<p>{html.escape(text, quote=False)}</p>",
+                            "message_type": "comment", "is_internal": True}
+    subtype = _note_subtype(odoo)
+    if subtype:
+        vals["subtype_id"] = subtype
+    partner = own_partner(odoo)
+    if partner:
+        vals["author_id"] = partner
+    new_id = odoo.call("mail.message", "create", [vals])
+    return int(new_id[0] if isinstance(new_id, list) else new_id)
+
+
+def post_vendor_message(odoo: OdooClient, model: str, res_id: int, text: str, partner_ids: list[int]) -> int | None:
+    """A chatter message sent to the vendor (subtype Discussions): this one is an e-mail and needs the
+    sender's address, so Odoo's refusal is passed on (the executor turns it into what to fix)."""
+    return _message_post(odoo, model, res_id, {"body": text, "message_type": "comment",
+                                               "subtype_xmlid": "mail.mt_comment", "partner_ids": partner_ids},
+                         text)
+
+
+def try_note(odoo: OdooClient, model: str, res_id: int, text: str) -> tuple[int | None, str | None]:
+    """post_note that never raises: (message id, None) or (None, what went wrong and what to fix).
+
+    Used AFTER a state change: the change happened and must be reported as such even when the note fails."""
+    try:
+        return post_note(odoo, model, res_id, text), None
+    except OdooError as exc:
+        return None, explain_refusal(exc, odoo.login_name, "post the audit note")
+    except OdooUnavailable as exc:
+        return None, f"Odoo did not answer while posting the audit note ({exc}); reconcile posts it later"
+
+
+def is_missing_email(exc: OdooError) -> bool:
+    return "configure the sender's email address" in exc.message
+
+
+def own_partner(odoo: OdooClient) -> int | None:
+    """The res.partner of the Odoo user Quartermaster signs in as (cached per connection)."""
+    def load() -> int | None:
+        rows = odoo.read("res.users", [int(odoo.uid or 0)], ["partner_id"])
+        return m2o_id(rows[0].get("partner_id")) if rows else None
+    return odoo.cached("qm.own_partner", load, ttl=3600)
+
+
+def _note_subtype(odoo: OdooClient) -> int | None:
+    """mail.mt_note's id, found by its English name (ir.model.data is not readable by plain users)."""
+    def load() -> int | None:
+        rows = odoo.search_read("mail.message.subtype", [("name", "=", "Note"), ("res_model", "=", False)],
+                                ["id"], limit=1, context={"lang": "en_US"})
+        return int(rows[0]["id"]) if rows else None
+    return odoo.cached("qm.mt_note", load, ttl=3600)
+
+
 def _marker_in(text: str) -> str:
     m = re.search(r"QM-(P-[0-9a-f]+)", text)
     return m.group(1) if m else ""
+
+
+def state_change_by_us(odoo: OdooClient, po_id: int, since: datetime | None) -> bool:
+    """Did Odoo's own tracking record a change on this PO by our Odoo user since `since`?
+
+    Every state change of a purchase order is logged by Odoo as a tracking notification authored by the
+    user who made it; finding ours proves the write happened even when our marker note is missing."""
+    partner = own_partner(odoo)
+    if since is None or partner is None:
+        return False
+    rows = odoo.search_read("mail.message", [("model", "=", "purchase.order"), ("res_id", "=", po_id),
+                                             ("message_type", "=", "notification"), ("author_id", "=", partner),
+                                             ("date", ">=", (since - SKEW).strftime("%Y-%m-%d %H:%M:%S"))],
+                            ["id"], limit=1)
+    return bool(rows)
 
 
 def approval_line(proposal: Proposal) -> str:

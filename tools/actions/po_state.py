@@ -14,20 +14,24 @@ from pydantic import BaseModel, Field
 from tools.actions.common import (
     PO_STATE_LABEL,
     approval_line,
+    approval_settings,
     check_po_unchanged,
     done_receipts,
     find_marker_message,
+    m2o_id,
     m2o_name,
     money,
     po_evidence,
-    post_note,
+    po_money,
     propose,
     read_po,
     require,
     retried,
-    since_execution,
+    state_change_by_us,
+    try_note,
 )
 from tools.base import ToolContext, ToolError, ToolResult, tool
+from tools.governance.executor import StaleProposal
 from tools.governance.proposals import Proposal
 from tools.odoo.client import OdooClient
 from tools.odoo.errors import OdooError
@@ -55,34 +59,104 @@ class ConfirmPurchaseOrderArgs(BaseModel):
 def confirm_purchase_order(ctx: ToolContext, args: ConfirmPurchaseOrderArgs) -> ToolResult:
     """Propose confirming an RFQ (draft/sent) into a purchase order; a different person must approve.
 
-    Nothing is written until approval; at approval the PO is re-checked (state, total, last update).
+    Nothing is written until approval; at approval the PO is re-checked (state, total, last update). Where
+    Odoo has two-step approval the confirmation may land in 'to approve' — the outcome says so.
     """
     po = _resolve_po(ctx, args.po)
     state = po["state"]
     require(state in CONFIRMABLE,
             f"{po['name']} is '{PO_STATE_LABEL.get(state, state)}' ({state}); only RFQs in draft or sent can "
-            "be confirmed. Nothing proposed.", "wrong_state")
+            "be confirmed." + (" It waits for approval in Odoo: propose approving it instead."
+                               if state == "to approve" else "") + " Nothing proposed.", "wrong_state")
     amount = float(po.get("amount_total") or 0)
     vendor = m2o_name(po.get("partner_id"))
-    summary = f"confirm {po['name']} ({vendor}, {money(amount)}): {state} → purchase"
+    after, note = _expected_after_confirm(ctx.odoo, po)
+    summary = f"confirm {po['name']} ({vendor}, {po_money(po)}): {state} → {after}{note}"
     return propose(ctx, "confirm_purchase_order",
                    args={"po_id": po["id"], "po": po["name"]}, summary=summary,
                    before_after={"state": [state, "purchase"], "po": po["name"], "vendor": vendor},
                    evidence=po_evidence(po), amount=amount, odoo_ref=f"purchase.order,{po['id']}")
 
 
+def _expected_after_confirm(odoo: OdooClient, po: dict[str, Any]) -> tuple[str, str]:
+    """What Odoo's button_confirm will do with this PO: ('purchase' | 'to approve' | both, why).
+
+    Odoo 18 (_approval_allowed): one-step company, or total below the company's threshold, or the confirming
+    user is a purchase manager -> purchase; else 'to approve'. The outcome reported is read back anyway."""
+    settings = approval_settings(odoo, m2o_id(po.get("company_id")))
+    if not settings.get("two_step"):
+        return "purchase", ""
+    limit = money(settings["threshold"], settings["currency"])
+    if odoo_user_can_approve(odoo):
+        return "purchase", ""
+    same_currency = m2o_name(po.get("currency_id")) == settings["currency"]
+    if same_currency and float(po.get("amount_total") or 0) < settings["threshold"]:
+        return "purchase", ""
+    who = f"Quartermaster's Odoo user '{odoo.login_name}' is not one"
+    if same_currency:
+        return "to approve", f" (Odoo's two-step approval: from {limit} a purchase manager must approve; {who})"
+    return ("purchase or 'to approve'", f" (Odoo's two-step approval applies from {limit} in the company currency; "
+                                        f"{who})")
+
+
+def _waiting_sentence(odoo: OdooClient, po: dict[str, Any]) -> str:
+    settings = approval_settings(odoo, m2o_id(po.get("company_id")))
+    if settings.get("two_step"):
+        why = (f"two-step approval: orders of {money(settings['threshold'], settings['currency'])} or more need a "
+               "purchase manager")
+    else:
+        why = "Odoo's approval rules"
+    return (f"sent for approval in Odoo: {po['name']} ({po_money(po)}) is 'to approve', waiting for a manager "
+            f"({why}). Propose approving it, or approve it in Odoo.")
+
+
+def _state_outcome(odoo: OdooClient, po: dict[str, Any], verb: str) -> str:
+    if po["state"] == "cancel":
+        return f"{po['name']} cancelled in Odoo."
+    if po["state"] == "to approve":
+        return _waiting_sentence(odoo, po)
+    if po["state"] == "done":
+        return f"{po['name']} {verb} in Odoo and locked (Odoo locks confirmed orders in this company)."
+    return f"{po['name']} {verb} in Odoo: now a purchase order ({po_money(po)})."
+
+
+def _with_note(odoo: OdooClient, proposal: Proposal, po: dict[str, Any], message: str,
+               note: str | None = None) -> dict[str, Any]:
+    """Post the audit note AFTER the state change; its failure is reported, never hides the change."""
+    note_id, problem = try_note(odoo, "purchase.order", int(po["id"]), note or approval_line(proposal))
+    result: dict[str, Any] = {"po": po["name"], "po_id": po["id"], "state": po["state"],
+                              "odoo_state": PO_STATE_LABEL.get(po["state"], po["state"]), "note_id": note_id}
+    if problem:
+        result["note_error"] = problem
+        message += f" The write happened, but the audit note was not posted — {problem}"
+    result["message"] = message
+    return result
+
+
+def _reconcile_po(odoo: OdooClient, proposal: Proposal, targets: tuple[str, ...], verb: str,
+                  note_text: str | None = None) -> dict[str, Any] | None:
+    """Our state change already in Odoo? Found by our marker note, or — when the note is missing (it failed,
+    or we crashed in between) — by Odoo's own tracking of a change made by our Odoo user since execution
+    began. Not on the first attempt (nothing can be ours yet) unless the proposal was recorded as failed."""
+    po_id = int(proposal.args["po_id"])
+    po = read_po(odoo, po_id)
+    if po is None or po["state"] not in targets:
+        return None
+    note = find_marker_message(odoo, "purchase.order", po_id, proposal.id)
+    if note is None:
+        if not (retried(proposal) or proposal.state == "failed"):
+            return None
+        if not state_change_by_us(odoo, po_id, proposal.executing_since or proposal.decided_at):
+            return None
+        return _with_note(odoo, proposal, po, _state_outcome(odoo, po, verb), note_text)
+    return {"po": po["name"], "po_id": po_id, "state": po["state"],
+            "odoo_state": PO_STATE_LABEL.get(po["state"], po["state"]), "note_id": note,
+            "message": _state_outcome(odoo, po, verb)}
+
+
 class ConfirmExecutor:
     def reconcile(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any] | None:
-        po_id = int(proposal.args["po_id"])
-        po = read_po(odoo, po_id)
-        if po is None or po["state"] not in ("purchase", "done"):
-            return None
-        note = find_marker_message(odoo, "purchase.order", po_id, proposal.id)
-        if note is None and not (retried(proposal) and since_execution(proposal, po.get("date_approve"))):
-            return None
-        if note is None:
-            post_note(odoo, "purchase.order", po_id, approval_line(proposal))
-        return {"po": po["name"], "state": po["state"]}
+        return _reconcile_po(odoo, proposal, ("to approve", "purchase", "done"), "confirmed")
 
     def revalidate(self, odoo: OdooClient, proposal: Proposal) -> str | None:
         check_po_unchanged(odoo, proposal)
@@ -91,12 +165,82 @@ class ConfirmExecutor:
     def execute(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any]:
         po_id = int(proposal.args["po_id"])
         odoo.call("purchase.order", "button_confirm", [[po_id]])
-        po = read_po(odoo, po_id)
+        po = read_po(odoo, po_id)  # what Odoo says now is the outcome
         if po is None or po["state"] not in ("purchase", "done", "to approve"):
-            raise ToolError(f"{proposal.args['po']} did not confirm (state {po and po['state']})")
-        post_note(odoo, "purchase.order", po_id, approval_line(proposal))
-        return {"po": po["name"], "state": po["state"],
-                "message": f"{po['name']} confirmed (now {po['state']})."}
+            state = po and po["state"]
+            raise ToolError(f"Odoo did not confirm {proposal.args['po']}: it is still "
+                            f"'{PO_STATE_LABEL.get(str(state), state)}'. Nothing changed.")
+        return _with_note(odoo, proposal, po, _state_outcome(odoo, po, "confirmed"))
+
+
+# -- approve (two-step approval) -----------------------------------------------------------------
+class ApprovePurchaseOrderArgs(BaseModel):
+    po: str = Field(..., description="The purchase order waiting for approval in Odoo ('to approve').",
+                    min_length=1, max_length=64)
+
+
+def odoo_user_can_approve(odoo: OdooClient) -> bool | None:
+    """Is Quartermaster's Odoo user a purchase manager (whom Odoo lets approve any amount)? None: unknown."""
+    try:
+        return bool(odoo.call("res.users", "has_group", [[int(odoo.uid or 0)], "purchase.group_purchase_manager"]))
+    except OdooError:
+        return None
+
+
+@tool(ApprovePurchaseOrderArgs, kind="propose")
+def approve_purchase_order(ctx: ToolContext, args: ApprovePurchaseOrderArgs) -> ToolResult:
+    """Propose approving, in Odoo, a purchase order waiting in 'to approve' (Odoo's two-step approval).
+
+    Executed with Odoo's Approve button by Quartermaster's Odoo user, which Odoo must allow (a purchase
+    manager). Refused when the order is not waiting for approval or that user may not approve in Odoo.
+    """
+    po = _resolve_po(ctx, args.po)
+    state = po["state"]
+    if state in ("purchase", "done"):
+        raise ToolError(f"{po['name']} is already approved in Odoo ('{PO_STATE_LABEL.get(state, state)}'). "
+                        "Nothing proposed.", code="wrong_state")
+    require(state == "to approve",
+            f"{po['name']} is '{PO_STATE_LABEL.get(state, state)}' ({state}); only orders waiting for approval "
+            "('to approve') can be approved." + (" Propose confirming it first." if state in CONFIRMABLE else "")
+            + " Nothing proposed.", "wrong_state")
+    if odoo_user_can_approve(ctx.odoo) is False:
+        raise ToolError(f"Odoo would not let Quartermaster's Odoo user '{ctx.odoo.login_name}' approve "
+                        f"{po['name']}: it is not a purchase manager. Approve it in Odoo, or give that user "
+                        "Purchase: Administrator. Nothing proposed.", code="odoo_rights")
+    amount = float(po.get("amount_total") or 0)
+    vendor = m2o_name(po.get("partner_id"))
+    summary = f"approve {po['name']} in Odoo ({vendor}, {po_money(po)}): to approve → purchase"
+    return propose(ctx, "approve_purchase_order",
+                   args={"po_id": po["id"], "po": po["name"]}, summary=summary,
+                   before_after={"state": [state, "purchase"], "po": po["name"], "vendor": vendor},
+                   evidence=po_evidence(po), amount=amount, odoo_ref=f"purchase.order,{po['id']}")
+
+
+class ApproveExecutor:
+    def reconcile(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any] | None:
+        return _reconcile_po(odoo, proposal, ("purchase", "done"), "approved")
+
+    def revalidate(self, odoo: OdooClient, proposal: Proposal) -> str | None:
+        po = read_po(odoo, int(proposal.evidence["po_id"]))
+        if po is not None and po["state"] in ("purchase", "done"):
+            raise StaleProposal(f"{po['name']} is already approved in Odoo (now "
+                                f"'{PO_STATE_LABEL.get(po['state'], po['state'])}', not by this proposal); "
+                                "nothing to do")
+        check_po_unchanged(odoo, proposal)
+        return None
+
+    def execute(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any]:
+        po_id = int(proposal.args["po_id"])
+        odoo.call("purchase.order", "button_approve", [[po_id]])
+        po = read_po(odoo, po_id)  # Odoo skips, silently, an order its user may not approve: read back
+        if po is None:
+            raise StaleProposal(f"{proposal.args['po']} vanished in Odoo")
+        if po["state"] not in ("purchase", "done"):
+            raise ToolError(f"Odoo did not approve {po['name']}: it is still "
+                            f"'{PO_STATE_LABEL.get(po['state'], po['state'])}'. Odoo lets only a purchase manager "
+                            f"approve it, and the Odoo user '{odoo.login_name}' Quartermaster signs in as is not "
+                            "one: approve it in Odoo, or give that user Purchase: Administrator. Nothing changed.")
+        return _with_note(odoo, proposal, po, _state_outcome(odoo, po, "approved"))
 
 
 # -- cancel ----------------------------------------------------------------------------------------
@@ -123,7 +267,7 @@ def cancel_purchase_order(ctx: ToolContext, args: CancelPurchaseOrderArgs) -> To
                       "Nothing proposed.", "wrong_state")
     amount = float(po.get("amount_total") or 0)
     vendor = m2o_name(po.get("partner_id"))
-    summary = f"cancel {po['name']} ({vendor}, {money(amount)}): {state} → cancel — {args.reason.strip()}"
+    summary = f"cancel {po['name']} ({vendor}, {po_money(po)}): {state} → cancel — {args.reason.strip()}"
     return propose(ctx, "cancel_purchase_order",
                    args={"po_id": po["id"], "po": po["name"], "reason": args.reason.strip()}, summary=summary,
                    before_after={"state": [state, "cancel"], "po": po["name"], "vendor": vendor},
@@ -132,16 +276,7 @@ def cancel_purchase_order(ctx: ToolContext, args: CancelPurchaseOrderArgs) -> To
 
 class CancelExecutor:
     def reconcile(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any] | None:
-        po_id = int(proposal.args["po_id"])
-        po = read_po(odoo, po_id)
-        if po is None or po["state"] != "cancel":
-            return None
-        note = find_marker_message(odoo, "purchase.order", po_id, proposal.id)
-        if note is None and not (retried(proposal) and since_execution(proposal, po.get("write_date"))):
-            return None
-        if note is None:
-            post_note(odoo, "purchase.order", po_id, self._note(proposal))
-        return {"po": po["name"], "state": "cancel"}
+        return _reconcile_po(odoo, proposal, ("cancel",), "cancelled", self._note(proposal))
 
     def revalidate(self, odoo: OdooClient, proposal: Proposal) -> str | None:
         po = check_po_unchanged(odoo, proposal)
@@ -161,6 +296,7 @@ class CancelExecutor:
                 raise
         po = read_po(odoo, po_id)
         if po is None or po["state"] != "cancel":
-            raise ToolError(f"{proposal.args['po']} did not cancel (state {po and po['state']})")
-        post_note(odoo, "purchase.order", po_id, self._note(proposal))
-        return {"po": po["name"], "state": "cancel", "message": f"{po['name']} cancelled."}
+            state = po and po["state"]
+            raise ToolError(f"Odoo did not cancel {proposal.args['po']}: it is still "
+                            f"'{PO_STATE_LABEL.get(str(state), state)}'. Nothing changed.")
+        return _with_note(odoo, proposal, po, _state_outcome(odoo, po, "cancelled"), self._note(proposal))

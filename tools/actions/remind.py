@@ -1,7 +1,9 @@
 """remind_supplier: a chatter message on the PO plus a follow-up To-Do activity for the requester.
 
-Idempotency: both the message body and the activity summary carry `QM-<proposal id>`; a retry
-finds what is already there and only adds what is missing.
+Idempotency: the activity summary and an internal note carry `QM-<proposal id>`; a retry finds what is
+already there and only adds what is missing. The text sent to the vendor is the requester's message alone:
+never internal user names nor proposal ids (those stay in the internal note). A vendor message already sent
+is found again by its text, author (our Odoo user) and date.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ from pydantic import BaseModel, Field
 
 from tools.actions.common import (
     PO_STATE_LABEL,
+    SKEW,
     find_marker_message,
     m2o_id,
     m2o_name,
+    own_partner,
     post_note,
+    post_vendor_message,
     propose,
     read_po,
     require,
+    retried,
+    try_note,
 )
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
@@ -78,14 +85,39 @@ class RemindExecutor:
                                                   ("summary", "ilike", marker(proposal.id))], ["id"], limit=1)
         return int(rows[0]["id"]) if rows else None
 
-    def _post(self, odoo: OdooClient, proposal: Proposal) -> int | None:
+    @staticmethod
+    def _note_text(proposal: Proposal) -> str:
         a = proposal.args
-        body = (f"{a['message']}\n\n— reminder from Quartermaster on behalf of {proposal.requester}, "
-                f"approved by {proposal.decided_by} [{marker(proposal.id)}]")
-        if a.get("notify_vendor") and a.get("vendor_id"):
-            return post_note(odoo, "purchase.order", int(a["po_id"]), body, subtype="mail.mt_comment",
-                             partner_ids=[int(a["vendor_id"])])
-        return post_note(odoo, "purchase.order", int(a["po_id"]), body)
+        sent = "Reminder sent to the vendor" if a.get("notify_vendor") and a.get("vendor_id") else "Supplier reminder"
+        return (f"{sent}: {a['message']}\n\n— by Quartermaster on behalf of {proposal.requester}, approved by "
+                f"{proposal.decided_by} [{marker(proposal.id)}]")
+
+    @staticmethod
+    def _to_vendor(proposal: Proposal) -> bool:
+        return bool(proposal.args.get("notify_vendor") and proposal.args.get("vendor_id"))
+
+    def _post(self, odoo: OdooClient, proposal: Proposal) -> int | None:
+        """The vendor message (only the requester's words), or the internal note when not sent to the vendor."""
+        a = proposal.args
+        if self._to_vendor(proposal):
+            return post_vendor_message(odoo, "purchase.order", int(a["po_id"]), str(a["message"]),
+                                       [int(a["vendor_id"])])
+        return post_note(odoo, "purchase.order", int(a["po_id"]), self._note_text(proposal))
+
+    def _vendor_message(self, odoo: OdooClient, proposal: Proposal) -> int | None:
+        """The vendor message this proposal already sent (same text, our Odoo user, since execution began)."""
+        since = proposal.executing_since or proposal.decided_at
+        partner = own_partner(odoo)
+        if since is None or partner is None:
+            return None
+        text = str(proposal.args["message"])[:80]
+        rows = odoo.search_read("mail.message", [("model", "=", "purchase.order"),
+                                                 ("res_id", "=", int(proposal.args["po_id"])),
+                                                 ("message_type", "=", "comment"), ("author_id", "=", partner),
+                                                 ("body", "ilike", text),
+                                                 ("date", ">=", (since - SKEW).strftime("%Y-%m-%d %H:%M:%S"))],
+                                ["id"], limit=1)
+        return int(rows[0]["id"]) if rows else None
 
     @staticmethod
     def _todo_type(odoo: OdooClient) -> list[dict[str, Any]]:
@@ -117,15 +149,43 @@ class RemindExecutor:
 
     def reconcile(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any] | None:
         po_id = int(proposal.args["po_id"])
-        msg = find_marker_message(odoo, "purchase.order", po_id, proposal.id)
+        note = find_marker_message(odoo, "purchase.order", po_id, proposal.id)
         act = self._activity(odoo, proposal)
-        if msg is None and act is None:
+        sent = self._vendor_message(odoo, proposal) if self._to_vendor(proposal) and retried(proposal) else None
+        if note is None and act is None and sent is None:
             return None
-        if msg is None:
-            msg = self._post(odoo, proposal)
+        return self._finish(odoo, proposal, note, act, sent)
+
+    def _finish(self, odoo: OdooClient, proposal: Proposal, note: int | None, act: int | None,
+                sent: int | None) -> dict[str, Any]:
+        """Add what is missing: vendor message, internal note (marker), To-Do. Failures after the first
+        write are reported in the outcome, never hidden."""
+        problems: list[str] = []
+        po_id = int(proposal.args["po_id"])
+        if self._to_vendor(proposal):
+            if sent is None and note is None:
+                sent = self._post(odoo, proposal)  # a refusal here means nothing reached the vendor
+            if note is None:
+                note, problem = try_note(odoo, "purchase.order", po_id, self._note_text(proposal))
+                if problem:
+                    problems.append(problem)
+        elif note is None:
+            note = self._post(odoo, proposal)
         if act is None:
-            act = self._schedule(odoo, proposal)
-        return {"po": proposal.args["po"], "message_id": msg, "activity_id": act}
+            try:
+                act = self._schedule(odoo, proposal)
+            except (OdooError, ToolError) as exc:
+                problems.append(f"the follow-up To-Do was not created: {exc.message}")
+        where = "sent to the vendor" if self._to_vendor(proposal) else "posted as an internal note"
+        message = (f"Reminder {where} on {proposal.args['po']}"
+                   + (f"; follow-up To-Do due {proposal.args['deadline']}." if act else "."))
+        result: dict[str, Any] = {"po": proposal.args["po"], "message_id": sent or note, "note_id": note,
+                                  "activity_id": act}
+        if problems:
+            result["problems"] = problems
+            message += " But: " + "; ".join(problems)
+        result["message"] = message
+        return result
 
     def revalidate(self, odoo: OdooClient, proposal: Proposal) -> str | None:
         po = read_po(odoo, int(proposal.args["po_id"]))
@@ -138,8 +198,4 @@ class RemindExecutor:
         return None
 
     def execute(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any]:
-        msg = self._post(odoo, proposal)
-        act = self._schedule(odoo, proposal)
-        return {"po": proposal.args["po"], "message_id": msg, "activity_id": act,
-                "message": f"Reminder posted on {proposal.args['po']}; follow-up To-Do due "
-                           f"{proposal.args['deadline']}."}
+        return self._finish(odoo, proposal, None, None, None)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.actions.common import find_marker_message, m2o_name, odoo_dt, post_note, propose, require
+from tools.actions.common import find_marker_message, m2o_name, odoo_dt, propose, require, try_note
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal
@@ -120,7 +120,10 @@ class RescheduleExecutor:
             pick = self._read(odoo, pid)
             if pick is None or str(pick.get("scheduled_date"))[:19] != proposal.args["scheduled_date"]:
                 return None
-            post_note(odoo, "stock.picking", pid, self._note(proposal))
+            _note_id, problem = try_note(odoo, "stock.picking", pid, self._note(proposal))
+            if problem:
+                return {"receipt": proposal.args["receipt"], "scheduled_date": proposal.args["scheduled_date"],
+                        "note_error": problem}
         return {"receipt": proposal.args["receipt"], "scheduled_date": proposal.args["scheduled_date"]}
 
     def revalidate(self, odoo: OdooClient, proposal: Proposal) -> str | None:
@@ -142,7 +145,16 @@ class RescheduleExecutor:
         # Only the picking (its moves follow). Never the PO lines' date_planned — not even for proposals
         # stored by older versions with `po_line_ids` in their args: that is the supplier's promise.
         odoo.call("stock.picking", "write", [[pid], {"scheduled_date": a["scheduled_date"]}])
-        post_note(odoo, "stock.picking", pid, self._note(proposal))
-        return {"receipt": a["receipt"], "scheduled_date": a["scheduled_date"],
-                "message": f"{a['receipt']} now scheduled for {a['scheduled_date']} UTC (the PO's promised "
-                           "date is unchanged)."}
+        pick = self._read(odoo, pid)  # the outcome is what Odoo says now
+        now = str((pick or {}).get("scheduled_date") or "")[:19]
+        if now != a["scheduled_date"]:
+            raise ToolError(f"Odoo did not move {a['receipt']}: it is scheduled for {now or 'no date'}. "
+                            "Nothing changed.")
+        message = (f"{a['receipt']} now scheduled for {now} UTC in Odoo (the PO's promised date is unchanged).")
+        note_id, problem = try_note(odoo, "stock.picking", pid, self._note(proposal))
+        result: dict[str, Any] = {"receipt": a["receipt"], "scheduled_date": now, "note_id": note_id}
+        if problem:
+            result["note_error"] = problem
+            message += f" The write happened, but the audit note was not posted — {problem}"
+        result["message"] = message
+        return result

@@ -1,14 +1,22 @@
-"""create_rfq: propose a request for quotation to a vendor for a warehouse, priced from the vendor pricelist.
+"""create_rfq: propose a request for quotation to a vendor, priced as Odoo prices it.
 
-Approval amount: a requester may give `price_unit` (e.g. a quoted price), but the amount the approval
-rule sees is computed, per line, at the HIGHER of the given price and the reference price — the vendor
-pricelist row, or the product's cost when the vendor has no row. So "9,000 units at 0.01" is approved as
-9,000 units at the list price, never as 90 USD. With no reference price at all (no row, cost 0) only a
-manager may give a price. The PO itself is created at the given price.
+Pricing (what Odoo's own form does): the PO is in the vendor's purchase currency (else the company's), with
+the vendor's payment terms, delivered to the given warehouse's receipt operation — or, without one, Odoo's
+default receipt operation for the company (`default_get`, as the form). Each line's price is Odoo's: the
+vendor price row Odoo would select (sequence, then the largest minimum quantity that fits, then price),
+converted from the row's currency and unit into the PO's. The proposal previews that price; at execution the
+PO line is created WITHOUT a price so Odoo computes it (a stored compute since Odoo 16), and the outcome reports
+the price, currency, taxes and total Odoo read back. (Odoo 17/18 also offer an `onchange(values, field_names,
+fields_spec)` preview RPC, 16 `onchange(values, field_name, field_onchange)`; Quartermaster does not need it.)
+
+Approval amount: in the COMPANY currency (converted with Odoo's rates), per line at the HIGHER of a given
+`price_unit` and the reference price — the vendor row, or the product's cost when the vendor has none. So
+"9,000 units at 0.01" is approved as 9,000 units at the list price, never as 90. With no reference price at all
+(no row, cost 0) only a manager may give a price; the PO is then created at the given price.
 
 Idempotency: the new PO's `origin` is `QM-<proposal id>`; a retry searches for it first.
-Staleness: the vendor prices (product.supplierinfo rows) the amount was computed from are re-read;
-a moved price or a vanished row makes the proposal stale.
+Staleness: the vendor price rows the amount was computed from are re-read; a moved price or a vanished row
+makes the proposal stale.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal
 from tools.odoo.client import OdooClient
+from tools.odoo.errors import OdooError
 from tools.odoo.resolve import company_today, company_tz, resolve_product, resolve_supplier, resolve_warehouse
 
 MAX_QTY = 100_000
@@ -34,11 +43,11 @@ COUNTED_CATEGORIES = frozenset({"unit", "units"})
 #: The product read of create_rfq: cost, template, and the UoMs with their category (nested, same round trip).
 PRODUCT_SPEC: dict[str, Any] = {
     "product_tmpl_id": {}, "standard_price": {},
-    "uom_id": {"fields": {"display_name": {}, "category_id": {"fields": {"display_name": {}}}}},
-    "uom_po_id": {"fields": {"display_name": {}}},
+    "uom_id": {"fields": {"display_name": {}, "factor": {}, "category_id": {"fields": {"display_name": {}}}}},
+    "uom_po_id": {"fields": {"display_name": {}, "factor": {}}},
 }
 SUPPLIERINFO_FIELDS = ["id", "partner_id", "product_id", "product_tmpl_id", "price", "min_qty", "date_start",
-                       "date_end", "delay"]
+                       "date_end", "delay", "sequence", "currency_id", "product_uom", "company_id"]
 
 
 class RfqLine(BaseModel):
@@ -53,8 +62,9 @@ class RfqLine(BaseModel):
 class CreateRfqArgs(BaseModel):
     supplier: str = Field(..., description="Vendor name or reference.", min_length=1, max_length=128)
     lines: list[RfqLine] = Field(..., description="Products and quantities.", min_length=1, max_length=30)
-    warehouse: str | None = Field(None, description="Receiving warehouse code or name (DAL, HOU, ...); "
-                                                    "defaults to the requester's warehouse.")
+    warehouse: str | None = Field(None, description="Receiving warehouse code or name; defaults to the "
+                                                    "requester's warehouse, else Odoo's default receipt "
+                                                    "operation for the company.")
 
 
 def _valid_on(row: dict[str, Any], day: date) -> bool:
@@ -63,16 +73,48 @@ def _valid_on(row: dict[str, Any], day: date) -> bool:
 
 
 def _pick_price(rows: list[dict[str, Any]], product_id: int, tmpl_id: int | None, qty: float,
-                day: date) -> tuple[dict[str, Any] | None, float | None]:
-    """(cheapest valid pricelist row for this quantity, smallest MOQ when the quantity is below all)."""
+                day: date, company_id: int | None = None) -> tuple[dict[str, Any] | None, float | None]:
+    """(the vendor row Odoo's _select_seller would pick, smallest MOQ when the quantity is below all).
+
+    Odoo: rows of this variant or its template, valid on the day, of the PO's company or none, whose minimum
+    quantity fits; first by sequence, then the largest minimum quantity, then the lowest price."""
     mine = [r for r in rows if m2o_id(r.get("product_id")) == product_id
             or (not r.get("product_id") and m2o_id(r.get("product_tmpl_id")) == tmpl_id)]
-    mine = [r for r in mine if _valid_on(r, day)]
+    mine = [r for r in mine if _valid_on(r, day)
+            and (company_id is None or m2o_id(r.get("company_id")) in (None, company_id))]
     fits = [r for r in mine if float(r.get("min_qty") or 0) <= qty]
     if fits:
-        return min(fits, key=lambda r: (float(r["price"]), -float(r.get("min_qty") or 0))), None
+        return min(fits, key=lambda r: (int(r.get("sequence") or 0), -float(r.get("min_qty") or 0),
+                                        float(r["price"]), int(r["id"]))), None
     moq = min((float(r.get("min_qty") or 0) for r in mine), default=None)
     return None, moq
+
+
+def _rates(odoo: OdooClient, currency_ids: set[int], company_id: int | None, day: date) -> dict[int, float]:
+    """Odoo's rate per currency (units per 1 company currency) on `day`, for the company; 1.0 when unset."""
+    if len(currency_ids) < 2:
+        return dict.fromkeys(currency_ids, 1.0)
+    ctx: dict[str, Any] = {"date": day.isoformat()}
+    if company_id:
+        ctx["company_id"] = company_id
+        ctx["allowed_company_ids"] = [company_id]
+    try:
+        rows = odoo.execute_kw("res.currency", "read", [sorted(currency_ids), ["rate"]], {"context": ctx})
+    except OdooError as exc:
+        raise ToolError(f"Cannot read Odoo's currency rates ({exc.message}); nothing proposed.",
+                        code="misconfigured") from exc
+    return {int(r["id"]): float(r.get("rate") or 1.0) for r in rows}
+
+
+def _convert(amount: float, src: int | None, dst: int | None, rates: dict[int, float]) -> float:
+    """Odoo's res.currency._convert without rounding: amount * rate(dst) / rate(src)."""
+    if not src or not dst or src == dst:
+        return amount
+    return amount * rates.get(dst, 1.0) / (rates.get(src, 1.0) or 1.0)
+
+
+def _factor(uom: Any) -> float:
+    return float(_m2o_field(uom, "factor") or 1.0) or 1.0
 
 
 def _m2o_field(value: Any, name: str) -> Any:
@@ -98,12 +140,67 @@ def _require_whole_units(quantity: float, prod: dict[str, Any]) -> None:
                     "Nothing proposed.", code="bad_quantity")
 
 
+def _destination(ctx: ToolContext, text: str | None) -> dict[str, Any]:
+    """Where the RFQ goes: {picking_type_id, label, company_id, warehouse?, note}.
+
+    A warehouse named by the requester must exist. Without one: the requester's default warehouse from the
+    users file when Odoo has it, else Odoo's default receipt operation for the company (purchase.order's
+    `default_get`, which is what Odoo's own form fills in)."""
+    odoo = ctx.odoo
+    note = ""
+    if text or ctx.user.warehouse:
+        try:
+            wh = resolve_warehouse(odoo, str(text or ctx.user.warehouse))
+        except ToolError:
+            if text:
+                raise
+            note = f" (your default warehouse '{ctx.user.warehouse}' is not in Odoo)"
+        else:
+            ptype = m2o_id(wh.get("in_type_id"))
+            require(ptype is not None, f"Warehouse {wh['code']} has no receipt operation type.", "misconfigured")
+            return {"picking_type_id": ptype, "label": str(wh["code"]), "company_id": m2o_id(wh.get("company_id")),
+                    "warehouse_id": wh["id"], "warehouse": wh["code"], "note": ""}
+    got = odoo.call("purchase.order", "default_get", [["picking_type_id", "company_id"]])
+    ptype = m2o_id(got.get("picking_type_id")) if isinstance(got, dict) else None
+    require(ptype is not None, "Odoo has no default receipt operation for this company; name a warehouse. "
+                               "Nothing proposed.", "misconfigured")
+    assert ptype is not None
+    rows = odoo.read("stock.picking.type", [ptype], ["display_name", "warehouse_id", "company_id"])
+    row = rows[0] if rows else {}
+    label = str(row.get("display_name") or f"receipt operation {ptype}")
+    company = m2o_id(got.get("company_id")) or m2o_id(row.get("company_id"))
+    return {"picking_type_id": ptype, "label": label, "company_id": company,
+            "warehouse_id": m2o_id(row.get("warehouse_id")), "warehouse": m2o_name(row.get("warehouse_id")) or label,
+            "note": f" to {label}, Odoo's default receipt operation{note}"}
+
+
+def _vendor_terms(odoo: OdooClient, vendor_id: int, company_id: int | None) -> dict[str, Any]:
+    """The vendor's purchase currency and payment terms (company-dependent), as Odoo's form copies them."""
+    ctx: dict[str, Any] = {"allowed_company_ids": [company_id]} if company_id else {}
+    try:
+        rows = odoo.execute_kw("res.partner", "read", [[vendor_id], ["property_purchase_currency_id",
+                                                                     "property_supplier_payment_term_id"]],
+                               {"context": ctx} if ctx else {})
+    except OdooError:
+        return {}
+    return rows[0] if rows else {}
+
+
+def _company_currency(odoo: OdooClient, company_id: int | None) -> tuple[int | None, str]:
+    if not company_id:
+        return None, ""
+    rows = odoo.read("res.company", [company_id], ["currency_id"])
+    cur = rows[0].get("currency_id") if rows else None
+    return m2o_id(cur), m2o_name(cur)
+
+
 @tool(CreateRfqArgs, kind="propose")
 def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
-    """Propose a new RFQ to a vendor for one warehouse; prices come from the vendor's pricelist.
+    """Propose a new RFQ to a vendor, priced as Odoo prices it (vendor currency, unit and payment terms).
 
-    Refused before proposing when the vendor, a product or the warehouse is unknown or ambiguous,
-    a quantity is not positive or absurd or is fractional for a product counted in units, or the vendor has no price (or a higher minimum quantity).
+    Refused before proposing when the vendor, a product or a named warehouse is unknown or ambiguous,
+    a quantity is not positive or absurd or is fractional for a product counted in units, or the vendor has no
+    price (or a higher minimum quantity). Without a warehouse it goes to Odoo's default receipt operation.
     """
     for line in args.lines:
         require(line.quantity > 0, f"Quantity for {line.product} must be positive (got {line.quantity:g}). "
@@ -114,14 +211,15 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
         require(line.price_unit is None or 0 < line.price_unit <= MAX_PRICE,
                 f"Unit price {line.price_unit} for {line.product} is not plausible. Nothing proposed.",
                 "bad_price")
-    wh_text = args.warehouse or ctx.user.warehouse
-    require(bool(wh_text), "Which warehouse should receive it? Give a code such as DAL or HOU.", "missing")
     odoo = ctx.odoo
     vendor = resolve_supplier(odoo, args.supplier)
-    warehouse = resolve_warehouse(odoo, str(wh_text))
-    picking_type_id = m2o_id(warehouse.get("in_type_id"))
-    require(picking_type_id is not None, f"Warehouse {warehouse['code']} has no receipt operation type.",
-            "misconfigured")
+    dest = _destination(ctx, args.warehouse)
+    company_id = dest["company_id"]
+    company_cur, company_code = _company_currency(odoo, company_id)
+    terms = _vendor_terms(odoo, int(vendor["id"]), company_id)
+    po_cur = m2o_id(terms.get("property_purchase_currency_id")) or company_cur
+    po_code = m2o_name(terms.get("property_purchase_currency_id")) or company_code
+    payment_term = terms.get("property_supplier_payment_term_id") or None
     products = [resolve_product(odoo, line.product, specification=PRODUCT_SPEC) for line in args.lines]
     for line, prod in zip(args.lines, products, strict=True):
         _require_whole_units(line.quantity, prod)
@@ -131,31 +229,51 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
                             [("partner_id", "=", vendor["id"]), "|", ("product_id", "in", prod_ids),
                              ("product_tmpl_id", "in", tmpl_ids)], SUPPLIERINFO_FIELDS, limit=500)
     day = company_today(company_tz(odoo), ctx.now())
+    currencies = {c for c in [po_cur, company_cur, *(m2o_id(r.get("currency_id")) for r in rows)] if c}
+    rates = _rates(odoo, currencies, company_id, day)
+    row_uoms = {u for u in (m2o_id(r.get("product_uom")) for r in rows) if u}
+    uom_factor = {int(u["id"]): float(u.get("factor") or 1.0) or 1.0
+                  for u in (odoo.read("uom.uom", sorted(row_uoms), ["factor"]) if row_uoms else [])}
     lines: list[dict[str, Any]] = []
     evidence_prices: dict[str, float] = {}
     amount = 0.0
-    approval_amount = 0.0
+    approval_amount = 0.0  # in the company currency
     for line, prod in zip(args.lines, products, strict=True):
         label = str(prod.get("default_code") or prod.get("display_name"))
-        row, moq = _pick_price(rows, int(prod["id"]), m2o_id(prod.get("product_tmpl_id")), line.quantity, day)
-        reference: float | None = None
+        po_uom = prod.get("uom_po_id") or prod.get("uom_id")
+        po_uom_id = po_uom.get("id") if isinstance(po_uom, dict) else m2o_id(po_uom)
+        po_uom_f = _factor(po_uom)
+        unit = _m2o_field(po_uom, "display_name") or ""
+        row, moq = _pick_price(rows, int(prod["id"]), m2o_id(prod.get("product_tmpl_id")), line.quantity, day,
+                               company_id)
+        reference: float | None = None  # in the PO currency, per PO line unit
         ref_source = ""
+        vendor_price = ""
         if row is not None:
-            reference = float(row["price"])
-            evidence_prices[str(row["id"])] = reference
+            row_uom = m2o_id(row.get("product_uom"))
+            per_unit = float(row["price"])
+            if row_uom and row_uom != po_uom_id:
+                per_unit = per_unit * uom_factor.get(row_uom, po_uom_f) / po_uom_f
+            reference = round(_convert(per_unit, m2o_id(row.get("currency_id")), po_cur, rates), 6)
+            evidence_prices[str(row["id"])] = float(row["price"])
             ref_source = f"pricelist:{row['id']}"
+            row_code = m2o_name(row.get("currency_id")) or po_code
+            if row_code != po_code or (row_uom and row_uom != po_uom_id):
+                vendor_price = f"vendor price {money(float(row['price']), row_code)}" + (
+                    f" per {m2o_name(row.get('product_uom'))}" if row_uom and row_uom != po_uom_id else "")
         elif float(prod.get("standard_price") or 0) > 0:
-            reference, ref_source = float(prod["standard_price"]), "product cost"
+            cost = float(prod["standard_price"]) * po_uom_f / _factor(prod.get("uom_id"))  # cost is per product UoM
+            reference, ref_source = round(_convert(cost, company_cur, po_cur, rates), 6), "product cost"
         if line.price_unit is not None:
             price, source = float(line.price_unit), "given"
             require(reference is not None or ctx.user.role in PRICE_SETTERS,
                     f"{vendor['name']} has no pricelist row for {label} and the product has no cost, so the "
                     f"given price {price:,.2f} cannot be checked; only a manager may propose it. Nothing proposed.",
                     "unverified_price")
-        elif row is not None:
-            price, source = float(row["price"]), ref_source
+        elif row is not None and reference is not None:
+            price, source = reference, ref_source
         elif moq is not None:
-            raise ToolError(f"{vendor['name']} sells {label} only from {moq:,.0f} units (minimum order "
+            raise ToolError(f"{vendor['name']} sells {label} only from {moq:,.0f} {unit or 'units'} (minimum order "
                             f"quantity); {line.quantity:,.0f} is below it. Nothing proposed.", code="moq")
         else:
             sellers = odoo.search_read("product.supplierinfo",
@@ -169,9 +287,12 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
         subtotal = round(price * line.quantity, 2)
         approval_price = max(price, reference) if reference is not None else price
         amount += subtotal
-        approval_amount += round(approval_price * line.quantity, 2)
+        approval_amount += round(_convert(approval_price * line.quantity, po_cur, company_cur, rates), 2)
         entry: dict[str, Any] = {"product_id": int(prod["id"]), "product": label, "quantity": line.quantity,
-                                 "price_unit": price, "price_source": source, "subtotal": subtotal}
+                                 "price_unit": round(price, 6), "price_source": source, "subtotal": subtotal,
+                                 "uom": unit}
+        if vendor_price:
+            entry["vendor_price"] = vendor_price
         if source == "given" and reference is not None:
             entry.update(reference_price=reference, reference_source=ref_source)
         lines.append(entry)
@@ -180,20 +301,34 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     def _line(ln: dict[str, Any]) -> str:
         ref = (f" (given; {ln['reference_source'].split(':')[0]} {ln['reference_price']:,.2f})"
                if "reference_price" in ln else " (given, unverified)" if ln["price_source"] == "given" else "")
-        return f"{ln['quantity']:,g} × {ln['product']} @ {ln['price_unit']:,.2f}{ref}"
+        extra = f" ({ln['vendor_price']})" if ln.get("vendor_price") else ""
+        per = f" {ln['uom']}" if ln.get("uom") and ln["uom"] not in ("Units", "Unit") else ""
+        return f"{ln['quantity']:,g}{per} × {ln['product']} @ {money(ln['price_unit'], po_code)}{ref}{extra}"
 
     desc = "; ".join(_line(ln) for ln in lines)
-    summary = f"new RFQ to {vendor['name']} for {warehouse['code']}: {desc} — total {money(amount)}"
-    if approval_amount > amount + 0.005:
-        summary += (f"; approval amount {money(approval_amount)} (given prices below the list price count "
-                    "at the list price)")
+    where = dest["note"] or f" for {dest['label']}"
+    summary = f"new RFQ to {vendor['name']}{where}: {desc} — total {money(amount, po_code)}"
+    if po_code and company_code and po_code != company_code:
+        summary += f" (≈ {money(approval_amount, company_code)} in the company currency)"
+    if payment_term:
+        summary += f"; payment terms {m2o_name(payment_term)}"
+    given_below = any(ln["price_source"] == "given" and ln.get("reference_price", 0) > ln["price_unit"]
+                      for ln in lines)
+    if given_below:
+        summary += (f"; approval amount {money(approval_amount, company_code)} (given prices below the list price "
+                    "count at the list price)")
     return propose(ctx, "create_rfq",
-                   args={"supplier_id": vendor["id"], "supplier": vendor["name"], "warehouse_id": warehouse["id"],
-                         "warehouse": warehouse["code"], "picking_type_id": picking_type_id, "lines": lines,
+                   args={"supplier_id": vendor["id"], "supplier": vendor["name"],
+                         "warehouse_id": dest.get("warehouse_id"), "warehouse": dest["warehouse"],
+                         "picking_type_id": dest["picking_type_id"], "destination": dest["label"],
+                         "currency_id": po_cur, "currency": po_code,
+                         "payment_term_id": m2o_id(payment_term), "lines": lines,
                          "requester_odoo_login": ctx.user.odoo_login or ctx.user.username},
                    summary=summary,
-                   before_after={"po": [None, "draft RFQ"], "vendor": vendor["name"], "total": amount},
-                   evidence={"prices": evidence_prices, "supplier_id": vendor["id"], "po_total": amount},
+                   before_after={"po": [None, "draft RFQ"], "vendor": vendor["name"], "total": amount,
+                                 "currency": po_code},
+                   evidence={"prices": evidence_prices, "supplier_id": vendor["id"], "po_total": amount,
+                             "company_currency": company_code, "approval_amount": approval_amount},
                    amount=approval_amount,
                    odoo_ref=f"res.partner,{vendor['id']}")
 
@@ -232,17 +367,55 @@ class CreateRfqExecutor:
 
     def execute(self, odoo: OdooClient, proposal: Proposal) -> dict[str, Any]:
         a = proposal.args
-        vals = {"partner_id": a["supplier_id"], "picking_type_id": a["picking_type_id"],
-                "origin": marker(proposal.id),
-                "order_line": [[0, 0, {"product_id": ln["product_id"], "product_qty": ln["quantity"],
-                                       "price_unit": ln["price_unit"]}] for ln in a["lines"]]}
+        lines = []
+        for ln in a["lines"]:
+            vals = {"product_id": ln["product_id"], "product_qty": ln["quantity"]}
+            if ln.get("price_source") == "given":  # else Odoo computes the price itself (its vendor row)
+                vals["price_unit"] = ln["price_unit"]
+            lines.append([0, 0, vals])
+        po_vals: dict[str, Any] = {"partner_id": a["supplier_id"], "picking_type_id": a["picking_type_id"],
+                                   "origin": marker(proposal.id), "order_line": lines}
+        if a.get("currency_id"):
+            po_vals["currency_id"] = a["currency_id"]
+        if a.get("payment_term_id"):  # Odoo's form copies the vendor's terms; create() does not
+            po_vals["payment_term_id"] = a["payment_term_id"]
         buyer = _odoo_user_id(odoo, str(a.get("requester_odoo_login") or proposal.requester))
         if buyer is not None:  # the PO's Buyer is the requester, not the integration user
-            vals["user_id"] = buyer
-        po_id = odoo.call("purchase.order", "create", [vals])
+            po_vals["user_id"] = buyer
+        po_id = odoo.call("purchase.order", "create", [po_vals])
         if isinstance(po_id, list):
             po_id = po_id[0]
-        rows = odoo.read("purchase.order", [int(po_id)], ["name", "amount_total", "state"])
-        name = rows[0]["name"] if rows else f"purchase.order {po_id}"
-        return {"po_id": int(po_id), "po": name, "amount_total": rows[0].get("amount_total") if rows else None,
-                "message": f"RFQ {name} created for {a['supplier']} ({a['warehouse']})."}
+        return self._read_back(odoo, proposal, int(po_id))
+
+    @staticmethod
+    def _read_back(odoo: OdooClient, proposal: Proposal, po_id: int) -> dict[str, Any]:
+        """What Odoo made of it: its prices, currency, taxes, total, payment terms — the outcome reported."""
+        a = proposal.args
+        rows = odoo.read("purchase.order", [po_id], ["name", "amount_total", "amount_tax", "state", "currency_id",
+                                                     "payment_term_id", "order_line"])
+        if not rows:
+            return {"po_id": po_id, "po": f"purchase.order {po_id}",
+                    "message": f"RFQ created for {a['supplier']} but Odoo did not return it on reading back."}
+        po = rows[0]
+        code = m2o_name(po.get("currency_id"))
+        plines = odoo.read("purchase.order.line", list(po.get("order_line") or []),
+                           ["product_id", "product_qty", "price_unit", "product_uom", "taxes_id", "date_planned"])
+        priced = "; ".join(f"{float(pl['product_qty']):,g} × {m2o_name(pl.get('product_id'))} @ "
+                           f"{money(float(pl['price_unit']), code)}" for pl in plines)
+        total = float(po.get("amount_total") or 0)
+        message = (f"RFQ {po['name']} created in Odoo for {a['supplier']} ({a.get('destination') or a['warehouse']}): "
+                   f"{priced}; total {money(total, code)} incl. {money(float(po.get('amount_tax') or 0), code)} "
+                   "taxes")
+        if po.get("payment_term_id"):
+            message += f"; payment terms {m2o_name(po['payment_term_id'])}"
+        untaxed_preview = float(proposal.evidence.get("po_total") or 0)
+        untaxed = sum(round(float(pl["price_unit"]) * float(pl["product_qty"]), 2) for pl in plines)
+        if abs(untaxed - untaxed_preview) > 0.01:
+            message += (f". Odoo's prices differ from the proposal's preview ({money(untaxed, code)} vs "
+                        f"{money(untaxed_preview, code)} before taxes)")
+        return {"po_id": po_id, "po": po["name"], "amount_total": total, "currency": code, "state": po.get("state"),
+                "lines": [{"product": m2o_name(pl.get("product_id")), "quantity": pl["product_qty"],
+                           "price_unit": pl["price_unit"], "uom": m2o_name(pl.get("product_uom")),
+                           "taxes": pl.get("taxes_id") or [], "date_planned": pl.get("date_planned")}
+                          for pl in plines],
+                "message": message + "."}

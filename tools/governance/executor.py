@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from tools.base import ToolError
-from tools.odoo.errors import OdooError, OdooMissingError, OdooUnavailable
+from tools.odoo.errors import OdooAccessError, OdooError, OdooMissingError, OdooUnavailable
 
 if TYPE_CHECKING:
     from tools.governance.proposals import Proposal
@@ -26,6 +26,31 @@ Outcome = Literal["executed", "failed", "stale", "unknown", "deferred"]
 def marker(proposal_id: str) -> str:
     """The idempotency marker written into Odoo by every execution."""
     return f"QM-{proposal_id}"
+
+
+#: What each kind does, for "Odoo refused to …" sentences.
+ACTION_PHRASES = {"create_rfq": "create the RFQ", "confirm_purchase_order": "confirm the purchase order",
+                  "approve_purchase_order": "approve the purchase order",
+                  "cancel_purchase_order": "cancel the purchase order", "remind_supplier": "post the reminder",
+                  "reschedule_receipt": "reschedule the receipt"}
+
+
+def explain_refusal(exc: OdooError, login: str, action: str) -> str:
+    """One plain sentence: what Odoo refused and what to fix in Odoo (not a traceback, not a class name)."""
+    msg = " ".join(exc.message.split())
+    who = f"the Odoo user '{login}' that Quartermaster signs in as" if login else "Quartermaster's Odoo user"
+    if "configure the sender's email address" in msg:
+        return (f"Odoo refused to {action}: {who} has no e-mail address. Give it one in Odoo (Settings → "
+                "Users & Companies → Users → Email), then reconcile or approve again.")
+    if isinstance(exc, OdooAccessError):
+        first = msg.split(" This operation is allowed")[0].split(" Contact your administrator")[0].strip()
+        return (f"Odoo refused to {action}: {who} lacks the access rights ({first}). Give that user the "
+                "needed group in Odoo (Settings → Users & Companies → Users, e.g. Purchase: User or Administrator).")
+    low = msg.lower()
+    if "locked" in low:
+        return (f"Odoo refused to {action}: the order is locked in Odoo ({msg}). Unlock it in Odoo first "
+                "(the order's Unlock button), or leave it as it is.")
+    return f"Odoo refused to {action}: {msg}"
 
 
 class StaleProposal(Exception):
@@ -56,8 +81,9 @@ def run(executor: ActionExecutor, odoo: OdooClient, proposal: Proposal) -> Execu
     try:
         done = executor.reconcile(odoo, proposal)
         if done is not None:
-            return ExecutionOutcome("executed", "already applied in Odoo (marker found); not repeated",
-                                    {**done, "reconciled": True})
+            said = str(done.get("message") or "").strip()
+            return ExecutionOutcome("executed", "found already applied in Odoo; not repeated"
+                                    + (f". {said}" if said else ""), {**done, "reconciled": True})
         reason = executor.revalidate(odoo, proposal)
         if reason:
             return ExecutionOutcome("stale", reason)
@@ -74,7 +100,9 @@ def run(executor: ActionExecutor, odoo: OdooClient, proposal: Proposal) -> Execu
     except OdooMissingError as exc:
         return ExecutionOutcome("stale", f"the record vanished in Odoo: {exc.message}")
     except OdooError as exc:
-        return ExecutionOutcome("failed", f"Odoo refused: {exc.message}")
+        phrase = ACTION_PHRASES.get(proposal.kind, proposal.kind.replace("_", " "))
+        return ExecutionOutcome("failed", explain_refusal(exc, str(getattr(odoo, "login_name", "") or ""), phrase),
+                                {"odoo_error": exc.message})
     except ToolError as exc:
         return ExecutionOutcome("failed", exc.message)
     except Exception as exc:  # noqa: BLE001 - an executor bug must not leave a proposal half-done silently

@@ -42,8 +42,8 @@ Listener = Callable[[str, "Proposal"], None]
 #: Kinds whose `odoo_ref` is the record acted on: a second pending proposal on the same record is a
 #: duplicate whatever its arguments (two confirms, cancels, reminders or reschedules of one PO/receipt).
 #: create_rfq's odoo_ref is the vendor, where several RFQs are normal: only identical arguments dedupe.
-TARGET_UNIQUE_KINDS = frozenset({"confirm_purchase_order", "cancel_purchase_order", "remind_supplier",
-                                 "reschedule_receipt"})
+TARGET_UNIQUE_KINDS = frozenset({"confirm_purchase_order", "approve_purchase_order", "cancel_purchase_order",
+                                 "remind_supplier", "reschedule_receipt"})
 
 
 def args_hash(args_json: str) -> str:
@@ -360,7 +360,9 @@ class ProposalService:
 
     def _noop(self, p: Proposal) -> Decision:
         by = f" by {p.decided_by}" if p.decided_by else ""
-        return Decision("noop", f"{p.id} is already {p.state}{by}; nothing done.", p)
+        said = (p.result or {}).get("message") if p.state == "executed" else None
+        done = f" Odoo: {said}" if said else ""
+        return Decision("noop", f"{p.id} is already {p.state}{by}; nothing done.{done}", p)
 
     # -- decide --------------------------------------------------------------------------------
     def decide(self, proposal_id: str, user: Identity, decision: str, comment: str | None = None
@@ -381,6 +383,8 @@ class ProposalService:
                 self._audit_refusal(p, current, reason)
                 return Decision("refused", f"Not allowed to approve {p.id}: {reason}", p)
             return self._execute(p.id, current.username, "approved")
+        if p.state == "failed" and decision == "approve" and p.hash_ok:
+            return self._reconcile_failed(p, current.username)  # a write Odoo has anyway is reported as done
         if p.state != "pending":
             return self._noop(p)
         now = self.clock()
@@ -541,6 +545,8 @@ class ProposalService:
                 return Decision("noop", f"{p.id} was approved at {p.decided_at:%H:%M:%S} and is about to run; "
                                         "try again after the lease or use force.", p)
             return self._execute(p.id, actor, "approved")
+        if p.state == "failed" and p.hash_ok:
+            return self._reconcile_failed(p, actor)
         if p.state != "executing":
             return self._noop(p)
         if not force and p.executing_since and self.clock() - p.executing_since < self.execution_lease:
@@ -549,6 +555,31 @@ class ProposalService:
         since = p.executing_since
         guard = (ProposalRow.executing_since == since) if since is not None else ProposalRow.executing_since.is_(None)
         return self._execute(p.id, actor, "executing", extra_where=guard)
+
+    def _reconcile_failed(self, p: Proposal, actor: str) -> Decision:
+        """A proposal recorded as failed whose write is nevertheless in Odoo (e.g. the state changed, then
+        the chatter note failed, before executors reported that as executed): record it as executed."""
+        executor = self.executors.get(p.kind)
+        odoo = self.odoo()
+        if executor is None or odoo is None:
+            return self._noop(p)
+        try:
+            found = executor.reconcile(odoo, p)
+        except Exception as exc:  # noqa: BLE001 - reconcile reports, never crashes
+            return Decision("noop", f"{p.id} is failed; could not check Odoo ({type(exc).__name__}: {exc}).", p)
+        if found is None:
+            return self._noop(p)
+        message = str(found.get("message") or "found applied in Odoo")
+        done = self._transition(p.id, "failed", "executed", actor=actor, event="executed",
+                                audit_type="proposal_executed", approver=p.decided_by,
+                                comment="reconciled: the write is in Odoo although the proposal was recorded failed",
+                                values={"finished_at": self.clock(), "error": None,
+                                        "result_json": canonical_json({**found, "reconciled": True})},
+                                payload={"message": message, "result": found})
+        if done is None:
+            return self._noop(self.get(p.id) or p)
+        self._notify("executed", done)
+        return Decision("executed", f"Executed (found in Odoo): {p.id} ({p.summary}). {message}", done)
 
     def reconcile_stuck(self, actor: str = "system") -> builtins.list[Decision]:
         """Reconcile every proposal stuck in approved/executing beyond the lease."""

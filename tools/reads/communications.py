@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.base import ToolContext, ToolResult, tool
+from tools.base import OWN_NOTE_MARK, ToolContext, ToolResult, tool
 from tools.odoo.resolve import resolve_supplier
 from tools.reads.common import compact, day, day_start_utc, name_of, plain_text, since_date
 
@@ -33,6 +33,7 @@ def supplier_communications(ctx: ToolContext, args: CommsArgs) -> ToolResult:
     start = since_date(ctx, args.since, 180)
     po_ids = odoo.search("purchase.order", [("partner_id", "=", vendor["id"])], limit=MAX_POS, order="id desc")
     domain: list[Any] = [("message_type", "in", ["email", "comment"]), ("date", ">=", day_start_utc(ctx, start)),
+                         ("body", "not ilike", OWN_NOTE_MARK),  # Quartermaster's own notes are not the supplier's
                          "|", "&", ("model", "=", "purchase.order"), ("res_id", "in", po_ids),
                          "&", ("model", "=", "res.partner"), ("res_id", "=", vendor["id"])]
     msgs = odoo.search_read("mail.message", domain, ["date", "model", "record_name", "author_id", "subject",
