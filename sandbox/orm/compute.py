@@ -223,32 +223,55 @@ def forecast_availability(env: Env, model: ModelDef, ids: list[int], fnames: lis
     return {"forecast_availability": {i: v["product_qty"] or v["product_uom_qty"] or 0.0 for i, v in vals.items()}}
 
 
+def _rfq_in_progress(env: Env, product_ids: list[int], location_ids: list[int]) -> dict[tuple[int, int], float]:
+    """Quantities on RFQs (draft, sent, to approve) per (product, destination location), in the product's
+    UoM: Odoo 18's purchase_stock `_quantity_in_progress`, which an orderpoint's forecast includes."""
+    if not product_ids or not location_ids:
+        return {}
+    rows = env.q(f"SELECT l.product_id, t.default_location_dest_id, SUM(l.product_uom_qty) "
+                 f"FROM purchase_order_line l JOIN purchase_order o ON o.id = l.order_id "
+                 f"JOIN stock_picking_type t ON t.id = o.picking_type_id "
+                 f"WHERE o.state IN ('draft', 'sent', 'to approve') AND l.display_type IS NULL "
+                 f"AND l.product_id IN ({_idl(product_ids)}) AND t.default_location_dest_id IN ({_idl(location_ids)}) "
+                 f"GROUP BY l.product_id, t.default_location_dest_id")
+    return {(int(p), int(loc)): float(q or 0.0) for p, loc, q in rows}
+
+
 @register("orderpoint_qty")
 def orderpoint_qty(env: Env, model: ModelDef, ids: list[int], fnames: list[str]) -> Result:
+    """Odoo 18's orderpoint figures: forecast = virtual_available at the rule's location + quantities on
+    open RFQs for it; to order (when forecast < min) = max(min, max) - forecast, rounded to the multiple
+    (down when a max is set, up when not, as Odoo does); a manual quantity wins when set. Not modelled:
+    the visibility/lead-days horizon of the forecast (the sandbox counts every open move)."""
     vals = env.values(model, ids, ["product_id", "location_id", "product_min_qty", "product_max_qty",
                                    "qty_multiple", "qty_to_order_manual", "trigger"])
     out: Result = {n: {} for n in ("qty_on_hand", "qty_forecast", "qty_to_order", "qty_to_order_computed")}
     by_loc: dict[int, list[int]] = defaultdict(list)
     for i, v in vals.items():
         by_loc[v["location_id"]].append(i)
+    rfq = _rfq_in_progress(env, sorted({v["product_id"] for v in vals.values() if v["product_id"]}),
+                           sorted(loc for loc in by_loc if loc))
     for loc, ops in by_loc.items():
         q = product_quantities(env.with_context(location=loc, warehouse_id=False, strict=False),
                                [vals[i]["product_id"] for i in ops])
         for i in ops:
             v = vals[i]
             pq = q.get(v["product_id"], {})
-            onhand, forecast = pq.get("qty_available", 0.0), pq.get("virtual_available", 0.0)
+            onhand = pq.get("qty_available", 0.0)
+            forecast = pq.get("virtual_available", 0.0) + rfq.get((v["product_id"], loc), 0.0)
+            mn, mx = v["product_min_qty"] or 0.0, v["product_max_qty"] or 0.0
             need = 0.0
-            if forecast < (v["product_min_qty"] or 0.0):
-                need = (v["product_max_qty"] or 0.0) - forecast
+            if forecast < mn - 1e-9:
+                need = max(mn, mx) - forecast
                 mult = v["qty_multiple"] or 0.0
-                if mult > 0 and need % mult:
-                    need = need + mult - need % mult
+                rem = need % mult if mult > 0 else 0.0
+                if rem > 1e-9 and mult - rem > 1e-9:
+                    need = need + mult - rem if not mx else need - rem
             out["qty_on_hand"][i] = onhand
             out["qty_forecast"][i] = forecast
             out["qty_to_order_computed"][i] = need
             manual = v["qty_to_order_manual"] or 0.0
-            out["qty_to_order"][i] = manual if (v["trigger"] == "manual" and manual) else need
+            out["qty_to_order"][i] = manual if manual else need
     return out
 
 

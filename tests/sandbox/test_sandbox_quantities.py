@@ -71,9 +71,23 @@ def test_reordering_and_orderpoint_figures(admin: Client) -> None:
     assert (rec["nbr_reordering_rules"], rec["reordering_min_qty"], rec["reordering_max_qty"]) == (1, 150.0, 300.0)
     op = admin("stock.warehouse.orderpoint", "read", [1], ["qty_on_hand", "qty_forecast", "qty_to_order",
                                                            "vendor_id", "product_tmpl_id"])[0]
-    # DAL/Stock tree: 120 on hand, forecast 105 < min 150 -> order up to 300 = 195, rounded to the multiple 10 = 200
-    assert (op["qty_on_hand"], op["qty_forecast"], op["qty_to_order"]) == (120.0, 105.0, 200.0)
+    # DAL/Stock tree: 120 on hand, forecast 105 < min 150 -> order up to 300 = 195; Odoo 18 rounds to the
+    # multiple 10 *down* when the rule has a max (stock_orderpoint._get_qty_to_order): 190
+    assert (op["qty_on_hand"], op["qty_forecast"], op["qty_to_order"]) == (120.0, 105.0, 190.0)
     assert op["vendor_id"][1] == "Apex Industrial Supply" and op["product_tmpl_id"][0] == 1
+
+
+def test_orderpoint_forecast_counts_open_rfqs_as_odoo_does(mini_fresh: Any) -> None:
+    """Odoo 18 (purchase_stock `_quantity_in_progress`): RFQ lines for the rule's location add to its forecast."""
+    c = Client(mini_fresh.url)
+    po = c("purchase.order", "create", [{"partner_id": 6, "picking_type_id": 1, "order_line": [
+        (0, 0, {"product_id": 1, "name": "gloves", "product_qty": 40.0, "product_uom": 1, "price_unit": 9.5})]}])
+    op = c("stock.warehouse.orderpoint", "read", [1], ["qty_forecast", "qty_to_order"])[0]
+    # 105 + 40 on the RFQ = 145 < min 150 -> up to 300 = 155, down to the multiple 10 = 150
+    assert (op["qty_forecast"], op["qty_to_order"]) == (145.0, 150.0)
+    c("purchase.order", "button_cancel", [po])
+    op = c("stock.warehouse.orderpoint", "read", [1], ["qty_forecast"])[0]
+    assert op["qty_forecast"] == 105.0  # a cancelled RFQ no longer counts
 
 
 def test_quant_read_group_by_product_location_and_warehouse(admin: Client) -> None:
