@@ -80,8 +80,8 @@ def test_reordering_and_orderpoint_figures(admin: Client) -> None:
 def test_orderpoint_forecast_counts_open_rfqs_as_odoo_does(mini_fresh: Any) -> None:
     """Odoo 18 (purchase_stock `_quantity_in_progress`): RFQ lines for the rule's location add to its forecast."""
     c = Client(mini_fresh.url)
-    po = c("purchase.order", "create", [{"partner_id": 6, "picking_type_id": 1, "order_line": [
-        (0, 0, {"product_id": 1, "name": "gloves", "product_qty": 40.0, "product_uom": 1, "price_unit": 9.5})]}])
+    po = c("purchase.order", "create", {"partner_id": 6, "picking_type_id": 1, "order_line": [
+        (0, 0, {"product_id": 1, "name": "gloves", "product_qty": 40.0, "product_uom": 1, "price_unit": 9.5})]})
     op = c("stock.warehouse.orderpoint", "read", [1], ["qty_forecast", "qty_to_order"])[0]
     # 105 + 40 on the RFQ = 145 < min 150 -> up to 300 = 155, down to the multiple 10 = 150
     assert (op["qty_forecast"], op["qty_to_order"]) == (145.0, 150.0)
