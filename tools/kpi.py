@@ -181,8 +181,8 @@ class POLine:
     def list_price(self) -> float | None:
         """The pricelist price that applied to this line (see the module docstring)."""
         day = (self.order_date or self.approved or self.promised).date()
-        valid = [r for r in self.price_rows
-                 if (r.date_start is None or r.date_start <= day) and (r.date_end is None or day <= r.date_end)]
+        valid = [r for r in self.price_rows if r.price == r.price  # NaN: a price that could not be converted
+                 and (r.date_start is None or r.date_start <= day) and (r.date_end is None or day <= r.date_end)]
         if not valid:
             return None
         if any(r.variant_specific for r in valid):

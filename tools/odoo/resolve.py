@@ -464,9 +464,39 @@ def pricelist(odoo: OdooClient) -> list[dict[str, Any]]:
     Read tools rank vendors and compare prices from it; proposals re-read prices before executing.
     """
     fields = ["partner_id", "product_tmpl_id", "product_id", "price", "min_qty", "delay", "date_start",
-              "date_end", "sequence"]
+              "date_end", "sequence", "currency_id", "product_uom"]
     return odoo.cached("pricelist", lambda: odoo.search_read("product.supplierinfo", [], fields, limit=100000),
                        ttl=VENDOR_TTL)
+
+
+def uom_factors(odoo: OdooClient) -> dict[int, float]:
+    """{uom.uom id: factor} for every unit of measure (Units 1, Dozens 1/12): cached per client (10 min),
+    so read tools convert PO-line, move, bill and price-row quantities to the product's UoM without
+    nesting the factor in every read."""
+    return odoo.cached("uom_factors", lambda: {
+        int(r["id"]): float(r.get("factor") or 0) for r in odoo.search_read(
+            "uom.uom", ["|", ("active", "=", True), ("active", "=", False)], ["id", "factor"], limit=2000)},
+        ttl=WAREHOUSE_TTL)
+
+
+def currency_rates(odoo: OdooClient) -> dict[int, float]:
+    """{res.currency id: Odoo's current `rate` against the company currency (company currency = 1.0)}.
+
+    Cached per client (10 min). Where Odoo has no `rate` field (an older sandbox) only the company
+    currency is known (1.0); amounts in other currencies are then left out of sums, not mixed in."""
+
+    def load() -> dict[int, float]:
+        if "rate" in model_fields(odoo, "res.currency"):
+            rows = odoo.search_read("res.currency", [("active", "=", True)], ["id", "rate"], limit=500)
+            rates = {int(r["id"]): float(r.get("rate") or 0) for r in rows if r.get("rate")}
+        else:
+            rates = {}
+        cid = company_info(odoo).get("currency_id")
+        if cid:
+            rates[int(cid)] = 1.0
+        return rates
+
+    return odoo.cached("currency_rates", load, ttl=WAREHOUSE_TTL)
 
 
 # --------------------------------------------------------------------------------------------
