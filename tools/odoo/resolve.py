@@ -995,3 +995,12 @@ def _safe_date(year: int, month: int, day: int, raw: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise ToolError(f"'{raw}' is not a real calendar date.", code="bad_date") from None
+
+
+def warm_caches(odoo: OdooClient) -> None:
+    """Fill every reference list the read tools use (vendors, warehouses, pricelist, numbering schemes,
+    company, units, rates): ~12 round trips once per 5-10 minutes, so a tool's own round trips are its
+    work alone (the figures in tools/README.md are measured warm)."""
+    for load in (vendor_list, warehouse_list, pricelist, reference_formats, company_info, uom_factors,
+                 currency_rates):
+        load(odoo)
