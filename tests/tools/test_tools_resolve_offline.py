@@ -184,6 +184,13 @@ def test_codes_are_taken_as_odoo_spells_them(scripted: Make, text: str, code: st
     assert resolve_product(scripted(product_handler), text)["default_code"] == code
 
 
+def test_a_code_with_another_separator_is_found_and_said_so(scripted: Make) -> None:
+    from tools.odoo.resolve import resolve_product
+
+    got = resolve_product(scripted(product_handler), "FURN 8888")
+    assert got["default_code"] == "FURN_8888" and got["matched_by"] == "code_loose"
+
+
 def test_percent_and_underscore_in_user_text_are_not_wildcards(scripted: Make) -> None:
     from tools.odoo.resolve import escape_like, resolve_product
 

@@ -265,11 +265,13 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
                                 context=context).get("records", [])
     ntext = _norm(text)
     exact = [r for r in rows if r.get("default_code") and _norm(str(r["default_code"])) == _norm(code)]
-    if not exact:
+    how = "default_code"
+    if not exact:  # no code as typed: the same letters and digits with another separator ('code_loose')
         exact = [r for r in rows if r.get("default_code") and _loose(str(r["default_code"])) == _loose(code)
                  and re.fullmatch(r"[A-Za-z]{1,8}[\s_.\-/]?\d{2,8}", code)]
+        how = "code_loose"
     if len(exact) == 1:
-        return {**exact[0], "matched_by": "default_code"}
+        return {**exact[0], "matched_by": how}
     if len(exact) > 1:
         raise _ambiguous("product", text, [_product_cand(r) for r in exact])
     by_barcode = [r for r in rows if r.get("barcode") and str(r["barcode"]) == code]
@@ -424,7 +426,8 @@ def resolve_entity(odoo: OdooClient, text: str, kinds: tuple[str, ...] = ENTITY_
         try:
             if kind == "product":
                 p = resolve_product(odoo, text)
-                strength = {"default_code": 1.0, "barcode": 1.0, "name": 1.0, "name_part": 0.8}.get(
+                strength = {"default_code": 1.0, "barcode": 1.0, "name": 1.0, "name_part": 0.8,
+                            "code_loose": 0.9}.get(
                     str(p.get("matched_by")), _score(text, _strip_code(p.get("display_name"))) * 0.9)
                 found.append((strength, kind, [{**_product_cand(p), "kind": kind}]))
             elif kind == "supplier":
@@ -717,8 +720,8 @@ def resolve_purchase_order(odoo: OdooClient, text: str, *,
 
 def _po_of_receipt(odoo: OdooClient, ref: str, spec: dict[str, Any], context: dict[str, Any] | None,
                    required: bool) -> dict[str, Any] | None:
-    picks = odoo.search_read("stock.picking", [("name", "=ilike", escape_like(ref))], ["id", "origin", "purchase_id"],
-                             limit=2)
+    picks = odoo.search_read("stock.picking", [("name", "=ilike", escape_like(ref))],
+                             ["id", "name", "origin", "purchase_id", "partner_id"], limit=2)
     if not picks:
         if required:
             raise ToolError(f"No receipt named '{ref}'.", code="not_found")
@@ -728,7 +731,9 @@ def _po_of_receipt(odoo: OdooClient, ref: str, spec: dict[str, Any], context: di
     rows = odoo.web_search_read("purchase.order", domain, spec, limit=1, context=context).get("records", []) \
         if po_id or picks[0].get("origin") else []
     if not rows:
-        raise ToolError(f"No purchase order found for receipt '{ref}'.", code="not_found")
+        who = _m2o_name(picks[0].get("partner_id"))
+        raise ToolError(f"Receipt {picks[0].get('name') or ref}{' from ' + who if who else ''} is not linked to a "
+                        "purchase order in Odoo.", code="not_found")
     return dict(rows[0])
 
 

@@ -140,5 +140,5 @@ def scorecard_text(vendor: str, months: int, card: dict[str, Any], hist: dict[st
     parts.append(f"{card['three_way_exceptions']} three-way-match exception(s)")
     parts.append(f"{len(open_pos)} open PO(s), {len(late_pos)} late" if open_pos else "no open POs")
     if hist.get("po_count"):
-        parts.append(f"spend {money(hist['spend'], code)} on {hist['po_count']} POs")
+        parts.append(f"spend {money(hist['spend'], code)} on {hist['po_count']} PO{'s' if hist['po_count'] != 1 else ''}")
     return f"{head}: " + "; ".join(parts)

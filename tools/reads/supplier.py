@@ -426,7 +426,7 @@ def supplier_history(ctx: ToolContext, args: SupplierHistoryArgs) -> ToolResult:
     if not hist["po_count"] and not hist.get("unconverted_pos"):
         return ToolResult(tool="supplier_history", data=compact(data),
                           text=f"{vendor['name']}: no confirmed purchase orders in the last {args.months} months.")
-    text = (f"{vendor['name']}, last {args.months} months: {money(hist['spend'], code)} on {hist['po_count']} POs, "
+    text = (f"{vendor['name']}, last {args.months} months: {money(hist['spend'], code)} on {hist['po_count']} PO(s), "
             f"{hist['products_bought']} products")
     if hist.get("unconverted_pos"):
         text += f" ({hist['unconverted_pos']} PO(s) in a currency without a rate in Odoo left out)"
