@@ -519,6 +519,9 @@ def resolve_warehouse(odoo: OdooClient, text: str) -> dict[str, Any]:
         hit = [w for w in rows if w["id"] == int(text)]
         if hit:
             return hit[0]
+    exact = [w for w in rows if _norm(str(w.get("code") or "")) == _norm(text) or _norm(str(w["name"])) == _norm(text)]
+    if len(exact) == 1:  # a code such as 'WH' or 'My Co' is taken as typed before any word is dropped
+        return exact[0]
     cleaned = re.sub(r"\b(warehouse|wh|dc)\b", "", _norm(text)).strip() or text
     try:
         return _match_named("warehouse", cleaned, rows, ("code", "name"))
@@ -1009,3 +1012,5 @@ def warm_caches(odoo: OdooClient) -> None:
     for load in (vendor_list, warehouse_list, pricelist, reference_formats, company_info, uom_factors,
                  currency_rates):
         load(odoo)
+    for model in ("product.product", "purchase.order", "stock.warehouse.orderpoint"):
+        model_fields(odoo, model)

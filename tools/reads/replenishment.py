@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
-from tools.odoo.resolve import pricelist, vendor_list, warehouse_list
+from tools.odoo.resolve import model_fields, pricelist, vendor_list, warehouse_list
 from tools.reads.common import (
     bulk_rows,
     compact,
@@ -33,7 +33,7 @@ from tools.reads.common import (
     today,
     warehouse_or_none,
 )
-from tools.reads.supplier import index_prices
+from tools.reads.supplier import Conversions, index_prices
 
 DEMAND_DAYS = 30
 MAX_ROWS = 15
@@ -63,11 +63,15 @@ def _rate(rates: dict[int, Any], seller: dict[str, Any]) -> float | None:
     return float(rate) if isinstance(rate, int | float) and not isinstance(rate, bool) and rate >= 0 else None
 
 
-def _vendor(s: dict[str, Any], rates: dict[int, Any]) -> dict[str, Any]:
+def _vendor(s: dict[str, Any], rates: dict[int, Any], cc_price: float | None, code: str) -> dict[str, Any]:
     rate = _rate(rates, s)
     min_qty = float(s.get("min_qty") or 0)
-    return {"vendor": name_of(s.get("partner_id")), "price": num(s.get("price")), "lead_days": s.get("delay"),
-            "min_qty": num(min_qty) if min_qty > 1 else None,
+    row_currency = name_of(s.get("currency_id"))
+    return {"vendor": name_of(s.get("partner_id")), "price": num(s.get("price")),
+            "currency": row_currency, "per": name_of(s.get("product_uom")),
+            "price_company_per_unit": num(cc_price) if cc_price is not None and (
+                row_currency != code or cc_price != s.get("price")) else None,
+            "lead_days": s.get("delay"), "min_qty": num(min_qty) if min_qty > 1 else None,
             "on_time_pct": num(rate, 1) if rate is not None else None}
 
 
@@ -89,7 +93,10 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     domain: list[Any] = [("active", "=", True), ("product_id.active", "=", True)]
     if wh is not None:
         domain.append(("warehouse_id", "=", wh["id"]))
-    rules = odoo.search_read("stock.warehouse.orderpoint", domain, ORDERPOINT_FIELDS, limit=100000, order="id")
+    fields = ORDERPOINT_FIELDS + (["product_uom"] if "product_uom" in model_fields(odoo, "stock.warehouse.orderpoint")
+                                  else [])
+    rules = odoo.search_read("stock.warehouse.orderpoint", domain, fields, limit=100000, order="id")
+    conv = Conversions.load(odoo)
     scope = [w for wid, w in whs.items() if wh is None or wid == wh["id"]]
     out_types = {id_of(w.get("out_type_id")): w["id"] for w in scope}
     since = (ctx.now() - timedelta(days=DEMAND_DAYS)).strftime("%Y-%m-%d %H:%M:%S")
@@ -117,7 +124,11 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         mn, mx = float(r.get("product_min_qty") or 0), float(r.get("product_max_qty") or 0)
         daily = demand.get((pid, wid), 0.0) / DEMAND_DAYS
         sellers = _valid_sellers(by_tmpl.get(id_of(r.get("product_tmpl_id")), []), pid, now)
-        cheapest = min(sellers, key=lambda s: float(s.get("price") or 0), default=None)
+        # compared per product UoM in the company currency (a per-Dozen EUR row vs a per-Unit USD row)
+        cc = {id(s): conv.unit_price(float(s.get("price") or 0), s.get("product_uom"), r.get("product_uom"),
+                                     conv.rate(s.get("currency_id"))) for s in sellers}
+        priced = [s for s in sellers if cc[id(s)] is not None]
+        cheapest = min(priced, key=lambda s: cc[id(s)] or 0.0, default=None)
         lead = float(cheapest.get("delay") or 0) if cheapest else 0.0
         below = forecast < mn - kpi.EPS
         runs_out = kpi.runs_out_within_lead_time(forecast, daily, lead)
@@ -138,8 +149,9 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
             "suggested_qty": num(qty),
             "suggested_by": "Odoo reorder rule (qty_to_order)" if odoo_says
             else "Quartermaster lead-time rule (Odoo suggests 0)",
-            "cheapest": _vendor(cheapest, rates) if cheapest else None,
-            "most_reliable": _vendor(reliable, rates) if reliable and reliable is not cheapest else None,
+            "cheapest": _vendor(cheapest, rates, cc[id(cheapest)], conv.currency) if cheapest else None,
+            "most_reliable": _vendor(reliable, rates, cc[id(reliable)], conv.currency)
+            if reliable and reliable is not cheapest else None,
         })
     rows.sort(key=lambda x: (not x["below_min"], x["days_cover"] if x["days_cover"] is not None else 1e9,
                              float(x["forecast"]) - float(x["min"])))
