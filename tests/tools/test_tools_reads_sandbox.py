@@ -358,14 +358,17 @@ def test_supplier_history_sums_on_the_server_equal_the_sums_over_rows(ctx: ToolC
     assert res.rpc_calls == 3
 
 
-@pytest.mark.parametrize("vendor", ["Apex Industrial Supply", "Redline Fasteners", "Northgate Medical Supply"])
-def test_scorecard_open_and_late_pos_agree_with_open_purchase_orders(ctx: ToolContext, vendor: str) -> None:
+def test_scorecard_open_and_late_pos_agree_with_open_purchase_orders(ctx: ToolContext) -> None:
     """One rule for both tools: open = confirmed and Odoo's receipt status not full; late = its next open
     receipt is scheduled before today (company-local)."""
-    card = call(ctx, "supplier_scorecard", supplier=vendor, months=1)
-    open_pos = call(ctx, "open_purchase_orders", supplier=vendor)
-    late = call(ctx, "open_purchase_orders", supplier=vendor, late_only=True)
-    assert card.data.get("open_pos", 0) == open_pos.data["total"]
-    assert card.data.get("late_po_count", 0) == late.data["total"]
-    assert set(card.data.get("late_pos", [])) == {r["po"] for r in late.data.get("orders", [])}
-    assert "None" not in card.text and ("USD" in card.text or "spend" not in card.text)
+    late_seen = 0
+    for vendor in ("Apex Industrial Supply", "Redline Fasteners", "Northgate Medical Supply", "Gemini Furniture"):
+        card = call(ctx, "supplier_scorecard", supplier=vendor, months=1)
+        open_pos = call(ctx, "open_purchase_orders", supplier=vendor)
+        late = call(ctx, "open_purchase_orders", supplier=vendor, late_only=True)
+        assert card.data.get("open_pos", 0) == open_pos.data["total"], vendor
+        assert card.data.get("late_po_count", 0) == late.data["total"], vendor
+        assert set(card.data.get("late_pos", [])) == {r["po"] for r in late.data.get("orders", [])}, vendor
+        assert "None" not in card.text and "USD" in card.text
+        late_seen += late.data["total"]
+    assert late_seen > 0  # the comparison covered late POs, not only zeros

@@ -174,10 +174,10 @@ def open_purchase_orders(ctx: ToolContext, args: OpenPOArgs) -> ToolResult:
     if wh is not None:
         domain.append(("picking_type_id", "=", id_of(wh.get("in_type_id"))))
     now = today(ctx)
-    if args.late_only:
-        domain.append(("date_planned", "<", day_start_utc(ctx, now)))
-    res = odoo.web_search_read("purchase.order", domain, OPEN_SPEC, limit=MAX_OPEN * 2 if args.late_only
-                               else MAX_OPEN, order="date_planned asc, id asc")
+    if args.late_only:  # = next_open_receipt's rule: some open receipt is scheduled before today
+        domain.append(("picking_ids", "any", [("state", "not in", ["done", "cancel"]),
+                                              ("scheduled_date", "<", day_start_utc(ctx, now))]))
+    res = odoo.web_search_read("purchase.order", domain, OPEN_SPEC, limit=MAX_OPEN, order="date_planned asc, id asc")
     rows = []
     conv = Conversions.load(odoo)
     code = currency(ctx)
@@ -201,15 +201,15 @@ def open_purchase_orders(ctx: ToolContext, args: OpenPOArgs) -> ToolResult:
     rows = rows[:MAX_OPEN]
     total = int(res.get("length") or 0)
     late_n = sum(1 for r in rows if r.get("days_late"))
-    data: dict[str, Any] = {"orders": rows, "total": total if not args.late_only else len(rows)}
-    if total > len(rows) and not args.late_only:
+    data: dict[str, Any] = {"orders": rows, "total": total}
+    if total > len(rows):
         data["note"] = f"showing {len(rows)} of {total}, earliest expected first"
     scope = (f" from {vendor['name']}" if vendor else "") + (f" for {wh['code']}" if wh else "")
     if not rows:
         what = "late purchase orders" if args.late_only else "open purchase orders"
         return ToolResult(tool="open_purchase_orders", data=compact(data),
                           text=f"No {what}{scope} (confirmed and not fully received).")
-    text = (f"{data['total']} open PO(s){scope}; {late_n} late"
+    text = (f"{data['total']} open PO(s){scope}; {late_n} late" + (" among those shown" if total > len(rows) else "")
             + f", value of those shown {money(value, code)}"
             + (f" ({unconverted} in a currency without a rate in Odoo not included)" if unconverted else ""))
     return ToolResult(tool="open_purchase_orders", data=compact(data), text=text)
