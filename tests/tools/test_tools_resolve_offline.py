@@ -176,7 +176,7 @@ def test_product_code_with_or_without_the_dash(scripted: Make, text: str) -> Non
 
 @pytest.mark.parametrize(("text", "code"), [("FURN_7777", "FURN_7777"), ("furn_7777", "FURN_7777"),
                                             ("FURN-7777", "FURN-7777"), ("furn_8888", "FURN_8888"),
-                                            ("[FURN_8888]", "FURN_8888")])
+                                            ("[FURN_8888]", "FURN_8888"), ("[FURN_8888] Office Lamp", "FURN_8888")])
 def test_codes_are_taken_as_odoo_spells_them(scripted: Make, text: str, code: str) -> None:
     """An underscore is never rewritten to a dash, and never a one-character wildcard."""
     from tools.odoo.resolve import resolve_product

@@ -251,6 +251,8 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
     if VARIANT_FIELD in model_fields(odoo, "product.product"):
         spec.setdefault(VARIANT_FIELD, VARIANT_SPEC)
     code = text.strip("[] ")
+    if m := re.fullmatch(r"\[([^\]]+)\]\s*(.*)", text):  # a display name pasted back: "[FURN_7777] Office Chair"
+        code = m.group(1).strip()
     esc = escape_like(code)
     terms: list[Any] = [("default_code", "=ilike", esc), ("barcode", "=", code), ("name", "ilike", escape_like(text)),
                         ("default_code", "ilike", esc)]
