@@ -214,7 +214,7 @@ def test_variants_come_back_with_their_values_and_a_reply_picks_one(scripted: Ma
                         ("furn_6666", 7), ("2", 8), ("the first one", 7), ("whte", 7)]:
         got = pick_candidate(cands, reply)
         assert got is not None and got["id"] == want, reply
-    for reply in ("the red one", "both", "", "Acoustic Bloc Screens"):
+    for reply in ("the red one", "both", "", "Acoustic Bloc Screens", "Wood Corner"):
         assert pick_candidate(cands, reply) is None, reply
 
 

@@ -155,7 +155,11 @@ def pick_candidate(candidates: list[dict[str, Any]], reply: str) -> dict[str, An
     scores = [len(set(said) & (a - shared)) for a in attrs]
     best = max(scores)
     if best > 0 and scores.count(best) == 1:
-        return candidates[scores.index(best)]
+        pick = candidates[scores.index(best)]
+        vocab = attrs[scores.index(best)] | set(_words(str(pick.get("name") or ""))) | set(
+            _words(str(pick.get("code") or "")))
+        # every word said must belong to that candidate: "wood corner" is not the Wood variant
+        return pick if set(said) <= vocab else None
     if len(said) == 1 and (said[0].isdigit() or said[0] in _ORDINALS):
         n = int(said[0]) if said[0].isdigit() else _ORDINALS[said[0]]
         if n == -1:

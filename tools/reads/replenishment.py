@@ -63,14 +63,19 @@ def _rate(rates: dict[int, Any], seller: dict[str, Any]) -> float | None:
     return float(rate) if isinstance(rate, int | float) and not isinstance(rate, bool) and rate >= 0 else None
 
 
-def _vendor(s: dict[str, Any], rates: dict[int, Any], cc_price: float | None, code: str) -> dict[str, Any]:
+def _vendor(s: dict[str, Any], rates: dict[int, Any], cc_price: float | None, code: str,
+            product_uom: Any) -> dict[str, Any]:
+    """A vendor row as the answer shows it: its own price, with its currency and UoM only where they are not
+    the company's / the product's, plus the compared price then."""
     rate = _rate(rates, s)
     min_qty = float(s.get("min_qty") or 0)
     row_currency = name_of(s.get("currency_id"))
+    other_uom = id_of(product_uom) is not None and id_of(s.get("product_uom")) not in (None, id_of(product_uom))
+    foreign = bool(row_currency) and row_currency != code
     return {"vendor": name_of(s.get("partner_id")), "price": num(s.get("price")),
-            "currency": row_currency, "per": name_of(s.get("product_uom")),
-            "price_company_per_unit": num(cc_price) if cc_price is not None and (
-                row_currency != code or cc_price != s.get("price")) else None,
+            "currency": row_currency if foreign else None,
+            "per": name_of(s.get("product_uom")) if other_uom else None,
+            "price_company_per_unit": num(cc_price) if cc_price is not None and (foreign or other_uom) else None,
             "lead_days": s.get("delay"), "min_qty": num(min_qty) if min_qty > 1 else None,
             "on_time_pct": num(rate, 1) if rate is not None else None}
 
@@ -147,21 +152,22 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
             "below_min": below, "runs_out_in_lead_time": runs_out,
             "daily_out": num(daily, 2), "days_cover": num(max(forecast, 0.0) / daily, 1) if daily > 0 else None,
             "suggested_qty": num(qty),
-            "suggested_by": "Odoo reorder rule (qty_to_order)" if odoo_says
-            else "Quartermaster lead-time rule (Odoo suggests 0)",
-            "cheapest": _vendor(cheapest, rates, cc[id(cheapest)], conv.currency) if cheapest else None,
-            "most_reliable": _vendor(reliable, rates, cc[id(reliable)], conv.currency)
+            "suggested_by": "Odoo" if odoo_says else "Quartermaster",
+            "cheapest": _vendor(cheapest, rates, cc[id(cheapest)], conv.currency, r.get("product_uom"))
+            if cheapest else None,
+            "most_reliable": _vendor(reliable, rates, cc[id(reliable)], conv.currency, r.get("product_uom"))
             if reliable and reliable is not cheapest else None,
         })
     rows.sort(key=lambda x: (not x["below_min"], x["days_cover"] if x["days_cover"] is not None else 1e9,
                              float(x["forecast"]) - float(x["min"])))
     below_n = sum(1 for x in rows if x["below_min"])
-    odoo_n = sum(1 for x in rows if x["suggested_by"].startswith("Odoo"))
+    odoo_n = sum(1 for x in rows if x["suggested_by"] == "Odoo")
     data: dict[str, Any] = {"at_risk": rows[:MAX_ROWS], "count": len(rows), "below_min": below_n,
                             "rules_checked": len(rules),
-                            "readings": "forecast, below_min and Odoo's suggested quantities are Odoo's reorder-rule "
-                                        "figures (the forecast counts open RFQs); runs_out_in_lead_time is "
-                                        f"Quartermaster's rule (last {DEMAND_DAYS} days' deliveries x vendor lead time)"}
+                            "readings": "forecast, below_min and suggested_by=Odoo quantities are Odoo's reorder-rule "
+                                        "figures (qty_forecast counts open RFQs, qty_to_order); runs_out_in_lead_time "
+                                        "and suggested_by=Quartermaster are Quartermaster's rule (last "
+                                        f"{DEMAND_DAYS} days' deliveries x vendor lead time)"}
     if len(rows) > MAX_ROWS:
         data["note"] = f"showing {MAX_ROWS} most urgent of {len(rows)}"
     where = f" at {wh['code']}" if wh else ""
@@ -178,5 +184,6 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     top = rows[0]
     text += (f"; most urgent {top['product']}{' at ' + top['wh'] if top.get('wh') and not wh else ''} "
              f"(Odoo forecast {fmt_qty(top['forecast'])} vs min {fmt_qty(top['min'])}, "
-             f"order {fmt_qty(top['suggested_qty'])} per {top['suggested_by'].split(' (')[0]})")
+             f"order {fmt_qty(top['suggested_qty'])} per "
+             f"{'Odoo' if top['suggested_by'] == 'Odoo' else 'Quartermaster'}'s figure)")
     return ToolResult(tool="replenishment_risk", data=compact(data), text=text)

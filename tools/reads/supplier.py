@@ -31,10 +31,12 @@ SCORECARD_SPEC: dict[str, Any] = {
         "product_id": {"fields": {"default_code": {}, "product_tmpl_id": {}, "uom_id": {}}},
         "display_type": {}, "product_qty": {}, "product_uom_qty": {}, "price_unit": {}, "price_subtotal": {},
         "date_planned": {}, "product_uom": {},
-        "move_ids": {"fields": {"state": {}, "date": {}, "quantity": {}, "picking_code": {}, "product_uom": {}}},
-        "invoice_lines": {"fields": {"quantity": {}, "price_unit": {}, "parent_state": {}, "move_type": {},
-                                     "product_uom_id": {}}}}},
+        "move_ids": {"fields": {"state": {}, "date": {}, "quantity": {}, "picking_code": {}}},
+        "invoice_lines": {"fields": {"quantity": {}, "price_unit": {}, "parent_state": {}, "move_type": {}}}}},
 }
+# Receipt moves and bill lines are read in their PO line's UoM, as Odoo creates them (a move's `product_uom` /
+# a bill line's `product_uom_id`, when a caller's spec asks for them, is honoured): ~10,000 fewer nested values
+# on an 18-month scorecard.
 
 
 def scorecard_spec(odoo: OdooClient) -> dict[str, Any]:
@@ -167,7 +169,8 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
     products: dict[Any, tuple[str, list[kpi.PriceRow], Any]] = {}
     out: list[kpi.POLine] = []
     append = out.append
-    POLine, Receipt = kpi.POLine, kpi.Receipt
+    POLine, Receipt, BillLine = kpi.POLine, kpi.Receipt, kpi.BillLine
+    ratios: dict[tuple[int | None, int | None], float] = {}
     direction = {"incoming": False, "outgoing": True}  # picking code -> is a return to the vendor
     direction_get = direction.get
     epoch = datetime.min
@@ -201,7 +204,13 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
                 known = products[pid] = (code_or_name(product),
                                          price_rows(by_tmpl.get((vendor_id, tmpl), []), pid, conv, puom), puom)
             line_uom = lget("product_uom")
-            same_uom = conv is None or not line_uom or id_of(line_uom) == id_of(known[2])
+            # the line UoM -> product UoM factor, once per (line UoM, product UoM); 1.0 is the common case
+            plain = conv is None or (rate == 1.0 and (not line_uom or line_uom == known[2]))
+            r_line = 1.0
+            if conv is not None and line_uom and line_uom != known[2]:
+                key = (id_of(line_uom), id_of(known[2]))
+                r_line = ratios.get(key) or ratios.setdefault(key, conv.qty(1.0, line_uom, known[2]))
+                plain = False
             moves = []
             for m in lget("move_ids") or ():
                 mget = m.get
@@ -216,11 +225,23 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
                     when = cache[v] = parse(v)
                 if when is not None:
                     mqty = float(mget("quantity") or 0)
-                    if conv is not None and mget("product_uom"):
-                        mqty = conv.qty(mqty, mget("product_uom"), known[2])
+                    if conv is not None:
+                        muom = mget("product_uom")
+                        if muom and muom != line_uom:
+                            mqty = conv.qty(mqty, muom, known[2])
+                        elif r_line != 1.0:
+                            mqty *= r_line
                     moves.append(Receipt(when, mqty, is_return))
             invoice_lines = lget("invoice_lines")
-            bills = [_bill(b, conv, known[2], line_uom, rate) for b in invoice_lines] if invoice_lines else []
+            if not invoice_lines:
+                bills = []
+            elif plain and all(not b.get("product_uom_id") or b.get("product_uom_id") == line_uom
+                               for b in invoice_lines):
+                bills = [BillLine(str(b.get("id")), float(b.get("quantity") or 0), float(b.get("price_unit") or 0),
+                                  b.get("parent_state") == "posted", b.get("move_type") == "in_refund")
+                         for b in invoice_lines]
+            else:
+                bills = [_bill(b, conv, known[2], line_uom, rate) for b in invoice_lines]
             v = lget("date_planned")
             promised = cache_get(v, missing)
             if promised is missing:
@@ -230,8 +251,7 @@ def to_kpi_lines(orders: list[dict[str, Any]], vendor_id: int,
             rows = known[1]
             if conv is not None:
                 product_qty = lget("product_uom_qty") or conv.qty(float(product_qty or 0), line_uom, known[2])
-                converted = price_unit if same_uom and rate == 1.0 else conv.unit_price(
-                    price_unit, line_uom, known[2], rate)
+                converted = price_unit if plain else conv.unit_price(price_unit, line_uom, known[2], rate)
                 if converted is None:
                     conv.skipped.append(name)
                     rows = []
