@@ -228,11 +228,12 @@ def _rfq_in_progress(env: Env, product_ids: list[int], location_ids: list[int]) 
     UoM: Odoo 18's purchase_stock `_quantity_in_progress`, which an orderpoint's forecast includes."""
     if not product_ids or not location_ids:
         return {}
+    # the few open RFQs first, then their lines by order_id (not every line of the products: scale 10 ~300 -> ~15 ms)
     rows = env.q(f"SELECT l.product_id, t.default_location_dest_id, SUM(l.product_uom_qty) "
-                 f"FROM purchase_order_line l JOIN purchase_order o ON o.id = l.order_id "
-                 f"JOIN stock_picking_type t ON t.id = o.picking_type_id "
+                 f"FROM purchase_order o JOIN stock_picking_type t ON t.id = o.picking_type_id "
+                 f"CROSS JOIN purchase_order_line l ON l.order_id = o.id "  # CROSS JOIN: SQLite keeps this order
                  f"WHERE o.state IN ('draft', 'sent', 'to approve') AND l.display_type IS NULL "
-                 f"AND l.product_id IN ({_idl(product_ids)}) AND t.default_location_dest_id IN ({_idl(location_ids)}) "
+                 f"AND +l.product_id IN ({_idl(product_ids)}) AND t.default_location_dest_id IN ({_idl(location_ids)}) "
                  f"GROUP BY l.product_id, t.default_location_dest_id")
     return {(int(p), int(loc)): float(q or 0.0) for p, loc, q in rows}
 
