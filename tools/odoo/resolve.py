@@ -203,8 +203,8 @@ def _attributes(r: dict[str, Any]) -> list[str]:
     """A variant's attribute values ("White", "Wood"): Odoo's values when read, else the "(White)" that
     Odoo puts at the end of a variant's display name."""
     values = r.get(VARIANT_FIELD)
-    if isinstance(values, list) and values and isinstance(values[0], dict):
-        return [str(v.get("name")) for v in values if v.get("name")]
+    if isinstance(values, list):  # read: Odoo's values are the truth (none for a product without variants)
+        return [str(v.get("name")) for v in values if isinstance(v, dict) and v.get("name")]
     m = re.search(r"\(([^()]+)\)\s*$", _strip_code(r.get("display_name")))
     return [v.strip() for v in m.group(1).split(",")] if m else []
 
@@ -294,7 +294,8 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
     if len(rows) > 1:
         cands = [_product_cand(r) for r in (exact_name or rows)]
         bases = {re.sub(r"\s*\([^()]*\)\s*$", "", _strip_code(c["name"])).lower() for c in cands}
-        if len(bases) == 1 and all(c.get("attributes") for c in cands):
+        if len(bases) == 1 and all(isinstance(r.get(VARIANT_FIELD), list) and r[VARIANT_FIELD]
+                                   for r in (exact_name or rows)):
             raise _variants_question(text, cands)
         raise _ambiguous("product", text, cands)
     # nothing by substring: fuzzy over a bounded candidate list (names sharing a word stem)

@@ -76,7 +76,7 @@ def id_of(value: Any) -> int | None:
 
 
 def code_or_name(product: Any) -> str:
-    """'PPE-1042' when the product has a code, else its display name."""
+    """The product's code as Odoo spells it (default_code) when it has one, else its display name."""
     if isinstance(product, dict):
         return str(product.get("default_code") or product.get("display_name") or "?")
     return name_of(product) or "?"

@@ -57,7 +57,7 @@ STATE_LABEL = {"draft": "RFQ", "sent": "RFQ sent", "to approve": "to approve", "
 
 
 class POStatusArgs(BaseModel):
-    reference: str = Field(description="PO number (P00123) or the vendor's reference")
+    reference: str = Field(description="PO reference as in Odoo, a receipt reference, or the vendor's reference")
 
 
 def _lines(po: dict[str, Any]) -> list[dict[str, Any]]:
