@@ -129,11 +129,14 @@ def _matches(row: dict[str, object], domain: list[object]) -> bool:
 
 
 PICKINGS = [{"id": 7, "name": "DAL/IN/00568", "origin": "P01669", "purchase_id": [40, "P01669"]},
+            {"id": 9, "name": "AUS/ONT/00001", "origin": "P01636", "purchase_id": [42, "P01636"], "state": "assigned",
+             "picking_type_code": "incoming"},
             {"id": 8, "name": "HOU/IN/00400", "origin": "PO/2026/0042", "purchase_id": [41, "PO/2026/0042"]}]
 ORDERS = [{"id": 40, "name": "P01669", "partner_ref": False}, {"id": 41, "name": "PO/2026/0042", "partner_ref": "SO-1_2"},
           {"id": 42, "name": "P01636", "partner_ref": False}]
 TYPES = [{"id": 1, "sequence_code": "IN", "warehouse_id": [1, "Dallas"], "sequence_id": [101, "x"]},
-         {"id": 3, "sequence_code": "IN", "warehouse_id": [2, "Houston"], "sequence_id": False}]
+         {"id": 3, "sequence_code": "IN", "warehouse_id": [2, "Houston"], "sequence_id": False},
+         {"id": 5, "sequence_code": "ONT", "warehouse_id": [3, "Austin"], "sequence_id": False}]
 SEQUENCES = [{"id": 100, "code": "purchase.order", "prefix": "P", "padding": 5, "suffix": False},
              {"id": 102, "code": "purchase.order", "prefix": "PO/%(year)s/", "padding": 4, "suffix": False},
              {"id": 101, "code": False, "prefix": "DAL/IN/", "padding": 5, "suffix": False}]
@@ -238,11 +241,18 @@ def test_several_words_must_all_occur_in_the_name(scripted: Make) -> None:
 @pytest.mark.parametrize(("text", "po"), [("DAL/IN/00568", "P01669"), ("dal/in/00568", "P01669"),
                                           ("HOU/IN/00400", "PO/2026/0042"), ("PO/2026/0042", "PO/2026/0042"),
                                           ("P01636", "P01636"), ("p1636", "P01636"), ("po 1669", "P01669"),
-                                          ("SO-1_2", "PO/2026/0042")])
+                                          ("SO-1_2", "PO/2026/0042"), ("AUS/ONT/00001", "P01636")])
 def test_references_of_any_sequence_prefix_resolve(scripted: Make, text: str, po: str) -> None:
     from tools.odoo.resolve import resolve_purchase_order
 
     assert resolve_purchase_order(scripted(product_handler), text)["name"] == po
+
+
+def test_a_receipt_of_a_custom_prefix_or_its_po_resolves_as_a_picking(scripted: Make) -> None:
+    from tools.odoo.resolve import resolve_picking
+
+    assert resolve_picking(scripted(product_handler), "aus/ont/00001")["id"] == 9
+    assert resolve_picking(scripted(product_handler), "p1636")["id"] == 9  # the PO's one open receipt
 
 
 def test_unknown_receipt_says_so(scripted: Make) -> None:
@@ -262,7 +272,7 @@ def test_reference_formats_come_from_odoo_and_are_cached(scripted: Make) -> None
     odoo = scripted(product_handler)
     fmts = reference_formats(odoo)
     assert RefFormat("P", 5) in fmts["purchase"] and RefFormat("PO/%(year)s/", 4) in fmts["purchase"]
-    assert {f.prefix for f in fmts["receipt"]} == {"DAL/IN/", "HOU/IN/"}  # a sequence row, Odoo's default
+    assert {f.prefix for f in fmts["receipt"]} == {"DAL/IN/", "HOU/IN/", "AUS/ONT/"}  # sequence row, Odoo default
     calls = len(odoo.log)
     reference_formats(odoo)
     assert len(odoo.log) == calls
