@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from sandbox.launch import start_sandbox  # noqa: E402
 from tools.base import Identity, ToolContext, ToolResult  # noqa: E402
 from tools.odoo.client import OdooClient  # noqa: E402
-from tools.odoo.resolve import pricelist, reorder_rules, vendor_list, warehouse_list  # noqa: E402
+from tools.odoo.resolve import warehouse_list, warm_caches  # noqa: E402
 from tools.registry import TOOLS, catalogue_bytes, run_tool  # noqa: E402
 
 CACHE = ROOT / "var" / "cache" / "sandbox"
@@ -89,12 +89,9 @@ def bench_scale(scale: int, repeat: int) -> dict[str, Any]:
             odoo.invalidate()
             ctx = ToolContext(user=ADMIN, odoo=odoo)
             with odoo.measure() as fill:
-                warehouse_list(odoo)
-                vendor_list(odoo)
-                pricelist(odoo)
-                reorder_rules(odoo)
+                warm_caches(odoo)
             print(f"\n== scale {scale}: {running.url}  load average {os.getloadavg()[0]:.1f}  examples {ex}")
-            print(f"reference cache fill (warehouses, vendors, pricelist, reorder rules; once per 5-10 min): {fill.calls} round trips")
+            print(f"reference cache fill (warehouses, vendors, pricelist, numbering, company, units, rates, fields; once per 5-10 min): {fill.calls} round trips")
             calls = [
                 ("stock_levels", {"product": ex["product"], "warehouse": ex["warehouse"]}, True),
                 ("inbound_schedule", {"warehouse": ex["warehouse"], "date_to": "today"}, True),

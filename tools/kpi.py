@@ -46,9 +46,15 @@ Three-way match (over posted vendor bills' lines linked to a line of the populat
   or when the posted billed quantity of its PO line (sum over posted bill lines, refunds negative)
   exceeds that line's received quantity (D - R) by more than 1e-6
 - three_way_exceptions = count of such bill lines
-Open work (all of the supplier's POs, whatever their date):
-- open_pos = POs in state `purchase` with at least one line not yet delivered in full (D - R < O*(1-tol))
-- late_pos = open POs having such a line whose promised day P < as_of day
+Units and currencies: the read tools hand these functions O, D, R and billed quantities in the product's
+UoM and prices per product UoM in the company currency (tools.reads.supplier.Conversions); a price row
+whose price could not be converted carries NaN and is never the list price.
+
+Open work (all of the supplier's POs, whatever their date) is counted by the scorecard with the rule of
+open_purchase_orders (tools.reads.purchase.next_open_receipt): open = state `purchase` and Odoo's
+`receipt_status` not full; late = its next open receipt is scheduled before today, company-local.
+`open_and_late` below is the line-level view (a line short of full delivery, net of returns), kept for
+callers that only have KPI lines.
 """
 
 from __future__ import annotations
@@ -181,8 +187,8 @@ class POLine:
     def list_price(self) -> float | None:
         """The pricelist price that applied to this line (see the module docstring)."""
         day = (self.order_date or self.approved or self.promised).date()
-        valid = [r for r in self.price_rows
-                 if (r.date_start is None or r.date_start <= day) and (r.date_end is None or day <= r.date_end)]
+        valid = [r for r in self.price_rows if r.price == r.price  # NaN: a price that could not be converted
+                 and (r.date_start is None or r.date_start <= day) and (r.date_end is None or day <= r.date_end)]
         if not valid:
             return None
         if any(r.variant_specific for r in valid):

@@ -131,10 +131,15 @@ def _compute(env: Env, product_ids: list[int] | None) -> dict[int, dict[str, flo
     if from_date:
         window += " AND m.date >= ?"
         params.append(from_date)
+    # the few open moves by (state, product): without the hint SQLite walks ix_stock_move_product_id and reads
+    # every move (mostly done) of the products asked for — scale 10, ~300 reorder-rule products of one
+    # location: ~1,100 ms -> ~50 ms; one product: 0.15 -> 0.08 ms (measured)
+    hint = " INDEXED BY ix_move_state" if any(True for _ in env.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ix_move_state'")) else ""
     for direction, cond in (("incoming_qty", f"{dst_in} AND NOT {src_in}"),
                             ("outgoing_qty", f"{src_in} AND NOT {dst_in}")):
         for pid, qty in env.conn.execute(
-                f"SELECT m.product_id, SUM(COALESCE(m.product_qty, m.product_uom_qty)) FROM stock_move m "
+                f"SELECT m.product_id, SUM(COALESCE(m.product_qty, m.product_uom_qty)) FROM stock_move m{hint} "
                 f"JOIN stock_location l ON l.id = m.location_dest_id "
                 f"JOIN stock_location ls ON ls.id = m.location_id "
                 f"WHERE m.state IN {OPEN_MOVE_STATES} AND {cond}{window} GROUP BY m.product_id", params):

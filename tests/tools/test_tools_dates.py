@@ -70,8 +70,8 @@ def test_company_today_is_the_day_in_texas_not_utc() -> None:
     assert company_today("America/Chicago", evening) == date(2026, 11, 26)
     assert company_today("America/Chicago", evening.replace(tzinfo=None)) == date(2026, 11, 26)  # naive = UTC
     assert company_today("UTC", evening) == date(2026, 11, 27)
-    assert company_today("Not/AZone", evening) == date(2026, 11, 26)  # unknown name -> company default
-    assert DEFAULT_TZ == "America/Chicago"
+    assert company_today("Not/AZone", evening) == date(2026, 11, 27)  # unknown name -> UTC
+    assert DEFAULT_TZ == "UTC"  # no demo-business zone in product code
     # the pure parser then works on the company's day
     assert parse_date_phrase("today", company_today("America/Chicago", evening)).start == date(2026, 11, 26)
 
@@ -82,8 +82,12 @@ def test_company_tz_comes_from_the_odoo_user_context() -> None:
     from tools.odoo.resolve import company_tz
 
     assert company_tz(SimpleNamespace(context={"tz": "America/Chicago"})) == "America/Chicago"  # type: ignore[arg-type]
-    assert company_tz(SimpleNamespace(context={})) == "America/Chicago"  # type: ignore[arg-type]
-    assert company_tz(None) == "America/Chicago"
+    assert company_tz(SimpleNamespace(context={})) == "UTC"  # type: ignore[arg-type]
+    assert company_tz(None) == "UTC"
     assert company_tz(SimpleNamespace(context={"tz": "America/Denver"})) == "America/Denver"  # type: ignore[arg-type]
-    assert company_tz(SimpleNamespace(context={"tz": "UTC"})) == "America/Chicago"  # type: ignore[arg-type]
+    assert company_tz(SimpleNamespace(context={"tz": "Europe/Brussels"})) == "Europe/Brussels"  # type: ignore[arg-type]
+    assert company_tz(SimpleNamespace(context={"tz": "UTC"})) == "UTC"  # type: ignore[arg-type]
+    # no user tz: the company partner's tz once company_info has read it (peeked, no round trip)
+    peek = SimpleNamespace(context={}, _cache={"company": (0.0, {"tz": "Europe/Brussels"})})
+    assert company_tz(peek) == "Europe/Brussels"  # type: ignore[arg-type]
     assert company_tz(SimpleNamespace(context={"tz": False}), default="America/Denver") == "America/Denver"  # type: ignore[arg-type]

@@ -123,11 +123,15 @@ def test_phrases_and_since_count_from_the_local_day(scripted: Callable[[Handler]
     assert months_ago(ctx, 1) == datetime(2026, 10, 26, 5, 0)
 
 
-def test_user_tz_wins_and_utc_user_means_the_company_default(scripted: Callable[[Handler], ScriptedOdoo]) -> None:
+def test_user_tz_wins_and_no_tz_means_the_company_partner_tz_else_utc(
+        scripted: Callable[[Handler], ScriptedOdoo]) -> None:
     clock = datetime(2026, 11, 27, 2, 0)
     assert today(make_ctx(scripted, clock, Dock(), tz="Asia/Tokyo")) == date(2026, 11, 27)
-    assert today(make_ctx(scripted, clock, Dock(), tz="UTC")) == date(2026, 11, 26)
-    assert today(make_ctx(scripted, clock, Dock(), tz=None)) == date(2026, 11, 26)
+    assert today(make_ctx(scripted, clock, Dock(), tz="UTC")) == date(2026, 11, 27)  # the user said UTC
+    assert today(make_ctx(scripted, clock, Dock(), tz=None)) == date(2026, 11, 27)  # nothing known: UTC
+    ctx = make_ctx(scripted, clock, Dock(), tz=None)
+    ctx.odoo._cache["company"] = (0.0, {"tz": "America/Chicago"})  # what company_info read from the company partner
+    assert today(ctx) == date(2026, 11, 26)
 
 
 def test_the_company_day_costs_no_odoo_round_trip(scripted: Callable[[Handler], ScriptedOdoo]) -> None:

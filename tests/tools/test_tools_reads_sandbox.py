@@ -20,6 +20,9 @@ ADMIN = Identity(username="admin", role="admin")
 
 @pytest.fixture(scope="module")
 def ctx(odoo: OdooClient) -> ToolContext:
+    from tools.odoo.resolve import warm_caches
+
+    warm_caches(odoo)  # round-trip counts below are the tools' own work, reference lists cached
     return ToolContext(user=ADMIN, odoo=odoo)
 
 
@@ -215,22 +218,34 @@ def test_three_way_exceptions_are_real_mismatches(ctx: ToolContext, odoo: OdooCl
 
 
 def test_replenishment_flags_rules_below_minimum(ctx: ToolContext, odoo: OdooClient) -> None:
-    """Below-minimum count equals the rules whose warehouse forecast (Odoo's virtual_available under the
-    warehouse_id context, an independent path from the tool's server-side grouping) is under min."""
+    """Below-minimum count equals the rules whose Odoo forecast is under min, the forecast computed here
+    on an independent path: virtual_available under the warehouse_id context + the quantities on open
+    RFQs (draft/sent/to approve) for the warehouse's receipts, as Odoo 18's orderpoint counts them."""
     rules = odoo.search_read("stock.warehouse.orderpoint", [("active", "=", True), ("product_id.active", "=", True)],
-                             ["product_id", "warehouse_id", "product_min_qty"], limit=20000)
+                             ["product_id", "warehouse_id", "product_min_qty", "qty_to_order"], limit=20000)
     below = 0
     for w in warehouse_list(odoo):
         mine = [r for r in rules if r["warehouse_id"][0] == w["id"]]
         qty = {p["id"]: p["virtual_available"] for p in odoo.search_read(
             "product.product", [("id", "in", [r["product_id"][0] for r in mine])], ["virtual_available"],
             limit=20000, context={"warehouse_id": w["id"]})}
-        below += sum(1 for r in mine if qty[r["product_id"][0]] < r["product_min_qty"] - 1e-6)
+        rfq = {g["product_id"][0]: g["product_uom_qty"] for g in odoo.read_group(
+            "purchase.order.line", [("order_id.state", "in", ["draft", "sent", "to approve"]),
+                                    ("order_id.picking_type_id", "=", w["in_type_id"][0])],
+            ["product_uom_qty:sum"], ["product_id"], lazy=False)}
+        below += sum(1 for r in mine if qty[r["product_id"][0]] + rfq.get(r["product_id"][0], 0.0)
+                     < r["product_min_qty"] - 1e-6)
     res = call(ctx, "replenishment_risk")
     assert res.data["below_min"] == below and below > 0
+    to_order = {(r["product_id"][1], r["warehouse_id"][0]): r["qty_to_order"] for r in rules}
+    codes = {w["code"]: w["id"] for w in warehouse_list(odoo)}
     for row in res.data["at_risk"]:
         if row.get("below_min"):
-            assert row["forecast"] < row["min"] and row["suggested_qty"] > 0
+            assert row["forecast"] < row["min"] and row["suggested_by"] == "Odoo"
+            assert row["suggested_qty"] == pytest.approx(to_order[(row["product"], codes[row["wh"]])])
+        else:
+            assert row["runs_out_in_lead_time"] or row["suggested_by"] == "Odoo"
+    assert "Odoo's forecast" in res.text and "Quartermaster's own rule" in res.text
     okc = call(ctx, "replenishment_risk", warehouse="OKC")
     assert okc.rpc_calls <= 2 and all("wh" not in r for r in okc.data["at_risk"])
 
@@ -334,6 +349,26 @@ def test_supplier_history_sums_on_the_server_equal_the_sums_over_rows(ctx: ToolC
     res = call(ctx, "supplier_history", supplier=vendor, months=months)
     start = months_ago(ctx, months)
     orders = fetch_orders(odoo, resolve_supplier(odoo, vendor)["id"], start, SCORECARD_SPEC)
+    from tools.reads.supplier import Conversions
+
+    conv = Conversions.load(odoo)
     assert res.data == compact({"vendor": vendor, "months": months, "since": start.date().isoformat(),
-                                **history_summary(orders, start)})
+                                **history_summary(orders, start, conv=conv), "currency": conv.currency,
+                                "prices": "per product unit of measure, company currency"})
     assert res.rpc_calls == 3
+
+
+def test_scorecard_open_and_late_pos_agree_with_open_purchase_orders(ctx: ToolContext) -> None:
+    """One rule for both tools: open = confirmed and Odoo's receipt status not full; late = its next open
+    receipt is scheduled before today (company-local)."""
+    late_seen = 0
+    for vendor in ("Apex Industrial Supply", "Redline Fasteners", "Northgate Medical Supply", "Gemini Furniture"):
+        card = call(ctx, "supplier_scorecard", supplier=vendor, months=1)
+        open_pos = call(ctx, "open_purchase_orders", supplier=vendor)
+        late = call(ctx, "open_purchase_orders", supplier=vendor, late_only=True)
+        assert card.data.get("open_pos", 0) == open_pos.data["total"], vendor
+        assert card.data.get("late_po_count", 0) == late.data["total"], vendor
+        assert set(card.data.get("late_pos", [])) == {r["po"] for r in late.data.get("orders", [])}, vendor
+        assert "None" not in card.text and "USD" in card.text
+        late_seen += late.data["total"]
+    assert late_seen > 0  # the comparison covered late POs, not only zeros

@@ -77,3 +77,56 @@ def test_history_summary_spend_months_and_products() -> None:
     assert top["A-1"]["spend"] == 90 and top["A-1"]["orders"] == 2 and top["A-1"]["qty"] == 18
     later = history_summary(_orders(), datetime(2026, 1, 20))
     assert later["po_count"] == 1 and later["spend_by_month"] == {"2026-02": 40}
+
+
+def test_prices_and_quantities_are_compared_per_product_uom_in_the_company_currency() -> None:
+    """A line bought in Dozens at 120.00 per Dozen against a per-Unit list price of 10.00 is on list (not
+    +1,100 %); a price row in EUR (rate 1.25 per company unit) is converted before it is compared."""
+    from tools.reads.supplier import Conversions
+
+    units, dozens, eur, usd = 1, 2, 7, 3
+    conv = Conversions(factors={units: 1.0, dozens: 1 / 12}, rates={usd: 1.0, eur: 1.25}, currency="USD")
+    prod = {"id": 1, "default_code": "FURN_8900", "product_tmpl_id": 10, "uom_id": units}
+    orders = [{"name": "PO/2026/0001", "state": "purchase", "date_approve": "2026-01-05 10:00:00",
+               "date_order": "2026-01-05 09:00:00", "currency_id": usd, "amount_untaxed": 1200.0, "order_line": [
+                   {"display_type": False, "product_id": dict(prod), "product_qty": 10.0, "product_uom_qty": 120.0,
+                    "product_uom": dozens, "price_unit": 120.0, "price_subtotal": 1200.0,
+                    "date_planned": "2026-01-10 10:00:00",
+                    "move_ids": [{"state": "done", "date": "2026-01-09 08:00:00", "quantity": 10.0,
+                                  "picking_code": "incoming", "product_uom": dozens}],
+                    "invoice_lines": [{"id": 5, "quantity": 10.0, "price_unit": 120.0, "parent_state": "posted",
+                                       "move_type": "in_invoice", "product_uom_id": dozens}]}]}]
+    prices = [{"partner_id": [VENDOR, "V"], "product_tmpl_id": [10, "T"], "product_id": False, "price": 12.5,
+               "min_qty": 1, "delay": 4, "date_start": False, "date_end": False, "currency_id": [eur, "EUR"],
+               "product_uom": [units, "Units"]}]
+    (line,) = to_kpi_lines(orders, VENDOR, prices, conv)
+    assert line.price_unit == 10.0 and line.product_qty == 120.0  # per Unit, in Units
+    assert line.delivered == 120.0 and line.in_full()  # 10 Dozens received = 120 Units ordered
+    assert line.list_price() == 10.0  # 12.50 EUR / 1.25 = 10.00 USD per Unit
+    assert line.bills[0].qty == 120.0 and line.bills[0].price_unit == 10.0 and not line.bill_exceptions()
+    from tools import kpi
+
+    assert kpi.scorecard([line], datetime(2026, 2, 1).date())["price_variance_pct"] == 0.0
+    # without a rate for the row's currency the line keeps its delivery figures but has no list price
+    no_rate = Conversions(factors=conv.factors, rates={usd: 1.0}, currency="USD")
+    (line,) = to_kpi_lines(orders, VENDOR, prices, no_rate)
+    assert line.list_price() is None and line.in_full()
+    hist = history_summary(orders, datetime(2026, 1, 1), conv=conv)
+    assert hist["spend"] == 1200.0 and hist["top_products"][0]["last_price"] == 10.0
+
+
+def test_scorecard_text_never_prints_none_and_says_why_a_figure_is_missing() -> None:
+    from tools import kpi
+    from tools.reads.scorecard import scorecard_text
+
+    empty = kpi.scorecard([], datetime(2026, 2, 1).date())
+    assert scorecard_text("V", 12, empty, {"po_count": 0, "spend": 0}, [], [], "EUR") == \
+        "V, last 12 months: no confirmed purchase orders, so no scorecard yet."
+    orders = _orders()
+    lines = to_kpi_lines(orders, VENDOR, PRICES)
+    not_due = [kpi.POLine(ln.po, ln.product, ln.ordered, ln.product_qty, ln.price_unit, datetime(2027, 1, 1),
+                          ln.approved) for ln in lines]
+    card = kpi.scorecard(not_due, datetime(2026, 2, 1).date())
+    text = scorecard_text("V", 12, card, history_summary(orders, datetime(2026, 1, 1)), ["P9"], [], "EUR")
+    assert "None" not in text and "no receipts yet" in text and "n/a" in text
+    assert "1 open PO(s), 0 late" in text and "EUR" in text

@@ -42,6 +42,7 @@ VENDORS = [
     {"id": 12, "name": "Northgate Medical Supply", "ref": None},
     {"id": 13, "name": "Redline Fasteners", "ref": "V-RED"},
     {"id": 14, "name": "Gemini Furniture", "ref": None},
+    {"id": 15, "name": "Pioneer Safety Products", "ref": None},
 ]
 
 

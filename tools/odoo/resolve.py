@@ -10,14 +10,16 @@ tool can fetch what it needs in the very call that resolves the entity.
 from __future__ import annotations
 
 import calendar
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from tools.base import ToolError
 from tools.odoo.client import OdooClient
+from tools.odoo.errors import OdooError
 from tools.odoo.values import m2o_id as _m2o_id
 from tools.odoo.values import m2o_name as _m2o_name
 
@@ -49,18 +51,25 @@ def _need(text: str | None, what: str) -> str:
     return value
 
 
+def escape_like(text: str) -> str:
+    """User text for Odoo's `ilike`/`=ilike`: `%`, `_` and `\\` escaped, so they match themselves.
 
-
+    Odoo passes the value to SQL (I)LIKE unescaped (wildcards keep their meaning) with `\\` as the escape
+    character, in PostgreSQL and in the sandbox alike: `FURN_7777` must not match `FURN-7777`."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _score(query: str, name: str) -> float:
-    """Similarity of a query to a name: whole-string ratio, or the best word-window ratio."""
+    """Similarity 0..1 of a query to a name (rapidfuzz): whole-string ratio, or the best word window.
+
+    A window of as many words as the query scores a little lower than the whole name (0.97), so a
+    query that is the whole name wins over one that is only part of a longer name."""
     q, n = _norm(query), _norm(name)
-    best = difflib.SequenceMatcher(None, q, n).ratio()
+    best = fuzz.ratio(q, n) / 100.0
     words, qn = n.split(), len(q.split())
     for i in range(len(words)):
         window = " ".join(words[i:i + max(qn, 1)])
-        best = max(best, difflib.SequenceMatcher(None, q, window).ratio() * 0.97)
+        best = max(best, fuzz.ratio(q, window) / 100.0 * 0.97)
     return best
 
 
@@ -78,30 +87,134 @@ def _clear_winner(scored: list[tuple[float, dict[str, Any]]]) -> dict[str, Any] 
     return scored[0][1]
 
 
+def _label(c: dict[str, Any]) -> str:
+    name = str(c.get("name"))
+    if c.get("code") and str(c["code"]) not in name:
+        name = f"{name} [{c['code']}]"
+    return name
+
+
 def _ambiguous(what: str, text: str, cands: list[dict[str, Any]]) -> ToolError:
-    names = ", ".join(str(c.get("name")) for c in cands[:MAX_CANDIDATES])
+    names = ", ".join(_label(c) for c in cands[:MAX_CANDIDATES])
     return ToolError(f"'{text}' matches several {what}s: {names}. Which one?",
                      candidates=cands[:MAX_CANDIDATES], code="ambiguous")
 
 
 def _not_found(what: str, text: str, suggestions: list[dict[str, Any]]) -> ToolError:
     if suggestions:
-        names = ", ".join(str(c.get("name")) for c in suggestions)
+        names = ", ".join(_label(c) for c in suggestions)
         return ToolError(f"No {what} matches '{text}'. Closest: {names}.", candidates=suggestions,
                          code="not_found")
     return ToolError(f"No {what} matches '{text}'.", code="not_found")
 
 
 # --------------------------------------------------------------------------------------------
+# picking one candidate from a follow-up reply ("the white one", "Wood", "FURN_7778", "2")
+# --------------------------------------------------------------------------------------------
+_FILLER = {"the", "one", "ones", "a", "an", "that", "this", "i", "mean", "meant", "want", "please", "variant",
+           "version", "with", "in", "of", "it", "is", "option", "pick", "take", "choose", "yes", "ok", "okay"}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+             "fifth": 5, "5th": 5, "last": -1}
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W_]+", text.lower()) if w]
+
+
+def pick_candidate(candidates: list[dict[str, Any]], reply: str) -> dict[str, Any] | None:
+    """The one candidate a follow-up reply names, or None when the reply names none or several.
+
+    Candidates are the `candidates` of an ambiguous ToolError ({id, name, code?, attributes?, kind?}).
+    In order: the code said verbatim (case-insensitive; `FURN_7778`), the exact name, attribute values
+    that only one candidate has ("the white one", "Wood"), a number or ordinal ("2", "the second one"),
+    then a confident fuzzy match on the distinguishing words. Never a guess between two."""
+    text = (reply or "").strip()
+    if not text or not candidates:
+        return None
+    low = _norm(text).strip(" .!?\"'")
+    for key in ("code", "name"):
+        hits = [c for c in candidates if c.get(key) and _norm(str(c[key])) == low]
+        if len(hits) == 1:
+            return hits[0]
+    tokens = set(re.findall(r"[^\s,;()\[\]]+", low))  # codes keep their _ . - /
+    hits = [c for c in candidates if c.get("code") and str(c["code"]).lower() in tokens]
+    if len(hits) == 1:
+        return hits[0]
+    said = [w for w in _words(text) if w not in _FILLER]
+    if not said:
+        return None
+
+    def own_words(c: dict[str, Any]) -> set[str]:
+        words: set[str] = set()
+        for value in c.get("attributes") or []:
+            words.update(_words(str(value).split(":", 1)[-1]))
+        return words
+
+    attrs = [own_words(c) for c in candidates]
+    shared = set.intersection(*attrs) if attrs else set()
+    scores = [len(set(said) & (a - shared)) for a in attrs]
+    best = max(scores)
+    if best > 0 and scores.count(best) == 1:
+        pick = candidates[scores.index(best)]
+        vocab = attrs[scores.index(best)] | set(_words(str(pick.get("name") or ""))) | set(
+            _words(str(pick.get("code") or "")))
+        # every word said must belong to that candidate: "wood corner" is not the Wood variant
+        return pick if set(said) <= vocab else None
+    if len(said) == 1 and (said[0].isdigit() or said[0] in _ORDINALS):
+        n = int(said[0]) if said[0].isdigit() else _ORDINALS[said[0]]
+        if n == -1:
+            return candidates[-1]
+        return candidates[n - 1] if 1 <= n <= len(candidates) else None
+    # distinguishing words of each candidate (attributes, else its name) vs the reply, fuzzily
+    names = [set(_words(str(c.get("name") or ""))) for c in candidates]
+    common = set.intersection(*names) if names else set()
+    labels = [" ".join(sorted((a - shared) or (n - common))) for a, n in zip(attrs, names, strict=True)]
+    phrase = " ".join(said)
+    scored = sorted(((fuzz.token_set_ratio(phrase, lab) / 100.0, i) for i, lab in enumerate(labels) if lab),
+                    reverse=True)
+    if scored and scored[0][0] >= FUZZY_ACCEPT and (len(scored) == 1 or scored[0][0] - scored[1][0] >= FUZZY_MARGIN):
+        return candidates[scored[0][1]]
+    return None
+
+
+# --------------------------------------------------------------------------------------------
 # products
 # --------------------------------------------------------------------------------------------
 PRODUCT_SPEC: dict[str, Any] = {"display_name": {}, "default_code": {}, "barcode": {}}
+VARIANT_FIELD = "product_template_attribute_value_ids"  # Odoo's variant values; absent in older sandboxes
+VARIANT_SPEC: dict[str, Any] = {"fields": {"name": {}, "attribute_id": {"fields": {"display_name": {}}}}}
+
+
+def model_fields(odoo: OdooClient, model: str) -> set[str]:
+    """The field names a model has on this Odoo (fields_get, cached per client for 10 min; empty when
+    the model is missing). Lets a resolver ask for optional fields (variant values, sequences) only where
+    the connected Odoo has them."""
+
+    def load() -> set[str]:
+        try:
+            return set(odoo.execute_kw(model, "fields_get", [], {"attributes": ["type"]}))
+        except OdooError:
+            return set()
+
+    return odoo.cached(f"fields:{model}", load, ttl=WAREHOUSE_TTL)
+
+
+def _attributes(r: dict[str, Any]) -> list[str]:
+    """A variant's attribute values ("White", "Wood"): Odoo's values when read, else the "(White)" that
+    Odoo puts at the end of a variant's display name."""
+    values = r.get(VARIANT_FIELD)
+    if isinstance(values, list):  # read: Odoo's values are the truth (none for a product without variants)
+        return [str(v.get("name")) for v in values if isinstance(v, dict) and v.get("name")]
+    m = re.search(r"\(([^()]+)\)\s*$", _strip_code(r.get("display_name")))
+    return [v.strip() for v in m.group(1).split(",")] if m else []
 
 
 def _product_cand(r: dict[str, Any]) -> dict[str, Any]:
-    c = {"id": r["id"], "name": r.get("display_name") or r.get("name")}
+    c: dict[str, Any] = {"id": r["id"], "name": r.get("display_name") or r.get("name"), "kind": "product"}
     if r.get("default_code"):
         c["code"] = r["default_code"]
+    if attrs := _attributes(r):
+        c["attributes"] = attrs
     return c
 
 
@@ -109,47 +222,87 @@ def _strip_code(display_name: Any) -> str:
     return re.sub(r"^\[[^\]]*\]\s*", "", str(display_name or ""))
 
 
+def _loose(code: str) -> str:
+    """A code without its separators, lower-case: 'PPE 1042', 'ppe1042', 'PPE-1042' -> 'ppe1042'."""
+    return re.sub(r"[\W_]+", "", code.lower())
+
+
+def _variants_question(text: str, cands: list[dict[str, Any]]) -> ToolError:
+    shown = cands[:MAX_CANDIDATES]
+    base = _strip_code(shown[0]["name"])
+    base = re.sub(r"\s*\([^()]*\)\s*$", "", base)
+    opts = "; ".join(", ".join(c.get("attributes") or [str(c["name"])]) + (f" ({c['code']})" if c.get("code") else "")
+                     for c in shown)
+    return ToolError(f"'{text}' comes in {len(cands)} variants of {base}: {opts}. Which one?",
+                     candidates=shown, code="ambiguous")
+
+
 def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = None,
                     specification: dict[str, Any] | None = None,
                     context: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One product.product by default_code (exact), barcode, name (ilike) or a confident fuzzy match.
+    """One product.product by default_code (verbatim, case-insensitive), barcode, name or a confident fuzzy match.
 
-    Returns the record read through web_search_read with `specification` (plus id, display_name,
-    default_code, barcode; plain `fields` are read flat) under `context`, and `matched_by`.
-    One round trip when the text is a code, a barcode or a distinctive name.
+    Codes are Odoo's spelling: `FURN_7777` is looked up as typed (`%`/`_` escaped, never wildcards);
+    a code typed without or with another separator (`ppe1042`, `PPE 1042`) finds `PPE-1042` only when
+    no code matches as typed. Several variants of one product come back as candidates with their
+    attribute values (pick one with `pick_candidate`). Returns the record read through web_search_read
+    with `specification` (plus id, display_name, default_code, barcode; plain `fields` are read flat)
+    under `context`, and `matched_by`. One round trip when the text is a code, a barcode or a
+    distinctive name (plus one fields_get per 10 minutes to learn whether variants have values).
     """
     text = _need(text, "product")
     spec = {**PRODUCT_SPEC, **{f: {} for f in (fields or []) if f != "id"}, **(specification or {})}
+    if VARIANT_FIELD in model_fields(odoo, "product.product"):
+        spec.setdefault(VARIANT_FIELD, VARIANT_SPEC)
     code = text.strip("[] ")
-    if m := re.fullmatch(r"([A-Za-z]{2,5})[\s_]?(\d{3,6})", code):  # 'ppe1042', 'PPE 1042' -> 'PPE-1042'
-        code = f"{m.group(1).upper()}-{m.group(2)}"
-    domain: list[Any] = ["|", "|", "|", ("default_code", "=ilike", code), ("barcode", "=", code),
-                         ("name", "ilike", text), ("default_code", "ilike", code)]
+    if m := re.fullmatch(r"\[([^\]]+)\]\s*(.*)", text):  # a display name pasted back: "[FURN_7777] Office Chair"
+        code = m.group(1).strip()
+    esc = escape_like(code)
+    terms: list[Any] = [("default_code", "=ilike", esc), ("barcode", "=", code), ("name", "ilike", escape_like(text)),
+                        ("default_code", "ilike", esc)]
+    if m := re.fullmatch(r"([A-Za-z]{1,8})[\s_.\-/]?(\d{2,8})", code):  # 'ppe1042', 'PPE 1042' -> 'PPE-1042'
+        a, b = escape_like(m.group(1)), escape_like(m.group(2))
+        terms += [("default_code", "=ilike", f"{a}_{b}"), ("default_code", "=ilike", f"{a}{b}")]
+    domain: list[Any] = ["|"] * (len(terms) - 1) + terms
     words = [w for w in re.findall(r"[^\W_]+", text) if len(w) >= 2]
     if len(words) > 1:  # 'nitrile gloves' finds 'Nitrile Exam Gloves': every word must occur in the name
-        domain = ["|", *domain, *(["&"] * (len(words) - 1)), *(("name", "ilike", w) for w in words)]
+        domain = ["|", *domain, *(["&"] * (len(words) - 1)), *(("name", "ilike", escape_like(w)) for w in words)]
     rows = odoo.web_search_read("product.product", domain, spec, limit=40, order="default_code",
                                 context=context).get("records", [])
     ntext = _norm(text)
-    for key, value in (("default_code", _norm(code)), ("barcode", code)):
-        exact = [r for r in rows if r.get(key) and _norm(str(r[key])) == _norm(value)]
-        if len(exact) == 1:
-            return {**exact[0], "matched_by": key}
-        if len(exact) > 1:
-            raise _ambiguous("product", text, [_product_cand(r) for r in exact])
+    exact = [r for r in rows if r.get("default_code") and _norm(str(r["default_code"])) == _norm(code)]
+    how = "default_code"
+    if not exact:  # no code as typed: the same letters and digits with another separator ('code_loose')
+        exact = [r for r in rows if r.get("default_code") and _loose(str(r["default_code"])) == _loose(code)
+                 and re.fullmatch(r"[A-Za-z]{1,8}[\s_.\-/]?\d{2,8}", code)]
+        how = "code_loose"
+    if len(exact) == 1:
+        return {**exact[0], "matched_by": how}
+    if len(exact) > 1:
+        raise _ambiguous("product", text, [_product_cand(r) for r in exact])
+    by_barcode = [r for r in rows if r.get("barcode") and str(r["barcode"]) == code]
+    if len(by_barcode) == 1:
+        return {**by_barcode[0], "matched_by": "barcode"}
+    if len(by_barcode) > 1:
+        raise _ambiguous("product", text, [_product_cand(r) for r in by_barcode])
     exact_name = [r for r in rows if _norm(str(r.get("display_name") or "")) == ntext
                   or _norm(_strip_code(r.get("display_name"))) == ntext]
     if len(exact_name) == 1:
         return {**exact_name[0], "matched_by": "name"}
     if len(rows) == 1:
-        return {**rows[0], "matched_by": "name"}
+        return {**rows[0], "matched_by": "name_part"}
     if len(rows) > 1:
-        raise _ambiguous("product", text, [_product_cand(r) for r in (exact_name or rows)])
+        cands = [_product_cand(r) for r in (exact_name or rows)]
+        bases = {re.sub(r"\s*\([^()]*\)\s*$", "", _strip_code(c["name"])).lower() for c in cands}
+        if len(bases) == 1 and all(isinstance(r.get(VARIANT_FIELD), list) and r[VARIANT_FIELD]
+                                   for r in (exact_name or rows)):
+            raise _variants_question(text, cands)
+        raise _ambiguous("product", text, cands)
     # nothing by substring: fuzzy over a bounded candidate list (names sharing a word stem)
-    stems = [w[:4] for w in re.findall(r"[A-Za-z0-9]+", text) if len(w) >= 3][:4]
+    stems = [w[:4] for w in re.findall(r"[^\W_]+", text) if len(w) >= 3][:4]
     if not stems:
         raise _not_found("product", text, [])
-    fuzzy_domain: list[Any] = ["|"] * (len(stems) - 1) + [("name", "ilike", s) for s in stems]
+    fuzzy_domain: list[Any] = ["|"] * (len(stems) - 1) + [("name", "ilike", escape_like(s)) for s in stems]
     pool = odoo.search_read("product.product", fuzzy_domain, ["id", "display_name", "default_code"],
                             limit=300)
     for r in pool:
@@ -192,28 +345,34 @@ def vendor_list(odoo: OdooClient) -> list[dict[str, Any]]:
 def _match_named(what: str, text: str, rows: list[dict[str, Any]], keys: tuple[str, ...]
                  ) -> dict[str, Any]:
     """Exact key (code/ref/name) -> substring -> all words -> confident fuzzy; else ask back."""
+    return _match_scored(what, text, rows, keys)[0]
+
+
+def _match_scored(what: str, text: str, rows: list[dict[str, Any]], keys: tuple[str, ...]
+                  ) -> tuple[dict[str, Any], float]:
+    """_match_named with how strong the match was: 1.0 exact, 0.8 part of the name, fuzzy score x 0.9."""
     nt = _norm(text)
     for key in keys:
         exact = [r for r in rows if r.get(key) and _norm(str(r[key])) == nt]
         if len(exact) == 1:
-            return exact[0]
+            return exact[0], 1.0
         if len(exact) > 1:
             raise _ambiguous(what, text, exact)
     sub = [r for r in rows if nt in _norm(str(r["name"]))]
     if not sub:
-        words = nt.split()
-        sub = [r for r in rows if all(w in _norm(str(r["name"])) for w in words)]
+        words = _words(nt)
+        sub = [r for r in rows if words and all(re.search(rf"\b{re.escape(w)}", _norm(str(r["name"]))) for w in words)]
     if len(sub) == 1:
-        return sub[0]
+        return sub[0], 0.8
     if len(sub) > 1:
         starts = [r for r in sub if _norm(str(r["name"])).startswith(nt)]
         if len(starts) == 1:
-            return starts[0]
+            return starts[0], 0.8
         raise _ambiguous(what, text, sub)
     scored = _ranked(text, rows, "name")
     winner = _clear_winner(scored)
     if winner is not None:
-        return winner
+        return winner, scored[0][0] * 0.9
     raise _not_found(what, text, [r for s, r in scored[:5] if s >= SUGGEST_CUTOFF])
 
 
@@ -237,6 +396,70 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in ("id", "name", "ref") if row.get(k) not in (None, False, "")}
 
 
+def category_list(odoo: OdooClient) -> list[dict[str, Any]]:
+    """Every product category {id, name, complete_name} (cached per client like the vendors)."""
+    return odoo.cached("categories", lambda: [
+        {"id": r["id"], "name": r.get("name") or r.get("complete_name"), "complete_name": r.get("complete_name")}
+        for r in odoo.search_read("product.category", [], ["id", "name", "complete_name"], limit=5000)],
+        ttl=VENDOR_TTL)
+
+
+def resolve_category(odoo: OdooClient, text: str) -> dict[str, Any]:
+    """One product.category by name ("Safety & PPE"), full path ("All / Safety & PPE") or part of it."""
+    text = _need(text, "category")
+    rows = category_list(odoo)
+    try:
+        return _match_named("category", text, rows, ("name", "complete_name"))
+    except ToolError as err:
+        err.candidates = [{**c, "kind": "category"} for c in err.candidates]
+        raise
+
+
+ENTITY_KINDS = ("product", "supplier", "category")
+KIND_MARGIN = 0.15  # a kind wins only this far ahead of the next kind's match
+
+
+def resolve_entity(odoo: OdooClient, text: str, kinds: tuple[str, ...] = ENTITY_KINDS) -> dict[str, Any]:
+    """What a phrase names when it could be a product, a vendor or a category ("spend on Safety & PPE").
+
+    Each kind is resolved on its own and scored (exact name/code 1.0, part of a name 0.8, fuzzy score
+    x 0.9; several records of one kind 0.8). The strongest kind wins only when it is KIND_MARGIN ahead
+    of the next; otherwise ToolError(code="ambiguous") with candidates of the different kinds, each
+    tagged `kind` — never a silent pick. Returns the record with `kind`. Products cost one search;
+    vendors and categories come from the cached lists."""
+    text = _need(text, "name")
+    found: list[tuple[float, str, list[dict[str, Any]]]] = []
+    for kind in kinds:
+        try:
+            if kind == "product":
+                p = resolve_product(odoo, text)
+                strength = {"default_code": 1.0, "barcode": 1.0, "name": 1.0, "name_part": 0.8,
+                            "code_loose": 0.9}.get(
+                    str(p.get("matched_by")), _score(text, _strip_code(p.get("display_name"))) * 0.9)
+                found.append((strength, kind, [{**_product_cand(p), "kind": kind}]))
+            elif kind == "supplier":
+                v, strength = _match_scored("supplier", text, vendor_list(odoo), ("ref", "name"))
+                found.append((strength, kind, [{**_clean(v), "kind": kind}]))
+            elif kind == "category":
+                c, strength = _match_scored("category", text, category_list(odoo), ("name", "complete_name"))
+                found.append((strength, kind, [{**c, "kind": kind}]))
+        except ToolError as err:
+            if err.code == "ambiguous":
+                found.append((0.8, kind, [{**c, "kind": kind} for c in err.candidates]))
+    if not found:
+        raise ToolError(f"Nothing matches '{text}' (looked for a {', a '.join(kinds)}).", code="not_found")
+    found.sort(key=lambda f: -f[0])
+    best = found[0]
+    rivals = [f for f in found[1:] if best[0] - f[0] < KIND_MARGIN]
+    if len(best[2]) == 1 and not rivals:
+        return best[2][0]
+    cands = [c for f in [best, *rivals] for c in f[2]][:MAX_CANDIDATES]
+    kinds_seen = ", ".join(dict.fromkeys(f[1] for f in [best, *rivals]))
+    names = "; ".join(f"{c['kind']} {_label(c)}" for c in cands)
+    raise ToolError(f"'{text}' could be a {kinds_seen.replace(', ', ' or a ')}: {names}. Which one?",
+                    candidates=cands, code="ambiguous")
+
+
 def reorder_rules(odoo: OdooClient) -> list[dict[str, Any]]:
     """Active reorder rules (min/max) of active products: configuration, cached per client (5 min)."""
     fields = ["product_id", "product_tmpl_id", "warehouse_id", "product_min_qty", "product_max_qty", "qty_multiple"]
@@ -251,9 +474,39 @@ def pricelist(odoo: OdooClient) -> list[dict[str, Any]]:
     Read tools rank vendors and compare prices from it; proposals re-read prices before executing.
     """
     fields = ["partner_id", "product_tmpl_id", "product_id", "price", "min_qty", "delay", "date_start",
-              "date_end", "sequence"]
+              "date_end", "sequence", "currency_id", "product_uom"]
     return odoo.cached("pricelist", lambda: odoo.search_read("product.supplierinfo", [], fields, limit=100000),
                        ttl=VENDOR_TTL)
+
+
+def uom_factors(odoo: OdooClient) -> dict[int, float]:
+    """{uom.uom id: factor} for every unit of measure (Units 1, Dozens 1/12): cached per client (10 min),
+    so read tools convert PO-line, move, bill and price-row quantities to the product's UoM without
+    nesting the factor in every read."""
+    return odoo.cached("uom_factors", lambda: {
+        int(r["id"]): float(r.get("factor") or 0) for r in odoo.search_read(
+            "uom.uom", ["|", ("active", "=", True), ("active", "=", False)], ["id", "factor"], limit=2000)},
+        ttl=WAREHOUSE_TTL)
+
+
+def currency_rates(odoo: OdooClient) -> dict[int, float]:
+    """{res.currency id: Odoo's current `rate` against the company currency (company currency = 1.0)}.
+
+    Cached per client (10 min). Where Odoo has no `rate` field (an older sandbox) only the company
+    currency is known (1.0); amounts in other currencies are then left out of sums, not mixed in."""
+
+    def load() -> dict[int, float]:
+        if "rate" in model_fields(odoo, "res.currency"):
+            rows = odoo.search_read("res.currency", [("active", "=", True)], ["id", "rate"], limit=500)
+            rates = {int(r["id"]): float(r.get("rate") or 0) for r in rows if r.get("rate")}
+        else:
+            rates = {}
+        cid = company_info(odoo).get("currency_id")
+        if cid:
+            rates[int(cid)] = 1.0
+        return rates
+
+    return odoo.cached("currency_rates", load, ttl=WAREHOUSE_TTL)
 
 
 # --------------------------------------------------------------------------------------------
@@ -273,6 +526,9 @@ def resolve_warehouse(odoo: OdooClient, text: str) -> dict[str, Any]:
         hit = [w for w in rows if w["id"] == int(text)]
         if hit:
             return hit[0]
+    exact = [w for w in rows if _norm(str(w.get("code") or "")) == _norm(text) or _norm(str(w["name"])) == _norm(text)]
+    if len(exact) == 1:  # a code such as 'WH' or 'My Co' is taken as typed before any word is dropped
+        return exact[0]
     cleaned = re.sub(r"\b(warehouse|wh|dc)\b", "", _norm(text)).strip() or text
     try:
         return _match_named("warehouse", cleaned, rows, ("code", "name"))
@@ -289,66 +545,224 @@ def resolve_warehouse(odoo: OdooClient, text: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # documents: purchase orders, receipts, bills
 # --------------------------------------------------------------------------------------------
-def normalize_po_name(text: str) -> str | None:
-    """'P123', 'p00123', '123' -> 'P00123' (Odoo's default sequence: P + 5 digits)."""
-    m = re.fullmatch(r"\s*(?:po\s*#?\s*|p)?0*(\d{1,7})\s*", text, flags=re.I)
-    return f"P{int(m.group(1)):05d}" if m else None
+REF_TTL = 600.0
+_SEQ_KEYS = {"year": r"\d{4}", "range_year": r"\d{4}", "current_year": r"\d{4}", "range_end_year": r"\d{4}",
+             "y": r"\d{2}", "range_y": r"\d{2}", "current_y": r"\d{2}", "range_end_y": r"\d{2}",
+             "doy": r"\d{3}", "range_doy": r"\d{3}", "current_doy": r"\d{3}",
+             "weekday": r"\d", "range_weekday": r"\d", "current_weekday": r"\d"}
+
+
+@dataclass(frozen=True)
+class RefFormat:
+    """One document numbering scheme read from Odoo: a sequence prefix (may hold `%(year)s`), padding."""
+
+    prefix: str
+    padding: int = 0
+    suffix: str = ""
+
+    @property
+    def dated(self) -> bool:
+        return "%(" in self.prefix
+
+    def pattern(self) -> re.Pattern[str]:
+        """A regex for whole references of this scheme, case-insensitive ('WH/IN/00002', 'PO/2026/0042')."""
+        def part(text: str) -> str:
+            out, pos = [], 0
+            for m in re.finditer(r"%\((\w+)\)s", text):
+                out.append(re.escape(text[pos:m.start()]))
+                out.append(_SEQ_KEYS.get(m.group(1), r"\d{1,4}"))
+                pos = m.end()
+            return "".join(out) + re.escape(text[pos:])
+        return re.compile(part(self.prefix) + r"\d+" + part(self.suffix), re.I)
+
+    def expand(self, number: int, years: tuple[int, ...]) -> list[str]:
+        """The references number `number` would have: 'P' + 5 digits -> ['P00042']; dated prefixes are
+        filled with `years` (this year and last)."""
+        digits = str(number).zfill(self.padding)
+        if not self.dated:
+            return [f"{self.prefix}{digits}{self.suffix}"]
+        out: list[str] = []
+        for y in years:
+            keys = {k: (str(y) if v == r"\d{4}" else f"{y % 100:02d}" if v == r"\d{2}" else None)
+                    for k, v in _SEQ_KEYS.items()}
+            text = self.prefix + "\0" + self.suffix
+            for m in re.findall(r"%\((\w+)\)s", text):
+                if keys.get(m) is None:
+                    return out  # month/day in the prefix: too many combinations to guess; exact text only
+                text = text.replace(f"%({m})s", str(keys[m]))
+            out.append(text.replace("\0", digits))
+        return out
+
+
+ODOO_DEFAULT_PO = RefFormat("P", 5)  # Odoo's own purchase.order sequence when nothing else is known
+
+
+def _format_from_name(name: str) -> RefFormat | None:
+    m = re.fullmatch(r"(.*?)(\d+)", name or "")
+    return RefFormat(m.group(1), len(m.group(2))) if m else None
+
+
+def reference_formats(odoo: OdooClient) -> dict[str, list[RefFormat]]:
+    """How this Odoo numbers purchase orders and receipts, read from Odoo and cached per client (10 min).
+
+    Purchase orders: the `ir.sequence` rows with code `purchase.order` (prefix, padding, suffix), plus the
+    scheme of the latest PO's name (a database whose sequence was renamed, or a user without access to
+    ir.sequence). Receipts: each incoming operation type's sequence (`sequence_id` prefix/padding), or
+    `<warehouse code>/<sequence_code>/` + 5 digits where Odoo has no sequence row to read (Odoo's default).
+    Two or three round trips once per 10 minutes; a model or field the Odoo lacks is skipped.
+    """
+
+    def load() -> dict[str, list[RefFormat]]:
+        po: list[RefFormat] = []
+        receipts: list[RefFormat] = []
+        seq_fields = model_fields(odoo, "ir.sequence")
+        type_fields = model_fields(odoo, "stock.picking.type")
+        cols = ["id", "sequence_code", "warehouse_id"] + (["sequence_id"] if "sequence_id" in type_fields else [])
+        types = odoo.search_read("stock.picking.type", [("code", "=", "incoming")], cols, limit=200)
+        seq_ids = [i for i in (_m2o_id(t.get("sequence_id")) for t in types) if i]
+        seqs: dict[int, dict[str, Any]] = {}
+        if {"prefix", "padding", "code"} <= seq_fields:
+            try:
+                for s in odoo.search_read("ir.sequence", ["|", ("code", "=", "purchase.order"), ("id", "in", seq_ids)],
+                                          ["id", "code", "prefix", "suffix", "padding"], limit=500):
+                    seqs[s["id"]] = s
+            except OdooError:
+                pass
+        for s in seqs.values():
+            if s.get("code") == "purchase.order":
+                po.append(RefFormat(str(s.get("prefix") or ""), int(s.get("padding") or 0), str(s.get("suffix") or "")))
+        wh_codes = {w["id"]: w.get("code") for w in warehouse_list(odoo)}
+        for t in types:
+            seq = seqs.get(_m2o_id(t.get("sequence_id")) or 0)
+            if seq is not None:
+                receipts.append(RefFormat(str(seq.get("prefix") or ""), int(seq.get("padding") or 0),
+                                          str(seq.get("suffix") or "")))
+            elif t.get("sequence_code"):
+                wh = wh_codes.get(_m2o_id(t.get("warehouse_id")) or 0)
+                receipts.append(RefFormat(f"{wh}/{t['sequence_code']}/" if wh else f"{t['sequence_code']}/", 5))
+        latest = odoo.search_read("purchase.order", [], ["name"], limit=1, order="id desc")
+        seen = _format_from_name(str(latest[0]["name"])) if latest else None
+        if seen is not None and not any(f.pattern().fullmatch(str(latest[0]["name"])) for f in po):
+            po.append(seen)
+        if not po:
+            po.append(ODOO_DEFAULT_PO)
+        return {"purchase": list(dict.fromkeys(po)), "receipt": list(dict.fromkeys(receipts))}
+
+    return odoo.cached("reference_formats", load, ttl=REF_TTL)
+
+
+def _years() -> tuple[int, ...]:
+    y = datetime.now().year
+    return (y, y - 1)
+
+
+def po_names(text: str, formats: list[RefFormat] | None = None) -> list[str]:
+    """The PO references a short form can mean under this Odoo's numbering: 'P123', 'po 42', '#42', '42'
+    -> ['P00123'] (Odoo's default 'P' + 5 digits) or ['PO/2026/0042', 'PO/2025/0042'] for a dated prefix.
+    A full reference is returned as typed. Empty when the text is no PO number."""
+    formats = formats or [ODOO_DEFAULT_PO]
+    t = text.strip()
+    for f in formats:
+        if f.dated and f.pattern().fullmatch(t):
+            return [t]
+    out: list[str] = []
+    for f in formats:
+        head = re.escape(f.prefix) if not f.dated else None
+        m = re.fullmatch(rf"(?:{head}|po\s*#?|purchase order\s*#?|order\s*#?|#)?\s*0*(\d{{1,9}})", t, flags=re.I) \
+            if head else re.fullmatch(r"(?:po\s*#?|purchase order\s*#?|order\s*#?|#)?\s*0*(\d{1,9})", t, flags=re.I)
+        if m and (not f.padding or len(m.group(1)) <= max(f.padding, 1) + 2):
+            out += f.expand(int(m.group(1)), _years())
+    return list(dict.fromkeys(out))
+
+
+def normalize_po_name(text: str, formats: list[RefFormat] | None = None) -> str | None:
+    """'P123', 'p00123', '123' -> 'P00123' under Odoo's default numbering (or the first of `formats`)."""
+    names = po_names(text, formats)
+    return names[0] if names else None
+
+
+def _is_receipt_ref(odoo: OdooClient, text: str) -> bool:
+    return any(f.pattern().fullmatch(text.strip()) for f in reference_formats(odoo)["receipt"])
 
 
 def resolve_purchase_order(odoo: OdooClient, text: str, *,
                            specification: dict[str, Any] | None = None,
                            context: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One purchase.order by name (P00123, 'PO 123') or vendor reference (partner_ref).
+    """One purchase.order by its reference as this Odoo numbers it (`P00123`, `PO/2026/0042`, short
+    forms such as 'P123' or 'po 42'), the vendor's reference (`partner_ref`), or a receipt's reference
+    (`WH/IN/00002`, any prefix: its PO).
 
     With `specification` the record comes back through web_search_read (nested lines, receipts,
-    bills ... in the same round trip); without it, a small header dict.
+    bills ... in the same round trip); without it, a small header dict. The numbering schemes are read
+    from Odoo once (`reference_formats`, cached). User text is matched exactly (case-insensitive,
+    `%`/`_` escaped).
     """
     text = _need(text, "purchase order")
-    if re.fullmatch(r"\s*[A-Za-z]{2,5}/IN/\d{1,7}\s*", text):  # a receipt: its PO (one extra round trip)
-        picks = odoo.search_read("stock.picking", [("name", "=ilike", text.strip())], ["id", "origin", "purchase_id"],
-                                 limit=2)
-        po_name = (_m2o_name(picks[0].get("purchase_id")) or str(picks[0].get("origin") or "")) if picks else ""
-        if not po_name:
-            raise ToolError(f"No purchase order found for receipt '{text.strip()}'."
-                            if picks else f"No receipt named '{text.strip()}'.", code="not_found")
-        text = po_name
-    name = normalize_po_name(text) or text.strip().upper()
-    domain = ["|", "|", ("name", "=ilike", name), ("name", "=ilike", text.strip()),
-              ("partner_ref", "=ilike", text.strip())]
+    t = text.strip()
     spec = specification or {"name": {}, "state": {}, "partner_id": {"fields": {"display_name": {}}},
                              "partner_ref": {}, "amount_total": {}, "date_planned": {}}
     spec = {"name": {}, "partner_ref": {}, **spec}
+    if _is_receipt_ref(odoo, t):  # a receipt: its PO (one extra round trip)
+        return _po_of_receipt(odoo, t, spec, context, required=True) or {}
+    names = po_names(t, reference_formats(odoo)["purchase"])
+    domain: list[Any] = ["|", "|", ("name", "in", names or [t]), ("name", "=ilike", escape_like(t)),
+                         ("partner_ref", "=ilike", escape_like(t))]
     rows = odoo.web_search_read("purchase.order", domain, spec, limit=MAX_CANDIDATES,
                                 context=context).get("records", [])
     if not rows:
-        near = odoo.search_read("purchase.order", [("name", "ilike", text.strip())], ["id", "name"],
+        via_receipt = _po_of_receipt(odoo, t, spec, context, required=False)  # a receipt of a scheme not cached yet
+        if via_receipt:
+            return via_receipt
+        near = odoo.search_read("purchase.order", ["|", ("name", "ilike", escape_like(t)),
+                                                   ("partner_ref", "ilike", escape_like(t))], ["id", "name"],
                                 limit=5, order="id desc")
         raise _not_found("purchase order", text, [{"id": r["id"], "name": r["name"]} for r in near])
-    exact = [r for r in rows if _norm(str(r.get("name"))) in (_norm(name), _norm(text))]
+    wanted = {_norm(n) for n in names} | {_norm(t)}
+    exact = [r for r in rows if _norm(str(r.get("name"))) in wanted]
     if len(exact) == 1:
         return exact[0]
     if len(rows) == 1:
         return rows[0]
     raise _ambiguous("purchase order", text, [
         {"id": r["id"], "name": r["name"], **({"vendor_ref": r["partner_ref"]} if r.get("partner_ref") else {})}
-        for r in rows])
+        for r in (exact or rows)])
 
 
-PICKING_BASE = ["id", "name", "state", "origin", "scheduled_date", "partner_id", "picking_type_id"]
+def _po_of_receipt(odoo: OdooClient, ref: str, spec: dict[str, Any], context: dict[str, Any] | None,
+                   required: bool) -> dict[str, Any] | None:
+    picks = odoo.search_read("stock.picking", [("name", "=ilike", escape_like(ref))],
+                             ["id", "name", "origin", "purchase_id", "partner_id"], limit=2)
+    if not picks:
+        if required:
+            raise ToolError(f"No receipt named '{ref}'.", code="not_found")
+        return None
+    po_id = _m2o_id(picks[0].get("purchase_id"))
+    domain: list[Any] = [("id", "=", po_id)] if po_id else [("name", "=", str(picks[0].get("origin") or ""))]
+    rows = odoo.web_search_read("purchase.order", domain, spec, limit=1, context=context).get("records", []) \
+        if po_id or picks[0].get("origin") else []
+    if not rows:
+        who = _m2o_name(picks[0].get("partner_id"))
+        raise ToolError(f"Receipt {picks[0].get('name') or ref}{' from ' + who if who else ''} is not linked to a "
+                        "purchase order in Odoo.", code="not_found")
+    return dict(rows[0])
+
+
+PICKING_BASE = ["id", "name", "state", "origin", "scheduled_date", "partner_id", "picking_type_id", "picking_type_code"]
 
 
 def resolve_picking(odoo: OdooClient, text: str, *, fields: list[str] | None = None) -> dict[str, Any]:
-    """One receipt by its name (DAL/IN/00012) or by its PO (P00123 -> that PO's open receipt)."""
+    """One receipt by its reference (`WH/IN/00012`, any prefix) or by its PO (a PO reference or short form
+    -> that PO's one open receipt)."""
     text = _need(text, "receipt")
+    t = text.strip()
     cols = list(dict.fromkeys(PICKING_BASE + (fields or [])))
-    po_name = normalize_po_name(text)
-    domain: list[Any] = ["|", ("name", "=ilike", text.strip()), ("origin", "=ilike", po_name or text.strip())]
+    names = [] if _is_receipt_ref(odoo, t) else po_names(t, reference_formats(odoo)["purchase"])
+    domain: list[Any] = ["|", ("name", "=ilike", escape_like(t)), ("origin", "in", names or [t])]
     rows = odoo.search_read("stock.picking", domain, cols, limit=20, order="scheduled_date")
-    by_name = [r for r in rows if _norm(r["name"]) == _norm(text)]
+    by_name = [r for r in rows if _norm(r["name"]) == _norm(t)]
     if len(by_name) == 1:
         return by_name[0]
-    incoming = [r for r in rows if "/IN/" in str(r.get("name")) or "receipt" in _m2o_name(
-        r.get("picking_type_id")).lower()]
+    incoming = [r for r in rows if r.get("picking_type_code") == "incoming"]
     open_ = [r for r in (incoming or rows) if r.get("state") not in ("done", "cancel")]
     if len(open_) == 1:
         return open_[0]
@@ -360,7 +774,7 @@ def resolve_picking(odoo: OdooClient, text: str, *, fields: list[str] | None = N
                         + ", ".join(f"{r['name']} ({r['state']})" for r in rows[:5]),
                         candidates=[{"id": r["id"], "name": r["name"], "state": r["state"]} for r in rows[:5]],
                         code="not_found")
-    near = odoo.search_read("stock.picking", [("name", "ilike", text.strip())], ["id", "name"], limit=5)
+    near = odoo.search_read("stock.picking", [("name", "ilike", escape_like(t))], ["id", "name"], limit=5)
     raise _not_found("receipt", text, [{"id": r["id"], "name": r["name"]} for r in near])
 
 
@@ -370,9 +784,9 @@ BILL_BASE = ["id", "name", "state", "partner_id", "ref", "invoice_origin", "amou
 def resolve_bill(odoo: OdooClient, text: str, *, fields: list[str] | None = None) -> dict[str, Any]:
     """One vendor bill or refund by number (BILL/2026/11/0002) or the vendor's bill reference."""
     text = _need(text, "bill")
+    t = escape_like(text.strip())
     cols = list(dict.fromkeys(BILL_BASE + (fields or [])))
-    domain = [("move_type", "in", ["in_invoice", "in_refund"]), "|", ("name", "=ilike", text.strip()),
-              ("ref", "=ilike", text.strip())]
+    domain = [("move_type", "in", ["in_invoice", "in_refund"]), "|", ("name", "=ilike", t), ("ref", "=ilike", t)]
     rows = odoo.search_read("account.move", domain, cols, limit=MAX_CANDIDATES)
     if len(rows) == 1:
         return rows[0]
@@ -383,7 +797,7 @@ def resolve_bill(odoo: OdooClient, text: str, *, fields: list[str] | None = None
         raise _ambiguous("bill", text, [{"id": r["id"], "name": r["name"], "vendor": _m2o_name(r["partner_id"])}
                                         for r in rows])
     near = odoo.search_read("account.move", [("move_type", "in", ["in_invoice", "in_refund"]),
-                                             ("name", "ilike", text.strip())], ["id", "name"], limit=5)
+                                             ("name", "ilike", t)], ["id", "name"], limit=5)
     raise _not_found("bill", text, [{"id": r["id"], "name": r["name"]} for r in near])
 
 
@@ -439,22 +853,56 @@ def _nearest_year(month: int, day: int, today: date) -> date:
     return date(today.year, month, day)
 
 
-DEFAULT_TZ = "America/Chicago"  # Bluebonnet's timezone when Odoo's user context names none
+DEFAULT_TZ = "UTC"  # when neither the Odoo user nor the company's partner names a timezone
 
 
-_UNSET_TZ = {"", "utc", "etc/utc", "gmt", "etc/gmt", "false"}
+_UNSET_TZ = {"", "false", "none"}
+
+
+def company_info(odoo: OdooClient) -> dict[str, Any]:
+    """The connected user's company as Odoo has it: {id, name, currency, currency_symbol, tz}.
+
+    One web_read of the user (company -> currency, company partner's tz), cached per client for 10
+    minutes. `tz` is the user's timezone, else the company partner's, else UTC; `currency` is the
+    company currency's code (e.g. "EUR"). Read tools print money in it and compare in it."""
+
+    def load() -> dict[str, Any]:
+        uid = int((odoo.context or {}).get("uid") or 0)
+        spec: dict[str, Any] = {"tz": {}, "company_id": {"fields": {"name": {}, "currency_id": {"fields": {"name": {}, "symbol": {}}},
+                                                     "partner_id": {"fields": {"tz": {}}}}}}
+        rows = odoo.web_read("res.users", [uid], spec) if uid else []
+        user = rows[0] if rows else {}
+        company = _sub(user, "company_id")
+        currency, partner = _sub(company, "currency_id"), _sub(company, "partner_id")
+        tz = next((str(z) for z in (user.get("tz"), partner.get("tz")) if z and str(z).lower() not in _UNSET_TZ),
+                  DEFAULT_TZ)
+        return {"id": company.get("id"), "name": company.get("name"), "currency": currency.get("name") or None,
+                "currency_id": currency.get("id"), "currency_symbol": currency.get("symbol"), "tz": tz}
+
+    return odoo.cached("company", load, ttl=WAREHOUSE_TTL)
+
+
+def _sub(row: dict[str, Any], key: str) -> dict[str, Any]:
+    value = row.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def company_tz(odoo: OdooClient | None, default: str = DEFAULT_TZ) -> str:
-    """The company's timezone: the Odoo user's `tz` context (set at login), else `default` (America/Chicago).
-
-    A user left on UTC/GMT (Odoo's value when nobody set one) counts as unset: Bluebonnet works in Texas."""
+    """The company's timezone: the Odoo user's `tz` context (set at login), else the company partner's
+    tz when `company_info` has been read, else `default` (UTC). No round trip."""
     tz = (getattr(odoo, "context", None) or {}).get("tz") if odoo is not None else None
-    return str(tz) if tz and str(tz).lower() not in _UNSET_TZ else default
+    if tz and str(tz).lower() not in _UNSET_TZ:
+        return str(tz)
+    # the value company_info cached, if any (peeked without loading: this function makes no round trip)
+    hit = (getattr(odoo, "_cache", None) or {}).get("company")
+    info = hit[1] if isinstance(hit, tuple) and len(hit) == 2 else None
+    if isinstance(info, dict) and info.get("tz"):
+        return str(info["tz"])
+    return default
 
 
 def company_today(tz: str = DEFAULT_TZ, now: datetime | None = None) -> date:
-    """The calendar day in the company's timezone (after 18:00 Central, UTC is already tomorrow).
+    """The calendar day in the company's timezone (in the evening west of Greenwich, UTC is already tomorrow).
 
     `now` is an aware datetime, or a naive one in UTC (as ToolContext.now() returns). Pass the result
     to `parse_date_phrase` as `today`: the date functions stay pure."""
@@ -562,3 +1010,14 @@ def _safe_date(year: int, month: int, day: int, raw: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise ToolError(f"'{raw}' is not a real calendar date.", code="bad_date") from None
+
+
+def warm_caches(odoo: OdooClient) -> None:
+    """Fill every reference list the read tools use (vendors, warehouses, pricelist, numbering schemes,
+    company, units, rates): ~12 round trips once per 5-10 minutes, so a tool's own round trips are its
+    work alone (the figures in tools/README.md are measured warm)."""
+    for load in (vendor_list, warehouse_list, pricelist, reference_formats, company_info, uom_factors,
+                 currency_rates):
+        load(odoo)
+    for model in ("product.product", "purchase.order", "stock.warehouse.orderpoint"):
+        model_fields(odoo, model)

@@ -16,7 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tools.base import ToolContext, ToolError
-from tools.odoo.resolve import DEFAULT_TZ, company_today, company_tz, parse_date_phrase, resolve_warehouse
+from tools.odoo.resolve import (
+    DEFAULT_TZ,
+    company_info,
+    company_today,
+    company_tz,
+    parse_date_phrase,
+    resolve_warehouse,
+)
 
 EMPTY: tuple[Any, ...] = (None, False, "", [], {})
 
@@ -69,7 +76,7 @@ def id_of(value: Any) -> int | None:
 
 
 def code_or_name(product: Any) -> str:
-    """'PPE-1042' when the product has a code, else its display name."""
+    """The product's code as Odoo spells it (default_code) when it has one, else its display name."""
     if isinstance(product, dict):
         return str(product.get("default_code") or product.get("display_name") or "?")
     return name_of(product) or "?"
@@ -93,8 +100,8 @@ def day(value: Any) -> str | None:
 
 
 def company_zone(ctx: ToolContext) -> ZoneInfo:
-    """The company's zone (America/Chicago unless the Odoo user says otherwise); no Odoo round trip:
-    `company_tz` reads the context the client fetched at login."""
+    """The company's zone: the Odoo user's tz, else the company partner's (once read), else UTC; no Odoo
+    round trip: `company_tz` reads the context the client fetched at login."""
     try:
         return ZoneInfo(company_tz(ctx.odoo))
     except (ZoneInfoNotFoundError, ValueError):
@@ -102,7 +109,7 @@ def company_zone(ctx: ToolContext) -> ZoneInfo:
 
 
 def today(ctx: ToolContext) -> date:
-    """The calendar day in the company's timezone (after 18:00 Central, UTC is already tomorrow)."""
+    """The calendar day in the company's timezone (west of Greenwich, UTC's evening is already tomorrow)."""
     return company_today(company_tz(ctx.odoo), ctx.now())
 
 
@@ -112,13 +119,13 @@ def to_local(ctx: ToolContext, value: datetime) -> datetime:
 
 
 def local_day(ctx: ToolContext, value: Any) -> str | None:
-    """Odoo datetime string -> the company-local 'YYYY-MM-DD' it falls on (01:00 UTC = the day before in Texas)."""
+    """Odoo datetime string -> the company-local 'YYYY-MM-DD' it falls on (01:00 UTC is the day before in America)."""
     d = dt(value)
     return to_local(ctx, d).date().isoformat() if d else None
 
 
 def day_start_utc(ctx: ToolContext, d: date) -> str:
-    """Local midnight opening day `d`, as the naive-UTC string Odoo compares with (06:00 UTC in winter)."""
+    """Local midnight opening day `d`, as the naive-UTC string Odoo compares with."""
     local = datetime.combine(d, time.min, tzinfo=company_zone(ctx))
     return local.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -135,7 +142,7 @@ def odoo_now(ctx: ToolContext) -> str:
 
 def months_ago(ctx: ToolContext, months: int) -> datetime:
     """The same company-local day `months` calendar months back (clamped to month end), from its local
-    midnight, as a naive-UTC datetime (06:00 in a Texas winter) to compare with Odoo's datetimes."""
+    midnight, as a naive-UTC datetime to compare with Odoo's datetimes."""
     now = today(ctx)
     y, m = divmod(now.year * 12 + (now.month - 1) - months, 12)
     import calendar
@@ -199,8 +206,14 @@ def fmt_qty(x: Any) -> str:
     return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
 
 
-def money(x: Any) -> str:
-    return f"${float(x or 0):,.2f}"
+def currency(ctx: ToolContext) -> str:
+    """The company currency's code as Odoo has it (res.company.currency_id; cached with the reference lists)."""
+    return str(company_info(ctx.odoo).get("currency") or "")
+
+
+def money(x: Any, code: str | None) -> str:
+    """'1,234.56 EUR': two decimals and the currency code (no symbol guessed)."""
+    return f"{float(x or 0):,.2f} {code}".rstrip()
 
 
 @contextmanager

@@ -48,7 +48,7 @@ class InboundArgs(BaseModel):
 
 
 def lines_summary(moves: list[dict[str, Any]], limit: int = 4) -> str:
-    """'PPE-1042 x200, MED-2210 x50 (+3 more)'."""
+    """'<code> x200, <code> x50 (+3 more)': product codes as Odoo spells them."""
     live = [m for m in moves if m.get("state") != "cancel"]
     parts = [f"{code_or_name(m.get('product_id'))} x{fmt_qty(m.get('product_uom_qty'))}" for m in live[:limit]]
     extra = len(live) - limit
@@ -59,7 +59,7 @@ def lines_summary(moves: list[dict[str, Any]], limit: int = 4) -> str:
 def inbound_schedule(ctx: ToolContext, args: InboundArgs) -> ToolResult:
     """Expected receipts (not done or cancelled): PO, supplier, scheduled date, days late, state, lines.
 
-    Days and date windows are company-local (Texas): a receipt at 01:00 UTC is due the evening before."""
+    Days and date windows are company-local (the Odoo user's or company's timezone), not UTC."""
     odoo = ctx.odoo
     wh = warehouse_or_none(ctx, args.warehouse)
     domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "not in", ["done", "cancel"])]

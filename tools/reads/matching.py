@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
 from tools.odoo.resolve import resolve_supplier, vendor_list
-from tools.reads.common import bulk_rows, code_or_name, compact, day, id_of, money, num, since_date
+from tools.reads.common import bulk_rows, code_or_name, compact, currency, day, id_of, money, num, since_date
 
 MAX_LINES = 3000
 MAX_ROWS = 25
@@ -125,7 +125,7 @@ def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     for r in rows:
         by_vendor[str(r["vendor"])] = by_vendor.get(str(r["vendor"]), 0) + 1
     text = (f"{len(rows)} three-way-match exception(s) on bills since {start.isoformat()}"
-            + (f" from {vendor['name']}" if vendor else "") + f", net {money(total)} billed above PO/receipt")
+            + (f" from {vendor['name']}" if vendor else "") + f", net {money(total, currency(ctx))} billed above PO/receipt")
     if by_vendor and not vendor:
         text += "; by vendor: " + ", ".join(f"{k} {v}" for k, v in sorted(by_vendor.items(), key=lambda x: -x[1])[:4])
     return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)

@@ -1,15 +1,14 @@
 """replenishment_risk: which reordered products need buying now, how many, and from whom.
 
-Two round trips for any scope, both aggregated on the server: stock.quant summed per product and
-warehouse (on hand), and stock.move summed per product, operation type and state (open receipts
-and deliveries for the forecast; done deliveries of the last 30 days for the outgoing rate). The
-reorder rules (min/max), vendor pricelist rows and vendor on-time rates are configuration and
-come from per-client caches (5 min).
-
-Definitions (also in tools/README.md): forecast = on hand + open incoming - open outgoing in the
-rule's warehouse (as stock_levels); a rule is at risk when its forecast < its min, or when it
-runs out within the lead time of its cheapest vendor at the recent outgoing rate
-(tools.kpi.runs_out_within_lead_time); the suggested quantity is tools.kpi.suggested_order_qty.
+Odoo computes it, so Odoo's figures come first: each active reorder rule (stock.warehouse.orderpoint)
+is read live with Odoo's own `qty_on_hand`, `qty_forecast` (Odoo's forecast, which counts open RFQs)
+and `qty_to_order`. A rule is **below minimum** when Odoo's forecast is under its min, and the
+quantity to order is Odoo's. Quartermaster adds one rule of its own, said as such in the answer:
+a product **runs out within lead time** when Odoo's forecast minus the last 30 days' done deliveries
+per day x the cheapest vendor's lead time is below zero (tools.kpi.runs_out_within_lead_time); for
+those rows the suggested quantity is tools.kpi.suggested_order_qty. Two round trips: the rules with
+Odoo's figures, and done deliveries of the last 30 days summed per product and operation type.
+Vendor pricelist rows and on-time rates come from per-client caches (5 min).
 """
 
 from __future__ import annotations
@@ -22,10 +21,9 @@ from pydantic import BaseModel, Field
 
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
-from tools.odoo.resolve import pricelist, reorder_rules, vendor_list, warehouse_list
+from tools.odoo.resolve import model_fields, pricelist, vendor_list, warehouse_list
 from tools.reads.common import (
     bulk_rows,
-    code_or_name,
     compact,
     dt,
     fmt_qty,
@@ -35,7 +33,7 @@ from tools.reads.common import (
     today,
     warehouse_or_none,
 )
-from tools.reads.supplier import index_prices
+from tools.reads.supplier import Conversions, index_prices
 
 DEMAND_DAYS = 30
 MAX_ROWS = 15
@@ -65,11 +63,20 @@ def _rate(rates: dict[int, Any], seller: dict[str, Any]) -> float | None:
     return float(rate) if isinstance(rate, int | float) and not isinstance(rate, bool) and rate >= 0 else None
 
 
-def _vendor(s: dict[str, Any], rates: dict[int, Any]) -> dict[str, Any]:
+def _vendor(s: dict[str, Any], rates: dict[int, Any], cc_price: float | None, code: str,
+            product_uom: Any) -> dict[str, Any]:
+    """A vendor row as the answer shows it: its own price, with its currency and UoM only where they are not
+    the company's / the product's, plus the compared price then."""
     rate = _rate(rates, s)
     min_qty = float(s.get("min_qty") or 0)
-    return {"vendor": name_of(s.get("partner_id")), "price": num(s.get("price")), "lead_days": s.get("delay"),
-            "min_qty": num(min_qty) if min_qty > 1 else None,
+    row_currency = name_of(s.get("currency_id"))
+    other_uom = id_of(product_uom) is not None and id_of(s.get("product_uom")) not in (None, id_of(product_uom))
+    foreign = bool(row_currency) and row_currency != code
+    return {"vendor": name_of(s.get("partner_id")), "price": num(s.get("price")),
+            "currency": row_currency if foreign else None,
+            "per": name_of(s.get("product_uom")) if other_uom else None,
+            "price_company_per_unit": num(cc_price) if cc_price is not None and (foreign or other_uom) else None,
+            "lead_days": s.get("delay"), "min_qty": num(min_qty) if min_qty > 1 else None,
             "on_time_pct": num(rate, 1) if rate is not None else None}
 
 
@@ -80,37 +87,32 @@ def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         return _replenishment(ctx, args)
 
 
+ORDERPOINT_FIELDS = ["product_id", "product_tmpl_id", "warehouse_id", "product_min_qty", "product_max_qty",
+                     "qty_multiple", "qty_on_hand", "qty_forecast", "qty_to_order"]
+
+
 def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     odoo = ctx.odoo
     wh = warehouse_or_none(ctx, args.warehouse)
     whs = {w["id"]: w for w in warehouse_list(odoo)}
-    rules = [r for r in reorder_rules(odoo) if wh is None or id_of(r.get("warehouse_id")) == wh["id"]]
-    scope = [w for wid, w in whs.items() if wh is None or wid == wh["id"]]
-    in_types = {id_of(w.get("in_type_id")): w["id"] for w in scope}
-    out_types = {id_of(w.get("out_type_id")): w["id"] for w in scope}
-    quant_domain: list[Any] = [("location_id.usage", "=", "internal")]
+    domain: list[Any] = [("active", "=", True), ("product_id.active", "=", True)]
     if wh is not None:
-        quant_domain.append(("warehouse_id", "=", wh["id"]))
-    on_hand: dict[tuple[int | None, int | None], float] = {}
-    for g in odoo.read_group("stock.quant", quant_domain, ["quantity:sum"], ["product_id", "warehouse_id"],
-                             lazy=False):
-        on_hand[(id_of(g.get("product_id")), id_of(g.get("warehouse_id")))] = float(g.get("quantity") or 0)
+        domain.append(("warehouse_id", "=", wh["id"]))
+    fields = ORDERPOINT_FIELDS + (["product_uom"] if "product_uom" in model_fields(odoo, "stock.warehouse.orderpoint")
+                                  else [])
+    rules = odoo.search_read("stock.warehouse.orderpoint", domain, fields, limit=100000, order="id")
+    conv = Conversions.load(odoo)
+    scope = [w for wid, w in whs.items() if wh is None or wid == wh["id"]]
+    out_types = {id_of(w.get("out_type_id")): w["id"] for w in scope}
     since = (ctx.now() - timedelta(days=DEMAND_DAYS)).strftime("%Y-%m-%d %H:%M:%S")
-    move_domain: list[Any] = [("picking_type_id", "in", [*in_types, *out_types]), "|",
-                              ("state", "in", OPEN_MOVE_STATES), "&", ("state", "=", "done"), ("date", ">=", since)]
-    incoming: dict[tuple[int | None, int | None], float] = defaultdict(float)
-    outgoing: dict[tuple[int | None, int | None], float] = defaultdict(float)
     demand: dict[tuple[int | None, int | None], float] = defaultdict(float)
-    for g in odoo.read_group("stock.move", move_domain, ["product_qty:sum"],
-                             ["product_id", "picking_type_id", "state"], lazy=False):
-        pid, ptype, qty = id_of(g.get("product_id")), id_of(g.get("picking_type_id")), float(g.get("product_qty") or 0)
-        if g.get("state") == "done":
+    if rules:
+        move_domain: list[Any] = [("picking_type_id", "in", list(out_types)), ("state", "=", "done"), ("date", ">=", since)]
+        for g in odoo.read_group("stock.move", move_domain, ["product_qty:sum"], ["product_id", "picking_type_id"],
+                                 lazy=False):
+            ptype = id_of(g.get("picking_type_id"))
             if ptype in out_types:
-                demand[(pid, out_types[ptype])] += qty
-        elif ptype in in_types:
-            incoming[(pid, in_types[ptype])] += qty
-        elif ptype in out_types:
-            outgoing[(pid, out_types[ptype])] += qty
+                demand[(id_of(g.get("product_id")), out_types[ptype])] += float(g.get("product_qty") or 0)
     now = today(ctx)
     prices = index_prices(pricelist(odoo))
     rates = {v["id"]: v.get("on_time_rate") for v in vendor_list(odoo)}
@@ -120,45 +122,68 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     rows = []
     for r in rules:
         pid = id_of(r.get("product_id"))
-        product = {"id": pid, "display_name": name_of(r.get("product_id"))}
         wid = id_of(r.get("warehouse_id"))
-        stock = on_hand.get((pid, wid), 0.0)
-        forecast = stock + incoming[(pid, wid)] - outgoing[(pid, wid)]
+        stock = float(r.get("qty_on_hand") or 0)
+        forecast = float(r.get("qty_forecast") or 0)
+        to_order = float(r.get("qty_to_order") or 0)
         mn, mx = float(r.get("product_min_qty") or 0), float(r.get("product_max_qty") or 0)
         daily = demand.get((pid, wid), 0.0) / DEMAND_DAYS
         sellers = _valid_sellers(by_tmpl.get(id_of(r.get("product_tmpl_id")), []), pid, now)
-        cheapest = min(sellers, key=lambda s: float(s.get("price") or 0), default=None)
+        # compared per product UoM in the company currency (a per-Dozen EUR row vs a per-Unit USD row)
+        cc = {id(s): conv.unit_price(float(s.get("price") or 0), s.get("product_uom"), r.get("product_uom"),
+                                     conv.rate(s.get("currency_id"))) for s in sellers}
+        priced = [s for s in sellers if cc[id(s)] is not None]
+        cheapest = min(priced, key=lambda s: cc[id(s)] or 0.0, default=None)
         lead = float(cheapest.get("delay") or 0) if cheapest else 0.0
         below = forecast < mn - kpi.EPS
         runs_out = kpi.runs_out_within_lead_time(forecast, daily, lead)
-        if not (below or runs_out):
+        if not (below or to_order > kpi.EPS or runs_out):
             continue
-        qty = kpi.suggested_order_qty(forecast, mn, mx, float(r.get("qty_multiple") or 0),
-                                      float(cheapest.get("min_qty") or 0) if cheapest else 0.0, daily * lead)
+        odoo_says = below or to_order > kpi.EPS
+        qty = to_order if odoo_says else kpi.suggested_order_qty(
+            forecast, mn, mx, float(r.get("qty_multiple") or 0),
+            float(cheapest.get("min_qty") or 0) if cheapest else 0.0, daily * lead)
         reliable = max((s for s in sellers if _rate(rates, s) is not None),
                        key=lambda s: _rate(rates, s) or 0.0, default=None)
         rows.append({
-            "product": product.get("display_name") or code_or_name(product),
+            "product": name_of(r.get("product_id")) or "?",
             "wh": whs.get(wid, {}).get("code") if wid and wh is None else None,
             "on_hand": num(stock), "forecast": num(forecast), "min": num(mn), "max": num(mx),
             "below_min": below, "runs_out_in_lead_time": runs_out,
             "daily_out": num(daily, 2), "days_cover": num(max(forecast, 0.0) / daily, 1) if daily > 0 else None,
             "suggested_qty": num(qty),
-            "cheapest": _vendor(cheapest, rates) if cheapest else None,
-            "most_reliable": _vendor(reliable, rates) if reliable and reliable is not cheapest else None,
+            "suggested_by": "Odoo" if odoo_says else "Quartermaster",
+            "cheapest": _vendor(cheapest, rates, cc[id(cheapest)], conv.currency, r.get("product_uom"))
+            if cheapest else None,
+            "most_reliable": _vendor(reliable, rates, cc[id(reliable)], conv.currency, r.get("product_uom"))
+            if reliable and reliable is not cheapest else None,
         })
     rows.sort(key=lambda x: (not x["below_min"], x["days_cover"] if x["days_cover"] is not None else 1e9,
                              float(x["forecast"]) - float(x["min"])))
     below_n = sum(1 for x in rows if x["below_min"])
+    odoo_n = sum(1 for x in rows if x["suggested_by"] == "Odoo")
     data: dict[str, Any] = {"at_risk": rows[:MAX_ROWS], "count": len(rows), "below_min": below_n,
-                            "rules_checked": len(rules)}
+                            "rules_checked": len(rules),
+                            "readings": "forecast, below_min and suggested_by=Odoo quantities are Odoo's reorder-rule "
+                                        "figures (qty_forecast counts open RFQs, qty_to_order); runs_out_in_lead_time "
+                                        "and suggested_by=Quartermaster are Quartermaster's rule (last "
+                                        f"{DEMAND_DAYS} days' deliveries x vendor lead time)"}
     if len(rows) > MAX_ROWS:
         data["note"] = f"showing {MAX_ROWS} most urgent of {len(rows)}"
     where = f" at {wh['code']}" if wh else ""
-    text = (f"{len(rows)} product(s){where} need replenishment: {below_n} below reorder minimum, "
-            f"{len(rows) - below_n} more would run out within vendor lead time")
-    if rows:
-        top = rows[0]
-        text += (f"; most urgent {top['product']}{' at ' + top['wh'] if top.get('wh') and not wh else ''} "
-                 f"(forecast {fmt_qty(top['forecast'])} vs min {fmt_qty(top['min'])}, order {fmt_qty(top['suggested_qty'])})")
+    if not rules:
+        return ToolResult(tool="replenishment_risk", data=compact(data),
+                          text=f"No active reorder rules{where} in Odoo, so nothing to check.")
+    if not rows:
+        return ToolResult(tool="replenishment_risk", data=compact(data),
+                          text=f"Nothing needs replenishment{where}: Odoo's forecast is at or above the minimum for "
+                               f"all {len(rules)} reorder rules, and none runs out within vendor lead time.")
+    text = (f"{len(rows)} product(s){where} need replenishment: {below_n} below the reorder minimum by Odoo's "
+            f"forecast (which counts open RFQs); {len(rows) - odoo_n} more would run out within vendor lead time by "
+            f"Quartermaster's own rule (Odoo suggests 0 for those)")
+    top = rows[0]
+    text += (f"; most urgent {top['product']}{' at ' + top['wh'] if top.get('wh') and not wh else ''} "
+             f"(Odoo forecast {fmt_qty(top['forecast'])} vs min {fmt_qty(top['min'])}, "
+             f"order {fmt_qty(top['suggested_qty'])} per "
+             f"{'Odoo' if top['suggested_by'] == 'Odoo' else 'Quartermaster'}'s figure)")
     return ToolResult(tool="replenishment_risk", data=compact(data), text=text)

@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
 from tools.odoo.resolve import pricelist, resolve_supplier
-from tools.reads.common import bulk_rows, compact, dt, money, months_ago, num, today
-from tools.reads.supplier import SCORECARD_SPEC, fetch_orders, history_summary, to_kpi_lines
+from tools.reads.common import bulk_rows, compact, currency, dt, money, months_ago, num, today
+from tools.reads.purchase import next_open_receipt
+from tools.reads.supplier import Conversions, fetch_orders, history_summary, scorecard_spec, to_kpi_lines
 
 MONTH_KEYS = ("lines", "lines_evaluated", "otif_pct", "on_time_pct", "in_full_pct", "lead_time_avg_days",
               "price_variance_pct", "return_rate_pct")
@@ -67,27 +68,77 @@ def supplier_scorecard(ctx: ToolContext, args: ScorecardArgs) -> ToolResult:
 
 
 def _scorecard(ctx: ToolContext, args: ScorecardArgs, vendor: dict[str, Any], start: datetime) -> ToolResult:
-    orders = fetch_orders(ctx.odoo, vendor["id"], start, SCORECARD_SPEC, include_open=True)
+    odoo = ctx.odoo
+    spec = {**scorecard_spec(odoo), "receipt_status": {}, "picking_ids": {"fields": {"state": {}, "scheduled_date": {}}}}
+    orders = fetch_orders(odoo, vendor["id"], start, spec, include_open=True)
     start_s = start.strftime("%Y-%m-%d %H:%M:%S")
     in_window = [po for po in orders if str(po.get("date_approve") or "") >= start_s]
     as_of = today(ctx)
-    lines = to_kpi_lines(orders, vendor["id"], pricelist(ctx.odoo))
+    conv = Conversions.load(odoo)
+    code = conv.currency or currency(ctx)
+    lines = to_kpi_lines(orders, vendor["id"], pricelist(odoo), conv)
     window_pos = {po["name"] for po in in_window}
     card = kpi.scorecard((ln for ln in lines if ln.po in window_pos), as_of)
-    open_pos, late_pos = kpi.open_and_late(lines, as_of)
-    hist = history_summary(in_window, start, top=5)
+    open_pos, late_pos = open_and_late_pos(ctx, orders, as_of)
+    hist = history_summary(in_window, start, top=5, conv=conv)
     hist.pop("spend_by_month", None)
     data: dict[str, Any] = {
         "vendor": vendor["name"], "months": args.months, "since": start.date().isoformat(), **card,
         "open_pos": len(open_pos), "late_pos": late_pos[:10], "late_po_count": len(late_pos), **hist,
+        "currency": code, "prices": "compared per product unit of measure in the company currency",
         "definitions": "tools/README.md#supplier-kpis",
     }
+    if conv.skipped:
+        data["price_unconverted_pos"] = sorted(set(conv.skipped))[:10]
     if args.monthly:
         data["monthly"] = monthly_series([ln for ln in lines if ln.po in window_pos], in_window, as_of)
-    text = (f"{vendor['name']}, last {args.months} months ({card['lines_evaluated']} lines): "
-            f"OTIF {_pct(card['otif_pct'])} (on time {_pct(card['on_time_pct'])}, in full {_pct(card['in_full_pct'])}); "
-            f"lead time {card['lead_time_avg_days']}±{card['lead_time_stdev_days']} d vs promised "
-            f"{card['promised_lead_time_avg_days']} d; price vs list {_pct(card['price_variance_pct'])}; "
-            f"returns {_pct(card['return_rate_pct'])}; {card['three_way_exceptions']} three-way-match exceptions; "
-            f"{len(open_pos)} open POs ({len(late_pos)} late); spend {money(hist['spend'])} on {hist['po_count']} POs")
-    return ToolResult(tool="supplier_scorecard", data=compact(data), text=text)
+    return ToolResult(tool="supplier_scorecard", data=compact(data),
+                      text=scorecard_text(vendor["name"], args.months, card, hist, open_pos, late_pos, code))
+
+
+def open_and_late_pos(ctx: ToolContext, orders: list[dict[str, Any]], as_of: date) -> tuple[list[str], list[str]]:
+    """Open and late POs by open_purchase_orders' rule (purchase.next_open_receipt), so both tools agree."""
+    open_pos, late_pos = [], []
+    for po in orders:
+        if po.get("state") != "purchase" or po.get("receipt_status") == "full":
+            continue
+        open_pos.append(str(po.get("name")))
+        if next_open_receipt(ctx, po, as_of)[2]:
+            late_pos.append(str(po.get("name")))
+    return sorted(open_pos), sorted(late_pos)
+
+
+def _days(v: Any) -> str:
+    return f"{v:g}"
+
+
+def scorecard_text(vendor: str, months: int, card: dict[str, Any], hist: dict[str, Any], open_pos: list[str],
+                   late_pos: list[str], code: str) -> str:
+    """The scorecard in one paragraph a person reads: no None, n/a with its reason, nothing invented."""
+    head = f"{vendor}, last {months} months"
+    if not card["lines"] and not open_pos:
+        return f"{head}: no confirmed purchase orders, so no scorecard yet."
+    parts = []
+    if card["lines_evaluated"]:
+        parts.append(f"OTIF {_pct(card['otif_pct'])} (on time {_pct(card['on_time_pct'])}, "
+                     f"in full {_pct(card['in_full_pct'])}) over {card['lines_evaluated']} lines due or received")
+    else:
+        parts.append(f"on time / in full n/a: none of its {card['lines']} lines is due or received yet")
+    if card["lead_time_avg_days"] is None:
+        parts.append("lead time: no receipts yet")
+    else:
+        lead = f"lead time {_days(card['lead_time_avg_days'])} ± {_days(card['lead_time_stdev_days'])} d"
+        promised = card["promised_lead_time_avg_days"]
+        parts.append(lead + (f" vs promised {_days(promised)} d" if promised is not None
+                             else " (no promised lead time on its price rows)"))
+    if card["price_variance_pct"] is not None:
+        parts.append(f"price vs list {card['price_variance_pct']:+g}%")
+    else:
+        parts.append("price vs list n/a (no vendor price row valid on the order dates)")
+    if card["return_rate_pct"] is not None:
+        parts.append(f"returns {_pct(card['return_rate_pct'])}")
+    parts.append(f"{card['three_way_exceptions']} three-way-match exception(s)")
+    parts.append(f"{len(open_pos)} open PO(s), {len(late_pos)} late" if open_pos else "no open POs")
+    if hist.get("po_count"):
+        parts.append(f"spend {money(hist['spend'], code)} on {hist['po_count']} PO{'s' if hist['po_count'] != 1 else ''}")
+    return f"{head}: " + "; ".join(parts)

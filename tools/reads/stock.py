@@ -20,20 +20,21 @@ QTY_SPEC: dict[str, Any] = {
     "uom_id": {"fields": {"display_name": {}}},
     "qty_available": {}, "free_qty": {}, "incoming_qty": {}, "outgoing_qty": {}, "virtual_available": {},
     "orderpoint_ids": {"fields": {"warehouse_id": {}, "product_min_qty": {}, "product_max_qty": {},
-                                  "active": {}}},
+                                  "active": {}, "qty_forecast": {}, "qty_to_order": {}}},
 }
 OPEN_MOVE_STATES = ["waiting", "confirmed", "partially_available", "assigned"]
 
 
 class StockLevelsArgs(BaseModel):
-    product: str = Field(description="Product code, barcode or name, e.g. PPE-1042 or 'nitrile gloves'")
-    warehouse: str | None = Field(None, description="Warehouse code or name, e.g. DAL; omit for all")
+    product: str = Field(description="Product code exactly as in Odoo, barcode or name")
+    warehouse: str | None = Field(None, description="Warehouse code or name; omit for all")
 
 
 def _rule(product: dict[str, Any], wh_id: int) -> dict[str, Any]:
     for op in product.get("orderpoint_ids") or []:
         if id_of(op.get("warehouse_id")) == wh_id and op.get("active", True) is not False:
-            return {"min": num(op.get("product_min_qty")), "max": num(op.get("product_max_qty"))}
+            return {"min": num(op.get("product_min_qty")), "max": num(op.get("product_max_qty")),
+                    "odoo_forecast": op.get("qty_forecast"), "to_order": op.get("qty_to_order")}
     return {}
 
 
@@ -44,7 +45,13 @@ def _row(code: str, on_hand: float, reserved: float, incoming: float, outgoing: 
            "forecast": num(on_hand + incoming - outgoing)}
     if rule:
         row["reorder_min"], row["reorder_max"] = rule["min"], rule["max"]
-        row["below_min"] = (on_hand + incoming - outgoing) < rule["min"]
+        # Odoo's reorder-rule forecast (it also counts open RFQs) decides "below min", as replenishment_risk
+        forecast = rule["odoo_forecast"] if isinstance(rule.get("odoo_forecast"), int | float) \
+            else on_hand + incoming - outgoing
+        row["reorder_forecast"] = num(float(forecast))
+        row["below_min"] = float(forecast) < rule["min"]
+        if isinstance(rule.get("to_order"), int | float) and rule["to_order"]:
+            row["odoo_to_order"] = num(float(rule["to_order"]))
     return row
 
 
@@ -54,7 +61,10 @@ def _summary(name: str, rows: list[dict[str, Any]], uom: str) -> str:
         s = (f"{name} at {r['wh']}: on hand {fmt_qty(r['on_hand'])} {uom}, free {fmt_qty(r['free'])}, "
              f"forecast {fmt_qty(r['forecast'])}")
         if "reorder_min" in r:
-            s += f"; reorder min {fmt_qty(r['reorder_min'])}" + (" (below min)" if r.get("below_min") else "")
+            s += f"; reorder min {fmt_qty(r['reorder_min'])}"
+            if r.get("reorder_forecast") is not None and r["reorder_forecast"] != r["forecast"]:
+                s += f" (Odoo's reorder forecast {fmt_qty(r['reorder_forecast'])}, open RFQs included)"
+            s += " (below min)" if r.get("below_min") else ""
         return s
     on_hand = sum(float(r["on_hand"]) for r in rows)
     held = [r["wh"] for r in rows if float(r["on_hand"]) > 0]
@@ -92,6 +102,8 @@ def stock_levels(ctx: ToolContext, args: StockLevelsArgs) -> ToolResult:
     data: dict[str, Any] = {"product": p.get("display_name"), "uom": uom, "warehouses": rows}
     if p.get("matched_by") == "fuzzy":
         data["matched"] = f"fuzzy match for '{args.product}'"
+    elif p.get("matched_by") == "code_loose":
+        data["matched"] = f"no code '{args.product}' in Odoo; {p.get('default_code')} has the same letters and digits"
     if len(rows) > 1:
         keys = ("on_hand", "reserved", "free", "incoming", "outgoing", "forecast")
         data["total"] = {k: num(sum(float(r[k]) for r in rows)) for k in keys}
