@@ -20,20 +20,26 @@ from pydantic import ValidationError
 from tools.base import Stopwatch, Tool, ToolContext, ToolError, ToolResult
 from tools.governance.policy import MONEY_PATTERN, scrub_money, scrub_money_deep
 from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable
+from tools.reads.bills import vendor_bills
 from tools.reads.communications import supplier_communications
 from tools.reads.inbound import inbound_schedule
 from tools.reads.matching import three_way_match_exceptions
+from tools.reads.orders import find_purchase_orders
 from tools.reads.purchase import open_purchase_orders, purchase_order_status
+from tools.reads.receipts import receipts_done
 from tools.reads.replenishment import replenishment_risk
 from tools.reads.scorecard import supplier_scorecard
+from tools.reads.spend import spend_analysis
 from tools.reads.stock import stock_levels
 from tools.reads.supplier import supplier_history
+from tools.reads.vendors import product_vendors
 
 log = logging.getLogger(__name__)
 
 READ_TOOLS: list[Tool] = [
     stock_levels, inbound_schedule, purchase_order_status, open_purchase_orders, supplier_history,
     supplier_scorecard, supplier_communications, replenishment_risk, three_way_match_exceptions,
+    find_purchase_orders, product_vendors, receipts_done, vendor_bills, spend_analysis,
 ]
 MONEY_IN_TEXT = MONEY_PATTERN  # kept for importers; the patterns live in tools.governance.policy
 
