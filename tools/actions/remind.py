@@ -30,12 +30,11 @@ from tools.odoo.resolve import resolve_purchase_order
 
 
 class RemindSupplierArgs(BaseModel):
-    po: str = Field(..., description="The purchase order the reminder is about (P00123).", min_length=1,
+    po: str = Field(..., description="The PO it is about", min_length=1,
                     max_length=64)
     message: str = Field(..., description="What to tell the vendor.", min_length=3, max_length=2000)
-    follow_up_days: int = Field(3, description="Days until the follow-up To-Do is due.", ge=1, le=60)
-    notify_vendor: bool = Field(False, description="Also send it to the vendor (a chatter comment with the "
-                                                   "vendor as recipient) instead of an internal note.")
+    follow_up_days: int = Field(3, description="Days to your follow-up To-Do", ge=1, le=60)
+    notify_vendor: bool = Field(False, description="Send it to the vendor, not as an internal note")
 
 
 @tool(RemindSupplierArgs, kind="propose")

@@ -42,19 +42,16 @@ SUPPLIERINFO_FIELDS = ["id", "partner_id", "product_id", "product_tmpl_id", "pri
 
 
 class RfqLine(BaseModel):
-    product: str = Field(..., description="Product code (PPE-1042), barcode or name.", min_length=1,
+    product: str = Field(..., description="Product code, barcode or name", min_length=1,
                          max_length=128)
-    quantity: float = Field(..., description="Quantity in the vendor's purchase unit (whole for counted units).")
-    price_unit: float | None = Field(None, description="Unit price; omit to use the vendor's pricelist. "
-                                                       "Approval is computed at the higher of this and the "
-                                                       "list price (or product cost).")
+    quantity: float = Field(..., description="In the vendor's purchase unit")
+    price_unit: float | None = Field(None, description="Omit to use the vendor's price")
 
 
 class CreateRfqArgs(BaseModel):
     supplier: str = Field(..., description="Vendor name or reference.", min_length=1, max_length=128)
     lines: list[RfqLine] = Field(..., description="Products and quantities.", min_length=1, max_length=30)
-    warehouse: str | None = Field(None, description="Receiving warehouse code or name (DAL, HOU, ...); "
-                                                    "defaults to the requester's warehouse.")
+    warehouse: str | None = Field(None, description="Receiving warehouse; default: the requester's")
 
 
 def _valid_on(row: dict[str, Any], day: date) -> bool:
@@ -100,7 +97,7 @@ def _require_whole_units(quantity: float, prod: dict[str, Any]) -> None:
 
 @tool(CreateRfqArgs, kind="propose")
 def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
-    """Propose a new RFQ to a vendor for one warehouse; prices come from the vendor's pricelist.
+    """Propose an RFQ to a vendor for one warehouse at the vendor's prices.
 
     Refused before proposing when the vendor, a product or the warehouse is unknown or ambiguous,
     a quantity is not positive or absurd or is fractional for a product counted in units, or the vendor has no price (or a higher minimum quantity).

@@ -32,12 +32,12 @@ DUE_DAYS = 7
 
 class VendorBillsArgs(BaseModel):
     status: Literal["open", "overdue", "due", "paid", "draft", "any"] = Field(
-        "open", description="open=posted unpaid; due=open, due in the window (default next 7 days)")
-    supplier: str | None = Field(None, description="Vendor name")
-    reference: str | None = Field(None, description="PO reference or bill number")
-    date_from: str | None = Field(None, description="YYYY-MM-DD (bill date; due date for 'due')")
-    date_to: str | None = Field(None, description="YYYY-MM-DD, inclusive")
-    limit: int = Field(15, ge=1, le=MAX_LIMIT, description="Bills to list")
+        "open", description="due=due in the window, default next 7 days")
+    supplier: str | None = Field(None, description="Vendor")
+    reference: str | None = Field(None, description="PO or bill number")
+    date_from: str | None = Field(None, description="YYYY-MM-DD; bill date (due date if due)")
+    date_to: str | None = Field(None, description="YYYY-MM-DD")
+    limit: int = Field(15, ge=1, le=MAX_LIMIT, description="Rows")
 
 
 def _domain(ctx: ToolContext, args: VendorBillsArgs) -> tuple[list[Any], dict[str, Any]]:
@@ -78,7 +78,7 @@ def _domain(ctx: ToolContext, args: VendorBillsArgs) -> tuple[list[Any], dict[st
 
 @tool(VendorBillsArgs)
 def vendor_bills(ctx: ToolContext, args: VendorBillsArgs) -> ToolResult:
-    """Vendor bills and refunds (open, overdue, due soon, paid, draft) by vendor, PO or number; amount due."""
+    """Vendor bills and refunds by status, vendor, PO or number; amount still due."""
     odoo = ctx.odoo
     domain, scope = _domain(ctx, args)
     facts = odoo_facts(ctx)

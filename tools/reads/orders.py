@@ -53,16 +53,16 @@ MAX_LIMIT = 100
 class FindPOArgs(BaseModel):
     state: Literal["rfq", "draft", "sent", "to_approve", "purchase", "done", "cancel", "open", "any"] = Field(
         "any", description="rfq=draft+sent; open=confirmed, not fully received")
-    supplier: str | None = Field(None, description="Vendor name")
-    product: str | None = Field(None, description="Product code or name on a line")
-    warehouse: str | None = Field(None, description="Receiving warehouse")
-    date_field: Literal["order", "approve", "expected"] = Field("order", description="Date the range applies to")
-    date_from: str | None = Field(None, description="YYYY-MM-DD, inclusive")
-    date_to: str | None = Field(None, description="YYYY-MM-DD, inclusive")
-    late: bool = Field(False, description="Confirmed, expected date passed, not fully received")
-    unacknowledged: bool = Field(False, description="Sent/confirmed, vendor has not acknowledged")
+    supplier: str | None = Field(None, description="Vendor")
+    product: str | None = Field(None, description="Product on a line")
+    warehouse: str | None = Field(None, description="Warehouse")
+    date_field: Literal["order", "approve", "expected"] = Field("order", description="Date the range filters")
+    date_from: str | None = Field(None, description="YYYY-MM-DD")
+    date_to: str | None = Field(None, description="YYYY-MM-DD")
+    late: bool = Field(False, description="Past expected date, not fully received")
+    unacknowledged: bool = Field(False, description="Not acknowledged by the vendor")
     sort: Literal["date", "amount", "expected"] = Field("date", description="date=newest, amount=largest")
-    limit: int = Field(15, ge=1, le=MAX_LIMIT, description="Rows to list")
+    limit: int = Field(15, ge=1, le=MAX_LIMIT, description="Rows")
 
 
 def _domain(ctx: ToolContext, args: FindPOArgs) -> tuple[list[Any], dict[str, Any]]:
@@ -106,7 +106,7 @@ def _domain(ctx: ToolContext, args: FindPOArgs) -> tuple[list[Any], dict[str, An
 
 @tool(FindPOArgs)
 def find_purchase_orders(ctx: ToolContext, args: FindPOArgs) -> ToolResult:
-    """Count and list POs/RFQs by state, vendor, product, warehouse, date range, late or unacknowledged; totals."""
+    """Count and list POs/RFQs by state, vendor, product, warehouse, dates; totals per state."""
     odoo = ctx.odoo
     domain, scope = _domain(ctx, args)
     facts = odoo_facts(ctx)

@@ -48,15 +48,15 @@ MAX_LIMIT = 100
 
 
 class ReceiptsDoneArgs(BaseModel):
-    warehouse: str | None = Field(None, description="Receiving warehouse")
-    supplier: str | None = Field(None, description="Vendor name")
-    product: str | None = Field(None, description="Product code or name")
-    reference: str | None = Field(None, description="PO or receipt reference")
-    date_from: str | None = Field(None, description="YYYY-MM-DD; default 7 days ago")
-    date_to: str | None = Field(None, description="YYYY-MM-DD; default today")
+    warehouse: str | None = Field(None, description="Warehouse")
+    supplier: str | None = Field(None, description="Vendor")
+    product: str | None = Field(None, description="Product")
+    reference: str | None = Field(None, description="PO or receipt")
+    date_from: str | None = Field(None, description="YYYY-MM-DD, default 7 days ago")
+    date_to: str | None = Field(None, description="YYYY-MM-DD")
     group_by: Literal["none", "day", "week", "vendor", "warehouse", "product"] = Field(
-        "none", description="none lists receipts")
-    limit: int = Field(15, ge=1, le=MAX_LIMIT, description="Receipts to list")
+        "none", description="none=list")
+    limit: int = Field(15, ge=1, le=MAX_LIMIT, description="Rows")
 
 
 def _lines(moves: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -97,7 +97,7 @@ def _group_key(ctx: ToolContext, how: str, p: dict[str, Any], wh_code: str | Non
 
 @tool(ReceiptsDoneArgs)
 def receipts_done(ctx: ToolContext, args: ReceiptsDoneArgs) -> ToolResult:
-    """What arrived: done receipts (default last 7 days) by warehouse, vendor, PO, product; ordered vs received."""
+    """What arrived: done receipts (default last 7 days), ordered vs received, listed or grouped."""
     odoo = ctx.odoo
     domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "=", "done")]
     scope: dict[str, Any] = {}

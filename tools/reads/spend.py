@@ -47,16 +47,16 @@ MAX_TOP = 50
 
 class SpendArgs(BaseModel):
     group_by: Literal["vendor", "category", "warehouse", "product", "month"] = Field(
-        "vendor", description="Split spend by")
-    supplier: str | None = Field(None, description="Vendor name")
+        "vendor", description="Split by")
+    supplier: str | None = Field(None, description="Vendor")
     category: str | None = Field(None, description="Product category")
-    warehouse: str | None = Field(None, description="Receiving warehouse")
-    product: str | None = Field(None, description="Product code or name")
-    date_from: str | None = Field(None, description="YYYY-MM-DD; default Jan 1 this year")
-    date_to: str | None = Field(None, description="YYYY-MM-DD; default today")
-    compare_previous: bool = Field(False, description="Also the same-length previous period")
-    top: int = Field(10, ge=1, le=MAX_TOP, description="Rows to show")
-    compare_prices: bool = Field(False, description="Needs product: avg unit price by warehouse and vendor")
+    warehouse: str | None = Field(None, description="Warehouse")
+    product: str | None = Field(None, description="Product")
+    date_from: str | None = Field(None, description="YYYY-MM-DD, default Jan 1")
+    date_to: str | None = Field(None, description="YYYY-MM-DD")
+    compare_previous: bool = Field(False, description="Add the previous period")
+    top: int = Field(10, ge=1, le=MAX_TOP, description="Rows")
+    compare_prices: bool = Field(False, description="With product: unit price by warehouse, vendor")
 
 
 def resolve_category(ctx: ToolContext, text: str) -> dict[str, Any]:
@@ -189,7 +189,7 @@ def _spread(buckets: dict[str, list[float]], label: str) -> dict[str, Any]:
 
 @tool(SpendArgs)
 def spend_analysis(ctx: ToolContext, args: SpendArgs) -> ToolResult:
-    """Spend (confirmed POs, untaxed) by vendor/category/warehouse/product/month; top N, vs previous period, unit prices."""
+    """Spend on confirmed POs (untaxed, company currency): grouped, top N, vs previous period."""
     if args.compare_prices and not args.product:
         raise ToolError("Comparing prices needs a product: which one?", code="missing")
     facts = odoo_facts(ctx)
