@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import socket
-from pathlib import Path
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
