@@ -94,7 +94,7 @@ def product_vendors(ctx: ToolContext, args: ProductVendorsArgs) -> ToolResult:
             qty = float(ln.get("product_qty") or 0)
             paid = float(ln.get("price_subtotal") or 0) / qty if qty else float(ln.get("price_unit") or 0)
             row["last_paid_price"] = num(convert_price(paid, ln.get("product_uom"), s.get("product_uom")), 4)
-            row["last_price_currency"] = name_of(ln.get("currency_id"))
+            row["paid_currency"] = name_of(ln.get("currency_id"))
             row["last_paid_on"] = local_day(ctx, ln["_when"])
             row["last_po"] = (ln.get("order_id") or {}).get("name")
         rows.append(row)
@@ -106,7 +106,7 @@ def product_vendors(ctx: ToolContext, args: ProductVendorsArgs) -> ToolResult:
         qty = float(ln.get("product_qty") or 0)
         paid = float(ln.get("price_subtotal") or 0) / qty if qty else float(ln.get("price_unit") or 0)
         rows.append({"vendor": name, "no_price_row": True, "uom": name_of(ln.get("product_uom")),
-                     "last_paid_price": num(paid, 4), "last_price_currency": name_of(ln.get("currency_id")),
+                     "last_paid_price": num(paid, 4), "paid_currency": name_of(ln.get("currency_id")),
                      "last_paid_on": local_day(ctx, ln["_when"]), "last_po": (ln.get("order_id") or {}).get("name")})
     valid = [r for r in rows if r.get("valid_today") and r.get("price_per_product_uom") is not None]
     cheapest = min(valid, key=lambda r: float(r["price_per_product_uom"]), default=None)
