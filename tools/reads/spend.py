@@ -178,7 +178,7 @@ def _line_sums(ctx: ToolContext, facts: Facts, domain: list[Any], keys: tuple[st
 
 
 def _spread(buckets: dict[str, list[float]], label: str) -> dict[str, Any]:
-    rows = [{label: k, "avg_unit_price": num(v[0] / v[1], 4), "qty": num(v[1])} for k, v in buckets.items() if v[1]]
+    rows = [{label: k, "avg_unit_price": num(v[0] / v[1]), "qty": num(v[1])} for k, v in buckets.items() if v[1]]
     rows.sort(key=lambda r: float(r["avg_unit_price"]))
     out: dict[str, Any] = {"rows": rows}
     if len(rows) > 1 and float(rows[0]["avg_unit_price"]) > 0:

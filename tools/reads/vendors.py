@@ -87,13 +87,13 @@ def product_vendors(ctx: ToolContext, args: ProductVendorsArgs) -> ToolResult:
             "uom": name_of(s.get("product_uom")), "min_qty": num(s.get("min_qty")), "lead_time_days": s.get("delay"),
             "valid_from": s.get("date_start"), "valid_to": s.get("date_end"), "valid_today": _valid(s, now),
             "vendor_code": s.get("product_code"),
-            "price_per_product_uom": num(per_unit, 4) if per_unit is not None else None,
+            "price_per_product_uom": num(per_unit) if per_unit is not None else None,
         }
         ln = last.get(vid or 0)
         if ln:
             qty = float(ln.get("product_qty") or 0)
             paid = float(ln.get("price_subtotal") or 0) / qty if qty else float(ln.get("price_unit") or 0)
-            row["last_paid_price"] = num(convert_price(paid, ln.get("product_uom"), s.get("product_uom")), 4)
+            row["last_paid_price"] = num(convert_price(paid, ln.get("product_uom"), s.get("product_uom")))
             row["paid_currency"] = name_of(ln.get("currency_id"))
             row["last_paid_on"] = local_day(ctx, ln["_when"])
             row["last_po"] = (ln.get("order_id") or {}).get("name")
@@ -106,7 +106,7 @@ def product_vendors(ctx: ToolContext, args: ProductVendorsArgs) -> ToolResult:
         qty = float(ln.get("product_qty") or 0)
         paid = float(ln.get("price_subtotal") or 0) / qty if qty else float(ln.get("price_unit") or 0)
         rows.append({"vendor": name, "no_price_row": True, "uom": name_of(ln.get("product_uom")),
-                     "last_paid_price": num(paid, 4), "paid_currency": name_of(ln.get("currency_id")),
+                     "last_paid_price": num(paid), "paid_currency": name_of(ln.get("currency_id")),
                      "last_paid_on": local_day(ctx, ln["_when"]), "last_po": (ln.get("order_id") or {}).get("name")})
     valid = [r for r in rows if r.get("valid_today") and r.get("price_per_product_uom") is not None]
     cheapest = min(valid, key=lambda r: float(r["price_per_product_uom"]), default=None)
