@@ -120,18 +120,18 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
     """
     text = _need(text, "product")
     spec = {**PRODUCT_SPEC, **{f: {} for f in (fields or []) if f != "id"}, **(specification or {})}
-    code = text.strip("[] ")
+    code = raw = text.strip("[] ")
     if m := re.fullmatch(r"([A-Za-z]{2,5})[\s_]?(\d{3,6})", code):  # 'ppe1042', 'PPE 1042' -> 'PPE-1042'
-        code = f"{m.group(1).upper()}-{m.group(2)}"
-    domain: list[Any] = ["|", "|", "|", ("default_code", "=ilike", code), ("barcode", "=", code),
-                         ("name", "ilike", text), ("default_code", "ilike", code)]
+        code = f"{m.group(1).upper()}-{m.group(2)}"  # ... but 'FURN_7888' may be the real code: both tried
+    domain: list[Any] = ["|", "|", "|", "|", ("default_code", "=ilike", raw), ("default_code", "=ilike", code),
+                         ("barcode", "=", raw), ("name", "ilike", text), ("default_code", "ilike", code)]
     words = [w for w in re.findall(r"[^\W_]+", text) if len(w) >= 2]
     if len(words) > 1:  # 'nitrile gloves' finds 'Nitrile Exam Gloves': every word must occur in the name
         domain = ["|", *domain, *(["&"] * (len(words) - 1)), *(("name", "ilike", w) for w in words)]
     rows = odoo.web_search_read("product.product", domain, spec, limit=40, order="default_code",
                                 context=context).get("records", [])
     ntext = _norm(text)
-    for key, value in (("default_code", _norm(code)), ("barcode", code)):
+    for key, value in (("default_code", _norm(raw)), ("default_code", _norm(code)), ("barcode", raw)):
         exact = [r for r in rows if r.get(key) and _norm(str(r[key])) == _norm(value)]
         if len(exact) == 1:
             return {**exact[0], "matched_by": key}

@@ -177,8 +177,8 @@ def receipts_done(ctx: ToolContext, args: ReceiptsDoneArgs) -> ToolResult:
         data["groups"] = sorted(out, key=order_key)  # type: ignore[arg-type]
         if count > len(pickings):
             data["note"] = f"groups cover the newest {len(pickings)} of {count} receipts"
-    span = f"{lo or '…'} to {hi or '…'}"
-    text = f"{count} receipt(s) done {span}" + "".join(f", {k} {v}" for k, v in scope.items())
+    span = f" {lo} to {hi}" if lo and hi else f" since {lo}" if lo else f" until {hi}" if hi else ""
+    text = f"{count} receipt(s) done{span}" + "".join(f", {k} {v}" for k, v in scope.items())
     if args.group_by != "none" and data.get("groups"):
         text += f"; {len(data['groups'])} {args.group_by} group(s)"
     return ToolResult(tool="receipts_done", data=compact(data), text=text)

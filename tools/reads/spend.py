@@ -17,7 +17,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolError, ToolResult, tool
-from tools.odoo.resolve import _match_named, resolve_product, resolve_supplier, resolve_warehouse
+from tools.odoo.resolve import (
+    _match_named,
+    resolve_product,
+    resolve_supplier,
+    resolve_warehouse,
+    warehouse_list,
+)
 from tools.reads.amounts import Converter, Facts, fmt_money, odoo_facts, rates, shows_money
 from tools.reads.common import (
     compact,
@@ -119,13 +125,20 @@ def _report_label(g: dict[str, Any], key: str) -> str:
     return name_of(g.get(key)) or "(none)"
 
 
+def _warehouse_code(ctx: ToolContext, value: Any) -> str:
+    """purchase.report's `picking_type_id` is a stock.warehouse: shown by its code, as the line path does."""
+    codes = {w["id"]: w["code"] for w in warehouse_list(ctx.odoo)}
+    return codes.get(id_of(value) or 0) or name_of(value) or "(none)"
+
+
 def _report_sums(ctx: ToolContext, domain: list[Any], key: str) -> dict[str, list[float]]:
     groups = ctx.odoo.read_group("purchase.report", domain, ["untaxed_total:sum", "qty_ordered:sum"], [key],
                                  lazy=False)
     out: dict[str, list[float]] = {}
     for g in groups:
-        out[_report_label(g, key)] = [float(g.get("untaxed_total") or 0), float(g.get("qty_ordered") or 0),
-                                      float(g.get("__count") or 0)]
+        label = _warehouse_code(ctx, g.get(key)) if key == "picking_type_id" else _report_label(g, key)
+        out[label] = [float(g.get("untaxed_total") or 0), float(g.get("qty_ordered") or 0),
+                      float(g.get("__count") or 0)]
     return out
 
 
@@ -135,7 +148,7 @@ def _report_prices(ctx: ToolContext, domain: list[Any]) -> tuple[dict[str, list[
     by_wh: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     by_vendor: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for g in groups:
-        for bucket, label in ((by_wh, name_of(g.get("picking_type_id")) or "(none)"),
+        for bucket, label in ((by_wh, _warehouse_code(ctx, g.get("picking_type_id"))),
                               (by_vendor, name_of(g.get("partner_id")) or "(none)")):
             bucket[label][0] += float(g.get("untaxed_total") or 0)
             bucket[label][1] += float(g.get("qty_ordered") or 0)

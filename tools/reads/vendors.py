@@ -105,13 +105,14 @@ def product_vendors(ctx: ToolContext, args: ProductVendorsArgs) -> ToolResult:
             continue
         qty = float(ln.get("product_qty") or 0)
         paid = float(ln.get("price_subtotal") or 0) / qty if qty else float(ln.get("price_unit") or 0)
-        rows.append({"vendor": name, "no_price_row": True, "uom": name_of(ln.get("product_uom")),
-                     "last_paid_price": num(paid), "paid_currency": name_of(ln.get("currency_id")),
+        rows.append({"vendor": name, "no_price_row": True, "uom": name_of(product_uom),
+                     "last_paid_price": num(convert_price(paid, ln.get("product_uom"), product_uom)),
+                     "paid_currency": name_of(ln.get("currency_id")),
                      "last_paid_on": local_day(ctx, ln["_when"]), "last_po": (ln.get("order_id") or {}).get("name")})
     valid = [r for r in rows if r.get("valid_today") and r.get("price_per_product_uom") is not None]
     cheapest = min(valid, key=lambda r: float(r["price_per_product_uom"]), default=None)
-    fastest = min((r for r in rows if r.get("valid_today")), key=lambda r: int(r.get("lead_time_days") or 0),
-                  default=None)
+    fastest = min((r for r in rows if r.get("valid_today")), default=None,  # a tie goes to the cheaper row
+                  key=lambda r: (int(r.get("lead_time_days") or 0), float(r.get("price_per_product_uom") or 0)))
     big = 10.0 ** 12
     key = {"price": lambda r: (not r.get("valid_today"), float(r.get("price_per_product_uom") or big)),
            "lead_time": lambda r: (not r.get("valid_today"), int(r.get("lead_time_days") or 0)),
