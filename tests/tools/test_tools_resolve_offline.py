@@ -76,6 +76,7 @@ PRODUCTS = [
      "display_name": "[PPE-1029] Nitrile Exam Gloves, Powder-Free, Size M (Case of 10 x 100)"},
     {"id": 3, "default_code": "MED-2201", "barcode": None,
      "display_name": "[MED-2201] Exam Gloves, Latex, Powder-Free, Size M (Box of 100)"},
+    {"id": 4, "default_code": "FURN_7888", "barcode": None, "display_name": "[FURN_7888] Desk Stand with Screen"},
 ]
 
 
@@ -122,6 +123,14 @@ def test_product_code_with_or_without_the_dash(scripted: Make, text: str) -> Non
     from tools.odoo.resolve import resolve_product
 
     assert resolve_product(scripted(product_handler), text)["default_code"] == "PPE-1042"
+
+
+@pytest.mark.parametrize("text", ["FURN_7888", "furn_7888", "[FURN_7888]"])
+def test_a_code_with_an_underscore_is_found_as_typed(scripted: Make, text: str) -> None:
+    """Odoo's own demo codes use underscores: 'FURN_7888' must not only be tried as 'FURN-7888'."""
+    from tools.odoo.resolve import resolve_product
+
+    assert resolve_product(scripted(product_handler), text)["id"] == 4
 
 
 def test_several_words_must_all_occur_in_the_name(scripted: Make) -> None:
