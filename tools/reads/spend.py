@@ -131,28 +131,29 @@ def _warehouse_code(ctx: ToolContext, value: Any) -> str:
     return codes.get(id_of(value) or 0) or name_of(value) or "(none)"
 
 
-def _report_sums(ctx: ToolContext, domain: list[Any], key: str) -> dict[str, list[float]]:
-    groups = ctx.odoo.read_group("purchase.report", domain, ["untaxed_total:sum", "qty_ordered:sum"], [key],
-                                 lazy=False)
-    out: dict[str, list[float]] = {}
+def _report_sums(ctx: ToolContext, domain: list[Any], key: str, prices: bool = False
+                 ) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[float]]]:
+    """{label: [amount, qty, rows]} per `key`; with `prices`, the same read_group also splits by warehouse
+    and vendor (one round trip) for the unit-price comparison."""
+    extra = [k for k in ("picking_type_id", "partner_id") if prices and k != key]
+    groups = ctx.odoo.read_group("purchase.report", domain, ["untaxed_total:sum", "qty_ordered:sum"],
+                                 [key, *extra], lazy=False)
+    out: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    by_wh: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    by_vendor: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     for g in groups:
         label = _warehouse_code(ctx, g.get(key)) if key == "picking_type_id" else _report_label(g, key)
-        out[label] = [float(g.get("untaxed_total") or 0), float(g.get("qty_ordered") or 0),
-                      float(g.get("__count") or 0)]
-    return out
-
-
-def _report_prices(ctx: ToolContext, domain: list[Any]) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    groups = ctx.odoo.read_group("purchase.report", domain, ["untaxed_total:sum", "qty_ordered:sum"],
-                                 ["picking_type_id", "partner_id"], lazy=False)
-    by_wh: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    by_vendor: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for g in groups:
-        for bucket, label in ((by_wh, _warehouse_code(ctx, g.get("picking_type_id"))),
-                              (by_vendor, name_of(g.get("partner_id")) or "(none)")):
-            bucket[label][0] += float(g.get("untaxed_total") or 0)
-            bucket[label][1] += float(g.get("qty_ordered") or 0)
-    return by_wh, by_vendor
+        amount, qty = float(g.get("untaxed_total") or 0), float(g.get("qty_ordered") or 0)
+        buckets = [(out, label)]
+        if prices:
+            buckets += [(by_wh, _warehouse_code(ctx, g.get("picking_type_id"))),
+                        (by_vendor, name_of(g.get("partner_id")) or "(none)")]
+        for bucket, name in buckets:
+            acc = bucket[name]
+            acc[0] += amount
+            acc[1] += qty
+            acc[2] += float(g.get("__count") or 0)
+    return out, by_wh, by_vendor
 
 
 # -- purchase.order.line folded here (no purchase.report) -------------------------------------------
@@ -215,11 +216,12 @@ def spend_analysis(ctx: ToolContext, args: SpendArgs) -> ToolResult:
     prices: tuple[dict[str, list[float]], dict[str, list[float]]] | None = None
     if report:
         key = REPORT_KEY[args.group_by]
-        cur = _report_sums(ctx, _period(ctx, "date_approve", lo, hi) + dom, key)
-        prev = _report_sums(ctx, _period(ctx, "date_approve", prev_lo, prev_hi) + dom, key) \
+        cur, by_wh, by_vendor = _report_sums(ctx, _period(ctx, "date_approve", lo, hi) + dom, key,
+                                             args.compare_prices)
+        prev = _report_sums(ctx, _period(ctx, "date_approve", prev_lo, prev_hi) + dom, key)[0] \
             if args.compare_previous else {}
         if args.compare_prices:
-            prices = _report_prices(ctx, _period(ctx, "date_approve", lo, hi) + dom)
+            prices = (by_wh, by_vendor)
     else:
         base = [("display_type", "=", False)]
         keys = tuple(dict.fromkeys([args.group_by, *(("warehouse", "vendor") if args.compare_prices else ())]))
