@@ -83,7 +83,8 @@ DROPPED_KEYWORDS = frozenset({"minLength", "maxLength", "minItems", "maxItems"})
 #: Arguments whose name and type say it all to a chat model: their description stays in the pydantic
 #: model (docs, validation messages) but is not repeated on every turn (the buyer's catalogue <= 8 KB).
 SELF_EXPLANATORY = frozenset({"supplier", "warehouse", "product", "date_from", "date_to", "limit", "top",
-                              "months", "group_by", "po", "receipt", "reference", "k"})
+                              "months", "group_by", "po", "receipt", "reference", "k", "lines", "message",
+                              "doc_type"})
 
 
 def compact_schema(t: Tool) -> dict[str, Any]:

@@ -212,6 +212,17 @@ def test_buyer_catalogue_with_the_default_policy_stays_small() -> None:
     assert {"vendor_bills", "spend_analysis", "find_purchase_orders"} <= finance
 
 
+def test_the_llm_brains_buyer_catalogue_stays_small_with_its_extra_tool() -> None:
+    """What the LLM brain binds for a buyer: the registry's tools plus summarize_supplier."""
+    from assistant.runtime import ToolSet
+    from tools.governance.policy import Policy
+
+    policy = Policy.load(Path(registry.__file__).parent / "governance" / "default_policy.yaml")
+    tools = ToolSet(policy=policy, audit=None, llm=object()).catalogue(Identity("b", "buyer"))
+    assert "summarize_supplier" in {t.name for t in tools} and "spend_analysis" in {t.name for t in tools}
+    assert registry.catalogue_bytes(tools) <= 8192
+
+
 def test_compact_schema_inlines_nested_models_and_drops_noise() -> None:
     spec = registry.compact_schema(registry.TOOLS["find_purchase_orders"])
     state = spec["properties"]["state"]

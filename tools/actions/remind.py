@@ -34,12 +34,12 @@ class RemindSupplierArgs(BaseModel):
                     max_length=64)
     message: str = Field(..., description="What to tell the vendor.", min_length=3, max_length=2000)
     follow_up_days: int = Field(3, description="Days to your follow-up To-Do", ge=1, le=60)
-    notify_vendor: bool = Field(False, description="Send it to the vendor, not as an internal note")
+    notify_vendor: bool = Field(False, description="Send to the vendor, not an internal note")
 
 
 @tool(RemindSupplierArgs, kind="propose")
 def remind_supplier(ctx: ToolContext, args: RemindSupplierArgs) -> ToolResult:
-    """Propose a supplier reminder on a PO: a chatter message plus a follow-up To-Do for you.
+    """Propose a supplier reminder on a PO: a chatter message and a follow-up To-Do for you.
 
     No spend, so the requester may approve it themselves. Refused for cancelled or fully received POs.
     """

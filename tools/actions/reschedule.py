@@ -30,7 +30,7 @@ ODOO_FMT = "%Y-%m-%d %H:%M:%S"
 class RescheduleReceiptArgs(BaseModel):
     receipt: str = Field(..., description="The receipt or its PO", min_length=1,
                          max_length=64)
-    date: str = Field(..., description="YYYY-MM-DD, 'YYYY-MM-DD HH:MM' (UTC) or 'next Friday'", min_length=1, max_length=64)
+    date: str = Field(..., description="YYYY-MM-DD[ HH:MM UTC] or a phrase", min_length=1, max_length=64)
 
 
 def _local_today(ctx: ToolContext) -> date:

@@ -26,7 +26,7 @@ MONTH_KEYS = ("lines", "lines_evaluated", "otif_pct", "on_time_pct", "in_full_pc
 class ScorecardArgs(BaseModel):
     supplier: str = Field(description="Vendor name or reference")
     months: int = Field(12, ge=1, le=60, description="Look-back in months")
-    monthly: bool = Field(False, description="Also per calendar month KPIs and spend")
+    monthly: bool = Field(False, description="Also KPIs and spend per month")
 
 
 def _pct(v: Any) -> str:

@@ -203,7 +203,7 @@ def _spread(buckets: dict[str, list[float]], label: str) -> dict[str, Any]:
 
 @tool(SpendArgs)
 def spend_analysis(ctx: ToolContext, args: SpendArgs) -> ToolResult:
-    """Spend on confirmed POs (untaxed, company currency): grouped, top N, vs previous period."""
+    """Spend on confirmed POs (untaxed, company currency): top N, vs previous period."""
     if args.compare_prices and not args.product:
         raise ToolError("Comparing prices needs a product: which one?", code="missing")
     facts = odoo_facts(ctx)
