@@ -27,9 +27,10 @@ class Facts:
     company_id: int | None
     currency_id: int | None
     currency: str
-    has_rates: bool  # res.currency.rate (computed, relative to the company currency)
     has_purchase_report: bool  # purchase.report with untaxed_total in company currency
     ack_field: str | None  # the PO field saying the vendor acknowledged the order
+    po_currency_rate: bool  # purchase.order.currency_rate: the PO's own rate, fixed at its order date
+    residual_signed: bool  # account.move.amount_residual_signed: amount due in the company currency
 
 
 def odoo_facts(ctx: ToolContext) -> Facts:
@@ -42,11 +43,15 @@ def odoo_facts(ctx: ToolContext) -> Facts:
         cur = company.get("currency_id") if isinstance(company, dict) else None
         models = {r["model"] for r in odoo.search_read(
             "ir.model", [("model", "in", ["purchase.report"])], ["model"], limit=5)}
-        po_fields = odoo.execute_kw("purchase.order", "fields_get", [list(ACK_FIELDS)], {"attributes": ["type"]})
-        cur_fields = odoo.execute_kw("res.currency", "fields_get", [["rate"]], {"attributes": ["type"]})
+        po_fields = odoo.execute_kw("purchase.order", "fields_get", [[*ACK_FIELDS, "currency_rate"]],
+                                    {"attributes": ["type"]}) or {}
+        move_fields = odoo.execute_kw("account.move", "fields_get", [["amount_residual_signed"]],
+                                      {"attributes": ["type"]}) or {}
         return Facts(company_id=id_of(company), currency_id=id_of(cur), currency=name_of(cur) or "",
-                     has_rates="rate" in (cur_fields or {}), has_purchase_report="purchase.report" in models,
-                     ack_field=next((f for f in ACK_FIELDS if f in (po_fields or {})), None))
+                     has_purchase_report="purchase.report" in models,
+                     ack_field=next((f for f in ACK_FIELDS if f in po_fields), None),
+                     po_currency_rate="currency_rate" in po_fields,
+                     residual_signed="amount_residual_signed" in move_fields)
 
     return odoo.cached("company_facts", load, ttl=FACTS_TTL)
 
@@ -57,17 +62,17 @@ def fmt_money(amount: Any, currency: str | None) -> str:
 
 
 def rates(ctx: ToolContext, facts: Facts, currency_ids: set[int], on: date | None = None) -> dict[int, float]:
-    """{currency id: Odoo's rate against the company currency on `on`} for the foreign ones; one round
-    trip, none when every amount is already in the company currency or this Odoo has no `rate` field."""
+    """{currency id: Odoo's rate against the company currency on `on`} for the foreign ones: one round
+    trip, none when every amount is already in the company currency."""
     foreign = sorted(c for c in currency_ids if c and c != facts.currency_id)
-    if not foreign or not facts.has_rates:
+    if not foreign:
         return {}
     context: dict[str, Any] = {"date": on.isoformat()} if on else {}
     if facts.company_id:
         context["company_id"] = facts.company_id
     try:
         rows = ctx.odoo.read("res.currency", foreign, ["rate"], context=context)
-    except OdooError:
+    except OdooError:  # an Odoo without rates: the Converter keeps those amounts apart and says so
         return {}
     return {r["id"]: float(r["rate"]) for r in rows if r.get("rate")}
 

@@ -1,8 +1,9 @@
 """vendor_bills: vendor bills and refunds — open, overdue, due soon, paid or draft — by vendor, PO or number.
 
-Two round trips: a read_group gives the true count and the amount still due per currency and type
-(refunds reduce it), and one web_search_read gives the first rows with their purchase orders nested.
-A foreign currency adds one read of its rate.
+Two round trips: a read_group gives the true count and the amount still due (Odoo's
+`amount_residual_signed`, in the company currency, refunds reducing it), and one web_search_read gives
+the first rows with their purchase orders nested. An Odoo without that field converts each currency at
+today's rate (one more read when a foreign currency shows up).
 """
 
 from __future__ import annotations
@@ -82,14 +83,21 @@ def vendor_bills(ctx: ToolContext, args: VendorBillsArgs) -> ToolResult:
     odoo = ctx.odoo
     domain, scope = _domain(ctx, args)
     facts = odoo_facts(ctx)
-    groups = odoo.read_group("account.move", domain, ["amount_residual:sum"], ["currency_id", "move_type"], lazy=False)
+    sums = ["amount_residual:sum", *(["amount_residual_signed:sum"] if facts.residual_signed else [])]
+    groups = odoo.read_group("account.move", domain, sums, ["currency_id", "move_type", "state"], lazy=False)
     count = sum(int(g.get("__count") or 0) for g in groups)
-    conv = Converter(facts, rates(ctx, facts, {c for g in groups if (c := id_of(g.get("currency_id")))}, today(ctx)))
-    residual = 0.0
-    for g in groups:
-        v = conv(float(g.get("amount_residual") or 0) * (-1 if g.get("move_type") == "in_refund" else 1),
-                 g.get("currency_id"))
-        residual += v or 0.0
+    groups = [g for g in groups if g.get("state") == "posted"]  # a draft owes nothing yet
+    if facts.residual_signed:  # Odoo's own figure in the company currency: negative for bills, positive for refunds
+        conv = Converter(facts, {})
+        residual = -sum(float(g.get("amount_residual_signed") or 0) for g in groups)
+    else:  # an Odoo without it: each currency at today's rate
+        conv = Converter(facts, rates(ctx, facts, {c for g in groups if (c := id_of(g.get("currency_id")))},
+                                      today(ctx)))
+        residual = 0.0
+        for g in groups:
+            v = conv(float(g.get("amount_residual") or 0) * (-1 if g.get("move_type") == "in_refund" else 1),
+                     g.get("currency_id"))
+            residual += v or 0.0
     order = "invoice_date_due asc, id asc" if args.status in ("open", "overdue", "due") else "invoice_date desc, id desc"
     res = odoo.web_search_read("account.move", domain, SPEC, limit=args.limit, order=order) if count else {}
     rows = []

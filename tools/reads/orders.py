@@ -2,7 +2,7 @@
 
 Two round trips: a read_group gives the true count, the count per state and the untaxed total per
 currency (so the figures hold whatever the limit), and one web_search_read gives the first rows with
-vendor and warehouse nested. A foreign currency adds one read of its rate.
+vendor and warehouse nested. POs in a foreign currency add one read (their own `currency_rate`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.odoo.resolve import resolve_product, resolve_supplier
-from tools.reads.amounts import Converter, fmt_money, odoo_facts, rates, shows_money
+from tools.reads.amounts import Converter, Facts, fmt_money, odoo_facts, rates, shows_money
 from tools.reads.common import (
     compact,
     date_range,
@@ -115,9 +115,7 @@ def find_purchase_orders(ctx: ToolContext, args: FindPOArgs) -> ToolResult:
     by_state: Counter[str] = Counter()
     for g in groups:
         by_state[STATE_LABEL.get(str(g.get("state")), str(g.get("state")))] += int(g.get("__count") or 0)
-    conv = Converter(facts, rates(ctx, facts, {c for g in groups if (c := _cid(g.get("currency_id")))}))
-    total = sum(v for g in groups if (v := conv(float(g.get("amount_untaxed") or 0), g.get("currency_id")))
-                is not None)
+    total, conv = _company_total(ctx, facts, domain, groups)
     order = SORT[args.sort].format(f=DATE_FIELD[args.date_field])
     res = odoo.web_search_read("purchase.order", domain, ROW_SPEC, limit=args.limit, order=order) if count else {}
     rows = []
@@ -144,6 +142,33 @@ def find_purchase_orders(ctx: ToolContext, args: FindPOArgs) -> ToolResult:
     if len(rows) < count:
         text += f"; showing {len(rows)}"
     return ToolResult(tool="find_purchase_orders", data=compact(data), text=text)
+
+
+MAX_FOREIGN = 5000
+
+
+def _company_total(ctx: ToolContext, facts: Facts, domain: list[Any], groups: list[dict[str, Any]]
+                   ) -> tuple[float, Converter]:
+    """The untaxed total in the company currency. POs in another currency are converted with their own
+    `currency_rate` (Odoo's rate on the order date, what purchase.report uses): one more read of just
+    those POs; an Odoo without that field converts at today's rate."""
+    foreign = {c for g in groups if (c := _cid(g.get("currency_id"))) and c != facts.currency_id}
+    home = sum(float(g.get("amount_untaxed") or 0) for g in groups if _cid(g.get("currency_id")) not in foreign)
+    if foreign and facts.po_currency_rate:
+        conv = Converter(facts, {})
+        pos = ctx.odoo.search_read("purchase.order", [*domain, ("currency_id", "in", sorted(foreign))],
+                                   ["amount_untaxed", "currency_rate", "currency_id"], limit=MAX_FOREIGN)
+        for po in pos:
+            rate = float(po.get("currency_rate") or 0)
+            amount = float(po.get("amount_untaxed") or 0)
+            if rate:
+                home += amount / rate
+            else:
+                conv(amount, po.get("currency_id"))  # no rate on the PO: kept apart, named in the note
+        return home, conv
+    conv = Converter(facts, rates(ctx, facts, foreign))
+    return home + sum(v for g in groups if _cid(g.get("currency_id")) in foreign
+                      and (v := conv(float(g.get("amount_untaxed") or 0), g.get("currency_id"))) is not None), conv
 
 
 def _cid(value: Any) -> int | None:

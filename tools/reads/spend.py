@@ -4,8 +4,9 @@ warehouse, product or month; top N; against the previous period; one product's u
 Where Odoo has purchase.report (the Purchase Analysis, amounts already in the company currency by
 Odoo's own rates), the sums are read_groups on it: one round trip, one more for the previous period and
 one for the price comparison. Without it, one web_search_read of the confirmed lines in the window
-(bounded) is folded here, converting each currency with Odoo's rate (the PO's `currency_rate` when
-the version stores it) and each quantity to the product's unit.
+(bounded) is folded here, converting other currencies with the PO's own `currency_rate` (Odoo's rate
+at the order date, as purchase.report) or, where the version lacks it, the rate at the window's end;
+quantities are Odoo's `product_uom_qty` (already in the product's unit).
 """
 
 from __future__ import annotations
@@ -175,12 +176,22 @@ def _line_key(ctx: ToolContext, how: str, ln: dict[str, Any]) -> str:
 def _line_sums(ctx: ToolContext, facts: Facts, domain: list[Any], keys: tuple[str, ...], on: date
                ) -> tuple[dict[str, dict[str, list[float]]], Converter, int, int]:
     """{group_by: {label: [amount in company currency, qty in product unit, lines]}} for each key."""
-    res = ctx.odoo.web_search_read("purchase.order.line", domain, LINE_SPEC, limit=MAX_LINES, order="id")
+    spec = LINE_SPEC
+    if facts.po_currency_rate:
+        spec = {**LINE_SPEC, "order_id": {"fields": {**LINE_SPEC["order_id"]["fields"], "currency_rate": {}}}}
+    res = ctx.odoo.web_search_read("purchase.order.line", domain, spec, limit=MAX_LINES, order="id")
     lines = res.get("records", [])
-    conv = Converter(facts, rates(ctx, facts, {c for ln in lines if (c := id_of(ln.get("currency_id")))}, on))
+    foreign = {c for ln in lines if (c := id_of(ln.get("currency_id"))) and c != facts.currency_id}
+    if facts.po_currency_rate:  # each PO's own rate (as purchase.report); the rate table only without it
+        foreign = {id_of(ln.get("currency_id")) or 0 for ln in lines if id_of(ln.get("currency_id")) in foreign
+                   and not (ln.get("order_id") or {}).get("currency_rate")}
+    conv = Converter(facts, rates(ctx, facts, foreign, on))
     out: dict[str, dict[str, list[float]]] = {k: defaultdict(lambda: [0.0, 0.0, 0.0]) for k in keys}
     for ln in lines:
-        amount = conv(float(ln.get("price_subtotal") or 0), ln.get("currency_id"))
+        po_rate = float((ln.get("order_id") or {}).get("currency_rate") or 0)
+        subtotal = float(ln.get("price_subtotal") or 0)
+        amount = subtotal / po_rate if po_rate and id_of(ln.get("currency_id")) != facts.currency_id \
+            else conv(subtotal, ln.get("currency_id"))
         if amount is None:
             continue
         for k in keys:
