@@ -41,13 +41,23 @@ from tools.reads.common import (
 CONFIRMED = ["purchase", "done"]
 REPORT_KEY = {"vendor": "partner_id", "category": "category_id", "warehouse": "picking_type_id",
               "product": "product_id", "month": "date_approve:month"}
-LINE_SPEC: dict[str, Any] = {
-    "price_subtotal": {}, "product_uom_qty": {}, "currency_id": {"fields": {"name": {}}},
-    "partner_id": {"fields": {"display_name": {}}},
-    "product_id": {"fields": {"display_name": {}, "categ_id": {"fields": {"display_name": {}}}}},
-    "order_id": {"fields": {"date_approve": {}, "picking_type_id": {"fields": {"warehouse_id": {
-        "fields": {"code": {}}}}}}},
+KEY_SPEC: dict[str, dict[str, Any]] = {  # per grouping, only what it needs (the sandbox's CPU follows nesting)
+    "vendor": {"partner_id": {"fields": {"display_name": {}}}},
+    "product": {"product_id": {"fields": {"display_name": {}}}},
+    "category": {"product_id": {"fields": {"categ_id": {"fields": {"display_name": {}}}}}},
+    "warehouse": {"order_id": {"fields": {"picking_type_id": {"fields": {"warehouse_id": {"fields": {"code": {}}}}}}}},
+    "month": {"order_id": {"fields": {"date_approve": {}}}},
 }
+
+
+def _line_spec(keys: tuple[str, ...], po_rate: bool) -> dict[str, Any]:
+    spec: dict[str, Any] = {"price_subtotal": {}, "product_uom_qty": {}, "currency_id": {"fields": {"name": {}}}}
+    if po_rate:
+        spec["order_id"] = {"fields": {"currency_rate": {}}}
+    for k in keys:
+        for field, sub in KEY_SPEC[k].items():
+            spec.setdefault(field, {"fields": {}})["fields"].update(sub["fields"])
+    return spec
 MAX_LINES = 20000
 MAX_TOP = 50
 
@@ -176,10 +186,8 @@ def _line_key(ctx: ToolContext, how: str, ln: dict[str, Any]) -> str:
 def _line_sums(ctx: ToolContext, facts: Facts, domain: list[Any], keys: tuple[str, ...], on: date
                ) -> tuple[dict[str, dict[str, list[float]]], Converter, int, int]:
     """{group_by: {label: [amount in company currency, qty in product unit, lines]}} for each key."""
-    spec = LINE_SPEC
-    if facts.po_currency_rate:
-        spec = {**LINE_SPEC, "order_id": {"fields": {**LINE_SPEC["order_id"]["fields"], "currency_rate": {}}}}
-    res = ctx.odoo.web_search_read("purchase.order.line", domain, spec, limit=MAX_LINES, order="id")
+    res = ctx.odoo.web_search_read("purchase.order.line", domain, _line_spec(keys, facts.po_currency_rate),
+                                   limit=MAX_LINES, order="id")
     lines = res.get("records", [])
     foreign = {c for ln in lines if (c := id_of(ln.get("currency_id"))) and c != facts.currency_id}
     if facts.po_currency_rate:  # each PO's own rate (as purchase.report); the rate table only without it
