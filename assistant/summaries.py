@@ -47,9 +47,8 @@ SEVERITY = {"quality": 3, "dispute": 3, "delay": 2, "partial": 2, "price": 2, "c
 
 
 class SummaryArgs(BaseModel):
-    supplier: str = Field(description="Supplier name, e.g. 'Northgate Medical Supply'")
-    since: str | None = Field(None, description="Only messages since this date or phrase, e.g. '2026-06-01' or "
-                                                "'last 3 months'")
+    supplier: str = Field(description="Supplier name")
+    since: str | None = Field(None, description="Messages since (date or phrase)")
 
 
 @dataclass
@@ -249,7 +248,7 @@ def make_summary_tool(run: RunTool, llm: Any = None) -> Any:
 
     @tool(SummaryArgs, name="summarize_supplier")
     def summarize_supplier(ctx: ToolContext, args: SummaryArgs) -> ToolResult:
-        """Brief on a supplier's communications: open issues, promised dates vs reality, price changes, quality incidents, tone/risk and a next action, citing message ids, with scorecard and contract terms."""
+        """Brief on a supplier's messages: open issues, promised vs actual dates, price changes, quality, risk, next action."""
         brief, msgs = gather(ctx, run, args.supplier, args.since)
         text = None
         mode = "rules"

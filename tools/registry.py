@@ -20,20 +20,26 @@ from pydantic import ValidationError
 from tools.base import Stopwatch, Tool, ToolContext, ToolError, ToolResult
 from tools.governance.policy import MONEY_PATTERN, scrub_money, scrub_money_deep
 from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable
+from tools.reads.bills import vendor_bills
 from tools.reads.communications import supplier_communications
 from tools.reads.inbound import inbound_schedule
 from tools.reads.matching import three_way_match_exceptions
+from tools.reads.orders import find_purchase_orders
 from tools.reads.purchase import open_purchase_orders, purchase_order_status
+from tools.reads.receipts import receipts_done
 from tools.reads.replenishment import replenishment_risk
 from tools.reads.scorecard import supplier_scorecard
+from tools.reads.spend import spend_analysis
 from tools.reads.stock import stock_levels
 from tools.reads.supplier import supplier_history
+from tools.reads.vendors import product_vendors
 
 log = logging.getLogger(__name__)
 
 READ_TOOLS: list[Tool] = [
     stock_levels, inbound_schedule, purchase_order_status, open_purchase_orders, supplier_history,
     supplier_scorecard, supplier_communications, replenishment_risk, three_way_match_exceptions,
+    find_purchase_orders, product_vendors, receipts_done, vendor_bills, spend_analysis,
 ]
 MONEY_IN_TEXT = MONEY_PATTERN  # kept for importers; the patterns live in tools.governance.policy
 
@@ -73,26 +79,57 @@ def catalogue(role: str, policy: Any = None) -> list[Tool]:
     return [t for t in TOOLS.values() if policy.can_use(role, t.name)]
 
 
-def compact_schema(t: Tool) -> dict[str, Any]:
-    """The tool's JSON schema without pydantic's 'title' noise (what a chat model needs, smaller)."""
+DROPPED_KEYWORDS = frozenset({"minLength", "maxLength", "minItems", "maxItems"})
+#: Arguments whose name and type say it all to a chat model: their description stays in the pydantic
+#: model (docs, validation messages) but is not repeated on every turn (the buyer's catalogue <= 8 KB).
+SELF_EXPLANATORY = frozenset({"supplier", "warehouse", "product", "date_from", "date_to", "limit", "top",
+                              "months", "group_by", "po", "receipt", "reference", "k", "lines", "message",
+                              "doc_type"})
 
-    def strip(node: Any) -> Any:
+
+def compact_schema(t: Tool) -> dict[str, Any]:
+    """The tool's JSON schema as a chat model needs it, smaller: no pydantic titles, no string/array
+    length bounds (the arguments are still validated in full by run_tool), no `type` beside an `enum`,
+    no `false`/`null` defaults (what an absent flag or filter means anyway), no description on the
+    SELF_EXPLANATORY arguments, and Optional[x] = None shown as plain x. Why: the whole catalogue is
+    re-read by the model on every turn."""
+
+    def simplify(node: dict[str, Any]) -> dict[str, Any]:
+        any_of = node.get("anyOf")
+        if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
+            node = {**{k: v for k, v in node.items() if k != "anyOf"},
+                    **next(a for a in any_of if a != {"type": "null"})}
+        if node.get("default", 0) is None or node.get("default", 0) is False:
+            node.pop("default")
+        if "enum" in node and node.get("type") == "string":
+            node.pop("type")
+        if node.get("minimum") in (0, 1) and node.get("type") == "integer":
+            node.pop("minimum")  # counts and limits start at 1; run_tool still rejects 0
+        return node
+
+    def strip(node: Any, in_props: bool = False, name: str = "") -> Any:
         if isinstance(node, dict):
-            return {k: strip(v) for k, v in node.items()
-                    if not (k == "title" and isinstance(v, str))}
+            out = {k: strip(v, k in ("properties", "$defs"), k if in_props else "") for k, v in node.items()
+                   if in_props or not ((k == "title" and isinstance(v, str)) or k in DROPPED_KEYWORDS
+                                       or (k == "description" and name in SELF_EXPLANATORY))}
+            return out if in_props else simplify(out)
         if isinstance(node, list):
             return [strip(v) for v in node]
         return node
 
-    schema = strip(t.json_schema())
-    # Optional[str] = None renders as anyOf [str, null]; a plain type is enough for the model
-    for prop in schema.get("properties", {}).values():
-        any_of = prop.get("anyOf")
-        if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
-            prop.update(next(a for a in any_of if a != {"type": "null"}))
-            prop.pop("anyOf")
-            if prop.get("default", 0) is None:
-                prop.pop("default")
+    schema: dict[str, Any] = strip(t.json_schema())
+    defs = schema.pop("$defs", None)
+    if defs:  # inline the nested models ({"$ref": "#/$defs/X"} -> X itself): shorter, and simpler for small models
+        def inline(node: Any) -> Any:
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in defs:
+                    return inline(defs[ref[8:]])
+                return {k: inline(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [inline(v) for v in node]
+            return node
+        schema = inline(schema)
     return schema
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,7 +190,45 @@ def test_catalogue_filters_by_policy_and_stays_small() -> None:
     assert registry.catalogue_bytes(everything) <= 8192
     for spec in registry.function_specs(everything):
         assert spec["description"] and len(spec["description"]) <= 200
-        assert all(p.get("description") for p in spec["parameters"]["properties"].values())
+        assert all(p.get("description") for name, p in spec["parameters"]["properties"].items()
+                   if name not in registry.SELF_EXPLANATORY)
+    for t in everything:  # the pydantic models keep every description (docs, validation messages)
+        assert all(f.description for f in t.args_model.model_fields.values()), t.name
+
+
+def test_buyer_catalogue_with_the_default_policy_stays_small() -> None:
+    """Issue #10: the buyer sees every read tool (old and new) and the proposals; <= 8 KB in all."""
+    from tools.governance.policy import Policy
+
+    policy = Policy.load(Path(registry.__file__).parent / "governance" / "default_policy.yaml")
+    buyer = registry.catalogue("buyer", policy)
+    assert {"find_purchase_orders", "product_vendors", "receipts_done", "vendor_bills", "spend_analysis",
+            "create_rfq"} <= {t.name for t in buyer}
+    assert registry.catalogue_bytes(buyer) <= 8192
+    warehouse = {t.name for t in registry.catalogue("warehouse", policy)}
+    assert {"receipts_done", "find_purchase_orders"} <= warehouse
+    assert not {"vendor_bills", "spend_analysis", "product_vendors"} & warehouse
+    finance = {t.name for t in registry.catalogue("finance", policy)}
+    assert {"vendor_bills", "spend_analysis", "find_purchase_orders"} <= finance
+
+
+def test_the_llm_brains_buyer_catalogue_stays_small_with_its_extra_tool() -> None:
+    """What the LLM brain binds for a buyer: the registry's tools plus summarize_supplier."""
+    from assistant.runtime import ToolSet
+    from tools.governance.policy import Policy
+
+    policy = Policy.load(Path(registry.__file__).parent / "governance" / "default_policy.yaml")
+    tools = ToolSet(policy=policy, audit=None, llm=object()).catalogue(Identity("b", "buyer"))
+    assert "summarize_supplier" in {t.name for t in tools} and "spend_analysis" in {t.name for t in tools}
+    assert registry.catalogue_bytes(tools) <= 8192
+
+
+def test_compact_schema_inlines_nested_models_and_drops_noise() -> None:
+    spec = registry.compact_schema(registry.TOOLS["find_purchase_orders"])
+    state = spec["properties"]["state"]
+    assert "type" not in state and state["enum"][0] == "rfq" and state["default"] == "any"
+    assert "default" not in spec["properties"]["late"]  # a false flag is what an absent flag means
+    assert "title" not in json.dumps(spec) and "anyOf" not in json.dumps(spec)
 
 
 def _closed_port() -> int:

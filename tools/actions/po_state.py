@@ -51,13 +51,13 @@ def _resolve_po(ctx: ToolContext, text: str) -> dict[str, Any]:
 
 # -- confirm ---------------------------------------------------------------------------------------
 class ConfirmPurchaseOrderArgs(BaseModel):
-    po: str = Field(..., description="The RFQ to confirm: its reference (P00123) or the vendor reference.",
+    po: str = Field(..., description="The RFQ's or vendor's reference",
                     min_length=1, max_length=64)
 
 
 @tool(ConfirmPurchaseOrderArgs, kind="propose")
 def confirm_purchase_order(ctx: ToolContext, args: ConfirmPurchaseOrderArgs) -> ToolResult:
-    """Propose confirming an RFQ (draft/sent) into a purchase order; a different person must approve.
+    """Propose confirming an RFQ into a PO; another person approves.
 
     Nothing is written until approval; at approval the PO is re-checked (state, total, last update). Where
     Odoo has two-step approval the confirmation may land in 'to approve' — the outcome says so.
@@ -245,15 +245,15 @@ class ApproveExecutor:
 
 # -- cancel ----------------------------------------------------------------------------------------
 class CancelPurchaseOrderArgs(BaseModel):
-    po: str = Field(..., description="The PO or RFQ to cancel (P00123 or vendor reference).",
+    po: str = Field(..., description="The PO's or vendor's reference",
                     min_length=1, max_length=64)
-    reason: str = Field(..., description="Why it is cancelled (goes into the PO's chatter).",
+    reason: str = Field(..., description="Why (goes into the PO's chatter)",
                         min_length=3, max_length=500)
 
 
 @tool(CancelPurchaseOrderArgs, kind="propose")
 def cancel_purchase_order(ctx: ToolContext, args: CancelPurchaseOrderArgs) -> ToolResult:
-    """Propose cancelling a PO or RFQ with a reason; refused when any receipt is already done.
+    """Propose cancelling a PO or RFQ with a reason (not once a receipt is done).
 
     A different person (approver or manager) must approve; nothing is written until then.
     """

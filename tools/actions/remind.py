@@ -37,17 +37,16 @@ from tools.odoo.resolve import resolve_purchase_order
 
 
 class RemindSupplierArgs(BaseModel):
-    po: str = Field(..., description="The purchase order the reminder is about (P00123).", min_length=1,
+    po: str = Field(..., description="The PO it is about", min_length=1,
                     max_length=64)
     message: str = Field(..., description="What to tell the vendor.", min_length=3, max_length=2000)
-    follow_up_days: int = Field(3, description="Days until the follow-up To-Do is due.", ge=1, le=60)
-    notify_vendor: bool = Field(False, description="Also send it to the vendor (a chatter comment with the "
-                                                   "vendor as recipient) instead of an internal note.")
+    follow_up_days: int = Field(3, description="Days to your follow-up To-Do", ge=1, le=60)
+    notify_vendor: bool = Field(False, description="Send to the vendor, not an internal note")
 
 
 @tool(RemindSupplierArgs, kind="propose")
 def remind_supplier(ctx: ToolContext, args: RemindSupplierArgs) -> ToolResult:
-    """Propose a supplier reminder on a PO: a chatter message plus a follow-up To-Do for you.
+    """Propose a supplier reminder on a PO: a chatter message and a follow-up To-Do for you.
 
     No spend, so the requester may approve it themselves. Refused for cancelled or fully received POs.
     """

@@ -28,10 +28,9 @@ ODOO_FMT = "%Y-%m-%d %H:%M:%S"
 
 
 class RescheduleReceiptArgs(BaseModel):
-    receipt: str = Field(..., description="The receipt (DAL/IN/00012) or its PO (P00123).", min_length=1,
+    receipt: str = Field(..., description="The receipt or its PO", min_length=1,
                          max_length=64)
-    date: str = Field(..., description="New date: YYYY-MM-DD, 'YYYY-MM-DD HH:MM' (UTC) or a phrase such as "
-                                       "'next Friday'.", min_length=1, max_length=64)
+    date: str = Field(..., description="YYYY-MM-DD[ HH:MM UTC] or a phrase", min_length=1, max_length=64)
 
 
 def _local_today(ctx: ToolContext) -> date:
@@ -61,7 +60,7 @@ def _target(ctx: ToolContext, text: str, current: datetime | None) -> datetime:
 
 @tool(RescheduleReceiptArgs, kind="propose")
 def reschedule_receipt(ctx: ToolContext, args: RescheduleReceiptArgs) -> ToolResult:
-    """Propose moving an open receipt to a new date (the PO's promised date stays, for supplier KPIs).
+    """Propose moving an open receipt to a new date (the PO's promised date stays).
 
     Refused for past dates, dates over a year ahead, and done or cancelled receipts. A move of up to
     7 days may be self-approved; a longer one needs a different buyer, approver or manager.

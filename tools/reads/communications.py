@@ -27,7 +27,7 @@ class CommsArgs(BaseModel):
 
 @tool(CommsArgs)
 def supplier_communications(ctx: ToolContext, args: CommsArgs) -> ToolResult:
-    """Recent emails and notes with a vendor (on its POs and its record), newest first, as plain text."""
+    """Recent emails and notes with a vendor, newest first, as plain text."""
     odoo = ctx.odoo
     vendor = resolve_supplier(odoo, args.supplier)
     start = since_date(ctx, args.since, 180)

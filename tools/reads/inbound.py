@@ -42,8 +42,8 @@ RECEIPT_SPEC: dict[str, Any] = {
 class InboundArgs(BaseModel):
     warehouse: str | None = Field(None, description="Warehouse code or name; omit for all")
     supplier: str | None = Field(None, description="Vendor name or reference")
-    when: str | None = Field(None, description="Period: today, this week, overdue, next 7 days, 2026-12-03")
-    date_from: str | None = Field(None, description="Scheduled on or after (date or phrase)")
+    when: str | None = Field(None, description="today, this week, overdue, next 7 days or a date")
+    date_from: str | None = Field(None, description="Scheduled on or after")
     date_to: str | None = Field(None, description="Scheduled on or before, e.g. today = due and overdue")
 
 
@@ -57,7 +57,7 @@ def lines_summary(moves: list[dict[str, Any]], limit: int = 4) -> str:
 
 @tool(InboundArgs)
 def inbound_schedule(ctx: ToolContext, args: InboundArgs) -> ToolResult:
-    """Expected receipts (not done or cancelled): PO, supplier, scheduled date, days late, state, lines.
+    """Expected receipts not yet done: PO, vendor, scheduled date, days late, lines.
 
     Days and date windows are company-local (the Odoo user's or company's timezone), not UTC."""
     odoo = ctx.odoo

@@ -70,7 +70,7 @@ def _shown(odoo: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @tool(MatchArgs)
 def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
-    """Posted vendor bills whose price or quantity disagrees with the PO line or the received quantity, in money."""
+    """Posted vendor bills whose price or quantity disagrees with the PO or the receipts, in money."""
     with bulk_rows():
         return _exceptions(ctx, args)
 

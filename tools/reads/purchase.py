@@ -90,7 +90,7 @@ def _chatter(po: dict[str, Any]) -> list[dict[str, Any]]:
 
 @tool(POStatusArgs)
 def purchase_order_status(ctx: ToolContext, args: POStatusArgs) -> ToolResult:
-    """Full status of one PO: header, lines ordered/received/billed, receipts, bills, latest chatter."""
+    """One PO in full: lines ordered/received/billed, receipts, bills, latest chatter."""
     po = resolve_purchase_order(ctx.odoo, args.reference, specification=PO_SPEC)
     wh = (po.get("picking_type_id") or {}).get("warehouse_id") if isinstance(po.get("picking_type_id"), dict) else None
     now = today(ctx)
@@ -135,7 +135,7 @@ def purchase_order_status(ctx: ToolContext, args: POStatusArgs) -> ToolResult:
 class OpenPOArgs(BaseModel):
     supplier: str | None = Field(None, description="Vendor name or reference")
     warehouse: str | None = Field(None, description="Warehouse code or name")
-    late_only: bool = Field(False, description="Only POs with a receipt past its scheduled date")
+    late_only: bool = Field(False, description="Only POs past their receipt date")
 
 
 OPEN_SPEC: dict[str, Any] = {

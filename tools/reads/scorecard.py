@@ -27,7 +27,7 @@ MONTH_KEYS = ("lines", "lines_evaluated", "otif_pct", "on_time_pct", "in_full_pc
 class ScorecardArgs(BaseModel):
     supplier: str = Field(description="Vendor name or reference")
     months: int = Field(12, ge=1, le=60, description="Look-back in months")
-    monthly: bool = Field(False, description="Also per calendar month KPIs and spend")
+    monthly: bool = Field(False, description="Also KPIs and spend per month")
 
 
 def _pct(v: Any) -> str:
@@ -60,7 +60,7 @@ def monthly_series(lines: list[kpi.POLine], orders: list[dict[str, Any]], as_of:
 
 @tool(ScorecardArgs)
 def supplier_scorecard(ctx: ToolContext, args: ScorecardArgs) -> ToolResult:
-    """Vendor scorecard and summary: OTIF, on-time, in-full, lead time vs promised, price variance, returns, 3-way-match exceptions, open/late POs, spend."""
+    """Vendor scorecard: OTIF, on-time, in-full, lead time, price variance, returns, open/late POs, spend."""
     vendor = resolve_supplier(ctx.odoo, args.supplier)
     start = months_ago(ctx, args.months)
     with bulk_rows():
