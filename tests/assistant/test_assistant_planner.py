@@ -184,7 +184,7 @@ def test_months_since_a_month_count_back_from_the_company_today() -> None:
     ("status of DAL/IN/00568", "purchase_order_status", {"reference": "DAL/IN/00568"}),
     ("p1636", "purchase_order_status", {"reference": "P01636"}),
     ("how is Summit doing?", "supplier_scorecard", {"supplier": "Summit Medical Distributors"}),
-    ("scorecard for Gemni", "supplier_scorecard", {"supplier": "Gemni"}),
+    ("scorecard for Gemni", "supplier_scorecard", {"supplier": "Gemini Furniture"}),
     ("scorecard for Medical", "supplier_scorecard", {"supplier": "Medical"}),
     ("gloves at Houston?", "stock_levels", {"product": "gloves", "warehouse": "HOU"}),
     ("ppe1042", "stock_levels", {"product": "PPE-1042"}),
