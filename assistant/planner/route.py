@@ -41,6 +41,7 @@ from assistant.planner.slots import clean, correct_names, delexicalise, spans
 
 CONFIDENT = 0.62  # a router reading at least this close to its examples may be used
 DECISIVE = 0.10  # ... and overrides a rule reading only when it scores this much higher
+DECISIVE_OVER = {"search_documents": 0.25}  # a rule that saw policy/contract/SOP words is hard to overrule
 CLOSE = 0.035  # two readings closer than this: ask which
 LOW = 0.55  # below this nothing is understood
 NEW_TOOLS = {"find_purchase_orders", "product_vendors", "receipts_done", "vendor_bills", "spend_analysis"}
@@ -107,10 +108,13 @@ def route_message(text: str, lex: Lexicon, history: list[dict[str, Any]], router
         return rule  # the older tool answers this just as well (e.g. spend with a vendor over N months)
     rule_score = next((r.score for r in readings if r.intent == rule.intent), 0.0)
     weak = _weak(rule, lex)
+    if rule.tool and not weak and (_little_said(delex) or (history and _FOLLOW.match(cleaned))):
+        return rule  # "and for <vendor>?", "<product> <warehouse>": the words carry no other intent
     category = next((s.value for s in spans(cleaned, lex) if s.kind == "category"), None)
-    if top.score >= CONFIDENT and (weak or top.score - rule_score >= DECISIVE):
+    margin = DECISIVE_OVER.get(str(rule.intent), DECISIVE)
+    if top.score >= CONFIDENT and (weak or top.score - rule_score >= margin):
         plan = from_intent(top.intent, cleaned, lex, history, category)
-        if plan is not None:
+        if plan is not None and not (plan.pending and rule.tool and not weak):
             plan.fallback = rule if rule.tool else None
             return plan
     if rule.tool and not weak:
@@ -125,6 +129,17 @@ def route_message(text: str, lex: Lexicon, history: list[dict[str, Any]], router
     if rule.tool:
         return rule
     return Plan("unknown", reply=not_understood(lex))
+
+
+_FOLLOW = re.compile(r"^(?:and|what about|how about|same|also|now)\b", re.I)
+_FUNCTION_WORDS = {"the", "a", "an", "of", "for", "at", "in", "on", "to", "and", "with", "from", "is", "are", "what",
+                   "whats", "s", "about", "how", "me", "us", "we", "our", "it", "there", "that", "this", "do", "does"}
+
+
+def _little_said(delex: str) -> bool:
+    """Fewer than two words besides placeholders and function words: nothing for the router to read."""
+    words = re.findall(r"[a-z]+", re.sub(r"\{\w+\}", " ", delex.lower()))
+    return len([w for w in words if w not in _FUNCTION_WORDS]) < 2
 
 
 def _weak(rule: Plan, lex: Lexicon) -> bool:

@@ -58,6 +58,7 @@ class Router:
 
     def __init__(self, embedder: Any, examples: dict[str, list[str]], cache: Path | None = None) -> None:
         self.embedder = embedder
+        self._memo: dict[str, list[Reading]] = {}
         self.labels: list[str] = []
         self.texts: list[str] = []
         for intent, texts in examples.items():
@@ -92,8 +93,19 @@ class Router:
         return matrix, False
 
     def rank(self, delexicalised: str) -> list[Reading]:
-        """Intents best first. Each intent scores the mean of its best two neighbours among the top K."""
-        vec = np.asarray(self.embedder.embed([delexicalised.lower()]), dtype=np.float32)[0]
+        """Intents best first. Each intent scores the mean of its best two neighbours among the top K.
+        Memoised: the planner reads a message twice per turn (to call tools, then to compose)."""
+        key = delexicalised.lower()
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._rank(key)
+            if len(self._memo) > 512:
+                self._memo.clear()
+            self._memo[key] = hit
+        return list(hit)
+
+    def _rank(self, delexicalised: str) -> list[Reading]:
+        vec = np.asarray(self.embedder.embed([delexicalised]), dtype=np.float32)[0]
         sims = self.matrix @ vec
         order = np.argsort(-sims)[: K * 3]
         per: dict[str, list[float]] = {}
@@ -108,6 +120,18 @@ class Router:
         return sorted(scored, key=lambda r: -r.score)
 
 
+def _one_blas_thread() -> None:
+    """Pin BLAS to one thread for the whole process. Why: turns run in worker threads, where OpenBLAS
+    ignores the per-call limit the embedder sets, and two BLAS threads on a busy 2-core host made one
+    short query 20-40x slower (17 ms -> 400-900 ms measured); one thread is also what the embedder
+    chooses for queries anyway. Call from the main thread (the runtime's warm-up does)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional dependency of the embedder
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
 _router: Router | None = None
 _lock = threading.Lock()
 
@@ -119,6 +143,7 @@ def get_router() -> Router:
         if _router is None:
             from knowledge.embeddings import make_embedder
 
+            _one_blas_thread()
             _router = Router(make_embedder("local"), load_examples(), cache_dir())
             log.info("planner router ready in %.0f ms (%d examples, cache %s)", _router.startup_ms,
                      len(_router.texts), "hit" if _router.from_cache else "miss")
