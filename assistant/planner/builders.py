@@ -113,12 +113,12 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
         return "product_vendors", slots
     if intent == "receipts_done":
         slots = {"warehouse": wh, "supplier": sup, "product": prod, "reference": ref, **period(raw, today)}
-        for pattern, group in (("per day|by day|daily|each day", "day"), ("per week|by week|weekly", "week"),
+        for pattern, grouping in (("per day|by day|daily|each day", "day"), ("per week|by week|weekly", "week"),
                                ("per vendor|by vendor|per supplier|by supplier", "vendor"),
                                ("per warehouse|by warehouse|per site|by site", "warehouse"),
                                ("per product|by product|per item|by item", "product")):
             if _word(low, pattern):
-                slots["group_by"] = group
+                slots["group_by"] = grouping
                 break
         return "receipts_done", slots
     if intent == "vendor_bills":
@@ -135,7 +135,7 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
             status = "any"
         return "vendor_bills", {"status": status, "supplier": sup, "reference": ref, **period(raw, today)}
     if intent == "spend_analysis":
-        group = None
+        group: str | None = None
         for pattern, g in (("by category|per category|categories|category", "category"),
                            ("by warehouse|per warehouse|by site|per site|sites|warehouses", "warehouse"),
                            ("by product|per product|per item|by item|products|items", "product"),

@@ -368,23 +368,19 @@ def _pick(last: dict[str, Any], low: str, key: str) -> tuple[str | None, list[st
     any: named by an ordinal ("the first one"), the one that turn was about, or the only one it showed.
     Several and no ordinal -> (None, the choices). Questions back and turns that showed none are skipped."""
     idx = _ordinal(low)
-    plural = _PLURAL.search(low) is not None
     history = last.get("history") or []
     for focus in reversed(history):
         shown = [str(x) for x in focus.get(key) or []]
         ref = focus.get("reference") if key == "pos" and focus.get("tool") else None
         if idx is not None and shown and -len(shown) <= idx < len(shown):
             return shown[idx], []
-        if ref and PO_RE.fullmatch(str(ref)) and not (plural and len(shown) > 1):
+        if ref and PO_RE.fullmatch(str(ref)):
             return str(ref), []
         if len(shown) == 1:
             return shown[0], []
         if len(shown) > 1:
             return None, shown[:8]
     return None, []
-
-
-_PLURAL = re.compile(r"\b(them|those|these|both|all of them|all)\b")
 
 
 def _focus_po(last: dict[str, Any], low: str = "") -> str | None:
@@ -447,8 +443,7 @@ def _merged_focus(history: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # -- places, quantities and periods ------------------------------------------------------------------
-_NOT_PLACES = {"odoo", "the", "stock", "total", "all", "my", "our", "units", "slack", "cli", "bluebonnet", "texas",
-               "oklahoma", "transit", "full", "time", "company", "general",
+_NOT_PLACES = {"odoo", "the", "stock", "total", "all", "my", "our", "units", "slack", "cli", "transit", "full", "time", "company", "general",
                "quartermaster", "today", "tomorrow", *MONTHS,
                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
@@ -613,7 +608,7 @@ def _example_receipt(lex: Lexicon) -> str:
 
 
 def local_today(tz: str, now: datetime | None = None) -> date:
-    """Today in the company's timezone (America/Chicago for Bluebonnet), not UTC."""
+    """Today in the company's timezone (from Odoo), not UTC."""
     from tools.odoo.resolve import company_today
 
     return company_today(tz, now)

@@ -103,9 +103,10 @@ class Lexicon:
                 hits.append((m.start(), code or f"{m.group(1).upper()}-{m.group(2)}"))
         if not hits:
             for m in re.finditer(r"\b(?=[A-Za-z0-9_.-]*\d)[A-Za-z]+[_.-]?\d[A-Za-z0-9_.-]*\b", text):
-                if "_" in m.group(0) or re.fullmatch(r"[A-Za-z]{2,6}[-_.]\d{2,}[A-Za-z0-9_.-]*", m.group(0)):
-                    if not re.fullmatch(r"(?i)p\d+|q[1-4]|\d+[a-z]*", m.group(0)):
-                        hits.append((m.start(), m.group(0)))
+                tok = m.group(0)
+                if ("_" in tok or re.fullmatch(r"[A-Za-z]{2,6}[-_.]\d{2,}[A-Za-z0-9_.-]*", tok)) \
+                        and not re.fullmatch(r"(?i)p\d+|q[1-4]|\d+[a-z]*", tok):
+                    hits.append((m.start(), tok))
         if hits:
             return sorted(hits)
         name = self._product_name(text)

@@ -72,7 +72,7 @@ RELATIVE = ("when", "date_from", "date_to", "since", "date")
 
 
 def localize_dates(slots: dict[str, Any], today: date, utc_today: date | None = None) -> dict[str, Any]:
-    """Relative date phrases -> explicit ISO dates when the company's day (America/Chicago) is not UTC's.
+    """Relative date phrases -> explicit ISO dates when the company's day is not UTC's.
 
     The tools read "today" from a UTC clock; after 18:00 Central that is already tomorrow, so the planner
     passes the company's own dates instead. While both agree the phrase is kept (its label reads better)."""

@@ -23,8 +23,8 @@ from assistant.planner.intents import (
     _entities,
     _leftover,
     _merged_focus,
-    _pick,
     _period_slots,
+    _pick,
     _quoted,
     _reason,
     _rfq,
@@ -85,8 +85,20 @@ def analyse(text: str, lex: Lexicon) -> tuple[str, str]:
     return cleaned, delexicalise(cleaned, spans(cleaned, lex))
 
 
+_TO_MAX = re.compile(r"\b(?:back )?up to (?:the |its )?max(?:imum)?\b|\breach (?:the |its )?max(?:imum)?\b|\bto max\b",
+                     re.I)
+
+
 def route_message(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any = None,
                   inherit: dict[str, Any] | None = None) -> Plan:
+    plan = _route(text, lex, history, router, inherit)
+    if plan.tool == "stock_levels" and _TO_MAX.search(text):
+        plan.post = "stock_gap"  # "how many to get X back up to max": say the difference, from the tool's figures
+    return plan
+
+
+def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any = None,
+           inherit: dict[str, Any] | None = None) -> Plan:
     from assistant.planner.router import get_router
 
     cleaned, delex = analyse(text, lex)
@@ -108,8 +120,12 @@ def route_message(text: str, lex: Lexicon, history: list[dict[str, Any]], router
         return rule  # the older tool answers this just as well (e.g. spend with a vendor over N months)
     rule_score = next((r.score for r in readings if r.intent == rule.intent), 0.0)
     weak = _weak(rule, lex)
-    if rule.tool and not weak and (_little_said(delex) or (history and _FOLLOW.match(cleaned))):
-        return rule  # "and for <vendor>?", "<product> <warehouse>": the words carry no other intent
+    if _little_said(delex) and (rule.tool and not weak or rule.intent == "unknown"):
+        # "and for <vendor>?", "<product> <warehouse>", "and at <warehouse>?" in a new thread: the words
+        # carry no other intent, so the router has nothing to add (and must not invent a request)
+        return rule if rule.tool else Plan("unknown", reply=not_understood(lex))
+    if rule.tool and not weak and history and _FOLLOW.match(cleaned):
+        return rule
     category = next((s.value for s in spans(cleaned, lex) if s.kind == "category"), None)
     margin = DECISIVE_OVER.get(str(rule.intent), DECISIVE)
     if top.score >= CONFIDENT and (weak or top.score - rule_score >= margin):
@@ -149,7 +165,8 @@ def _weak(rule: Plan, lex: Lexicon) -> bool:
     if rule.tool == "stock_levels":
         product = str(rule.slots.get("product") or "")
         return not (lex.product_info(product) or re.search(r"\d", product))
-    return False
+    supplier = rule.slots.get("supplier")  # a vendor made of leftover words ("spend on Safety & PPE")
+    return bool(supplier and lex.suppliers and not any(s["name"] == supplier for s in lex.suppliers))
 
 
 def ask_which(text: str, intents: list[str]) -> Plan:
@@ -173,11 +190,13 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
         return Plan("thanks", reply="You're welcome. Ask me anything else about stock, receipts, orders or suppliers.")
     if intent == "stock_levels":
         product = ents.get("product") or product_phrase(text, lex) or _leftover(text, lex)
+        if product and not set(norm(product).split()) - _FUNCTION_WORDS - {"or", "but", "so", "then", "also"}:
+            product = None  # only small words were left: no product was named
         if not product:
             return _ask_slot(intent, "product", text)
         return Plan(intent, intent, {"product": product, "warehouse": ents.get("warehouse")})
     if intent == "inbound_schedule":
-        slots = {"warehouse": ents.get("warehouse"), "supplier": supplier, **_period_slots(text)}
+        slots: dict[str, Any] = {"warehouse": ents.get("warehouse"), "supplier": supplier, **_period_slots(text)}
         if not slots.get("when") and re.search(r"\b(overdue|late|past due|behind)\b", low):
             slots["when"] = "overdue"
         return Plan(intent, intent, slots)
@@ -212,7 +231,7 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
         ref = ents.get("reference") or _pick(last, low, "pos")[0]
         if not ref:
             return _ask_slot(intent, "reference", text)
-        slots: dict[str, Any] = {"reference": ref}
+        slots = {"reference": ref}
         if intent == "cancel_purchase_order":
             slots["reason"] = _reason(text) or _why(text) or "Cancellation requested in chat"
         if intent == "remind_supplier":
@@ -234,11 +253,10 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
     if intent == "create_rfq":
         return _rfq(text, low, ents, lex, last)
     if intent in ("find_purchase_orders", "product_vendors", "receipts_done", "vendor_bills", "spend_analysis"):
-        tool, slots_or_missing = build(intent, text, ents, lex, today, category)
-        if tool is None:
-            return _ask_slot(intent, str(slots_or_missing), text)
-        assert isinstance(slots_or_missing, dict)
-        return Plan(intent, tool, {k: v for k, v in slots_or_missing.items() if v is not None})
+        tool, built = build(intent, text, ents, lex, today, category)
+        if tool is None or not isinstance(built, dict):
+            return _ask_slot(intent, str(built), text)
+        return Plan(intent, tool, {k: v for k, v in built.items() if v is not None})
     return None
 
 

@@ -37,6 +37,7 @@ DATE_RE = re.compile(
 PO_REF = re.compile(r"\b(?:po\s*#?\s*)?P\d{3,6}\b", re.I)
 DOC_REF = re.compile(r"\b[A-Z][A-Z0-9]{1,5}/(?:[A-Z]{2,5}/)?\d{2,6}(?:/\d{2,6}){0,2}\b", re.I)  # WH/IN/00002, PO/2026/0042
 CODE_RE = re.compile(r"\b(?=[A-Za-z0-9_.-]*\d)[A-Za-z][A-Za-z0-9]*[-_][A-Za-z0-9_.-]*[A-Za-z0-9]\b")  # FURN_6667, PPE-1042
+_CODE_AT = re.compile(r"[A-Za-z0-9_.\-/]+(?: \d{3,5}\b)?")
 QTY_RE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
 
 
@@ -142,11 +143,10 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
         add(m.start(), m.end(), "date", m.group(0).lower())
     for m in CODE_RE.finditer(text):
         add(m.start(), m.end(), "product", m.group(0))
-    for _pos, code in lex.products_in(text):
-        if re.fullmatch(r"[A-Z]{3}-\d{3,5}", code):
-            m = re.search(rf"\b{code[:3]}[- ]?{code[4:]}\b", text, re.I)
-            if m:
-                add(m.start(), m.end(), "product", code)
+    for pos, code in lex.products_in(text):
+        at = _CODE_AT.match(text, pos) if pos >= 0 and re.search(r"\d", code) else None
+        if at:
+            add(at.start(), at.end(), "product", code)
     low = text.lower()
     for alias, kind, value in _alias_table(lex):
         for m in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", low):
@@ -156,10 +156,9 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
         for m in re.finditer(rf"\b{re.escape(code)}\b", text):
             add(m.start(), m.end(), "warehouse", code)
     name = lex._product_name(text)
-    if name:
-        m = re.search(re.escape(norm(name)).replace(r"\ ", r"\W+"), low)
-        if m:
-            add(m.start(), m.end(), "product", name)
+    hit = re.search(re.escape(norm(name)).replace(r"\ ", r"\W+"), low) if name else None
+    if name and hit:
+        add(hit.start(), hit.end(), "product", name)
     _product_runs(text, lex, add)
     for m in QTY_RE.finditer(text):
         add(m.start(), m.end(), "qty", m.group(0))
