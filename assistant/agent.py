@@ -90,6 +90,7 @@ class _Turn:
     results: list[ToolResult] = field(default_factory=list)
     citations: dict[str, dict[str, Any]] = field(default_factory=dict)
     proposals: list[dict[str, Any]] = field(default_factory=list)
+    pending: dict[str, Any] | None = None  # the brain's question back, completed by a short reply next turn
     usage: dict[str, int] = field(default_factory=lambda: {"input_tokens": 0, "output_tokens": 0,
                                                            "total_tokens": 0})
 
@@ -255,6 +256,7 @@ class Assistant:
                         _add_usage(turn, msg)
                         if not msg.tool_calls:
                             final = msg
+                            turn.pending = msg.additional_kwargs.get("qm_pending") or None
             if turn.refused_over_budget >= 2:  # the model keeps asking past the budget: stop the loop
                 return _budget_answer(turn), "budget"
         if final is None:
@@ -329,7 +331,8 @@ class Assistant:
         if self.memory is not None and answer:
             try:
                 self.memory.append(thread_id, username=user.username, channel=channel, run_id=turn.ctx.run_id,
-                                   user_text=text, answer=answer, focus=turn_focus(turn.records, turn.results))
+                                   user_text=text, answer=answer,
+                                   focus=turn_focus(turn.records, turn.results, turn.pending))
             except Exception:  # noqa: BLE001 - losing memory must not lose the answer
                 log.exception("could not store turn %s in thread %s", turn.ctx.run_id, thread_id)
         self._audit_turn(user.username, result, channel, text)
@@ -514,9 +517,15 @@ _REF_RE = re.compile(r"\b(P\d{5,})\b")
 _RECEIPT_RE = re.compile(r"\b([A-Z]{2,5}/IN/\d{3,})\b")
 
 
-def turn_focus(records: Sequence[dict[str, Any]], results: Sequence[ToolResult]) -> dict[str, Any]:
-    """What a turn was about, for follow-ups: the last tool and its args, plus the refs it showed."""
+def turn_focus(records: Sequence[dict[str, Any]], results: Sequence[ToolResult],
+               pending: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a turn was about, for follow-ups: the last tool and its args, the refs it showed, and what a
+    short reply would complete (a question back of the brain, or a tool's "did you mean" candidates)."""
     focus: dict[str, Any] = {}
+    if pending:
+        focus["pending"] = pending
+    elif (cands := _candidates_pending(records, results)) is not None:
+        focus["pending"] = cands
     if records:
         focus["tool"] = records[-1]["name"]
         focus["args"] = records[-1]["args"]
@@ -547,6 +556,26 @@ def turn_focus(records: Sequence[dict[str, Any]], results: Sequence[ToolResult])
     if receipts:
         focus["receipts"] = receipts[:20]
     return focus
+
+
+def _candidates_pending(records: Sequence[dict[str, Any]], results: Sequence[ToolResult]) -> dict[str, Any] | None:
+    """A tool that answered "which one?" (ambiguous name, variants): its call and the choices, so that
+    "FURN_6667", "the white one" or "2" re-runs it with that record."""
+    for rec, res in zip(records, results, strict=False):
+        data = res.data or {}
+        cands = data.get("candidates") or []
+        if res.ok or not cands or data.get("code") not in ("ambiguous", "not_found"):
+            continue
+        args = dict(rec.get("args") or {})
+        msg = (res.error or "").lower()
+        slot = next((k for k, v in args.items() if isinstance(v, str) and v and v.lower() in msg), None)
+        slot = slot or next((k for k in ("product", "supplier", "warehouse") if k in args), None)
+        if slot is None:
+            continue
+        choices = [{"label": str(c.get("display_name") or c.get("name") or c), "code": str(c.get("default_code")
+                    or c.get("code") or "")} for c in cands[:8] if isinstance(c, dict)]
+        return {"kind": "candidates", "tool": rec["name"], "args": args, "slot": slot, "choices": choices}
+    return None
 
 
 def _tables(result: ToolResult) -> list[dict[str, Any]]:

@@ -346,6 +346,12 @@ def _warm_up(brain_name: str, odoo: OdooClient, knowledge: Any) -> None:
             load_lexicon(odoo)
         except Exception:  # noqa: BLE001 - the first turn will retry and report
             log.exception("loading the planner's lexicon failed")
+        try:
+            from assistant.planner.router import get_router
+
+            get_router()  # MiniLM + the example embeddings (cached on disk by content hash)
+        except Exception:  # noqa: BLE001 - the first turn will retry and report
+            log.exception("loading the planner's router failed")
     if knowledge is not None:
         try:
             knowledge.search("receiving damaged pallets", k=1)

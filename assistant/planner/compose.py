@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from assistant.agent import user_facing
+from assistant.planner.builders import stock_gap_note
 from assistant.planner.intents import Plan
 from tools.base import ToolResult
 
@@ -55,7 +56,7 @@ def help_text() -> str:
 def direct_reply(plan: Plan) -> str:
     """Answers that need no tool: help, refusals, questions back."""
     if plan.intent == "help":
-        body = help_text()
+        body = plan.reply if plan.reply and plan.reply != "help" else help_text()
     elif plan.intent == "refuse":
         body = _refusals()[plan.reply or "forbidden"]
     elif plan.intent == "bad_quantity":
@@ -65,7 +66,7 @@ def direct_reply(plan: Plan) -> str:
     elif plan.intent == "thanks":
         body = plan.reply or "You're welcome."
     elif plan.intent == "unknown":
-        body = _refusals()["unknown"] + "\n\n" + help_text()
+        body = plan.reply if plan.reply and plan.reply != "unknown" else _refusals()["unknown"] + "\n\n" + help_text()
     else:
         body = plan.reply or _refusals()["unknown"]
     return f"{body}\n\n{FOOTER}"
@@ -82,8 +83,8 @@ def for_people(text: str) -> str:
     return _MODEL_ONLY.sub("", text).strip()
 
 
-def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]]) -> str:
-    parts: list[str] = [plan.note] if plan.note else []
+def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more: list[Plan] | None = None) -> str:
+    parts: list[str] = [p.note for p in (plan, *(more or [])) if p.note]
     cites: dict[str, str] = {}
     for name, result, content in results:
         if result is None:  # guard and budget notes come back as plain text written for a model
@@ -98,6 +99,8 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]]) -> st
             text += "\n" + _reminder_effect(result)
         detail = "" if name in NO_ROWS else render_data(name, result.data or {})
         parts.append((f"{intro}\n" if intro else "") + text + (f"\n\n{detail}" if detail else ""))
+        if plan.post == "stock_gap" and name == "stock_levels" and (gap := stock_gap_note(result.data or {})):
+            parts.append(gap)
         if result.proposal_ids:
             parts.append("Proposal: " + ", ".join(result.proposal_ids) + " (pending approval).")
         for c in result.citations:

@@ -55,6 +55,10 @@ class Plan:
     followup: bool = False
     note: str | None = None  # said before the tool's answer (e.g. "12 dozen = 144 units")
     extra: list[dict[str, Any]] = field(default_factory=list)  # more calls of the same tool (comparisons)
+    also: list[Plan] = field(default_factory=list)  # the other part of a two-part question
+    pending: dict[str, Any] | None = None  # a question back: what a short reply completes (thread memory)
+    fallback: Plan | None = None  # when `tool` is not in this Odoo's catalogue (a tool not installed)
+    post: str | None = None  # a computed line after the tool's answer ("stock_gap": max - on hand)
 
 
 def _has(text: str, *words: str) -> bool:
@@ -71,7 +75,7 @@ def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
     if m := PO_RE.search(PROPOSAL_RE.sub(" ", text)):
         digits = m.group(1)[1:]
         slots["reference"] = "P" + digits.zfill(5)
-    elif m := re.search(r"\b(?:po|purchase order)\s*(?:#|no\.?|number)?\s*(\d{3,6})\b(?!\s*(?:units?|x|pcs|of|"
+    elif m := re.search(r"\b(?:po|purchase order)\s*(?:#|no\.?|number)?\s*(\d{1,6})\b(?!\s*(?:units?|x|pcs|of|"
                         r"dozens?|cases?|box(?:es)?|packs?)\b)(?![-\w])", text, re.I):
         slots["reference"] = "P" + m.group(1).zfill(5)
     if m := RECEIPT_RE.search(text):
@@ -90,8 +94,29 @@ def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
 PER_WAREHOUSE = {"stock_levels", "inbound_schedule", "replenishment_risk", "open_purchase_orders"}
 
 
-def parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
-    """Decide what to do with one user message, given the focus of earlier turns in the thread."""
+def parse(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any = None) -> Plan:
+    """Decide what to do with one user message, given the focus of earlier turns in the thread.
+
+    A pending question back is completed first; a two-part question becomes two plans; otherwise the
+    router (examples in MiniLM space) and the rules each read the message and `decide` arbitrates."""
+    from assistant.planner.route import answer_pending, route_message, split_parts
+
+    if history and (pending := history[-1].get("pending")):
+        done = answer_pending(text, lex, history, pending, router)
+        if done is not None:
+            return done
+    parts = split_parts(text)
+    if len(parts) == 2:
+        first = route_message(parts[0], lex, history, router)
+        second = route_message(parts[1], lex, history, router, inherit=first.slots)
+        if first.tool and second.tool and not (first.tool in PROPOSAL_TOOLS or second.tool in PROPOSAL_TOOLS):
+            first.also = [second]
+            return first
+    return route_message(text, lex, history, router)
+
+
+def rules(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
+    """The rule reading of one message (references, verbs, known names), with per-warehouse extras."""
     plan = _parse(text, lex, history)
     if plan.tool in PER_WAREHOUSE and plan.slots.get("warehouse") and not plan.extra:
         more = [w for w in lex.warehouses_in(text) if w != plan.slots["warehouse"]]
@@ -122,7 +147,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         ref = ents.get("reference") or _focus_po(last, low)
         if not ref:
             return _which_one(last, low, "pos", "chase") or Plan(
-                "clarify", reply="Which purchase order should I chase? Give its reference (e.g. P00012).")
+                "clarify", reply="Which purchase order should I chase? Give its reference.",
+                pending={"kind": "slot", "slot": "reference", "intent": "remind_supplier", "text": "chase"})
         msg = _quoted(raw) or (f"Please confirm the delivery status and the expected delivery date for {ref}.")
         slots: dict[str, Any] = {"reference": ref, "message": msg}
         if _has(low, "email", "e-mail", "send (?:it |this |that )?to (?:the )?(?:supplier|vendor)",
@@ -137,9 +163,16 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         receipt = ents.get("receipt") or ents.get("reference") or _focus_receipt(last, low) or _focus_po(last, low)
         if not receipt and target and (ask := _which_one(last, low, "receipts", "reschedule")):
             return ask
+        if receipt and not target:
+            late = re.search(r"\b(\d{1,2})\s+days?\s+(?:late|later|behind)\b", low)
+            return Plan("clarify", reply=f"To which date should I move {receipt}?"
+                        + (f" (You said it will be {late.group(1)} days late.)" if late else "")
+                        + " Give the day, e.g. 2026-12-03 or 'next Monday'.",
+                        pending={"kind": "slot", "slot": "date", "intent": "reschedule_receipt",
+                                 "text": f"reschedule {receipt} to"})
         if not receipt or not target:
-            return Plan("clarify", reply="Tell me the receipt (e.g. WH/IN/00012 or its PO) and the new date, "
-                                         "e.g. 'reschedule DAL/IN/00042 to 2026-12-03'.")
+            return Plan("clarify", reply="Tell me the receipt (or its PO) and the new date, e.g. "
+                                         f"'reschedule {_example_receipt(lex)} to next Monday'.")
         return Plan("reschedule_receipt", "reschedule_receipt", {"receipt": receipt, "date": target})
     for verb, tool in (("cancel", "cancel_purchase_order"), ("confirm", "confirm_purchase_order")):
         if not _has(low, verb) or (verb == "confirm" and _has(low, "confirmation", "confirmed")):
@@ -258,9 +291,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     if latest_tool in PROPOSAL_TOOLS and re.match(r"^(and|what about|how about|same|also)\b", low) \
             and any(k in ents for k in ("warehouse", "supplier", "product", "reference")):
         return Plan("clarify", reply=("I don't repeat a proposal unless you ask for it. If you want another one, "
-                                      "say it in full, e.g. 'order 200 PPE-1042 from Apex for Dallas' or "
-                                      "'chase P01618'; for a figure, ask the question, e.g. 'stock of PPE-1042 at "
-                                      "Dallas'."))
+                                      f"say it in full, e.g. '{_example_order(lex)}'; for a figure, ask the "
+                                      "question, e.g. 'stock of <product> at <warehouse>'."))
     phrase = product_phrase(raw, lex)
     stock_words = _has(low, "stock", "on hand", "how many", "how much", "inventory", "do we have")
     if phrase and (stock_words or len(low.split()) <= 6):
@@ -271,7 +303,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         phrase = _leftover(raw, lex)
         if phrase:  # let the tool resolve it: an exact hit, or "did you mean" candidates
             return Plan("stock_levels", "stock_levels", {"product": phrase, "warehouse": ents.get("warehouse")})
-        return Plan("clarify", reply="Which product? Give its code (e.g. PPE-1042) or name.")
+        return Plan("clarify", reply="Which product? Give its code or name.",
+                    pending={"kind": "slot", "slot": "product", "intent": "stock_levels", "text": raw})
     return Plan("unknown", reply="unknown")
 
 
@@ -295,7 +328,7 @@ def _follow_up(raw: str, low: str, ents: dict[str, Any], last: dict[str, Any]) -
         for key in ("when", "date_from", "date_to"):
             slots.pop(key, None)
         changes.update({k: v for k, v in _period_slots(raw).items() if v})
-    if tool in ("supplier_scorecard", "supplier_history") and (n := months_asked(low, local_today("America/Chicago"))):
+    if tool in ("supplier_scorecard", "supplier_history") and (n := months_asked(low, date.today())):
         changes["months"] = n
     if not changes:
         return None
@@ -331,25 +364,23 @@ def _ordinal(low: str) -> int | None:
 
 
 def _pick(last: dict[str, Any], low: str, key: str) -> tuple[str | None, list[str]]:
-    """The PO ('pos') or receipt ('receipts') the user points at: named by an ordinal ("the first one"), the
-    one the last turn was about, or the only one it showed. Several and no ordinal -> (None, the choices)."""
-    latest = last.get("latest") or {}
-    if not latest.get("tool"):  # the last turn was a question back: point at what was shown before it
-        latest = {key: last.get(key) or [], "reference": None}
-    shown = [str(x) for x in latest.get(key) or []]
+    """The PO ('pos') or receipt ('receipts') the user points at, from the MOST RECENT turn that showed
+    any: named by an ordinal ("the first one"), the one that turn was about, or the only one it showed.
+    Several and no ordinal -> (None, the choices). Questions back and turns that showed none are skipped."""
     idx = _ordinal(low)
-    if idx is not None and shown and -len(shown) <= idx < len(shown):
-        return shown[idx], []
-    if key == "pos" and latest.get("reference") and PO_RE.fullmatch(str(latest["reference"])):
-        return str(latest["reference"]), []
-    if len(shown) == 1:
-        return shown[0], []
-    if len(shown) > 1:
-        return None, shown[:8]
-    if key == "pos" and last.get("reference") and PO_RE.fullmatch(str(last["reference"])):
-        return str(last["reference"]), []
-    older = [str(x) for x in last.get(key) or []]
-    return (older[0], []) if len(older) == 1 else (None, older[:8])
+    history = last.get("history") or []
+    for focus in reversed(history):
+        shown = [str(x) for x in focus.get(key) or []]
+        ref = focus.get("reference") if key == "pos" and focus.get("tool") else None
+        if idx is not None and shown and -len(shown) <= idx < len(shown):
+            return shown[idx], []
+        if ref and PO_RE.fullmatch(str(ref)):
+            return str(ref), []
+        if len(shown) == 1:
+            return shown[0], []
+        if len(shown) > 1:
+            return None, shown[:8]
+    return None, []
 
 
 def _focus_po(last: dict[str, Any], low: str = "") -> str | None:
@@ -407,12 +438,12 @@ def _merged_focus(history: list[dict[str, Any]]) -> dict[str, Any]:
             merged["args"] = dict(focus.get("args") or {})
     if history:
         merged["latest"] = history[-1]  # "the first one", "it": what the last answer showed
+        merged["history"] = history
     return merged
 
 
 # -- places, quantities and periods ------------------------------------------------------------------
-_NOT_PLACES = {"odoo", "the", "stock", "total", "all", "my", "our", "units", "slack", "cli", "bluebonnet", "texas",
-               "oklahoma", "transit", "full", "time", "company", "general",
+_NOT_PLACES = {"odoo", "the", "stock", "total", "all", "my", "our", "units", "slack", "cli", "transit", "full", "time", "company", "general",
                "quartermaster", "today", "tomorrow", *MONTHS,
                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
@@ -475,21 +506,22 @@ def _order_lines(raw: str, lex: Lexicon) -> tuple[list[dict[str, Any]], list[str
         if not m or not words or not all(_stem(w) in vocab for w in words):
             return lines, notes, None, False
         hits = [(m.start(3), m.group(3).strip())]
-    codes = [h for h in hits if re.fullmatch(r"[A-Z]{3}-\d{3,5}", h[1])]
+    codes = [h for h in hits if h[0] >= 0 and (lex.product_info(h[1]) or re.search(r"\d", h[1]))
+             and cleaned[h[0]:h[0] + 1].isalnum()]
     spans: list[tuple[str, str]] = []
     if codes:
-        found = list(re.finditer(r"\b[A-Za-z]{3}[- ]?\d{3,5}\b", cleaned))
         start = 0
-        for hit, (_, code) in zip([f for f in found if not re.match(r"(?i)(in|bil)", f.group(0))], codes,
-                                  strict=False):
-            spans.append((code, cleaned[start:hit.start()]))
-            start = hit.end()
+        for pos, code in codes:  # positions in the text, codes as Odoo spells them (FURN_6667, PPE-1042)
+            m = _CODE_AT.match(cleaned, pos)
+            spans.append((code, cleaned[start:pos]))
+            start = m.end() if m else pos + len(code)
     else:
         name = hits[0][1]
         pos = norm(cleaned).find(norm(name))
         spans.append((name, norm(cleaned)[:pos] if pos >= 0 else cleaned))
     for product, before in spans:
-        m = re.search(rf"({NUMBER})\s*({UNIT_WORDS})?\s*(?:of\s+)?(?:the\s+)?\W*$", before, re.I)
+        m = re.search(rf"({NUMBER})\s*({UNIT_WORDS})?\s*(?:more\s+|extra\s+|additional\s+)?(?:of\s+)?(?:the\s+)?\W*$",
+                      before, re.I)
         if not m:
             m2 = re.search(rf"(?:qty|quantity|\bx|×)\s*:?\s*(?:of\s*)?({NUMBER})", raw, re.I)
             if not m2:
@@ -520,6 +552,9 @@ def _order_lines(raw: str, lex: Lexicon) -> tuple[list[dict[str, Any]], list[str
     return lines, notes, None, False
 
 
+_CODE_AT = re.compile(r"[A-Za-z0-9_.\-/]+(?: \d{3,5}\b)?")
+
+
 def _whole_units(uom: str) -> bool:
     return not re.search(r"\b(kg|g|lb|lbs|oz|l|liters?|litres?|ml|m|meters?|metres?|ft|gal|gallons?)\b", uom.lower())
 
@@ -543,8 +578,11 @@ def _rfq(raw: str, low: str, ents: dict[str, Any], lex: Lexicon, last: dict[str,
         supplier = m.group(1)  # a vendor the lexicon does not know: the tool resolves it or suggests names
     if not (lines and supplier):
         missing = [n for n, v in (("product and quantity", lines), ("supplier", supplier)) if not v]
+        pending = ({"kind": "slot", "slot": "supplier", "intent": "create_rfq", "text": raw + " from"}
+                   if lines and not supplier else None)
         return Plan("clarify", reply="To draft an RFQ I need the " + " and the ".join(missing) +
-                    ", e.g. 'order 200 PPE-1042 from Apex Industrial Supply for Dallas'.")
+                    f", e.g. '{_example_order(lex)}'." + (" Which vendor should I ask?" if pending else ""),
+                    pending=pending)
     place = unknown_place(raw, lex)
     if place and not ents.get("warehouse"):
         return Plan("clarify", reply=unknown_place_reply(place, lex))
@@ -556,8 +594,21 @@ def _rfq(raw: str, low: str, ents: dict[str, Any], lex: Lexicon, last: dict[str,
     return Plan("create_rfq", "create_rfq", slots, note=" ".join(notes) or None)
 
 
+def _example_order(lex: Lexicon) -> str:
+    """An order sentence built from this Odoo's own names (help texts never name a demo business)."""
+    product = next((str(p["code"]) for p in lex.products if p.get("code")), None) or \
+        (str(lex.products[0]["name"]) if lex.products else "<product code>")
+    vendor = str(lex.suppliers[0]["name"]) if lex.suppliers else "<vendor>"
+    wh = f" for {lex.warehouses[0]['code']}" if lex.warehouses else ""
+    return f"order 200 {product} from {vendor}{wh}"
+
+
+def _example_receipt(lex: Lexicon) -> str:
+    return f"{lex.warehouses[0]['code']}/IN/00012" if lex.warehouses else "WH/IN/00012"
+
+
 def local_today(tz: str, now: datetime | None = None) -> date:
-    """Today in the company's timezone (America/Chicago for Bluebonnet), not UTC."""
+    """Today in the company's timezone (from Odoo), not UTC."""
     from tools.odoo.resolve import company_today
 
     return company_today(tz, now)

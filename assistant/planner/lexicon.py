@@ -17,12 +17,16 @@ from tools.odoo.client import OdooClient
 
 _SUFFIXES = re.compile(r"\b(co|company|inc|llc|ltd|corp|corporation|supply|supplies|distributors|"
                        r"products|&)\b\.?", re.I)
-_COMMON = {"the", "blue", "delta", "quantum", "vertex", "horizon", "atlas", "trinity",
-           "greenfield", "evergreen", "sterling", "meridian", "pioneer"}
+# first words too common in English (or in business names) to stand for one vendor on their own
+_COMMON = {"the", "blue", "red", "green", "general", "global", "united", "first", "national", "american",
+           "international", "central", "north", "south", "east", "west", "best", "quality", "premier",
+           "standard", "prime", "star", "alpha", "golden", "silver", "royal", "city", "metro", "new", "great",
+           "pacific", "wood", "steel", "ready", "smart", "total", "open", "late"}
+# words of warehouse names that say what kind of site it is, not where: "Houston Gulf DC" -> "houston gulf"
+_SITE_WORDS = re.compile(r"\b(dc|hub|warehouse|wh|depot|site|center|centre|distribution|fulfil+ment|"
+                         r"north|south|east|west|central|main|store|stores|the|of)\b", re.I)
 _PRODUCT_CODE = re.compile(r"\b([A-Z]{3})[- ]?(\d{3,5})\b", re.I)
-DEFAULT_TZ = "America/Chicago"  # the company's timezone when Odoo's user context names none
-_CITY_ALIASES = {"oklahoma": "OKC", "okc": "OKC", "san antonio": "SAT", "houston": "HOU",
-                 "dallas": "DAL", "austin": "AUS"}
+DEFAULT_TZ = "UTC"  # only when no Odoo is read (tests); load_lexicon takes the company's timezone from Odoo
 
 
 def norm(text: str) -> str:
@@ -34,7 +38,9 @@ class Lexicon:
     warehouses: list[dict[str, Any]] = field(default_factory=list)  # {name, code}
     suppliers: list[dict[str, Any]] = field(default_factory=list)  # {name, aliases}
     products: list[dict[str, Any]] = field(default_factory=list)  # {name, code, norm, uom?}
+    categories: list[dict[str, Any]] = field(default_factory=list)  # {name, full, aliases}
     tz: str = DEFAULT_TZ  # the company's timezone (Odoo user context), for "today"
+    _code_index: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     # -- finders: each returns the words to hand to the tool, or None --------------------------
     def warehouse(self, text: str) -> str | None:
@@ -77,14 +83,39 @@ class Lexicon:
         return hits[0][1] if hits else None
 
     def products_in(self, text: str) -> list[tuple[int, str]]:
-        """(position, code) of every product code in the text ('ppe1042' counts as PPE-1042), in order;
-        else the longest product name found, as one hit."""
-        codes = [(m.start(), f"{m.group(1).upper()}-{m.group(2)}") for m in _PRODUCT_CODE.finditer(text)
-                 if not re.fullmatch(r"(?i)in|bill", m.group(1))]
-        if codes:
-            return codes
+        """(position, code) of every product code in the text, in order, spelt as Odoo spells it
+        ("furn_6667" -> FURN_6667, "ppe1042" -> PPE-1042 when that code exists); else the longest product
+        name found, as one hit. A code-like token Odoo does not know is passed on verbatim."""
+        known = self._codes()
+        hits: list[tuple[int, str]] = []
+        for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*[A-Za-z0-9]", text):
+            tok = m.group(0)
+            if tok.lower() in known:
+                hits.append((m.start(), known[tok.lower()]))
+        taken = {pos for pos, _ in hits}
+        for m in _PRODUCT_CODE.finditer(text):
+            if re.fullmatch(r"(?i)in|bill", m.group(1)) or any(m.start() <= p < m.end() for p in taken):
+                continue
+            squashed = f"{m.group(1)}{m.group(2)}".lower()
+            code = known.get(f"{m.group(1)}-{m.group(2)}".lower()) or known.get(squashed) or \
+                known.get(f"{m.group(1)}_{m.group(2)}".lower())
+            if code or not known:
+                hits.append((m.start(), code or f"{m.group(1).upper()}-{m.group(2)}"))
+        if not hits:
+            for m in re.finditer(r"\b(?=[A-Za-z0-9_.-]*\d)[A-Za-z]+[_.-]?\d[A-Za-z0-9_.-]*\b", text):
+                tok = m.group(0)
+                if ("_" in tok or re.fullmatch(r"[A-Za-z]{2,6}[-_.]\d{2,}[A-Za-z0-9_.-]*", tok)) \
+                        and not re.fullmatch(r"(?i)p\d+|q[1-4]|\d+[a-z]*", tok):
+                    hits.append((m.start(), tok))
+        if hits:
+            return sorted(hits)
         name = self._product_name(text)
         return [(norm(text).find(norm(name)), name)] if name else []
+
+    def _codes(self) -> dict[str, str]:
+        if self._code_index is None:
+            self._code_index = {str(p["code"]).lower(): str(p["code"]) for p in self.products if p.get("code")}
+        return self._code_index
 
     def product_info(self, code_or_name: str) -> dict[str, Any] | None:
         key = code_or_name.lower()
@@ -104,6 +135,41 @@ class Lexicon:
         return best[1] if best else None
 
 
+def warehouse_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Aliases people type for a warehouse, derived from Odoo's own name and code only: the full name,
+    the name without site words ("Houston Gulf DC" -> "houston gulf"), its first word(s) when no other
+    warehouse starts the same ("houston", "san antonio", "oklahoma city"), and the code in lower case."""
+    names = [norm(str(w.get("name") or "")) for w in rows]
+    out: list[dict[str, Any]] = []
+    for w, full in zip(rows, names, strict=True):
+        code = str(w.get("code") or "")
+        aliases = {full, re.sub(r"\s+", " ", _SITE_WORDS.sub(" ", full)).strip()}
+        words = [x for x in _SITE_WORDS.sub(" ", full).split() if x]
+        for n in (1, 2):
+            head = " ".join(words[:n])
+            if len(words) >= n and len(head) >= 4 and sum(o.startswith(head) for o in names) == 1:
+                aliases.add(head)
+        if len(code) >= 3 and code.lower() not in _STOP_ALIASES:
+            aliases.add(code.lower())
+        out.append({"name": str(w.get("name") or ""), "code": code,
+                    "aliases": sorted(a for a in aliases if a and a not in _STOP_ALIASES)})
+    return out
+
+
+def category_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Product categories by their own name ("Safety & PPE") and full path ("All / Safety & PPE")."""
+    out = []
+    for c in rows:
+        name = str(c.get("name") or "")
+        if not name or norm(name) in {"all", "saleable", "expenses", "deliveries"}:
+            continue
+        out.append({"name": name, "full": str(c.get("complete_name") or name),
+                    "aliases": sorted({norm(name), norm(name.replace("&", "and"))})})
+    return out
+
+
+_STOP_ALIASES = {"the", "all", "and", "for", "our", "any", "new", "due", "are", "can", "how", "who", "not"}
+
 _cache: dict[int, Lexicon] = {}
 _lock = threading.Lock()
 
@@ -116,12 +182,7 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
     from tools.odoo.resolve import vendor_list, warehouse_list
 
     lex = Lexicon()
-    for w in warehouse_list(odoo):
-        name = str(w.get("name") or "")
-        aliases = {norm(name), norm(re.sub(r"\b(dc|hub|north|south|central|gulf|healthcare)\b", "", name,
-                                            flags=re.I))}
-        aliases |= {a for a, code in _CITY_ALIASES.items() if code == w.get("code")}
-        lex.warehouses.append({"name": name, "code": w.get("code"), "aliases": sorted(a for a in aliases if a)})
+    lex.warehouses = warehouse_entries(warehouse_list(odoo))
     vendors = vendor_list(odoo)
     firsts: dict[str, int] = {}
     for v in vendors:
@@ -147,6 +208,11 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
         lex.products.append({"name": r["name"], "code": r.get("default_code") or None,
                              "norm": norm(str(r["name"])),
                              "uom": str(uom[1]) if isinstance(uom, list | tuple) and len(uom) > 1 else None})
+    try:
+        cats = odoo.search_read("product.category", [], ["name", "complete_name"], limit=2000)
+    except Exception:  # noqa: BLE001 - categories only sharpen spend questions; the rest works without
+        cats = []
+    lex.categories = category_entries(cats)
     from tools.odoo.resolve import company_tz
 
     lex.tz = company_tz(odoo)

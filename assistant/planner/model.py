@@ -25,6 +25,7 @@ from assistant.agent import history_focus, last_tool_results
 from assistant.planner.compose import compose, direct_reply
 from assistant.planner.intents import Plan, local_today, parse
 from assistant.planner.lexicon import Lexicon
+from assistant.planner.route import NEW_TOOLS, help_for
 
 # semantic slot -> candidate argument names, best first (tools name their args in their own words)
 SLOT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -71,7 +72,7 @@ RELATIVE = ("when", "date_from", "date_to", "since", "date")
 
 
 def localize_dates(slots: dict[str, Any], today: date, utc_today: date | None = None) -> dict[str, Any]:
-    """Relative date phrases -> explicit ISO dates when the company's day (America/Chicago) is not UTC's.
+    """Relative date phrases -> explicit ISO dates when the company's day is not UTC's.
 
     The tools read "today" from a UTC clock; after 18:00 Central that is already tomorrow, so the planner
     passes the company's own dates instead. While both agree the phrase is kept (its label reads better)."""
@@ -145,19 +146,38 @@ class OfflinePlanner(BaseChatModel):
         text = str(human.content) if human else ""
         history = history_focus(messages)
         plan = parse(text, self.lexicon_loader(), history)
+        plans = [self._installed(p) for p in (plan, *plan.also)]
         if results:
-            return AIMessage(compose(plan, results), additional_kwargs={"qm_plan": plan.intent})
-        if plan.tool and plan.tool not in self.tool_schemas:
-            return AIMessage(direct_reply(Plan("not_allowed", reply=plan.tool)))
-        if plan.tool:
+            return AIMessage(compose(plans[0], results, more=plans[1:]), additional_kwargs={"qm_plan": plan.intent})
+        first = plans[0]
+        if first.tool and first.tool not in self.tool_schemas:
+            return AIMessage(direct_reply(Plan("not_allowed", reply=first.tool)))
+        if first.tool:
             lex = self.lexicon_loader()
             calls = []
-            for slots in (plan.slots, *plan.extra):
-                args = fit_args(self.tool_schemas[plan.tool], localize_dates(slots, local_today(lex.tz)))
-                calls.append({"name": plan.tool, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}",
-                              "type": "tool_call"})
+            for p in plans:
+                if not p.tool or p.tool not in self.tool_schemas:
+                    continue
+                for slots in (p.slots, *p.extra):
+                    args = fit_args(self.tool_schemas[p.tool], localize_dates(slots, local_today(lex.tz)))
+                    calls.append({"name": p.tool, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}",
+                                  "type": "tool_call"})
             return AIMessage("", tool_calls=calls)
-        return AIMessage(direct_reply(plan))
+        extra = {"qm_pending": first.pending} if first.pending else {}
+        return AIMessage(direct_reply(first), additional_kwargs=extra)
+
+    def _installed(self, plan: Plan) -> Plan:
+        """A routed tool this Odoo's catalogue lacks (not installed yet): the rule reading instead."""
+        if not plan.tool or plan.tool in self.tool_schemas or plan.tool not in NEW_TOOLS:
+            return plan
+        if plan.fallback is not None:
+            return plan.fallback
+        from tools.registry import TOOLS
+
+        if plan.tool not in TOOLS:
+            return Plan("unknown", reply="I can't look that up with this installation yet. " + help_for(
+                self.lexicon_loader()))
+        return plan
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

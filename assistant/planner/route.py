@@ -1,0 +1,362 @@
+"""How the offline planner finds the intent of a message: router + rules, arbitrated.
+
+1. The message is cleaned (greetings, "pls", "thanks so" dropped) and misspelt warehouse/vendor names are
+   corrected against the names Odoo has (rapidfuzz, only close matches).
+2. The rules read it (intents._parse): they stay the authority for refusals, proposals (only from the
+   user's own verbs), follow-ups, references, dates, quantities and units.
+3. The router ranks intents by the nearest examples of the delexicalised message (router.py).
+4. Arbitration: a rule reading that the router agrees with, or does not clearly beat, is kept; a weak
+   rule reading (nothing understood, or a "product" made of leftover words) gives way to a confident
+   router reading; two close readings become ONE question back with the choices; nothing confident
+   becomes a plain list of what can be asked, with examples from the connected Odoo.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.planner.builders import QUESTION_FOR, build
+from assistant.planner.intents import (
+    PROPOSAL_TOOLS,
+    Plan,
+    _entities,
+    _leftover,
+    _merged_focus,
+    _period_slots,
+    _pick,
+    _quoted,
+    _reason,
+    _rfq,
+    _target_date,
+    local_today,
+    months_asked,
+    product_phrase,
+    rules,
+    since_phrase,
+    supplier_phrase,
+)
+from assistant.planner.lexicon import Lexicon, norm
+from assistant.planner.slots import clean, correct_names, delexicalise, spans
+
+CONFIDENT = 0.62  # a router reading at least this close to its examples may be used
+DECISIVE = 0.10  # ... and overrides a rule reading only when it scores this much higher
+DECISIVE_OVER = {"search_documents": 0.25}  # a rule that saw policy/contract/SOP words is hard to overrule
+CLOSE = 0.035  # two readings closer than this: ask which
+LOW = 0.55  # below this nothing is understood
+NEW_TOOLS = {"find_purchase_orders", "product_vendors", "receipts_done", "vendor_bills", "spend_analysis"}
+FINAL = {"refuse", "help", "thanks", "bad_quantity", "not_allowed", "clarify", *PROPOSAL_TOOLS}
+
+# (rule tool, routed tool): the routed tool wins only when the message needs what only it does
+NEAR = {
+    ("supplier_history", "spend_analysis"): r"\b(q[1-4]|quarter|this year|last year|ytd|year to date|categor\w*|"
+                                            r"by (?:month|warehouse|site|product|vendor)|per \w+|top \d+|vs|versus|"
+                                            r"compared?|between|since|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|"
+                                            r"aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|total)\b",
+    ("open_purchase_orders", "find_purchase_orders"): r"\b(how many|count|number of|rfqs?|quotes?|biggest|largest|"
+                                                      r"draft|approv\w*|cancel\w*|placed|acknowledg\w*|last \d+|"
+                                                      r"this (?:week|month|year)|total)\b",
+}
+LABELS = {  # how a choice is offered in a question back
+    "stock_levels": "stock on hand", "inbound_schedule": "expected receipts", "receipts_done": "receipts already done",
+    "purchase_order_status": "one PO's status", "open_purchase_orders": "open purchase orders",
+    "find_purchase_orders": "purchase orders / RFQs (list or count)", "product_vendors": "who supplies it and at what price",
+    "vendor_bills": "vendor bills", "spend_analysis": "spend", "supplier_scorecard": "the supplier's scorecard",
+    "supplier_history": "purchase history with the supplier", "summarize_supplier": "a summary of the supplier's messages",
+    "supplier_communications": "the supplier's messages", "replenishment_risk": "what needs reordering",
+    "three_way_match_exceptions": "three-way match exceptions", "search_documents": "our policies and contracts",
+    "create_rfq": "draft an RFQ", "cancel_purchase_order": "cancel a PO", "confirm_purchase_order": "confirm an RFQ",
+    "remind_supplier": "chase a supplier", "reschedule_receipt": "reschedule a receipt", "help": "what I can do",
+}
+
+
+def split_parts(text: str) -> list[str]:
+    """'what's arriving at X today, and is anything overdue there?' -> its two questions (else [text])."""
+    m = re.search(r"(?:,\s*|;\s*|\?\s+|\s+)(?:and|also|plus|&)\s+(?=(?:is|are|was|were|what|whats|what's|which|how|"
+                  r"who|when|where|do|does|did|any|anything|can|could|show|list|tell)\b)", text, re.I)
+    if not m or m.start() < 8 or len(text) - m.end() < 8:
+        return [text]
+    return [text[:m.start()].strip(), text[m.end():].strip()]
+
+
+def analyse(text: str, lex: Lexicon) -> tuple[str, str]:
+    """(cleaned text with names corrected, its delexicalised form)."""
+    cleaned = correct_names(clean(text), lex)
+    return cleaned, delexicalise(cleaned, spans(cleaned, lex))
+
+
+_TO_MAX = re.compile(r"\b(?:back )?up to (?:the |its )?max(?:imum)?\b|\breach (?:the |its )?max(?:imum)?\b|\bto max\b",
+                     re.I)
+
+
+def route_message(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any = None,
+                  inherit: dict[str, Any] | None = None) -> Plan:
+    plan = _route(text, lex, history, router, inherit)
+    if plan.tool == "stock_levels" and _TO_MAX.search(text):
+        plan.post = "stock_gap"  # "how many to get X back up to max": say the difference, from the tool's figures
+    return plan
+
+
+def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any = None,
+           inherit: dict[str, Any] | None = None) -> Plan:
+    from assistant.planner.router import get_router
+
+    cleaned, delex = analyse(text, lex)
+    if inherit and re.search(r"\b(there|that one|same|it|them)\b", cleaned, re.I):
+        for key in ("warehouse", "supplier", "product"):
+            if inherit.get(key) and not _entities(cleaned, lex).get(key):
+                cleaned = f"{cleaned} ({inherit[key]})" if key != "warehouse" else f"{cleaned} at {inherit[key]}"
+        delex = delexicalise(cleaned, spans(cleaned, lex))
+    rule = rules(cleaned, lex, history)
+    if rule.intent == "help":
+        rule.reply = help_for(lex)
+    if rule.intent in FINAL or rule.followup:
+        return rule
+    readings = (router or get_router()).rank(delex)
+    top = readings[0]
+    if top.intent == rule.intent:
+        return rule
+    if (need := NEAR.get((str(rule.tool), top.intent))) and not re.search(need, cleaned, re.I):
+        return rule  # the older tool answers this just as well (e.g. spend with a vendor over N months)
+    rule_score = next((r.score for r in readings if r.intent == rule.intent), 0.0)
+    weak = _weak(rule, lex)
+    if _little_said(delex) and (rule.tool and not weak or rule.intent == "unknown"):
+        # "and for <vendor>?", "<product> <warehouse>", "and at <warehouse>?" in a new thread: the words
+        # carry no other intent, so the router has nothing to add (and must not invent a request)
+        return rule if rule.tool else Plan("unknown", reply=not_understood(lex))
+    if rule.tool and not weak and history and _FOLLOW.match(cleaned):
+        return rule
+    category = next((s.value for s in spans(cleaned, lex) if s.kind == "category"), None)
+    margin = DECISIVE_OVER.get(str(rule.intent), DECISIVE)
+    if top.score >= CONFIDENT and (weak or top.score - rule_score >= margin):
+        plan = from_intent(top.intent, cleaned, lex, history, category)
+        if plan is not None and not (plan.pending and rule.tool and not weak):
+            plan.fallback = rule if rule.tool else None
+            return plan
+    if rule.tool and not weak:
+        return rule
+    other = next((r for r in readings[1:] if r.intent != top.intent), None)
+    if other and top.score >= LOW and other.score >= LOW and top.score - other.score < CLOSE:
+        return ask_which(cleaned, [top.intent, other.intent])
+    if top.score >= CONFIDENT or (weak and top.score >= LOW):
+        plan = from_intent(top.intent, cleaned, lex, history, category)
+        if plan is not None:
+            return plan
+    if rule.tool:
+        return rule
+    return Plan("unknown", reply=not_understood(lex))
+
+
+_FOLLOW = re.compile(r"^(?:and|what about|how about|same|also|now)\b", re.I)
+_FUNCTION_WORDS = {"the", "a", "an", "of", "for", "at", "in", "on", "to", "and", "with", "from", "is", "are", "what",
+                   "whats", "s", "about", "how", "me", "us", "we", "our", "it", "there", "that", "this", "do", "does"}
+
+
+def _little_said(delex: str) -> bool:
+    """Fewer than two words besides placeholders and function words: nothing for the router to read."""
+    words = re.findall(r"[a-z]+", re.sub(r"\{\w+\}", " ", delex.lower()))
+    return len([w for w in words if w not in _FUNCTION_WORDS]) < 2
+
+
+def _weak(rule: Plan, lex: Lexicon) -> bool:
+    """A rule reading built on leftovers: nothing understood, or a product no code or name backs."""
+    if rule.intent == "unknown":
+        return True
+    if rule.tool == "stock_levels":
+        product = str(rule.slots.get("product") or "")
+        return not (lex.product_info(product) or re.search(r"\d", product))
+    supplier = rule.slots.get("supplier")  # a vendor made of leftover words ("spend on Safety & PPE")
+    return bool(supplier and lex.suppliers and not any(s["name"] == supplier for s in lex.suppliers))
+
+
+def ask_which(text: str, intents: list[str]) -> Plan:
+    choices = [i for i in intents if i in LABELS][:3]
+    listed = " or ".join(f"({n}) {LABELS[i]}" for n, i in enumerate(choices, 1))
+    return Plan("clarify", reply=f"Do you mean {listed}? Reply with the number.",
+                pending={"kind": "intent", "choices": choices, "text": text})
+
+
+def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, Any]],
+                category: str | None = None) -> Plan | None:
+    """The plan for a routed intent; a missing required slot becomes a question back (pending)."""
+    low = norm(text)
+    ents = _entities(text, lex)
+    last = _merged_focus(history)
+    today = local_today(lex.tz)
+    supplier = ents.get("supplier") or None
+    if intent in ("help",):
+        return Plan("help", reply=help_for(lex))
+    if intent == "thanks":
+        return Plan("thanks", reply="You're welcome. Ask me anything else about stock, receipts, orders or suppliers.")
+    if intent == "stock_levels":
+        product = ents.get("product") or product_phrase(text, lex) or _leftover(text, lex)
+        if product and not set(norm(product).split()) - _FUNCTION_WORDS - {"or", "but", "so", "then", "also"}:
+            product = None  # only small words were left: no product was named
+        if not product:
+            return _ask_slot(intent, "product", text)
+        return Plan(intent, intent, {"product": product, "warehouse": ents.get("warehouse")})
+    if intent == "inbound_schedule":
+        slots: dict[str, Any] = {"warehouse": ents.get("warehouse"), "supplier": supplier, **_period_slots(text)}
+        if not slots.get("when") and re.search(r"\b(overdue|late|past due|behind)\b", low):
+            slots["when"] = "overdue"
+        return Plan(intent, intent, slots)
+    if intent == "purchase_order_status":
+        ref = ents.get("reference") or ents.get("receipt") or _pick(last, low, "pos")[0]
+        if not ref:
+            return _ask_slot(intent, "reference", text)
+        return Plan(intent, intent, {"reference": ref})
+    if intent == "open_purchase_orders":
+        return Plan(intent, intent, {"supplier": supplier, "warehouse": ents.get("warehouse"),
+                                     "late_only": True if re.search(r"\b(late|overdue|delayed)\b", low) else None})
+    if intent in ("supplier_scorecard", "supplier_history", "summarize_supplier", "supplier_communications"):
+        supplier = supplier or last.get("supplier") if re.search(r"\b(they|them|their)\b", low) else supplier
+        supplier = supplier or supplier_phrase(text)
+        if not supplier:
+            return _ask_slot(intent, "supplier", text)
+        if intent in ("supplier_scorecard", "supplier_history"):
+            return Plan(intent, intent, {"supplier": supplier, "months": months_asked(low, today)})
+        return Plan(intent, intent, {"supplier": supplier, "since": since_phrase(text)})
+    if intent == "replenishment_risk":
+        if ents.get("product"):  # "how many do we need to get X back up to max": its stock, then the arithmetic
+            return Plan("stock_levels", "stock_levels", {"product": ents["product"],
+                                                         "warehouse": ents.get("warehouse")}, post="stock_gap")
+        return Plan(intent, intent, {"warehouse": ents.get("warehouse")})
+    if intent == "three_way_match_exceptions":
+        return Plan(intent, intent, {"supplier": supplier, "since": since_phrase(text)})
+    if intent == "search_documents":
+        doc_type = "contract" if re.search(r"\b(contract|agreement|clause|penalt(?:y|ies)|incoterms?|moq)\b", low) \
+            else None
+        return Plan(intent, intent, {"query": text, "supplier": supplier, "doc_type": doc_type})
+    if intent in ("cancel_purchase_order", "confirm_purchase_order", "remind_supplier"):
+        ref = ents.get("reference") or _pick(last, low, "pos")[0]
+        if not ref:
+            return _ask_slot(intent, "reference", text)
+        slots = {"reference": ref}
+        if intent == "cancel_purchase_order":
+            slots["reason"] = _reason(text) or _why(text) or "Cancellation requested in chat"
+        if intent == "remind_supplier":
+            slots["message"] = _quoted(text) or f"Please confirm the delivery status and the expected delivery date " \
+                                                f"for {ref}."
+        return Plan(intent, intent, slots)
+    if intent == "reschedule_receipt":
+        receipt = ents.get("receipt") or ents.get("reference") or _pick(last, low, "receipts")[0]
+        target = _target_date(text)
+        if not receipt:
+            return _ask_slot(intent, "reference", text)
+        if not target:
+            m = re.search(r"\b(\d{1,2})\s+days?\s+(?:late|later|behind)\b", low)
+            ask = (f"To which date should I move {receipt}?" + (f" (It will be {m.group(1)} days late: give the new "
+                   "date, e.g. 2026-12-03 or 'next Monday'.)" if m else " Give a date, e.g. 'next Monday'."))
+            return Plan("clarify", reply=ask, pending={"kind": "slot", "slot": "date", "intent": intent,
+                                                      "text": f"reschedule {receipt} to"})
+        return Plan(intent, intent, {"receipt": receipt, "date": target})
+    if intent == "create_rfq":
+        return _rfq(text, low, ents, lex, last)
+    if intent in ("find_purchase_orders", "product_vendors", "receipts_done", "vendor_bills", "spend_analysis"):
+        tool, built = build(intent, text, ents, lex, today, category)
+        if tool is None or not isinstance(built, dict):
+            return _ask_slot(intent, str(built), text)
+        return Plan(intent, tool, {k: v for k, v in built.items() if v is not None})
+    return None
+
+
+def _why(text: str) -> str | None:
+    m = re.search(r"\b(?:we )?(?:don'?t|do not|no longer) need (?:it|this|that)(?: any ?more)?\b.*", text, re.I)
+    return m.group(0).strip(" ,.") if m else None
+
+
+def _ask_slot(intent: str, slot: str, text: str) -> Plan:
+    return Plan("clarify", reply=QUESTION_FOR.get(slot, f"Which {slot}?"),
+                pending={"kind": "slot", "slot": slot, "intent": intent, "text": text})
+
+
+# -- short replies to a question back -------------------------------------------------------------
+_YES = re.compile(r"^(?:yes|yeah|yep|yup|y|sure|ok|okay|correct|right|that one|please do|go ahead)[.!]*$", re.I)
+_NUM = {"1": 0, "one": 0, "first": 0, "1st": 0, "2": 1, "two": 1, "second": 1, "2nd": 1, "3": 2, "three": 2,
+        "third": 2, "3rd": 2, "last": -1}
+
+
+def _choice_index(low: str) -> int | None:
+    m = re.fullmatch(r"(?:the |number |option |#)?(1|2|3|one|two|three|first|second|third|1st|2nd|3rd|last)"
+                     r"(?: one| option)?[.!]*", low)
+    return _NUM[m.group(1)] if m else None
+
+
+def answer_pending(text: str, lex: Lexicon, history: list[dict[str, Any]], pending: dict[str, Any],
+                   router: Any = None) -> Plan | None:
+    """Complete the request a question back left open, when the reply is short and fits it; else None
+    (the message is a new request)."""
+    reply = clean(text).strip()
+    low = norm(reply)
+    if not low or len(low.split()) > 6:
+        return None
+    kind = pending.get("kind")
+    if kind == "intent":
+        choices = list(pending.get("choices") or [])
+        idx = _choice_index(low)
+        chosen = choices[idx] if idx is not None and -len(choices) <= idx < len(choices) else None
+        if chosen is None:
+            chosen = next((c for c in choices if set(low.split()) & set(norm(LABELS.get(c, c)).split()) - {"the", "a"}),
+                          None)
+        return from_intent(chosen, str(pending.get("text") or ""), lex, history[:-1]) if chosen else None
+    if kind == "slot":
+        base = str(pending.get("text") or "")
+        intent = str(pending.get("intent") or "")
+        if pending.get("slot") == "product" and not (_entities(reply, lex).get("product") or
+                                                      re.search(r"\d", reply) or product_phrase(reply, lex)):
+            return None
+        merged = f"{base} {reply}" if pending.get("slot") != "warehouse" else f"{base} at {reply}"
+        return from_intent(intent, merged, lex, history[:-1])
+    if kind == "candidates":
+        return _pick_candidate(reply, low, pending)
+    return None
+
+
+def _pick_candidate(reply: str, low: str, pending: dict[str, Any]) -> Plan | None:
+    """'FURN_6667', 'the white one', '2', 'yes' after a tool listed candidates: re-run it with that one."""
+    choices: list[dict[str, str]] = list(pending.get("choices") or [])
+    tool, slot = str(pending.get("tool") or ""), str(pending.get("slot") or "")
+    if not choices or not tool or not slot:
+        return None
+    chosen: dict[str, str] | None = None
+    idx = _choice_index(low)
+    if idx is not None and -len(choices) <= idx < len(choices):
+        chosen = choices[idx]
+    elif _YES.match(low) and len(choices) == 1:
+        chosen = choices[0]
+    else:
+        exact = [c for c in choices if c.get("code") and c["code"].lower() == reply.lower().strip(" .!")]
+        words = {w for w in low.split() if w not in {"the", "one", "a", "an", "please", "that", "this"}}
+        by_words = [c for c in choices if words and words <= set(norm(c.get("label", "")).split())]
+        pool = exact or by_words
+        chosen = pool[0] if len(pool) == 1 else None
+    if chosen is None:
+        return None
+    args = dict(pending.get("args") or {})
+    args[slot] = chosen.get("code") or chosen.get("label")
+    return Plan(tool, tool, args, followup=True)
+
+
+# -- what it can answer, with this Odoo's own names -------------------------------------------------
+def help_for(lex: Lexicon) -> str:
+    """The help text with examples built from the connected Odoo (its warehouses, codes and vendors)."""
+    from assistant.planner.compose import help_text
+
+    wh = lex.warehouses[0] if lex.warehouses else {"name": "your warehouse", "code": "WH"}
+    wh2 = lex.warehouses[1] if len(lex.warehouses) > 1 else wh
+    product = next((p for p in lex.products if p.get("code")), None) or (lex.products[0] if lex.products else None)
+    pcode = str((product or {}).get("code") or (product or {}).get("name") or "a product code")
+    vendor = str(lex.suppliers[0]["name"]) if lex.suppliers else "a vendor"
+    vendor2 = str(lex.suppliers[1]["name"]) if len(lex.suppliers) > 1 else vendor
+    category = str(lex.categories[0]["name"]) if lex.categories else "a category"
+    values = {"warehouse": str(wh["name"]), "code": str(wh["code"]), "warehouse2": str(wh2["name"]),
+              "code2": str(wh2["code"]), "product": pcode, "vendor": vendor, "vendor2": vendor2,
+              "category": category, "warehouses": ", ".join(f"{w['name']} ({w['code']})" for w in lex.warehouses)}
+    text = help_text()
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def not_understood(lex: Lexicon) -> str:
+    return "I'm not sure what you are asking. " + help_for(lex)
