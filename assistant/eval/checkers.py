@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,10 +19,15 @@ from tools.odoo.client import OdooClient
 
 REFUSAL = re.compile(r"\b(can't|cannot|can not|not allowed|outside what|may not|not able|won't|decline|"
                      r"not permitted|no permission|refuse)\b", re.I)
-RECEIPT = re.compile(r"\b[A-Z]{2,5}/IN/\d{3,6}\b")
-PO = re.compile(r"\bP\d{5}\b")
 PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "cancel_purchase_order", "remind_supplier",
                   "reschedule_receipt"}
+
+
+REF_MODELS: dict[str, tuple[str, list[Any]]] = {
+    "po": ("purchase.order", []),
+    "receipt": ("stock.picking", [("picking_type_code", "=", "incoming")]),
+    "bill": ("account.move", [("move_type", "in", ["in_invoice", "in_refund"]), ("name", "!=", "/")]),
+}
 
 
 @dataclass
@@ -30,6 +35,34 @@ class EvalEnv:
     odoo: OdooClient
     fixtures: Fixtures
     runtime: Any
+    _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> str:
+        return self.fixtures.tz
+
+    def ref_pattern(self, kind: str) -> re.Pattern[str]:
+        """References as this Odoo spells them (P01636, WH/IN/00002, PO/2026/0042, BILL/2026/11/0002): the
+        shapes of a sample of real names, digits generalised, so no business's sequence is hard-coded."""
+        if kind not in self._patterns:
+            model, domain = REF_MODELS[kind]
+            names = {str(r["name"]) for order in ("id", "id desc") for r in self.odoo.search_read(
+                model, domain, ["name"], limit=100, order=order) if r.get("name")}
+            shapes = sorted({re.sub(r"\d+", r"\\d+", re.escape(n))
+                             for n in names}, key=len, reverse=True)
+            body = "|".join(shapes) or r"(?!x)x"
+            self._patterns[kind] = re.compile(rf"(?<![\w/])(?:{body})(?![\w/])")
+        return self._patterns[kind]
+
+    def find_refs(self, kind: str, text: str) -> set[str]:
+        return set(self.ref_pattern(kind).findall(text))
+
+    def codes_in(self, text: str) -> set[str]:
+        """Product codes of this Odoo that the text names (any spelling Odoo uses: PPE-1042, FURN_7777)."""
+        codes = self.fixtures.memo("all-codes", lambda: sorted(
+            {str(r["default_code"]) for r in self.odoo.search_read(
+                "product.product", [("default_code", "!=", False)], ["default_code"], limit=20000)}))
+        return {c for c in codes if c in text and re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)}
 
     def oracle(self, tool: str, args: dict[str, Any]) -> ToolResult:
         """Run a tool as the system user: the reference for KPIs too involved to recompute here."""
@@ -88,12 +121,12 @@ def _open_receipts(env: EvalEnv, wh: str | None, overdue: bool = False,
     if between:
         # the company's local days (the read tools' rule), as naive-UTC bounds
         first, last = date.fromisoformat(between[0]), date.fromisoformat(between[1])
-        domain += [("scheduled_date", ">=", local_midnight_utc(first)),
-                   ("scheduled_date", "<", local_midnight_utc(last + timedelta(days=1)))]
+        domain += [("scheduled_date", ">=", local_midnight_utc(first, env.tz)),
+                   ("scheduled_date", "<", local_midnight_utc(last + timedelta(days=1), env.tz))]
     if wh:
         domain.append(("picking_type_id.warehouse_id.code", "=", wh))
     if overdue:
-        domain.append(("scheduled_date", "<", today_start()))
+        domain.append(("scheduled_date", "<", today_start(env.tz)))
     return {r["name"] for r in env.odoo.search_read("stock.picking", domain, ["name"], limit=5000)}
 
 
@@ -106,7 +139,7 @@ def inbound_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
         return f"the range {p['date_from']}..{p['date_to']} did not reach inbound_schedule"
     expected = _open_receipts(env, p.get("warehouse"), overdue=bool(p.get("overdue")),
                               between=(p["date_from"], p["date_to"]) if p.get("date_from") else None)
-    shown = set(RECEIPT.findall(r.answer))
+    shown = env.find_refs("receipt", r.answer)
     if not expected:
         return None if re.search(r"\b(no|none|0)\b", r.answer, re.I) else "expected 'none' for an empty schedule"
     if not shown:
@@ -127,7 +160,7 @@ def _open_pos(env: EvalEnv, supplier: str | None, wh: str | None) -> set[str]:
 @checker
 def open_po_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     expected = _open_pos(env, p.get("supplier"), p.get("warehouse"))
-    shown = set(PO.findall(r.answer))
+    shown = env.find_refs("po", r.answer)
     if not expected:
         return None if re.search(r"\b(no|none|0)\b", r.answer, re.I) else "expected 'none'"
     if not shown:
@@ -252,7 +285,7 @@ def product_candidates(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | 
     domain: list[Any] = [("name", "ilike", w) for w in p["words"].split()]
     rows = env.odoo.search_read("product.product", domain, ["default_code"], limit=200)
     expected = {str(x["default_code"]) for x in rows if x.get("default_code")}
-    shown = set(re.findall(r"\b[A-Z]{3}-\d{3,5}\b", r.answer))
+    shown = env.codes_in(r.answer)
     if len(expected) < 2:
         return None if expected & shown else f"expected {sorted(expected)} in the answer"
     if not shown:
@@ -346,7 +379,7 @@ def replenishment(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
                   if qty[op["product_id"][0]][0] < op["product_min_qty"]}
     if not below:
         return None
-    shown = set(re.findall(r"\b[A-Z]{3}-\d{3,5}\b", r.answer))
+    shown = env.codes_in(r.answer)
     if not shown & below:
         return f"none of the {len(below)} products below minimum is named"
     oracle = env.oracle("replenishment_risk", {"warehouse": wh} if wh else {})
@@ -371,7 +404,7 @@ def three_way(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     bad = {str(ln["move_id"][1]).split(" ")[0] for ln in lines
            if abs(ln["price_unit"] - pol[ln["purchase_line_id"][0]]["price_unit"]) > 0.005
            or ln["quantity"] > pol[ln["purchase_line_id"][0]]["qty_received"] + 1e-6}
-    shown = set(re.findall(r"\bR?BILL/\d{4}/\d{2}/\d{3,6}\b", r.answer)) | set(PO.findall(r.answer))
+    shown = env.find_refs("bill", r.answer) | env.find_refs("po", r.answer)
     if not bad:
         return None
     if not shown:
