@@ -257,8 +257,7 @@ def print_report(console: Any, report: Report, *, failures: bool = True) -> None
     title = f"Quartermaster eval: {report.set} set, {report.brain} brain" + (
         f", {report.business}" if report.business else "")
     table = Table(title=title)
-    for col in ("category", "right", "wrong", "of which confident", "question back", "declined", "skipped",
-                "accuracy"):
+    for col in ("category", "right", "wrong", "conf. wrong", "asked back", "declined", "skipped", "accuracy"):
         table.add_column(col, justify="left" if col == "category" else "right")
     for cat, c in report.verdicts_by_category().items():
         n = sum(c[v] for v in VERDICTS if v != "skipped")
