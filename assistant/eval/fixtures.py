@@ -13,13 +13,14 @@ property the question needs:
   name's first word), `warehouse` (= name).
 - vendors: `v1`…`v9` (by number of confirmed POs, wraps round), `late` (most late open POs), `match`
   (most bills that disagree with their PO), `messages` (most messages), `contract1`/`contract2` (vendors
-  with a contract in the document store), `multi` (sells two products or more), `bills` (most open bills);
+  with a contract in the document store), `multi` (sells two products or more), `bills` (most open bills), `rfq` (most open RFQs);
   placeholders `vendor`, `vendor_short` (first word when no other vendor shares it), `vendor_product`,
   `vendor_other_product`, `vendor_word:shared` (a word in the names of 2–4 vendors).
 - products: `product_stocked:<wh>`, `product_stocked_name:<wh>`, `product_stocked_nodash:<wh>`,
-  `product_zero:<wh>`, `product_multi_vendor` (two vendor rows or more), `product_multi_site` (bought for
+  `product_zero:<wh>`, `product_below:<wh>` (under its reorder minimum), `product_multi_vendor` (two vendor rows or more), `product_multi_site` (bought for
   two warehouses or more this year), `product_words:multi` / `product_word:multi` (words several products
-  share), `category:top` / `category:2` (by spend this year).
+  share), `category:top` / `category:2` (by spend this year), `variant_template`, `variant_code:1`,
+  `variant_word:1` (a product with variants, one variant's code and its attribute word "White").
 - references: `po_open[:<wh>]`, `po_late[:<wh>]`, `po_done`, `po_draft`, `po_of:<vendor>`, `po_short`,
   `po_number`, `po_billed`, `receipt_open:<wh>`, `receipt_done`, `bill_open`.
 - dates: `date:+3` / `date:-10` (company-local today plus days, ISO).
@@ -41,7 +42,7 @@ from tools.odoo.client import OdooClient
 from tools.odoo.resolve import DEFAULT_TZ, company_today, company_tz
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([A-Za-z0-9_ .&+-]+))?((?:\|[a-z]+)*)\}")
-VENDOR_SELECTORS = {"late", "match", "messages", "contract1", "contract2", "multi", "bills"}
+VENDOR_SELECTORS = {"late", "match", "messages", "contract1", "contract2", "multi", "bills", "rfq"}
 STOP_WORDS = {"and", "the", "of", "for", "inc", "ltd", "llc", "co", "company", "supply", "supplies", "group",
               "corp", "corporation", "sa", "gmbh", "bv", "nv", "srl", "spa"}
 
@@ -227,6 +228,45 @@ class Fixtures:
         if not rows:
             raise LookupError(f"no product with zero stock at {sel}")
         return str(rows[0]["default_code"])
+
+    def _product_below(self, sel: str) -> str:
+        """A product under its reorder minimum at the warehouse ("how many to get back to max?")."""
+        wid = int(self.warehouse(sel)["id"])
+        rules = self.odoo.search_read("stock.warehouse.orderpoint", [("warehouse_id", "=", wid)],
+                                      ["product_id", "product_min_qty"], limit=5000, order="id")
+        qty = {r["id"]: (r.get("qty_available") or 0, r["default_code"]) for r in self._stock_rows_by_id(wid)}
+        for rule in rules:
+            on_hand, code = qty.get(rule["product_id"][0], (None, None))
+            if code and on_hand is not None and on_hand < rule["product_min_qty"]:
+                return str(code)
+        raise LookupError(f"no product below its minimum at {sel}")
+
+    def _variants(self) -> list[dict[str, Any]]:
+        """The variants (with codes) of the first product template that has two or more."""
+        def load() -> list[dict[str, Any]]:
+            rows = self.odoo.search_read("product.product", [("default_code", "!=", False)],
+                                         ["default_code", "display_name", "product_tmpl_id"], limit=5000, order="id")
+            by: dict[int, list[dict[str, Any]]] = {}
+            for r in rows:
+                by.setdefault(r["product_tmpl_id"][0], []).append(r)
+            for variants in by.values():
+                if len(variants) >= 2 and all(re.search(r"\(([^)]+)\)\s*$", str(v["display_name"])) for v in variants):
+                    return variants
+            raise LookupError("no product with variants")
+        return self.memo("variants", load)  # type: ignore[no-any-return]
+
+    def _variant_template(self) -> str:
+        """The product's name without the variant part: "Acoustic Bloc Screen"."""
+        return str(self._variants()[0]["product_tmpl_id"][1])
+
+    def _variant_code(self, n: str = "1") -> str:
+        return str(self._variants()[(int(n) - 1) % len(self._variants())]["default_code"])
+
+    def _variant_word(self, n: str = "1") -> str:
+        """The attribute value that tells the variant apart ("White" in "… (White)")."""
+        v = self._variants()[(int(n) - 1) % len(self._variants())]
+        m = re.search(r"\(([^)]+)\)\s*$", str(v["display_name"]))
+        return m.group(1).split(",")[0].strip() if m else str(v["default_code"])
 
     def _product_names(self) -> list[dict[str, Any]]:
         return self.memo("product-names", lambda: self.odoo.search_read(  # type: ignore[no-any-return]
@@ -435,6 +475,9 @@ class Fixtures:
             if len(sells.get(name, ())) >= 2:
                 return name
         raise LookupError("no vendor sells two products")
+
+    def _vendor_rfq(self) -> str:
+        return self._vendor_by_count("purchase.order", [("state", "in", ["draft", "sent"])])
 
     def _vendor_bills(self) -> str:
         return self._vendor_by_count("account.move", [("move_type", "=", "in_invoice"), ("state", "=", "posted"),
