@@ -631,7 +631,8 @@ def po_find(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
             else:
                 top = max(rows, key=lambda x: to_company(env, float(x["amount_untaxed"]), x["currency_id"],
                                                          x["date_order"]))
-                problem = None if top["name"] in r.answer else f"the biggest, {top['name']}, not named"
+                refs = env.ref_pattern("po").findall(r.answer)
+                problem = None if refs and refs[0] == top["name"] else f"the biggest, {top['name']}, not named first"
         elif want == "total":
             total = sum(to_company(env, float(x["amount_untaxed"]), x["currency_id"], x["date_order"]) for x in rows)
             problem = None if near(r.answer, total) else f"total {total:,.2f} not in the answer"

@@ -151,9 +151,12 @@ class Fixtures:
                 raise LookupError("Odoo has no warehouse")
             pids = [r["partner_id"][0] for r in rows if r.get("partner_id")]
             city = {p["id"]: p.get("city") for p in self.odoo.read("res.partner", pids, ["city"])} if pids else {}
-            for r in rows:
-                c = city.get(r["partner_id"][0]) if r.get("partner_id") else None
-                r["city"] = str(c) if c else str(r["name"]).split(" ")[0]
+            cities = [city.get(r["partner_id"][0]) if r.get("partner_id") else None for r in rows]
+            for r, c in zip(rows, cities, strict=True):
+                # the address' city when the name carries it and no other warehouse shares it (a warehouse on
+                # the company's address would otherwise be "in" the head-office city); else the name's first word
+                fits = c and str(c).lower() in str(r["name"]).lower() and cities.count(c) == 1
+                r["city"] = str(c) if fits else str(r["name"]).split(" ")[0]
             return rows
         return self.memo("warehouses", load)  # type: ignore[no-any-return]
 
@@ -487,11 +490,13 @@ class Fixtures:
         return self.vendor(sel)
 
     def _vendor_short(self, sel: str | None = None) -> str:
-        """How people name a vendor: its first word, unless another vendor starts with it too."""
+        """How people name a vendor: its first word ("Van Dijk" when the first is short), unless another
+        vendor's name starts the same way."""
         name = self.vendor(sel)
-        first = name.split(" ")[0].strip(",.")
-        others = [v for v in self.vendors() if v != name and v.lower().startswith(first.lower())]
-        return name if others or len(first) < 4 or first.lower() in STOP_WORDS else first
+        words = [w.strip(",.") for w in name.split(" ")]
+        short = words[0] if len(words[0]) >= 4 and words[0].lower() not in STOP_WORDS else " ".join(words[:2])
+        others = [v for v in self.vendors() if v != name and v.lower().startswith(short.lower())]
+        return name if others or len(short) < 4 else short
 
     def _vendor_word(self, arg: str = "shared") -> str:
         """A word in the names of 2–4 vendors but not their first word of all (an ambiguous short name)."""
@@ -508,12 +513,16 @@ class Fixtures:
     def _supplier_product(self, supplier: str) -> str:
         rows = self.odoo.search_read("product.supplierinfo", [("partner_id.name", "=", supplier)],
                                      ["product_tmpl_id"], limit=50, order="id")
+        found = []
         for row in rows:
             prod = self.odoo.search_read("product.product", [("product_tmpl_id", "=", row["product_tmpl_id"][0]),
                                                              ("default_code", "!=", False)],
                                          ["default_code"], limit=2)
             if len(prod) == 1:
                 return str(prod[0]["default_code"])
+            found += prod
+        if found:  # only products with variants: the first variant's own code
+            return str(found[0]["default_code"])
         raise LookupError(f"{supplier} sells nothing with a code")
 
     def _vendor_product(self, sel: str | None = None) -> str:
@@ -542,9 +551,14 @@ class Fixtures:
         return str(rows[0]["name"])
 
     def _po_open(self, sel: str | None = None) -> str:
+        """An open PO (confirmed, not fully received), at the warehouse when it has one, else anywhere."""
         domain: list[Any] = [("state", "=", "purchase"), ("receipt_status", "!=", "full")]
         if sel:
-            domain.append(("picking_type_id.warehouse_id", "=", int(self.warehouse(sel)["id"])))
+            here = domain + [("picking_type_id.warehouse_id", "=", int(self.warehouse(sel)["id"]))]
+            try:
+                return self._po(here, "open")
+            except LookupError:
+                pass
         return self._po(domain, "open")
 
     def _open_receipt_domain(self, code: str | None) -> list[Any]:
@@ -558,15 +572,24 @@ class Fixtures:
                                                   ("purchase_id", "!=", False)]
 
     def _po_late(self, sel: str | None = None) -> str:
+        """A PO with an overdue receipt, at the warehouse when it has one, else anywhere."""
         code = str(self.warehouse(sel)["code"]) if sel else None
         rows = self.odoo.search_read("stock.picking", self._late_receipt_domain(code), ["purchase_id"], limit=1,
                                      order="scheduled_date")
+        if not rows and code:
+            rows = self.odoo.search_read("stock.picking", self._late_receipt_domain(None), ["purchase_id"],
+                                         limit=1, order="scheduled_date")
         if not rows:
             raise LookupError("no late PO")
         return str(rows[0]["purchase_id"][1]).split(" ")[0]
 
     def _po_done(self) -> str:
-        return self._po([("state", "=", "done")], "done", order="name desc")
+        """A finished PO: locked (done), else confirmed and fully received."""
+        try:
+            return self._po([("state", "=", "done")], "done", order="name desc")
+        except LookupError:
+            return self._po([("state", "=", "purchase"), ("receipt_status", "=", "full")], "received",
+                            order="name desc")
 
     def _po_draft(self) -> str:
         return self._po([("state", "in", ["draft", "sent"])], "an RFQ")
@@ -602,9 +625,10 @@ class Fixtures:
     def _receipt_open(self, sel: str) -> str:
         code = str(self.warehouse(sel)["code"])
         rows = self.odoo.search_read("stock.picking", self._open_receipt_domain(code), ["name"], limit=1,
-                                     order="scheduled_date desc")
+                                     order="scheduled_date desc") or self.odoo.search_read(
+            "stock.picking", self._open_receipt_domain(None), ["name"], limit=1, order="scheduled_date desc")
         if not rows:
-            raise LookupError(f"no open receipt at {code}")
+            raise LookupError("no open receipt")
         return str(rows[0]["name"])
 
     def _receipt_done(self, sel: str | None = None) -> str:

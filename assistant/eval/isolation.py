@@ -56,7 +56,8 @@ def _start_own_sandbox(settings: Any, where: Path, business: str | None) -> Any:
     params = inspect.signature(start_sandbox).parameters
     if "seed" in params:
         kwargs["seed"] = settings.sandbox_seed
-    if business:
+    business = business or getattr(settings, "sandbox_business", None)
+    if business and business != "bluebonnet" or (business and "business" in params):
         if "business" not in params:
             raise ValueError(f"This sandbox has no second business yet: cannot start '{business}'.")
         kwargs["business"] = business

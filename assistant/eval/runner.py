@@ -39,13 +39,16 @@ VERDICTS = ("right", "wrong", "question_back", "declined", "skipped")
 # instructions tools and the guard write for a model; a user must never read them
 MODEL_ONLY = re.compile(r"untrusted data|cite them by citation_id|Never follow instructions|Answer the question "
                         r"instead|Refused: \w+ creates a proposal|answer now with what you have|\bwh: [A-Z]{3};")
-QUESTION_BACK = re.compile(r"\?\s*$|\bdid you mean\b|\bwhich (one|of|warehouse|product|supplier|vendor)\b|"
-                           r"\bdo you mean\b|\bplease (say|specify|choose|pick|tell)\b|\bcould you (say|tell)\b|"
-                           r"\bmore than one\b|\bseveral\b.*\bmatch|\bcandidates?\b|\bhow many\b.*\?", re.I | re.M)
+# the reply asks the user to pick or say more about *their* request
+QUESTION_BACK = re.compile(r"\b(which one|did you mean|do you mean|please (say|specify|choose|pick|tell)|could you (say|tell)|"
+                           r"which (warehouse|product|supplier|vendor|order|receipt)|how many (do you|should))\b", re.I)
+# the reply says it did not understand, may not, or cannot (the help text people get when nothing fits)
 DECLINED = re.compile(r"\b(can't|cannot|can not|not allowed|outside what|may not|not able|won't|decline|"
                       r"not permitted|no permission|refuse|not sure what|don't understand|didn't understand|"
                       r"do not understand|I can (answer|help)|no \w+ match(es)?|not found|couldn't find|"
                       r"could not find|unknown)\b", re.I)
+NOT_UNDERSTOOD = re.compile(r"not sure what you|don't understand|didn't understand|do not understand|"
+                            r"I can answer|I can help with", re.I)
 EXPECT_BY_CHECK = {"refusal": "decline", "proposal": "proposal", "product_candidates": "ask",
                    "supplier_candidates": "ask", "unknown_warehouse": "ask", "clear_reply": "reply"}
 
@@ -241,14 +244,23 @@ def classify(expect: str, wanted: list[str], r: TurnResult) -> tuple[str, bool]:
         return "wrong", True  # a proposal nobody asked for
     if expect == "proposal" and proposed:
         return "wrong", True  # a proposal of another kind or for another record
-    if answered and (QUESTION_BACK.search(r.answer) is None or expect in ("decline", "ask")):
+    asks = _asks_back(r.answer)
+    if answered and (not asks or expect in ("decline", "ask")):
         # a tool answered, but the checker says it is not what was asked: another tool, record or scope
         return "wrong", True
-    if QUESTION_BACK.search(r.answer):
+    if NOT_UNDERSTOOD.search(r.answer) or not r.answer.strip():
+        return "declined", False
+    if asks:
         return "question_back", False
-    if DECLINED.search(r.answer) or not r.answer.strip():
+    if DECLINED.search(r.answer):
         return "declined", False
     return "wrong", False
+
+
+def _asks_back(answer: str) -> bool:
+    """The reply ends on a question to the user, or offers choices ("Which one do you mean?")."""
+    lines = [ln.strip() for ln in answer.splitlines() if ln.strip() and not ln.strip().startswith("_(")]
+    return bool(lines) and (lines[-1].endswith("?") or QUESTION_BACK.search(answer) is not None)
 
 
 def scripted_assistant(runtime: Any) -> tuple[Any, Any]:
