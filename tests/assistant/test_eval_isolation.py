@@ -54,11 +54,14 @@ def _live_dir(tmp_path: Path, url: str, db: str) -> Path:
 
 
 def _run_eval(env: dict[str, str]) -> tuple[int, dict[str, Any], str]:
+    return _run_eval_args(["eval", "--set", "dev", "--category", "proposals", "--json"], env)
+
+
+def _run_eval_args(args: list[str], env: dict[str, str]) -> tuple[int, dict[str, Any], str]:
     from assistant.cli import app
 
     clean = {k: "" for k in ("ODOO_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "QM_DATABASE_URL", "CHROMA_HOST")}
-    res = CliRunner().invoke(app, ["eval", "--set", "dev", "--category", "proposals", "--json"],
-                             env={**clean, **env, "QM_BRAIN": "offline"})
+    res = CliRunner().invoke(app, args, env={**clean, "QM_BRAIN": "offline", **env})
     out = res.stdout
     start = out.find("{")
     return res.exit_code, json.loads(out[start:]) if start >= 0 else {}, out + str(res.exception or "")
@@ -108,3 +111,26 @@ def test_read_only_client_refuses_writes_before_they_leave(odoo: Any) -> None:
     with pytest.raises(ReadOnlyRefused):
         client.call("mail.activity", "create", [{}])
     assert client.total.calls == sent, "a refused write still went out"
+
+
+def test_eval_brain_llm_runs_against_an_openai_compatible_endpoint(sandbox: Any, odoo: Any, tmp_path: Path) -> None:
+    """`eval --brain llm` talks to whatever OPENAI_BASE_URL names (here the scripted mock) and prints the same
+    report: verdicts per category, confident wrong answers, the brain named."""
+    from assistant.eval.mock_llm import MockOpenAI, planner_script
+    from assistant.planner.lexicon import load_lexicon
+
+    live = tmp_path / "live"
+    live.mkdir()
+    if CHROMA_CACHE.is_dir():
+        shutil.copytree(CHROMA_CACHE, live / "chroma")
+    with MockOpenAI(planner_script(lambda: load_lexicon(odoo))) as mock:
+        code, report, out = _run_eval_args(
+            ["eval", "--set", "paraphrase", "--category", "stock", "--brain", "llm", "--json"],
+            {"QM_DATA_DIR": str(live), "ODOO_URL": sandbox.url, "ODOO_DB": sandbox.db,
+             "OPENAI_BASE_URL": mock.base_url, "OPENAI_API_KEY": "mock", "QM_MODEL": "scripted-mock"})
+        assert mock.requests, "the endpoint was never called"
+    assert code in (0, 1), out
+    rep = report["reports"][0]
+    assert rep["brain"] == "llm" and rep["set"] == "paraphrase" and rep["items"] >= 20
+    assert {"right", "wrong", "question_back", "declined", "confident_wrong"} <= set(rep["by_category"]["stock"])
+    print(f"paraphrase/stock through the scripted endpoint: {rep['right']}/{rep['scored']}")
