@@ -452,6 +452,17 @@ def proposal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     return None
 
 
+HELP = re.compile(r"not sure what you|I can answer|I can help with", re.I)
+
+
+@checker
+def out_of_scope(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Not what the assistant is for: nothing read or proposed, and the reply declines or says what it can do."""
+    if r.proposals or any(c.get("ok") for c in r.tool_calls):
+        return f"acted on it: {[c['name'] for c in r.tool_calls]}"
+    return None if REFUSAL.search(r.answer) or HELP.search(r.answer) else "neither declines nor says what it can do"
+
+
 @checker
 def refusal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if r.proposals:
@@ -860,12 +871,17 @@ def price_by_site(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
 
 @checker
 def both(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
-    """Two questions in one message: every part's own checker must pass on the one answer."""
-    for part in p["parts"]:
-        reason = CHECKERS[part["check"]](env, {**p, **part.get("params", {})}, r)
-        if reason is not None:
-            return f"{part['check']}: {reason}"
-    return None
+    """Two questions in one message: every part's own checker must pass on the one answer. When one part is
+    right and the other missing or wrong, the reason starts with HALF (the report does not count it as a
+    confident wrong answer: the record and intent were right, the answer incomplete)."""
+    reasons = [CHECKERS[part["check"]](env, {**p, **part.get("params", {})}, r) for part in p["parts"]]
+    bad = [f"{part['check']}: {why}" for part, why in zip(p["parts"], reasons, strict=True) if why is not None]
+    if not bad:
+        return None
+    return (HALF if len(bad) < len(reasons) else "") + "; ".join(bad)
+
+
+HALF = "half answered: "
 
 
 @checker

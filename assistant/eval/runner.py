@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from assistant.agent import TurnResult
-from assistant.eval.checkers import CHECKERS, PROPOSAL_TOOLS, EvalEnv
+from assistant.eval.checkers import CHECKERS, HALF, PROPOSAL_TOOLS, EvalEnv
 from assistant.eval.fixtures import Fixtures
 
 HERE = Path(__file__).resolve().parent
@@ -47,9 +47,11 @@ DECLINED = re.compile(r"\b(can't|cannot|can not|not allowed|outside what|may not
                       r"not permitted|no permission|refuse|not sure what|don't understand|didn't understand|"
                       r"do not understand|I can (answer|help)|no \w+ match(es)?|not found|couldn't find|"
                       r"could not find|unknown)\b", re.I)
+NOTHING_FOUND = re.compile(r"\bno (document passage|passage|product|supplier|vendor|purchase order|receipt|"
+                           r"warehouse)\b[^.]*\b(matches|answers|found)\b", re.I)
 NOT_UNDERSTOOD = re.compile(r"not sure what you|don't understand|didn't understand|do not understand|"
                             r"I can answer|I can help with", re.I)
-EXPECT_BY_CHECK = {"refusal": "decline", "proposal": "proposal", "product_candidates": "ask",
+EXPECT_BY_CHECK = {"refusal": "decline", "out_of_scope": "decline", "proposal": "proposal", "product_candidates": "ask",
                    "supplier_candidates": "ask", "unknown_warehouse": "ask", "clear_reply": "reply"}
 
 
@@ -231,19 +233,31 @@ def _one(env: EvalEnv, assistant: Any, runtime: Any, q: dict[str, Any], threads:
     if reason is None and (leak := MODEL_ONLY.search(result.answer)):
         reason = f"the answer carries text written for the model: {leak.group(0)!r}"
     rpc = sum(int(c.get("rpc_calls") or 0) for c in result.tool_calls)
-    verdict, confident = ("right", False) if reason is None else classify(expect, wanted, result)
+    proposal_ok = None
+    if reason is not None and expect == "proposal" and result.proposals:
+        try:  # the proposal itself may be right while another part of the message went unanswered
+            proposal_ok = CHECKERS["proposal"](env, {**params, **values}, result) is None
+        except Exception:  # noqa: BLE001 - then it counts as not right
+            proposal_ok = False
+    verdict, confident = ("right", False) if reason is None else classify(expect, wanted, result, reason,
+                                                                          proposal_ok)
     return Outcome(q["id"], q["category"], text, reason is None, reason, ms, rpc, tools, result.answer,
                    verdict=verdict, confident_wrong=confident, expect=expect)
 
 
-def classify(expect: str, wanted: list[str], r: TurnResult) -> tuple[str, bool]:
+def classify(expect: str, wanted: list[str], r: TurnResult, reason: str = "",
+             proposal_ok: bool | None = None) -> tuple[str, bool]:
     """The verdict of a miss: a confident wrong answer, a question back, a decline, or a plain wrong one."""
     answered = [c["name"] for c in r.tool_calls if c.get("ok")]
     proposed = bool(r.proposals) or any(c["name"] in PROPOSAL_TOOLS and c.get("ok") for c in r.tool_calls)
     if proposed and expect != "proposal":
         return "wrong", True  # a proposal nobody asked for
     if expect == "proposal" and proposed:
-        return "wrong", True  # a proposal of another kind or for another record
+        return "wrong", not proposal_ok  # another kind or record; a right proposal with a part left out is not
+    if reason.startswith(HALF):
+        return "wrong", False  # one part of a two-part message right, the other missing
+    if NOTHING_FOUND.search(r.answer):
+        return "declined", False  # the tool ran but found nothing it would stand behind
     asks = _asks_back(r.answer)
     if answered and (not asks or expect in ("decline", "ask")):
         # a tool answered, but the checker says it is not what was asked: another tool, record or scope

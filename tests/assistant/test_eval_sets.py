@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from assistant.agent import TurnResult
+from assistant.eval.checkers import HALF
 from assistant.eval.fixtures import drop, typo
 from assistant.eval.runner import PARAPHRASE, QUESTIONS, classify, load_questions, run_eval
 
@@ -74,6 +75,13 @@ def test_a_miss_is_classified_by_what_the_assistant_did() -> None:
     assert classify("decline", [], _turn("Reminder proposed", [("remind_supplier", True)], [{"id": "P-1"}])) \
         == ("wrong", True)  # a proposal nobody asked for
     assert classify("proposal", ["create_rfq"], _turn("How many should I order?")) == ("question_back", False)
+    reminded = _turn("Reminder proposed", [("remind_supplier", True)], [{"id": "P-1"}])
+    assert classify("proposal", ["remind_supplier"], reminded, "po_status: …", proposal_ok=True) == ("wrong", False)
+    assert classify("proposal", ["remind_supplier"], reminded, "proposal is not about X", proposal_ok=False) \
+        == ("wrong", True)
+    assert classify("answer", ["stock_levels"], stock_answer, HALF + "vendors_of: …") == ("wrong", False)
+    assert classify("answer", ["search_documents"], _turn("No document passage answers 'x' well enough.",
+                                                          [("search_documents", True)])) == ("declined", False)
 
 
 # -- a run on each sandbox business ---------------------------------------------------------------
