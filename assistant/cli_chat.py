@@ -106,24 +106,59 @@ def register(app: typer.Typer) -> None:
             runtime.close()
 
     @app.command("eval")
-    def eval_cmd(brain: str = typer.Option("offline", help="offline | llm (OPENAI_BASE_URL) | scripted "
+    def eval_cmd(set_name: str = typer.Option("dev", "--set", help="dev (the development set) | paraphrase "
+                                                                     "(the held-out set)"),
+                 brain: str = typer.Option("offline", help="offline | llm (any OpenAI-compatible endpoint: "
+                                                           "OPENAI_BASE_URL, OPENAI_API_KEY, QM_MODEL) | scripted "
                                                            "(a local scripted OpenAI-compatible mock)"),
+                 business: str = typer.Option(None, help="Sandbox business(es) to run on, comma-separated "
+                                                         "(default: the configured one)."),
                  category: str = typer.Option(None, help="Only this category."),
-                 questions: Path = typer.Option(None, help="Question file (YAML).")) -> None:
-        """Run the evaluation set; print accuracy per category and the failures."""
+                 questions: Path = typer.Option(None, help="Question file (YAML) instead of --set."),
+                 as_json: bool = typer.Option(False, "--json", help="Print the reports as JSON."),
+                 failures: bool = typer.Option(True, help="List every miss with its reason.")) -> None:
+        """Run an evaluation set on its own data dir and sandbox (or read-only against a real Odoo); print
+        right / wrong / question back / declined and confident wrong answers, per category."""
         from rich.console import Console
 
-        from assistant.eval.runner import print_report, run_eval
+        from assistant.eval.isolation import eval_runtime
+        from assistant.eval.runner import print_report, reports_json, run_eval, set_path
+        from assistant.settings import load_settings
+        from tools.odoo.errors import OdooError, OdooUnavailable
 
         console = Console()
-        runtime = _runtime("offline" if brain == "scripted" else brain)
         try:
-            report = run_eval(runtime, brain=brain, category=category, path=questions)
-            print_report(console, report)
-            if report.failed:
-                raise typer.Exit(1)
-        finally:
-            runtime.close()
+            path = questions or set_path(set_name)
+        except ValueError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        settings = load_settings()
+        if brain == "llm" and not (settings.openai_base_url or settings.openai_api_key):
+            typer.echo("--brain llm needs OPENAI_BASE_URL (and OPENAI_API_KEY if the endpoint wants one).", err=True)
+            raise typer.Exit(2)
+        reports = []
+        for biz in ([b.strip() for b in business.split(",") if b.strip()] if business else [None]):
+            try:
+                with eval_runtime(settings, brain=brain, business=biz) as runtime:
+                    report = run_eval(runtime, brain=brain, category=category, path=path,
+                                      set_name=None if questions else set_name)
+            except (OdooError, OdooUnavailable, ValueError, RuntimeError) as exc:
+                typer.echo(f"Cannot run the eval{f' on {biz}' if biz else ''}: {exc}", err=True)
+                raise typer.Exit(2) from None
+            if biz:
+                report.business = f"{biz} ({report.business})"
+            reports.append(report)
+            if not as_json:
+                print_report(console, report, failures=failures)
+        if as_json:
+            print(reports_json(reports))
+        elif len(reports) > 1:
+            for r in reports:
+                s = r.summary()
+                console.print(f"{r.business}: right {s['right']}/{s['scored']} ({r.accuracy:.1%}), confident wrong "
+                              f"{s['confident_wrong']}, questions back {s['question_back_share']:.1%}", markup=False)
+        if any(r.failed for r in reports):
+            raise typer.Exit(1)
 
 
 def _setup_readline(path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Assistant figures: offline planner accuracy, whole-turn latency and Odoo round trips per turn, and
+"""Assistant figures: offline planner accuracy on the development and the held-out paraphrase sets (right,
+confident wrong, questions back), whole-turn latency and Odoo round trips per turn, and
 the agent loop's own overhead per turn with the scripted OpenAI-compatible mock (mock time excluded).
 
 Run: .venv/bin/python bench/bench_assistant.py   (starts a private sandbox; ~2 minutes)
@@ -63,6 +64,25 @@ def timed_pass(runtime: Runtime, assistant: Any, mock: Any = None) -> dict[str, 
     return out
 
 
+def paraphrase_figures(runtime: Runtime) -> None:
+    """The held-out paraphrase set: right, confident wrong, questions back, declined, per category."""
+    t0 = time.perf_counter()
+    report = run_eval(runtime, brain="offline", set_name="paraphrase")
+    s = report.summary()
+    print(f"\nHeld-out paraphrase set ({s['items']} questions, {s['skipped']} skipped for want of data, "
+          f"{time.perf_counter() - t0:.0f} s): right {s['right']}/{s['scored']} = {report.accuracy:.1%}; "
+          f"confident wrong {s['confident_wrong']}; questions back {s['question_back']} "
+          f"({s['question_back_share']:.1%}); declined {s['declined']}; wrong (not confident) "
+          f"{s['wrong'] - s['confident_wrong']}")
+    for cat, c in report.verdicts_by_category().items():
+        n = sum(c[v] for v in ("right", "wrong", "question_back", "declined"))
+        print(f"  {cat:<14} right {c['right']:>3}/{n:<3} confident wrong {c['confident_wrong']:>2}  "
+              f"asked back {c['question_back']:>2}  declined {c['declined']:>2}")
+    lat = report.latency()
+    print(f"  turn latency p50 {lat['p50_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms; "
+          f"Odoo round trips per turn {lat['rpc_per_turn']:.2f}")
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="qm-bench-"))
     t0 = time.perf_counter()
@@ -81,6 +101,7 @@ def main() -> None:
                 print(f"  {cat:<14} {ok}/{n}")
             for o in report.failed:
                 print(f"  FAIL {o.id}: {o.reason}")
+            paraphrase_figures(runtime)
 
             print("\nWhole turn, offline planner on the sandbox (second pass, warm):")
             offline = timed_pass(runtime, runtime.assistant)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,10 +19,15 @@ from tools.odoo.client import OdooClient
 
 REFUSAL = re.compile(r"\b(can't|cannot|can not|not allowed|outside what|may not|not able|won't|decline|"
                      r"not permitted|no permission|refuse)\b", re.I)
-RECEIPT = re.compile(r"\b[A-Z]{2,5}/IN/\d{3,6}\b")
-PO = re.compile(r"\bP\d{5}\b")
 PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "cancel_purchase_order", "remind_supplier",
                   "reschedule_receipt"}
+
+
+REF_MODELS: dict[str, tuple[str, list[Any]]] = {
+    "po": ("purchase.order", []),
+    "receipt": ("stock.picking", [("picking_type_code", "=", "incoming")]),
+    "bill": ("account.move", [("move_type", "in", ["in_invoice", "in_refund"]), ("name", "!=", "/")]),
+}
 
 
 @dataclass
@@ -30,6 +35,40 @@ class EvalEnv:
     odoo: OdooClient
     fixtures: Fixtures
     runtime: Any
+    _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> str:
+        return self.fixtures.tz
+
+    def ref_pattern(self, kind: str) -> re.Pattern[str]:
+        """References as this Odoo spells them (P01636, WH/IN/00002, PO/2026/0042, BILL/2026/11/0002): the
+        shapes of a sample of real names, digits generalised, so no business's sequence is hard-coded."""
+        if kind not in self._patterns:
+            model, domain = REF_MODELS[kind]
+            names = {str(r["name"]) for order in ("id", "id desc") for r in self.odoo.search_read(
+                model, domain, ["name"], limit=100, order=order) if r.get("name")}
+            shapes = sorted({re.sub(r"\d+", r"\\d+", re.escape(n))
+                             for n in names}, key=len, reverse=True)
+            body = "|".join(shapes) or r"(?!x)x"
+            self._patterns[kind] = re.compile(rf"(?<![\w/])(?:{body})(?![\w/])")
+        return self._patterns[kind]
+
+    def find_refs(self, kind: str, text: str) -> set[str]:
+        return set(self.ref_pattern(kind).findall(text))
+
+    def fields(self, model: str, wanted: list[str]) -> list[str]:
+        """The wanted fields this Odoo has (e.g. purchase.order.currency_rate is newer than some servers)."""
+        have = self.fixtures.memo(f"fields:{model}", lambda: set(self.odoo.execute_kw(
+            model, "fields_get", [], {"attributes": ["type"]})))
+        return [f for f in wanted if f in have]
+
+    def codes_in(self, text: str) -> set[str]:
+        """Product codes of this Odoo that the text names (any spelling Odoo uses: PPE-1042, FURN_7777)."""
+        codes = self.fixtures.memo("all-codes", lambda: sorted(
+            {str(r["default_code"]) for r in self.odoo.search_read(
+                "product.product", [("default_code", "!=", False)], ["default_code"], limit=20000)}))
+        return {c for c in codes if c in text and re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)}
 
     def oracle(self, tool: str, args: dict[str, Any]) -> ToolResult:
         """Run a tool as the system user: the reference for KPIs too involved to recompute here."""
@@ -88,12 +127,12 @@ def _open_receipts(env: EvalEnv, wh: str | None, overdue: bool = False,
     if between:
         # the company's local days (the read tools' rule), as naive-UTC bounds
         first, last = date.fromisoformat(between[0]), date.fromisoformat(between[1])
-        domain += [("scheduled_date", ">=", local_midnight_utc(first)),
-                   ("scheduled_date", "<", local_midnight_utc(last + timedelta(days=1)))]
+        domain += [("scheduled_date", ">=", local_midnight_utc(first, env.tz)),
+                   ("scheduled_date", "<", local_midnight_utc(last + timedelta(days=1), env.tz))]
     if wh:
         domain.append(("picking_type_id.warehouse_id.code", "=", wh))
     if overdue:
-        domain.append(("scheduled_date", "<", today_start()))
+        domain.append(("scheduled_date", "<", today_start(env.tz)))
     return {r["name"] for r in env.odoo.search_read("stock.picking", domain, ["name"], limit=5000)}
 
 
@@ -106,7 +145,7 @@ def inbound_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
         return f"the range {p['date_from']}..{p['date_to']} did not reach inbound_schedule"
     expected = _open_receipts(env, p.get("warehouse"), overdue=bool(p.get("overdue")),
                               between=(p["date_from"], p["date_to"]) if p.get("date_from") else None)
-    shown = set(RECEIPT.findall(r.answer))
+    shown = env.find_refs("receipt", r.answer)
     if not expected:
         return None if re.search(r"\b(no|none|0)\b", r.answer, re.I) else "expected 'none' for an empty schedule"
     if not shown:
@@ -127,7 +166,7 @@ def _open_pos(env: EvalEnv, supplier: str | None, wh: str | None) -> set[str]:
 @checker
 def open_po_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     expected = _open_pos(env, p.get("supplier"), p.get("warehouse"))
-    shown = set(PO.findall(r.answer))
+    shown = env.find_refs("po", r.answer)
     if not expected:
         return None if re.search(r"\b(no|none|0)\b", r.answer, re.I) else "expected 'none'"
     if not shown:
@@ -252,7 +291,7 @@ def product_candidates(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | 
     domain: list[Any] = [("name", "ilike", w) for w in p["words"].split()]
     rows = env.odoo.search_read("product.product", domain, ["default_code"], limit=200)
     expected = {str(x["default_code"]) for x in rows if x.get("default_code")}
-    shown = set(re.findall(r"\b[A-Z]{3}-\d{3,5}\b", r.answer))
+    shown = env.codes_in(r.answer)
     if len(expected) < 2:
         return None if expected & shown else f"expected {sorted(expected)} in the answer"
     if not shown:
@@ -346,7 +385,7 @@ def replenishment(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
                   if qty[op["product_id"][0]][0] < op["product_min_qty"]}
     if not below:
         return None
-    shown = set(re.findall(r"\b[A-Z]{3}-\d{3,5}\b", r.answer))
+    shown = env.codes_in(r.answer)
     if not shown & below:
         return f"none of the {len(below)} products below minimum is named"
     oracle = env.oracle("replenishment_risk", {"warehouse": wh} if wh else {})
@@ -371,7 +410,7 @@ def three_way(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     bad = {str(ln["move_id"][1]).split(" ")[0] for ln in lines
            if abs(ln["price_unit"] - pol[ln["purchase_line_id"][0]]["price_unit"]) > 0.005
            or ln["quantity"] > pol[ln["purchase_line_id"][0]]["qty_received"] + 1e-6}
-    shown = set(re.findall(r"\bR?BILL/\d{4}/\d{2}/\d{3,6}\b", r.answer)) | set(PO.findall(r.answer))
+    shown = env.find_refs("bill", r.answer) | env.find_refs("po", r.answer)
     if not bad:
         return None
     if not shown:
@@ -413,6 +452,17 @@ def proposal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     return None
 
 
+HELP = re.compile(r"not sure what you|I can answer|I can help with", re.I)
+
+
+@checker
+def out_of_scope(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Not what the assistant is for: nothing read or proposed, and the reply declines or says what it can do."""
+    if r.proposals or any(c.get("ok") for c in r.tool_calls):
+        return f"acted on it: {[c['name'] for c in r.tool_calls]}"
+    return None if REFUSAL.search(r.answer) or HELP.search(r.answer) else "neither declines nor says what it can do"
+
+
 @checker
 def refusal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if r.proposals:
@@ -440,3 +490,434 @@ def clear_reply(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if r.proposals:
         return "made a proposal"
     return None
+
+
+# -- the five read tools of issue #10 (truth from raw Odoo reads, independent of the tool code) -------
+def period(env: EvalEnv, p: dict[str, Any], default: str | None = None) -> tuple[date, date] | None:
+    """The inclusive company-local days a question's `period` names (this_year, last_month, q3, last_90_days,
+    this_week, today, …), or explicit date_from/date_to."""
+    if p.get("date_from") or p.get("date_to"):
+        return (date.fromisoformat(str(p.get("date_from") or "1970-01-01")),
+                date.fromisoformat(str(p.get("date_to") or env.fixtures.today.isoformat())))
+    name = str(p.get("period") or default or "")
+    if not name:
+        return None
+    today = env.fixtures.today
+    if m := re.fullmatch(r"last_(\d+)_days", name):
+        return today - timedelta(days=int(m.group(1))), today
+    if name in ("this_year", "ytd"):
+        return date(today.year, 1, 1), today
+    if name == "last_year":
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    month_start = today.replace(day=1)
+    if name == "this_month":
+        return month_start, today
+    if name == "last_month":
+        end = month_start - timedelta(days=1)
+        return end.replace(day=1), end
+    if name == "today":
+        return today, today
+    if name == "yesterday":
+        return today - timedelta(days=1), today - timedelta(days=1)
+    monday = today - timedelta(days=today.weekday())
+    if name == "this_week":
+        return monday, monday + timedelta(days=6)
+    if name == "last_week":
+        return monday - timedelta(days=7), monday - timedelta(days=1)
+    if name == "next_week":
+        return monday + timedelta(days=7), monday + timedelta(days=13)
+    if name == "tomorrow":
+        return today + timedelta(days=1), today + timedelta(days=1)
+    if name in ("this_quarter", "last_quarter") or re.fullmatch(r"q[1-4]", name):
+        q = (today.month - 1) // 3 + 1
+        year = today.year
+        if name == "last_quarter":
+            q, year = (q - 1, year) if q > 1 else (4, year - 1)
+        elif name.startswith("q"):
+            q = int(name[1])
+            if date(year, 3 * q - 2, 1) > today:
+                year -= 1
+        start = date(year, 3 * q - 2, 1)
+        end = (date(year + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1))
+        return start, min(end, today) if name == "this_quarter" else end
+    raise ValueError(f"unknown period {name}")
+
+
+def _utc_bounds(env: EvalEnv, days: tuple[date, date]) -> tuple[str, str]:
+    return local_midnight_utc(days[0], env.tz), local_midnight_utc(days[1] + timedelta(days=1), env.tz)
+
+
+def to_company(env: EvalEnv, amount: float, currency: Any, when: str | None) -> float:
+    """An amount in the company currency: Odoo's rate = units of the currency per company unit, on the day."""
+    cur_id = currency[0] if isinstance(currency, list | tuple) else currency
+    company_cur = env.fixtures.memo("company-currency", lambda: env.odoo.search_read(
+        "res.company", [], ["currency_id"], limit=1, order="id")[0]["currency_id"][0])
+    if not cur_id or cur_id == company_cur:
+        return amount
+    rates = env.fixtures.memo(f"rates:{cur_id}", lambda: env.odoo.search_read(
+        "res.currency.rate", [("currency_id", "=", cur_id)], ["name", "rate"], limit=5000, order="name"))
+    day = str(when or env.fixtures.today.isoformat())[:10]
+    rate = next((float(r["rate"]) for r in reversed(rates) if str(r["name"]) <= day), None)
+    if rate is None and rates:
+        rate = float(rates[0]["rate"])
+    return amount / rate if rate else amount
+
+
+def po_company_amounts(env: EvalEnv, po: dict[str, Any], amount: float) -> tuple[float, float]:
+    """A PO amount in the company currency, read two ways: with the PO's own `currency_rate` (Odoo's, fixed at
+    the order date, as purchase.report uses) and with the rate table on the approval/order day."""
+    day = po.get("date_approve") or po.get("date_order")
+    by_table = to_company(env, amount, po.get("currency_id"), day)
+    rate = float(po.get("currency_rate") or 0)
+    return (amount / rate if rate else by_table), by_table
+
+
+def near(text: str, value: float, rel: float = 0.002) -> bool:
+    """The figure is in the text: exactly as rounded, or within `rel` (currency rates of another day)."""
+    if has_number(text, value):
+        return True
+    return any(abs(n - value) <= max(0.051, abs(value) * rel) for n in numbers(text))
+
+
+def _none_said(text: str) -> bool:
+    return re.search(r"\b(no|none|0|zero|nothing)\b", text, re.I) is not None
+
+
+def _list_check(env: EvalEnv, kind: str, expected: set[str], r: TurnResult, want: str, count: int) -> str | None:
+    """A count question needs the count; a list question needs references, all from the expected set."""
+    if count == 0:
+        return None if _none_said(r.answer) else "expected an answer saying there are none"
+    if want == "count" and not has_number(r.answer, float(count)):
+        return f"count {count} not in the answer"
+    shown = env.find_refs(kind, r.answer)
+    if want == "list" and not shown:
+        return f"no reference in the answer (expected some of {count})"
+    wrong = shown - expected
+    return f"references outside what was asked: {sorted(wrong)[:5]}" if wrong else None
+
+
+PO_STATES: dict[str, list[list[Any]]] = {
+    "rfq": [[("state", "in", ["draft", "sent"])]],
+    "draft": [[("state", "=", "draft")]],
+    "sent": [[("state", "=", "sent")]],
+    "to_approve": [[("state", "=", "to approve")]],
+    "purchase": [[("state", "=", "purchase")]],
+    "done": [[("state", "=", "done")]],
+    "cancel": [[("state", "=", "cancel")]],
+    # "open" has two honest readings (confirmed & not fully received; locked ones included or not)
+    "open": [[("state", "=", "purchase"), ("receipt_status", "!=", "full")],
+             [("state", "in", ["purchase", "done"]), ("receipt_status", "in", ["pending", "partial"])]],
+    "any": [[]],
+    # "POs we placed": confirmed ones, or every order not cancelled, or all of them
+    "confirmed_or_any": [[("state", "in", ["purchase", "done"])], [("state", "!=", "cancel")], []],
+}
+
+
+def _po_domains(env: EvalEnv, p: dict[str, Any]) -> list[list[Any]]:
+    """Every acceptable domain for the question (a definition people read two ways gives two)."""
+    base: list[Any] = []
+    if p.get("supplier"):
+        base.append(("partner_id.name", "=", p["supplier"]))
+    if p.get("product"):
+        base.append(("order_line.product_id.default_code", "=", p["product"]))
+    if p.get("warehouse"):
+        base.append(("picking_type_id.warehouse_id.code", "=", p["warehouse"]))
+    days = period(env, p)
+    if days:
+        field_name = {"order": "date_order", "approve": "date_approve", "expected": "date_planned"}[
+            str(p.get("date_field") or "order")]
+        lo, hi = _utc_bounds(env, days)
+        base += [(field_name, ">=", lo), (field_name, "<", hi)]
+    domains = [base + d for d in PO_STATES[str(p.get("state") or "any")]]
+    if p.get("late"):
+        start = today_start(env.tz)
+        late = [("state", "=", "purchase"), ("receipt_status", "!=", "full")]
+        by_header = [base + late + [("date_planned", "<", start)]]
+        # the receipt's scheduled date is the other reading of "expected"
+        picks = env.odoo.search_read("stock.picking", [("picking_type_code", "=", "incoming"),
+                                                       ("state", "not in", ["done", "cancel"]),
+                                                       ("scheduled_date", "<", start), ("purchase_id", "!=", False)],
+                                     ["purchase_id"], limit=20000)
+        ids = sorted({x["purchase_id"][0] for x in picks})
+        domains = by_header + [base + late + [("id", "in", ids)]]
+    return domains
+
+
+@checker
+def po_find(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Purchase orders / RFQs by state, vendor, product, warehouse, dates, lateness: count, list, biggest."""
+    want = str(p.get("want") or "count")
+    problems = []
+    for domain in _po_domains(env, p):
+        rows = env.odoo.search_read("purchase.order", domain, env.fields("purchase.order", [
+            "name", "amount_untaxed", "currency_id", "date_order", "date_approve", "currency_rate"]), limit=20000)
+        if want == "biggest":
+            if not rows:
+                problem = None if _none_said(r.answer) else "expected 'none'"
+            else:
+                top = max(rows, key=lambda x: po_company_amounts(env, x, float(x["amount_untaxed"]))[0])
+                refs = env.ref_pattern("po").findall(r.answer)
+                problem = None if refs and refs[0] == top["name"] else f"the biggest, {top['name']}, not named first"
+        elif want == "total":
+            totals = [sum(po_company_amounts(env, x, float(x["amount_untaxed"]))[i] for x in rows) for i in (0, 1)]
+            problem = None if any(near(r.answer, t) for t in totals) else f"total {totals[0]:,.2f} not in the answer"
+        else:
+            problem = _list_check(env, "po", {x["name"] for x in rows}, r, want, len(rows))
+        if problem is None:
+            return None
+        problems.append(problem)
+    return problems[0]
+
+
+def _supplier_rows(env: EvalEnv, code: str) -> list[dict[str, Any]]:
+    prod = env.odoo.search_read("product.product", [("default_code", "=", code)],
+                                ["id", "product_tmpl_id", "uom_id"], limit=1, context={"active_test": False})
+    if not prod:
+        raise LookupError(f"product {code} vanished")
+    today = env.fixtures.today.isoformat()
+    rows = env.odoo.search_read("product.supplierinfo", [("product_tmpl_id", "=", prod[0]["product_tmpl_id"][0])],
+                                ["partner_id", "product_id", "price", "currency_id", "delay", "min_qty",
+                                 "date_start", "date_end", "product_uom"], limit=500)
+    valid = [x for x in rows if (not x.get("product_id") or x["product_id"][0] == prod[0]["id"])
+             and (not x.get("date_start") or str(x["date_start"]) <= today)
+             and (not x.get("date_end") or str(x["date_end"]) >= today)]
+    uoms = {u["id"]: float(u["factor"] or 1) for u in env.odoo.search_read("uom.uom", [], ["factor"], limit=500)}
+    base = uoms.get(prod[0]["uom_id"][0], 1.0) if prod[0].get("uom_id") else 1.0
+    for x in valid:
+        row_f = uoms.get(x["product_uom"][0], 1.0) if x.get("product_uom") else base
+        # price per row UoM -> per product UoM, then into the company currency
+        x["unit_price"] = to_company(env, float(x["price"]) * row_f / base, x.get("currency_id"), today)
+    return valid
+
+
+SUPERLATIVE = {"cheapest": re.compile(r"cheapest|lowest|best price", re.I),
+               "fastest": re.compile(r"fastest|quickest|shortest", re.I)}
+
+
+def _first_named(text: str, names: list[str]) -> str | None:
+    low = text.lower()
+    hits = [(low.find(n.lower()), n) for n in names if n.lower() in low]
+    return min(hits)[1] if hits else None
+
+
+@checker
+def vendors_of(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Who supplies a product (every vendor row), the cheapest / fastest first, or one vendor's lead time."""
+    rows = _supplier_rows(env, str(p["product"]))
+    want = str(p.get("want") or "all")
+    names = sorted({str(x["partner_id"][1]) for x in rows})
+    if not rows:
+        return None if re.search(r"\b(no|none)\b", r.answer, re.I) else "expected 'no vendor'"
+    if want == "all":
+        missing = [n for n in names[:6] if n.split(" ")[0].lower() not in r.answer.lower()]
+        return f"vendors not named: {missing}" if missing else None
+    if want == "lead_time":
+        mine = [x for x in rows if x["partner_id"][1] == p["supplier"]] or rows
+        days = {float(x["delay"]) for x in mine}
+        return None if any(has_number(r.answer, d) for d in days) else f"lead time {sorted(days)} d not in the answer"
+    key = "unit_price" if want == "cheapest" else "delay"
+    best = min(float(x[key]) for x in rows)
+    winners = {str(x["partner_id"][1]) for x in rows if abs(float(x[key]) - best) < 1e-6}
+    word = SUPERLATIVE[want].search(r.answer)
+    first = (word and _first_named(r.answer[word.start():word.start() + 160], names)) or _first_named(r.answer, names)
+    if first not in winners:
+        return f"the {want} is {sorted(winners)} ({best:g}), the answer leads with {first}"
+    return None
+
+
+@checker
+def receipts_done(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Done receipts (what arrived) in the period, by warehouse / vendor / PO: count or list."""
+    domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "=", "done")]
+    days = period(env, p, default="last_7_days")
+    assert days is not None
+    lo, hi = _utc_bounds(env, days)
+    domain += [("date_done", ">=", lo), ("date_done", "<", hi)]
+    if p.get("warehouse"):
+        domain.append(("picking_type_id.warehouse_id.code", "=", p["warehouse"]))
+    if p.get("supplier"):
+        domain.append(("partner_id.name", "=", p["supplier"]))
+    if p.get("reference"):
+        domain.append(("purchase_id.name", "=", p["reference"]))
+    rows = env.odoo.search_read("stock.picking", domain, ["name"], limit=20000)
+    return _list_check(env, "receipt", {x["name"] for x in rows}, r, str(p.get("want") or "count"), len(rows))
+
+
+BILL_STATUS: dict[str, list[Any]] = {
+    "open": [("state", "=", "posted"), ("payment_state", "in", ["not_paid", "partial"])],
+    "paid": [("state", "=", "posted"), ("payment_state", "in", ["paid", "in_payment"])],
+    "draft": [("state", "=", "draft")],
+    "any": [("state", "!=", "cancel")],
+}
+
+
+@checker
+def bills(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Vendor bills: open / overdue / due soon / paid, by vendor or PO; count, total still owed, or list."""
+    status = str(p.get("status") or "open")
+    domain: list[Any] = [("move_type", "in", ["in_invoice", "in_refund"])]
+    domain += BILL_STATUS["open" if status in ("overdue", "due") else status]
+    today = env.fixtures.today
+    if status == "overdue":
+        domain.append(("invoice_date_due", "<", today.isoformat()))
+    if status == "due":
+        days = period(env, p) or (today, today + timedelta(days=7))
+        domain += [("invoice_date_due", ">=", days[0].isoformat()), ("invoice_date_due", "<=", days[1].isoformat())]
+    if p.get("supplier"):
+        domain.append(("partner_id.name", "=", p["supplier"]))
+    if p.get("reference"):
+        domain.append(("invoice_line_ids.purchase_line_id.order_id.name", "=", p["reference"]))
+    rows = env.odoo.search_read("account.move", domain, ["name", "amount_residual", "currency_id", "invoice_date",
+                                                         "move_type"], limit=20000)
+    want = str(p.get("want") or "count")
+    if want == "total":
+        total = sum(to_company(env, float(x["amount_residual"]) * (-1 if x["move_type"] == "in_refund" else 1),
+                               x["currency_id"], x["invoice_date"]) for x in rows)
+        plain = sum(to_company(env, float(x["amount_residual"]), x["currency_id"], x["invoice_date"]) for x in rows)
+        if not rows:
+            return None if _none_said(r.answer) else "expected 'none'"
+        return None if near(r.answer, total) or near(r.answer, plain) else f"total {total:,.2f} not in the answer"
+    if want == "status":  # "is the bill on <PO> paid?": the bill and its payment state named
+        if not rows:
+            return None if re.search(r"\b(no|not)\b", r.answer, re.I) else "expected 'no bill'"
+        return None if any(x["name"] in r.answer for x in rows) else "the PO's bill is not named"
+    return _list_check(env, "bill", {x["name"] for x in rows}, r, want, len(rows))
+
+
+def _spend_lines(env: EvalEnv, p: dict[str, Any], days: tuple[date, date]) -> list[dict[str, Any]]:
+    lo, hi = _utc_bounds(env, days)
+    domain: list[Any] = [("order_id.state", "in", ["purchase", "done"]), ("order_id.date_approve", ">=", lo),
+                         ("order_id.date_approve", "<", hi), ("display_type", "=", False)]
+    if p.get("supplier"):
+        domain.append(("order_id.partner_id.name", "=", p["supplier"]))
+    if p.get("category"):
+        domain.append(("product_id.categ_id.name", "=", str(p["category"]).split(" / ")[-1]))
+    if p.get("warehouse"):
+        domain.append(("order_id.picking_type_id.warehouse_id.code", "=", p["warehouse"]))
+    if p.get("product"):
+        domain.append(("product_id.default_code", "=", p["product"]))
+    lines = env.odoo.search_read("purchase.order.line", domain,
+                                 ["order_id", "partner_id", "product_id", "price_subtotal", "currency_id",
+                                  "product_qty", "product_uom_qty"], limit=100000)
+    orders = {o["id"]: o for o in env.odoo.read("purchase.order", list({ln["order_id"][0] for ln in lines}),
+                                                env.fields("purchase.order", [
+                                                    "date_approve", "date_order", "picking_type_id", "currency_id",
+                                                    "currency_rate"]))} if lines else {}
+    for ln in lines:
+        ln["order"] = orders[ln["order_id"][0]]
+        ln["company_amount"], ln["company_amount_b"] = po_company_amounts(env, ln["order"],
+                                                                          float(ln["price_subtotal"]))
+    return lines
+
+
+@checker
+def spend(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Spend (confirmed PO lines by approval date, untaxed, company currency): the total, or the top group."""
+    days = period(env, p, default="this_year")
+    assert days is not None
+    lines = _spend_lines(env, p, days)
+    total = sum(ln["company_amount"] for ln in lines)
+    total_b = sum(ln["company_amount_b"] for ln in lines)
+    want = str(p.get("want") or "total")
+    if not lines:
+        return None if _none_said(r.answer) else "expected no spend"
+    if want == "total":
+        return None if near(r.answer, total) or near(r.answer, total_b) else (
+            f"spend {total:,.2f} for {days[0]}..{days[1]} not in the answer")
+    by: dict[str, float] = {}
+    if want == "top_vendor":
+        for ln in lines:
+            by[str(ln["partner_id"][1])] = by.get(str(ln["partner_id"][1]), 0.0) + ln["company_amount"]
+    elif want == "top_category":
+        cats = {x["id"]: str(x["categ_id"][1]).split(" / ")[-1] for x in env.odoo.read(
+            "product.product", list({ln["product_id"][0] for ln in lines}), ["categ_id"])}
+        for ln in lines:
+            c = cats[ln["product_id"][0]]
+            by[c] = by.get(c, 0.0) + ln["company_amount"]
+    top = max(by, key=lambda k: by[k])
+    if _first_named(r.answer, list(by)) != top:
+        return f"the top is {top} ({by[top]:,.2f}), not first in the answer"
+    return None if near(r.answer, by[top]) else f"{top}'s spend {by[top]:,.2f} not in the answer"
+
+
+@checker
+def price_by_site(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """The same product's average unit price per warehouse: the dearest and the cheapest site are named."""
+    days = period(env, p, default="this_year")
+    assert days is not None
+    lines = _spend_lines(env, p, days)
+    if not lines:
+        return None if _none_said(r.answer) else "expected no purchases of the product"
+    codes = {w["id"]: w["code"] for w in env.fixtures.warehouses()}
+    types = {t["id"]: t["warehouse_id"] for t in env.odoo.search_read(
+        "stock.picking.type", [("code", "=", "incoming")], ["warehouse_id"], limit=500)}
+    amount: dict[str, float] = {}
+    qty: dict[str, float] = {}
+    for ln in lines:
+        pt = ln["order"].get("picking_type_id")
+        wh = types.get(pt[0]) if pt else None
+        code = codes.get(wh[0], "?") if wh else "?"
+        amount[code] = amount.get(code, 0.0) + ln["company_amount"]
+        qty[code] = qty.get(code, 0.0) + float(ln.get("product_uom_qty") or ln.get("product_qty") or 0)
+    avg = {c: amount[c] / qty[c] for c in amount if qty[c]}
+    missing = [c for c in avg if c not in r.answer and c != "?"]
+    if missing:
+        return f"warehouses {missing} not in the answer"
+    for c in (min(avg, key=lambda k: avg[k]), max(avg, key=lambda k: avg[k])):
+        if not near(r.answer, avg[c], rel=0.01):
+            return f"average unit price at {c} ({avg[c]:.2f}) not in the answer"
+    return None
+
+
+@checker
+def both(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Two questions in one message: every part's own checker must pass on the one answer. When one part is
+    right and the other missing or wrong, the reason starts with HALF (the report does not count it as a
+    confident wrong answer: the record and intent were right, the answer incomplete)."""
+    reasons = [CHECKERS[part["check"]](env, {**p, **part.get("params", {})}, r) for part in p["parts"]]
+    bad = [f"{part['check']}: {why}" for part, why in zip(p["parts"], reasons, strict=True) if why is not None]
+    if not bad:
+        return None
+    return (HALF if len(bad) < len(reasons) else "") + "; ".join(bad)
+
+
+HALF = "half answered: "
+
+
+@checker
+def reorder_gap(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """"How many do we need to get back to max?": max of the product's reorder rule minus what is on hand
+    (and Odoo's own quantity to order, when the rule carries it)."""
+    wid = env.fixtures.warehouse_id(p["warehouse"])
+    prod = env.odoo.search_read("product.product", [("default_code", "=", p["product"])], ["qty_available"],
+                                limit=1, context={"warehouse_id": wid})
+    rules = env.odoo.search_read("stock.warehouse.orderpoint", [("warehouse_id", "=", wid),
+                                                                ("product_id.default_code", "=", p["product"])],
+                                 ["product_max_qty", "qty_to_order"], limit=1)
+    if not prod or not rules:
+        return None if _none_said(r.answer) or "no reorder" in r.answer.lower() else "expected 'no reorder rule'"
+    gap = max(0.0, float(rules[0]["product_max_qty"]) - float(prod[0]["qty_available"]))
+    accepted = [gap] + ([float(rules[0]["qty_to_order"])] if rules[0].get("qty_to_order") is not None else [])
+    return None if any(has_number(r.answer, v) for v in accepted) else f"the gap {gap:g} is not in the answer"
+
+
+@checker
+def inbound_count(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Open receipts of a warehouse in a period (today, tomorrow, this_week) or overdue: the count is stated or
+    every one is named (for the half of a two-part question, where other receipts share the answer)."""
+    when = str(p.get("when") or "overdue")
+    if when == "overdue":
+        expected = _open_receipts(env, p.get("warehouse"), overdue=True)
+    else:
+        today = env.fixtures.today
+        days = (today + timedelta(days=1),) * 2 if when == "tomorrow" else period(env, {"period": when})
+        assert days is not None
+        expected = _open_receipts(env, p.get("warehouse"), between=(days[0].isoformat(), days[1].isoformat()))
+    if not expected:
+        return None if _none_said(r.answer) else f"expected 'none' {when}"
+    if has_number(r.answer, float(len(expected))):
+        return None
+    named = env.find_refs("receipt", r.answer) & expected
+    if len(expected) <= 10 and named == expected:
+        return None
+    return f"neither the count {len(expected)} ({when}) nor all those receipts are in the answer"
