@@ -183,9 +183,11 @@ def register(app: typer.Typer) -> None:
 
     @audit.command("verify")
     def verify() -> None:
-        """Walk the hash chain; exit 1 and name the seq of every edited, deleted or reordered row."""
+        """Walk the hash chain and every proposal's seal; exit 1 and name each edited, deleted or reordered row."""
         with governance() as gov:
             problems = gov.audit.verify()
+            for pid, found in gov.proposals.verify_all().items():
+                problems.append(f"proposal {pid}: " + "; ".join(found))
             seq, head = gov.audit.head()
             if problems:
                 for p in problems:

@@ -33,7 +33,7 @@ TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 EVENT_TYPES = frozenset({
     "tool_call", "proposal_created", "proposal_approved", "proposal_rejected", "proposal_expired",
     "proposal_executing", "proposal_executed", "proposal_failed", "proposal_stale", "proposal_refused",
-    "proposal_deferred",
+    "proposal_deferred", "proposal_tampered", "proposal_confirmed", "login_lockout", "cli_admin_override",
     "login", "turn",
 })
 
