@@ -26,6 +26,7 @@ from tools.base import Identity, ToolContext, ToolError
 from tools.governance.executor import ActionExecutor, ExecutionOutcome, run
 from tools.governance.keys import SigningKeys
 from tools.governance.policy import has_spend
+from tools.governance.provenance import card_note
 from tools.governance.store import (
     AuditEventRow,
     ProposalEventRow,
@@ -312,6 +313,7 @@ class ProposalService:
         origin, provenance = _assess(ctx, kind, dict(args), odoo_ref)
         if origin == "model":  # came from untrusted text: never the requester's own approval
             eligible = [u for u in eligible if u != user.username]
+            summary = f"{summary.rstrip().rstrip('.')}. {card_note(provenance, user.username)}"
         if not eligible:  # never store a proposal nobody can approve
             roles = " or ".join(rule.approver_roles)
             if user.role in rule.approver_roles and not rule.self_approval_allowed:
@@ -676,7 +678,8 @@ class ProposalService:
             if who.username == p.requester:
                 return False, ("it was suggested by the assistant after reading untrusted content, so the "
                                "requester may not approve it; another approver must")
-            confirmed = (integrity or self.check(p.id)).confirmed_by_requester
+            # the column is a fast "no"; a "yes" is only believed from the signed chain
+            confirmed = p.confirmed_at is not None and (integrity or self.check(p.id)).confirmed_by_requester
             if not confirmed:
                 return False, f"it waits for {p.requester} to confirm they want it"
         return self.policy.can_approve(who, p)
