@@ -38,6 +38,7 @@ from pydantic import BaseModel, Field
 
 from assistant.memory import FOCUS_KEY, ConversationMemory
 from tools.base import Identity, Tool, ToolContext, ToolResult
+from tools.governance.provenance import TurnProvenance
 
 MAX_INPUT_CHARS = 8000
 log = logging.getLogger(__name__)
@@ -169,6 +170,7 @@ class Assistant:
             yield {"type": "final", "result": result}
             return
         ctx = self.context_for(user, channel, thread_id)
+        ctx.provenance = TurnProvenance(text.strip())  # which untrusted text this turn read (governance)
         turn = _Turn(ctx=ctx, deadline=time.monotonic() + self.time_budget_s, tool_budget=self.tool_budget,
                      user_text=text.strip())
         events = turn.events

@@ -193,9 +193,11 @@ def register(app: typer.Typer) -> None:
 
     @audit.command("verify")
     def verify() -> None:
-        """Walk the hash chain; exit 1 and name the seq of every edited, deleted or reordered row."""
+        """Walk the hash chain and every proposal's seal; exit 1 and name each edited, deleted or reordered row."""
         with governance() as gov:
             problems = gov.audit.verify()
+            for pid, found in gov.proposals.verify_all().items():
+                problems.append(f"proposal {pid}: " + "; ".join(found))
             seq, head = gov.audit.head()
             if problems:
                 for p in problems:
@@ -209,7 +211,39 @@ def register(app: typer.Typer) -> None:
         """Write every audit event as one JSON line (prints the head hash to anchor elsewhere)."""
         with governance() as gov:
             count, head = gov.audit.export(path)
-            typer.echo(f"exported {count} events to {path}; head {head}")
+            typer.echo(f"exported {count} events and {len(gov.audit.checkpoints())} signed checkpoints to "
+                       f"{path}; head {head}")
+
+    @audit.command("checkpoint")
+    def checkpoint() -> None:
+        """Sign the current head now (the server also does it every 100 events and every minute)."""
+        with governance() as gov:
+            cp = gov.audit.checkpoint()
+            seq, head = gov.audit.head()
+            typer.echo(f"checkpoint signed at seq {seq}, head {head}" if cp else f"head seq {seq} already signed")
+
+    @audit.command("verify-export")
+    def verify_export_(path: Path = typer.Argument(..., help="A file written by `audit export`."),
+                       checkpoints: Path = typer.Option(None, help="A checkpoint file kept outside the database "
+                                                                   "(QM_AUDIT_CHECKPOINT_FILE) to check against.")
+                       ) -> None:
+        """Check an export anywhere, with the signing key (QM_SIGNING_KEY or QM_SIGNING_KEY_FILE); no database."""
+        from tools.governance.audit import read_checkpoint_file, verify_export
+        from tools.governance.keys import SigningKeyError, SigningKeys
+
+        try:
+            keys = SigningKeys.load()
+        except SigningKeyError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from exc
+        extra = read_checkpoint_file(checkpoints) if checkpoints else []
+        count, head, problems = verify_export(path, keys, extra)
+        for p in problems:
+            typer.echo(f"PROBLEM {p}")
+        if problems:
+            typer.echo(f"export BROKEN: {len(problems)} problem(s) in {count} events", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"export intact: {count} events, head {head}, end confirmed by a signed checkpoint")
 
     @app.command("tool")
     def tool_(name: str = typer.Argument(..., help="Tool name, e.g. stock_levels; proposal tools: "

@@ -112,6 +112,9 @@ class ToolContext:
     channel: str = "cli"
     thread_id: str | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC).replace(tzinfo=None))
+    #: tools.governance.provenance.TurnProvenance for a chat turn (what the user asked, what untrusted text
+    #: the tools returned); None outside chat (CLI `tool`, forms): then proposals are the caller's own.
+    provenance: Any = None
 
     def now(self) -> datetime:
         """Naive UTC, like Odoo's datetimes."""

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from tools.base import Stopwatch, Tool, ToolContext, ToolError, ToolResult
 from tools.governance.policy import MONEY_PATTERN, scrub_money, scrub_money_deep
+from tools.governance.provenance import card_note
 from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable
 from tools.reads.bills import vendor_bills
 from tools.reads.communications import supplier_communications
@@ -191,8 +192,28 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any] | None) -> ToolRe
     result.ms = watch.ms
     if ctx.policy is not None:
         _redact(ctx.policy, role, result)
+    if ctx.provenance is not None and t is not None:
+        _provenance(ctx, t, result)
     _audit(ctx, name, hashed, result)
     return result
+
+
+def _provenance(ctx: ToolContext, t: Tool, result: ToolResult) -> None:
+    """Note the untrusted text a read returned in this turn; tell the person when a proposal made in it
+    was not their own request (tools.governance.provenance): it waits for their confirmation."""
+    if t.kind == "read" and result.ok:
+        ctx.provenance.note(t.name, result.data, result.text)
+        return
+    service = getattr(ctx.store, "proposals", None)
+    for pid in result.proposal_ids:
+        p = service.get(pid) if service is not None else None
+        if p is None or not p.awaiting_requester or p.requester != ctx.user.username:
+            continue
+        result.data["needs_confirmation"] = True
+        result.text = (f"I drafted {p.id} but did not send it for approval: you did not ask for this action "
+                       f"on this record, and it came from content I read. {card_note(p.provenance, p.requester)} "
+                       f"To go ahead, confirm {p.id} (`quartermaster proposals confirm {p.id}`); otherwise "
+                       "ignore it and it expires.")
 
 
 def _redact(policy: Any, role: str, result: ToolResult) -> None:

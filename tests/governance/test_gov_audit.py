@@ -24,7 +24,9 @@ def test_chain_verifies_and_exports(store: StateStore, tmp_path: Path) -> None:
     _fill(audit)
     assert audit.verify() == []
     count, head = audit.export(tmp_path / "audit.jsonl")
-    lines = [json.loads(x) for x in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    everything = [json.loads(x) for x in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    lines = [x for x in everything if "checkpoint" not in x]
+    assert everything[-1]["checkpoint"]["last_seq"] == 5  # export signs the head it exports
     assert count == 5 and [x["seq"] for x in lines] == [1, 2, 3, 4, 5]
     assert lines[-1]["hash"] == head == audit.head()[1]
     assert lines[1]["prev_hash"] == lines[0]["hash"] and lines[2]["payload"]["i"] == 2
@@ -117,5 +119,6 @@ def test_any_str_is_audited_stored_verified_and_exported(store: StateStore, tmp_
     (msg,) = conv.history("thread-garbage", 5)
     assert "ask" in msg["content"] and msg["meta"]["raw"] == garbage
     count, _head = audit.export(tmp_path / "audit.jsonl")
-    (line,) = [json.loads(x) for x in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    (line,) = [x for x in (json.loads(y) for y in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines())
+               if "checkpoint" not in x]
     assert count == seq == 1 and line["payload"]["question"] == garbage

@@ -16,7 +16,7 @@ def test_open_migrates_and_schema_matches_models(store: StateStore, db_url: str)
     with store.engine.connect() as conn:
         version = conn.execute(sa.text("select version_num from alembic_version")).scalar()
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert version == "0001"
+    assert version == "0002"
     assert diff == [], f"models and migrations disagree: {diff}"
     again = StateStore.open(db_url)  # re-opening is a no-op
     again.close()

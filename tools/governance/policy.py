@@ -7,6 +7,8 @@ four-eyes rules, amount thresholds and per-role redaction must live here (see de
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -148,6 +150,7 @@ class Policy:
     currency: str = "USD"
     document_types: tuple[str, ...] = ()
     source: str = "<memory>"
+    version: str = ""  # sha256 prefix of the parsed policy: sealed into every proposal made under it
     _redact_cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     # -- loading -------------------------------------------------------------------------------
@@ -189,7 +192,8 @@ class Policy:
             rules[str(kind)] = parsed
         return cls(roles=roles, rules=rules, expiry_hours=float(data.get("expiry_hours", 72)),
                    currency=str(data.get("currency", "USD")),
-                   document_types=tuple(_flatten(data.get("document_types") or [])), source=source)
+                   document_types=tuple(_flatten(data.get("document_types") or [])), source=source,
+                   version=hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16])
 
     # -- tools -----------------------------------------------------------------------------------
     def allowed_tools(self, role: str) -> list[str]:

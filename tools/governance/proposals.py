@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -23,8 +24,18 @@ import sqlalchemy as sa
 
 from tools.base import Identity, ToolContext, ToolError
 from tools.governance.executor import ActionExecutor, ExecutionOutcome, run
+from tools.governance.keys import SigningKeys
 from tools.governance.policy import has_spend
-from tools.governance.store import ProposalEventRow, ProposalRow, StateStore, canonical_json, utcnow
+from tools.governance.provenance import card_note
+from tools.governance.store import (
+    AuditEventRow,
+    ProposalEventRow,
+    ProposalRow,
+    StateStore,
+    canonical_json,
+    storable_text,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from tools.governance.audit import AuditLog
@@ -48,6 +59,56 @@ TARGET_UNIQUE_KINDS = frozenset({"confirm_purchase_order", "approve_purchase_ord
 
 def args_hash(args_json: str) -> str:
     return hashlib.sha256(args_json.encode("utf-8")).hexdigest()
+
+
+def _sha(text: str | None) -> str:
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="microseconds") if value is not None else None
+
+
+def seal_body(r: ProposalRow) -> dict[str, Any]:
+    """Every stored field that decides who may approve and what runs (or what the approver reads)."""
+    return {"v": 1, "id": r.id, "schema_version": r.schema_version, "kind": r.kind, "args_json": r.args_json,
+            "args_sha256": r.args_sha256, "amount": f"{float(r.amount):.6f}", "currency": r.currency,
+            "requester": r.requester, "requester_role": r.requester_role, "created_at": _iso(r.created_at),
+            "expires_at": _iso(r.expires_at), "evidence_sha256": _sha(r.evidence_json),
+            "before_after_sha256": _sha(r.before_after_json), "summary_sha256": _sha(r.summary),
+            "metrics_json": r.metrics_json, "odoo_ref": r.odoo_ref, "policy_rule": r.policy_rule,
+            "policy_version": r.policy_version, "eligible_approvers_json": r.eligible_approvers_json,
+            "origin": r.origin, "origin_sha256": _sha(r.origin_json), "channel": r.channel,
+            "thread_id": r.thread_id, "run_id": r.run_id}
+
+
+def event_body(pid: str, ts: datetime, event: str, actor: str, frm: str | None, to: str, comment: str | None,
+               prev: str) -> dict[str, Any]:
+    """One link of a proposal's transition chain (prev = the previous link, the seal for the first)."""
+    return {"proposal": pid, "ts": _iso(ts), "event": event, "actor": actor, "from": frm, "to": to,
+            "comment": comment, "prev": prev}
+
+
+#: Audit types that move a proposal (their payload's "to" is the state after; created = pending).
+TRANSITION_AUDITS = ("proposal_created", "proposal_approved", "proposal_rejected", "proposal_expired",
+                     "proposal_executing", "proposal_executed", "proposal_failed", "proposal_stale",
+                     "proposal_deferred", "proposal_confirmed")
+
+
+@dataclass
+class Integrity:
+    """What `check` found: problems (empty = intact) and the verified transition events."""
+
+    problems: builtins.list[str]
+    events: builtins.list[ProposalEventRow]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def confirmed_by_requester(self) -> bool:
+        return any(e.event == "confirmed" for e in self.events)
 
 
 @dataclass
@@ -83,6 +144,13 @@ class Proposal:
     finished_at: datetime | None = None
     result: dict[str, Any] | None = None
     error: str | None = None
+    seal_kid: str | None = None
+    seal: str | None = None
+    chain_head: str | None = None
+    policy_version: str | None = None
+    origin: str = "user"  # "model": suggested by the model after it read untrusted text (see provenance)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    confirmed_at: datetime | None = None
     duplicate_of_request: bool = False  # set (not stored) when create() returned an existing pending one
 
     @property
@@ -102,7 +170,7 @@ class Proposal:
         """JSON-ready view for channels (web, API, Slack) and the CLI; `amount` is None for no-spend kinds."""
         out: dict[str, Any] = {}
         for k, v in self.__dict__.items():
-            if k in ("args_json", "duplicate_of_request"):
+            if k in ("args_json", "duplicate_of_request", "seal", "chain_head"):
                 continue
             out[k] = v.isoformat() if isinstance(v, datetime) else v
         if not self.has_spend:
@@ -127,7 +195,18 @@ class Proposal:
                    created_at=r.created_at, expires_at=r.expires_at, decided_by=r.decided_by,
                    decided_at=r.decided_at, decision_comment=r.decision_comment,
                    executing_since=r.executing_since, attempts=r.attempts, finished_at=r.finished_at,
-                   result=loads(r.result_json, None), error=r.error)
+                   result=loads(r.result_json, None), error=r.error, seal_kid=r.seal_kid, seal=r.seal,
+                   chain_head=r.chain_head, policy_version=r.policy_version, origin=r.origin or "user",
+                   provenance=loads(r.origin_json, {}), confirmed_at=r.confirmed_at)
+
+    @property
+    def model_suggested(self) -> bool:
+        return self.origin == "model"
+
+    @property
+    def awaiting_requester(self) -> bool:
+        """A model-suggested proposal the requester has not confirmed: approvers do not see it yet."""
+        return self.model_suggested and self.confirmed_at is None and self.state == "pending"
 
 
 @dataclass
@@ -170,10 +249,12 @@ class ProposalService:
                  *, odoo: OdooClient | None = None, odoo_factory: Callable[[], OdooClient] | None = None,
                  executors: Mapping[str, ActionExecutor] | None = None,
                  clock: Callable[[], datetime] = utcnow,
-                 execution_lease: timedelta = timedelta(minutes=5)) -> None:
+                 execution_lease: timedelta = timedelta(minutes=5), keys: SigningKeys | None = None) -> None:
         from tools.governance.audit import AuditLog
 
         self.store, self.policy, self.directory = store, policy, directory
+        if keys is not None:
+            store.keys = keys
         self.audit = audit or AuditLog(store)
         self._odoo, self._odoo_factory = odoo, odoo_factory
         self._executors = dict(executors) if executors is not None else None
@@ -188,6 +269,11 @@ class ProposalService:
         if self._executors is None:
             self._executors = default_executors()
         return self._executors
+
+    @property
+    def keys(self) -> SigningKeys:
+        keys: SigningKeys = self.store.keys
+        return keys
 
     def odoo(self) -> OdooClient | None:
         if self._odoo is None and self._odoo_factory is not None:
@@ -224,6 +310,10 @@ class ProposalService:
             raise ToolError(f"Cannot propose {kind}: {exc}", code="misconfigured") from exc
         eligible = self.policy.eligible_approvers(_Draft(kind, float(amount), user.username, metrics, user.role),
                                                   self.directory)
+        origin, provenance = _assess(ctx, kind, dict(args), odoo_ref)
+        if origin == "model":  # came from untrusted text: never the requester's own approval
+            eligible = [u for u in eligible if u != user.username]
+            summary = f"{summary.rstrip().rstrip('.')}. {card_note(provenance, user.username)}"
         if not eligible:  # never store a proposal nobody can approve
             roles = " or ".join(rule.approver_roles)
             if user.role in rule.approver_roles and not rule.self_approval_allowed:
@@ -240,14 +330,16 @@ class ProposalService:
         pid = "P-" + secrets.token_hex(5)
         row = ProposalRow(
             id=pid, schema_version=SCHEMA_VERSION, kind=kind, args_json=args_json,
-            args_sha256=args_hash(args_json), summary=summary,
+            args_sha256=args_hash(args_json), summary=storable_text(summary),
             before_after_json=canonical_json(dict(before_after or {})),
             evidence_json=canonical_json(dict(evidence or {})), requester=user.username,
             requester_role=user.role, channel=ctx.channel, thread_id=ctx.thread_id, run_id=ctx.run_id,
             amount=float(amount), currency=self.policy.currency, metrics_json=canonical_json(metrics),
             odoo_ref=odoo_ref, policy_rule=rule.name, eligible_approvers_json=canonical_json(eligible),
             state="pending", created_at=now, expires_at=now + timedelta(hours=self.policy.expiry_hours),
-            attempts=0, version=1)
+            attempts=0, version=1, policy_version=self.policy.version or None, origin=origin,
+            origin_json=canonical_json(provenance))
+        row.seal_kid, row.seal = self.keys.sign(seal_body(row))
         with self.store.write() as s:
             if s.get_bind().dialect.name == "postgresql":  # serialise creates of the same action (SQLite:
                 # BEGIN IMMEDIATE already does) so two racing requests cannot both pass the check
@@ -256,18 +348,149 @@ class ProposalService:
             dup = self._pending_duplicate(kind, row.args_sha256, odoo_ref, s)
             if dup is not None:
                 return dup
+            row.chain_head = self._link(s, pid, f"{row.seal_kid}:{row.seal}", ts=now, event="created",
+                                        actor=user.username, frm=None, to="pending", add_row=False)
             s.add(row)
             s.flush()
-            s.add(ProposalEventRow(proposal_id=pid, ts=now, event="created", actor=user.username,
-                                   from_state=None, to_state="pending"))
+            self._link(s, pid, f"{row.seal_kid}:{row.seal}", ts=now, event="created", actor=user.username,
+                       frm=None, to="pending")
             self.audit.append(s, "proposal_created", user.username, ctx.run_id,
                               {"proposal": pid, "kind": kind, "args_sha256": row.args_sha256,
-                               "amount": float(amount), "rule": rule.name, "eligible": eligible,
-                               "odoo_ref": odoo_ref, "channel": ctx.channel},
+                               "amount": float(amount), "currency": row.currency, "rule": rule.name,
+                               "eligible": eligible, "odoo_ref": odoo_ref, "channel": ctx.channel,
+                               "requester_role": user.role, "expires_at": _iso(row.expires_at),
+                               "seal": row.seal, "kid": row.seal_kid, "origin": origin},
                               on_behalf_of=user.username)
         proposal = Proposal.from_row(row)
-        self._notify("created", proposal)
+        self._notify("suggested" if proposal.awaiting_requester else "created", proposal)
         return proposal
+
+    # -- seal and chain ------------------------------------------------------------------------
+    def _link(self, s: Any, pid: str, prev: str, *, ts: datetime, event: str, actor: str, frm: str | None,
+              to: str, comment: str | None = None, add_row: bool = True) -> str:
+        """Add one signed transition event chained to `prev`; returns its link ("kid:hmac")."""
+        comment = storable_text(comment) if comment is not None else None
+        kid, mac = self.keys.sign(event_body(pid, ts, event, actor, frm, to, comment, prev))
+        link = f"{kid}:{mac}"
+        if add_row:
+            s.add(ProposalEventRow(proposal_id=pid, ts=ts, event=event, actor=actor, from_state=frm,
+                                   to_state=to, comment=comment, prev_hash=prev, hash=link))
+        return link
+
+    def _verify_link(self, pid: str, ev: ProposalEventRow, prev: str) -> bool:
+        kid, _, mac = (ev.hash or "").partition(":")
+        return ev.prev_hash == prev and self.keys.verify(
+            kid, event_body(pid, ev.ts, ev.event, ev.actor, ev.from_state, ev.to_state, ev.comment, prev), mac)
+
+    def check(self, proposal_id: str, *, row: ProposalRow | None = None,
+              events: builtins.list[ProposalEventRow] | None = None,
+              audits: builtins.list[AuditEventRow] | None = None) -> Integrity:
+        """Verify the seal, the transition chain and the audit trail of one proposal. Reads are retried
+        when they disagree, since a racing writer can commit between the three reads (PostgreSQL)."""
+        if row is None or events is None or audits is None:
+            found = self._check_fresh(proposal_id)
+            for _ in range(3):
+                if found.ok:
+                    break
+                time.sleep(0.02)
+                found = self._check_fresh(proposal_id)
+            return found
+        return self._check_rows(row, events, audits)
+
+    def _check_fresh(self, proposal_id: str) -> Integrity:
+        like = f'%"proposal":"{proposal_id}"%'
+        with self.store.read() as s:
+            row = s.get(ProposalRow, proposal_id)
+            if row is None:
+                return Integrity([], [])
+            events = builtins.list(s.scalars(sa.select(ProposalEventRow)
+                                             .where(ProposalEventRow.proposal_id == proposal_id)
+                                             .order_by(ProposalEventRow.id)))
+            audits = builtins.list(s.scalars(sa.select(AuditEventRow)
+                                             .where(AuditEventRow.type.in_(TRANSITION_AUDITS),
+                                                    AuditEventRow.payload_json.like(like))
+                                             .order_by(AuditEventRow.seq)))
+        return self._check_rows(row, events, audits)
+
+    def _check_rows(self, row: ProposalRow, events: builtins.list[ProposalEventRow],
+                    audits: builtins.list[AuditEventRow]) -> Integrity:
+        problems: builtins.list[str] = []
+        if not row.seal or not row.seal_kid:
+            return Integrity(["it carries no seal (made before proposals were sealed, or the seal was "
+                              "removed)"], events)
+        if row.seal_kid not in self.keys.keys:
+            problems.append(f"its seal was made with key {row.seal_kid}, which this server does not hold")
+        elif not self.keys.verify(row.seal_kid, seal_body(row), row.seal):
+            problems.append("a sealed field (kind, arguments, amount, currency, requester, role, dates, "
+                            "evidence, policy, approvers) was changed after creation")
+        if args_hash(row.args_json) != row.args_sha256:
+            problems.append("the stored arguments do not match their hash")
+        prev, state = f"{row.seal_kid}:{row.seal}", None
+        for ev in events:
+            if not self._verify_link(row.id, ev, prev):
+                problems.append(f"transition '{ev.event}' ({ev.from_state} -> {ev.to_state}) is not a signed "
+                                "link of its chain (edited, inserted or reordered)")
+            elif ev.from_state != state and not (state is None and ev.from_state is None):
+                problems.append(f"transition '{ev.event}' starts from {ev.from_state}, not {state}")
+            prev, state = ev.hash or "", ev.to_state
+        if row.chain_head != prev:
+            problems.append("its last signed transition is missing (the chain head does not match)")
+        if state != row.state:
+            problems.append(f"its state '{row.state}' was not reached by a signed transition "
+                            f"(the chain ends at '{state}')")
+        created = next((a for a in audits if a.type == "proposal_created"), None)
+        if created is None:
+            problems.append("the audit trail has no proposal_created event for it")
+        else:
+            try:
+                pay = json.loads(created.payload_json)
+            except ValueError:
+                pay = {}
+            if (pay.get("kind") != row.kind or pay.get("args_sha256") != row.args_sha256
+                    or abs(float(pay.get("amount") or 0.0) - float(row.amount)) > 1e-6
+                    or created.on_behalf_of != row.requester
+                    or ("seal" in pay and pay.get("seal") != row.seal)):
+                problems.append("it differs from its proposal_created audit event (kind, arguments, amount, "
+                                "requester or seal)")
+            last = audits[-1]
+            try:
+                last_to = "pending" if last.type == "proposal_created" else json.loads(last.payload_json).get("to")
+            except ValueError:
+                last_to = None
+            if last_to != row.state:
+                problems.append(f"the audit trail says it is '{last_to}', the database says '{row.state}'")
+        return Integrity(problems, events)
+
+    def verify_all(self, batch: int = 500) -> dict[str, builtins.list[str]]:
+        """Every proposal whose seal, chain or audit trail does not hold: {id: problems}. One pass."""
+        audits: dict[str, builtins.list[AuditEventRow]] = {}
+        bad: dict[str, builtins.list[str]] = {}
+        with self.store.read() as s:
+            for a in s.scalars(sa.select(AuditEventRow).where(AuditEventRow.type.in_(TRANSITION_AUDITS))
+                               .order_by(AuditEventRow.seq)):
+                try:
+                    pid = json.loads(a.payload_json).get("proposal")
+                except ValueError:
+                    continue
+                if isinstance(pid, str):
+                    audits.setdefault(pid, []).append(a)
+            events: dict[str, builtins.list[ProposalEventRow]] = {}
+            for ev in s.scalars(sa.select(ProposalEventRow).order_by(ProposalEventRow.id)):
+                events.setdefault(ev.proposal_id, []).append(ev)
+            for row in s.scalars(sa.select(ProposalRow)):
+                found = self.check(row.id, row=row, events=events.get(row.id, []), audits=audits.get(row.id, []))
+                if found.problems:
+                    bad[row.id] = found.problems
+            for alert in s.scalars(sa.select(AuditEventRow).where(AuditEventRow.type == "proposal_tampered")
+                                   .order_by(AuditEventRow.seq)):
+                try:
+                    pay = json.loads(alert.payload_json)
+                except ValueError:
+                    continue
+                pid = str(pay.get("proposal"))
+                bad.setdefault(pid, []).append(f"refused as tampered at audit seq {alert.seq} "
+                                               f"({alert.ts:%Y-%m-%d %H:%M} UTC): " + "; ".join(pay.get("problems") or []))
+        return bad
 
     def _pending_duplicate(self, kind: str, sha: str, odoo_ref: str | None, session: Any = None
                            ) -> Proposal | None:
@@ -314,7 +537,7 @@ class ProposalService:
             out = [Proposal.from_row(r) for r in rows]
         if approver:
             who = self.directory.get(approver)
-            out = [p for p in out if who and self.policy.can_approve(who, p)[0]][:limit]
+            out = [p for p in out if who and self.can_approve(who, p)[0]][:limit]
         return out
 
     def history(self, proposal_id: str) -> builtins.list[dict[str, Any]]:
@@ -349,8 +572,10 @@ class ProposalService:
             row = s.scalars(stmt).first()
             if row is None:  # lost the race: the state was no longer `prev`
                 return None
-            s.add(ProposalEventRow(proposal_id=pid, ts=now, event=event, actor=actor,
-                                   from_state=prev, to_state=to, comment=comment))
+            row.chain_head = self._link(s, pid, row.chain_head or "", ts=now, event=event, actor=actor,
+                                        frm=prev, to=to, comment=comment)
+            s.execute(sa.update(ProposalRow).where(ProposalRow.id == pid).values(chain_head=row.chain_head)
+                      .execution_options(synchronize_session=False))
             if audit_type:
                 self.audit.append(s, audit_type, actor, row.run_id,
                                   {"proposal": pid, "kind": row.kind, "from": prev, "to": to,
@@ -377,8 +602,11 @@ class ProposalService:
         current = self.directory.get(user.username)
         if current is None:
             return Decision("refused", f"{user.username} is not in the users file; cannot decide.", p)
+        integrity = self.check(p.id)
+        if not integrity.ok:
+            return self._refuse_tampered(p, current.username, integrity.problems)
         if p.state == "approved" and decision == "approve" and p.error:  # deferred: retry now
-            ok, reason = self.policy.can_approve(current, p)
+            ok, reason = self.can_approve(current, p, integrity)
             if not ok:
                 self._audit_refusal(p, current, reason)
                 return Decision("refused", f"Not allowed to approve {p.id}: {reason}", p)
@@ -392,10 +620,8 @@ class ProposalService:
             expired = self._expire(p.id)
             return Decision("expired", f"{p.id} expired at {p.expires_at:%Y-%m-%d %H:%M} UTC; nothing done.",
                             expired or self.get(p.id))
-        if not p.hash_ok:
-            return self._refuse_tampered(p, current.username)
         if decision == "reject":
-            ok, reason = self.policy.can_approve(current, p)
+            ok, reason = self.can_approve(current, p, integrity)
             if not ok and current.username != p.requester:
                 self._audit_refusal(p, current, reason)
                 return Decision("refused", f"Not allowed to reject: {reason}", p)
@@ -407,7 +633,7 @@ class ProposalService:
                 return self._noop(self.get(p.id) or p)
             self._notify("decided", done)
             return Decision("rejected", f"{p.id} rejected by {current.label}.", done)
-        ok, reason = self.policy.can_approve(current, p)
+        ok, reason = self.can_approve(current, p, integrity)
         if not ok:
             self._audit_refusal(p, current, reason)
             return Decision("refused", f"Not allowed to approve {p.id}: {reason}", p)
@@ -429,28 +655,70 @@ class ProposalService:
                 .returning(ProposalRow).execution_options(synchronize_session=False)).first()
             if row is None:
                 return None
+            head = row.chain_head or ""
             for event, frm, to, audit_type, extra in (
                     ("approved", "pending", "approved", "proposal_approved", {"reason": reason}),
                     ("executing", "approved", "executing", "proposal_executing", {})):
-                s.add(ProposalEventRow(proposal_id=pid, ts=now, event=event, actor=approver, from_state=frm,
-                                       to_state=to, comment=comment if event == "approved" else None))
+                head = self._link(s, pid, head, ts=now, event=event, actor=approver, frm=frm, to=to,
+                                  comment=comment if event == "approved" else None)
                 self.audit.append(s, audit_type, approver, row.run_id,
                                   {"proposal": pid, "kind": row.kind, "from": frm, "to": to,
                                    "args_sha256": row.args_sha256,
                                    "comment": comment if event == "approved" else None, **extra},
                                   on_behalf_of=row.requester, approver=approver)
+            row.chain_head = head
+            s.execute(sa.update(ProposalRow).where(ProposalRow.id == pid).values(chain_head=head)
+                      .execution_options(synchronize_session=False))
             return Proposal.from_row(row)
 
     def _audit_refusal(self, p: Proposal, who: Identity, reason: str) -> None:
         self.audit.record("proposal_refused", who.username, p.run_id,
                           {"proposal": p.id, "kind": p.kind, "reason": reason}, on_behalf_of=p.requester)
 
-    def _refuse_tampered(self, p: Proposal, actor: str) -> Decision:
-        msg = f"{p.id}: the stored arguments do not match their hash (tampered); refused, nothing executed."
+    def can_approve(self, who: Identity, p: Proposal, integrity: Integrity | None = None) -> tuple[bool, str]:
+        """The policy's answer, plus the provenance rules: a model-suggested proposal is never approved by
+        its requester, and nobody else sees or decides it before the requester confirms it."""
+        if p.model_suggested:
+            if who.username == p.requester:
+                return False, ("it was suggested by the assistant after reading untrusted content, so the "
+                               "requester may not approve it; another approver must")
+            # the column is a fast "no"; a "yes" is only believed from the signed chain
+            confirmed = p.confirmed_at is not None and (integrity or self.check(p.id)).confirmed_by_requester
+            if not confirmed:
+                return False, f"it waits for {p.requester} to confirm they want it"
+        return self.policy.can_approve(who, p)
+
+    def confirm(self, proposal_id: str, user: Identity) -> Decision:
+        """The requester confirms a model-suggested proposal: only then do approvers see it."""
+        p = self.get(proposal_id)
+        if p is None:
+            return Decision("not_found", f"No proposal {proposal_id}.")
+        integrity = self.check(p.id)
+        if not integrity.ok:
+            return self._refuse_tampered(p, user.username, integrity.problems)
+        if user.username != p.requester:
+            return Decision("refused", f"Only {p.requester} can confirm {p.id}.", p)
+        if p.state != "pending" or not p.model_suggested or integrity.confirmed_by_requester:
+            return Decision("noop", f"{p.id} needs no confirmation ({p.state}).", p)
+        done = self._transition(p.id, "pending", "pending", actor=user.username, event="confirmed",
+                                audit_type="proposal_confirmed", values={"confirmed_at": self.clock()},
+                                extra_where=ProposalRow.confirmed_at.is_(None))
+        if done is None:
+            return self._noop(self.get(p.id) or p)
+        self._notify("created", done)
+        return Decision("noop", f"{p.id} confirmed: it now waits for an approver.", done)
+
+    def _refuse_tampered(self, p: Proposal, actor: str, problems: builtins.list[str] | None = None) -> Decision:
+        problems = problems or ["the stored arguments do not match their hash"]
+        msg = (f"{p.id}: the stored proposal was tampered with ({'; '.join(problems)}); refused, "
+               "nothing executed.")
+        self.audit.record("proposal_tampered", actor, p.run_id,
+                          {"proposal": p.id, "kind": p.kind, "problems": problems}, on_behalf_of=p.requester)
+        log.warning("tampered proposal %s: %s", p.id, problems)
         done = self._transition(p.id, ("pending", "approved", "executing"), "failed", actor=actor,
                                 event="refused_tampered", audit_type="proposal_failed", comment=msg,
                                 values={"error": msg, "finished_at": self.clock()},
-                                payload={"reason": "args hash mismatch"})
+                                payload={"reason": "tampered", "problems": problems})
         self._notify("decided", done)
         return Decision("refused", msg, done or self.get(p.id))
 
@@ -487,8 +755,9 @@ class ProposalService:
     def _finish(self, p: Proposal, actor: str) -> Decision:
         """Run the executor for a proposal this process has just moved to `executing`, record the outcome."""
         pid = p.id
-        if not p.hash_ok:
-            return self._refuse_tampered(p, actor)
+        integrity = self.check(pid)
+        if not integrity.ok:
+            return self._refuse_tampered(p, actor, integrity.problems)
         outcome = self._run_executor(p)
         if outcome.state == "deferred":
             message = (f"{outcome.message}. The approval by {p.decided_by} is kept ({pid} is 'approved'); it runs "
@@ -596,3 +865,13 @@ def service_for(ctx: ToolContext) -> ProposalService:
         raise ToolError("Proposals are not configured in this runtime (no ProposalService on the store).",
                         code="misconfigured")
     return service
+
+
+def _assess(ctx: ToolContext, kind: str, args: dict[str, Any], odoo_ref: str | None) -> tuple[str, dict[str, Any]]:
+    """("user" | "model", provenance) from the turn's provenance tracker, when the context carries one."""
+    tracker = getattr(ctx, "provenance", None)
+    assess = getattr(tracker, "assess", None)
+    if assess is None:
+        return "user", {}
+    origin, details = assess(kind, args, odoo_ref)
+    return ("model" if origin == "model" else "user"), dict(details or {})

@@ -98,6 +98,14 @@ class ProposalRow(Base):
     result_json: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    # 0002: HMAC seal over the fields that decide who approves and what runs (tools.governance.keys)
+    seal_kid: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    seal: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    chain_head: Mapped[str | None] = mapped_column(sa.String(96), nullable=True)
+    policy_version: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    origin: Mapped[str] = mapped_column(sa.String(16), default="user", server_default="user")
+    origin_json: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
+    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
 
 class ProposalEventRow(Base):
@@ -113,6 +121,8 @@ class ProposalEventRow(Base):
     from_state: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
     to_state: Mapped[str] = mapped_column(sa.String(16))
     comment: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(96), nullable=True)  # "kid:hmac" of the previous link
+    hash: Mapped[str | None] = mapped_column(sa.String(96), nullable=True)
 
 
 class AuditEventRow(Base):
@@ -140,6 +150,42 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(sa.Integer, default=0)
     last_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditCheckpointRow(Base):
+    """A signed statement "the chain had `count` events ending at `last_seq` with `head_hash`"."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    ts: Mapped[datetime] = mapped_column(sa.DateTime)
+    last_seq: Mapped[int] = mapped_column(sa.Integer)
+    head_hash: Mapped[str] = mapped_column(sa.String(64))
+    count: Mapped[int] = mapped_column(sa.Integer)
+    kid: Mapped[str] = mapped_column(sa.String(16))
+    mac: Mapped[str] = mapped_column(sa.String(64))
+
+
+class WebSessionRow(Base):
+    """A browser session the server can revoke (logout, password change)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(128), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+
+
+class LeaseRow(Base):
+    """A named lease (e.g. the background reconciler): exactly one holder across processes."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(sa.String(128))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
 
 
 class ConversationRow(Base):
@@ -240,6 +286,26 @@ class StateStore:
             engine.execution_options(qm_immediate=True), expire_on_commit=False)
         # The ProposalService attaches itself here so proposal tools find it through ToolContext.store.
         self.proposals: Any = None
+        self._keys: Any = None
+
+    @property
+    def keys(self) -> Any:
+        """The signing keys (tools.governance.keys.SigningKeys): QM_SIGNING_KEY, else `signing.key` next to a
+        SQLite state file or in QM_DATA_DIR. Assign to set them explicitly (tests, benches)."""
+        if self._keys is None:
+            from tools.governance.keys import SigningKeys
+
+            data_dir = None
+            if self.is_sqlite:
+                db = self.engine.url.database
+                if db and db != ":memory:":
+                    data_dir = Path(db).resolve().parent
+            self._keys = SigningKeys.load(data_dir)
+        return self._keys
+
+    @keys.setter
+    def keys(self, value: Any) -> None:
+        self._keys = value
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> StateStore:
