@@ -15,9 +15,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from assistant import cli_chat, cli_doctor, cli_governance, cli_knowledge, cli_run, cli_slack
 from sandbox.cli import app as sandbox_app
@@ -63,10 +63,10 @@ class FriendlyGroup(TyperGroup):
         _quiet_logging()
         return super().main(args, *a, **kw)
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, SystemExit):
+        except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:
             if _debug():
@@ -82,14 +82,14 @@ class FriendlyGroup(TyperGroup):
                 print(json.dumps(problem.public(), ensure_ascii=False))
             else:
                 typer.echo(problem.message, err=True)
-            raise click.exceptions.Exit(EXIT_PROBLEM) from None
+            raise typer.Exit(EXIT_PROBLEM) from None
 
 
 def _settings_or_none() -> Any:
     try:
-        from assistant.settings import Settings
+        from assistant.settings import load_settings
 
-        return Settings()
+        return load_settings()
     except Exception:  # noqa: BLE001 - the settings themselves may be what is broken
         return None
 

@@ -169,8 +169,9 @@ def _modules_check(report: Report, odoo: OdooClient) -> None:
         report.add("odoo.modules", "Apps installed", "fail", f"missing: {apps}; installed: {have or 'none'}",
                    "Install the missing apps in Odoo (Apps), then run `quartermaster doctor` again.")
     elif unknown:
-        report.add("odoo.modules", "Apps installed", "warn", f"could not see whether {', '.join(unknown)} "
-                   "are installed (the user may not read the module list)")
+        report.add("odoo.modules", "Apps installed", "warn", f"{have or 'none seen'}; could not see whether "
+                   f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} installed (the user may not read "
+                   "the module list or those apps' records)")
     else:
         report.add("odoo.modules", "Apps installed", "ok", have)
     for m, what in OPTIONAL_MODULES.items():
@@ -227,8 +228,14 @@ def _user_company_check(report: Report, odoo: OdooClient, settings: Any) -> None
 
 
 def _approval_check(report: Report, odoo: OdooClient, settings: Any) -> None:
-    rows = odoo.search_read("res.company", [], ["name", "currency_id", "po_double_validation",
-                                                "po_double_validation_amount"], limit=20)
+    try:
+        rows = odoo.search_read("res.company", [], ["name", "currency_id", "po_double_validation",
+                                                    "po_double_validation_amount"], limit=20)
+    except OdooError as exc:
+        if "po_double_validation" not in exc.message:
+            raise
+        report.add("odoo.approval", "PO approval", "ok", "one step (this Odoo has no two-step approval setting)")
+        return
     two_step = [r for r in rows if r.get("po_double_validation") == "two_step"]
     if not two_step:
         report.add("odoo.approval", "PO approval", "ok", "one step: confirming a PO makes it a purchase order")

@@ -190,7 +190,8 @@ def _call(ctx: ToolContext, t: Tool, parsed: Any) -> ToolResult:
         return ToolResult(tool=t.name, ok=False, error=exc.message, data=data)
     except OdooUnavailable as exc:
         return ToolResult(tool=t.name, ok=False, data={"code": "odoo_unavailable"},
-                          error=f"Odoo is not reachable right now, please try again shortly ({exc}).")
+                          error=f"{str(exc).rstrip('.')}. Odoo is not reachable right now: please try again "
+                                "shortly, or ask an administrator to run `quartermaster doctor`.")
     except OdooAccessError as exc:
         return ToolResult(tool=t.name, ok=False, data={"code": "odoo_access"},
                           error=f"Odoo refused access for this user: {exc.message}")

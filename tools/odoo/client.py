@@ -226,9 +226,11 @@ class OdooClient:
                 pause = 0.2 * attempt
                 timed_out = _is_timeout(exc)
                 if timed_out or attempt >= attempts or time.monotonic() + pause >= deadline:
+                    reason = getattr(getattr(exc, "reason", exc), "strerror", None) or type(exc).__name__
                     what = (f"did not answer {model}.{method} within {self.timeout:g}s" if timed_out
-                            else f"is not reachable for {model}.{method} after {attempt} attempt(s)")
-                    raise OdooUnavailable(f"Odoo {what} ({type(exc).__name__}: {exc})",
+                            else f"is not reachable for {model}.{method} after {attempt} attempt(s) "
+                                 f"({str(reason).lower()})")
+                    raise OdooUnavailable(f"Odoo at {self.url} {what}",
                                           "timeout" if timed_out else "unreachable", url=self.url) from exc
                 time.sleep(pause)
 
