@@ -118,7 +118,7 @@ def test_nothing_listening(env: Path) -> None:
     url = f"http://127.0.0.1:{_free_port()}"
     report = run_doctor(load_settings(odoo_url=url, odoo_db="x"))
     check = _by_name(report)["odoo.reachable"]
-    assert check.status == "fail" and f"Nothing answers at {url}" in check.detail
+    assert check.status == "fail" and f"Odoo at {url} is not reachable: nothing answers there" in check.detail
     assert "ODOO_URL" in (check.fix or "")
 
 
@@ -214,8 +214,8 @@ def test_every_command_gives_one_sentence_when_odoo_is_down(env: Path, monkeypat
     assert out.exit_code == 1, out.output
     _no_traceback(out.output)
     lines = [line for line in out.output.splitlines() if line.strip()]
-    assert lines == [f"Nothing answers at {url} (connection refused). Check ODOO_URL and that the Odoo "
-                     "server is running."], out.output
+    assert lines == [f"Odoo at {url} is not reachable: nothing answers there (connection refused). Check "
+                     "ODOO_URL and that the Odoo server is running."], out.output
 
 
 def test_ask_json_gives_an_error_object(sandbox: Any, env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,3 +239,42 @@ def test_a_bad_setting_is_one_sentence(env: Path, monkeypatch: pytest.MonkeyPatc
     assert out.exit_code == 1
     data = json.loads(out.output)
     assert data["error"] == "config" and "QM_ODOO_TIMEOUT" in data["message"]
+
+
+# -- Odoo going away under a running assistant, and a web app that cannot start ----------------------------
+def test_odoo_stopping_mid_session_is_an_error_with_the_sentence(fresh_sandbox: Any, env: Path) -> None:
+    from assistant.runtime import Runtime
+
+    settings = load_settings(odoo_url=fresh_sandbox.url, odoo_db=fresh_sandbox.db, brain="offline")
+    with Runtime.build(settings, ingest_corpus=False) as runtime:
+        odoo = runtime.odoo
+        row = odoo.search_read("stock.quant", [["quantity", ">", 0]], ["product_id", "warehouse_id"], limit=1)[0]
+        code = odoo.read("product.product", [row["product_id"][0]], ["default_code"])[0]["default_code"]
+        wh = odoo.read("stock.warehouse", [row["warehouse_id"][0]], ["code"])[0]["code"]
+        question = f"how many {code} at {wh}?"
+        first = runtime.assistant.ask_as("admin", question, thread_id="t1", channel="test")
+        assert first.ok and first.tool_calls and first.tool_calls[0]["ok"], first.answer
+        fresh_sandbox.stop()
+        after = runtime.assistant.ask_as("admin", question, thread_id="t2", channel="test")
+    assert after.ok is False and after.error == "odoo_unavailable"
+    assert f"Odoo at {fresh_sandbox.url} is not reachable" in after.answer
+    _no_traceback(after.answer)
+
+
+def test_web_app_that_cannot_start_serves_the_sentence(env: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    import server
+
+    url = f"http://127.0.0.1:{_free_port()}"
+    app_ = server.create_app(settings=load_settings(odoo_url=url, odoo_db="x"))
+    with TestClient(app_) as client:
+        api = client.get("/api/proposals", headers={"Authorization": "Bearer qm-demo-ava.buyer"})
+        assert api.status_code == 503
+        assert api.json() == {"error": "odoo_unreachable", "message": api.json()["message"]}
+        assert f"Odoo at {url} is not reachable" in api.json()["message"] and "ODOO_URL" in api.json()["message"]
+        page = client.get("/chat", headers={"Accept": "text/html"})
+        assert page.status_code == 503 and "ODOO_URL" in page.text and "Traceback" not in page.text
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and "ODOO_URL" in ready.json()["checks"]["runtime"]["detail"]
+        assert client.get("/healthz").status_code == 200

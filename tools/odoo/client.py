@@ -7,6 +7,7 @@ every round trip is counted for benchmarks and the audit trail.
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 import threading
@@ -25,6 +26,7 @@ from tools.odoo.errors import OdooAccessError, OdooError, OdooSetupError, OdooUn
 
 Domain = list[Any]
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TRANSIENT = (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError)
 READ_METHODS = frozenset({
@@ -134,11 +136,12 @@ class OdooClient:
         if _is_timeout(exc):
             return OdooUnavailable(f"Odoo at {url} did not answer within {self.timeout:g} s.", "timeout", url=url)
         if isinstance(reason, socket.gaierror):
-            return OdooUnavailable(f"The host of {url} is unknown ({reason.strerror or reason}).", "unreachable",
-                                   url=url)
+            return OdooUnavailable(f"Odoo at {url} is not reachable: its host name is unknown "
+                                   f"({str(reason.strerror or reason).lower()}).", "unreachable", url=url)
         if isinstance(exc, TRANSIENT):
             why = getattr(reason, "strerror", None) or str(reason)
-            return OdooUnavailable(f"Nothing answers at {url} ({why.lower()}).", "unreachable", url=url)
+            return OdooUnavailable(f"Odoo at {url} is not reachable: nothing answers there ({why.lower()}).",
+                                   "unreachable", url=url)
         return exc
 
     # -- small reference-data cache (warehouses, vendors): per client, time-bounded ----------------
@@ -226,12 +229,13 @@ class OdooClient:
                 pause = 0.2 * attempt
                 timed_out = _is_timeout(exc)
                 if timed_out or attempt >= attempts or time.monotonic() + pause >= deadline:
-                    reason = getattr(getattr(exc, "reason", exc), "strerror", None) or type(exc).__name__
-                    what = (f"did not answer {model}.{method} within {self.timeout:g}s" if timed_out
-                            else f"is not reachable for {model}.{method} after {attempt} attempt(s) "
-                                 f"({str(reason).lower()})")
-                    raise OdooUnavailable(f"Odoo at {self.url} {what}",
-                                          "timeout" if timed_out else "unreachable", url=self.url) from exc
+                    cause = getattr(exc, "reason", exc)
+                    reason = getattr(cause, "strerror", None) or str(cause) or type(exc).__name__
+                    what = (f"did not answer within {self.timeout:g} s" if timed_out
+                            else f"is not reachable: nothing answers there ({str(reason).lower()})")
+                    log.info("Odoo %s.%s failed after %d attempt(s): %r", model, method, attempt, exc)
+                    raise OdooUnavailable(f"Odoo at {self.url} {what}.", "timeout" if timed_out else "unreachable",
+                                          url=self.url, call=f"{model}.{method}") from exc
                 time.sleep(pause)
 
     # -- bounded reads -----------------------------------------------------------------------
