@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from assistant.problems import describe
 from tools.odoo.checks import OPTIONAL_MODULES, REQUIRED_MODULES, WORKING, installed_modules, model_access
 from tools.odoo.client import OdooClient
 from tools.odoo.errors import OdooError, OdooUnavailable
+from tools.odoo.resolve import company_tz
 
 Status = Literal["ok", "warn", "fail", "skip"]
 SUPPORTED_MAJOR = range(16, 20)
@@ -88,6 +90,7 @@ def run_doctor(settings: Any, *, odoo_factory: Callable[[str, str, str, str, flo
     odoo = _odoo_checks(report, settings, url, db, odoo_factory or OdooClient)
     if odoo is not None:
         _odoo_setup_checks(report, settings, odoo)
+        report.target["rpc_calls"] = odoo.total.calls
     _state_store_check(report, settings)
     _vector_store_check(report, settings)
     report.ms = (time.perf_counter() - t0) * 1000
@@ -182,12 +185,14 @@ def _modules_check(report: Report, odoo: OdooClient) -> None:
 
 def _access_checks(report: Report, odoo: OdooClient, settings: Any) -> None:
     needed = sorted({(model, op) for needs in TOOL_NEEDS.values() for model, op in needs.items()})
-    results: dict[tuple[str, str], tuple[bool, str]] = {}
-    for model, op in needed:
+    def probe(pair: tuple[str, str]) -> tuple[bool, str]:
         try:
-            results[(model, op)] = model_access(odoo, model, op)
+            return model_access(odoo, *pair)
         except OdooUnavailable as exc:
-            results[(model, op)] = (False, _first_line(exc))
+            return False, _first_line(exc)
+
+    with ThreadPoolExecutor(max_workers=6, thread_name_prefix="qm-doctor") as pool:  # ~30 small round trips
+        results = dict(zip(needed, pool.map(probe, needed), strict=True))
     for tool, needs in TOOL_NEEDS.items():
         if not needs:
             continue
@@ -214,13 +219,15 @@ def _user_company_check(report: Report, odoo: OdooClient, settings: Any) -> None
                   for c in companies if c.get("currency_id")]
     report.add("odoo.currency", "Company currency", "ok" if currencies else "warn",
                "; ".join(currencies) or "no company currency readable")
-    if user.get("tz"):
-        report.add("odoo.timezone", "Time zone", "ok", f"{user['tz']} (the Odoo user's time zone: 'today' and "
+    used = company_tz(odoo)  # what the tools will count 'today' in
+    if user.get("tz") and used == user["tz"]:
+        report.add("odoo.timezone", "Time zone", "ok", f"{used} (the Odoo user's time zone: 'today' and "
                                                       "'this week' are counted in it)")
     else:
-        report.add("odoo.timezone", "Time zone", "warn", f"the Odoo user '{settings.odoo_login}' has no time "
-                   "zone: 'today' and 'this week' are counted in UTC",
-                   "Set the time zone in that user's Preferences in Odoo.")
+        report.add("odoo.timezone", "Time zone", "warn", f"the Odoo user '{settings.odoo_login}' has "
+                   f"{'time zone ' + repr(user['tz']) if user.get('tz') else 'no time zone'}: 'today' and "
+                   f"'this week' are counted in {used} instead", "Set the company's time zone in that user's "
+                   "Preferences in Odoo.")
     if not user.get("email"):
         report.add("odoo.email", "User e-mail", "warn", f"the Odoo user '{settings.odoo_login}' has no e-mail "
                    "address: Odoo refuses chatter messages from it (\"Unable to send message, please configure "
@@ -378,6 +385,7 @@ def render(report: Report) -> str:
     counts = report.public()["counts"]
     verdict = ("Blocked: fix the ✗ lines above." if report.blocking
                else "Ready." + (" Warnings (!) are worth a look." if counts["warn"] else ""))
+    trips = f", {t['rpc_calls']} Odoo round trips" if t.get("rpc_calls") else ""
     lines += ["", f"{counts['ok']} ok, {counts['warn']} warnings, {counts['fail']} blocking "
-                  f"({report.ms / 1000:.1f} s). {verdict}"]
+                  f"({report.ms / 1000:.1f} s{trips}). {verdict}"]
     return "\n".join(lines)
