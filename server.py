@@ -7,6 +7,7 @@ the lifespan, in a worker thread, and closed on shutdown. Tests pass their own s
 
 from __future__ import annotations
 
+import html
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -92,6 +93,31 @@ class _SecurityHeaders:
                 metrics.http.labels(scope.get("method", ""), path, str(status_holder["status"])).inc()
 
 
+class _Unavailable:
+    """While the runtime could not be built (Odoo down, wrong login, …), every request but the probes and
+    static files gets 503 with the one sentence that says what to fix — JSON for the API, a page for people."""
+
+    OPEN = ("/healthz", "/readyz", "/metrics", "/static/")
+
+    def __init__(self, app: ASGIApp, problem_of: Any) -> None:
+        self.app = app
+        self.problem_of = problem_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = self.problem_of() if scope["type"] == "http" else None
+        if problem is None or str(scope.get("path", "")).startswith(self.OPEN):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if _wants_json(request):
+            response: Response = _error_json(503, problem.kind, problem.message, headers={"Retry-After": "30"})
+        else:
+            response = HTMLResponse(f"<!doctype html><title>Quartermaster is not connected</title>"
+                                    f"<h1>Quartermaster cannot start</h1><p>{html.escape(problem.message)}</p>",
+                                    status_code=503, headers={"Retry-After": "30"})
+        await response(scope, receive, send)
+
+
 def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
     """Build the app. With `runtime` given, it is used as is (and not closed); else built at startup."""
 
@@ -112,10 +138,22 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
                 app.state.runtime = existing
             else:
                 log.info("building the runtime (Odoo/sandbox, state store, knowledge, brain)…")
-                owned = await anyio.to_thread.run_sync(runtime_module.Runtime.build, s)
-                runtime_module.set_runtime(owned)
-                app.state.runtime = owned
-            _mount_slack(app)
+                try:
+                    owned = await anyio.to_thread.run_sync(runtime_module.Runtime.build, s)
+                except Exception as exc:
+                    from assistant.problems import describe
+
+                    problem = describe(exc, s)
+                    if problem is None:
+                        raise
+                    # serve the sentence (503 on every page and API call) instead of dying with a traceback
+                    log.error("Quartermaster cannot start: %s", problem.message)
+                    app.state.problem = problem
+                else:
+                    runtime_module.set_runtime(owned)
+                    app.state.runtime = owned
+            if app.state.runtime is not None:
+                _mount_slack(app)
         try:
             yield
         finally:
@@ -135,6 +173,7 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
                   docs_url=None, redoc_url=None)  # the bundled docs pages load assets from a CDN
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.problem = None  # an assistant.problems.Problem when the runtime could not be built
     app.state.secret_key = (resolve_secret_key(settings.secret_key, Path(settings.data_dir))
                             if settings is not None else None)
     app.state.metrics = Metrics(lambda: app.state.runtime)
@@ -142,6 +181,7 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
     app.add_middleware(SessionMiddleware, get_secret=lambda: app.state.secret_key,
                        https_only=lambda: bool(app.state.settings and str(app.state.settings.public_url or "")
                                                .startswith("https://")))
+    app.add_middleware(_Unavailable, problem_of=lambda: app.state.problem)
     app.add_middleware(_SecurityHeaders, metrics_of=lambda: app.state.metrics)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(api.router)

@@ -37,6 +37,7 @@ from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, Field
 
 from assistant.memory import FOCUS_KEY, ConversationMemory
+from assistant.problems import describe
 from tools.base import Identity, Tool, ToolContext, ToolResult
 from tools.governance.provenance import TurnProvenance
 
@@ -65,7 +66,7 @@ class TurnResult(BaseModel):
     thread_id: str = ""
     usage: dict[str, int] = Field(default_factory=dict)
     ok: bool = True
-    error: str | None = None  # a short code: input, unknown_user, timeout, budget, model, internal
+    error: str | None = None  # a short code: input, unknown_user, timeout, budget, model, internal, odoo_*
     ms: float = 0.0
     tables: list[dict[str, Any]] = Field(default_factory=list)  # structured rows for Rich/web tables
 
@@ -324,6 +325,9 @@ class Assistant:
     # -- bookkeeping ---------------------------------------------------------------------------
     def _finish(self, turn: _Turn, user: Identity, text: str, thread_id: str, channel: str,
                 answer: str, error: str | None, t0: float) -> TurnResult:
+        if error is None and turn.results and all(not r.ok for r in turn.results) and any(
+                (r.data or {}).get("code") == "odoo_unavailable" for r in turn.results):
+            error = "odoo_unavailable"  # nothing could be read: the channels report it as an error
         result = TurnResult(
             answer=answer, brain=self.brain_name, tool_calls=list(turn.records),
             citations=list(turn.citations.values()), proposals=list(turn.proposals),
@@ -441,6 +445,9 @@ def _unwrap(exc: Exception) -> Exception:
 def _error_code(exc: Exception) -> str:
     if isinstance(exc, ModelCallError):
         return "model"
+    problem = describe(exc)
+    if problem is not None:
+        return problem.kind
     name = type(exc).__name__
     if name == "GraphRecursionError":
         return "budget"
@@ -462,6 +469,9 @@ def _is_model_error(exc: Exception) -> bool:
 def _explain_failure(exc: Exception, turn: _Turn) -> str:
     tagged = isinstance(exc, ModelCallError)
     exc = _unwrap(exc)
+    problem = None if tagged else describe(exc)
+    if problem is not None:  # Odoo down, login refused, …: the sentence that says what to fix
+        return problem.message
     name = type(exc).__name__
     if name == "GraphRecursionError":
         return _budget_answer(turn)

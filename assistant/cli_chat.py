@@ -102,6 +102,8 @@ def register(app: typer.Typer) -> None:
                 _render(console, result)
             if result.error == "unknown_user":
                 raise typer.Exit(2)
+            if (result.error or "").startswith("odoo_"):  # Odoo failed under the question: not an answer
+                raise typer.Exit(1)
         finally:
             runtime.close()
 

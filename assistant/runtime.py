@@ -21,6 +21,7 @@ from assistant.agent import Assistant
 from assistant.memory import ConversationMemory
 from assistant.settings import PACKAGE_ROOT, Settings
 from tools.base import Identity, Stopwatch, Tool, ToolContext, ToolError, ToolResult
+from tools.odoo.checks import require_modules
 from tools.odoo.client import OdooClient
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class Runtime:
             t = time.perf_counter()
             odoo = OdooClient.connect(url, db, settings.odoo_login, settings.odoo_password,
                                       timeout=settings.odoo_timeout)
+            require_modules(odoo)  # a database without Purchase/Inventory: say so now, not on every question
             timings["odoo_login_s"] = round(time.perf_counter() - t, 3)
 
             from tools.governance.audit import AuditLog
@@ -309,7 +311,15 @@ def _knowledge(settings: Settings, ingest: bool, embedder: Any = None) -> Any:
         embedder = make_embedder(settings.embeddings, model=settings.embeddings_model,
                                  base_url=settings.openai_base_url, api_key=settings.openai_api_key)
     if settings.chroma_host:
-        doc_store = DocumentStore(embedder, host=settings.chroma_host, port=settings.chroma_port)
+        try:
+            doc_store = DocumentStore(embedder, host=settings.chroma_host, port=settings.chroma_port)
+        except Exception as exc:  # noqa: BLE001 - chromadb raises several kinds; all mean "not there"
+            from assistant.problems import StartupProblem
+
+            raise StartupProblem("vector_store", f"The Chroma server at {settings.chroma_host}:"
+                                 f"{settings.chroma_port} does not answer ({type(exc).__name__}). Check "
+                                 "CHROMA_HOST and CHROMA_PORT, or unset CHROMA_HOST to use the embedded "
+                                 "store.") from exc
     else:
         doc_store = DocumentStore.in_data_dir(embedder, settings.data_dir)
     retriever = Retriever(doc_store)

@@ -247,8 +247,12 @@ def _call(ctx: ToolContext, t: Tool, parsed: Any) -> ToolResult:
             data["candidates"] = exc.candidates
         return ToolResult(tool=t.name, ok=False, error=exc.message, data=data)
     except OdooUnavailable as exc:
+        text = str(exc).rstrip(".")
+        if "odoo" not in text.lower():
+            text = f"Odoo is not reachable right now ({text})"
         return ToolResult(tool=t.name, ok=False, data={"code": "odoo_unavailable"},
-                          error=f"Odoo is not reachable right now, please try again shortly ({exc}).")
+                          error=f"{text}. Please try again shortly; if it lasts, an administrator can run "
+                                "`quartermaster doctor`.")
     except OdooAccessError as exc:
         return ToolResult(tool=t.name, ok=False, data={"code": "odoo_access"},
                           error=f"Odoo refused access for this user: {exc.message}")

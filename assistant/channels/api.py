@@ -438,6 +438,11 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", tags=["ops"], summary="Readiness: Odoo, state store, vector store, model endpoint",
             responses={503: {"description": "One dependency failed; details per check"}})
 def readyz(request: Request) -> JSONResponse:
+    problem = getattr(request.app.state, "problem", None)
+    if problem is not None and request.app.state.runtime is None:  # could not start: say why
+        return JSONResponse({"status": "not ready", "checks": {"runtime": {"ok": False, "detail": problem.message,
+                                                                           "error": problem.kind, "ms": 0}}},
+                            status_code=503)
     ok, checks = readiness(request.app.state.runtime, request.app.state.settings)
     return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
                         status_code=200 if ok else 503)

@@ -55,14 +55,14 @@ def test_reads_are_retried_on_fast_transport_faults_and_counted() -> None:
 
 def test_a_timeout_is_never_retried() -> None:
     c, t = client_with([TimeoutError("timed out"), [{"id": 1}]])
-    with pytest.raises(OdooUnavailable, match="did not answer res.partner.search_read within 1s"):
+    with pytest.raises(OdooUnavailable, match="did not answer within 1 s"):
         c.search_read("res.partner", [], ["id"])
     assert len(t.seen) == 1
 
 
 def test_reads_give_up_with_odoo_unavailable() -> None:
     c, _ = client_with([ConnectionRefusedError("refused")] * 3)
-    with pytest.raises(OdooUnavailable, match="not reachable for res.partner.search_read after 3"):
+    with pytest.raises(OdooUnavailable, match=r"is not reachable: nothing answers there \(refused\)"):
         c.search_read("res.partner", [], ["id"])
 
 
@@ -85,7 +85,7 @@ def test_a_hung_server_costs_one_timeout_not_three() -> None:
         c = OdooClient(f"http://127.0.0.1:{port}", "db", "admin", "admin", timeout=1.0, read_retries=2)
         c._odoo = Http()
         t0 = time.monotonic()
-        with pytest.raises(OdooUnavailable, match="within 1s"):
+        with pytest.raises(OdooUnavailable, match="did not answer within 1 s"):
             c.search_read("res.partner", [], ["id"])
         assert time.monotonic() - t0 < 1.8
     finally:

@@ -36,6 +36,7 @@ from tools.governance.store import (
     storable_text,
     utcnow,
 )
+from tools.odoo.errors import OdooError, OdooUnavailable
 
 if TYPE_CHECKING:
     from tools.governance.audit import AuditLog
@@ -794,8 +795,9 @@ class ProposalService:
         try:
             odoo = self.odoo()
         except Exception as exc:  # noqa: BLE001 - a connection failure is an outcome, not a crash
-            return ExecutionOutcome("deferred", f"could not connect to Odoo ({type(exc).__name__}: {exc}); "
-                                                "nothing was written")
+            why = str(exc).rstrip(".") if isinstance(exc, (OdooError, OdooUnavailable)) else \
+                f"could not connect to Odoo ({type(exc).__name__}: {exc})"
+            return ExecutionOutcome("deferred", f"{why}; nothing was written")
         if odoo is None:
             return ExecutionOutcome("failed", "no Odoo connection configured; nothing was written")
         return run(executor, odoo, p)

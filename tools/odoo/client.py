@@ -7,7 +7,9 @@ every round trip is counted for benchmarks and the audit trail.
 
 from __future__ import annotations
 
+import logging
 import socket
+import ssl
 import threading
 import time
 import urllib.error
@@ -20,10 +22,11 @@ from urllib.parse import urlparse
 import odoorpc  # type: ignore[import-untyped]
 import odoorpc.error  # type: ignore[import-untyped]
 
-from tools.odoo.errors import OdooError, OdooUnavailable, classify
+from tools.odoo.errors import OdooAccessError, OdooError, OdooSetupError, OdooUnavailable, classify
 
 Domain = list[Any]
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TRANSIENT = (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError)
 READ_METHODS = frozenset({
@@ -63,23 +66,83 @@ class OdooClient:
         client._login()
         return client
 
-    def _login(self) -> None:
+    def _open(self) -> Any:
+        """An odoorpc handle (it asks the server for its version: the reachability check)."""
         parsed = urlparse(self.url if "://" in self.url else f"http://{self.url}")
         protocol = "jsonrpc+ssl" if parsed.scheme == "https" else "jsonrpc"
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        return odoorpc.ODOO(parsed.hostname or "127.0.0.1", protocol=protocol, port=port, timeout=self.timeout)
+
+    def server_version(self) -> str:
+        """The server's version, without logging in; failures as in `connect` (one sentence each)."""
         try:
-            odoo = odoorpc.ODOO(parsed.hostname or "127.0.0.1", protocol=protocol, port=port,
-                                timeout=self.timeout)
+            return str(self._open().version)
+        except Exception as exc:  # noqa: BLE001 - sorted like a login failure, or re-raised
+            failure = self._login_failure(exc)
+            if failure is exc:
+                raise
+            raise failure from exc
+
+    def databases(self) -> list[str] | None:
+        """The databases the server lists; None when it hides them (list_db = False) or cannot say."""
+        try:
+            return sorted(str(n) for n in self._open().db.list())
+        except Exception:  # noqa: BLE001 - only a hint: the login says the rest
+            return None
+
+    def _login(self) -> None:
+        """Log in once; every failure becomes one sentence saying what is wrong (see `_login_failure`)."""
+        try:
+            odoo = self._open()
             odoo.login(self.db, self.login_name, self._password)
-        except odoorpc.error.RPCError as exc:
-            raise _to_odoo_error(exc) from exc
-        except TRANSIENT as exc:
-            raise OdooUnavailable(f"Odoo at {self.url} is not reachable: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - sorted into what the person has to fix, or re-raised
+            failure = self._login_failure(exc)
+            if failure is exc:
+                raise
+            raise failure from exc
         self._odoo = odoo
         self.uid = odoo.env.uid
         self.version = odoo.version
         self.context = {k: v for k, v in dict(odoo.env.context).items() if k in ("lang", "tz", "uid")}
         self._count(2, 0.0)  # common.login + context_get
+
+    def _login_failure(self, exc: Exception) -> Exception:
+        """Why logging in failed, as the exception to raise: OdooUnavailable (transport: nothing answers,
+        no answer in time, not an Odoo, TLS) or OdooSetupError (no such database, login refused)."""
+        url, db, login = self.url, self.db, self.login_name
+        if isinstance(exc, odoorpc.error.RPCError):
+            err = _to_odoo_error(exc)
+            text = err.message.lower()
+            if "does not exist" in text and "database" in text:
+                known = self.databases()
+                listed = f"; it has {', '.join(repr(n) for n in known)}" if known else ""
+                return OdooSetupError(f"Odoo at {url} has no database '{db}'{listed}.", "database",
+                                      err.name, url=url, db=db)
+            if isinstance(err, OdooAccessError) or "wrong login" in text or "access denied" in text:
+                return OdooSetupError(f"Odoo database '{db}' at {url} refused the login '{login}': the login or "
+                                      "its password/API key is wrong, or the user is archived.", "login",
+                                      err.name, url=url, db=db, login=login)
+            return err
+        if isinstance(exc, urllib.error.HTTPError):
+            return OdooUnavailable(f"{url} answered HTTP {exc.code} instead of Odoo's JSON-RPC: it is not the "
+                                   "address of an Odoo server (or a proxy in front of it refused).", "not_odoo",
+                                   url=url)
+        if isinstance(exc, ValueError):  # JSONDecodeError: a web page, not Odoo's JSON-RPC
+            return OdooUnavailable(f"{url} answered, but not like an Odoo server (no JSON-RPC there).",
+                                   "not_odoo", url=url)
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, ssl.SSLError) or isinstance(exc, ssl.SSLError):
+            return OdooUnavailable(f"The HTTPS connection to {url} failed ({reason}).", "tls", url=url)
+        if _is_timeout(exc):
+            return OdooUnavailable(f"Odoo at {url} did not answer within {self.timeout:g} s.", "timeout", url=url)
+        if isinstance(reason, socket.gaierror):
+            return OdooUnavailable(f"Odoo at {url} is not reachable: its host name is unknown "
+                                   f"({str(reason.strerror or reason).lower()}).", "unreachable", url=url)
+        if isinstance(exc, TRANSIENT):
+            why = getattr(reason, "strerror", None) or str(reason)
+            return OdooUnavailable(f"Odoo at {url} is not reachable: nothing answers there ({why.lower()}).",
+                                   "unreachable", url=url)
+        return exc
 
     # -- small reference-data cache (warehouses, vendors): per client, time-bounded ----------------
     def cached(self, key: str, loader: Callable[[], T], ttl: float = 300.0) -> T:
@@ -166,9 +229,13 @@ class OdooClient:
                 pause = 0.2 * attempt
                 timed_out = _is_timeout(exc)
                 if timed_out or attempt >= attempts or time.monotonic() + pause >= deadline:
-                    what = (f"did not answer {model}.{method} within {self.timeout:g}s" if timed_out
-                            else f"is not reachable for {model}.{method} after {attempt} attempt(s)")
-                    raise OdooUnavailable(f"Odoo {what} ({type(exc).__name__}: {exc})") from exc
+                    cause = getattr(exc, "reason", exc)
+                    reason = getattr(cause, "strerror", None) or str(cause) or type(exc).__name__
+                    what = (f"did not answer within {self.timeout:g} s" if timed_out
+                            else f"is not reachable: nothing answers there ({str(reason).lower()})")
+                    log.info("Odoo %s.%s failed after %d attempt(s): %r", model, method, attempt, exc)
+                    raise OdooUnavailable(f"Odoo at {self.url} {what}.", "timeout" if timed_out else "unreachable",
+                                          url=self.url, call=f"{model}.{method}") from exc
                 time.sleep(pause)
 
     # -- bounded reads -----------------------------------------------------------------------

@@ -28,8 +28,31 @@ class OdooValidationError(OdooError):
     """UserError / ValidationError: Odoo refused the business operation."""
 
 
+class OdooSetupError(OdooError):
+    """The connection settings or the Odoo database need fixing before anything can work.
+
+    `kind` says what: "database" (no such database), "login" (login or password/API key refused),
+    "modules" (a required app is not installed), "access" (the user lacks rights Quartermaster needs).
+    The message is one sentence a person can act on; the caller may add its own setting names.
+    """
+
+    def __init__(self, message: str, kind: str, name: str = "odoo.exceptions.UserError", **facts: str) -> None:
+        super().__init__(message, name)
+        self.kind = kind
+        self.facts = facts
+
+
 class OdooUnavailable(Exception):
-    """Odoo could not be reached or timed out: a transport problem, not an Odoo answer."""
+    """Odoo could not be reached or timed out: a transport problem, not an Odoo answer.
+
+    `kind`: "unreachable" (nothing answers), "timeout" (no answer in time), "not_odoo" (something
+    answers, but not Odoo's JSON-RPC) or "tls" (the HTTPS handshake failed).
+    """
+
+    def __init__(self, message: str, kind: str = "unreachable", **facts: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.facts = facts
 
 
 def classify(name: str, message: str) -> OdooError:
