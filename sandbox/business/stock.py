@@ -27,15 +27,25 @@ def _adjust_quant(env: Env, product_id: int, location_id: int, qty: float) -> No
     else:
         env.conn.execute("INSERT INTO stock_quant (product_id, location_id, quantity, reserved_quantity, in_date, "
                          "company_id, inventory_quantity, create_date, write_date, create_uid, write_uid) "
-                         "VALUES (?, ?, ?, 0, ?, 1, 0, ?, ?, ?, ?)",
-                         [product_id, location_id, qty, now, now, now, env.uid, env.uid])
+                         "VALUES (?, ?, ?, 0, ?, COALESCE((SELECT company_id FROM stock_location WHERE id = ?), 1), "
+                         "0, ?, ?, ?, ?)",
+                         [product_id, location_id, qty, now, location_id, now, now, env.uid, env.uid])
+
+
+def _ratio(env: Env, move_id: int) -> float:
+    """Move UoM -> product UoM (quants and product_qty are in the product's UoM, as Odoo)."""
+    row = env.q("SELECT mu.factor, pu.factor FROM stock_move m JOIN uom_uom mu ON mu.id = m.product_uom "
+                "JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id "
+                "JOIN uom_uom pu ON pu.id = t.uom_id WHERE m.id = ?", [move_id])
+    return float(row[0][1]) / float(row[0][0]) if row and row[0][0] and row[0][1] else 1.0
 
 
 def _done_move(env: Env, move_id: int) -> None:
     prod, src, dst, qty = env.q("SELECT product_id, location_id, location_dest_id, quantity FROM stock_move "
                                 "WHERE id = ?", [move_id])[0]
-    _adjust_quant(env, prod, src, -(qty or 0.0))
-    _adjust_quant(env, prod, dst, qty or 0.0)
+    units = (qty or 0.0) * _ratio(env, move_id)
+    _adjust_quant(env, prod, src, -units)
+    _adjust_quant(env, prod, dst, units)
     env.conn.execute("UPDATE stock_move SET state = 'done', picked = 1, date = ?, write_date = ? WHERE id = ?",
                      [now_str(), now_str(), move_id])
 
@@ -71,7 +81,7 @@ def button_validate(env: Env, model: ModelDef, ids: Any) -> Any:
             remaining = demand - (qty or 0.0)
             if remaining > EPS and (qty or 0.0) > EPS:
                 env.conn.execute("UPDATE stock_move SET product_uom_qty = ?, product_qty = ? WHERE id = ?",
-                                 [qty, qty, mid])
+                                 [qty, qty * _ratio(env, mid), mid])
             if (qty or 0.0) > EPS:
                 _done_move(env, mid)
             elif remaining > EPS and pid in no_backorder:
@@ -107,7 +117,7 @@ def _backorder(env: Env, pid: int, leftovers: list[tuple[int, float]]) -> int:
         cur = env.conn.execute(f"INSERT INTO stock_move ({mq}) SELECT {mq} FROM stock_move WHERE id = ?", [mid])
         env.conn.execute("UPDATE stock_move SET picking_id = ?, reference = ?, product_uom_qty = ?, product_qty = ?, "
                          "quantity = ?, state = 'assigned', picked = 0 WHERE id = ?",
-                         [new, name, rest, rest, rest, cur.lastrowid])
+                         [new, name, rest, rest * _ratio(env, mid), rest, cur.lastrowid])
     return new
 
 

@@ -219,7 +219,6 @@ def group_full_name(env: Env, model: ModelDef, f: Field, op: str, value: Any) ->
 def variant_values(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> Domain:
     """product_template_variant_value_ids: the variant's combination (values of variant-creating attributes)."""
     if isinstance(value, str) or (isinstance(value, (list, tuple)) and value and isinstance(value[0], str)):
-        co = env.model("product.template.attribute.value")
         pos = {"!=": "=", "not like": "like", "not ilike": "ilike", "not in": "in"}.get(op, op)
         names = [value] if isinstance(value, str) else list(value)
         like = pos in ("like", "ilike")
@@ -229,7 +228,6 @@ def variant_values(env: Env, model: ModelDef, f: Field, op: str, value: Any) -> 
                 "SELECT a.id FROM product_template_attribute_value a JOIN product_attribute_value v ON "
                 "v.id = a.product_attribute_value_id WHERE " + ("lower(v.name) LIKE lower(?)" if like else "v.name = ?"),
                 [f"%{name}%" if like else name])]
-        del co
         value = found
         op = "not in" if op != pos else "in"
     pairs = env.q("SELECT product_product_id, product_template_attribute_value_id FROM product_variant_combination")

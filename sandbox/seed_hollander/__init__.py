@@ -196,11 +196,9 @@ class Builder:
                 self.receipt(oid, planned.replace(hour=10), done)
                 if bill:
                     self.bill(oid, done, bill)
-        cancelled = self.order("cancelled", "koks", "WH", self.at(10, 11, 5), (("gn_pan", 30),), "cancel")
-        del cancelled
+        self.order("cancelled", "koks", "WH", self.at(10, 11, 5), (("gn_pan", 30),), "cancel")
 
     def today_work(self) -> None:
-        w = self.w
         # partly received: 10 dozen wine glasses, 6 dozen in, 4 dozen on a backorder due in two days
         oid = self.order("partial", "vandijk", "WH", self.at(9, 9, 12), (("wine", 10),), "purchase",
                          partner_ref="SO-VAN-4711")
@@ -229,7 +227,6 @@ class Builder:
         self.order("rfq_gbp", "sheffield", "WH", self.at(0, 8, 30), (("gn_pan", 20),), "draft")
         self.order("rfq_steamer", "koks", "WH", self.at(3, 10, 10), (("steamer", 1),), "sent")
         self.order("rfq_zuid", "brabant", "EIN", self.at(0, 9, 0), (("jacket_m", 5),), "draft")
-        del w
 
     def deliveries(self) -> None:
         w = self.w

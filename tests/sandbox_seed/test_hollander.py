@@ -330,9 +330,13 @@ def test_writes_use_the_sequences_currency_and_companies(fresh_sandbox_hollander
     assert re.fullmatch(r"WH/IN/\d{5}", pick["name"])
     move = admin("stock.move", "read", [pick["move_ids"], ["product_uom", "product_uom_qty", "quantity"]])[0]
     assert (move["product_uom"][1], move["product_uom_qty"], move["quantity"]) == ("Units", 24.0, 24.0)
+    wh = {"warehouse_id": admin("stock.warehouse", "search", [[("code", "=", "WH")]])[0]}
+    before = admin("product.product", "read", [[knife], ["qty_available"]], {"context": wh})[0]["qty_available"]
     admin("stock.picking", "button_validate", [[pick["id"]]])
     got = admin("purchase.order.line", "search_read", [[("order_id", "=", po)]], {"fields": ["qty_received"]})[0]
     assert got["qty_received"] == 2.0  # in the line's Dozens
+    after = admin("product.product", "read", [[knife], ["qty_available"]], {"context": wh})[0]["qty_available"]
+    assert after - before == 24.0  # the quants in Units
     # a user of company 2 only: company, picking type and name of company 2
     noor = login("noor.zuid")
     brabant = noor("res.partner", "search", [[("name", "=", "Brabant Textiel B.V.")]])[0]
