@@ -306,3 +306,13 @@ def test_supplier_communications_and_brief_skip_quartermasters_own_notes(world: 
     # the brief's own filter too (for messages reaching it by another tool)
     planted = ToolResult(tool="x", data={"messages": [{"text": f"note [QM-{pid}]"}, {"text": vendor_words}]})
     assert [m["text"] for m in _messages(planted)] == [vendor_words]
+
+
+def test_a_note_needs_write_access_on_the_document(world: World, fresh_sandbox: Any) -> None:
+    """The e-mail-free note (mail.message create) is no back door: Odoo wants write access on the PO."""
+    po = draft_po(world)
+    wes = OdooClient.connect(fresh_sandbox.url, fresh_sandbox.db, "wes.warehouse", "wes.warehouse")
+    with pytest.raises(OdooError) as exc:
+        wes.call("mail.message", "create", [{"model": "purchase.order", "res_id": po["id"], "body": "<p>x</p>",
+                                             "message_type": "comment"}])
+    assert exc.value.short_name == "AccessError"
