@@ -119,7 +119,7 @@ def test_two_step_confirm_lands_in_to_approve_then_approve(world: World) -> None
     pid = res.proposal_ids[0]
     d = world.approve(pid, "omar.approver")
     assert d.outcome == "executed", d.message
-    assert "sent for approval in Odoo" in d.message and "'to approve'" in d.message
+    assert "Sent for approval in Odoo" in d.message and "'to approve'" in d.message
     assert "draft → purchase" not in d.message.split(").", 1)[-1]
     assert read_po(world.admin, po["id"])["state"] == "to approve"  # type: ignore[index]
     assert d.proposal and d.proposal.result and d.proposal.result["state"] == "to approve"
