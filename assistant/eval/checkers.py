@@ -21,7 +21,7 @@ REFUSAL = re.compile(r"\b(can't|cannot|can not|not allowed|outside what|may not|
                      r"not permitted|no permission|refuse)\b", re.I)
 RECEIPT = re.compile(r"\b[A-Z]{2,5}/IN/\d{3,6}\b")
 PO = re.compile(r"\bP\d{5}\b")
-PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "cancel_purchase_order", "remind_supplier",
+PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "approve_purchase_order", "cancel_purchase_order", "remind_supplier",
                   "reschedule_receipt"}
 
 
