@@ -19,7 +19,8 @@ from tools.odoo.client import OdooClient
 
 REFUSAL = re.compile(r"\b(can't|cannot|can not|not allowed|outside what|may not|not able|won't|decline|"
                      r"not permitted|no permission|refuse)\b", re.I)
-PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "cancel_purchase_order", "remind_supplier",
+PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "approve_purchase_order",
+                   "cancel_purchase_order", "remind_supplier",
                   "reschedule_receipt"}
 
 

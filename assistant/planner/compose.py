@@ -36,6 +36,8 @@ INTROS = {
     "create_rfq": "I drafted an RFQ proposal. Nothing changes in Odoo until it is approved:",
     "confirm_purchase_order": "I proposed confirming the purchase order. Nothing changes in Odoo until it is "
                               "approved:",
+    "approve_purchase_order": "I proposed approving the purchase order in Odoo. Nothing changes in Odoo until it "
+                              "is approved:",
     "cancel_purchase_order": "I proposed cancelling the purchase order. Nothing changes in Odoo until it is "
                              "approved:",
     "remind_supplier": "I proposed a reminder. Nothing is written or sent until it is approved:",

@@ -17,7 +17,7 @@ from assistant.planner.lexicon import Lexicon, norm
 
 PO_RE = re.compile(r"\b(?:po\s*#?\s*)?(P\d{3,6})\b", re.I)
 PROPOSAL_RE = re.compile(r"\bP-[0-9a-f]{6,}\b", re.I)
-PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "cancel_purchase_order", "remind_supplier",
+PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "approve_purchase_order", "cancel_purchase_order", "remind_supplier",
                   "reschedule_receipt"}
 NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
 UNIT_WORDS = r"dozens?|doz|cases?|boxes|box|packs?|units?|pcs|pieces|each|ea|x"

@@ -180,6 +180,11 @@ def before_create(env: Env, model: ModelDef, vals: dict[str, Any]) -> None:
                 vals.setdefault("location_dest_id", t[0][1])
     elif n == "stock.warehouse.orderpoint" and not vals.get("name"):
         vals["name"] = sequences.orderpoint_name(env, vals.get("company_id"))
+    elif n == "mail.message" and vals.get("model") in env.registry and vals.get("res_id"):
+        # mail.message's create rule: the author may post on a document they may write (read for partners)
+        doc = env.registry[vals["model"]]
+        env.ensure(doc, [int(vals["res_id"])])
+        env.check_access(doc, "read" if doc.name == "res.partner" else "write")
     elif n == "mail.activity":
         if vals.get("res_model_id") and vals.get("res_id"):
             mname = env.q("SELECT model FROM ir_model WHERE id = ?", [vals["res_model_id"]])

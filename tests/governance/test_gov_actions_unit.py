@@ -192,3 +192,24 @@ def test_rfq_buyer_is_the_requesters_odoo_user_when_it_exists() -> None:
     unknown = Odoo({})
     CreateRfqExecutor().execute(unknown, p)  # type: ignore[arg-type]
     assert "user_id" not in unknown.created[0]  # Odoo's default (the integration user) rather than a crash
+
+
+def test_odoo_refusals_become_one_sentence_naming_the_fix() -> None:
+    from tools.governance.executor import explain_refusal
+    from tools.odoo.errors import OdooAccessError, OdooValidationError
+
+    no_mail = explain_refusal(OdooValidationError("Unable to send message, please configure the sender's email "
+                                                  "address."), "integration", "confirm the purchase order")
+    assert no_mail.startswith("Odoo refused to confirm the purchase order: the Odoo user 'integration'")
+    assert "no e-mail address" in no_mail and "Settings → Users & Companies → Users → Email" in no_mail
+    access = explain_refusal(OdooAccessError(
+        "You are not allowed to modify 'Purchase Order' (purchase.order) records.\n\nThis operation is allowed for "
+        "the following groups:\n\t- Purchase / User\n\nContact your administrator to request access if necessary.",
+        "odoo.exceptions.AccessError"), "wes", "cancel the purchase order")
+    assert "lacks the access rights (You are not allowed to modify 'Purchase Order' (purchase.order) records.)" \
+        in access and "\n" not in access and "Settings" in access
+    locked = explain_refusal(OdooValidationError("This order is locked and cannot be modified."), "integration",
+                             "cancel the purchase order")
+    assert "Unlock it in Odoo" in locked
+    other = explain_refusal(OdooValidationError("Some other refusal."), "", "post the reminder")
+    assert other == "Odoo refused to post the reminder: Some other refusal."

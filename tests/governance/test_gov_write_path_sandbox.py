@@ -119,7 +119,7 @@ def test_two_step_confirm_lands_in_to_approve_then_approve(world: World) -> None
     pid = res.proposal_ids[0]
     d = world.approve(pid, "omar.approver")
     assert d.outcome == "executed", d.message
-    assert "sent for approval in Odoo" in d.message and "'to approve'" in d.message
+    assert "Sent for approval in Odoo" in d.message and "'to approve'" in d.message
     assert "draft → purchase" not in d.message.split(").", 1)[-1]
     assert read_po(world.admin, po["id"])["state"] == "to approve"  # type: ignore[index]
     assert d.proposal and d.proposal.result and d.proposal.result["state"] == "to approve"
@@ -222,7 +222,8 @@ def test_reconcile_finds_a_state_change_without_a_note(world: World) -> None:
     world.service._executors = dict(EXECUTORS)
     for pid, po in ((pid1, first), (pid2, second)):
         assert find_marker_message(world.admin, "purchase.order", po["id"], pid) is None
-        d = world.service.reconcile(pid, force=True)
+        # the crash: `proposals reconcile`; the one recorded failed: reconcile, or simply approving it again
+        d = world.service.reconcile(pid, force=True) if pid == pid1 else world.approve(pid, "maria.manager")
         assert d.outcome == "executed", d.message
         assert d.proposal and d.proposal.result and d.proposal.result["state"] == "purchase"
         assert find_marker_message(world.admin, "purchase.order", po["id"], pid)  # the note, added now
@@ -306,3 +307,13 @@ def test_supplier_communications_and_brief_skip_quartermasters_own_notes(world: 
     # the brief's own filter too (for messages reaching it by another tool)
     planted = ToolResult(tool="x", data={"messages": [{"text": f"note [QM-{pid}]"}, {"text": vendor_words}]})
     assert [m["text"] for m in _messages(planted)] == [vendor_words]
+
+
+def test_a_note_needs_write_access_on_the_document(world: World, fresh_sandbox: Any) -> None:
+    """The e-mail-free note (mail.message create) is no back door: Odoo wants write access on the PO."""
+    po = draft_po(world)
+    wes = OdooClient.connect(fresh_sandbox.url, fresh_sandbox.db, "wes.warehouse", "wes.warehouse")
+    with pytest.raises(OdooError) as exc:
+        wes.call("mail.message", "create", [{"model": "purchase.order", "res_id": po["id"], "body": "<p>x</p>",
+                                             "message_type": "comment"}])
+    assert exc.value.short_name == "AccessError"

@@ -24,6 +24,10 @@ PO_FIELDS = ["id", "name", "state", "partner_id", "amount_total", "write_date", 
 PO_STATE_LABEL = {"draft": "RFQ", "sent": "RFQ sent", "to approve": "to approve", "purchase": "purchase order",
                   "done": "locked", "cancel": "cancelled"}
 SKEW = timedelta(seconds=5)
+#: Odoo's clock vs ours when looking for Odoo's tracking of our own change. Only changes by our Odoo user count,
+#: and only on a retry or a failed proposal; a change by that same login within these minutes before the
+#: execution would be taken for ours (an integration user should not be shared with people).
+TRACKING_SKEW = timedelta(minutes=2)
 
 
 
@@ -204,7 +208,7 @@ def state_change_by_us(odoo: OdooClient, po_id: int, since: datetime | None) -> 
         return False
     rows = odoo.search_read("mail.message", [("model", "=", "purchase.order"), ("res_id", "=", po_id),
                                              ("message_type", "=", "notification"), ("author_id", "=", partner),
-                                             ("date", ">=", (since - SKEW).strftime("%Y-%m-%d %H:%M:%S"))],
+                                             ("date", ">=", (since - TRACKING_SKEW).strftime("%Y-%m-%d %H:%M:%S"))],
                             ["id"], limit=1)
     return bool(rows)
 

@@ -106,7 +106,7 @@ def _waiting_sentence(odoo: OdooClient, po: dict[str, Any]) -> str:
                "purchase manager")
     else:
         why = "Odoo's approval rules"
-    return (f"sent for approval in Odoo: {po['name']} ({po_money(po)}) is 'to approve', waiting for a manager "
+    return (f"Sent for approval in Odoo: {po['name']} ({po_money(po)}) is 'to approve', waiting for a manager "
             f"({why}). Propose approving it, or approve it in Odoo.")
 
 

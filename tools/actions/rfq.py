@@ -151,10 +151,11 @@ def _destination(ctx: ToolContext, text: str | None) -> dict[str, Any]:
     if text or ctx.user.warehouse:
         try:
             wh = resolve_warehouse(odoo, str(text or ctx.user.warehouse))
-        except ToolError:
+        except ToolError as err:
             if text:
                 raise
-            note = f" (your default warehouse '{ctx.user.warehouse}' is not in Odoo)"
+            why = "is not in Odoo" if err.code == "not_found" else "matches several warehouses in Odoo"
+            note = f" (your default warehouse '{ctx.user.warehouse}' {why})"
         else:
             ptype = m2o_id(wh.get("in_type_id"))
             require(ptype is not None, f"Warehouse {wh['code']} has no receipt operation type.", "misconfigured")

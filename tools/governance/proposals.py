@@ -613,6 +613,9 @@ class ProposalService:
                 return Decision("refused", f"Not allowed to approve {p.id}: {reason}", p)
             return self._execute(p.id, current.username, "approved")
         if p.state == "failed" and decision == "approve" and p.hash_ok:
+            ok, reason = self.policy.can_approve(current, p)
+            if not ok:
+                return self._noop(p)
             return self._reconcile_failed(p, current.username)  # a write Odoo has anyway is reported as done
         if p.state != "pending":
             return self._noop(p)
