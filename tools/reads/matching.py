@@ -19,11 +19,12 @@ from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
 from tools.odoo.resolve import resolve_supplier, vendor_list
 from tools.reads.common import bulk_rows, code_or_name, compact, currency, day, id_of, money, num, since_date
+from tools.reads.supplier import Conversions
 
 MAX_LINES = 3000
 MAX_ROWS = 25
 BILL_LINE_SPEC: dict[str, Any] = {
-    "move_id": {}, "partner_id": {}, "quantity": {}, "price_unit": {}, "purchase_line_id": {},
+    "move_id": {}, "partner_id": {}, "quantity": {}, "price_unit": {}, "purchase_line_id": {}, "currency_id": {},
 }
 PO_LINE_SPEC: dict[str, Any] = {
     "price_unit": {}, "qty_received": {},
@@ -86,6 +87,8 @@ def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     domain: list[Any] = [("parent_state", "=", "posted"), ("purchase_line_id", "!=", False), ("move_id", "any", bill)]
     res = odoo.web_search_read("account.move.line", domain, BILL_LINE_SPEC, limit=MAX_LINES, order="id desc")
     names = {v["id"]: v["name"] for v in vendor_list(odoo)}
+    conv = Conversions.load(odoo)
+    unconverted = 0
     lines, total_lines = res.get("records", []), int(res.get("length") or 0)
     po_line_ids = sorted({i for i in (id_of(bl.get("purchase_line_id")) for bl in lines) if i})
     po_lines = {r["id"]: r for r in odoo.web_read("purchase.order.line", po_line_ids, PO_LINE_SPEC)} if po_line_ids else {}
@@ -107,16 +110,24 @@ def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
                 diff += over * po_price
         if not issues:
             continue
-        rows.append({"id": bl["id"], "vendor": names.get(id_of(bl.get("partner_id")) or 0),
+        rate = conv.rate(bl.get("currency_id"))  # the money in the company currency; prices stay the bill's
+        if rate:
+            diff /= rate
+        else:
+            unconverted += 1
+        rows.append({"unconverted": not rate, "id": bl["id"], "vendor": names.get(id_of(bl.get("partner_id")) or 0),
                      "issue": "+".join(issues), "billed_qty": num(qty),
                      "received_qty": num(float(pol.get("qty_received") or 0)),
                      "po_price": num(po_price, 4), "bill_price": num(bill_price, 4), "diff_amount": num(diff)})
     rows.sort(key=lambda r: -abs(float(r["diff_amount"])))
-    total = sum(float(r["diff_amount"]) for r in rows)
+    total = sum(float(r["diff_amount"]) for r in rows if not r["unconverted"])
     data: dict[str, Any] = {"since": start.isoformat(), "exceptions": _shown(odoo, rows[:MAX_ROWS]), "count": len(rows),
                             "bill_lines_checked": len(lines), "total_diff_amount": num(total)}
     if vendor:
         data["vendor"] = vendor["name"]
+    if unconverted:
+        data["unconverted"] = (f"{unconverted} exception(s) in a currency without a rate in Odoo: their diff_amount "
+                               "is in the bill's currency and not in the total")
     if total_lines > len(lines):
         data["note"] = f"checked the latest {len(lines)} of {total_lines} bill lines"
     if len(rows) > MAX_ROWS:
@@ -125,7 +136,8 @@ def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     for r in rows:
         by_vendor[str(r["vendor"])] = by_vendor.get(str(r["vendor"]), 0) + 1
     text = (f"{len(rows)} three-way-match exception(s) on bills since {start.isoformat()}"
-            + (f" from {vendor['name']}" if vendor else "") + f", net {money(total, currency(ctx))} billed above PO/receipt")
+            + (f" from {vendor['name']}" if vendor else "") + f", net {money(total, currency(ctx))} billed above PO/receipt"
+            + (f" ({unconverted} in a currency without a rate not included)" if unconverted else ""))
     if by_vendor and not vendor:
         text += "; by vendor: " + ", ".join(f"{k} {v}" for k, v in sorted(by_vendor.items(), key=lambda x: -x[1])[:4])
     return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)

@@ -42,7 +42,7 @@ PO_SPEC: dict[str, Any] = {
     "currency_id": {"fields": {"name": {}}},
     "picking_type_id": {"fields": {"warehouse_id": {"fields": {"code": {}}}}},
     "order_line": {"fields": {
-        "product_id": {"fields": {"default_code": {}, "display_name": {}}}, "display_type": {},
+        "product_id": {"fields": {"default_code": {}, "display_name": {}, "uom_id": {}}}, "display_type": {},
         "product_qty": {}, "qty_received": {}, "qty_invoiced": {}, "price_unit": {}, "price_subtotal": {},
         "date_planned": {}, "product_uom": {"fields": {"display_name": {}}}}},
     "picking_ids": {"fields": {"name": {}, "state": {}, "scheduled_date": {}, "date_done": {}}},
@@ -66,9 +66,12 @@ def _lines(po: dict[str, Any]) -> list[dict[str, Any]]:
         if ln.get("display_type"):
             continue
         uom = name_of(ln.get("product_uom"))
+        product = ln.get("product_id") if isinstance(ln.get("product_id"), dict) else {}
+        if id_of(ln.get("product_uom")) == id_of(product.get("uom_id")):
+            uom = None  # the product's own unit: said once by the product, not on every line
         out.append({"product": code_or_name(ln.get("product_id")), "ordered": num(ln.get("product_qty")),
                     "received": num(ln.get("qty_received") or 0.0), "billed": num(ln.get("qty_invoiced") or 0.0),
-                    "uom": None if uom in (None, "Units") else uom, "price": num(ln.get("price_unit")),
+                    "uom": uom, "price": num(ln.get("price_unit")),
                     "price_subtotal": num(ln.get("price_subtotal")), "due": day(ln.get("date_planned"))})
     return out
 
