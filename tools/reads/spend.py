@@ -86,7 +86,15 @@ def resolve_category(ctx: ToolContext, text: str) -> dict[str, Any]:
     if not rows:
         rows = ctx.odoo.search_read("product.category", [], ["id", "name", "complete_name"], limit=200)
     cands = [{"id": r["id"], "name": r.get("complete_name") or r["name"], "short": r["name"]} for r in rows]
-    hit = _match_named("category", text, cands, ("short", "name"))
+    try:
+        hit = _match_named("category", text, cands, ("short", "name"))
+    except ToolError as err:  # "several categorys" -> a sentence people read
+        names = ", ".join(str(c["name"]) for c in err.candidates)
+        err.candidates = [{"id": c["id"], "name": c["name"]} for c in err.candidates]
+        err.message = (f"'{text}' matches several product categories: {names}. Which one?" if err.code == "ambiguous"
+                       else f"No product category matches '{text}'." + (f" Closest: {names}." if names else ""))
+        err.args = (err.message,)
+        raise
     return {"id": hit["id"], "name": hit["name"]}
 
 
