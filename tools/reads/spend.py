@@ -77,7 +77,7 @@ class SpendArgs(BaseModel):
 
 
 def resolve_category(ctx: ToolContext, text: str) -> dict[str, Any]:
-    """One product.category by full path ('All / Safety & PPE') or its last part ('safety'); never a guess."""
+    """One product.category by full path ('All / Cleaning / Chemicals') or part of it ('chemicals'); never a guess."""
     words = [w for w in text.replace("/", " ").split() if len(w) > 1 and w != "&"]
     domain: list[Any] = ["|", ("complete_name", "ilike", text.strip()), ("name", "ilike", text.strip())]
     if len(words) > 1:
