@@ -88,8 +88,10 @@ def test_reference_shows_ordered_vs_received_per_product(ctx: ToolContext, odoo:
     assert pick["origin"] in row["po"]
     codes = {p["id"]: p["default_code"] or p["display_name"] for p in odoo.read(
         "product.product", list(received), ["default_code", "display_name"])}
+    want = {codes[pid]: (pytest.approx(ordered[pid]), pytest.approx(received[pid])) for pid in received}
     assert {ln["product"]: (ln["ordered"], ln["received"]) for ln in row["lines"]} == {
-        codes[pid]: (pytest.approx(ordered[pid]), pytest.approx(received[pid])) for pid in received}
+        ln["product"]: want[ln["product"]] for ln in row["lines"]}
+    assert len(row["lines"]) + row.get("more_lines", 0) == len(want)
     by_name = call(ctx, "receipts_done", reference=pick["name"]).data
     assert by_name["count"] == 1 and by_name["rows"][0]["reference"] == pick["name"]
 
