@@ -269,7 +269,8 @@ def spend_analysis(ctx: ToolContext, args: SpendArgs) -> ToolResult:
     total = sum(v[0] for v in cur.values())
     rows = [{"key": k, "amount": num(v[0]), "share_pct": num(v[0] / total * 100, 1) if total else None,
              "lines": int(v[2]),
-             **({"previous_amount": num(prev.get(k, [0.0])[0])} if args.compare_previous else {})}
+             **({"previous_amount": num(prev.get(k, [0.0])[0])}  # months of the previous period differ by name
+                if args.compare_previous and args.group_by != "month" else {})}
             for k, v in cur.items()]
     if args.group_by == "month":
         rows.sort(key=lambda r: str(r["key"]))
