@@ -79,7 +79,7 @@ def _domain(ctx: ToolContext, args: VendorBillsArgs) -> tuple[list[Any], dict[st
 
 @tool(VendorBillsArgs)
 def vendor_bills(ctx: ToolContext, args: VendorBillsArgs) -> ToolResult:
-    """Vendor bills and refunds by status, vendor, PO or number; amount still due."""
+    """Vendor bills/refunds by status, vendor, PO or number; amount due."""
     odoo = ctx.odoo
     domain, scope = _domain(ctx, args)
     facts = odoo_facts(ctx)

@@ -106,7 +106,7 @@ def _domain(ctx: ToolContext, args: FindPOArgs) -> tuple[list[Any], dict[str, An
 
 @tool(FindPOArgs)
 def find_purchase_orders(ctx: ToolContext, args: FindPOArgs) -> ToolResult:
-    """Count and list POs/RFQs by state, vendor, product, warehouse, dates; totals per state."""
+    """Count and list POs/RFQs with filters; untaxed total and count per state."""
     odoo = ctx.odoo
     domain, scope = _domain(ctx, args)
     facts = odoo_facts(ctx)
