@@ -33,7 +33,7 @@ DUE_DAYS = 7
 
 class VendorBillsArgs(BaseModel):
     status: Literal["open", "overdue", "due", "paid", "draft", "any"] = Field(
-        "open", description="due=due in the window, default next 7 days")
+        "open", description="due: in the window, default 7 days")
     supplier: str | None = Field(None, description="Vendor")
     reference: str | None = Field(None, description="PO or bill number")
     date_from: str | None = Field(None, description="YYYY-MM-DD; bill date (due date if due)")

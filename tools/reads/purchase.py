@@ -144,7 +144,7 @@ MAX_OPEN = 25
 
 @tool(OpenPOArgs)
 def open_purchase_orders(ctx: ToolContext, args: OpenPOArgs) -> ToolResult:
-    """Confirmed POs not yet fully received, with their next receipt date and days late."""
+    """Confirmed POs not fully received: next receipt date, days late."""
     odoo = ctx.odoo
     domain: list[Any] = [("state", "=", "purchase"), ("receipt_status", "!=", "full")]
     vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None

@@ -98,7 +98,7 @@ def _group_key(ctx: ToolContext, how: str, p: dict[str, Any], wh_code: str | Non
 
 @tool(ReceiptsDoneArgs)
 def receipts_done(ctx: ToolContext, args: ReceiptsDoneArgs) -> ToolResult:
-    """What arrived: done receipts (default last 7 days), ordered vs received."""
+    """Done receipts (default last 7 days): ordered vs received."""
     odoo = ctx.odoo
     domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "=", "done")]
     scope: dict[str, Any] = {}

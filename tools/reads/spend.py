@@ -73,7 +73,7 @@ class SpendArgs(BaseModel):
     date_to: str | None = Field(None, description="YYYY-MM-DD")
     compare_previous: bool = Field(False, description="Add the previous period")
     top: int = Field(10, ge=1, le=MAX_TOP, description="Rows")
-    compare_prices: bool = Field(False, description="With product: unit price by warehouse, vendor")
+    compare_prices: bool = Field(False, description="Product's unit price by warehouse, vendor")
 
 
 def resolve_category(ctx: ToolContext, text: str) -> dict[str, Any]:
