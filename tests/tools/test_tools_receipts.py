@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from read_helpers import (  # type: ignore[import-not-found]
+    BUSINESSES,
     ambiguous_product,
+    business_odoo,
     call,
     ctx_for,
     local_date,
@@ -23,6 +25,11 @@ from tools.odoo.resolve import warehouse_list
 from tools.registry import run_tool
 
 DONE_IN = [("picking_type_code", "=", "incoming"), ("state", "=", "done")]
+
+
+@pytest.fixture(scope="module", params=BUSINESSES)
+def odoo(request: pytest.FixtureRequest) -> OdooClient:
+    return business_odoo(request)
 
 
 @pytest.fixture(scope="module")
