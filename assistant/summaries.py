@@ -248,7 +248,7 @@ def make_summary_tool(run: RunTool, llm: Any = None) -> Any:
 
     @tool(SummaryArgs, name="summarize_supplier")
     def summarize_supplier(ctx: ToolContext, args: SummaryArgs) -> ToolResult:
-        """Brief on a supplier's messages: open issues, promised vs actual dates, price changes, quality, risk, next action."""
+        """Brief on a supplier's recent messages: issues, dates, prices, quality, risk, next action."""
         brief, msgs = gather(ctx, run, args.supplier, args.since)
         text = None
         mode = "rules"

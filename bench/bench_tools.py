@@ -28,6 +28,7 @@ from sandbox.launch import start_sandbox  # noqa: E402
 from tools.base import Identity, ToolContext, ToolResult  # noqa: E402
 from tools.odoo.client import OdooClient  # noqa: E402
 from tools.odoo.resolve import warehouse_list, warm_caches  # noqa: E402
+from tools.reads.amounts import odoo_facts  # noqa: E402
 from tools.registry import TOOLS, catalogue_bytes, run_tool  # noqa: E402
 
 CACHE = ROOT / "var" / "cache" / "sandbox"
@@ -90,6 +91,7 @@ def bench_scale(scale: int, repeat: int) -> dict[str, Any]:
             ctx = ToolContext(user=ADMIN, odoo=odoo)
             with odoo.measure() as fill:
                 warm_caches(odoo)
+                odoo_facts(ctx)
             print(f"\n== scale {scale}: {running.url}  load average {os.getloadavg()[0]:.1f}  examples {ex}")
             print(f"reference cache fill (warehouses, vendors, pricelist, numbering, company, units, rates, fields; once per 5-10 min): {fill.calls} round trips")
             calls = [
@@ -104,6 +106,17 @@ def bench_scale(scale: int, repeat: int) -> dict[str, Any]:
                 ("supplier_communications", {"supplier": "Northgate Medical Supply"}, False),
                 ("three_way_match_exceptions", {"since": "last 90 days"}, False),
                 ("replenishment_risk", {"warehouse": "OKC"}, False),
+                # issue #10's read tools
+                ("find_purchase_orders", {"state": "open"}, False),
+                ("find_purchase_orders", {"late": True, "supplier": ex["vendor"]}, False),
+                ("product_vendors", {"product": ex["product"]}, False),
+                ("receipts_done", {}, False),
+                ("receipts_done", {"group_by": "day", "date_from": "last 30 days"}, False),
+                ("vendor_bills", {"status": "overdue"}, False),
+                ("spend_analysis", {}, False),
+                ("spend_analysis", {"group_by": "category", "compare_previous": True}, False),
+                ("spend_analysis", {"product": ex["product"], "compare_prices": True, "group_by": "warehouse"},
+                 False),
             ]
             pid = running.process.pid
             print(f"{'tool':28} {'args':44} {'trips':>5} {'ms':>8} {'cpu ms':>7} {'srv cpu':>7} {'bytes':>7}")

@@ -85,7 +85,7 @@ DROPPED_KEYWORDS = frozenset({"minLength", "maxLength", "minItems", "maxItems"})
 #: model (docs, validation messages) but is not repeated on every turn (the buyer's catalogue <= 8 KB).
 SELF_EXPLANATORY = frozenset({"supplier", "warehouse", "product", "date_from", "date_to", "limit", "top",
                               "months", "group_by", "po", "receipt", "reference", "k", "lines", "message",
-                              "doc_type"})
+                              "doc_type", "category", "unacknowledged", "compare_previous"})
 
 
 def compact_schema(t: Tool) -> dict[str, Any]:

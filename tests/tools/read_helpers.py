@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,6 +61,7 @@ def local_date(odoo: OdooClient, value: str) -> date:
     return datetime.fromisoformat(value).replace(tzinfo=UTC).astimezone(zone(odoo)).date()
 
 
+@lru_cache(maxsize=8)
 def company_currency(odoo: OdooClient) -> str:
     user = odoo.read("res.users", [int(odoo.uid or 2)], ["company_id"])[0]
     company = odoo.read("res.company", [user["company_id"][0]], ["currency_id"])[0]
@@ -99,7 +101,57 @@ def ambiguous_product(odoo: OdooClient) -> str:
                                                                    limit=2000)])
 
 
-def ambiguous_vendor(odoo: OdooClient) -> str:
-    return shared_word([r["name"] for r in odoo.search_read("res.partner", [("supplier_rank", ">", 0),
+def ambiguous_vendor(odoo: OdooClient) -> str | None:
+    """None when no two vendors share a word (some businesses have none)."""
+    return shared_word_or_none([r["name"] for r in odoo.search_read("res.partner", [("supplier_rank", ">", 0),
                                                                            ("is_company", "=", True)],
                                                            ["name"], limit=2000)])
+
+
+# -- both sandbox businesses -------------------------------------------------------------------------
+BUSINESSES = ["sandbox", "sandbox_hollander"]  # the default business, and the EUR one with GBP/USD and UoMs
+
+
+def business_odoo(request: Any) -> OdooClient:
+    """An admin client on the sandbox business named by the fixture's param (skipped where that
+    business's fixture is not in this tree)."""
+    import pytest
+
+    try:
+        sb = request.getfixturevalue(request.param)
+    except pytest.FixtureLookupError:
+        pytest.skip(f"no {request.param} fixture in this tree")
+    return OdooClient.connect(sb.url, sb.db, "admin", "admin")
+
+
+@lru_cache(maxsize=8)
+def company_currency_id(odoo: OdooClient) -> int:
+    user = odoo.read("res.users", [int(odoo.uid or 2)], ["company_id"])[0]
+    return int(odoo.read("res.company", [user["company_id"][0]], ["currency_id"])[0]["currency_id"][0])
+
+
+def has_field(odoo: OdooClient, model: str, field: str) -> bool:
+    return field in (odoo.execute_kw(model, "fields_get", [[field]], {"attributes": ["type"]}) or {})
+
+
+def today_rates(odoo: OdooClient) -> dict[int, float]:
+    """{currency id: Odoo's current rate against the company currency}; {} on an Odoo without rates."""
+    if not has_field(odoo, "res.currency", "rate"):
+        return {}
+    return {r["id"]: float(r["rate"]) for r in odoo.search_read("res.currency", [], ["rate"], limit=200)
+            if r.get("rate")}
+
+
+def po_in_company(odoo: OdooClient, po: dict[str, Any], amount: float) -> float:
+    """A PO amount in the company currency: at the PO's own rate (as purchase.report), else unchanged
+    when the PO is in the company currency."""
+    if po["currency_id"][0] == company_currency_id(odoo):
+        return amount
+    return amount / float(po["currency_rate"])
+
+
+def shared_word_or_none(names: list[str]) -> str | None:
+    try:
+        return shared_word(names)
+    except StopIteration:
+        return None

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from read_helpers import (  # type: ignore[import-not-found]
+    BUSINESSES,
     ambiguous_product,
+    business_odoo,
     call,
     ctx_for,
     local_date,
@@ -23,6 +25,11 @@ from tools.odoo.resolve import warehouse_list
 from tools.registry import run_tool
 
 DONE_IN = [("picking_type_code", "=", "incoming"), ("state", "=", "done")]
+
+
+@pytest.fixture(scope="module", params=BUSINESSES)
+def odoo(request: pytest.FixtureRequest) -> OdooClient:
+    return business_odoo(request)
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +95,10 @@ def test_reference_shows_ordered_vs_received_per_product(ctx: ToolContext, odoo:
     assert pick["origin"] in row["po"]
     codes = {p["id"]: p["default_code"] or p["display_name"] for p in odoo.read(
         "product.product", list(received), ["default_code", "display_name"])}
+    want = {codes[pid]: (pytest.approx(ordered[pid]), pytest.approx(received[pid])) for pid in received}
     assert {ln["product"]: (ln["ordered"], ln["received"]) for ln in row["lines"]} == {
-        codes[pid]: (pytest.approx(ordered[pid]), pytest.approx(received[pid])) for pid in received}
+        ln["product"]: want[ln["product"]] for ln in row["lines"]}
+    assert len(row["lines"]) + row.get("more_lines", 0) == len(want)
     by_name = call(ctx, "receipts_done", reference=pick["name"]).data
     assert by_name["count"] == 1 and by_name["rows"][0]["reference"] == pick["name"]
 

@@ -8,13 +8,17 @@ from typing import Any
 
 import pytest
 from read_helpers import (  # type: ignore[import-not-found]
+    BUSINESSES,
+    business_odoo,
     call,
     company_currency,
     ctx_for,
+    has_field,
     local_date,
     local_today,
     money_keys,
     no_money_text,
+    po_in_company,
     policy,
     utc_bounds,
 )
@@ -23,6 +27,11 @@ from tools.base import ToolContext
 from tools.odoo.client import OdooClient
 from tools.odoo.resolve import warehouse_list
 from tools.registry import run_tool
+
+
+@pytest.fixture(scope="module", params=BUSINESSES)
+def odoo(request: pytest.FixtureRequest) -> OdooClient:
+    return business_odoo(request)
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +44,9 @@ def _lines(odoo: OdooClient, lo: date, hi: date) -> list[dict[str, Any]]:
     start, end = utc_bounds(odoo, lo, hi)
     orders = {o["id"]: o for o in odoo.search_read(
         "purchase.order", [("state", "in", ["purchase", "done"]), ("date_approve", ">=", start),
-                           ("date_approve", "<", end)], ["date_approve", "picking_type_id", "currency_id"],
-        limit=100000)}
+                           ("date_approve", "<", end)],
+        ["date_approve", "picking_type_id", "currency_id",
+         *(["currency_rate"] if has_field(odoo, "purchase.order", "currency_rate") else [])], limit=100000)}
     lines = odoo.search_read("purchase.order.line", [("order_id", "in", list(orders)), ("display_type", "=", False)],
                              ["order_id", "partner_id", "product_id", "price_subtotal", "product_uom_qty"],
                              limit=200000)
@@ -47,7 +57,7 @@ def _lines(odoo: OdooClient, lo: date, hi: date) -> list[dict[str, Any]]:
     codes = {w["id"]: w["code"] for w in warehouse_list(odoo)}
     for ln in lines:
         o = orders[ln["order_id"][0]]
-        assert o["currency_id"][1] == company_currency(odoo)  # no conversion in this business
+        ln["price_subtotal"] = po_in_company(odoo, o, ln["price_subtotal"])  # the PO's own rate, as Odoo
         ln["month"] = local_date(odoo, o["date_approve"]).isoformat()[:7]
         ln["warehouse"] = codes.get(types.get(o["picking_type_id"][0], 0), "(none)")
         ln["category"] = products[ln["product_id"][0]]["categ_id"][1]

@@ -46,7 +46,7 @@ class RemindSupplierArgs(BaseModel):
 
 @tool(RemindSupplierArgs, kind="propose")
 def remind_supplier(ctx: ToolContext, args: RemindSupplierArgs) -> ToolResult:
-    """Propose a supplier reminder on a PO: a chatter message and a follow-up To-Do for you.
+    """Propose a supplier reminder on a PO: a chatter message and a follow-up To-Do.
 
     No spend, so the requester may approve it themselves. Refused for cancelled or fully received POs.
     """

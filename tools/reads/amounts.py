@@ -57,7 +57,7 @@ def odoo_facts(ctx: ToolContext) -> Facts:
 
 
 def fmt_money(amount: Any, currency: str | None) -> str:
-    """'1,234.56 USD': two decimals and the ISO code Odoo gives (no symbol guessed)."""
+    """'1,234.56 EUR': two decimals and the ISO code Odoo gives (no symbol guessed)."""
     return f"{float(amount or 0):,.2f} {currency or ''}".rstrip()
 
 

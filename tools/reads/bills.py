@@ -33,7 +33,7 @@ DUE_DAYS = 7
 
 class VendorBillsArgs(BaseModel):
     status: Literal["open", "overdue", "due", "paid", "draft", "any"] = Field(
-        "open", description="due=due in the window, default next 7 days")
+        "open", description="due: in the window, default 7 days")
     supplier: str | None = Field(None, description="Vendor")
     reference: str | None = Field(None, description="PO or bill number")
     date_from: str | None = Field(None, description="YYYY-MM-DD; bill date (due date if due)")
@@ -79,7 +79,7 @@ def _domain(ctx: ToolContext, args: VendorBillsArgs) -> tuple[list[Any], dict[st
 
 @tool(VendorBillsArgs)
 def vendor_bills(ctx: ToolContext, args: VendorBillsArgs) -> ToolResult:
-    """Vendor bills and refunds by status, vendor, PO or number; amount still due."""
+    """Vendor bills/refunds by status, vendor, PO or number; amount due."""
     odoo = ctx.odoo
     domain, scope = _domain(ctx, args)
     facts = odoo_facts(ctx)

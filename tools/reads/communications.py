@@ -21,7 +21,7 @@ MAX_POS = 500
 
 class CommsArgs(BaseModel):
     supplier: str = Field(description="Vendor name or reference")
-    since: str | None = Field(None, description="Messages on or after (default: last 180 days)")
+    since: str | None = Field(None, description="On or after (default 180 days ago)")
     limit: int = Field(15, ge=1, le=50, description="Most recent messages to return")
 
 

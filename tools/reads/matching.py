@@ -37,7 +37,7 @@ SHOWN_SPEC: dict[str, Any] = {
 
 
 class MatchArgs(BaseModel):
-    since: str | None = Field(None, description="Bills dated on or after (default: last 90 days)")
+    since: str | None = Field(None, description="Bills dated on or after (default 90 days ago)")
     supplier: str | None = Field(None, description="Vendor name or reference")
 
 

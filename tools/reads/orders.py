@@ -52,11 +52,11 @@ MAX_LIMIT = 100
 
 class FindPOArgs(BaseModel):
     state: Literal["rfq", "draft", "sent", "to_approve", "purchase", "done", "cancel", "open", "any"] = Field(
-        "any", description="rfq=draft+sent; open=confirmed, not fully received")
+        "any", description="rfq=draft+sent; open=confirmed, not all received")
     supplier: str | None = Field(None, description="Vendor")
     product: str | None = Field(None, description="Product on a line")
     warehouse: str | None = Field(None, description="Warehouse")
-    date_field: Literal["order", "approve", "expected"] = Field("order", description="Date the range filters")
+    date_field: Literal["order", "approve", "expected"] = Field("order", description="Date filtered")
     date_from: str | None = Field(None, description="YYYY-MM-DD")
     date_to: str | None = Field(None, description="YYYY-MM-DD")
     late: bool = Field(False, description="Past expected date, not fully received")
@@ -106,7 +106,7 @@ def _domain(ctx: ToolContext, args: FindPOArgs) -> tuple[list[Any], dict[str, An
 
 @tool(FindPOArgs)
 def find_purchase_orders(ctx: ToolContext, args: FindPOArgs) -> ToolResult:
-    """Count and list POs/RFQs by state, vendor, product, warehouse, dates; totals per state."""
+    """Count and list POs/RFQs with filters; untaxed total and count per state."""
     odoo = ctx.odoo
     domain, scope = _domain(ctx, args)
     facts = odoo_facts(ctx)

@@ -167,7 +167,7 @@ def next_open_receipt(ctx: ToolContext, po: dict[str, Any], now: date) -> tuple[
 
 @tool(OpenPOArgs)
 def open_purchase_orders(ctx: ToolContext, args: OpenPOArgs) -> ToolResult:
-    """Confirmed POs not yet fully received, with their next receipt date and days late."""
+    """Confirmed POs not fully received: next receipt date, days late."""
     odoo = ctx.odoo
     domain: list[Any] = list(OPEN_DOMAIN)
     vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None

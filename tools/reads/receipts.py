@@ -45,6 +45,7 @@ SPEC: dict[str, Any] = {
 DEFAULT_DAYS = 7
 MAX_FOLD = 1000
 MAX_LIMIT = 100
+MAX_LINES = 5  # per listed receipt (the model pays for every byte)
 
 
 class ReceiptsDoneArgs(BaseModel):
@@ -97,7 +98,7 @@ def _group_key(ctx: ToolContext, how: str, p: dict[str, Any], wh_code: str | Non
 
 @tool(ReceiptsDoneArgs)
 def receipts_done(ctx: ToolContext, args: ReceiptsDoneArgs) -> ToolResult:
-    """What arrived: done receipts (default last 7 days), ordered vs received."""
+    """Done receipts (default last 7 days): ordered vs received."""
     odoo = ctx.odoo
     domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "=", "done")]
     scope: dict[str, Any] = {}
@@ -156,8 +157,11 @@ def receipts_done(ctx: ToolContext, args: ReceiptsDoneArgs) -> ToolResult:
             g["lines"] += len(lines)
             continue
         rows.append({"reference": p.get("name"), "po": _po_names(p), "vendor": name_of(p.get("partner_id")),
-                     "warehouse": wh_code, "date_done": local_day(ctx, p.get("date_done")), "lines": lines,
-                     "short": any(float(ln["received"]) < float(ln["ordered"]) for ln in lines) or None})
+                     "warehouse": wh_code, "date_done": local_day(ctx, p.get("date_done")),
+                     "short": any(float(ln["received"]) < float(ln["ordered"]) for ln in lines) or None,
+                     # short lines first; a long receipt shows MAX_LINES of them and how many more it has
+                     "lines": sorted(lines, key=lambda ln: float(ln["received"]) >= float(ln["ordered"]))[:MAX_LINES],
+                     "more_lines": len(lines) - MAX_LINES if len(lines) > MAX_LINES else None})
     data: dict[str, Any] = {"count": count, "date_from": lo and lo.isoformat(), "date_to": hi and hi.isoformat(),
                             "filters": scope}
     if args.group_by == "none":

@@ -82,7 +82,7 @@ def _vendor(s: dict[str, Any], rates: dict[int, Any], cc_price: float | None, co
 
 @tool(ReplenishmentArgs)
 def replenishment_risk(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
-    """Products below reorder minimum or running out within lead time; suggested qty and vendors."""
+    """Products below reorder min or running out within lead time; suggested qty, vendors."""
     with bulk_rows():
         return _replenishment(ctx, args)
 

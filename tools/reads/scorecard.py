@@ -60,7 +60,7 @@ def monthly_series(lines: list[kpi.POLine], orders: list[dict[str, Any]], as_of:
 
 @tool(ScorecardArgs)
 def supplier_scorecard(ctx: ToolContext, args: ScorecardArgs) -> ToolResult:
-    """Vendor scorecard: OTIF, on-time, in-full, lead time, price variance, returns, open/late POs, spend."""
+    """Scorecard: OTIF, on-time, in-full, lead time, price variance, returns, open/late POs, spend."""
     vendor = resolve_supplier(ctx.odoo, args.supplier)
     start = months_ago(ctx, args.months)
     with bulk_rows():

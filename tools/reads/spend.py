@@ -73,11 +73,11 @@ class SpendArgs(BaseModel):
     date_to: str | None = Field(None, description="YYYY-MM-DD")
     compare_previous: bool = Field(False, description="Add the previous period")
     top: int = Field(10, ge=1, le=MAX_TOP, description="Rows")
-    compare_prices: bool = Field(False, description="With product: unit price by warehouse, vendor")
+    compare_prices: bool = Field(False, description="Product's unit price by warehouse, vendor")
 
 
 def resolve_category(ctx: ToolContext, text: str) -> dict[str, Any]:
-    """One product.category by full path ('All / Safety & PPE') or its last part ('safety'); never a guess."""
+    """One product.category by full path ('All / Cleaning / Chemicals') or part of it ('chemicals'); never a guess."""
     words = [w for w in text.replace("/", " ").split() if len(w) > 1 and w != "&"]
     domain: list[Any] = ["|", ("complete_name", "ilike", text.strip()), ("name", "ilike", text.strip())]
     if len(words) > 1:
@@ -86,7 +86,15 @@ def resolve_category(ctx: ToolContext, text: str) -> dict[str, Any]:
     if not rows:
         rows = ctx.odoo.search_read("product.category", [], ["id", "name", "complete_name"], limit=200)
     cands = [{"id": r["id"], "name": r.get("complete_name") or r["name"], "short": r["name"]} for r in rows]
-    hit = _match_named("category", text, cands, ("short", "name"))
+    try:
+        hit = _match_named("category", text, cands, ("short", "name"))
+    except ToolError as err:  # "several categorys" -> a sentence people read
+        names = ", ".join(str(c["name"]) for c in err.candidates)
+        err.candidates = [{"id": c["id"], "name": c["name"]} for c in err.candidates]
+        err.message = (f"'{text}' matches several product categories: {names}. Which one?" if err.code == "ambiguous"
+                       else f"No product category matches '{text}'." + (f" Closest: {names}." if names else ""))
+        err.args = (err.message,)
+        raise
     return {"id": hit["id"], "name": hit["name"]}
 
 
@@ -261,7 +269,8 @@ def spend_analysis(ctx: ToolContext, args: SpendArgs) -> ToolResult:
     total = sum(v[0] for v in cur.values())
     rows = [{"key": k, "amount": num(v[0]), "share_pct": num(v[0] / total * 100, 1) if total else None,
              "lines": int(v[2]),
-             **({"previous_amount": num(prev.get(k, [0.0])[0])} if args.compare_previous else {})}
+             **({"previous_amount": num(prev.get(k, [0.0])[0])}  # months of the previous period differ by name
+                if args.compare_previous and args.group_by != "month" else {})}
             for k, v in cur.items()]
     if args.group_by == "month":
         rows.sort(key=lambda r: str(r["key"]))

@@ -75,7 +75,7 @@ def _summary(name: str, rows: list[dict[str, Any]], uom: str) -> str:
 
 @tool(StockLevelsArgs)
 def stock_levels(ctx: ToolContext, args: StockLevelsArgs) -> ToolResult:
-    """Stock of a product per warehouse: on hand, reserved, free, incoming, outgoing, forecast, min/max."""
+    """Stock per warehouse: on hand, reserved, free, incoming, outgoing, forecast, min/max."""
     wh = warehouse_or_none(ctx, args.warehouse)
     odoo = ctx.odoo
     if wh is not None:

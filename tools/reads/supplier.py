@@ -434,7 +434,7 @@ class SupplierHistoryArgs(BaseModel):
 
 @tool(SupplierHistoryArgs)
 def supplier_history(ctx: ToolContext, args: SupplierHistoryArgs) -> ToolResult:
-    """What we bought from a vendor: spend per month, PO count, top products, price trend."""
+    """Purchases from a vendor: spend per month, PO count, top products, price trend."""
     vendor = resolve_supplier(ctx.odoo, args.supplier)
     start = months_ago(ctx, args.months)
     conv = Conversions.load(ctx.odoo)

@@ -61,7 +61,7 @@ def _last_paid(ctx: ToolContext, product_id: int) -> dict[int, dict[str, Any]]:
 
 @tool(ProductVendorsArgs)
 def product_vendors(ctx: ToolContext, args: ProductVendorsArgs) -> ToolResult:
-    """Who supplies a product: price, unit, min qty, lead time, validity, last price paid."""
+    """Who supplies a product: prices, units, min qty, lead times, last price paid."""
     odoo = ctx.odoo
     p = resolve_product(odoo, args.product, specification=PRODUCT_SPEC)
     vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
