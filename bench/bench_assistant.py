@@ -101,8 +101,12 @@ def main() -> None:
                 print(f"  {cat:<14} {ok}/{n}")
             for o in report.failed:
                 print(f"  FAIL {o.id}: {o.reason}")
+            lat = report.latency()
+            print(f"  first pass (every question routed afresh): turn p50 {lat['p50_ms']:.1f} ms, "
+                  f"p95 {lat['p95_ms']:.1f} ms")
 
-            print("\nWhole turn, offline planner on the sandbox (second pass, warm):")
+            print("\nWhole turn, offline planner on the sandbox (second pass, warm; the router's ranking of an "
+                  "identical delexicalised question is memoised):")
             offline = timed_pass(runtime, runtime.assistant)
             line("turn latency", offline["turn"])
             line("  of which tool time (Odoo, retriever)", offline["tools"])
