@@ -191,3 +191,38 @@ def test_example_embeddings_are_cached_by_content_hash(tmp_path: Path) -> None:
     second = Router(HashEmbedder(), examples, tmp_path)
     assert not first.from_cache and second.from_cache
     assert Router(HashEmbedder(), {**examples, "c": ["x"]}, tmp_path).from_cache is False  # edited: recomputed
+
+
+def test_a_question_back_is_completed_by_a_short_reply_through_the_loop(make_assistant: Any) -> None:
+    from conftest import AVA  # type: ignore[import-not-found]
+
+    a = make_assistant()
+    ask = a.ask(AVA, "how much stock do we have at houston")
+    assert ask.tool_calls == [] and "Which product" in ask.answer
+    done = a.ask(AVA, "PPE-1042", thread_id=ask.thread_id)
+    assert [c["name"] for c in done.tool_calls] == ["stock_levels"]
+    assert done.tool_calls[0]["args"] == {"product": "PPE-1042", "warehouse": "HOU"}
+
+
+def test_a_tools_candidates_are_chosen_by_a_short_reply_through_the_loop(make_assistant: Any) -> None:
+    from conftest import AVA, FakeBackend, StockArgs  # type: ignore[import-not-found]
+
+    from tools.base import ToolContext, tool
+
+    @tool(StockArgs)
+    def stock_levels(ctx: ToolContext, args: StockArgs) -> ToolResult:
+        """Stock of one product; a family name is ambiguous between two variants."""
+        if args.product.lower().startswith("nitrile"):
+            return ToolResult(tool="stock_levels", ok=False, error=f"Several products match '{args.product}'.",
+                              data={"code": "ambiguous", "candidates": [
+                                  {"id": 1, "name": "[PPE-1042] Nitrile Exam Gloves, Medium", "code": "PPE-1042"},
+                                  {"id": 2, "name": "[PPE-1043] Nitrile Exam Gloves, Large", "code": "PPE-1043"}]})
+        return ToolResult(tool="stock_levels", data={"product": args.product}, text=f"{args.product}: 5 on hand")
+
+    backend = FakeBackend(tools=[stock_levels])
+    a = make_assistant(backend=backend)
+    first = a.ask(AVA, "stock of nitrile gloves at houston")
+    assert first.tool_calls and not first.tool_calls[0]["ok"]
+    second = a.ask(AVA, "the large one", thread_id=first.thread_id)
+    assert second.tool_calls[0]["args"] == {"product": "PPE-1043", "warehouse": "HOU"}
+    assert "PPE-1043: 5 on hand" in second.answer
