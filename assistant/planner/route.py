@@ -309,6 +309,10 @@ def answer_pending(text: str, lex: Lexicon, history: list[dict[str, Any]], pendi
         if pending.get("slot") == "product" and not (_entities(reply, lex).get("product") or
                                                       re.search(r"\d", reply) or product_phrase(reply, lex)):
             return None
+        if pending.get("slot") == "warehouse":
+            reply = correct_names(reply, lex)
+            if not lex.warehouse(reply):
+                return None
         merged = f"{base} {reply}" if pending.get("slot") != "warehouse" else f"{base} at {reply}"
         return from_intent(intent, merged, lex, history[:-1])
     if kind == "candidates":
