@@ -105,8 +105,19 @@ class Router:
             self._memo[key] = hit
         return list(hit)
 
+    def _query(self, text: str) -> np.ndarray:
+        """One short query. With the local MiniLM, its forward pass directly: `embed` would set and
+        restore the BLAS thread limit around every call (a scan of the loaded libraries, 3-6 ms), and
+        the process is already pinned to one BLAS thread (`_one_blas_thread`)."""
+        model = getattr(self.embedder, "model", None)
+        tokenizer = getattr(model, "tokenizer", None)
+        if tokenizer is not None and hasattr(model, "_forward"):
+            ids = np.asarray([tokenizer.encode(text or " ").ids], dtype=np.int64)
+            return np.asarray(model._forward(ids, np.ones_like(ids)), dtype=np.float32)[0]
+        return np.asarray(self.embedder.embed([text]), dtype=np.float32)[0]
+
     def _rank(self, delexicalised: str) -> list[Reading]:
-        vec = np.asarray(self.embedder.embed([delexicalised]), dtype=np.float32)[0]
+        vec = self._query(delexicalised)
         sims = self.matrix @ vec
         order = np.argsort(-sims)[: K * 3]
         per: dict[str, list[float]] = {}
