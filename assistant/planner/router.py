@@ -109,7 +109,7 @@ class Router:
         """One short query. With the local MiniLM, its forward pass directly: `embed` would set and
         restore the BLAS thread limit around every call (a scan of the loaded libraries, 3-6 ms), and
         the process is already pinned to one BLAS thread (`_one_blas_thread`)."""
-        model = getattr(self.embedder, "model", None)
+        model: Any = getattr(self.embedder, "model", None)
         tokenizer = getattr(model, "tokenizer", None)
         if tokenizer is not None and hasattr(model, "_forward"):
             ids = np.asarray([tokenizer.encode(text or " ").ids], dtype=np.int64)
