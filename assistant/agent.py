@@ -93,6 +93,7 @@ class _Turn:
     citations: dict[str, dict[str, Any]] = field(default_factory=dict)
     proposals: list[dict[str, Any]] = field(default_factory=list)
     pending: dict[str, Any] | None = None  # the brain's question back, completed by a short reply next turn
+    completes: str | None = None  # the proposal tool an open question back of this thread was about
     usage: dict[str, int] = field(default_factory=lambda: {"input_tokens": 0, "output_tokens": 0,
                                                            "total_tokens": 0})
 
@@ -237,6 +238,8 @@ class Assistant:
         history: list[BaseMessage] = (self.memory.messages(turn.ctx.thread_id or "", user.username)
                                       if self.memory else [])
         messages: list[BaseMessage] = [SystemMessage(self._system_prompt(user)), *history, HumanMessage(text)]
+        open_question = (history_focus(history) or [{}])[-1].get("pending") or {}
+        turn.completes = str(open_question.get("intent") or open_question.get("tool") or "") or None
         config: dict[str, Any] = {"recursion_limit": 2 * (self.tool_budget + 2) + 1,
                                   "configurable": {"qm_user": user.username}}
         final: AIMessage | None = None
@@ -288,7 +291,9 @@ class Assistant:
                 turn.refused_over_budget += 1
                 return (f"The tool-call budget of this turn ({turn.tool_budget}) is used up: answer now "
                         "with what you have.", None)
-            if tool.kind == "propose" and not asks_for_action(turn.user_text):
+            # a short reply ("Kestrel", "2026-12-09") to the question back about a proposal the user asked for
+            # completes that request: it is the user's consent, not text from a tool
+            if tool.kind == "propose" and not asks_for_action(turn.user_text) and turn.completes != tool.name:
                 turn.records.append({"name": tool.name, "args": kwargs, "ms": 0.0, "rpc_calls": 0, "ok": False,
                                      "error": "refused: the user did not ask for an action"})
                 return GUARD_REFUSAL.format(tool=tool.name), None

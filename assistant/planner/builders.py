@@ -12,9 +12,9 @@ from typing import Any
 from assistant.planner.lexicon import Lexicon, norm
 
 # argument vocabularies of the new read tools (contract: /work/notes/new-read-tools-spec.md)
-PO_STATES = (("rfqs?|quotes?|quotations?|requests? for quotation", "rfq"), ("drafts?", "draft"),
-             ("sent", "sent"), ("to approve|waiting (?:for )?approval|awaiting approval|need(?:s|ing)? approval|"
-                                "pending approval|for approval", "to_approve"),
+PO_STATES = (("to approve|waiting (?:for |on )?approval|awaiting approval|need(?:s|ing)? approval|"
+              "pending approval|for approval", "to_approve"),
+             ("sent", "sent"), ("rfqs?|quotes?|quotations?|requests? for quotation", "rfq"), ("drafts?", "draft"),
              ("cancell?ed|canceled|cancelled", "cancel"), ("done|closed|fully received|locked", "done"),
              ("confirmed", "purchase"), ("open|outstanding|running|active", "open"))
 QUESTION_FOR = {

@@ -241,7 +241,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "running out", "stockout risk", "what should (?:we|i) (?:order|buy)", "low stock", "at risk"):
         place = place or (unknown_place(raw, lex, "for") if not ents.get("warehouse") else None)
         if place:
-            return Plan("clarify", reply=unknown_place_reply(place, lex))
+            return _place_back(place, lex, "replenishment_risk", raw)
         return Plan("replenishment_risk", "replenishment_risk", {"warehouse": ents.get("warehouse")})
     if supplier and _has(low, "scorecard", "otif", "on[- ]time", "in[- ]full", "performance", "performing",
                          "reliable", "reliability", "lead times?", "defects?", "returns?", "rating", "kpis?",
@@ -260,7 +260,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "late suppliers?", "who is late", "which vendors? (?:are )?late",
             "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)"):
         if place:
-            return Plan("clarify", reply=unknown_place_reply(place, lex))
+            return _place_back(place, lex, "open_purchase_orders", raw)
         if not supplier and not ents.get("warehouse") and (name := supplier_phrase(raw)) and name[0].isupper():
             supplier = name  # "open POs for Acme": the tool says whether such a vendor exists (never all POs)
         return Plan("open_purchase_orders", "open_purchase_orders",
@@ -270,14 +270,14 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "deliveries",
             "delivery schedule", "dock", "what(?: s| is)? coming"):
         if place:
-            return Plan("clarify", reply=unknown_place_reply(place, lex))
+            return _place_back(place, lex, "inbound_schedule", raw)
         return Plan("inbound_schedule", "inbound_schedule",
                     {"warehouse": ents.get("warehouse"), "supplier": supplier, **_period_slots(raw)})
     if ents.get("product") and (_has(low, "stock", "on hand", "how many", "how much", "inventory", "available",
                                       "availability", "do we have", "left", "qty", "quantity", "forecast")
                                 or len(low.split()) <= 6):
         if place:
-            return Plan("clarify", reply=unknown_place_reply(place, lex))
+            return _place_back(place, lex, "stock_levels", raw)
         return Plan("stock_levels", "stock_levels", {"product": ents["product"], "warehouse": ents.get("warehouse")})
     if supplier and len(low.split()) <= 8:
         return Plan("supplier_scorecard", "supplier_scorecard",
@@ -297,7 +297,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     stock_words = _has(low, "stock", "on hand", "how many", "how much", "inventory", "do we have")
     if phrase and (stock_words or len(low.split()) <= 6):
         if place:
-            return Plan("clarify", reply=unknown_place_reply(place, lex))
+            return _place_back(place, lex, "stock_levels", raw)
         return Plan("stock_levels", "stock_levels", {"product": phrase, "warehouse": ents.get("warehouse")})
     if stock_words:
         phrase = _leftover(raw, lex)
@@ -462,6 +462,13 @@ def unknown_place(text: str, lex: Lexicon, preps: str = "at|in|for|to|into") -> 
     return None
 
 
+def _place_back(place: str, lex: Lexicon, intent: str, raw: str) -> Plan:
+    """A place that is no warehouse: named back with the list; the reply naming a warehouse completes the request."""
+    rest = re.sub(rf"\s*\b(?:at|in|into|for|to)\s+(?:the\s+)?{re.escape(place)}\b", "", raw)
+    return Plan("clarify", reply=unknown_place_reply(place, lex),
+                pending={"kind": "slot", "slot": "warehouse", "intent": intent, "text": rest})
+
+
 def unknown_place_reply(place: str, lex: Lexicon) -> str:
     return (f"There is no warehouse called '{place}'. Our warehouses are: {lex.warehouse_names()}. "
             "Which one do you mean?")
@@ -585,7 +592,7 @@ def _rfq(raw: str, low: str, ents: dict[str, Any], lex: Lexicon, last: dict[str,
                     pending=pending)
     place = unknown_place(raw, lex)
     if place and not ents.get("warehouse"):
-        return Plan("clarify", reply=unknown_place_reply(place, lex))
+        return _place_back(place, lex, "create_rfq", raw)
     slots: dict[str, Any] = {"supplier": supplier, "warehouse": ents.get("warehouse")}
     if len(lines) == 1:
         slots.update(product=lines[0]["product"], quantity=lines[0]["quantity"])

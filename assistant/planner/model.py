@@ -195,8 +195,9 @@ class OfflinePlanner(BaseChatModel):
             return
         text = str(msg.content)
         pieces = _pieces(text)
-        for piece in pieces:
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        for i, piece in enumerate(pieces):  # the first piece carries the pending question back (thread memory)
+            chunk = ChatGenerationChunk(message=AIMessageChunk(
+                content=piece, additional_kwargs=dict(msg.additional_kwargs) if i == 0 else {}))
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk

@@ -130,7 +130,7 @@ def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any =
     margin = DECISIVE_OVER.get(str(rule.intent), DECISIVE)
     if top.score >= CONFIDENT and (weak or top.score - rule_score >= margin):
         plan = from_intent(top.intent, cleaned, lex, history, category)
-        if plan is not None and not (plan.pending and rule.tool and not weak):
+        if plan is not None and not (plan.tool is None and rule.tool and not weak):
             plan.fallback = rule if rule.tool else None
             return plan
     if rule.tool and not weak:
@@ -153,9 +153,9 @@ _FUNCTION_WORDS = {"the", "a", "an", "of", "for", "at", "in", "on", "to", "and",
 
 
 def _little_said(delex: str) -> bool:
-    """Fewer than two words besides placeholders and function words: nothing for the router to read."""
+    """No word besides placeholders and function words: nothing for the router to read."""
     words = re.findall(r"[a-z]+", re.sub(r"\{\w+\}", " ", delex.lower()))
-    return len([w for w in words if w not in _FUNCTION_WORDS]) < 2
+    return not [w for w in words if w not in _FUNCTION_WORDS]
 
 
 def _weak(rule: Plan, lex: Lexicon) -> bool:
@@ -181,6 +181,10 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
     """The plan for a routed intent; a missing required slot becomes a question back (pending)."""
     low = norm(text)
     ents = _entities(text, lex)
+    if not ents.get("product"):  # words that all occur in product names ("nitrile gloves"): the tool resolves them
+        ents["product"] = next((s.value for s in spans(text, lex) if s.kind == "product"), None)
+        if not ents["product"]:
+            ents.pop("product")
     last = _merged_focus(history)
     today = local_today(lex.tz)
     supplier = ents.get("supplier") or None
@@ -305,6 +309,10 @@ def answer_pending(text: str, lex: Lexicon, history: list[dict[str, Any]], pendi
         if pending.get("slot") == "product" and not (_entities(reply, lex).get("product") or
                                                       re.search(r"\d", reply) or product_phrase(reply, lex)):
             return None
+        if pending.get("slot") == "warehouse":
+            reply = correct_names(reply, lex)
+            if not lex.warehouse(reply):
+                return None
         merged = f"{base} {reply}" if pending.get("slot") != "warehouse" else f"{base} at {reply}"
         return from_intent(intent, merged, lex, history[:-1])
     if kind == "candidates":

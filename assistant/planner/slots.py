@@ -34,16 +34,24 @@ DATE_RE = re.compile(
     r"\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|"
     r"(?:in|last|past|next) \d+ (?:days?|weeks?|months?)|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"[a-z]*)\b", re.I)
-PO_REF = re.compile(r"\b(?:po\s*#?\s*)?P\d{3,6}\b", re.I)
+PO_REF = re.compile(r"\b(?:po\s*#?\s*)?P\d{3,6}\b|\b(?:po|purchase order)\s*(?:#|no\.?|number)?\s*\d{1,6}\b", re.I)
 DOC_REF = re.compile(r"\b[A-Z][A-Z0-9]{1,5}/(?:[A-Z]{2,5}/)?\d{2,6}(?:/\d{2,6}){0,2}\b", re.I)  # WH/IN/00002, PO/2026/0042
 CODE_RE = re.compile(r"\b(?=[A-Za-z0-9_.-]*\d)[A-Za-z][A-Za-z0-9]*[-_][A-Za-z0-9_.-]*[A-Za-z0-9]\b")  # FURN_6667, PPE-1042
 _CODE_AT = re.compile(r"[A-Za-z0-9_.\-/]+(?: \d{3,5}\b)?")
 QTY_RE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
 
 
+_SHORTHAND = ((r"tmrw|tmw|tmr|tomo|2moro|2morrow", "tomorrow"), (r"2day|tdy", "today"), (r"yday|yest", "yesterday"),
+              (r"wk", "week"), (r"r", "are"), (r"u", "you"), (r"ur", "your"), (r"wh|whs|whse", "warehouse"),
+              (r"recv(?:d)?|rcvd|rec'd", "received"), (r"pos", "POs"))
+
+
 def clean(text: str) -> str:
-    """The request without greetings, sign-offs and politeness words, which must never become a name."""
+    """The request without greetings, sign-offs and politeness words, which must never become a name;
+    chat shorthand spelt out ("tmrw" -> tomorrow)."""
     t = text.strip()
+    for short, full in _SHORTHAND:
+        t = re.sub(rf"(?<![\w/-])(?:{short})(?![\w/-])", full, t, flags=re.I)
     for _ in range(2):
         t = _LEAD.sub("", t).strip()
         t = _TAIL.sub("", t).strip()

@@ -191,3 +191,74 @@ def test_example_embeddings_are_cached_by_content_hash(tmp_path: Path) -> None:
     second = Router(HashEmbedder(), examples, tmp_path)
     assert not first.from_cache and second.from_cache
     assert Router(HashEmbedder(), {**examples, "c": ["x"]}, tmp_path).from_cache is False  # edited: recomputed
+
+
+def test_a_question_back_is_completed_by_a_short_reply_through_the_loop(make_assistant: Any) -> None:
+    from conftest import AVA  # type: ignore[import-not-found]
+
+    a = make_assistant()
+    ask = a.ask(AVA, "how much stock do we have at houston")
+    assert ask.tool_calls == [] and "Which product" in ask.answer
+    done = a.ask(AVA, "PPE-1042", thread_id=ask.thread_id)
+    assert [c["name"] for c in done.tool_calls] == ["stock_levels"]
+    assert done.tool_calls[0]["args"] == {"product": "PPE-1042", "warehouse": "HOU"}
+
+
+def test_a_tools_candidates_are_chosen_by_a_short_reply_through_the_loop(make_assistant: Any) -> None:
+    from conftest import AVA, FakeBackend, StockArgs  # type: ignore[import-not-found]
+
+    from tools.base import ToolContext, tool
+
+    @tool(StockArgs)
+    def stock_levels(ctx: ToolContext, args: StockArgs) -> ToolResult:
+        """Stock of one product; a family name is ambiguous between two variants."""
+        if args.product.lower().startswith("nitrile"):
+            return ToolResult(tool="stock_levels", ok=False, error=f"Several products match '{args.product}'.",
+                              data={"code": "ambiguous", "candidates": [
+                                  {"id": 1, "name": "[PPE-1042] Nitrile Exam Gloves, Medium", "code": "PPE-1042"},
+                                  {"id": 2, "name": "[PPE-1043] Nitrile Exam Gloves, Large", "code": "PPE-1043"}]})
+        return ToolResult(tool="stock_levels", data={"product": args.product}, text=f"{args.product}: 5 on hand")
+
+    backend = FakeBackend(tools=[stock_levels])
+    a = make_assistant(backend=backend)
+    first = a.ask(AVA, "stock of nitrile gloves at houston")
+    assert first.tool_calls and not first.tool_calls[0]["ok"]
+    second = a.ask(AVA, "the large one", thread_id=first.thread_id)
+    assert second.tool_calls[0]["args"] == {"product": "PPE-1043", "warehouse": "HOU"}
+    assert "PPE-1043: 5 on hand" in second.answer
+
+
+def test_a_place_that_is_no_warehouse_is_asked_back_and_a_warehouse_name_completes_it() -> None:
+    ask = plan_of("how many ELE-5120 in Tulsa?")
+    assert ask.tool is None and "Tulsa" in (ask.reply or "") and "Riverside Main Warehouse" in (ask.reply or "")
+    done = plan_of("Riverside", [{"pending": ask.pending}])
+    assert done.tool == "stock_levels" and done.slots == {"product": "ELE-5120", "warehouse": "RIV"}
+    assert plan_of("Tulsa", [{"pending": ask.pending}]).slots.get("warehouse") != "RIV"  # no guess
+
+
+def test_completing_an_rfq_question_back_is_not_refused_by_the_action_guard(make_assistant: Any) -> None:
+    from conftest import AVA, FakeBackend  # type: ignore[import-not-found]
+    from pydantic import BaseModel
+
+    from tools.base import ToolContext, tool
+
+    class RfqArgs(BaseModel):
+        supplier: str
+        product: str
+        quantity: float
+        warehouse: str | None = None
+
+    @tool(RfqArgs, kind="propose")
+    def create_rfq(ctx: ToolContext, args: RfqArgs) -> ToolResult:
+        """Propose an RFQ."""
+        return ToolResult(tool="create_rfq", data={"state": "pending"}, text=f"RFQ {args.supplier} {args.product}",
+                          proposal_ids=["PR-9"])
+
+    a = make_assistant(backend=FakeBackend(tools=[create_rfq]))
+    ask = a.ask(AVA, "we need 200 more PPE-1042 at houston, can you get an rfq going?")
+    assert ask.tool_calls == [] and "vendor" in ask.answer.lower()
+    done = a.ask(AVA, "Redline", thread_id=ask.thread_id)
+    assert [c["name"] for c in done.tool_calls] == ["create_rfq"] and done.tool_calls[0]["ok"]
+    assert done.tool_calls[0]["args"]["supplier"] == "Redline Fasteners" and done.proposals
+    other = a.ask(AVA, "Redline")  # a new thread: nothing pending, so no proposal
+    assert not other.proposals
