@@ -148,7 +148,7 @@ def inbound_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
                               between=(p["date_from"], p["date_to"]) if p.get("date_from") else None)
     shown = env.find_refs("receipt", r.answer)
     if not expected:
-        return None if re.search(r"\b(no|none|0)\b", r.answer, re.I) else "expected 'none' for an empty schedule"
+        return None if _none_said(r.answer, env, "receipt") else "expected 'none' for an empty schedule"
     if not shown:
         return f"no receipt reference in the answer (expected some of {len(expected)})"
     wrong = shown - expected
@@ -169,7 +169,7 @@ def open_po_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     expected = _open_pos(env, p.get("supplier"), p.get("warehouse"))
     shown = env.find_refs("po", r.answer)
     if not expected:
-        return None if re.search(r"\b(no|none|0)\b", r.answer, re.I) else "expected 'none'"
+        return None if _none_said(r.answer, env, "po") else "expected 'none'"
     if not shown:
         return f"no PO reference in the answer (expected some of {len(expected)})"
     wrong = shown - expected
@@ -580,14 +580,25 @@ def near(text: str, value: float, rel: float = 0.002) -> bool:
     return any(abs(n - value) <= max(0.051, abs(value) * rel) for n in numbers(text))
 
 
-def _none_said(text: str) -> bool:
-    return re.search(r"\b(no|none|0|zero|nothing)\b", text, re.I) is not None
+def _none_said(text: str, env: EvalEnv | None = None, kind: str | None = None, money: bool = False) -> bool:
+    """The answer says there is nothing — and shows no reference of that kind (a list of other records with a
+    "0" somewhere is not "none"), nor, for `money`, any amount above zero (12 months' spend is not "none in Q3")."""
+    if re.search(r"\b(no|none|0|zero|nothing)\b", text, re.I) is None:
+        return False
+    if env is not None and kind and env.find_refs(kind, text):
+        return False
+    return not (money and any(n > 0 for n in amounts(text)))
+
+
+def amounts(text: str) -> list[float]:
+    """Money-like figures: numbers written with two decimals (1,618.80)."""
+    return [float(m.group(0).replace(",", "")) for m in re.finditer(r"(?<![\w.])\d[\d,]*\.\d{2}(?!\d)", text)]
 
 
 def _list_check(env: EvalEnv, kind: str, expected: set[str], r: TurnResult, want: str, count: int) -> str | None:
     """A count question needs the count; a list question needs references, all from the expected set."""
     if count == 0:
-        return None if _none_said(r.answer) else "expected an answer saying there are none"
+        return None if _none_said(r.answer, env, kind) else "expected an answer saying there are none"
     if want == "count" and not has_number(r.answer, float(count)):
         return f"count {count} not in the answer"
     shown = env.find_refs(kind, r.answer)
@@ -654,11 +665,17 @@ def po_find(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
             "name", "amount_untaxed", "currency_id", "date_order", "date_approve", "currency_rate"]), limit=20000)
         if want == "biggest":
             if not rows:
-                problem = None if _none_said(r.answer) else "expected 'none'"
+                problem = None if _none_said(r.answer, env, "po") else "expected 'none'"
             else:
                 top = max(rows, key=lambda x: po_company_amounts(env, x, float(x["amount_untaxed"]))[0])
-                refs = env.ref_pattern("po").findall(r.answer)
-                problem = None if refs and refs[0] == top["name"] else f"the biggest, {top['name']}, not named first"
+                # singled out: in the opening sentence, right after "biggest/largest/highest", or first of a
+                # list the tool sorted by amount
+                word = re.search(r"biggest|largest|highest|most valuable", r.answer, re.I)
+                near_word = r.answer[word.start():word.start() + 160] if word else ""
+                head = r.answer.split("\n")[0]
+                by_amount = any(str((c.get("args") or {}).get("sort")) == "amount" for c in r.tool_calls)
+                refs = env.ref_pattern("po").findall(near_word or (r.answer if by_amount else head))
+                problem = None if refs and refs[0] == top["name"] else f"the biggest, {top['name']}, not singled out"
         elif want == "total":
             totals = [sum(po_company_amounts(env, x, float(x["amount_untaxed"]))[i] for x in rows) for i in (0, 1)]
             problem = None if any(near(r.answer, t) for t in totals) else f"total {totals[0]:,.2f} not in the answer"
@@ -744,6 +761,8 @@ def receipts_done(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     return _list_check(env, "receipt", {x["name"] for x in rows}, r, str(p.get("want") or "count"), len(rows))
 
 
+PAYMENT_WORDS = {"paid": r"\bpaid\b", "in_payment": r"in payment|\bpaid\b", "partial": r"partial",
+                 "not_paid": r"not paid|unpaid|\bopen\b|outstanding|still due|to pay", "reversed": r"revers|credit"}
 BILL_STATUS: dict[str, list[Any]] = {
     "open": [("state", "=", "posted"), ("payment_state", "in", ["not_paid", "partial"])],
     "paid": [("state", "=", "posted"), ("payment_state", "in", ["paid", "in_payment"])],
@@ -769,19 +788,24 @@ def bills(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if p.get("reference"):
         domain.append(("invoice_line_ids.purchase_line_id.order_id.name", "=", p["reference"]))
     rows = env.odoo.search_read("account.move", domain, ["name", "amount_residual", "currency_id", "invoice_date",
-                                                         "move_type"], limit=20000)
+                                                         "move_type", "payment_state"], limit=20000)
     want = str(p.get("want") or "count")
     if want == "total":
         total = sum(to_company(env, float(x["amount_residual"]) * (-1 if x["move_type"] == "in_refund" else 1),
                                x["currency_id"], x["invoice_date"]) for x in rows)
         plain = sum(to_company(env, float(x["amount_residual"]), x["currency_id"], x["invoice_date"]) for x in rows)
         if not rows:
-            return None if _none_said(r.answer) else "expected 'none'"
+            return None if _none_said(r.answer, env, "bill", money=True) else "expected 'none'"
         return None if near(r.answer, total) or near(r.answer, plain) else f"total {total:,.2f} not in the answer"
     if want == "status":  # "is the bill on <PO> paid?": the bill and its payment state named
         if not rows:
             return None if re.search(r"\b(no|not)\b", r.answer, re.I) else "expected 'no bill'"
-        return None if any(x["name"] in r.answer for x in rows) else "the PO's bill is not named"
+        if not any(x["name"] in r.answer for x in rows):
+            return "the PO's bill is not named"
+        states = {str(x.get("payment_state") or "") for x in rows}
+        if not any(re.search(PAYMENT_WORDS.get(st, r"(?!x)x"), r.answer, re.I) for st in states):
+            return f"the payment state ({', '.join(sorted(states))}) is not said"
+        return None
     return _list_check(env, "bill", {x["name"] for x in rows}, r, want, len(rows))
 
 
@@ -821,7 +845,7 @@ def spend(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     total_b = sum(ln["company_amount_b"] for ln in lines)
     want = str(p.get("want") or "total")
     if not lines:
-        return None if _none_said(r.answer) else "expected no spend"
+        return None if _none_said(r.answer, money=True) else "expected no spend"
     if want == "total":
         return None if near(r.answer, total) or near(r.answer, total_b) else (
             f"spend {total:,.2f} for {days[0]}..{days[1]} not in the answer")
@@ -848,7 +872,7 @@ def price_by_site(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     assert days is not None
     lines = _spend_lines(env, p, days)
     if not lines:
-        return None if _none_said(r.answer) else "expected no purchases of the product"
+        return None if _none_said(r.answer, money=True) else "expected no purchases of the product"
     codes = {w["id"]: w["code"] for w in env.fixtures.warehouses()}
     types = {t["id"]: t["warehouse_id"] for t in env.odoo.search_read(
         "stock.picking.type", [("code", "=", "incoming")], ["warehouse_id"], limit=500)}
@@ -915,7 +939,7 @@ def inbound_count(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
         assert days is not None
         expected = _open_receipts(env, p.get("warehouse"), between=(days[0].isoformat(), days[1].isoformat()))
     if not expected:
-        return None if _none_said(r.answer) else f"expected 'none' {when}"
+        return None if _none_said(r.answer, env, "receipt") else f"expected 'none' {when}"
     if has_number(r.answer, float(len(expected))):
         return None
     named = env.find_refs("receipt", r.answer) & expected

@@ -357,7 +357,8 @@ class Fixtures:
             spend: dict[str, float] = {}
             for g in groups:
                 if g.get("product_id") and cat.get(g["product_id"][0]):
-                    spend[str(cat[g["product_id"][0]][1]).split(" / ")[-1]] = spend.get(str(cat[g["product_id"][0]][1]).split(" / ")[-1], 0.0) + float(g.get("price_subtotal") or 0)
+                    leaf = str(cat[g["product_id"][0]][1]).split(" / ")[-1]
+                    spend[leaf] = spend.get(leaf, 0.0) + float(g.get("price_subtotal") or 0)
             return [c for c, _ in sorted(spend.items(), key=lambda kv: -kv[1]) if c != "All"]
         ranked: list[str] = self.memo("categories", load)
         if not ranked:
