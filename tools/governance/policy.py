@@ -244,6 +244,8 @@ class Policy:
     currency: str = "USD"
     document_types: tuple[str, ...] = ()
     source: str = "<memory>"
+    cumulative: dict[str, dict[str, float]] = field(default_factory=dict)  # kind -> {max_amount|max_days_shift}
+    cumulative_window_hours: float = 168.0
     version: str = ""  # sha256 prefix of the parsed policy: sealed into every proposal made under it
     _redact_cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
@@ -284,7 +286,16 @@ class Policy:
                 raise PolicyError(f"{source}: approval_rules.{kind}: the last rule must have no condition "
                                   "(a catch-all), so every proposal has a rule")
             rules[str(kind)] = parsed
+        cum_spec = dict(data.get("cumulative_self_approval") or {})
+        window = float(cum_spec.pop("window_hours", 168))
+        cumulative: dict[str, dict[str, float]] = {}
+        for kind, spec in cum_spec.items():
+            limits = {k: float(v) for k, v in dict(spec or {}).items() if k in ("max_amount", "max_days_shift")}
+            if not limits:
+                raise PolicyError(f"{source}: cumulative_self_approval.{kind} needs max_amount or max_days_shift")
+            cumulative[str(kind)] = limits
         return cls(roles=roles, rules=rules, expiry_hours=float(data.get("expiry_hours", 72)),
+                   cumulative=cumulative, cumulative_window_hours=window,
                    currency=str(data.get("currency", "USD")),
                    document_types=tuple(_flatten(data.get("document_types") or [])), source=source,
                    version=hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16])
