@@ -11,6 +11,7 @@ random key persisted once in the data dir).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -96,7 +97,8 @@ class SessionMiddleware:
                 current = scope.get("session") or {}
                 if json.dumps(current, sort_keys=True) != before:
                     headers = MutableHeaders(scope=message)
-                    flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if self.https_only() else "")
+                    secure = self.https_only() or scope.get("scheme") in ("https", "wss")
+                    flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
                     if current:
                         value = serializer.dumps(current)
                         headers.append("Set-Cookie",
@@ -336,9 +338,67 @@ def authenticate(request: Request) -> Principal | None:
     username = request.session.get("u") if "session" in request.scope else None
     if isinstance(username, str) and username:
         user = _directory_call(runtime.directory.get, username)
-        if user is not None:
+        if user is not None and session_valid(request, user):
             return Principal(user, "session")
     return None
+
+
+def _sessions_store(request: Request) -> Any:
+    return getattr(getattr(request.app.state, "runtime", None), "store", None)
+
+
+def _stamp(request: Request, username: str) -> str:
+    stamp = getattr(request.app.state.runtime.directory, "credential_stamp", None)
+    return str(stamp(username)) if callable(stamp) else ""
+
+
+def _sid_key(sid: str) -> str:
+    return hashlib.sha256(sid.encode("utf-8")).hexdigest()
+
+
+def session_valid(request: Request, user: Identity) -> bool:
+    """A session cookie counts only while its server-side row lives (not logged out, not expired) and
+    the user's password is the one it was made under (a password change ends every older session)."""
+    store = _sessions_store(request)
+    if store is None:
+        return True
+    sid = request.session.get("sid")
+    if not isinstance(sid, str) or not sid:
+        return False
+    if request.session.get("pw", "") != _stamp(request, user.username):
+        revoke_session(request)
+        return False
+    from tools.governance.store import WebSessionRow, utcnow
+
+    with store.read() as s:
+        row = s.get(WebSessionRow, _sid_key(sid))
+        return bool(row and row.username == user.username and row.revoked_at is None and row.expires_at > utcnow())
+
+
+def revoke_session(request: Request) -> None:
+    store = _sessions_store(request)
+    sid = request.session.get("sid") if "session" in request.scope else None
+    if store is None or not isinstance(sid, str):
+        return
+    from tools.governance.store import WebSessionRow, utcnow
+
+    with store.write() as s:
+        row = s.get(WebSessionRow, _sid_key(sid))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+
+
+def revoke_user_sessions(store: Any, username: str) -> int:
+    """End every session of a user now (after a password change, or an account that must go)."""
+    import sqlalchemy as sa
+
+    from tools.governance.store import WebSessionRow, utcnow
+
+    with store.write() as s:
+        done = s.execute(sa.update(WebSessionRow).where(WebSessionRow.username == username,
+                                                        WebSessionRow.revoked_at.is_(None))
+                         .values(revoked_at=utcnow()))
+        return int(getattr(done, "rowcount", 0) or 0)
 
 
 def api_principal(request: Request) -> Principal:
@@ -382,11 +442,26 @@ def csrf_ok(request: Request, presented: str | None) -> bool:
 
 
 def log_in(request: Request, user: Identity) -> None:
-    """Start a fresh session (a new CSRF token too: no session fixation)."""
+    """Start a fresh session (a new CSRF token too: no session fixation), recorded server-side."""
     request.session.clear()
+    sid = secrets.token_urlsafe(24)
     request.session["u"] = user.username
     request.session["csrf"] = secrets.token_urlsafe(24)
+    request.session["sid"] = sid
+    request.session["pw"] = _stamp(request, user.username)
+    store = _sessions_store(request)
+    if store is not None:
+        from datetime import timedelta
+
+        from tools.governance.store import WebSessionRow, utcnow
+
+        now = utcnow()
+        with store.write() as s:
+            s.add(WebSessionRow(id=_sid_key(sid), username=user.username, created_at=now,
+                                expires_at=now + timedelta(seconds=SESSION_MAX_AGE_S)))
 
 
 def log_out(request: Request) -> None:
+    """Revoke the session server-side: a copied cookie is dead too."""
+    revoke_session(request)
     request.session.clear()
