@@ -92,6 +92,20 @@ class _SecurityHeaders:
                 metrics.http.labels(scope.get("method", ""), path, str(status_holder["status"])).inc()
 
 
+def _start_reconciler(app: FastAPI) -> Any:
+    """The background reconciler (one per process; a DB lease makes one of them work). Off with
+    QM_RECONCILE_INTERVAL=0."""
+    import os
+
+    service = getattr(app.state.runtime, "proposals", None)
+    interval = float(os.environ.get("QM_RECONCILE_INTERVAL", "30") or 0)
+    if service is None or interval <= 0 or not hasattr(service, "reconcile_stuck"):
+        return None
+    from tools.governance.reconciler import Reconciler
+
+    return Reconciler(service, interval_s=interval).start()
+
+
 def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
     """Build the app. With `runtime` given, it is used as is (and not closed); else built at startup."""
 
@@ -116,9 +130,12 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
                 runtime_module.set_runtime(owned)
                 app.state.runtime = owned
             _mount_slack(app)
+        reconciler = _start_reconciler(app)
         try:
             yield
         finally:
+            if reconciler is not None:
+                await anyio.to_thread.run_sync(reconciler.stop)
             if owned is not None:
                 from assistant import runtime as runtime_module
 

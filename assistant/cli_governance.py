@@ -240,7 +240,7 @@ def register(app: typer.Typer) -> None:
             if proposal_id:
                 decisions = [gov.proposals.reconcile(proposal_id, "cli", force=force)]
             else:
-                decisions = gov.proposals.reconcile_stuck("cli")
+                decisions = gov.proposals.reconcile_stuck("cli", force=force)
             for d in decisions:
                 typer.echo(f"{d.outcome}: {d.message}")
             if not decisions:

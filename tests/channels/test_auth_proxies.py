@@ -66,3 +66,19 @@ def test_valid_token_is_never_throttled_by_someone_elses_failures(client: TestCl
         client.get("/api/proposals", headers={"Authorization": "Bearer wrong-token"})
     assert client.get("/api/proposals", headers={"Authorization": "Bearer wrong-token"}).status_code == 429
     assert client.get("/api/proposals", headers=bearer("ava.buyer")).status_code == 200  # same address
+
+
+def test_deferred_approval_answers_202(client: TestClient, rt: GovernedRuntime,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Approved while Odoo is unreachable: accepted, not done (it was 200)."""
+    from tools.odoo.errors import OdooUnavailable
+
+    r = client.post("/api/chat", json={"message": "propose rfq 9000"}, headers=bearer("ava.buyer"))
+    pid = r.json()["proposals"][0]["id"]
+
+    def down(odoo: object, proposal: object) -> None:
+        raise OdooUnavailable("connection refused")
+
+    monkeypatch.setattr(rt.executor, "reconcile", down)
+    r = client.post(f"/api/proposals/{pid}/approve", json={}, headers=bearer("omar.approver"))
+    assert r.status_code == 202 and r.json()["outcome"] == "deferred", r.text

@@ -124,3 +124,16 @@ def test_tool_then_approve_against_a_sandbox(data_dir: Path, fresh_sandbox: obje
                                               ("body", "ilike", f"QM-{pid}")]) == 1
     out = runner.invoke(app, ["audit", "verify"])
     assert out.exit_code == 0, out.output
+
+
+def test_reconcile_force_without_an_id(data_dir: Path) -> None:
+    store, pid = _seed(data_dir)
+    directory = Directory.load(GOV / "default_users.yaml")
+    service = ProposalService(store, Policy.load(GOV / "default_policy.yaml"), directory, AuditLog(store))
+    assert service._approve_and_start(pid, "omar.approver", None, "ok") is not None  # a crash right after
+    runner = CliRunner()
+    out = runner.invoke(app, ["proposals", "reconcile"])
+    assert "being executed since" in out.output  # within the lease
+    out = runner.invoke(app, ["proposals", "reconcile", "--force"])
+    assert "being executed since" not in out.output and pid in out.output, out.output
+    store.close()

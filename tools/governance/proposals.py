@@ -858,12 +858,12 @@ class ProposalService:
         guard = (ProposalRow.executing_since == since) if since is not None else ProposalRow.executing_since.is_(None)
         return self._execute(p.id, actor, "executing", extra_where=guard)
 
-    def reconcile_stuck(self, actor: str = "system") -> builtins.list[Decision]:
-        """Reconcile every proposal stuck in approved/executing beyond the lease."""
+    def reconcile_stuck(self, actor: str = "system", *, force: bool = False) -> builtins.list[Decision]:
+        """Reconcile every proposal stuck in approved/executing beyond the lease (all of them with force)."""
         with self.store.read() as s:
             ids = s.scalars(sa.select(ProposalRow.id)
                             .where(ProposalRow.state.in_(("approved", "executing")))).all()
-        return [self.reconcile(pid, actor) for pid in ids]
+        return [self.reconcile(pid, actor, force=force) for pid in ids]
 
 
 def service_for(ctx: ToolContext) -> ProposalService:
