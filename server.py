@@ -118,6 +118,20 @@ class _Unavailable:
         await response(scope, receive, send)
 
 
+def _start_reconciler(app: FastAPI) -> Any:
+    """The background reconciler (one per process; a DB lease makes one of them work). Off with
+    QM_RECONCILE_INTERVAL=0."""
+    import os
+
+    service = getattr(app.state.runtime, "proposals", None)
+    interval = float(os.environ.get("QM_RECONCILE_INTERVAL", "30") or 0)
+    if service is None or interval <= 0 or not hasattr(service, "reconcile_stuck"):
+        return None
+    from tools.governance.reconciler import Reconciler
+
+    return Reconciler(service, interval_s=interval).start()
+
+
 def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
     """Build the app. With `runtime` given, it is used as is (and not closed); else built at startup."""
 
@@ -154,9 +168,12 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
                     app.state.runtime = owned
             if app.state.runtime is not None:
                 _mount_slack(app)
+        reconciler = _start_reconciler(app) if app.state.runtime is not None else None
         try:
             yield
         finally:
+            if reconciler is not None:
+                await anyio.to_thread.run_sync(reconciler.stop)
             if owned is not None:
                 from assistant import runtime as runtime_module
 

@@ -1,8 +1,9 @@
 """`quartermaster proposals …`, `quartermaster audit …` and `quartermaster tool NAME --args JSON --as USER`.
 
 Why a CLI: support staff and tests can see, approve and reconcile proposals and check the audit chain
-without a browser. The CLI trusts its operator (whoever can run it can read the state DB anyway), so
-`--as` names the user on whose behalf it acts; every decision is still re-authorised by the policy.
+without a browser. Deciding needs the decider's credentials (`--as` + password, or QM_TOKEN): a shell
+on the host is not an approval. `--admin-override` exists for operators and is audited; every decision
+is still re-authorised by the policy.
 """
 
 from __future__ import annotations
@@ -107,6 +108,51 @@ def _user(gov: Governance, username: str) -> Any:
     return user
 
 
+NO_CREDENTIALS = 3
+
+
+def _credentials(gov: Governance, as_user: str | None, password_stdin: bool, admin_override: bool,
+                 action: str) -> Any:
+    """The deciding user, proven by QM_TOKEN, or --as plus a password (prompt or stdin). Without proof the
+    command exits 3 before anything is decided, unless --admin-override (audited)."""
+    import getpass
+    import os
+
+    token = os.environ.get("QM_TOKEN", "").strip()
+    if token and not admin_override:
+        user = gov.directory.verify_token(token)
+        if user is None or (as_user and as_user != user.username):
+            typer.echo("QM_TOKEN is not valid" + (f" for {as_user}" if as_user and user else "") +
+                       "; nothing decided.", err=True)
+            raise typer.Exit(NO_CREDENTIALS)
+        return user
+    if not as_user:
+        typer.echo("Say who you are: --as USER (then your password), or set QM_TOKEN; nothing decided.", err=True)
+        raise typer.Exit(NO_CREDENTIALS)
+    user = _user(gov, as_user)
+    if admin_override:
+        operator = getpass.getuser()
+        gov.audit.record("cli_admin_override", operator[:128], None,
+                         {"as": user.username, "action": action, "host_user": operator}, on_behalf_of=user.username)
+        typer.echo(f"Admin override by {operator}: acting as {user.username} without credentials (audited).",
+                   err=True)
+        return user
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = typer.prompt(f"Password for {user.username}", hide_input=True, default="", show_default=False)
+    else:
+        typer.echo("No password: run in a terminal, or pass --password-stdin, or set QM_TOKEN; nothing decided.",
+                   err=True)
+        raise typer.Exit(NO_CREDENTIALS)
+    proven = gov.directory.verify_password(user.username, password) if password else None
+    if proven is None:
+        gov.audit.record("login", user.username, None, {"channel": "cli", "ok": False, "reason": "bad_credentials"})
+        typer.echo(f"Wrong password for {user.username}; nothing decided.", err=True)
+        raise typer.Exit(NO_CREDENTIALS)
+    return proven
+
+
 def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
@@ -158,23 +204,42 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(1)
             _print_json({**p.to_dict(), "history": gov.proposals.history(proposal_id)})
 
-    def _decide(proposal_id: str, as_user: str, verdict: str, comment: str | None) -> None:
+    def _decide(proposal_id: str, as_user: str | None, verdict: str, comment: str | None,
+                password_stdin: bool, admin_override: bool) -> None:
         with governance() as gov:
-            decision = gov.proposals.decide(proposal_id, _user(gov, as_user), verdict, comment)
+            user = _credentials(gov, as_user, password_stdin, admin_override, f"{verdict} {proposal_id}")
+            decision = gov.proposals.decide(proposal_id, user, verdict, comment)
             typer.echo(f"{decision.outcome}: {decision.message}")
             raise typer.Exit(EXIT.get(decision.outcome, 1))
 
+    as_opt = typer.Option(None, "--as", help="Your username (then your password: prompt or --password-stdin).")
+    stdin_opt = typer.Option(False, "--password-stdin", help="Read the password from the first line of stdin.")
+    override_opt = typer.Option(False, "--admin-override", help="Operator override: act as --as without their "
+                                "credentials. Audited with the operating-system user.")
+
     @proposals.command("approve")
-    def approve(proposal_id: str, as_user: str = typer.Option(..., "--as", help="The approver's username."),
-                comment: str = typer.Option(None, "--comment", "-m")) -> None:
-        """Approve (then execute once against Odoo). Exit 0 executed/no-op, 1 refused/stale/failed."""
-        _decide(proposal_id, as_user, "approve", comment)
+    def approve(proposal_id: str, as_user: str = as_opt, comment: str = typer.Option(None, "--comment", "-m"),
+                password_stdin: bool = stdin_opt, admin_override: bool = override_opt) -> None:
+        """Approve (then execute once against Odoo) with your credentials (--as + password, or QM_TOKEN).
+        Exit 0 executed/no-op, 1 refused/stale/failed, 3 no valid credentials (nothing decided)."""
+        _decide(proposal_id, as_user, "approve", comment, password_stdin, admin_override)
 
     @proposals.command("reject")
-    def reject(proposal_id: str, as_user: str = typer.Option(..., "--as", help="Who rejects."),
-               comment: str = typer.Option(None, "--comment", "-m")) -> None:
-        """Reject a pending proposal (an eligible approver, or the requester withdrawing it)."""
-        _decide(proposal_id, as_user, "reject", comment)
+    def reject(proposal_id: str, as_user: str = as_opt, comment: str = typer.Option(None, "--comment", "-m"),
+               password_stdin: bool = stdin_opt, admin_override: bool = override_opt) -> None:
+        """Reject a pending proposal (an eligible approver, or the requester withdrawing it); credentials
+        as for approve."""
+        _decide(proposal_id, as_user, "reject", comment, password_stdin, admin_override)
+
+    @proposals.command("confirm")
+    def confirm(proposal_id: str, as_user: str = as_opt, password_stdin: bool = stdin_opt) -> None:
+        """The requester confirms a proposal the assistant suggested from untrusted content; only then do
+        approvers see it."""
+        with governance() as gov:
+            user = _credentials(gov, as_user, password_stdin, False, f"confirm {proposal_id}")
+            decision = gov.proposals.confirm(proposal_id, user)
+            typer.echo(f"{decision.outcome}: {decision.message}")
+            raise typer.Exit(0 if decision.outcome == "noop" else 1)
 
     @proposals.command("reconcile")
     def reconcile(proposal_id: str = typer.Argument(None, help="One proposal; all stuck ones if omitted."),
@@ -185,7 +250,7 @@ def register(app: typer.Typer) -> None:
             if proposal_id:
                 decisions = [gov.proposals.reconcile(proposal_id, "cli", force=force)]
             else:
-                decisions = gov.proposals.reconcile_stuck("cli")
+                decisions = gov.proposals.reconcile_stuck("cli", force=force)
             for d in decisions:
                 typer.echo(f"{d.outcome}: {d.message}")
             if not decisions:

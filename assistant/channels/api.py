@@ -180,6 +180,7 @@ _STATUS_BY_OUTCOME = {
     "expired": 409,
     "invalid": 422,
     "unknown": 202,  # sent to Odoo, result not confirmed yet; reconciled later
+    "deferred": 202,  # approved, Odoo unreachable: the background reconciler runs it when Odoo is back
     "failed": 502,  # approved, but Odoo refused the write; the message says why
 }
 

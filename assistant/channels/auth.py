@@ -11,6 +11,7 @@ random key persisted once in the data dir).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -96,7 +97,8 @@ class SessionMiddleware:
                 current = scope.get("session") or {}
                 if json.dumps(current, sort_keys=True) != before:
                     headers = MutableHeaders(scope=message)
-                    flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if self.https_only() else "")
+                    secure = self.https_only() or scope.get("scheme") in ("https", "wss")
+                    flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
                     if current:
                         value = serializer.dumps(current)
                         headers.append("Set-Cookie",
@@ -129,7 +131,18 @@ class FailureThrottle:
         self.window_s = window_s
         self.max_keys = max_keys
         self._book: dict[str, list[float]] = {}
+        self._good: dict[str, set[str]] = {}  # account -> addresses it logged in from
         self._lock = threading.Lock()
+
+    def remember_good(self, account: str, address: str) -> None:
+        with self._lock:
+            seen = self._good.setdefault(account, set())
+            if len(seen) < 50:
+                seen.add(address)
+
+    def good_addresses(self, account: str) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._good.get(account, ()))
 
     def _recent(self, key: str, now: float) -> list[float]:
         recent = [t for t in self._book.get(key, ()) if now - t < self.window_s]
@@ -166,11 +179,90 @@ class FailureThrottle:
 
 LOGIN_MAX_PER_USER_IP = 5
 LOGIN_MAX_PER_IP = 20
+LOGIN_MAX_PER_USER = 10  # across addresses: a guesser rotating addresses still meets this
 TOKEN_MAX_PER_IP = 20
+TRUSTED_PROXIES_ENV = "QM_TRUSTED_PROXIES"
+
+# uvicorn rewrites the client address from X-Forwarded-For for any peer in FORWARDED_ALLOW_IPS, which
+# defaults to localhost: anything running on the host could then pick its own address. Only the
+# proxies an operator lists in QM_TRUSTED_PROXIES may do that (none by default). Set at import, which
+# happens before `quartermaster run` builds uvicorn's config.
+os.environ["FORWARDED_ALLOW_IPS"] = os.environ.get(TRUSTED_PROXIES_ENV, "") or ""
+
+
+def _trusted(host: str, proxies: str) -> bool:
+    import ipaddress
+
+    for item in (p.strip() for p in proxies.split(",")):
+        if not item:
+            continue
+        if item == host:
+            return True
+        try:
+            if ipaddress.ip_address(host) in ipaddress.ip_network(item, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The socket peer; the X-Forwarded-For client only when the peer is a listed trusted proxy
+    (QM_TRUSTED_PROXIES: addresses or networks). Then the rightmost address not itself a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = os.environ.get(TRUSTED_PROXIES_ENV, "")
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop[:64]
+    return peer
+
+
+def login_keys(request: Request, username: str, channel: str = "web") -> dict[str, int]:
+    """The throttle keys of one password attempt and their limits: per account+address, per address, and
+    per account (so rotating addresses do not help a guesser)."""
+    name, ip = username.strip().lower(), client_ip(request)
+    return {f"{channel}-user-ip:{name}|{ip}": LOGIN_MAX_PER_USER_IP, f"{channel}-ip:{ip}": LOGIN_MAX_PER_IP,
+            f"{channel}-user:{name}": LOGIN_MAX_PER_USER}
+
+
+def login_wait(request: Request, username: str, channel: str = "web") -> int:
+    """Seconds this attempt must wait (0: go ahead). The per-account limit does not apply from an address
+    this account logged in from successfully before: someone else's guesses never lock the owner out."""
+    keys = login_keys(request, username, channel)
+    throttle = throttle_of(request)
+    name, ip = username.strip().lower(), client_ip(request)
+    if ip in throttle.good_addresses(name):
+        keys.pop(f"{channel}-user:{name}", None)
+    wait = throttle.retry_after(keys)
+    if wait:
+        audit_lockout(request, username, channel, wait)
+    return wait
+
+
+def login_failed(request: Request, username: str, channel: str = "web") -> None:
+    throttle_of(request).fail(*login_keys(request, username, channel))
+
+
+def login_succeeded(request: Request, username: str, channel: str = "web") -> None:
+    name, ip = username.strip().lower(), client_ip(request)
+    throttle = throttle_of(request)
+    throttle.clear(f"{channel}-user-ip:{name}|{ip}")
+    throttle.remember_good(name, ip)
+
+
+def audit_lockout(request: Request, username: str, channel: str, wait: int) -> None:
+    runtime = request.app.state.runtime
+    audit = getattr(runtime, "audit", None)
+    if audit is None:
+        return
+    try:
+        audit.record("login_lockout", (username or "anonymous")[:128],
+                     payload={"channel": channel, "ip": client_ip(request), "retry_after_s": wait})
+    except Exception:  # noqa: BLE001 - best effort
+        log.exception("could not audit a lockout")
 
 
 def throttle_of(request: Request) -> FailureThrottle:
@@ -224,17 +316,19 @@ def authenticate(request: Request) -> Principal | None:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
+        # the token is checked first: a valid one is never throttled by someone else's failures
+        user = _directory_call(runtime.directory.verify_token, token.strip())
+        if user is not None:
+            return Principal(user, "token")
         throttle, ip_key = throttle_of(request), f"token-ip:{client_ip(request)}"
         wait = throttle.retry_after({ip_key: TOKEN_MAX_PER_IP})
         if wait:
+            audit_lockout(request, "anonymous", "api", wait)
             raise HTTPException(status_code=429, detail=f"Too many failed API tokens from your address; try "
                                 f"again in {wait} s.", headers={"Retry-After": str(wait)})
-        user = _directory_call(runtime.directory.verify_token, token.strip())
-        if user is None:
-            throttle.fail(ip_key)
-            audit_login(request, "anonymous", False, "api", "bad_token")
-            return None
-        return Principal(user, "token")
+        throttle.fail(ip_key)
+        audit_login(request, "anonymous", False, "api", "bad_token")
+        return None
     header = getattr(settings, "trusted_user_header", None)
     if header:
         name = request.headers.get(header, "").strip()
@@ -244,9 +338,67 @@ def authenticate(request: Request) -> Principal | None:
     username = request.session.get("u") if "session" in request.scope else None
     if isinstance(username, str) and username:
         user = _directory_call(runtime.directory.get, username)
-        if user is not None:
+        if user is not None and session_valid(request, user):
             return Principal(user, "session")
     return None
+
+
+def _sessions_store(request: Request) -> Any:
+    return getattr(getattr(request.app.state, "runtime", None), "store", None)
+
+
+def _stamp(request: Request, username: str) -> str:
+    stamp = getattr(request.app.state.runtime.directory, "credential_stamp", None)
+    return str(stamp(username)) if callable(stamp) else ""
+
+
+def _sid_key(sid: str) -> str:
+    return hashlib.sha256(sid.encode("utf-8")).hexdigest()
+
+
+def session_valid(request: Request, user: Identity) -> bool:
+    """A session cookie counts only while its server-side row lives (not logged out, not expired) and
+    the user's password is the one it was made under (a password change ends every older session)."""
+    store = _sessions_store(request)
+    if store is None:
+        return True
+    sid = request.session.get("sid")
+    if not isinstance(sid, str) or not sid:
+        return False
+    if request.session.get("pw", "") != _stamp(request, user.username):
+        revoke_session(request)
+        return False
+    from tools.governance.store import WebSessionRow, utcnow
+
+    with store.read() as s:
+        row = s.get(WebSessionRow, _sid_key(sid))
+        return bool(row and row.username == user.username and row.revoked_at is None and row.expires_at > utcnow())
+
+
+def revoke_session(request: Request) -> None:
+    store = _sessions_store(request)
+    sid = request.session.get("sid") if "session" in request.scope else None
+    if store is None or not isinstance(sid, str):
+        return
+    from tools.governance.store import WebSessionRow, utcnow
+
+    with store.write() as s:
+        row = s.get(WebSessionRow, _sid_key(sid))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+
+
+def revoke_user_sessions(store: Any, username: str) -> int:
+    """End every session of a user now (after a password change, or an account that must go)."""
+    import sqlalchemy as sa
+
+    from tools.governance.store import WebSessionRow, utcnow
+
+    with store.write() as s:
+        done = s.execute(sa.update(WebSessionRow).where(WebSessionRow.username == username,
+                                                        WebSessionRow.revoked_at.is_(None))
+                         .values(revoked_at=utcnow()))
+        return int(getattr(done, "rowcount", 0) or 0)
 
 
 def api_principal(request: Request) -> Principal:
@@ -290,11 +442,26 @@ def csrf_ok(request: Request, presented: str | None) -> bool:
 
 
 def log_in(request: Request, user: Identity) -> None:
-    """Start a fresh session (a new CSRF token too: no session fixation)."""
+    """Start a fresh session (a new CSRF token too: no session fixation), recorded server-side."""
     request.session.clear()
+    sid = secrets.token_urlsafe(24)
     request.session["u"] = user.username
     request.session["csrf"] = secrets.token_urlsafe(24)
+    request.session["sid"] = sid
+    request.session["pw"] = _stamp(request, user.username)
+    store = _sessions_store(request)
+    if store is not None:
+        from datetime import timedelta
+
+        from tools.governance.store import WebSessionRow, utcnow
+
+        now = utcnow()
+        with store.write() as s:
+            s.add(WebSessionRow(id=_sid_key(sid), username=user.username, created_at=now,
+                                expires_at=now + timedelta(seconds=SESSION_MAX_AGE_S)))
 
 
 def log_out(request: Request) -> None:
+    """Revoke the session server-side: a copied cookie is dead too."""
+    revoke_session(request)
     request.session.clear()

@@ -126,10 +126,8 @@ def login(request: Request, username: str = Form("", max_length=128), password: 
     if not auth.csrf_ok(request, csrf_token):
         return render(request, "login.html", status_code=403, next=safe_next(next),
                       error="Your login form expired; please try again.")
-    name, ip = username.strip(), auth.client_ip(request)
-    throttle = auth.throttle_of(request)
-    user_key, ip_key = f"web-user-ip:{name.lower()}|{ip}", f"web-ip:{ip}"
-    wait = throttle.retry_after({user_key: auth.LOGIN_MAX_PER_USER_IP, ip_key: auth.LOGIN_MAX_PER_IP})
+    name = username.strip()
+    wait = auth.login_wait(request, name)
     if wait:
         auth.audit_login(request, name, False, "web", "throttled")
         return render(request, "login.html", status_code=429, next=safe_next(next),
@@ -137,11 +135,11 @@ def login(request: Request, username: str = Form("", max_length=128), password: 
     runtime = request.app.state.runtime
     user = runtime.directory.verify_password(name, password) if name else None
     if user is None:
-        throttle.fail(user_key, ip_key)
+        auth.login_failed(request, name)
         auth.audit_login(request, name, False, "web", "bad_credentials")
         return render(request, "login.html", status_code=401, next=safe_next(next),
                       error="Unknown user or wrong password.")
-    throttle.clear(user_key)
+    auth.login_succeeded(request, name)
     auth.log_in(request, user)
     auth.audit_login(request, user.username, True, "web")
     return RedirectResponse(safe_next(next), status_code=303)

@@ -43,9 +43,11 @@ def test_list_show_reject_and_refusals(data_dir: Path) -> None:
     assert [p["id"] for p in json.loads(out.output)] == [pid]
     out = runner.invoke(app, ["proposals", "list", "--approver", "ben.buyer", "--json"])
     assert json.loads(out.output) == []
-    out = runner.invoke(app, ["proposals", "approve", pid, "--as", "ava.buyer"])
+    out = runner.invoke(app, ["proposals", "approve", pid, "--as", "ava.buyer", "--password-stdin"],
+                        input="ava.buyer\n")
     assert out.exit_code == 1 and "four-eyes" in out.output
-    out = runner.invoke(app, ["proposals", "reject", pid, "--as", "omar.approver", "-m", "not now"])
+    out = runner.invoke(app, ["proposals", "reject", pid, "--as", "omar.approver", "-m", "not now",
+                              "--password-stdin"], input="omar.approver\n")
     assert out.exit_code == 0 and out.output.startswith("rejected"), out.output
     out = runner.invoke(app, ["proposals", "show", pid])
     shown = json.loads(out.output)
@@ -53,6 +55,32 @@ def test_list_show_reject_and_refusals(data_dir: Path) -> None:
     assert [h["event"] for h in shown["history"]] == ["created", "rejected"]
     assert runner.invoke(app, ["proposals", "show", "P-missing"]).exit_code == 1
     assert runner.invoke(app, ["proposals", "approve", pid, "--as", "ghost"]).exit_code == 2
+    store.close()
+
+
+def test_cli_decisions_need_credentials(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`proposals approve --as anyone` decided with no credential at all (issue #11)."""
+    from tools.governance.audit import AuditLog
+
+    store, pid = _seed(data_dir)
+    runner = CliRunner()
+    for args, stdin in ((["--as", "omar.approver"], None), (["--as", "omar.approver", "--password-stdin"], "guess\n"),
+                        ([], None)):
+        out = runner.invoke(app, ["proposals", "approve", pid, *args], input=stdin)
+        assert out.exit_code == 3 and "nothing decided" in out.output, out.output
+    assert json.loads(runner.invoke(app, ["proposals", "show", pid]).output)["state"] == "pending"
+    monkeypatch.setenv("QM_TOKEN", "not-a-token")
+    assert runner.invoke(app, ["proposals", "reject", pid]).exit_code == 3
+    monkeypatch.setenv("QM_TOKEN", "qm-demo-omar.approver")
+    assert runner.invoke(app, ["proposals", "reject", pid, "--as", "maria.manager"]).exit_code == 3
+    out = runner.invoke(app, ["proposals", "reject", pid, "-m", "token"])
+    assert out.exit_code == 0 and out.output.startswith("rejected"), out.output
+    monkeypatch.delenv("QM_TOKEN")
+    _, other = _seed(data_dir)
+    out = runner.invoke(app, ["proposals", "reject", other, "--as", "omar.approver", "--admin-override"])
+    assert out.exit_code == 0 and "Admin override" in out.output
+    overrides = AuditLog(store).events(type_="cli_admin_override")
+    assert overrides and overrides[0].payload["as"] == "omar.approver"
     store.close()
 
 
@@ -89,9 +117,23 @@ def test_tool_then_approve_against_a_sandbox(data_dir: Path, fresh_sandbox: obje
                               json.dumps({"po": po["name"]})])
     assert out.exit_code == 1 and "only RFQs" in out.output
     assert runner.invoke(app, ["tool", "stock_levels", "--args", "[1]"]).exit_code == 2
-    out = runner.invoke(app, ["proposals", "approve", pid, "--as", "ava.buyer"])
+    out = runner.invoke(app, ["proposals", "approve", pid, "--as", "ava.buyer", "--password-stdin"],
+                        input="ava.buyer\n")
     assert out.exit_code == 0 and out.output.startswith("executed"), out.output
     assert odoo.search_count("mail.message", [("model", "=", "purchase.order"), ("res_id", "=", po["id"]),
                                               ("body", "ilike", f"QM-{pid}")]) == 1
     out = runner.invoke(app, ["audit", "verify"])
     assert out.exit_code == 0, out.output
+
+
+def test_reconcile_force_without_an_id(data_dir: Path) -> None:
+    store, pid = _seed(data_dir)
+    directory = Directory.load(GOV / "default_users.yaml")
+    service = ProposalService(store, Policy.load(GOV / "default_policy.yaml"), directory, AuditLog(store))
+    assert service._approve_and_start(pid, "omar.approver", None, "ok") is not None  # a crash right after
+    runner = CliRunner()
+    out = runner.invoke(app, ["proposals", "reconcile"])
+    assert "being executed since" in out.output  # within the lease
+    out = runner.invoke(app, ["proposals", "reconcile", "--force"])
+    assert "being executed since" not in out.output and pid in out.output, out.output
+    store.close()

@@ -125,6 +125,14 @@ class Directory:
         ok = check_password(password, stored)
         return rec.identity if (rec and rec.password_hash and ok) else None
 
+    def credential_stamp(self, username: str) -> str:
+        """A short fingerprint of the user's current password hash: sessions made under another one
+        (before a password change) are no longer valid. Empty when the user has no password."""
+        rec = self._by_name.get(username)
+        if rec is None or not rec.password_hash:
+            return ""
+        return hashlib.sha256(rec.password_hash.encode("utf-8")).hexdigest()[:16]
+
     def verify_token(self, token: str) -> Identity | None:
         rec = self._by_token.get(hash_token(token))
         return rec.identity if rec else None

@@ -46,13 +46,107 @@ _FOLLOWER = re.compile(rf"(\[redacted\]\s?(?:vs\.?|versus|instead of|and|or|to|f
                        re.IGNORECASE)
 
 
+# -- money by construction ---------------------------------------------------------------------------
+# Every number-like token is judged on its own: it is money when a currency marker touches it, when it
+# has exactly two decimals (the shape of an amount; quantities with a unit after them are kept), when a
+# money word precedes it in the same clause ("total due: 15895.91", "Invoice total 12,345 is due"),
+# when a per-unit word follows it ("12.40 each"), or when it sits in a table column whose header names
+# money. Codes (FST-4424), references (P01700, HOU/IN/00012), dates and percentages never match.
+_CUR_BEFORE = re.compile(r"(?:US\$|[$€£¥]|\b(?:USD|EUR|GBP|CAD|MXN|JPY|CHF|AUD)\b)\s?[-+]?$", re.I)
+_CUR_AFTER = re.compile(r"^\s?(?:USD|EUR|GBP|CAD|MXN|JPY|CHF|AUD|US\$|[$€£¥]|dollars?|euros?|pounds?|cents?|"
+                        r"bucks)(?![A-Za-z])", re.I)
+_TOKEN = re.compile(r"(?<![\w/\-.,:#])(\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?)"
+                    r"(\s?(?:k|K|m|M|bn|mn|million|thousand)\b)?(?![\w/\-]|[.,:]\d)")
+_UNIT_AFTER = re.compile(r"^\s?(?:%|°|×|(?:percent|degrees?|kg|g|lbs?|oz|l|ml|cm|mm|km|m2|m3|ft|in|days?|d|hours?|"
+                         r"hrs?|h|weeks?|wks?|months?|years?|yrs?|units?|pcs|pieces?|cases?|boxes|box|packs?|"
+                         r"pallets?|rolls?|pairs?|dozens?|items?|lines?|orders?|pos|receipts?|vendors?|x|×|"
+                         r"times|minutes?|min|s|seconds?|ms|ppm|points?|pts|st|nd|rd|th)\b)", re.I)
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s$", re.I)
+_MONTH_AFTER = re.compile(rf"^\s(?:of\s)?{_MONTHS}(?![a-z])", re.I)
+_PER_AFTER = re.compile(r"^\s?(?:each|ea\b|apiece|/\s?(?:unit|ea|each|pc|case|box|kg|lb)|per\s(?:unit|each|ea|pc|"
+                        r"piece|item|case|box|pack|pair|dozen|roll|kg|lb|pallet)|an?\s(?:unit|piece|case|box))", re.I)
+_MONEY_WORDS = re.compile(
+    r"(?:price[ds]?|pricing|cost[s]?|costing|total[s]?|subtotal|sub-total|due|invoiced?|invoices|amount[s]?|"
+    r"rate[s]?|charge[ds]?|fees?|spend|spent|paid|pay|payment|payable|budget|value[ds]?|worth|quoted?|quotes|"
+    r"bill(?:ed|ing)?|credit|debit|balance|rebate|surcharge|freight|net|gross|tax|vat|owed?|outstanding|"
+    r"refund(?:ed)?|deposit|discount(?:ed)?|tariff|list|unit\s?price|costs?\sper|sum|@)\W{0,3}"
+    r"(?:\w+\W{1,3}){0,5}$", re.I)
+#: "[amount] to 44", "[amount] vs 29.16": the second figure of a range or comparison whose first was money.
+_CONNECTOR = re.compile(r"\s?(?:to|vs\.?|versus|and|or|->|→|/|instead of|up to|down to|-|–|—)\s?(?:US\$|[$€£]|"
+                        r"(?:USD|EUR|GBP)\s)?", re.I)
+_CLAUSE_END = re.compile(r"[.,;!?\n|]\s|\s[-–—]\s")
+_MONEY_HEADER = re.compile(r"price|cost|amount|total|value|subtotal|spend|rate|fee|charge|usd|eur|\$|€|£", re.I)
+
+
+def _is_money(text: str, m: re.Match[str]) -> bool:
+    before, after = text[:m.start()], text[m.end():]
+    if _CUR_BEFORE.search(before[-6:]) or _CUR_AFTER.match(after):
+        return True
+    number = m.group(1)
+    if m.group(2) and _CUR_BEFORE.search(before[-6:]):
+        return True
+    if _UNIT_AFTER.match(after) or _MONTH_BEFORE.search(before[-10:]) or _MONTH_AFTER.match(after):
+        return False
+    if _PER_AFTER.match(after) and re.search(r"[.,]\d", number):
+        return True
+    if re.search(r"[.,]\d{2}$", number) and not re.fullmatch(r"\d{1,2}[.,]\d{2}", number.strip()) or \
+            re.search(r"\d[.,]\d{3}[.,]\d{2}$", number):
+        return True
+    if re.fullmatch(r"\d{1,2}[.,]\d{2}", number) and not re.search(r"\d\s?[:h]\s?$", before[-3:]):
+        return True  # "9.50": two decimals, not a time of day
+    clause = _CLAUSE_END.split(before[-80:])[-1]
+    return bool(_MONEY_WORDS.search(clause))
+
+
+def _scrub_tables(text: str) -> str:
+    """Markdown/pipe tables: every number in a column whose header names money."""
+    lines = text.split("\n")
+    money_cols: set[int] = set()
+    for i, line in enumerate(lines):
+        if "|" not in line:
+            money_cols = set()
+            continue
+        cells = line.split("|")
+        if not money_cols and any(_MONEY_HEADER.search(c) for c in cells) and not re.search(r"\d", line):
+            money_cols = {j for j, c in enumerate(cells) if _MONEY_HEADER.search(c)}
+            continue
+        if money_cols:
+            for j in money_cols:
+                if j < len(cells):
+                    cells[j] = re.sub(r"[-+]?\d[\d,.\u202f ]*", REDACTED + " ", cells[j]).replace(
+                        REDACTED + " ", REDACTED)
+            lines[i] = "|".join(cells)
+    return "\n".join(lines)
+
+
 def scrub_money(text: str) -> str:
     """`text` with every money amount replaced by "[redacted]" (for roles that may not see prices)."""
-    if not text:
+    if not text or not any(ch.isdigit() for ch in text):
         return text
-    out = MONEY_PATTERN.sub(REDACTED, text)
-    out = _PRICE_WORD.sub(lambda m: m.group(1) + REDACTED, out)
-    return _FOLLOWER.sub(lambda m: m.group(1) + REDACTED, out)
+    if "|" in text:
+        text = _scrub_tables(text)
+    out: list[str] = []
+    last = 0
+    prev_end = -1
+    for m in _TOKEN.finditer(text):
+        follows = prev_end >= 0 and _CONNECTOR.fullmatch(text[prev_end:m.start()]) is not None
+        if follows or _is_money(text, m):
+            start, end = m.start(), m.end()
+            cur = _CUR_BEFORE.search(text[max(0, start - 6):start])
+            if cur:
+                start -= len(cur.group())
+            after = _CUR_AFTER.match(text[end:]) or _PER_AFTER.match(text[end:])
+            if after:
+                end += len(after.group())
+            if start < last:
+                start = last
+            out.append(text[last:start])
+            out.append(REDACTED)
+            last = prev_end = end
+    out.append(text[last:])
+    result = "".join(out)
+    return re.sub(r"@\s?\[redacted\]", REDACTED, result)
 
 
 def scrub_money_deep(value: Any) -> Any:
@@ -150,6 +244,8 @@ class Policy:
     currency: str = "USD"
     document_types: tuple[str, ...] = ()
     source: str = "<memory>"
+    cumulative: dict[str, dict[str, float]] = field(default_factory=dict)  # kind -> {max_amount|max_days_shift}
+    cumulative_window_hours: float = 168.0
     version: str = ""  # sha256 prefix of the parsed policy: sealed into every proposal made under it
     _redact_cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
@@ -190,7 +286,16 @@ class Policy:
                 raise PolicyError(f"{source}: approval_rules.{kind}: the last rule must have no condition "
                                   "(a catch-all), so every proposal has a rule")
             rules[str(kind)] = parsed
+        cum_spec = dict(data.get("cumulative_self_approval") or {})
+        window = float(cum_spec.pop("window_hours", 168))
+        cumulative: dict[str, dict[str, float]] = {}
+        for kind, spec in cum_spec.items():
+            limits = {k: float(v) for k, v in dict(spec or {}).items() if k in ("max_amount", "max_days_shift")}
+            if not limits:
+                raise PolicyError(f"{source}: cumulative_self_approval.{kind} needs max_amount or max_days_shift")
+            cumulative[str(kind)] = limits
         return cls(roles=roles, rules=rules, expiry_hours=float(data.get("expiry_hours", 72)),
+                   cumulative=cumulative, cumulative_window_hours=window,
                    currency=str(data.get("currency", "USD")),
                    document_types=tuple(_flatten(data.get("document_types") or [])), source=source,
                    version=hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16])

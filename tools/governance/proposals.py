@@ -312,7 +312,8 @@ class ProposalService:
         eligible = self.policy.eligible_approvers(_Draft(kind, float(amount), user.username, metrics, user.role),
                                                   self.directory)
         origin, provenance = _assess(ctx, kind, dict(args), odoo_ref)
-        if origin == "model":  # came from untrusted text: never the requester's own approval
+        if origin == "model" or self._split_reason(kind, user.username, odoo_ref, float(amount), metrics):
+            # from untrusted text, or self-approvals on this record would add up past the policy's limit
             eligible = [u for u in eligible if u != user.username]
             summary = f"{summary.rstrip().rstrip('.')}. {card_note(provenance, user.username)}"
         if not eligible:  # never store a proposal nobody can approve
@@ -682,6 +683,10 @@ class ProposalService:
     def can_approve(self, who: Identity, p: Proposal, integrity: Integrity | None = None) -> tuple[bool, str]:
         """The policy's answer, plus the provenance rules: a model-suggested proposal is never approved by
         its requester, and nobody else sees or decides it before the requester confirms it."""
+        if who.username == p.requester:
+            split = self._split_reason(p.kind, p.requester, p.odoo_ref, p.amount, p.metrics, exclude=p.id)
+            if split:
+                return False, split
         if p.model_suggested:
             if who.username == p.requester:
                 return False, ("it was suggested by the assistant after reading untrusted content, so the "
@@ -691,6 +696,40 @@ class ProposalService:
             if not confirmed:
                 return False, f"it waits for {p.requester} to confirm they want it"
         return self.policy.can_approve(who, p)
+
+    def _split_reason(self, kind: str, requester: str, odoo_ref: str | None, amount: float,
+                      metrics: Mapping[str, Any], exclude: str | None = None) -> str | None:
+        """Why a self-approval would split a limit (policy cumulative_self_approval), or None: what this
+        requester self-approved on the same record within the window, plus this proposal."""
+        limits = self.policy.cumulative.get(kind)
+        if not limits or not odoo_ref:
+            return None
+        since = self.clock() - timedelta(hours=self.policy.cumulative_window_hours)
+        q = (sa.select(ProposalRow.amount, ProposalRow.metrics_json)
+             .where(ProposalRow.kind == kind, ProposalRow.requester == requester, ProposalRow.odoo_ref == odoo_ref,
+                    ProposalRow.decided_by == requester, ProposalRow.decided_at >= since,
+                    ProposalRow.state.in_(("approved", "executing", "executed"))))
+        if exclude:
+            q = q.where(ProposalRow.id != exclude)
+        with self.store.read() as s:
+            rows = s.execute(q).all()
+        window = f"{self.policy.cumulative_window_hours:g} hours"
+        if "max_amount" in limits:
+            total = sum(float(r.amount) for r in rows) + float(amount)
+            if rows and total > limits["max_amount"]:
+                return (f"self-approvals of {kind} on this record would total {total:,.2f} {self.policy.currency} "
+                        f"within {window} (limit {limits['max_amount']:,.2f}): a different person must approve")
+        if "max_days_shift" in limits:
+            def days(raw: Any) -> float:
+                try:
+                    return abs(float((json.loads(raw) if isinstance(raw, str) else raw or {}).get("days_shift") or 0))
+                except (ValueError, TypeError, AttributeError):
+                    return 0.0
+            total = sum(days(r.metrics_json) for r in rows) + days(dict(metrics))
+            if rows and total > limits["max_days_shift"]:
+                return (f"self-approved shifts of this receipt would total {total:g} days within {window} "
+                        f"(limit {limits['max_days_shift']:g}): a different person must approve")
+        return None
 
     def confirm(self, proposal_id: str, user: Identity) -> Decision:
         """The requester confirms a model-suggested proposal: only then do approvers see it."""
@@ -855,12 +894,12 @@ class ProposalService:
         self._notify("executed", done)
         return Decision("executed", f"Executed (found in Odoo): {p.id} ({p.summary}). {message}", done)
 
-    def reconcile_stuck(self, actor: str = "system") -> builtins.list[Decision]:
-        """Reconcile every proposal stuck in approved/executing beyond the lease."""
+    def reconcile_stuck(self, actor: str = "system", *, force: bool = False) -> builtins.list[Decision]:
+        """Reconcile every proposal stuck in approved/executing beyond the lease (all of them with force)."""
         with self.store.read() as s:
             ids = s.scalars(sa.select(ProposalRow.id)
                             .where(ProposalRow.state.in_(("approved", "executing")))).all()
-        return [self.reconcile(pid, actor) for pid in ids]
+        return [self.reconcile(pid, actor, force=force) for pid in ids]
 
 
 def service_for(ctx: ToolContext) -> ProposalService:

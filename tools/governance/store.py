@@ -335,6 +335,30 @@ class StateStore:
         with self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
 
+    # -- leases --------------------------------------------------------------------------------
+    def acquire_lease(self, name: str, holder: str, ttl_s: float) -> bool:
+        """Take or renew the named lease for `ttl_s` seconds; False while another holder's lease lives.
+        One row per name, changed in a write transaction: exactly one holder across processes."""
+        from datetime import timedelta
+
+        now = utcnow()
+        try:
+            with self.write() as s:
+                row = s.scalars(sa.select(LeaseRow).where(LeaseRow.name == name).with_for_update()).first()
+                if row is None:
+                    s.add(LeaseRow(name=name, holder=holder, expires_at=now + timedelta(seconds=ttl_s)))
+                    return True
+                if row.holder != holder and row.expires_at > now:
+                    return False
+                row.holder, row.expires_at = holder, now + timedelta(seconds=ttl_s)
+                return True
+        except IntegrityError:  # another process inserted the row first
+            return False
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self.write() as s:
+            s.execute(sa.delete(LeaseRow).where(LeaseRow.name == name, LeaseRow.holder == holder))
+
     # -- dedupe helpers ------------------------------------------------------------------------
     def seen_event(self, key: str) -> bool:
         """Record an inbound event id. True if it had been seen before (then skip it), else False."""
