@@ -330,9 +330,10 @@ class Assistant:
     # -- bookkeeping ---------------------------------------------------------------------------
     def _finish(self, turn: _Turn, user: Identity, text: str, thread_id: str, channel: str,
                 answer: str, error: str | None, t0: float) -> TurnResult:
-        if error is None and turn.results and all(not r.ok for r in turn.results) and any(
-                (r.data or {}).get("code") == "odoo_unavailable" for r in turn.results):
-            error = "odoo_unavailable"  # nothing could be read: the channels report it as an error
+        if error is None and turn.results and all(not r.ok for r in turn.results):
+            codes = {(r.data or {}).get("code") for r in turn.results}
+            # nothing could be read because of Odoo itself: the channels report it as an error
+            error = next((c for c in ("odoo_unavailable", "odoo_access") if c in codes), None)
         result = TurnResult(
             answer=answer, brain=self.brain_name, tool_calls=list(turn.records),
             citations=list(turn.citations.values()), proposals=list(turn.proposals),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -19,37 +18,10 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from assistant import cli_chat, cli_doctor, cli_governance, cli_knowledge, cli_run, cli_slack
+from assistant import cli_chat, cli_doctor, cli_governance, cli_knowledge, cli_logging, cli_run, cli_slack
 from sandbox.cli import app as sandbox_app
 
 EXIT_PROBLEM = 1
-
-
-class _NoTraceback(logging.Formatter):
-    """Log lines without stack traces (a warning during start-up must not look like a crash)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        record = logging.makeLogRecord(record.__dict__)
-        if record.exc_info and record.exc_info[1] is not None:
-            record.msg = f"{record.getMessage()} ({type(record.exc_info[1]).__name__}: {record.exc_info[1]})"
-            record.args = None
-        record.exc_info, record.exc_text, record.stack_info = None, None, None
-        return super().format(record)
-
-
-def _debug() -> bool:
-    return os.environ.get("QM_DEBUG", "").strip().lower() in ("1", "true", "yes")
-
-
-def _quiet_logging() -> None:
-    """Warnings go to stderr as one line each; only QM_DEBUG=1 shows stack traces."""
-    root = logging.getLogger()
-    if root.handlers or _debug():
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_NoTraceback("%(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.WARNING)
 
 
 class FriendlyGroup(TyperGroup):
@@ -60,7 +32,7 @@ class FriendlyGroup(TyperGroup):
     def main(self, args: Sequence[str] | None = None, *a: Any, **kw: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         FriendlyGroup.wants_json = "--json" in argv
-        _quiet_logging()
+        cli_logging.quiet()
         return super().main(args, *a, **kw)
 
     def invoke(self, ctx: Any) -> Any:
@@ -69,7 +41,7 @@ class FriendlyGroup(TyperGroup):
         except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:
-            if _debug():
+            if cli_logging.debug():
                 raise
             from assistant.problems import Problem, describe
 

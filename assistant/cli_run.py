@@ -87,6 +87,9 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         holder.append(runtime)
         set_runtime(runtime)
+        from assistant import cli_logging
+
+        cli_logging.serving()  # up: serving errors keep their tracebacks in the log
         where = ("shared sandbox (started by another process)" if runtime.sandbox_shared
                  else "embedded sandbox" if runtime.sandbox is not None else settings.odoo_url)
         console.print(f"[green]Ready[/]: Odoo {runtime.odoo.url} ({where}), brain {runtime.brain_name}, "

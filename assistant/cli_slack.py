@@ -33,7 +33,9 @@ def register(app: typer.Typer) -> None:
         if missing:
             typer.echo(f"Socket Mode needs {' and '.join(missing)}; see assistant/channels/SLACK.md.", err=True)
             raise typer.Exit(2)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from assistant import cli_logging
+
+        cli_logging.serving(logging.INFO)
 
         from assistant.channels.slack import SlackChannel
         from assistant.runtime import Runtime

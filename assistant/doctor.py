@@ -50,6 +50,11 @@ GROUP_HINTS = {"purchase": "Purchase: User", "stock": "Inventory: User", "accoun
                "product": "Purchase: User", "mail": "an internal user", "res": "an internal user"}
 
 
+APP_OF = {"purchase": "Purchase", "stock": "Inventory", "account": "Invoicing", "product": "Purchase",
+          "mail": "Discuss"}
+NOT_INSTALLED = "(its app is not installed)"
+
+
 @dataclass
 class Check:
     name: str
@@ -148,9 +153,12 @@ def _odoo_checks(report: Report, settings: Any, url: str, db: str, factory: Any)
 
 # -- Odoo: apps, rights per tool, company, sequences, warehouses -----------------------------------------
 def _odoo_setup_checks(report: Report, settings: Any, odoo: OdooClient) -> None:
-    _modules_check(report, odoo)
+    missing = _modules_check(report, odoo)
     _access_checks(report, odoo, settings)
-    for check in (_user_company_check, _approval_check, _sequence_check, _warehouse_check):
+    checks: list[Callable[[Report, OdooClient, Any], None]] = [_user_company_check, _approval_check]
+    if "stock" not in missing:  # references and warehouses live in Inventory
+        checks += [_sequence_check, _warehouse_check]
+    for check in checks:
         try:
             check(report, odoo, settings)
         except OdooUnavailable as exc:
@@ -161,7 +169,8 @@ def _odoo_setup_checks(report: Report, settings: Any, odoo: OdooClient) -> None:
                        f"could not be read: {_first_line(exc.message)}")
 
 
-def _modules_check(report: Report, odoo: OdooClient) -> None:
+def _modules_check(report: Report, odoo: OdooClient) -> list[str]:
+    """Reports the apps; returns the required ones that are missing."""
     names = [*REQUIRED_MODULES, *OPTIONAL_MODULES]
     states = installed_modules(odoo, names)
     missing = [m for m in REQUIRED_MODULES if states.get(m) not in WORKING]
@@ -181,6 +190,7 @@ def _modules_check(report: Report, odoo: OdooClient) -> None:
         if states.get(m) not in WORKING:
             report.add(f"odoo.modules.{m}", f"Optional app {m}", "warn", f"{m} is not installed: no {what}",
                        f"Install {m} in Odoo if you want {what}.")
+    return missing
 
 
 def _access_checks(report: Report, odoo: OdooClient, settings: Any) -> None:
@@ -201,6 +211,13 @@ def _access_checks(report: Report, odoo: OdooClient, settings: Any) -> None:
         if not refused:
             ops = sorted({f"{op} {model}" for model, op in needs.items()})
             report.add(f"access.{tool}", f"Rights for {tool}", "ok", "; ".join(ops))
+            continue
+        absent = sorted({k.split(" ", 1)[1] for k, why in refused.items() if why.endswith(NOT_INSTALLED)})
+        if absent:  # a missing app, not a missing right
+            apps = sorted({APP_OF.get(m.split(".", 1)[0], m) for m in absent})
+            report.add(f"access.{tool}", f"Rights for {tool}", "fail",
+                       f"needs {', '.join(absent)}, which this database does not have",
+                       f"Install {', '.join(apps)} in Odoo (Apps).")
             continue
         groups = sorted({GROUP_HINTS.get(k.split(" ", 1)[1].split(".", 1)[0], "the app's user group")
                          for k in refused})

@@ -254,8 +254,13 @@ def _call(ctx: ToolContext, t: Tool, parsed: Any) -> ToolResult:
                           error=f"{text}. Please try again shortly; if it lasts, an administrator can run "
                                 "`quartermaster doctor`.")
     except OdooAccessError as exc:
+        first = next((line.strip() for line in exc.message.splitlines() if line.strip()), "access denied")
+        login = getattr(ctx.odoo, "login_name", None)
+        who = f"the Odoo user '{login}'" if login else "the Odoo user Quartermaster logs in as"
         return ToolResult(tool=t.name, ok=False, data={"code": "odoo_access"},
-                          error=f"Odoo refused access for this user: {exc.message}")
+                          error=f"Odoo refused access: {first.rstrip('.')}. An administrator can give {who} "
+                                "those rights in Odoo (Settings → Users); `quartermaster doctor` lists what each "
+                                "tool needs.")
     except OdooError as exc:
         return ToolResult(tool=t.name, ok=False, data={"code": "odoo_error"},
                           error=f"Odoo refused the request: {exc.message}")

@@ -278,3 +278,17 @@ def test_web_app_that_cannot_start_serves_the_sentence(env: Path) -> None:
         ready = client.get("/readyz")
         assert ready.status_code == 503 and "ODOO_URL" in ready.json()["checks"]["runtime"]["detail"]
         assert client.get("/healthz").status_code == 200
+
+
+def test_an_odoo_user_lacking_rights_gets_a_sentence_not_odoos_essay(sandbox: Any, env: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # Quartermaster logged in to Odoo as the dock lead (Inventory user only): bills are out of reach
+    for name, value in (("ODOO_URL", sandbox.url), ("ODOO_DB", sandbox.db), ("ODOO_LOGIN", "wes.warehouse"),
+                        ("ODOO_PASSWORD", "wes.warehouse")):
+        monkeypatch.setenv(name, value)
+    out = CliRunner().invoke(app, ["ask", "Which bills don't match their POs?", "--as", "fiona.finance", "--json"])
+    assert out.exit_code == 1, out.output
+    data = json.loads(out.output)
+    assert data["ok"] is False and data["error"] == "odoo_access"
+    assert "Odoo refused access" in data["answer"] and "'wes.warehouse'" in data["answer"]
+    assert "quartermaster doctor" in data["answer"] and "Contact your administrator" not in data["answer"]

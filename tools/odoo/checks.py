@@ -39,7 +39,15 @@ def installed_modules(odoo: OdooClient, names: list[str]) -> dict[str, str]:
     except OdooError:
         pass
     states: dict[str, str] = {}
+    if "purchase_stock" in names:  # one look answers three: purchase_stock depends on purchase and stock
+        try:
+            if "purchase_line_id" in odoo.execute_kw("stock.move", "fields_get", [], {"attributes": ["type"]}):
+                states.update(dict.fromkeys(("purchase", "stock", "purchase_stock"), "installed"))
+        except OdooError:
+            pass
     for name in names:
+        if name in states:
+            continue
         marker = MARKERS.get(name)
         if marker is None:
             states[name] = "unknown"
