@@ -145,8 +145,12 @@ def register(app: typer.Typer) -> None:
                     report = run_eval(runtime, brain=brain, category=category, path=path,
                                       set_name=None if questions else set_name)
             except (OdooError, OdooUnavailable, ValueError, RuntimeError) as exc:
-                typer.echo(f"Cannot run the eval{f' on {biz}' if biz else ''}: {exc}", err=True)
-                raise typer.Exit(2) from None
+                from assistant.problems import describe
+
+                problem = describe(exc, settings)
+                prefix = f"Cannot run the eval on {biz}: " if biz else ("" if problem else "Cannot run the eval: ")
+                typer.echo(f"{prefix}{problem.message if problem else exc}", err=True)
+                raise typer.Exit(1) from None
             if biz:
                 report.business = f"{biz} ({report.business})"
             reports.append(report)
