@@ -213,3 +213,34 @@ def test_odoo_refusals_become_one_sentence_naming_the_fix() -> None:
     assert "Unlock it in Odoo" in locked
     other = explain_refusal(OdooValidationError("Some other refusal."), "", "post the reminder")
     assert other == "Odoo refused to post the reminder: Some other refusal."
+
+
+def test_po_amount_for_thresholds_is_in_the_company_currency() -> None:
+    from tools.actions.common import company_total, po_money
+
+    class Odoo:
+        def __init__(self, has_cc: bool) -> None:
+            self.has_cc = has_cc
+
+        def cached(self, key: str, loader: Any, ttl: float = 0) -> Any:
+            return loader()
+
+        def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
+            if model == "res.company":
+                return [{"id": 1, "po_double_validation": "two_step", "po_double_validation_amount": 1000.0,
+                         "currency_id": [1, "USD"]}]
+            return [{"id": 7, "amount_total_cc": 3817.98}]
+
+        def execute_kw(self, model: str, method: str, args: list[Any], kw: dict[str, Any]) -> Any:
+            if method == "fields_get":
+                return {"amount_total_cc": {"type": "monetary"}} if self.has_cc else {}
+            assert kw["context"]["date"] == "2026-12-01"  # the order date's rate, as Odoo
+            return [{"id": 1, "rate": 1.0}, {"id": 2, "rate": 1.2834}]
+
+    po = {"id": 7, "amount_total": 4900.0, "currency_id": [2, "EUR"], "company_id": [1, "Co"],
+          "date_order": "2026-12-01 10:00:00"}
+    assert company_total(Odoo(True), po) == (3817.98, "USD")  # type: ignore[arg-type]
+    assert company_total(Odoo(False), po) == (3817.98, "USD")  # type: ignore[arg-type]
+    assert po_money(po, (3817.98, "USD")) == "4,900.00 EUR ≈ 3,817.98 USD"
+    same = {**po, "currency_id": [1, "USD"], "amount_total": 10.0}
+    assert company_total(Odoo(True), same) == (10.0, "USD") and po_money(same, (10.0, "USD")) == "10.00 USD"  # type: ignore[arg-type]

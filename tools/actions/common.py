@@ -20,7 +20,7 @@ from tools.odoo.values import m2o_id as m2o_id
 from tools.odoo.values import m2o_name as m2o_name
 
 PO_FIELDS = ["id", "name", "state", "partner_id", "amount_total", "write_date", "date_approve",
-             "picking_ids", "receipt_status", "currency_id", "user_id", "company_id"]
+             "picking_ids", "receipt_status", "currency_id", "user_id", "company_id", "date_order"]
 PO_STATE_LABEL = {"draft": "RFQ", "sent": "RFQ sent", "to approve": "to approve", "purchase": "purchase order",
                   "done": "locked", "cancel": "cancelled"}
 SKEW = timedelta(seconds=5)
@@ -48,9 +48,13 @@ def money(amount: float, currency: str = "") -> str:
     return f"{amount:,.2f} {currency}".rstrip()
 
 
-def po_money(po: dict[str, Any]) -> str:
-    """The PO total with the PO's own currency code (read from Odoo, never assumed)."""
-    return money(float(po.get("amount_total") or 0), m2o_name(po.get("currency_id")))
+def po_money(po: dict[str, Any], company: tuple[float, str] | None = None) -> str:
+    """The PO total with the PO's own currency code (read from Odoo, never assumed), plus the company-currency
+    figure when it differs ("4,900.00 EUR ≈ 3,817.98 USD")."""
+    text = money(float(po.get("amount_total") or 0), m2o_name(po.get("currency_id")))
+    if company and company[1] and company[1] != m2o_name(po.get("currency_id")):
+        text += f" ≈ {money(company[0], company[1])}"
+    return text
 
 
 def approval_settings(odoo: OdooClient, company_id: int | None) -> dict[str, Any]:
@@ -69,7 +73,39 @@ def approval_settings(odoo: OdooClient, company_id: int | None) -> dict[str, Any
     r = rows[0]
     return {"two_step": r.get("po_double_validation") == "two_step",
             "threshold": float(r.get("po_double_validation_amount") or 0),
-            "currency": m2o_name(r.get("currency_id"))}
+            "currency": m2o_name(r.get("currency_id")), "currency_id": m2o_id(r.get("currency_id"))}
+
+
+def has_field(odoo: OdooClient, model: str, field: str) -> bool:
+    """Does this Odoo's model have the field (cached per connection)? For fields newer Odoo versions add."""
+    def load() -> bool:
+        try:
+            return field in odoo.execute_kw(model, "fields_get", [[field]], {"attributes": ["type"]})
+        except OdooError:
+            return False
+    return bool(odoo.cached(f"qm.has_field.{model}.{field}", load, ttl=3600))
+
+
+def company_total(odoo: OdooClient, po: dict[str, Any]) -> tuple[float, str]:
+    """The PO total in its company's currency, with that currency's code — what approval thresholds compare.
+
+    Odoo's own `amount_total_cc` (Odoo 17+) where it exists, else the total converted with Odoo's rates at the
+    order date; the PO total itself when the PO is in the company currency."""
+    total = float(po.get("amount_total") or 0)
+    settings = approval_settings(odoo, m2o_id(po.get("company_id")))
+    code = str(settings.get("currency") or m2o_name(po.get("currency_id")))
+    po_cur, co_cur = m2o_id(po.get("currency_id")), settings.get("currency_id")
+    if not co_cur or not po_cur or po_cur == co_cur:
+        return total, code
+    if has_field(odoo, "purchase.order", "amount_total_cc"):
+        rows = odoo.read("purchase.order", [int(po["id"])], ["amount_total_cc"])
+        if rows:
+            return float(rows[0].get("amount_total_cc") or 0), code
+    ctx: dict[str, Any] = {"date": str(po.get("date_order") or "")[:10] or None,
+                           "allowed_company_ids": [m2o_id(po.get("company_id"))]}
+    rates = {int(r["id"]): float(r.get("rate") or 1.0) or 1.0 for r in odoo.execute_kw(
+        "res.currency", "read", [[po_cur, co_cur], ["rate"]], {"context": {k: v for k, v in ctx.items() if v}})}
+    return round(total * rates.get(co_cur, 1.0) / rates.get(po_cur, 1.0), 2), code
 
 
 # -- purchase orders ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from tools.actions.common import (
     approval_line,
     approval_settings,
     check_po_unchanged,
+    company_total,
     done_receipts,
     find_marker_message,
     m2o_id,
@@ -68,17 +69,17 @@ def confirm_purchase_order(ctx: ToolContext, args: ConfirmPurchaseOrderArgs) -> 
             f"{po['name']} is '{PO_STATE_LABEL.get(state, state)}' ({state}); only RFQs in draft or sent can "
             "be confirmed." + (" It waits for approval in Odoo: propose approving it instead."
                                if state == "to approve" else "") + " Nothing proposed.", "wrong_state")
-    amount = float(po.get("amount_total") or 0)
+    amount, code = company_total(ctx.odoo, po)
     vendor = m2o_name(po.get("partner_id"))
-    after, note = _expected_after_confirm(ctx.odoo, po)
-    summary = f"confirm {po['name']} ({vendor}, {po_money(po)}): {state} → {after}{note}"
+    after, note = _expected_after_confirm(ctx.odoo, po, amount)
+    summary = f"confirm {po['name']} ({vendor}, {po_money(po, (amount, code))}): {state} → {after}{note}"
     return propose(ctx, "confirm_purchase_order",
                    args={"po_id": po["id"], "po": po["name"]}, summary=summary,
                    before_after={"state": [state, "purchase"], "po": po["name"], "vendor": vendor},
                    evidence=po_evidence(po), amount=amount, odoo_ref=f"purchase.order,{po['id']}")
 
 
-def _expected_after_confirm(odoo: OdooClient, po: dict[str, Any]) -> tuple[str, str]:
+def _expected_after_confirm(odoo: OdooClient, po: dict[str, Any], company_amount: float) -> tuple[str, str]:
     """What Odoo's button_confirm will do with this PO: ('purchase' | 'to approve' | both, why).
 
     Odoo 18 (_approval_allowed): one-step company, or total below the company's threshold, or the confirming
@@ -89,14 +90,10 @@ def _expected_after_confirm(odoo: OdooClient, po: dict[str, Any]) -> tuple[str, 
     limit = money(settings["threshold"], settings["currency"])
     if odoo_user_can_approve(odoo):
         return "purchase", ""
-    same_currency = m2o_name(po.get("currency_id")) == settings["currency"]
-    if same_currency and float(po.get("amount_total") or 0) < settings["threshold"]:
+    if company_amount < settings["threshold"]:
         return "purchase", ""
     who = f"Quartermaster's Odoo user '{odoo.login_name}' is not one"
-    if same_currency:
-        return "to approve", f" (Odoo's two-step approval: from {limit} a purchase manager must approve; {who})"
-    return ("purchase or 'to approve'", f" (Odoo's two-step approval applies from {limit} in the company currency; "
-                                        f"{who})")
+    return "to approve", f" (Odoo's two-step approval: from {limit} a purchase manager must approve; {who})"
 
 
 def _waiting_sentence(odoo: OdooClient, po: dict[str, Any]) -> str:
@@ -207,9 +204,9 @@ def approve_purchase_order(ctx: ToolContext, args: ApprovePurchaseOrderArgs) -> 
         raise ToolError(f"Odoo would not let Quartermaster's Odoo user '{ctx.odoo.login_name}' approve "
                         f"{po['name']}: it is not a purchase manager. Approve it in Odoo, or give that user "
                         "Purchase: Administrator. Nothing proposed.", code="odoo_rights")
-    amount = float(po.get("amount_total") or 0)
+    amount, code = company_total(ctx.odoo, po)
     vendor = m2o_name(po.get("partner_id"))
-    summary = f"approve {po['name']} in Odoo ({vendor}, {po_money(po)}): to approve → purchase"
+    summary = f"approve {po['name']} in Odoo ({vendor}, {po_money(po, (amount, code))}): to approve → purchase"
     return propose(ctx, "approve_purchase_order",
                    args={"po_id": po["id"], "po": po["name"]}, summary=summary,
                    before_after={"state": [state, "purchase"], "po": po["name"], "vendor": vendor},
@@ -265,9 +262,10 @@ def cancel_purchase_order(ctx: ToolContext, args: CancelPurchaseOrderArgs) -> To
     done = done_receipts(ctx.odoo, list(po.get("picking_ids") or []))
     require(not done, f"{po['name']} has receipts already done ({', '.join(done)}); Odoo cannot cancel it. "
                       "Nothing proposed.", "wrong_state")
-    amount = float(po.get("amount_total") or 0)
+    amount, code = company_total(ctx.odoo, po)
     vendor = m2o_name(po.get("partner_id"))
-    summary = f"cancel {po['name']} ({vendor}, {po_money(po)}): {state} → cancel — {args.reason.strip()}"
+    summary = (f"cancel {po['name']} ({vendor}, {po_money(po, (amount, code))}): {state} → cancel — "
+               f"{args.reason.strip()}")
     return propose(ctx, "cancel_purchase_order",
                    args={"po_id": po["id"], "po": po["name"], "reason": args.reason.strip()}, summary=summary,
                    before_after={"state": [state, "cancel"], "po": po["name"], "vendor": vendor},
