@@ -130,3 +130,40 @@ def test_scorecard_text_never_prints_none_and_says_why_a_figure_is_missing() -> 
     text = scorecard_text("V", 12, card, history_summary(orders, datetime(2026, 1, 1)), ["P9"], [], "EUR")
     assert "None" not in text and "no receipts yet" in text and "n/a" in text
     assert "1 open PO(s), 0 late" in text and "EUR" in text
+
+
+def test_history_sums_convert_each_po_currency_and_leave_out_unknown_rates(scripted: Any) -> None:
+    """supplier_history's server-side sums: groups per PO currency, each converted with Odoo's rate; a
+    currency without a rate is counted, not mixed in; prices per product UoM."""
+    from tools.reads.supplier import Conversions, history_aggregated
+
+    usd, eur, chf, units, dozens = 1, 2, 3, 1, 2
+
+    def handler(model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if model == "purchase.order" and method == "read_group":
+            return [{"currency_id": [usd, "USD"], "amount_untaxed": 100.0, "__count": 1,
+                     "__range": {"date_approve:month": {"from": "2026-01-01"}}},
+                    {"currency_id": [eur, "EUR"], "amount_untaxed": 250.0, "__count": 2,
+                     "__range": {"date_approve:month": {"from": "2026-02-01"}}},
+                    {"currency_id": [chf, "CHF"], "amount_untaxed": 999.0, "__count": 1,
+                     "__range": {"date_approve:month": {"from": "2026-02-01"}}}]
+        if model == "purchase.order.line" and method == "read_group":
+            cur = next(t[2] for t in args[0] if isinstance(t, tuple) and t[0] == "order_id")[-1][2]
+            return [{"product_id": [7, "P"], "price_subtotal": {usd: 100.0, eur: 250.0, chf: 999.0}[cur]}]
+        if model == "purchase.order.line" and method == "web_search_read":
+            return {"records": [
+                {"id": 1, "product_id": {"id": 7, "default_code": "KIT.310", "uom_id": units},
+                 "order_id": {"id": 1, "currency_id": usd}, "product_uom": dozens, "product_uom_qty": 24.0,
+                 "date_approve": "2026-01-05 10:00:00", "price_unit": 50.0, "product_qty": 2.0},
+                {"id": 2, "product_id": {"id": 7, "default_code": "KIT.310", "uom_id": units},
+                 "order_id": {"id": 2, "currency_id": eur}, "product_uom": dozens, "product_uom_qty": 60.0,
+                 "date_approve": "2026-02-05 10:00:00", "price_unit": 50.0, "product_qty": 5.0}]}
+        raise AssertionError(f"unexpected {model}.{method}")
+
+    conv = Conversions(factors={units: 1.0, dozens: 1 / 12}, rates={usd: 1.0, eur: 1.25}, currency="USD")
+    hist = history_aggregated(scripted(handler), 9, datetime(2026, 1, 1), conv=conv)
+    assert hist["spend"] == 300.0 and hist["po_count"] == 3 and hist["unconverted_pos"] == 1  # 100 + 250/1.25
+    assert hist["spend_by_month"] == {"2026-01": 100, "2026-02": 200}
+    (top,) = hist["top_products"]
+    assert top["spend"] == 300.0 and top["qty"] == 84  # 2 + 5 Dozens in Units
+    assert (top["first_price"], top["last_price"]) == (4.1667, 3.3333)  # 50/12 USD, 50/12/1.25 USD per Unit
