@@ -407,10 +407,11 @@ class ProposalService:
             events = builtins.list(s.scalars(sa.select(ProposalEventRow)
                                              .where(ProposalEventRow.proposal_id == proposal_id)
                                              .order_by(ProposalEventRow.id)))
-            audits = builtins.list(s.scalars(sa.select(AuditEventRow)
-                                             .where(AuditEventRow.type.in_(TRANSITION_AUDITS),
-                                                    AuditEventRow.payload_json.like(like))
-                                             .order_by(AuditEventRow.seq)))
+            q = sa.select(AuditEventRow).where(AuditEventRow.type.in_(TRANSITION_AUDITS),
+                                               AuditEventRow.payload_json.like(like))
+            if row.run_id:  # every audit event of a proposal carries its (sealed) run id: an indexed lookup
+                q = q.where(AuditEventRow.run_id == row.run_id)
+            audits = builtins.list(s.scalars(q.order_by(AuditEventRow.seq)))
         return self._check_rows(row, events, audits)
 
     def _check_rows(self, row: ProposalRow, events: builtins.list[ProposalEventRow],
