@@ -593,7 +593,16 @@ class ProposalService:
     def decide(self, proposal_id: str, user: Identity, decision: str, comment: str | None = None
                ) -> Decision:
         """Approve (then execute) or reject. Re-authorises `user` against the current users file and
-        policy; safe to call twice or from two processes at once."""
+        policy; safe to call twice or from two processes at once. The message is worded for the decider:
+        a role without money rights gets it without amounts (refusals quote the proposal's value)."""
+        done = self._decide(proposal_id, user, decision, comment)
+        role = getattr(self.directory.get(user.username), "role", user.role)
+        if self.policy.scrubs_money(role):
+            done.message = self.policy.scrub_text(role, done.message)
+        return done
+
+    def _decide(self, proposal_id: str, user: Identity, decision: str, comment: str | None = None
+                ) -> Decision:
         if decision not in ("approve", "reject"):
             return Decision("invalid", f"decision must be 'approve' or 'reject', not {decision!r}")
         p = self.get(proposal_id)
