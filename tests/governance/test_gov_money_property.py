@@ -140,3 +140,15 @@ def test_warehouse_redaction_scrubs_memos_and_chatter() -> None:
         assert secret not in shown
     assert "FST-4424" in shown
     assert policy.redact("buyer", data) == data
+
+
+def test_refusal_to_a_warehouse_user_carries_no_amount(service, directory) -> None:  # type: ignore[no-untyped-def]
+    """A Slack refusal told a warehouse user "2,637.37 USD" (issue #11)."""
+    from gov_kit import ctx_for, ident
+
+    p = service.create(ctx_for(directory, "ava.buyer"), "create_rfq", {"supplier": "V"}, "RFQ", amount=2637.37,
+                       odoo_ref="res.partner,3")
+    d = service.decide(p.id, ident(directory, "wes.warehouse"), "approve")
+    assert d.outcome == "refused" and "2,637.37" not in d.message and "create_rfq" in d.message
+    d = service.decide(p.id, ident(directory, "fiona.finance"), "approve")
+    assert d.outcome == "refused"

@@ -408,10 +408,11 @@ class ProposalService:
             events = builtins.list(s.scalars(sa.select(ProposalEventRow)
                                              .where(ProposalEventRow.proposal_id == proposal_id)
                                              .order_by(ProposalEventRow.id)))
-            audits = builtins.list(s.scalars(sa.select(AuditEventRow)
-                                             .where(AuditEventRow.type.in_(TRANSITION_AUDITS),
-                                                    AuditEventRow.payload_json.like(like))
-                                             .order_by(AuditEventRow.seq)))
+            q = sa.select(AuditEventRow).where(AuditEventRow.type.in_(TRANSITION_AUDITS),
+                                               AuditEventRow.payload_json.like(like))
+            if row.run_id:  # every audit event of a proposal carries its (sealed) run id: an indexed lookup
+                q = q.where(AuditEventRow.run_id == row.run_id)
+            audits = builtins.list(s.scalars(q.order_by(AuditEventRow.seq)))
         return self._check_rows(row, events, audits)
 
     def _check_rows(self, row: ProposalRow, events: builtins.list[ProposalEventRow],
@@ -595,7 +596,16 @@ class ProposalService:
     def decide(self, proposal_id: str, user: Identity, decision: str, comment: str | None = None
                ) -> Decision:
         """Approve (then execute) or reject. Re-authorises `user` against the current users file and
-        policy; safe to call twice or from two processes at once."""
+        policy; safe to call twice or from two processes at once. The message is worded for the decider:
+        a role without money rights gets it without amounts (refusals quote the proposal's value)."""
+        done = self._decide(proposal_id, user, decision, comment)
+        role = getattr(self.directory.get(user.username), "role", user.role)
+        if self.policy.scrubs_money(role):
+            done.message = self.policy.scrub_text(role, done.message)
+        return done
+
+    def _decide(self, proposal_id: str, user: Identity, decision: str, comment: str | None = None
+                ) -> Decision:
         if decision not in ("approve", "reject"):
             return Decision("invalid", f"decision must be 'approve' or 'reject', not {decision!r}")
         p = self.get(proposal_id)
