@@ -190,14 +190,31 @@ def _result_message(result: Any) -> str:
     return for_people(text)
 
 
+def odoo_version(runtime: Any) -> int | None:
+    """The connected Odoo's major version (for its web client's routes), when the client knows it."""
+    odoo = getattr(runtime, "odoo", None)
+    for attr in ("version", "server_version", "major_version"):
+        value = getattr(odoo, attr, None)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.split(".")[0].isdigit():
+            return int(value.split(".")[0])
+    return 17
+
+
 def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewer: str | None,
-                   odoo_version: int | None = 17, directory: Any = None, policy: Any = None) -> dict[str, Any]:
+                   odoo_version: int | None = 17, directory: Any = None, policy: Any = None,
+                   own_record_href: Any = None) -> dict[str, Any]:
     """The facts a person decides on, from a proposal's JSON (same for the web card and Slack)."""
     currency = data.get("currency") or getattr(policy, "currency", None)
     model, _, res_id = str(data.get("odoo_ref") or "").partition(",")
     record_href = odoo_record_url(odoo_url, model, res_id, version=odoo_version)
-    if record_href is None and data.get("id"):
-        record_href = f"/approvals?tab=decided#proposal-{data['id']}" if data.get("state") != "pending" else None
+    ev = data.get("evidence") if isinstance(data.get("evidence"), dict) else {}
+    args = data.get("args") if isinstance(data.get("args"), dict) else {}
+    record = next((str(v) for v in (data.get("record_name"), ev.get("po"), ev.get("receipt"), args.get("po"),
+                                     args.get("receipt")) if v), "")
+    if record and record_href is None and own_record_href is not None:
+        record_href = own_record_href(record)  # no Odoo web client (the sandbox): our own page for it
 
     def person(name: Any) -> str:
         ident = directory.get(str(name)) if directory is not None and name else None
@@ -213,7 +230,7 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
         "what": for_people(str(data.get("summary") or kind_label(data.get("kind")))),
         "state": str(data.get("state") or ""),
         "amount": money(amount, currency) if is_num(amount) and amount else "",
-        "record": str(data.get("odoo_ref_name") or data.get("record_name") or data.get("odoo_ref") or ""),
+        "record": record or (str(data.get("odoo_ref")) if record_href and data.get("odoo_ref") else ""),
         "record_href": record_href,
         "evidence": evidence_rows(data.get("evidence"), currency, tz),
         "changes": change_rows(data.get("before_after"), currency, tz),

@@ -219,26 +219,19 @@ def odoo_form_url(base_url: str | None, model: str | None, res_id: Any) -> str |
     return f"{base_url.rstrip('/')}/web#id={res_id}&model={model}&view_type=form"
 
 
-def odoo_version(runtime: Any) -> int | None:
-    """The connected Odoo's major version (for its web client's routes), when the client knows it."""
-    odoo = getattr(runtime, "odoo", None)
-    for attr in ("version", "server_version", "major_version"):
-        value = getattr(odoo, attr, None)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str) and value.split(".")[0].isdigit():
-            return int(value.split(".")[0])
-    return 17
-
-
 def proposal_card(runtime: Any, user: Identity, p: Any, odoo_url: str | None = None) -> dict[str, Any]:
     """The approval card's facts for this viewer (redacted for their role, times in their zone)."""
-    from assistant.channels.present import approval_facts, user_tz
+    from assistant.channels.present import approval_facts, odoo_version, user_tz
 
     data = proposal_json(runtime, user, p)
     return approval_facts(data, tz=user_tz(runtime, user), odoo_url=odoo_url, viewer=user.username,
                           odoo_version=odoo_version(runtime), directory=getattr(runtime, "directory", None),
-                          policy=getattr(runtime, "policy", None))
+                          policy=getattr(runtime, "policy", None), own_record_href=own_record_href)
+
+
+def own_record_href(name: str) -> str:
+    """Without an Odoo web client (the sandbox), a record links to the chat asking about it."""
+    return "/chat?" + urlencode({"q": f"status of {name}"})
 
 
 @router.get("/approvals", response_model=None)
