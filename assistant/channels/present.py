@@ -113,8 +113,12 @@ def odoo_record_url(base_url: str | None, model: str | None, res_id: Any, *, ver
     return f"{base}/web#id={res_id}&model={model}&view_type=form"
 
 
+_FIELD_LABELS = {"po": "Purchase order", "amount_total": "Order total", "po_total": "Order total", "receipt_status": "Receipt status",
+                 "scheduled_date": "Scheduled", "days_shift": "Days moved", "qty_available": "On hand"}
+
+
 def _label(key: str) -> str:
-    return key.replace("_", " ").strip().capitalize()
+    return _FIELD_LABELS.get(key) or key.replace("_", " ").strip().capitalize()
 
 
 def _cell(key: str, value: Any, currency: str | None, tz: str) -> str:
@@ -202,6 +206,15 @@ def odoo_version(runtime: Any) -> int | None:
     return 17
 
 
+def _sentence(text: str) -> str:
+    """One sentence: capital first letter, a full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewer: str | None,
                    odoo_version: int | None = 17, directory: Any = None, policy: Any = None,
                    own_record_href: Any = None) -> dict[str, Any]:
@@ -212,7 +225,8 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
     ev = data.get("evidence") if isinstance(data.get("evidence"), dict) else {}
     args = data.get("args") if isinstance(data.get("args"), dict) else {}
     record = next((str(v) for v in (data.get("record_name"), ev.get("po"), ev.get("receipt"), args.get("po"),
-                                     args.get("receipt")) if v), "")
+                                     args.get("receipt"), args.get("vendor"), ev.get("vendor")) if v and
+                   isinstance(v, str)), "")
     if record and record_href is None and own_record_href is not None:
         record_href = own_record_href(record)  # no Odoo web client (the sandbox): our own page for it
 
@@ -227,7 +241,7 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
     return {
         "id": data.get("id"),
         "title": kind_label(data.get("kind")),
-        "what": for_people(str(data.get("summary") or kind_label(data.get("kind")))),
+        "what": _sentence(for_people(str(data.get("summary") or kind_label(data.get("kind"))))),
         "state": str(data.get("state") or ""),
         "amount": money(amount, currency) if is_num(amount) and amount else "",
         "record": record or (str(data.get("odoo_ref")) if record_href and data.get("odoo_ref") else ""),

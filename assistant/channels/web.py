@@ -403,7 +403,11 @@ def contract_rows(result: ToolResult, corpus_dir: Path) -> list[dict[str, Any]]:
                          + (f" ({status})" if status and status != "unknown" else ""),
                          **clause("valid from", "term", cid=cid)})
     seen: set[str] = set()
-    for p in sorted(passages, key=lambda p: str(p.get("section") or "")):
+    def order(p: dict[str, Any]) -> tuple[str, int]:
+        chunk = str(p.get("citation_id") or "").rpartition("#")[2]
+        return str(p.get("section") or ""), int(chunk) if chunk.isdigit() else 0
+
+    for p in sorted(passages, key=order):
         section = str(p.get("section") or "").split(">")[-1].strip()
         if not section or section in seen:
             continue  # one row per clause (a long clause comes back as several passages)

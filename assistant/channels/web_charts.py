@@ -36,8 +36,8 @@ def _fmt(value: float, unit: str, step: float | None = None) -> str:
         return f"{value:.{min(decimals, 1)}f}%"
     if unit == "$":
         return f"${value:,.{decimals}f}"
-    if len(unit) == 3 and unit.isupper():  # a currency code from Odoo: 1,200 USD
-        return f"{value:,.{decimals}f} {unit}"
+    if len(unit) == 3 and unit.isupper():  # a currency code from Odoo: the title names it, ticks stay narrow
+        return f"{value:,.{decimals}f}" if step is not None else f"{value:,.2f} {unit}"
     text = f"{value:,.{max(decimals, 1)}f}".rstrip("0").rstrip(".")
     return f"{text} {unit}".strip()
 

@@ -52,7 +52,7 @@ def test_numbers_and_times() -> None:
 def test_evidence_is_a_readable_table() -> None:
     rows = dict(evidence_rows({"po_id": 7, "po": "PO/2026/00042", "state": "draft", "write_date": "",
                                "amount_total": 1536.0, "prices": {"74": 7.68}}, "EUR", "UTC"))
-    assert rows == {"Po": "PO/2026/00042", "State": "draft", "Amount total": "1,536.00 EUR"}
+    assert rows == {"Purchase order": "PO/2026/00042", "State": "draft", "Order total": "1,536.00 EUR"}
 
 
 def test_approval_facts_link_into_odoo_and_say_the_outcome_once() -> None:
