@@ -527,13 +527,47 @@ INBOUND_BUCKETS = (("overdue", "Overdue", "overdue"), ("today", "Today", "today"
 INBOUND_COLUMNS = ("ref", "po", "supplier", "scheduled", "days_late", "state", "lines")
 
 
+def _odoo_default_warehouse(runtime: Any, user: Identity, warehouses: list[dict[str, str]]) -> str | None:
+    """The person's default warehouse as Odoo keeps it (res.users.property_warehouse_id), if any."""
+    odoo = runtime.odoo
+    login = user.odoo_login or user.username
+
+    def load() -> str:
+        rows = odoo.search_read("res.users", [["login", "=", login]], ["property_warehouse_id"], limit=1)
+        ref = rows[0].get("property_warehouse_id") if rows else None
+        wid = ref[0] if isinstance(ref, list | tuple) and ref else ref.get("id") if isinstance(ref, dict) else None
+        if not wid:
+            return ""
+        found = odoo.search_read("stock.warehouse", [["id", "=", wid]], ["code"], limit=1)
+        return str(found[0]["code"]) if found else ""
+
+    try:
+        code = odoo.cached(f"web:wh:{login}", load, ttl=600.0) if hasattr(odoo, "cached") else load()
+    except Exception as exc:  # noqa: BLE001 - older Odoo or the field hidden: fall back to the first warehouse
+        log.info("no default warehouse for %s: %s", login, exc)
+        return None
+    return code if code in {w["code"] for w in warehouses} else None
+
+
+def _record_links(row: dict[str, Any]) -> dict[str, str]:
+    """Receipt and PO names as links (our chat about them: the sandbox has no Odoo web client)."""
+    return {k: own_record_href(str(row[k])) for k in ("ref", "po") if row.get(k)}
+
+
+@router.get("/inbound/{code}", response_model=None)
+def inbound_for(request: Request, code: str) -> Response:
+    """/inbound/HOU: the same page as /inbound?warehouse=HOU (the README's address)."""
+    return inbound_page(request, warehouse=code)
+
+
 @router.get("/inbound", response_model=None)
 def inbound_page(request: Request, warehouse: str | None = None) -> Response:
     user = page_user(request)
     runtime = request.app.state.runtime
     warehouses = _warehouses(runtime)
     codes = {w["code"] for w in warehouses}
-    code = (warehouse or user.warehouse or (warehouses[0]["code"] if warehouses else "")).strip().upper()[:16]
+    code = (warehouse or user.warehouse or _odoo_default_warehouse(runtime, user, warehouses)
+            or (warehouses[0]["code"] if warehouses else "")).strip().upper()[:16]
     if codes and code not in codes:
         return render(request, "inbound.html", status_code=404, user=user, nav="inbound", warehouses=warehouses,
                       code=code, buckets=[], error=f"Unknown warehouse {code}; choose one of "
@@ -546,10 +580,14 @@ def inbound_page(request: Request, warehouse: str | None = None) -> Response:
         if not result.ok:
             errors.append(f"{label}: {result.error}")
             continue
-        rows = [r for r in result.data.get("receipts") or [] if r.get("ref") not in seen]
+        rows = [{**r, "links": _record_links(r)} for r in result.data.get("receipts") or []
+                if r.get("ref") not in seen]
         seen.update(r.get("ref") for r in rows)
+        returned = len(result.data.get("receipts") or [])
+        total = result.data.get("total")
+        left_out = max(0, int(total) - returned) if isinstance(total, int) else 0  # the tool's own cut
         buckets.append({"key": key, "label": label, "rows": rows, "text": result.text,
-                        "note": result.data.get("note"), "total": result.data.get("total", len(rows))})
+                        "note": result.data.get("note"), "total": len(rows) + left_out})
     return render(request, "inbound.html", user=user, nav="inbound", warehouses=warehouses, code=code,
                   buckets=buckets, columns=INBOUND_COLUMNS, error="; ".join(errors) or None)
 
