@@ -54,10 +54,8 @@ def test_every_readme_route_answers(client: tuple[TestClient, Any]) -> None:
         for k, v in fill.items():
             url = url.replace(k, v)
         auth = {"Authorization": "Bearer qm-demo-ava.buyer"} if url.startswith("/api") else {}
-        if method == "GET":
-            r = c.get(url, headers=auth)
-        else:  # an empty body: a 422 says the route exists; 404/405 would say it does not
-            r = c.post(url, headers=auth, json={})
+        # a POST with an empty body: a 422 says the route exists; 404/405 would say it does not
+        r = c.get(url, headers=auth) if method == "GET" else c.post(url, headers=auth, json={})
         if "{id}" in path:  # an unknown proposal is a 404 by design, saying so in words
             assert r.status_code != 405 and (r.status_code != 404 or "proposal" in r.text.lower()), (path, r.text)
         else:
