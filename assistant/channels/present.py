@@ -225,8 +225,8 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
     ev = data.get("evidence") if isinstance(data.get("evidence"), dict) else {}
     args = data.get("args") if isinstance(data.get("args"), dict) else {}
     record = next((str(v) for v in (data.get("record_name"), ev.get("po"), ev.get("receipt"), args.get("po"),
-                                     args.get("receipt"), args.get("vendor"), ev.get("vendor")) if v and
-                   isinstance(v, str)), "")
+                                     args.get("receipt"), args.get("supplier"), args.get("vendor"), ev.get("vendor"))
+                   if v and isinstance(v, str)), "")
     if record and record_href is None and own_record_href is not None:
         record_href = own_record_href(record)  # no Odoo web client (the sandbox): our own page for it
 
