@@ -222,8 +222,9 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
     currency = data.get("currency") or getattr(policy, "currency", None)
     model, _, res_id = str(data.get("odoo_ref") or "").partition(",")
     record_href = odoo_record_url(odoo_url, model, res_id, version=odoo_version)
-    ev = data.get("evidence") if isinstance(data.get("evidence"), dict) else {}
-    args = data.get("args") if isinstance(data.get("args"), dict) else {}
+    raw_ev, raw_args = data.get("evidence"), data.get("args")
+    ev: dict[str, Any] = raw_ev if isinstance(raw_ev, dict) else {}
+    args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
     record = next((str(v) for v in (data.get("record_name"), ev.get("po"), ev.get("receipt"), args.get("po"),
                                      args.get("receipt"), args.get("supplier"), args.get("vendor"), ev.get("vendor"))
                    if v and isinstance(v, str)), "")
