@@ -40,6 +40,16 @@ class Governance:
 
 
 
+def _kinds_for_help() -> str:
+    """The kinds only when the `tool` command is what runs: importing the actions costs seconds that
+    every other command (`ask` above all) would pay at start-up for a help text it never shows."""
+    import sys
+
+    if "tool" not in sys.argv[1:3]:
+        return "see `quartermaster tool --help`"
+    return ", ".join(_proposal_kinds())
+
+
 def _proposal_kinds() -> list[str]:
     """The proposal kinds (tools/actions' catalogue) for help texts, so a new kind is listed without edits."""
     try:
@@ -247,7 +257,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("tool")
     def tool_(name: str = typer.Argument(..., help="Tool name, e.g. stock_levels; proposal tools: "
-                                                    + ", ".join(_proposal_kinds()) + "."),
+                                                    + _kinds_for_help() + "."),
               args: str = typer.Option("{}", "--args", help="Arguments as a JSON object."),
               as_user: str = typer.Option("admin", "--as", help="Username from the users file.")) -> None:
         """Run one tool as a given user through the governed registry (policy, redaction, audit)."""
