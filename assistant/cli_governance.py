@@ -153,8 +153,9 @@ def register(app: typer.Typer) -> None:
             for col in ("id", "state", "kind", "amount", "requester", "approvers", "created", "summary"):
                 table.add_column(col)
             for p in items:
-                table.add_row(p.id, p.state, p.kind, f"{p.amount:,.2f}", p.requester,
-                              ", ".join(p.eligible_approvers), f"{p.created_at:%Y-%m-%d %H:%M}", p.summary[:80])
+                amount = f"{p.amount:,.2f} {p.currency or ''}".strip() if p.has_spend else "—"  # no spend, no 0.00
+                table.add_row(p.id, p.state, p.kind.replace("_", " "), amount, p.requester,
+                              ", ".join(p.eligible_approvers), f"{p.created_at:%Y-%m-%d %H:%M} UTC", p.summary)
             none = "No proposals." if wanted == "all" else f"No {wanted} proposals (--state all shows every one)."
             Console(width=None if sys.stdout.isatty() else 200).print(table if items else none)
 
