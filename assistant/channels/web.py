@@ -525,6 +525,8 @@ def _warehouses(runtime: Any) -> list[dict[str, str]]:
 INBOUND_BUCKETS = (("overdue", "Overdue", "overdue"), ("today", "Today", "today"),
                    ("this_week", "Rest of this week", "this week"))
 INBOUND_COLUMNS = ("ref", "po", "supplier", "scheduled", "days_late", "state", "lines")
+INBOUND_LABELS = {"ref": "Receipt", "po": "PO", "supplier": "Supplier", "scheduled": "Scheduled",
+                  "days_late": "Days late", "state": "State", "lines": "Lines"}
 
 
 def _odoo_default_warehouse(runtime: Any, user: Identity, warehouses: list[dict[str, str]]) -> str | None:
@@ -589,7 +591,7 @@ def inbound_page(request: Request, warehouse: str | None = None) -> Response:
         buckets.append({"key": key, "label": label, "rows": rows, "text": result.text,
                         "note": result.data.get("note"), "total": len(rows) + left_out})
     return render(request, "inbound.html", user=user, nav="inbound", warehouses=warehouses, code=code,
-                  buckets=buckets, columns=INBOUND_COLUMNS, error="; ".join(errors) or None)
+                  buckets=buckets, columns=INBOUND_COLUMNS, labels=INBOUND_LABELS, error="; ".join(errors) or None)
 
 
 # -- corpus documents -----------------------------------------------------------------------------
