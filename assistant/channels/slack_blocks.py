@@ -186,9 +186,11 @@ def citation_text(citation: Any) -> str:
 
 
 def answer_blocks(answer: str, *, citations: Sequence[Any] = (), proposals: Sequence[Any] = (),
-                  footer: str = "") -> list[dict[str, Any]]:
-    """The reply that replaces the "working…" message."""
-    blocks = [section(piece) for piece in split_sections(markdown_to_mrkdwn(answer))]
+                  footer: str = "", policy: Any = None, role: str | None = None) -> list[dict[str, Any]]:
+    """The reply that replaces the "working…" message, in words for people (no tool names, no model framing)."""
+    from assistant.people_text import for_people
+
+    blocks = [section(piece) for piece in split_sections(markdown_to_mrkdwn(for_people(answer, policy, role)))]
     if proposals:
         ids = ", ".join(f"`{escape(str(_get(p, 'id', p)))}`" for p in proposals)
         blocks.append(section(f":inbox_tray: Proposal {ids} is waiting for approval. "
@@ -209,7 +211,9 @@ def answer_blocks(answer: str, *, citations: Sequence[Any] = (), proposals: Sequ
 
 def fallback_text(answer: str, limit: int = 3000) -> str:
     """The notification / screen-reader text of a message (plain, bounded)."""
-    text = (answer or "").strip()
+    from assistant.people_text import for_people
+
+    text = for_people(answer or "").strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
