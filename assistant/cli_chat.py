@@ -41,7 +41,7 @@ def _render(console: Any, result: Any, policy: Any = None, role: str | None = No
     from rich.markdown import Markdown
     from rich.table import Table
 
-    from assistant.people_text import for_people
+    from assistant.people_text import for_people, heading
 
     tables = [t for t in result.tables if len(t.get("rows") or []) >= 1]
     answer = for_people(result.answer, policy, role)
@@ -50,9 +50,9 @@ def _render(console: Any, result: Any, policy: Any = None, role: str | None = No
         rows = t["rows"]
         shown = rows[:30]
         caption = f"showing {len(shown)} of {len(rows)}" if len(shown) < len(rows) else None
-        table = Table(title=t.get("title"), show_lines=False, caption=caption)
+        table = Table(title=heading(t.get("title") or ""), show_lines=False, caption=caption)
         for col in t["columns"]:
-            table.add_column(str(col), no_wrap=True, overflow="fold")
+            table.add_column(heading(str(col)), no_wrap=True, overflow="fold")
         for row in shown:
             table.add_row(*["" if v is None else str(v) for v in row])
         console.print(table)

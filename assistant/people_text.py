@@ -89,3 +89,13 @@ def for_people(text: str, policy: Any = None, role: str | None = None) -> str:
     text = _MODEL_SENTENCE.sub("", text)
     text = _MODEL_MARKS.sub("", text)
     return re.sub(r"[ \t]{2,}", " ", text).replace(" .", ".").strip()
+
+
+_SNAKE = re.compile(_TOOL)
+
+
+def heading(text: str) -> str:
+    """A table title or column name for people: 'inbound_schedule: receipts' → 'Inbound schedule: receipts',
+    'days_late' → 'Days late'."""
+    out = _SNAKE.sub(lambda m: tool_label(m.group(1)).lower(), str(text or "")).strip()
+    return out[:1].upper() + out[1:]

@@ -116,7 +116,7 @@ def chat_response(result: Any, thread_id: str, corpus_dir: FsPath | None = None,
                   role: str | None = None) -> dict[str, Any]:
     """The turn as JSON for people: the answer in their words (no tool names, no model framing) and
     citations linking to our document pages with paths relative to the corpus."""
-    from assistant.people_text import for_people
+    from assistant.people_text import for_people, heading
 
     data = to_jsonable(result)
     if not isinstance(data, dict):
@@ -138,7 +138,8 @@ def chat_response(result: Any, thread_id: str, corpus_dir: FsPath | None = None,
         "usage": data.get("usage") if isinstance(data.get("usage"), dict) else {},
         "ok": bool(data.get("ok", True)),
         "error": data.get("error"),
-        "tables": [t for t in data.get("tables") or [] if isinstance(t, dict)],
+        "tables": [{**t, "title": heading(str(t.get("title") or ""))} for t in data.get("tables") or []
+                   if isinstance(t, dict)],
     }
 
 

@@ -19,7 +19,7 @@ def test_one_table_per_answer_and_references_are_not_cut() -> None:
     ref = "WAREHOUSE-WITH-A-LONG-CODE/IN/000123456789"
     answer = ("Two receipts are late.\n\n| ref | supplier |\n|---|---|\n"
               f"| {ref} | Acme |\n| X/IN/2 | Beta |\n\nThe warehouse role may not use supplier_history.")
-    result = SimpleNamespace(answer=answer, tables=[{"title": "Receipts", "columns": ["ref", "supplier"],
+    result = SimpleNamespace(answer=answer, tables=[{"title": "inbound_schedule: receipts", "columns": ["ref", "days_late"],
                                                      "rows": [[ref, "Acme"], ["X/IN/2", "Beta"]]}],
                              proposals=[], tool_calls=[], brain="offline", ms=12.0, run_id="r1")
     out = io.StringIO()
@@ -27,7 +27,8 @@ def test_one_table_per_answer_and_references_are_not_cut() -> None:
     text = out.getvalue()
     assert text.count("Acme") == 1  # the rows once, not the Markdown table and then the structured one
     assert ref in text  # not cut at the terminal's width
-    assert "supplier_history" not in text
+    assert "supplier_history" not in text and "inbound_schedule" not in text and "days_late" not in text
+    assert "Inbound schedule: receipts" in text and "Days late" in text
 
 
 def test_startup_line_is_a_sentence_not_a_dict() -> None:
