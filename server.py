@@ -265,6 +265,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             return _invalid_body_response([_validation_detail({"type": "json_invalid"})])
         if not _wants_json(request) and exc.status_code == 401:
             return web.login_redirect(request.url.path)
+        if not _wants_json(request) and exc.status_code == 404:
+            return web.not_found_page(request, message)
         if not _wants_json(request):
             return web.render(request, "error.html", status_code=exc.status_code, user=None,
                               title=_ERROR_NAMES.get(exc.status_code, "error").replace("_", " ").capitalize(),

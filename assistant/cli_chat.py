@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +27,33 @@ def _runtime(brain: str | None = None) -> Any:
         raise typer.Exit(1) from None
 
 
-def _render(console: Any, result: Any) -> None:
+_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
+def _without_tables(markdown: str) -> str:
+    """The answer minus its Markdown tables (printed once, below, from the rows behind them)."""
+    return "\n".join(line for line in markdown.splitlines() if not _MD_TABLE_ROW.match(line))
+
+
+def _render(console: Any, result: Any, policy: Any = None, role: str | None = None) -> None:
+    """One table per answer: the structured rows when the turn has them, else the answer's own table;
+    columns never cut (a reference like a receipt name must stay whole)."""
     from rich.markdown import Markdown
     from rich.table import Table
 
-    console.print(Markdown(result.answer))
-    for t in result.tables:
-        if len(t["rows"]) < 2:
-            continue
-        table = Table(title=t["title"], show_lines=False)
+    from assistant.people_text import for_people, heading
+
+    tables = [t for t in result.tables if len(t.get("rows") or []) >= 1]
+    answer = for_people(result.answer, policy, role)
+    console.print(Markdown(_without_tables(answer) if tables else answer))
+    for t in tables:
+        rows = t["rows"]
+        shown = rows[:30]
+        caption = f"showing {len(shown)} of {len(rows)}" if len(shown) < len(rows) else None
+        table = Table(title=heading(t.get("title") or ""), show_lines=False, caption=caption)
         for col in t["columns"]:
-            table.add_column(str(col))
-        for row in t["rows"][:30]:
+            table.add_column(heading(str(col)), no_wrap=True, overflow="fold")
+        for row in shown:
             table.add_row(*["" if v is None else str(v) for v in row])
         console.print(table)
     if result.proposals:
@@ -47,6 +63,14 @@ def _render(console: Any, result: Any) -> None:
     console.print(f"[dim]{result.brain} · {result.ms:.0f} ms · {calls or 'no tools'} · run {result.run_id}[/]")
 
 
+def _console() -> Any:
+    """A console that does not squeeze tables to 80 columns when printing into a pipe or a file."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def chat(as_user: str = typer.Option("admin", "--as", help="Username from the users file."),
@@ -54,9 +78,7 @@ def register(app: typer.Typer) -> None:
         """An interactive chat with history (arrow keys) and tables. Ctrl-D or /quit ends it."""
         import uuid
 
-        from rich.console import Console
-
-        console = Console()
+        console = _console()
         runtime = _runtime()
         try:
             user = runtime.user(as_user)
@@ -80,7 +102,7 @@ def register(app: typer.Typer) -> None:
                     continue
                 with console.status("thinking…"):
                     result = runtime.assistant.ask(user, text, thread_id=thread_id, channel="cli")
-                _render(console, result)
+                _render(console, result, runtime.policy, user.role)
         finally:
             runtime.close()
 
@@ -90,16 +112,15 @@ def register(app: typer.Typer) -> None:
             thread: str = typer.Option(None, "--thread", help="Thread id, to continue a conversation."),
             as_json: bool = typer.Option(False, "--json", help="Print the TurnResult as JSON.")) -> None:
         """Ask one question and print the answer."""
-        from rich.console import Console
-
-        console = Console()
+        console = _console()
         runtime = _runtime()
         try:
             result = runtime.assistant.ask_as(as_user, question, thread_id=thread, channel="cli")
             if as_json:
                 print(json.dumps(result.public(), default=str, ensure_ascii=False, indent=2))
             else:
-                _render(console, result)
+                asker = runtime.user(as_user)
+                _render(console, result, runtime.policy, asker.role if asker else None)
             if result.error == "unknown_user":
                 raise typer.Exit(2)
             if (result.error or "").startswith("odoo_"):  # Odoo failed under the question: not an answer

@@ -41,6 +41,16 @@ class Governance:
 
 
 
+def _kinds_for_help() -> str:
+    """The kinds only when the `tool` command is what runs: importing the actions costs seconds that
+    every other command (`ask` above all) would pay at start-up for a help text it never shows."""
+    import sys
+
+    if "tool" not in sys.argv[1:3]:
+        return "see `quartermaster tool --help`"
+    return ", ".join(_proposal_kinds())
+
+
 def _proposal_kinds() -> list[str]:
     """The proposal kinds (tools/actions' catalogue) for help texts, so a new kind is listed without edits."""
     try:
@@ -189,8 +199,9 @@ def register(app: typer.Typer) -> None:
             for col in ("id", "state", "kind", "amount", "requester", "approvers", "created", "summary"):
                 table.add_column(col)
             for p in items:
-                table.add_row(p.id, p.state, p.kind, f"{p.amount:,.2f}", p.requester,
-                              ", ".join(p.eligible_approvers), f"{p.created_at:%Y-%m-%d %H:%M}", p.summary[:80])
+                amount = f"{p.amount:,.2f} {p.currency or ''}".strip() if p.has_spend else "—"  # no spend, no 0.00
+                table.add_row(p.id, p.state, p.kind.replace("_", " "), amount, p.requester,
+                              ", ".join(p.eligible_approvers), f"{p.created_at:%Y-%m-%d %H:%M} UTC", p.summary)
             none = "No proposals." if wanted == "all" else f"No {wanted} proposals (--state all shows every one)."
             Console(width=None if sys.stdout.isatty() else 200).print(table if items else none)
 
@@ -312,7 +323,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("tool")
     def tool_(name: str = typer.Argument(..., help="Tool name, e.g. stock_levels; proposal tools: "
-                                                    + ", ".join(_proposal_kinds()) + "."),
+                                                    + _kinds_for_help() + "."),
               args: str = typer.Option("{}", "--args", help="Arguments as a JSON object."),
               as_user: str = typer.Option("admin", "--as", help="Username from the users file.")) -> None:
         """Run one tool as a given user through the governed registry (policy, redaction, audit)."""

@@ -60,6 +60,16 @@ def serve_workers(runtime: Any, settings: Any, host: str, port: int, workers: in
     uvicorn.run("server:app", host=host, port=port, workers=workers, log_level="info")
 
 
+def startup_line(runtime: Any, settings: Any, host: str, port: int) -> str:
+    """One plain sentence: where to open it, which Odoo, which brain, how long start-up took."""
+    where = ("a sandbox another process started" if runtime.sandbox_shared
+             else "the embedded sandbox" if runtime.sandbox is not None else "Odoo")
+    total = sum(v for v in (runtime.timings or {}).values() if isinstance(v, int | float))
+    brain = "the offline planner" if runtime.brain_name == "offline" else f"the {runtime.brain_name} model"
+    return (f"[green]Ready[/] in {total:.1f} s: open http://{host}:{port}/ — {where} at {runtime.odoo.url}, "
+            f"answers by {brain}.")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def run(host: str = typer.Option(None, help="Bind address (default QM_HOST or 127.0.0.1)."),
@@ -90,10 +100,7 @@ def register(app: typer.Typer) -> None:
         from assistant import cli_logging
 
         cli_logging.serving()  # up: serving errors keep their tracebacks in the log
-        where = ("shared sandbox (started by another process)" if runtime.sandbox_shared
-                 else "embedded sandbox" if runtime.sandbox is not None else settings.odoo_url)
-        console.print(f"[green]Ready[/]: Odoo {runtime.odoo.url} ({where}), brain {runtime.brain_name}, "
-                      f"startup {runtime.timings}")
+        console.print(startup_line(runtime, settings, host or settings.host, port or settings.port))
         try:
             if workers > 1:
                 serve_workers(runtime, settings, host or settings.host, port or settings.port, workers)

@@ -15,6 +15,18 @@ def _default_data_dir() -> Path:
     return Path(os.environ.get("QM_DATA_DIR", "var"))
 
 
+def _port_free(port: int) -> bool:
+    """Whether 127.0.0.1:port can be bound (checked before generating data, so a busy port costs nothing)."""
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 @app.command()
 def serve(port: int = typer.Option(8069, help="TCP port on 127.0.0.1 (0 = any free port)"),
           scale: int = typer.Option(1, min=1, max=100, help="Demo data volume multiplier"),
@@ -35,6 +47,10 @@ def serve(port: int = typer.Option(8069, help="TCP port on 127.0.0.1 (0 = any fr
         business = check_business(business)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--business") from None
+    if port and not _port_free(port):
+        typer.echo(f"Port {port} on 127.0.0.1 is already in use (another sandbox or Odoo?); stop it or pick "
+                   f"another with --port.", err=True)
+        raise typer.Exit(1)
     data_dir = data_dir or _default_data_dir()
     cache = cache_dir or (data_dir / "cache" / "sandbox")
     day = dt.date.fromisoformat(today) if today else None

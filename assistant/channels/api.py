@@ -101,7 +101,23 @@ def internal_thread(username: str, thread_id: str) -> str:
     return f"u:{username}:{thread_id}"
 
 
-def chat_response(result: Any, thread_id: str, corpus_dir: FsPath | None = None) -> dict[str, Any]:
+def relative_source(source: Any, corpus_dir: FsPath) -> Any:
+    """A corpus file as its path inside the corpus (never the server's absolute path); else as given."""
+    text = str(source or "")
+    if not text or text.startswith(("https://", "http://")) or not FsPath(text).is_absolute():
+        return source
+    try:
+        return FsPath(text).resolve().relative_to(corpus_dir.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return FsPath(text).name
+
+
+def chat_response(result: Any, thread_id: str, corpus_dir: FsPath | None = None, *, policy: Any = None,
+                  role: str | None = None) -> dict[str, Any]:
+    """The turn as JSON for people: the answer in their words (no tool names, no model framing) and
+    citations linking to our document pages with paths relative to the corpus."""
+    from assistant.people_text import for_people, heading
+
     data = to_jsonable(result)
     if not isinstance(data, dict):
         data = {"answer": str(data)}
@@ -109,8 +125,10 @@ def chat_response(result: Any, thread_id: str, corpus_dir: FsPath | None = None)
     if corpus_dir is not None:
         for c in citations:
             c["href"] = citation_href(c, corpus_dir)
+            if "source" in c:
+                c["source"] = relative_source(c["source"], corpus_dir)
     return {
-        "answer": str(data.get("answer") or ""),
+        "answer": for_people(str(data.get("answer") or ""), policy, role),
         "brain": str(data.get("brain") or ""),
         "thread_id": thread_id,
         "run_id": str(data.get("run_id") or ""),
@@ -120,7 +138,8 @@ def chat_response(result: Any, thread_id: str, corpus_dir: FsPath | None = None)
         "usage": data.get("usage") if isinstance(data.get("usage"), dict) else {},
         "ok": bool(data.get("ok", True)),
         "error": data.get("error"),
-        "tables": [t for t in data.get("tables") or [] if isinstance(t, dict)],
+        "tables": [{**t, "title": heading(str(t.get("title") or ""))} for t in data.get("tables") or []
+                   if isinstance(t, dict)],
     }
 
 
@@ -256,7 +275,8 @@ def chat(body: ChatRequest, request: Request,
         request.app.state.metrics.observe_turn(None, channel, time.perf_counter() - t0, "error")
         raise
     request.app.state.metrics.observe_turn(result, channel, time.perf_counter() - t0)
-    return chat_response(result, thread_id, request.app.state.settings.resolved_corpus_dir)
+    return chat_response(result, thread_id, request.app.state.settings.resolved_corpus_dir,
+                         policy=getattr(runtime, "policy", None), role=principal.user.role)
 
 
 def _sse(event: dict[str, Any]) -> str:
@@ -277,7 +297,8 @@ def stream_events(request: Request, principal: Principal, message: str, thread_i
             kind = _attr(event, "type")
             if kind == "final":
                 result = _attr(event, "result") or _attr(event, "turn") or event
-                body = chat_response(result, thread_id, request.app.state.settings.resolved_corpus_dir)
+                body = chat_response(result, thread_id, request.app.state.settings.resolved_corpus_dir,
+                                     policy=getattr(runtime, "policy", None), role=principal.user.role)
                 metrics.observe_turn(result if not isinstance(result, dict) else _Obj(result), channel,
                                      time.perf_counter() - t0)
                 yield _sse({"type": "final", "result": body, "html": markdown_html(body["answer"])})

@@ -424,7 +424,8 @@ class SlackChannel:
                 self.approvals.log.set_thread(str(pid), channel, thread_ts)
         answer = str(getattr(result, "answer", "") or "")
         blocks = answer_blocks(answer, citations=list(getattr(result, "citations", None) or []),
-                               proposals=proposals, footer=_footer(result))
+                               proposals=proposals, footer=_footer(result),
+                               policy=getattr(self.runtime, "policy", None), role=identity.role)
         try:
             client.chat_update(channel=channel, ts=status_ts, text=fallback_text(answer), blocks=blocks)
         except SlackApiError as exc:  # e.g. the status message was deleted: post the answer instead
@@ -482,7 +483,8 @@ class SlackChannel:
         respond(text=fallback_text(answer), response_type="ephemeral", replace_original=False,
                 blocks=answer_blocks(answer, citations=list(getattr(result, "citations", None) or []),
                                      proposals=list(getattr(result, "proposals", None) or []),
-                                     footer=_footer(result)))
+                                     footer=_footer(result), policy=getattr(self.runtime, "policy", None),
+                                     role=identity.role))
 
     def _pending_text(self, identity: Identity) -> str:
         cards = self._pending_cards(identity)

@@ -181,7 +181,34 @@ class SlackApprovals:
                 card.rule = f"{card.rule or rule.name}: {rule.describe()}"
             except Exception:  # noqa: BLE001 - the rule name alone is still correct
                 pass
+        card.facts = self.facts(proposal, viewer, card.rule)
         return card
+
+    def facts(self, proposal: Any, viewer: Identity | None, rule: str = "") -> dict[str, Any] | None:
+        """The facts the web card shows for the same proposal (present.approval_facts), redacted for the
+        viewer's role (or the strictest reader of the approvals channel: none known → as stored), times
+        in the viewer's or else the requester's Odoo time zone."""
+        from assistant.channels.present import approval_facts, odoo_version, user_tz
+        from assistant.channels.serialize import redact_for, to_jsonable
+
+        try:
+            data = to_jsonable(proposal.to_dict() if hasattr(proposal, "to_dict") else proposal)
+            if not isinstance(data, dict):
+                return None
+            if viewer is not None:
+                redacted = redact_for(self.runtime, viewer.role, data)
+                data = redacted if isinstance(redacted, dict) else data
+            tz_of = viewer or (self.directory.get(str(data.get("requester"))) if data.get("requester") else None)
+            facts = approval_facts(data, tz=user_tz(self.runtime, tz_of) if tz_of is not None else "UTC",
+                                   odoo_url=self.odoo_url, viewer=viewer.username if viewer else None,
+                                   odoo_version=odoo_version(self.runtime), directory=self.directory,
+                                   policy=getattr(self.runtime, "policy", None))
+        except Exception as exc:  # noqa: BLE001 - the plain card is still correct
+            log.warning("approval facts for %s failed: %s", getattr(proposal, "id", "?"), exc)
+            return None
+        if rule:
+            facts["rule"] = rule
+        return facts
 
     def eligible_approvers(self, proposal: Any) -> list[Identity]:
         """Who may approve: the proposal's own list when it has one, else the policy's answer."""

@@ -186,9 +186,11 @@ def citation_text(citation: Any) -> str:
 
 
 def answer_blocks(answer: str, *, citations: Sequence[Any] = (), proposals: Sequence[Any] = (),
-                  footer: str = "") -> list[dict[str, Any]]:
-    """The reply that replaces the "working…" message."""
-    blocks = [section(piece) for piece in split_sections(markdown_to_mrkdwn(answer))]
+                  footer: str = "", policy: Any = None, role: str | None = None) -> list[dict[str, Any]]:
+    """The reply that replaces the "working…" message, in words for people (no tool names, no model framing)."""
+    from assistant.people_text import for_people
+
+    blocks = [section(piece) for piece in split_sections(markdown_to_mrkdwn(for_people(answer, policy, role)))]
     if proposals:
         ids = ", ".join(f"`{escape(str(_get(p, 'id', p)))}`" for p in proposals)
         blocks.append(section(f":inbox_tray: Proposal {ids} is waiting for approval. "
@@ -209,7 +211,9 @@ def answer_blocks(answer: str, *, citations: Sequence[Any] = (), proposals: Sequ
 
 def fallback_text(answer: str, limit: int = 3000) -> str:
     """The notification / screen-reader text of a message (plain, bounded)."""
-    text = (answer or "").strip()
+    from assistant.people_text import for_people
+
+    text = for_people(answer or "").strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -242,6 +246,8 @@ class ProposalCard:
     comment: str | None = None
     result: str | None = None
     error: str | None = None
+    #: the same facts the web card shows (assistant.channels.present.approval_facts), when known
+    facts: dict[str, Any] | None = None
 
     @property
     def title(self) -> str:
@@ -350,8 +356,59 @@ def _money(amount: float | None, currency: str) -> str:
     return "—" if not amount else f"{amount:,.2f} {currency}"
 
 
+def _grid(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A small aligned table in a code block (Slack has no tables)."""
+    cells = [list(header), *[[str(c) for c in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "```" + "\n".join(lines) + "```"
+
+
+def facts_blocks(card: ProposalCard, facts: Mapping[str, Any], approvers: Sequence[str] = ()
+                 ) -> list[dict[str, Any]]:
+    """The approval card from the shared facts: the same content as the web card."""
+    title = f"{facts.get('title') or card.title}" + (f" · {facts['amount']}" if facts.get("amount") else "")
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(title, 150)},
+                                    section(escape(str(facts.get("what") or card.summary)) or "_(no summary)_")]
+    fields = []
+    if facts.get("record"):
+        href = facts.get("record_href")
+        label = escape(str(facts["record"]))
+        fields.append(f"*Record*\n<{href}|{label}>" if href and str(href).startswith("http") else f"*Record*\n{label}")
+    asked = escape(str(facts.get("requester") or card.requester or "—"))
+    if facts.get("requested_at"):
+        asked += f" · {escape(str(facts['requested_at']))}"
+    fields.append(f"*Asked by*\n{asked}")
+    if facts.get("reason"):
+        fields.append(f"*Why*\n{escape(str(facts['reason']))}")
+    if facts.get("approvers"):
+        rule = f" (rule {escape(str(facts['rule']))})" if facts.get("rule") else ""
+        fields.append(f"*Who may approve*\n{escape(str(facts['approvers']))}{rule}")
+    if facts.get("expires"):
+        fields.append(f"*Expires*\n{escape(str(facts['expires']))}")
+    if facts.get("result"):
+        fields.append(f"*Result*\n{escape(str(facts['result']))}")
+    blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": f[:2000]} for f in fields[:10]]})
+    if facts.get("lines"):
+        blocks.append(section(_grid(("Product", "Quantity", "Unit price", "Subtotal"), facts["lines"][:12])
+                              [:SECTION_LIMIT]))
+    if facts.get("changes"):
+        blocks.append(section(_grid(("What changes", "Now", "After approval"), facts["changes"][:12])[:SECTION_LIMIT]))
+    if facts.get("evidence"):
+        lines = "\n".join(f"• {escape(k)}: {escape(v)}" if k else f"• {escape(v)}" for k, v in facts["evidence"][:12])
+        blocks.append(section(f"*Evidence*\n{lines}"[:SECTION_LIMIT]))
+    if card.citations:
+        blocks.append(context(":books: " + " · ".join(citation_text(c) for c in card.citations[:10])))
+    if approvers and card.state == "pending":
+        blocks.append(context("Can approve: " + ", ".join(approvers)))
+    blocks.append(context(f"Reference {escape(card.id)}"))
+    return blocks
+
+
 def proposal_body_blocks(card: ProposalCard, *, approvers: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Summary, facts, evidence and sources of a proposal (no buttons, no outcome)."""
+    if card.facts:
+        return facts_blocks(card, card.facts, approvers)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(f"{card.title} · {card.id}", 150)},
         section(escape(card.summary) or "_(no summary)_"),

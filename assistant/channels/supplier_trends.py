@@ -70,13 +70,16 @@ def supplier_trends(run: RunTool, supplier: str, months: int = 12) -> dict[str, 
             "since": data.get("since"), "error": None if card.ok else card.error, "calls": 1}
 
 
-def trend_charts(trends: Mapping[str, Any]) -> list[Markup]:
-    """The page's SVG charts; the spend chart only when that series reached us (not redacted)."""
+def trend_charts(trends: Mapping[str, Any], *, otif_target: float | None = None,
+                 promised_lead: float | None = None, currency: str | None = None) -> list[Markup]:
+    """The page's SVG charts, each target labelled with where it comes from (the contract's OTIF target,
+    the promised lead time); the spend chart only when that series reached us (not redacted)."""
     otif = [(label, min(100.0, max(0.0, v))) for label, v in trends.get("otif") or []]
-    charts = [line_chart(otif, title="OTIF per calendar month (%)", unit="%", target=95.0, css_class="otif"),
+    charts = [line_chart(otif, title="OTIF per calendar month (%)", unit="%", target=otif_target,
+                         target_label="contract OTIF target", css_class="otif"),
               line_chart(trends.get("lead") or [], title="Lead time per calendar month (avg days)", unit="d",
-                         css_class="lead")]
+                         target=promised_lead, target_label="promised", css_class="lead")]
     if trends.get("spend"):
-        charts.append(line_chart(trends["spend"], title="Spend per calendar month (untaxed)", unit="$",
-                                 css_class="spend"))
+        charts.append(line_chart(trends["spend"], title=f"Spend per calendar month (untaxed{', ' + currency if currency else ''})",
+                                 unit=currency or "", css_class="spend"))
     return charts

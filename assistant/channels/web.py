@@ -27,8 +27,9 @@ from assistant.channels.api import (
     visible_proposals,
 )
 from assistant.channels.corpus import may_view, resolve_in_corpus
-from assistant.channels.serialize import markdown_html, to_jsonable
+from assistant.channels.serialize import markdown_html
 from assistant.channels.supplier_trends import supplier_trends, trend_charts
+from assistant.people_text import for_people
 from tools.base import Identity, ToolResult
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,20 @@ def run_page_tool(request: Request, user: Identity, name: str, args: dict[str, A
     return result
 
 
+@router.get("/favicon.ico", response_model=None)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on every page; answer with our icon instead of a 404."""
+    return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+def not_found_page(request: Request, message: str = "") -> HTMLResponse:
+    """A 404 a person can leave: the navigation (when logged in) and the main pages as links."""
+    principal = auth.authenticate(request) if "session" in request.scope else None
+    return render(request, "not_found.html", status_code=404, user=principal.user if principal else None,
+                  message=message if message and message != "Not Found" else "", path=request.url.path)
+
+
 # -- login ----------------------------------------------------------------------------------------
 @router.get("/", response_model=None)
 def home(request: Request) -> RedirectResponse:
@@ -179,18 +194,19 @@ def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, str]]:
         turns = memory.load(internal_thread(user.username, thread))
     except Exception:  # noqa: BLE001
         return []
-    return [{"question": t.user_text, "html": markdown_html(t.answer)} for t in turns]
+    policy = getattr(runtime, "policy", None)
+    return [{"question": t.user_text, "html": markdown_html(for_people(t.answer, policy, user.role))} for t in turns]
 
 
 @router.get("/chat", response_model=None)
-def chat_page(request: Request, thread: str | None = None) -> Response:
+def chat_page(request: Request, thread: str | None = None, q: str = "") -> Response:
     user = page_user(request)
     runtime = request.app.state.runtime
     if thread is not None and not THREAD_RE.match(thread):
         thread = None
     return render(request, "chat.html", user=user, nav="chat", thread=thread or "",
                   history=_history(runtime, user, thread) if thread else [],
-                  threads=_threads(runtime, user))
+                  threads=_threads(runtime, user), prefill=q.strip()[:500])
 
 
 # -- approvals ------------------------------------------------------------------------------------
@@ -201,33 +217,19 @@ def odoo_form_url(base_url: str | None, model: str | None, res_id: Any) -> str |
     return f"{base_url.rstrip('/')}/web#id={res_id}&model={model}&view_type=form"
 
 
-def _proposal_view(runtime: Any, user: Identity, p: Any, odoo_url: str | None = None) -> dict[str, Any]:
+def proposal_card(runtime: Any, user: Identity, p: Any, odoo_url: str | None = None) -> dict[str, Any]:
+    """The approval card's facts for this viewer (redacted for their role, times in their zone)."""
+    from assistant.channels.present import approval_facts, odoo_version, user_tz
+
     data = proposal_json(runtime, user, p)
-    model, _, res_id = str(data.get("odoo_ref") or "").partition(",")
-    data["odoo_href"] = odoo_form_url(odoo_url, model, res_id)
-    raw_result = data.get("result")
-    result: dict[str, Any] = raw_result if isinstance(raw_result, dict) else {}
-    data["result_text"] = result.get("message") or ""
-    data["result_href"] = odoo_form_url(odoo_url, "purchase.order", result.get("po_id"))
-    eligible = data.get("eligible_approvers") or []
-    data["can_decide"] = data.get("state") == "pending" and user.username in eligible
-    data["evidence_items"] = _flatten_evidence(data.get("evidence"))
-    return data
+    return approval_facts(data, tz=user_tz(runtime, user), odoo_url=odoo_url, viewer=user.username,
+                          odoo_version=odoo_version(runtime), directory=getattr(runtime, "directory", None),
+                          policy=getattr(runtime, "policy", None), own_record_href=own_record_href)
 
 
-def _flatten_evidence(evidence: Any) -> list[tuple[str, str]]:
-    if isinstance(evidence, dict):
-        return [(str(k), v if isinstance(v, str) else _short(v)) for k, v in evidence.items()]
-    if isinstance(evidence, list):
-        return [(str(i + 1), v if isinstance(v, str) else _short(v)) for i, v in enumerate(evidence)]
-    return [("", str(evidence))] if evidence else []
-
-
-def _short(value: Any) -> str:
-    import json
-
-    text = json.dumps(to_jsonable(value), ensure_ascii=False)
-    return text if len(text) < 400 else text[:400] + "…"
+def own_record_href(name: str) -> str:
+    """Without an Odoo web client (the sandbox), a record links to the chat asking about it."""
+    return "/chat?" + urlencode({"q": f"status of {name}"})
 
 
 @router.get("/approvals", response_model=None)
@@ -244,7 +246,7 @@ def approvals_page(request: Request, tab: str = "pending") -> Response:
                  if str(getattr(p, "state", "")) != "pending"][:100]
     odoo_url = request.app.state.settings.odoo_url  # a real Odoo's web client (the sandbox has none)
     return render(request, "approvals.html", user=user, nav="approvals", tab=tab, tabs=TABS,
-                  proposals=[_proposal_view(runtime, user, p, odoo_url) for p in items])
+                  proposals=[proposal_card(runtime, user, p, odoo_url) for p in items])
 
 
 @router.post("/approvals/{proposal_id}/decide", response_model=None)
@@ -259,7 +261,8 @@ def approvals_decide(request: Request, proposal_id: str, decision: str = Form(""
         return RedirectResponse(back, status_code=303)
     status, body = decide(request.app.state.runtime, user, proposal_id, decision,  # type: ignore[arg-type]
                           comment.strip(), request.app.state.metrics)
-    text = body.get("message") or f"{decision}: {body.get('outcome', '')}"
+    text = for_people(str(body.get("message") or f"{decision}: {body.get('outcome', '')}"),
+                      getattr(request.app.state.runtime, "policy", None), user.role)
     flash(request, "ok" if status == 200 else "error", text if proposal_id in text else f"{proposal_id}: {text}")
     return RedirectResponse(back, status_code=303)
 
@@ -311,7 +314,7 @@ def _trends(request: Request, user: Identity, name: str) -> dict[str, Any]:
     return trends
 
 
-def _summary(request: Request, user: Identity, name: str) -> dict[str, Any] | None:
+def _summary(request: Request, user: Identity, name: str) -> ToolResult | None:
     """The assistant's supplier brief (governed like any tool: policy check, audit), cached briefly."""
     runtime = request.app.state.runtime
     backend = getattr(getattr(runtime, "assistant", None), "backend", None)
@@ -328,35 +331,127 @@ def _summary(request: Request, user: Identity, name: str) -> dict[str, Any] | No
         log.info("supplier summary failed: %s", exc)
         return None
     request.app.state.metrics.observe_tool("summarize_supplier", result.ok, result.ms, result.rpc_calls)
-    out = {"html": markdown_html(result.text), "citations": [c.model_dump() for c in result.citations]} \
-        if result.ok and result.text else None
+    out = result if result.ok else None
     if len(cache) > 200:
         cache.clear()
     cache[key] = (time.monotonic(), out)
     return out
 
 
-TILES = (("OTIF", "otif_pct", "%"), ("On time", "on_time_pct", "%"), ("In full", "in_full_pct", "%"),
-         ("Lead time", "lead_time_avg_days", " d"), ("Promised lead time", "promised_lead_time_avg_days", " d"),
-         ("Price vs list", "price_variance_pct", "%"), ("Returns", "return_rate_pct", "%"),
-         ("3-way-match exceptions", "three_way_exceptions", ""), ("Open POs", "open_pos", ""),
-         ("Late POs", "late_po_count", ""), ("Spend", "spend", "$"))
-
-
 def kpi_tiles(data: dict[str, Any]) -> list[dict[str, str]]:
-    """The scorecard's headline numbers (only those present: redaction may have removed some)."""
+    """The scorecard's headline numbers (only those present: redaction may have removed some);
+    percentages with one decimal, days with one, money with the currency Odoo reports."""
+    from assistant.channels.present import days, money, pct
+
+    currency = data.get("currency")
     tiles = []
-    for label, key, unit in TILES:
+    for label, key, fmt in (("OTIF", "otif_pct", pct), ("On time", "on_time_pct", pct),
+                            ("In full", "in_full_pct", pct), ("Lead time", "lead_time_avg_days", days),
+                            ("Promised lead time", "promised_lead_time_avg_days", days),
+                            ("Price vs list", "price_variance_pct", pct), ("Returns", "return_rate_pct", pct),
+                            ("3-way-match exceptions", "three_way_exceptions", str), ("Open POs", "open_pos", str),
+                            ("Late POs", "late_po_count", str),
+                            ("Spend", "spend", lambda v: money(v, currency))):
         value = data.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            text = f"${value:,.0f}" if unit == "$" else f"{value:g}{unit}"
-            tiles.append({"label": label, "value": text, "key": key})
+            tiles.append({"label": label, "value": fmt(value), "key": key})
     return tiles
+
+
+def contract_rows(result: ToolResult, corpus_dir: Path) -> list[dict[str, Any]]:
+    """The supplier's contract as a table of terms, each with the clause it comes from (a link)."""
+    from assistant.channels.corpus import citation_href
+    from assistant.channels.present import pct
+
+    if not result.ok or not isinstance(result.data, dict):
+        return []
+    cites = {c.id: c.model_dump() for c in result.citations}
+    passages = [p for p in result.data.get("passages") or [] if isinstance(p, dict)]
+
+    def link(p: dict[str, Any]) -> dict[str, Any]:
+        c = cites.get(str(p.get("citation_id"))) or {}
+        section = str(p.get("section") or "").split(">")[-1].strip()
+        return {"label": section or str(p.get("title") or ""),
+                "href": citation_href({**c, "section": section, "page": p.get("page")}, corpus_dir) if c else None}
+
+    def clause(*needles: str, cid: Any = None) -> dict[str, Any]:
+        """The passage that states a term: the first whose text names it, else the one the terms cite."""
+        for p in passages:
+            text = str(p.get("text") or "").lower()
+            if any(n.lower() in text for n in needles if n):
+                return link(p)
+        hit = next((p for p in passages if p.get("citation_id") == cid), None)
+        return link(hit) if hit else {"label": "", "href": None}
+
+    rows: list[dict[str, Any]] = []
+    for t in result.data.get("contract_terms") or []:
+        cid = t.get("citation_id")
+        if t.get("lead_time_days") is not None:
+            rows.append({"term": "Lead time", "value": f"{t['lead_time_days']} days",
+                         **clause("lead-time", "lead time", cid=cid)})
+        if t.get("otif_target_pct") is not None:
+            rows.append({"term": "OTIF target", "value": pct(t["otif_target_pct"]),
+                         **clause("OTIF target", "OTIF", cid=cid)})
+        if t.get("payment_terms"):
+            rows.append({"term": "Payment terms", "value": str(t["payment_terms"]),
+                         **clause(str(t["payment_terms"]), "payment", cid=cid)})
+        if t.get("effective") or t.get("expiry"):
+            status = str(t.get("status") or "").replace("_", " ")
+            rows.append({"term": "Valid", "value": f"{t.get('effective') or '?'} to {t.get('expiry') or '?'}"
+                         + (f" ({status})" if status and status != "unknown" else ""),
+                         **clause("valid from", "term", cid=cid)})
+    seen: set[str] = set()
+    def order(p: dict[str, Any]) -> tuple[str, int]:
+        chunk = str(p.get("citation_id") or "").rpartition("#")[2]
+        return str(p.get("section") or ""), int(chunk) if chunk.isdigit() else 0
+
+    for p in sorted(passages, key=order):
+        section = str(p.get("section") or "").split(">")[-1].strip()
+        if not section or section in seen:
+            continue  # one row per clause (a long clause comes back as several passages)
+        seen.add(section)
+        body = str(p.get("text") or "")
+        body = body[len(section):].strip() if body.startswith(section) else body
+        rows.append({"term": section, "value": body[:280] + ("…" if len(body) > 280 else ""), **link(p),
+                     "label": str(p.get("title") or "") + (f", p. {p['page']}" if p.get("page") else "")})
+    return rows
+
+
+def brief_items(summary: ToolResult | None) -> dict[str, Any] | None:
+    """The supplier brief for people: each message once, with its quote, date, topics and order."""
+    if summary is None or not summary.ok or not isinstance(summary.data, dict):
+        return None
+    notes = [n for n in summary.data.get("notes") or [] if isinstance(n, dict)]
+    serious = ("quality", "dispute", "delay", "partial", "price")
+    items = []
+    seen: set[str] = set()
+    for n in sorted(notes, key=lambda n: str(n.get("date") or ""), reverse=True):
+        cats = [c for c in n.get("categories") or [] if c in serious]
+        key = str(n.get("sentence") or "")
+        if not cats or not key or key in seen or n.get("injection"):
+            continue
+        seen.add(key)
+        ref = str(n.get("reference") or "")
+        items.append({"date": str(n.get("date") or "")[:10], "topics": ", ".join(cats), "quote": key,
+                      "ref": ref if ref and ref != "vendor record" else "",
+                      "href": f"/chat?{urlencode({'q': f'status of {ref}'})}" if ref and ref != "vendor record"
+                      else None})
+    action = ""
+    for line in (summary.text or "").splitlines():
+        if line.startswith("## Suggested next action"):
+            action = "next"
+        elif action == "next" and line.startswith("- "):
+            action = line[2:].strip()
+            break
+    return {"items": items[:12], "total": len(items), "messages": summary.data.get("messages"),
+            "action": for_people(action if action != "next" else "")}
 
 
 @router.get("/suppliers/{name:path}", response_model=None)
 def supplier_page(request: Request, name: str) -> Response:
     user = page_user(request)
+    runtime = request.app.state.runtime
+    policy = getattr(runtime, "policy", None)
     name = name.strip()[:120]
     if not name:
         return RedirectResponse("/suppliers", status_code=303)
@@ -369,16 +464,45 @@ def supplier_page(request: Request, name: str) -> Response:
     resolved = next((str(r.data["vendor"]) for r in results.values()
                      if r.ok and isinstance(r.data, dict) and r.data.get("vendor")), None)
     name = resolved or name
+    contract = run_page_tool(request, user, "search_documents",
+                             {"query": f"{name} contract terms lead time payment OTIF penalties", "supplier": name,
+                              "doc_type": "contract"}) if policy is None or policy.can_use(user.role,
+                                                                                          "search_documents") \
+        else None
+    terms = contract_rows(contract, request.app.state.settings.resolved_corpus_dir) if contract is not None else []
+    otif_target = next((float(t["otif_target_pct"]) for t in (contract.data.get("contract_terms") or [])
+                        if t.get("otif_target_pct") is not None), None) \
+        if contract is not None and contract.ok and isinstance(contract.data, dict) else None
     charts: list[Any] = []
     summary = _summary(request, user, name) if results["communications"].ok else None
     if results["scorecard"].ok:
-        charts = trend_charts(_trends(request, user, name))
-    errors = [f"{k}: {r.error}" for k, r in results.items() if not r.ok]
+        promised = results["scorecard"].data.get("promised_lead_time_avg_days")
+        charts = trend_charts(_trends(request, user, name), otif_target=otif_target,
+                              promised_lead=float(promised) if isinstance(promised, int | float) else None,
+                              currency=results["scorecard"].data.get("currency"))
+    errors = list(dict.fromkeys(for_people(str(r.error), policy, user.role) for r in results.values() if not r.ok))
     status = 404 if all(not r.ok for r in results.values()) else 200
+    comms = results["communications"]
+    messages = [m for m in (comms.data.get("messages") or [] if comms.ok and isinstance(comms.data, dict) else [])
+                if isinstance(m, dict)]
     return render(request, "supplier.html", status_code=status, user=user, nav="suppliers", name=name,
-                  results=results, charts=charts, errors=errors, summary=summary,
-                  tiles=kpi_tiles(results["scorecard"].data) if results["scorecard"].ok else [],
-                  citations=[c.model_dump() for r in results.values() for c in r.citations])
+                  results=results, charts=charts, errors=errors, brief=brief_items(summary), terms=terms,
+                  messages=messages, texts={k: for_people(r.text or "", policy, user.role) for k, r in results.items()},
+                  history=_history_rows(results["history"]),
+                  tiles=kpi_tiles(results["scorecard"].data) if results["scorecard"].ok else [])
+
+
+def _history_rows(result: ToolResult) -> list[dict[str, str]]:
+    """Top products bought: spend with the currency, quantities, price then and now."""
+    from assistant.channels.present import money, pct, qty
+
+    if not result.ok or not isinstance(result.data, dict):
+        return []
+    cur = result.data.get("currency")
+    return [{"product": str(r.get("product") or ""), "spend": money(r.get("spend"), cur),
+             "orders": qty(r.get("orders")), "qty": qty(r.get("qty")),
+             "last_price": money(r.get("last_price"), cur), "change": pct(r.get("change_pct"))}
+            for r in result.data.get("top_products") or [] if isinstance(r, dict)]
 
 
 # -- inbound --------------------------------------------------------------------------------------
@@ -399,6 +523,41 @@ def _warehouses(runtime: Any) -> list[dict[str, str]]:
 INBOUND_BUCKETS = (("overdue", "Overdue", "overdue"), ("today", "Today", "today"),
                    ("this_week", "Rest of this week", "this week"))
 INBOUND_COLUMNS = ("ref", "po", "supplier", "scheduled", "days_late", "state", "lines")
+INBOUND_LABELS = {"ref": "Receipt", "po": "PO", "supplier": "Supplier", "scheduled": "Scheduled",
+                  "days_late": "Days late", "state": "State", "lines": "Lines"}
+
+
+def _odoo_default_warehouse(runtime: Any, user: Identity, warehouses: list[dict[str, str]]) -> str | None:
+    """The person's default warehouse as Odoo keeps it (res.users.property_warehouse_id), if any."""
+    odoo = runtime.odoo
+    login = user.odoo_login or user.username
+
+    def load() -> str:
+        rows = odoo.search_read("res.users", [["login", "=", login]], ["property_warehouse_id"], limit=1)
+        ref = rows[0].get("property_warehouse_id") if rows else None
+        wid = ref[0] if isinstance(ref, list | tuple) and ref else ref.get("id") if isinstance(ref, dict) else None
+        if not wid:
+            return ""
+        found = odoo.search_read("stock.warehouse", [["id", "=", wid]], ["code"], limit=1)
+        return str(found[0]["code"]) if found else ""
+
+    try:
+        code = odoo.cached(f"web:wh:{login}", load, ttl=600.0) if hasattr(odoo, "cached") else load()
+    except Exception as exc:  # noqa: BLE001 - older Odoo or the field hidden: fall back to the first warehouse
+        log.info("no default warehouse for %s: %s", login, exc)
+        return None
+    return code if code in {w["code"] for w in warehouses} else None
+
+
+def _record_links(row: dict[str, Any]) -> dict[str, str]:
+    """Receipt and PO names as links (our chat about them: the sandbox has no Odoo web client)."""
+    return {k: own_record_href(str(row[k])) for k in ("ref", "po") if row.get(k)}
+
+
+@router.get("/inbound/{code}", response_model=None)
+def inbound_for(request: Request, code: str) -> Response:
+    """/inbound/HOU: the same page as /inbound?warehouse=HOU (the README's address)."""
+    return inbound_page(request, warehouse=code)
 
 
 @router.get("/inbound", response_model=None)
@@ -407,7 +566,8 @@ def inbound_page(request: Request, warehouse: str | None = None) -> Response:
     runtime = request.app.state.runtime
     warehouses = _warehouses(runtime)
     codes = {w["code"] for w in warehouses}
-    code = (warehouse or user.warehouse or (warehouses[0]["code"] if warehouses else "")).strip().upper()[:16]
+    code = (warehouse or user.warehouse or _odoo_default_warehouse(runtime, user, warehouses)
+            or (warehouses[0]["code"] if warehouses else "")).strip().upper()[:16]
     if codes and code not in codes:
         return render(request, "inbound.html", status_code=404, user=user, nav="inbound", warehouses=warehouses,
                       code=code, buckets=[], error=f"Unknown warehouse {code}; choose one of "
@@ -420,12 +580,16 @@ def inbound_page(request: Request, warehouse: str | None = None) -> Response:
         if not result.ok:
             errors.append(f"{label}: {result.error}")
             continue
-        rows = [r for r in result.data.get("receipts") or [] if r.get("ref") not in seen]
+        rows = [{**r, "links": _record_links(r)} for r in result.data.get("receipts") or []
+                if r.get("ref") not in seen]
         seen.update(r.get("ref") for r in rows)
+        returned = len(result.data.get("receipts") or [])
+        total = result.data.get("total")
+        left_out = max(0, int(total) - returned) if isinstance(total, int) else 0  # the tool's own cut
         buckets.append({"key": key, "label": label, "rows": rows, "text": result.text,
-                        "note": result.data.get("note"), "total": result.data.get("total", len(rows))})
+                        "note": result.data.get("note"), "total": len(rows) + left_out})
     return render(request, "inbound.html", user=user, nav="inbound", warehouses=warehouses, code=code,
-                  buckets=buckets, columns=INBOUND_COLUMNS, error="; ".join(errors) or None)
+                  buckets=buckets, columns=INBOUND_COLUMNS, labels=INBOUND_LABELS, error="; ".join(errors) or None)
 
 
 # -- corpus documents -----------------------------------------------------------------------------

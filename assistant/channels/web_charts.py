@@ -36,13 +36,17 @@ def _fmt(value: float, unit: str, step: float | None = None) -> str:
         return f"{value:.{min(decimals, 1)}f}%"
     if unit == "$":
         return f"${value:,.{decimals}f}"
+    if len(unit) == 3 and unit.isupper():  # a currency code from Odoo: the title names it, ticks stay narrow
+        return f"{value:,.{decimals}f}" if step is not None else f"{value:,.2f} {unit}"
     text = f"{value:,.{max(decimals, 1)}f}".rstrip("0").rstrip(".")
     return f"{text} {unit}".strip()
 
 
 def line_chart(points: Sequence[tuple[str, float]], *, title: str, unit: str = "",
-               target: float | None = None, css_class: str = "series") -> Markup:
-    """An accessible SVG line chart of (label, value) points; a dashed line marks the target."""
+               target: float | None = None, css_class: str = "series", target_label: str | None = None) -> Markup:
+    """An accessible SVG line chart of (label, value) points; a dashed, labelled line marks the target.
+
+    The first x label is anchored at its start and the last at its end, so neither is clipped."""
     pts = [(str(label), float(v)) for label, v in points if v is not None and math.isfinite(float(v))]
     if not pts:
         return Markup(f'<p class="muted">No data for {escape(title)}.</p>')
@@ -79,11 +83,15 @@ def line_chart(points: Sequence[tuple[str, float]], *, title: str, unit: str = "
     for i, (label, _) in enumerate(pts):
         # every `every`-th label, plus the last one unless it would overlap its neighbour
         if (i % every == 0 and (i == last or last - i >= every)) or i == last:
-            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - PAD_B + 16}" class="axis" '
-                         f'text-anchor="middle">{escape(label[:10])}</text>')
+            anchor = "end" if i == last and last > 0 else "start" if i == 0 and last > 0 else "middle"
+            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - PAD_B + 16}" class="axis x-label" '
+                         f'text-anchor="{anchor}">{escape(label[:10])}</text>')
     if target is not None:
+        name = f"{target_label or 'target'} {_fmt(target, unit)}"
         parts.append(f'<line x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
-                     f'class="target"><title>target {escape(_fmt(target, unit))}</title></line>')
+                     f'class="target"><title>{escape(name)}</title></line>')
+        parts.append(f'<text x="{WIDTH - PAD_R}" y="{y(target) - 5:.1f}" class="target-label" '
+                     f'text-anchor="end">{escape(name)}</text>')
     path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_, v) in enumerate(pts))
     parts.append(f'<polyline points="{path}" class="line"/>')
     for i, (label, v) in enumerate(pts):

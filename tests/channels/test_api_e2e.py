@@ -90,7 +90,8 @@ def test_warehouse_user_sees_no_prices_in_chat_or_on_pages(client: TestClient) -
     web_login(client, "wes.warehouse")
     page = client.get("/suppliers/Gemini Furniture")
     assert page.status_code == 200  # communications are allowed; the scorecard is refused by policy
-    assert "may not" in page.text or "not allowed" in page.text.lower()
+    assert "Supplier scorecard is not available to the warehouse role" in page.text  # in business words
+    assert "supplier_scorecard" not in page.text and "untrusted" not in page.text  # no tool names, no model framing
     assert "Spend per calendar month" not in page.text and "$" not in page.text.split("<main>")[1]
 
 

@@ -64,6 +64,18 @@ def test_line_chart_is_escaped_svg_with_a_target_line() -> None:
     svg = str(line_chart([("2026-01", 90.0), ("2026-02", 97.5)], title="OTIF <script>", unit="%", target=95.0))
     assert svg.startswith("<svg") and "<script>" not in svg and "OTIF &lt;script&gt;" in svg
     assert 'class="target"' in svg and len(re.findall(r"<circle", svg)) == 2
-    ticks = re.findall(r'text-anchor="end">([^<]+)<', svg)
+    ticks = re.findall(r'class="axis" text-anchor="end">([^<]+)<', svg)  # y ticks (x labels are "axis x-label")
     assert ticks[0] == "0%" and ticks[-1] == "100%"
     assert "No data" in str(line_chart([], title="Empty"))
+
+
+def test_chart_targets_are_labelled_and_the_last_month_is_not_clipped() -> None:
+    """The target line says what it is; the last x label ends at the plot's edge (anchored at its end)."""
+    pts = [(f"M{i:02d} 2026", 80.0 + i) for i in range(12)]
+    svg = str(line_chart(pts, title="OTIF", unit="%", target=90.0, target_label="contract OTIF target"))
+    assert 'class="target-label"' in svg and "contract OTIF target 90.0%" in svg
+    labels = re.findall(r'class="axis x-label" text-anchor="(\w+)">([^<]+)<', svg)
+    assert labels[-1] == ("end", "M11 2026") and labels[0] == ("start", "M00 2026")
+    assert "No target" not in svg and 'class="target"' not in str(line_chart(pts, title="OTIF", unit="%"))
+    spend = str(line_chart([("Jan", 1200.5), ("Feb", 800.0)], title="Spend", unit="EUR"))
+    assert "EUR" in spend and "$" not in spend  # the currency Odoo reports, never a hard-coded dollar

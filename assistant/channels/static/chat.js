@@ -162,6 +162,10 @@
     box.value = ""; send.disabled = true;
     ask(text).finally(function () { send.disabled = false; box.focus(); });
   });
+  // a reopened thread opens at its latest answer, not at the top
+  var last = messages.querySelector(".msg:last-child");
+  if (last) last.scrollIntoView({block: "end"});
+
   box.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : send.click(); }
   });

@@ -43,8 +43,8 @@ def test_a_new_proposal_posts_an_approval_card_with_buttons(harness):
     assert pid in rendered and "RFQ: 500 nitrile gloves from Apex" in rendered
     assert "7,450.00 USD" in rendered
     assert "create_rfq &gt; 5,000 USD" in rendered or "create_rfq > 5,000 USD" in rendered  # the policy rule
-    assert "reorder point: 40" in rendered  # evidence
-    assert "https://odoo.bluebonnet.example/web#id=42&model=purchase.order" in rendered  # the Odoo record
+    assert "Reorder point: 40" in rendered  # evidence, as a labelled row
+    assert "https://odoo.bluebonnet.example/odoo/purchase/42" in rendered  # the Odoo record (17+ route)
     assert "<@UQMOMAR>" in rendered and "<@UQMMARIA>" in rendered  # who can approve
     (actions,) = [b for b in card["blocks"] if b["type"] == "actions"]
     approve, reject = actions["elements"]
