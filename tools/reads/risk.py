@@ -229,7 +229,9 @@ def _reason(comps: list[dict[str, Any]]) -> str:
 @tool(RiskArgs)
 def supplier_risk(ctx: ToolContext, args: RiskArgs) -> ToolResult:
     """Rank vendors by supply risk (OTIF, lead time, returns, bill exceptions, prices, late POs, single sourcing)."""
-    data = rank_vendors(ctx, args.category, args.warehouse)
+    minutes = float(load_weights().get("cache_minutes", 15))
+    key = f"supplier_risk:{args.category or ''}:{args.warehouse or ''}:{today(ctx)}"
+    data = dict(ctx.odoo.cached(key, lambda: rank_vendors(ctx, args.category, args.warehouse), ttl=minutes * 60))
     vendors = data["vendors"]
     where = " ".join(str(v) for v in data["scope"].values())
     if not vendors:
