@@ -70,15 +70,16 @@ def robust_z(value: float, history: list[float], mad_floor_pct: float = 0.0) -> 
 
 
 class AnomalyArgs(BaseModel):
-    period: str | None = Field(None, description="Orders since, e.g. 'last 30 days' (default 90 days)")
+    period: str | None = Field(None, description="Since, e.g. last 30 days")
     warehouse: str | None = Field(None, description="Warehouse")
     vendor: str | None = Field(None, description="Vendor")
 
 
 def _wh_code(po: dict[str, Any]) -> str:
-    ptype = po.get("picking_type_id") if isinstance(po.get("picking_type_id"), dict) else {}
-    wh = ptype.get("warehouse_id") if isinstance(ptype.get("warehouse_id"), dict) else {}
-    return str(wh.get("code") or name_of(ptype.get("warehouse_id")) or "")
+    ptype = po.get("picking_type_id")
+    ptype = ptype if isinstance(ptype, dict) else {}
+    wh = ptype.get("warehouse_id")
+    return str((wh.get("code") if isinstance(wh, dict) else None) or name_of(wh) or "")
 
 
 def _lines_with_raw(orders: list[dict[str, Any]], prices: list[dict[str, Any]], conv: Conversions
@@ -268,7 +269,7 @@ def _spread_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]]
 
 @tool(AnomalyArgs)
 def purchase_anomalies(ctx: ToolContext, args: AnomalyArgs) -> ToolResult:
-    """Unusual purchases: odd quantities, overlapping orders, prices above list or differing by site/vendor."""
+    """Unusual purchases: odd quantity, price above list, overlapping orders, site price gaps."""
     data = find_anomalies(ctx, args.period, args.warehouse, args.vendor)
     flags = data["flags"]
     data["flag_count"] = len(flags)

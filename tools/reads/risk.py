@@ -28,6 +28,7 @@ from tools.reads.supplier import MAX_POS, Conversions, scorecard_spec, to_kpi_li
 
 WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "governance" / "risk_weights.yaml"
 EVIDENCE = 5  # records named per component
+LISTED = 10  # vendors in the answer (all are ranked; vendor_count says how many)
 _weights_cache: dict[str, Any] = {}
 
 
@@ -49,7 +50,6 @@ def ramp(value: float, good: float, bad: float) -> float:
 class RiskArgs(BaseModel):
     category: str | None = Field(None, description="Product category")
     warehouse: str | None = Field(None, description="Warehouse")
-    top: int = Field(10, ge=1, le=100, description="Vendors listed")
 
 
 def fetch_all_orders(odoo: OdooClient, start: datetime, spec: dict[str, Any], extra: list[Any]
@@ -228,7 +228,7 @@ def _reason(comps: list[dict[str, Any]]) -> str:
 
 @tool(RiskArgs)
 def supplier_risk(ctx: ToolContext, args: RiskArgs) -> ToolResult:
-    """Rank vendors by supply risk (OTIF, lead time, returns, bill exceptions, prices, late POs, single sourcing)."""
+    """Vendors ranked by supply risk, with each factor and its records."""
     minutes = float(load_weights().get("cache_minutes", 15))
     key = f"supplier_risk:{args.category or ''}:{args.warehouse or ''}:{today(ctx)}"
     data = dict(ctx.odoo.cached(key, lambda: rank_vendors(ctx, args.category, args.warehouse), ttl=minutes * 60))
@@ -238,7 +238,7 @@ def supplier_risk(ctx: ToolContext, args: RiskArgs) -> ToolResult:
         return ToolResult(tool="supplier_risk", data=compact(data),
                           text=f"No confirmed purchase orders{' for ' + where if where else ''} since {data['since']}.")
     data["vendor_count"] = len(vendors)
-    data["vendors"] = vendors[: args.top]
+    data["vendors"] = vendors[:LISTED]
     parts = [f"{r['rank']}. {r['vendor']} {r['score']:g}/100 ({_reason(r['components'])})"
              + (" — little history" if r["thin_history"] else "") for r in data["vendors"] if r["score"] is not None]
     head = f"Supplier risk{' for ' + where if where else ''} since {data['since']}, {len(vendors)} vendors, riskiest first: "
