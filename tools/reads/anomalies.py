@@ -43,6 +43,7 @@ from tools.reads.common import (
     since_date,
     today,
 )
+from tools.reads.risk import with_units
 from tools.reads.supplier import MAX_LINES, Conversions, scorecard_spec, to_kpi_lines
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "governance" / "anomaly_rules.yaml"
@@ -115,7 +116,7 @@ def find_anomalies(ctx: ToolContext, period: str | None = None, warehouse: str |
     vend = resolve_supplier(odoo, vendor) if vendor else None
     conv = Conversions.load(odoo)
     code = conv.currency
-    spec = {**scorecard_spec(odoo), "partner_id": {"fields": {"display_name": {}}}, "receipt_status": {},
+    spec = {**with_units(scorecard_spec(odoo)), "partner_id": {"fields": {"display_name": {}}}, "receipt_status": {},
             "picking_type_id": {"fields": {"warehouse_id": {"fields": {"code": {}}}}}}
     lo_s, hi_s = day_start_utc(ctx, lo), day_end_utc(ctx, hi)
     with bulk_rows():

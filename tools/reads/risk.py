@@ -21,7 +21,7 @@ from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
 from tools.odoo.client import OdooClient
 from tools.odoo.resolve import pricelist, resolve_warehouse
-from tools.reads.common import bulk_rows, compact, currency, id_of, months_ago, name_of, num, today
+from tools.reads.common import bulk_rows, compact, currency, id_of, money, months_ago, name_of, num, today
 from tools.reads.purchase import next_open_receipt
 from tools.reads.spend import resolve_category
 from tools.reads.supplier import MAX_POS, Conversions, scorecard_spec, to_kpi_lines
@@ -62,6 +62,16 @@ def fetch_all_orders(odoo: OdooClient, start: datetime, spec: dict[str, Any], ex
     return list(res.get("records", []))
 
 
+def with_units(spec: dict[str, Any]) -> dict[str, Any]:
+    """The scorecard spec plus each receipt move's and bill line's own UoM: Odoo 17+ (and the sandbox's
+    second business) creates receipt moves in the product's UoM, not the PO line's, so a Case-of-24
+    line received as 144 Units must not read as 144 Cases."""
+    line = dict(spec["order_line"]["fields"])
+    line["move_ids"] = {"fields": {**line["move_ids"]["fields"], "product_uom": {}}}
+    line["invoice_lines"] = {"fields": {**line["invoice_lines"]["fields"], "product_uom_id": {}}}
+    return {**spec, "order_line": {"fields": line}}
+
+
 def _category_ids(ctx: ToolContext, text: str) -> tuple[str, set[int]]:
     cat = resolve_category(ctx, text)
     ids = ctx.odoo.search("product.category", [("id", "child_of", cat["id"])], limit=5000)
@@ -89,8 +99,8 @@ def _component(name: str, raw: float | None, cfg: dict[str, Any], records: list[
 
 
 def vendor_components(lines: list[kpi.POLine], as_of: date, weights: dict[str, Any], open_pos: list[str],
-                      late_pos: list[str], single_spend: float, spend: float, single_items: list[str]
-                      ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                      late_pos: list[str], single_spend: float, spend: float, single_items: list[str],
+                      code: str = "") -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One vendor: its scorecard and the risk components (value, 0..1 sub-score, weight, records)."""
     card = kpi.scorecard(lines, as_of)
     cfg = weights["components"]
@@ -118,7 +128,8 @@ def vendor_components(lines: list[kpi.POLine], as_of: date, weights: dict[str, A
         weighted += change * value
         total += value
         if change > 0:
-            moves.append((change, f"{product} {trend['first_price']:g} -> {trend['last_price']:g}"))
+            moves.append((change, f"{product} {money(float(trend['first_price']), code)} -> "
+                                  f"{money(float(trend['last_price']), code)}"))
     increase = weighted / total if total else None
     n = card["lines"] or 0
     comps = [
@@ -161,7 +172,7 @@ def rank_vendors(ctx: ToolContext, category: str | None = None, warehouse: str |
     categories: set[int] | None = None
     if category:
         scope["category"], categories = _category_ids(ctx, category)
-    spec = {**scorecard_spec(odoo), "partner_id": {"fields": {"display_name": {}}}, "receipt_status": {},
+    spec = {**with_units(scorecard_spec(odoo)), "partner_id": {"fields": {"display_name": {}}}, "receipt_status": {},
             "picking_ids": {"fields": {"state": {}, "scheduled_date": {}}}}
     if categories is not None:
         spec["order_line"] = {"fields": {**spec["order_line"]["fields"], "product_id": {"fields": {
@@ -204,7 +215,7 @@ def rank_vendors(ctx: ToolContext, category: str | None = None, warehouse: str |
             per = spend_of[vid]
             single = sorted((p for p in per if len(sellers[p]) == 1), key=lambda p: -per[p])
             card, comps = vendor_components(lines_of[vid], as_of, weights, sorted(open_pos), sorted(late_pos),
-                                            sum(per[p] for p in single), sum(per.values()), single)
+                                            sum(per[p] for p in single), sum(per.values()), single, conv.currency)
             rows.append({"vendor": names[vid], "score": score(comps), "lines": card["lines"],
                          "lines_evaluated": card["lines_evaluated"], "spend": num(sum(per.values())),
                          "thin_history": card["lines_evaluated"] < int(weights.get("min_lines", 5)),
