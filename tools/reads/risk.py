@@ -250,6 +250,8 @@ def supplier_risk(ctx: ToolContext, args: RiskArgs) -> ToolResult:
                           text=f"No confirmed purchase orders{' for ' + where if where else ''} since {data['since']}.")
     data["vendor_count"] = len(vendors)
     data["vendors"] = vendors[:LISTED]
+    data["least_risky"] = [{"vendor": r["vendor"], "rank": r["rank"], "score": r["score"]}
+                           for r in vendors[LISTED:][-5:] if r["score"] is not None]
     parts = [f"{r['rank']}. {r['vendor']} {r['score']:g}/100 ({_reason(r['components'])})"
              + (" — little history" if r["thin_history"] else "") for r in data["vendors"] if r["score"] is not None]
     head = f"Supplier risk{' for ' + where if where else ''} since {data['since']}, {len(vendors)} vendors, riskiest first: "
