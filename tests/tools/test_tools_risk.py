@@ -72,7 +72,11 @@ def test_components_match_the_scorecard_and_raw_reads(odoo: OdooClient, ranking:
         for c in comps.values():
             cfg = weights["components"][c["name"]]
             assert c["score"] == pytest.approx(ramp(float(c["value"]), cfg["good"], cfg["bad"]), abs=2e-3)
-        assert rows[name]["score"] == score(list(comps.values()))
+        assert rows[name]["raw_score"] == score(list(comps.values()))
+        n, raws = rows[name]["lines_evaluated"], [r["raw_score"] for r in ranking["vendors"]]
+        mean = sum(raws) / len(raws)
+        assert rows[name]["score"] == round((n * rows[name]["raw_score"] + weights["min_lines"] * mean)
+                                            / (n + weights["min_lines"]), 1)
     # Northgate's returns are what its profile says: far above the ramp's "bad" end
     assert {c["name"]: c for c in rows["Northgate Medical Supply"]["components"]}["return_rate"]["score"] == 1.0
 

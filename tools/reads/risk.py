@@ -98,6 +98,12 @@ def _component(name: str, raw: float | None, cfg: dict[str, Any], records: list[
             "records": records[:EVIDENCE], **extra}
 
 
+def _listed(ln: kpi.POLine) -> float:
+    """The line's list price, +inf when none applies (so it is never 'above')."""
+    lp = ln.list_price()
+    return float("inf") if lp is None else lp
+
+
 def vendor_components(lines: list[kpi.POLine], as_of: date, weights: dict[str, Any], open_pos: list[str],
                       late_pos: list[str], single_spend: float, spend: float, single_items: list[str],
                       code: str = "") -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -111,7 +117,7 @@ def vendor_components(lines: list[kpi.POLine], as_of: date, weights: dict[str, A
     slow = [po for _g, po in reversed(gaps) if _g > 0]
     returned = sorted({ln.po for ln in lines if ln.returned > 0})
     exceptions = sorted({ln.po for ln in lines if ln.bill_exceptions()})
-    above = sorted({ln.po for ln in lines if (lp := ln.list_price()) is not None and ln.price_unit > lp + 0.005})
+    above = sorted({ln.po for ln in lines if ln.price_rows and ln.price_unit > _listed(ln) + 0.005})
     # price increase: per product, first -> last unit price over the window, weighted by the product's spend
     points: dict[str, list[tuple[datetime, float, float]]] = defaultdict(list)
     for ln in lines:
@@ -192,12 +198,15 @@ def rank_vendors(ctx: ToolContext, category: str | None = None, warehouse: str |
             if vid is not None:
                 by_vendor[vid].append(po)
                 names[vid] = name_of(po.get("partner_id")) or str(vid)
+        prices_of: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+        for row in prices:  # each vendor's rows once (to_kpi_lines would scan the whole pricelist per vendor)
+            prices_of[id_of(row.get("partner_id"))].append(row)
         lines_of: dict[int, list[kpi.POLine]] = {}
         sellers: dict[str, set[int]] = defaultdict(set)
         spend_of: dict[int, dict[str, float]] = {}
         for vid, pos in by_vendor.items():
             window = {str(po["name"]) for po in pos if str(po.get("date_approve") or "") >= start_s}
-            lines = [ln for ln in to_kpi_lines(pos, vid, prices, conv) if ln.po in window]
+            lines = [ln for ln in to_kpi_lines(pos, vid, prices_of.get(vid, []), conv) if ln.po in window]
             lines_of[vid] = lines
             per: dict[str, float] = defaultdict(float)
             for ln in lines:
@@ -216,10 +225,18 @@ def rank_vendors(ctx: ToolContext, category: str | None = None, warehouse: str |
             single = sorted((p for p in per if len(sellers[p]) == 1), key=lambda p: -per[p])
             card, comps = vendor_components(lines_of[vid], as_of, weights, sorted(open_pos), sorted(late_pos),
                                             sum(per[p] for p in single), sum(per.values()), single, conv.currency)
-            rows.append({"vendor": names[vid], "score": score(comps), "lines": card["lines"],
+            rows.append({"vendor": names[vid], "raw_score": score(comps), "lines": card["lines"],
                          "lines_evaluated": card["lines_evaluated"], "spend": num(sum(per.values())),
                          "thin_history": card["lines_evaluated"] < int(weights.get("min_lines", 5)),
                          "components": comps})
+    # a vendor with little history is pulled toward the average vendor (weight `min_lines`): four lines,
+    # one of them late, do not make a vendor the fifth riskiest
+    raws = [r["raw_score"] for r in rows if r["raw_score"] is not None]
+    mean = sum(raws) / len(raws) if raws else 0.0
+    k = float(weights.get("min_lines", 5))
+    for r in rows:
+        n = float(r["lines_evaluated"] or 0)
+        r["score"] = None if r["raw_score"] is None else round((n * r["raw_score"] + k * mean) / (n + k), 1)
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["vendor"]))
     for i, r in enumerate(rows, 1):
         r["rank"] = i
