@@ -91,11 +91,14 @@ def _lines_with_raw(orders: list[dict[str, Any]], prices: list[dict[str, Any]], 
         vid = id_of(po.get("partner_id"))
         if vid is not None:
             by_vendor[vid].append(po)
+    prices_of: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    for row in prices:  # each vendor's rows once (to_kpi_lines would scan the whole pricelist per vendor)
+        prices_of[id_of(row.get("partner_id"))].append(row)
     out = []
     for vid, pos in by_vendor.items():
         raw = [(po, ln) for po in pos for ln in po.get("order_line") or ()
                if not ln.get("display_type") and ln.get("product_id")]
-        for (po, ln), kl in zip(raw, to_kpi_lines(pos, vid, prices, conv), strict=True):
+        for (po, ln), kl in zip(raw, to_kpi_lines(pos, vid, prices_of.get(vid, []), conv), strict=True):
             out.append((po, ln, kl))
     return out
 
@@ -126,14 +129,15 @@ def find_anomalies(ctx: ToolContext, period: str | None = None, warehouse: str |
                              ("receipt_status", "!=", "full")]
         orders = odoo.web_search_read("purchase.order", domain, spec, limit=MAX_LINES,
                                       order="date_order asc, id asc").get("records", [])
-        hist_start = months_ago(ctx, int(rules.get("history_months", 12))).strftime("%Y-%m-%d %H:%M:%S")
-        history = odoo.search_read(
-            "purchase.order.line", [("state", "in", ["purchase", "done"]), ("date_order", ">=", hist_start),
-                                    ("display_type", "=", False), ("product_id", "!=", False)],
-            ["product_id", "partner_id", "product_uom_qty", "order_id"], limit=MAX_LINES * 5)
         lines = _lines_with_raw(orders, pricelist(odoo), conv)
         flags: list[dict[str, Any]] = []
         in_period = [(po, ln, kl) for po, ln, kl in lines if lo_s <= str(po.get("date_order") or "") <= hi_s]
+        hist_start = months_ago(ctx, int(rules.get("history_months", 12))).strftime("%Y-%m-%d %H:%M:%S")
+        products = sorted({pid for _po, ln, _kl in in_period if (pid := id_of(ln.get("product_id")))})
+        history = odoo.search_read(  # only the period's products: their history is all the z-scores need
+            "purchase.order.line", [("state", "in", ["purchase", "done"]), ("date_order", ">=", hist_start),
+                                    ("product_id", "in", products), ("display_type", "=", False)],
+            ["product_id", "partner_id", "product_uom_qty"], limit=MAX_LINES * 5) if products else []
         flags += _quantity_flags(in_period, history, rules["quantity"])
         flags += _price_flags(in_period, rules["price_above_list"], code)
         flags += _over_flags(in_period, rules["over_received"])
