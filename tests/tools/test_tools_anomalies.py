@@ -140,3 +140,15 @@ def test_business_two_reads_units_right(odoo_hollander: OdooClient) -> None:
     res = run_tool(ToolContext(user=ADMIN, odoo=odoo_hollander), "purchase_anomalies", {})
     assert res.ok, res.error
     assert res.data["lines_checked"] > 0 and res.data["counts"]["over_received"] == 0
+
+
+def test_warehouse_role_sees_flags_without_money(odoo: OdooClient) -> None:
+    from tools.governance.policy import Policy
+
+    policy = Policy.load(Path(__file__).resolve().parents[2] / "tools" / "governance" / "default_policy.yaml")
+    ctx = ToolContext(user=Identity(username="w", role="warehouse"), odoo=odoo, policy=policy)
+    res = run_tool(ctx, "purchase_anomalies", {"vendor": "Cardinal Gloves & PPE"})
+    assert res.ok, res.error
+    flags = res.data["flags"]
+    assert flags and not any("unit_price" in f or "list_price" in f for f in flags)
+    assert " USD" not in res.for_model()

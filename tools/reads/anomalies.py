@@ -141,7 +141,8 @@ def find_anomalies(ctx: ToolContext, period: str | None = None, warehouse: str |
         flags += _quantity_flags(in_period, history, rules["quantity"])
         flags += _price_flags(in_period, rules["price_above_list"], code)
         flags += _over_flags(in_period, rules["over_received"])
-        flags += _duplicate_flags(lines, lo_s, hi_s, ctx.now(), float(rules["duplicates"]["within_days"]))
+        flags += _duplicate_flags(lines, lo_s, hi_s, ctx.now(), float(rules["duplicates"]["within_days"]),
+                                  float(rules["duplicates"]["same_quantity_pct"]))
         flags += _spread_flags(in_period, rules["price_spread"], code)
     if wh is not None:
         flags = [f for f in flags if f["warehouse"] == wh["code"] or wh["code"] in f.get("warehouses", ())]
@@ -217,9 +218,10 @@ def _open_until(kl: kpi.POLine, po: dict[str, Any], now: datetime) -> datetime:
 
 
 def _duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]], lo_s: str, hi_s: str,
-                     now: datetime, within_days: float) -> list[dict[str, Any]]:
+                     now: datetime, within_days: float, same_qty_pct: float) -> list[dict[str, Any]]:
     """A line ordered in the period, within `within_days` of an earlier order for the same product and
-    warehouse that had received nothing yet and was still open (both waiting for the same goods)."""
+    warehouse and about the same quantity (within `same_qty_pct` %) that had received nothing yet and was
+    still open: the same goods ordered twice, not a top-up."""
     by_key: dict[tuple[str, str], list[tuple[datetime, datetime, dict[str, Any], kpi.POLine]]] = defaultdict(list)
     for po, _ln, kl in lines:
         start = kl.approved or dt(po.get("date_order"))
@@ -233,12 +235,14 @@ def _duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLin
                 continue
             earlier = [r for r in rows[:i] if r[3].po != kl.po and r[1] > start
                        and (r[3].first_receipt is None or r[3].first_receipt > start)
-                       and (start - r[0]).total_seconds() <= within_days * 86400]
+                       and (start - r[0]).total_seconds() <= within_days * 86400
+                       and abs(r[3].ordered - kl.ordered) <= same_qty_pct / 100 * max(r[3].ordered, kl.ordered)]
             if earlier:
                 first = earlier[-1]
                 out.append(_flag("duplicate_open", po, kl,
-                                 f"ordered while {first[3].po} (approved {first[0]:%Y-%m-%d}) for the same product "
-                                 f"into {wh} was still open", other_po=first[3].po,
+                                 f"{kl.ordered:g} ordered (approved {start:%Y-%m-%d}) while {first[3].po} for "
+                                 f"{first[3].ordered:g} of the same product into {wh}, approved {first[0]:%Y-%m-%d}, "
+                                 f"had received nothing yet", other_po=first[3].po,
                                  other_vendor=name_of(first[2].get("partner_id"))))
     return out
 
