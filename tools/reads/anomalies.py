@@ -279,7 +279,10 @@ def _spread_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]]
 @tool(AnomalyArgs)
 def purchase_anomalies(ctx: ToolContext, args: AnomalyArgs) -> ToolResult:
     """Unusual purchases: odd quantity, price above list, overlapping orders, site price gaps."""
-    data = find_anomalies(ctx, args.period, args.warehouse, args.vendor)
+    minutes = float(load_rules().get("cache_minutes", 15))
+    key = f"purchase_anomalies:{args.period or ''}:{args.warehouse or ''}:{args.vendor or ''}:{today(ctx)}"
+    data = dict(ctx.odoo.cached(key, lambda: find_anomalies(ctx, args.period, args.warehouse, args.vendor),
+                                ttl=minutes * 60))
     flags = data["flags"]
     data["flag_count"] = len(flags)
     data["flags"] = flags[:MAX_FLAGS]
