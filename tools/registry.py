@@ -21,6 +21,7 @@ from tools.base import Stopwatch, Tool, ToolContext, ToolError, ToolResult
 from tools.governance.policy import MONEY_PATTERN, scrub_money, scrub_money_deep
 from tools.governance.provenance import card_note
 from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable
+from tools.reads.anomalies import purchase_anomalies
 from tools.reads.bills import vendor_bills
 from tools.reads.communications import supplier_communications
 from tools.reads.inbound import inbound_schedule
@@ -29,6 +30,7 @@ from tools.reads.orders import find_purchase_orders
 from tools.reads.purchase import open_purchase_orders, purchase_order_status
 from tools.reads.receipts import receipts_done
 from tools.reads.replenishment import replenishment_risk
+from tools.reads.risk import supplier_risk
 from tools.reads.scorecard import supplier_scorecard
 from tools.reads.spend import spend_analysis
 from tools.reads.stock import stock_levels
@@ -41,6 +43,7 @@ READ_TOOLS: list[Tool] = [
     stock_levels, inbound_schedule, purchase_order_status, open_purchase_orders, supplier_history,
     supplier_scorecard, supplier_communications, replenishment_risk, three_way_match_exceptions,
     find_purchase_orders, product_vendors, receipts_done, vendor_bills, spend_analysis,
+    supplier_risk, purchase_anomalies,
 ]
 MONEY_IN_TEXT = MONEY_PATTERN  # kept for importers; the patterns live in tools.governance.policy
 
@@ -85,15 +88,15 @@ DROPPED_KEYWORDS = frozenset({"minLength", "maxLength", "minItems", "maxItems"})
 #: model (docs, validation messages) but is not repeated on every turn (the buyer's catalogue <= 8 KB).
 SELF_EXPLANATORY = frozenset({"supplier", "warehouse", "product", "date_from", "date_to", "limit", "top",
                               "months", "group_by", "po", "receipt", "reference", "k", "lines", "message",
-                              "doc_type", "category", "unacknowledged", "compare_previous"})
+                              "doc_type", "category", "unacknowledged", "compare_previous", "vendor"})
 
 
 def compact_schema(t: Tool) -> dict[str, Any]:
     """The tool's JSON schema as a chat model needs it, smaller: no pydantic titles, no string/array
     length bounds (the arguments are still validated in full by run_tool), no `type` beside an `enum`,
-    no `false`/`null` defaults (what an absent flag or filter means anyway), no description on the
-    SELF_EXPLANATORY arguments, and Optional[x] = None shown as plain x. Why: the whole catalogue is
-    re-read by the model on every turn."""
+    no `false`/`null` defaults (what an absent flag or filter means anyway), no description, string
+    `type` or integer `maximum` on the SELF_EXPLANATORY arguments (run_tool still checks both), and
+    Optional[x] = None shown as plain x. Why: the whole catalogue is re-read by the model on every turn."""
 
     def simplify(node: dict[str, Any]) -> dict[str, Any]:
         any_of = node.get("anyOf")
@@ -113,7 +116,14 @@ def compact_schema(t: Tool) -> dict[str, Any]:
             out = {k: strip(v, k in ("properties", "$defs"), k if in_props else "") for k, v in node.items()
                    if in_props or not ((k == "title" and isinstance(v, str)) or k in DROPPED_KEYWORDS
                                        or (k == "description" and name in SELF_EXPLANATORY))}
-            return out if in_props else simplify(out)
+            if in_props:
+                return out
+            out = simplify(out)
+            if name in SELF_EXPLANATORY and out.get("type") == "string":
+                out.pop("type")  # a name that says it all says "text" too (JSON Schema: untyped = any)
+            if name in SELF_EXPLANATORY and out.get("type") == "integer":
+                out.pop("maximum", None)  # limit/top/months: a too-large value gets run_tool's one-sentence error
+            return out
         if isinstance(node, list):
             return [strip(v) for v in node]
         return node

@@ -84,6 +84,9 @@ class Purchasing:
     def __init__(self, t: Tables, w: World, flags: Flags) -> None:
         self.t, self.w, self.flags = t, w, flags
         self.events: list[Event] = []
+        # (kind, PO name, product code, order day): the anomalies this generator planted knowingly, for
+        # measuring purchase_anomalies (sandbox/seed/labels.py); recording them draws no random number
+        self.labels: list[tuple[str, str, str, dt.date]] = []
         self.seq = 0
         self.partner_ref = 0
 
@@ -218,6 +221,8 @@ class Purchasing:
                 price = round(price * rng.uniform(1.01, 1.06), 2)  # Cardinal: PO above its own pricelist
             elif VENDORS[plan.vendor].profile is None and rng.random() < 0.05:
                 price = round(price * rng.uniform(0.97, 1.04), 2)
+            if confirmed and plan.mode != "cancel" and price > offer.price_on(plan.order.date())[0] + 0.005:
+                self.labels.append(("price_above_list", name, item.code, plan.order.date()))
             per = 12.0 if item.po_uom == "Dozens" else 1.0
             step = offer.min_qty if offer.min_qty > 1 else 1.0
             qty = max(step, math.ceil(units / per / step) * step)
@@ -354,6 +359,8 @@ class Purchasing:
                     got += 1.0
                 self.events.append(Event("over", arrival + dt.timedelta(hours=1), po, plan.vendor, plan.site, pick,
                                          {"pid": line[1], "ordered": qty, "got": got}))
+                self.labels.append(("over_received", str(self.t.get("purchase.order", po)["name"]),
+                                    w.items[line[1] - 1].code, plan.order.date()))
             demand = got if got < qty else qty
             mid = self._move(pick, plan, line, demand, got, "done", arrival, planned)
             received[line[0]] = got
