@@ -105,7 +105,7 @@ def test_back_up_to_max_is_computed_from_the_stock_figures() -> None:
     plan = plan_of("how many do we need to get ELE-5120 at RIV back up to max?")
     assert plan.tool == "stock_levels" and plan.post == "stock_gap"
     note = stock_gap_note({"warehouses": [{"wh": "RIV", "on_hand": 4, "reorder_max": 230, "forecast": 4}]})
-    assert note is not None and "226" in note
+    assert note is not None and "230 − 4 on hand = 226" in note
 
 
 def test_nothing_fits_lists_what_it_can_answer_with_this_odoos_names() -> None:
