@@ -262,3 +262,35 @@ def test_completing_an_rfq_question_back_is_not_refused_by_the_action_guard(make
     assert done.tool_calls[0]["args"]["supplier"] == "Redline Fasteners" and done.proposals
     other = a.ask(AVA, "Redline")  # a new thread: nothing pending, so no proposal
     assert not other.proposals
+
+
+class _FixedRouter:
+    """A router whose ranking is given: tests the arbitration alone."""
+
+    def __init__(self, *readings: tuple[str, float]) -> None:
+        from assistant.planner.router import Reading
+
+        self.readings = [Reading(i, s, "") for i, s in readings]
+
+    def rank(self, delexicalised: str) -> list[Any]:
+        return list(self.readings)
+
+
+def test_two_close_readings_become_one_question_back_with_the_choices() -> None:
+    router = _FixedRouter(("inbound_schedule", 0.70), ("receipts_done", 0.69), ("stock_levels", 0.4))
+    plan = parse("blorp zibber RIV", LEX, [], router=router)  # the rules read nothing
+    assert plan.tool is None and plan.pending and plan.pending["choices"] == ["inbound_schedule", "receipts_done"]
+    assert "(1)" in (plan.reply or "") and "(2)" in (plan.reply or "")
+
+
+def test_nothing_confident_is_not_guessed() -> None:
+    plan = parse("blorp zibber", LEX, [], router=_FixedRouter(("stock_levels", 0.45), ("help", 0.30)))
+    assert plan.tool is None and plan.intent == "unknown"
+
+
+def test_a_confident_reading_beats_a_rule_only_by_a_clear_margin() -> None:
+    text = "Scorecard for Kestrel Fasteners"  # the rules read a scorecard
+    kept = parse(text, LEX, [], router=_FixedRouter(("supplier_history", 0.80), ("supplier_scorecard", 0.75)))
+    assert kept.tool == "supplier_scorecard"
+    beaten = parse(text, LEX, [], router=_FixedRouter(("supplier_communications", 0.90), ("supplier_scorecard", 0.70)))
+    assert beaten.tool == "supplier_communications"
