@@ -167,10 +167,14 @@ def stock_gap_note(data: dict[str, Any]) -> str | None:
         if isinstance(mx, int | float) and isinstance(on_hand, int | float):
             need = max(0.0, float(mx) - float(on_hand))
             where = f" at {r.get('wh')}" if r.get("wh") else ""
-            line = f"To get back up to max{where}: {float(mx):g} − {float(on_hand):g} on hand = {need:g}."
+            line = f"To get back up to max{where}: {_n(mx)} − {_n(on_hand)} on hand = {_n(need)}."
             fc = r.get("forecast")
             if isinstance(fc, int | float) and fc != on_hand:
-                line += (f" Counting what is already incoming and outgoing (forecast {float(fc):g}), "
-                         f"{max(0.0, float(mx) - float(fc)):g}.")
+                line += (f" Counting what is already incoming and outgoing (forecast {_n(fc)}), "
+                         f"{_n(max(0.0, float(mx) - float(fc)))}.")
             parts.append(line)
     return " ".join(parts) or None
+
+
+def _n(x: float) -> str:
+    return f"{float(x):,.2f}".rstrip("0").rstrip(".")

@@ -127,6 +127,12 @@ def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any =
     if rule.tool and not weak and history and _FOLLOW.match(cleaned):
         return rule
     category = next((s.value for s in spans(cleaned, lex) if s.kind == "category"), None)
+    other = next((r for r in readings[1:] if r.intent != top.intent), None)
+    if other and top.score >= LOW and other.score >= LOW and top.score - other.score < CLOSE:
+        if rule.tool and not weak and rule.intent == other.intent:
+            return rule  # the rules break a tie they take part in
+        if weak or not rule.tool:
+            return ask_which(cleaned, [top.intent, other.intent])  # one short question, the two readings as choices
     margin = DECISIVE_OVER.get(str(rule.intent), DECISIVE)
     if top.score >= CONFIDENT and (weak or top.score - rule_score >= margin):
         plan = from_intent(top.intent, cleaned, lex, history, category)
@@ -135,9 +141,6 @@ def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any =
             return plan
     if rule.tool and not weak:
         return rule
-    other = next((r for r in readings[1:] if r.intent != top.intent), None)
-    if other and top.score >= LOW and other.score >= LOW and top.score - other.score < CLOSE:
-        return ask_which(cleaned, [top.intent, other.intent])
     if top.score >= CONFIDENT or (weak and top.score >= LOW):
         plan = from_intent(top.intent, cleaned, lex, history, category)
         if plan is not None:

@@ -105,7 +105,7 @@ def test_back_up_to_max_is_computed_from_the_stock_figures() -> None:
     plan = plan_of("how many do we need to get ELE-5120 at RIV back up to max?")
     assert plan.tool == "stock_levels" and plan.post == "stock_gap"
     note = stock_gap_note({"warehouses": [{"wh": "RIV", "on_hand": 4, "reorder_max": 230, "forecast": 4}]})
-    assert note is not None and "226" in note
+    assert note is not None and "230 − 4 on hand = 226" in note
 
 
 def test_nothing_fits_lists_what_it_can_answer_with_this_odoos_names() -> None:
@@ -262,3 +262,35 @@ def test_completing_an_rfq_question_back_is_not_refused_by_the_action_guard(make
     assert done.tool_calls[0]["args"]["supplier"] == "Redline Fasteners" and done.proposals
     other = a.ask(AVA, "Redline")  # a new thread: nothing pending, so no proposal
     assert not other.proposals
+
+
+class _FixedRouter:
+    """A router whose ranking is given: tests the arbitration alone."""
+
+    def __init__(self, *readings: tuple[str, float]) -> None:
+        from assistant.planner.router import Reading
+
+        self.readings = [Reading(i, s, "") for i, s in readings]
+
+    def rank(self, delexicalised: str) -> list[Any]:
+        return list(self.readings)
+
+
+def test_two_close_readings_become_one_question_back_with_the_choices() -> None:
+    router = _FixedRouter(("inbound_schedule", 0.70), ("receipts_done", 0.69), ("stock_levels", 0.4))
+    plan = parse("blorp zibber RIV", LEX, [], router=router)  # the rules read nothing
+    assert plan.tool is None and plan.pending and plan.pending["choices"] == ["inbound_schedule", "receipts_done"]
+    assert "(1)" in (plan.reply or "") and "(2)" in (plan.reply or "")
+
+
+def test_nothing_confident_is_not_guessed() -> None:
+    plan = parse("blorp zibber", LEX, [], router=_FixedRouter(("stock_levels", 0.45), ("help", 0.30)))
+    assert plan.tool is None and plan.intent == "unknown"
+
+
+def test_a_confident_reading_beats_a_rule_only_by_a_clear_margin() -> None:
+    text = "Scorecard for Kestrel Fasteners"  # the rules read a scorecard
+    kept = parse(text, LEX, [], router=_FixedRouter(("supplier_history", 0.80), ("supplier_scorecard", 0.75)))
+    assert kept.tool == "supplier_scorecard"
+    beaten = parse(text, LEX, [], router=_FixedRouter(("supplier_communications", 0.90), ("supplier_scorecard", 0.70)))
+    assert beaten.tool == "supplier_communications"
