@@ -531,8 +531,10 @@ def user_facing(text: str) -> str:
     return text
 
 
-_REF_RE = re.compile(r"\b(P\d{5,})\b")
-_RECEIPT_RE = re.compile(r"\b([A-Z]{2,5}/IN/\d{3,})\b")
+# Odoo's default numbering ('P00042', 'WH/IN/00002') and dated or renamed sequences ('PO/2026/00042',
+# 'EIN/ONT/00001'); a bill ('BILL/2026/11/0001') has a month segment and is neither.
+_REF_RE = re.compile(r"(?<![/\w])(P\d{5,}|[A-Z]{1,5}/\d{4}/\d{3,})(?![/\w])")
+_RECEIPT_RE = re.compile(r"(?<![/\w])([A-Z][A-Z0-9]{0,5}/(?!\d)[A-Z]{2,5}/\d{3,})(?![/\w])")
 
 
 def turn_focus(records: Sequence[dict[str, Any]], results: Sequence[ToolResult],

@@ -71,14 +71,17 @@ def _date_phrase(text: str) -> str | None:
 
 
 def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
-    slots: dict[str, Any] = {}
-    if m := PO_RE.search(PROPOSAL_RE.sub(" ", text)):
+    slots: dict[str, Any] = dict(lex.references(PROPOSAL_RE.sub(" ", text)))
+    if "reference" in slots:
+        pass
+    elif lex.uses_default_po_numbering() and (m := PO_RE.search(PROPOSAL_RE.sub(" ", text))):
         digits = m.group(1)[1:]
         slots["reference"] = "P" + digits.zfill(5)
     elif m := re.search(r"\b(?:po|purchase order)\s*(?:#|no\.?|number)?\s*(\d{1,6})\b(?!\s*(?:units?|x|pcs|of|"
                         r"dozens?|cases?|box(?:es)?|packs?)\b)(?![-\w])", text, re.I):
-        slots["reference"] = "P" + m.group(1).zfill(5)
-    if m := RECEIPT_RE.search(text):
+        names = lex.short_po_names(m.group(1))
+        slots["reference"] = names[0] if names else "P" + m.group(1).zfill(5)
+    if "receipt" not in slots and (m := RECEIPT_RE.search(text)):
         slots["receipt"] = m.group(1).upper()
     if m := BILL_RE.search(text):
         slots["bill"] = m.group(1).upper()
@@ -374,8 +377,8 @@ def _pick(last: dict[str, Any], low: str, key: str) -> tuple[str | None, list[st
         ref = focus.get("reference") if key == "pos" and focus.get("tool") else None
         if idx is not None and shown and -len(shown) <= idx < len(shown):
             return shown[idx], []
-        if ref and PO_RE.fullmatch(str(ref)):
-            return str(ref), []
+        if ref and not re.search(r"/[A-Za-z]{2,5}/\d", str(ref)):
+            return str(ref), []  # the PO that turn was about (any numbering; a receipt reference is not one)
         if len(shown) == 1:
             return shown[0], []
         if len(shown) > 1:

@@ -40,9 +40,37 @@ class Lexicon:
     products: list[dict[str, Any]] = field(default_factory=list)  # {name, code, norm, uom?}
     categories: list[dict[str, Any]] = field(default_factory=list)  # {name, full, aliases}
     tz: str = DEFAULT_TZ  # the company's timezone (Odoo user context), for "today"
+    po_formats: list[Any] = field(default_factory=list)  # RefFormat: how this Odoo numbers POs
+    receipt_formats: list[Any] = field(default_factory=list)  # RefFormat: how it numbers receipts
     _code_index: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     # -- finders: each returns the words to hand to the tool, or None --------------------------
+    def references(self, text: str) -> dict[str, str]:
+        """PO and receipt references written the way this Odoo numbers them (read from its sequences:
+        'PO/2026/00042', 'WH/IN/00002', 'EIN/ONT/00001'), as {"reference": ..., "receipt": ...}."""
+        out: dict[str, str] = {}
+        for slot, formats in (("receipt", self.receipt_formats), ("reference", self.po_formats)):
+            best = ""
+            for f in formats:
+                for m in f.pattern().finditer(text):
+                    glued = (m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "/")) or \
+                        (m.end() < len(text) and (text[m.end()].isalnum() or text[m.end()] == "/"))
+                    if not glued and len(m.group(0)) > len(best):
+                        best = _as_odoo_spells(f, m.group(0))
+            if best and best.upper() not in {v.upper() for v in out.values()}:
+                out[slot] = best
+        return out
+
+    def short_po_names(self, number: str) -> list[str]:
+        """What 'po 42' means under this Odoo's numbering ('P00042', 'PO/2026/00042', …)."""
+        from tools.odoo.resolve import po_names
+
+        return po_names(number, self.po_formats or None)
+
+    def uses_default_po_numbering(self) -> bool:
+        """Odoo's default 'P' + digits (or numbering not read): a bare 'P01636' is a PO reference."""
+        return not self.po_formats or any(str(f.prefix).upper() == "P" for f in self.po_formats)
+
     def warehouse(self, text: str) -> str | None:
         hits = self.warehouses_in(text)
         return hits[0] if hits else None
@@ -170,6 +198,14 @@ def category_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 _STOP_ALIASES = {"the", "all", "and", "for", "our", "any", "new", "due", "are", "can", "how", "who", "not"}
 
+def _as_odoo_spells(fmt: Any, typed: str) -> str:
+    """'p1636' -> 'P01636', 'po/2026/00041' -> 'PO/2026/00041': the prefix's case and the padding."""
+    prefix, suffix = str(fmt.prefix), str(getattr(fmt, "suffix", "") or "")
+    if "%(" not in prefix and (m := re.fullmatch(rf"{re.escape(prefix)}(\d+){re.escape(suffix)}", typed, re.I)):
+        return f"{prefix}{m.group(1).zfill(int(fmt.padding or 0))}{suffix}"
+    return typed.upper() if prefix == prefix.upper() and suffix == suffix.upper() else typed
+
+
 _cache: dict[int, Lexicon] = {}
 _lock = threading.Lock()
 
@@ -213,9 +249,14 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
     except Exception:  # noqa: BLE001 - categories only sharpen spend questions; the rest works without
         cats = []
     lex.categories = category_entries(cats)
-    from tools.odoo.resolve import company_tz
+    from tools.odoo.resolve import company_tz, reference_formats
 
     lex.tz = company_tz(odoo)
+    try:
+        formats = reference_formats(odoo)
+        lex.po_formats, lex.receipt_formats = list(formats.get("purchase", [])), list(formats.get("receipt", []))
+    except Exception:  # noqa: BLE001 - without them the rule patterns for Odoo's default numbering still apply
+        pass
     with _lock:
         _cache[id(odoo)] = lex
     return lex

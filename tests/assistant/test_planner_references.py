@@ -1,0 +1,33 @@
+"""References as the connected Odoo numbers them (read from its sequences), not only Odoo's default 'P00042'."""
+
+from __future__ import annotations
+
+from assistant.agent import _RECEIPT_RE, _REF_RE
+from assistant.planner.intents import _entities
+from assistant.planner.lexicon import Lexicon
+from tools.odoo.resolve import RefFormat
+
+
+def _lex(po: list[RefFormat], receipts: list[RefFormat]) -> Lexicon:
+    return Lexicon(po_formats=po, receipt_formats=receipts)
+
+
+def test_dated_po_and_custom_receipt_prefixes_are_references() -> None:
+    lex = _lex([RefFormat("PO/%(year)s/", 5)], [RefFormat("WH/IN/", 5), RefFormat("EIN/ONT/", 5)])
+    assert _entities("status of PO/2026/00041 pls", lex)["reference"] == "PO/2026/00041"
+    assert _entities("move EIN/ONT/00003 to friday", lex)["receipt"] == "EIN/ONT/00003"
+    assert _entities("po 41?", lex)["reference"].startswith("PO/")
+    assert "reference" not in _entities("status of P01636", lex)  # not this Odoo's numbering
+
+
+def test_default_numbering_still_understood() -> None:
+    lex = _lex([RefFormat("P", 5)], [RefFormat("HOU/IN/", 5)])
+    assert _entities("status of p1636", lex)["reference"] == "P01636"
+    assert _entities("HOU/IN/00400 will be late", lex)["receipt"] == "HOU/IN/00400"
+    assert _entities("status of p1636", Lexicon())["reference"] == "P01636"  # numbering not read
+
+
+def test_answers_remember_references_of_any_numbering() -> None:
+    text = "P01636 PO/2026/00042 POZ/2026/0003 BILL/2026/11/0001 WH/IN/00002 EIN/ONT/00001"
+    assert _REF_RE.findall(text) == ["P01636", "PO/2026/00042", "POZ/2026/0003"]
+    assert _RECEIPT_RE.findall(text) == ["WH/IN/00002", "EIN/ONT/00001"]
