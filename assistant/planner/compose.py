@@ -33,6 +33,8 @@ INTROS = {
     "replenishment_risk": "Replenishment risk from Odoo:",
     "three_way_match_exceptions": "Three-way match exceptions from Odoo:",
     "search_documents": "From our documents:",
+    "supplier_risk": "Supplier risk ranking computed from Odoo (highest risk first):",
+    "purchase_anomalies": "Unusual purchases found in Odoo, each with the reason:",
     "create_rfq": "I drafted an RFQ proposal. Nothing changes in Odoo until it is approved:",
     "confirm_purchase_order": "I proposed confirming the purchase order. Nothing changes in Odoo until it is "
                               "approved:",

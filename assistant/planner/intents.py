@@ -177,7 +177,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             return Plan("clarify", reply="Tell me the receipt (or its PO) and the new date, e.g. "
                                          f"'reschedule {_example_receipt(lex)} to next Monday'.")
         return Plan("reschedule_receipt", "reschedule_receipt", {"receipt": receipt, "date": target})
-    for verb, tool in (("cancel", "cancel_purchase_order"), ("confirm", "confirm_purchase_order")):
+    for verb, tool in (("cancel", "cancel_purchase_order"), ("confirm", "confirm_purchase_order"),
+                       ("approve", "approve_purchase_order")):
         if not _has(low, verb) or (verb == "confirm" and _has(low, "confirmation", "confirmed")):
             continue
         ref = ents.get("reference") or _focus_po(last, low)

@@ -67,6 +67,8 @@ LABELS = {  # how a choice is offered in a question back
     "three_way_match_exceptions": "three-way match exceptions", "search_documents": "our policies and contracts",
     "create_rfq": "draft an RFQ", "cancel_purchase_order": "cancel a PO", "confirm_purchase_order": "confirm an RFQ",
     "remind_supplier": "chase a supplier", "reschedule_receipt": "reschedule a receipt", "help": "what I can do",
+    "supplier_risk": "a ranking of supplier risk", "purchase_anomalies": "unusual purchases (anomalies)",
+    "approve_purchase_order": "approve a PO waiting for approval in Odoo",
 }
 
 
@@ -234,7 +236,14 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
         doc_type = "contract" if re.search(r"\b(contract|agreement|clause|penalt(?:y|ies)|incoterms?|moq)\b", low) \
             else None
         return Plan(intent, intent, {"query": text, "supplier": supplier, "doc_type": doc_type})
-    if intent in ("cancel_purchase_order", "confirm_purchase_order", "remind_supplier"):
+    if intent == "supplier_risk":
+        return Plan(intent, intent, {k: v for k, v in {"category": category, "warehouse": ents.get("warehouse")}.items()
+                                     if v})
+    if intent == "purchase_anomalies":
+        since = since_phrase(text)
+        return Plan(intent, intent, {k: v for k, v in {"period": since, "warehouse": ents.get("warehouse"),
+                                                       "vendor": supplier}.items() if v})
+    if intent in ("cancel_purchase_order", "confirm_purchase_order", "approve_purchase_order", "remind_supplier"):
         ref = ents.get("reference") or _pick(last, low, "pos")[0]
         if not ref:
             return _ask_slot(intent, "reference", text)

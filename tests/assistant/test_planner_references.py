@@ -31,3 +31,21 @@ def test_answers_remember_references_of_any_numbering() -> None:
     text = "P01636 PO/2026/00042 POZ/2026/0003 BILL/2026/11/0001 WH/IN/00002 EIN/ONT/00001"
     assert _REF_RE.findall(text) == ["P01636", "PO/2026/00042", "POZ/2026/0003"]
     assert _RECEIPT_RE.findall(text) == ["WH/IN/00002", "EIN/ONT/00001"]
+
+
+# -- the intelligence tools and the Odoo approval step are routed like the rest -------------------------
+def _plan(text: str) -> object:
+    from assistant.planner.intents import parse
+
+    lex = Lexicon(warehouses=[{"name": "Riverside Main Warehouse", "code": "RIV", "aliases": ["riverside"]}],
+                  suppliers=[{"name": "Kestrel Fasteners", "aliases": ["kestrel", "kestrel fasteners"]}],
+                  po_formats=[RefFormat("PO/%(year)s/", 5)])
+    return parse(text, lex, [])
+
+
+def test_risk_anomaly_and_odoo_approval_requests_are_routed() -> None:
+    assert _plan("which suppliers are the riskiest?").tool == "supplier_risk"  # type: ignore[attr-defined]
+    assert _plan("any unusual order quantities or duplicate purchases?").tool == "purchase_anomalies"  # type: ignore[attr-defined]
+    assert _plan("do sites pay different prices for the same item").tool in ("purchase_anomalies", "spend_analysis")  # type: ignore[attr-defined]
+    plan = _plan("approve PO/2026/00052 in odoo")
+    assert plan.tool == "approve_purchase_order" and plan.slots["reference"] == "PO/2026/00052"  # type: ignore[attr-defined]
