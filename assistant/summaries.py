@@ -1,6 +1,6 @@
 """Supplier communication briefs for managers: map-reduce with an LLM, rule-based offline.
 
-Why both: a manager asking "what's going on with Northgate?" needs open issues, promised dates vs
+Why both: a manager asking "what's going on with <vendor>?" needs open issues, promised dates vs
 reality, price changes, quality incidents, tone/risk and a next action, each point traceable to the
 message it came from. With an LLM we map over the messages and reduce into that brief (prompts in
 prompts/summaries/); offline we classify each message by rules and quote its key sentence. Both read

@@ -198,6 +198,23 @@ def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, str]]:
     return [{"question": t.user_text, "html": markdown_html(for_people(t.answer, policy, user.role))} for t in turns]
 
 
+def chat_examples(runtime: Any) -> dict[str, str]:
+    """A warehouse code and a vendor of the connected Odoo for the chat page's example questions."""
+    out = {"warehouse": "your warehouse", "vendor": "a supplier"}
+    try:
+        from tools.odoo.resolve import vendor_list, warehouse_list
+
+        odoo = runtime.odoo
+        whs, vendors = warehouse_list(odoo), vendor_list(odoo)
+        if whs:
+            out["warehouse"] = str(whs[0].get("code") or whs[0].get("name"))
+        if vendors:
+            out["vendor"] = str(vendors[0].get("name"))
+    except Exception:  # noqa: BLE001 - examples are a nicety; the page renders without them
+        log.debug("chat examples unavailable", exc_info=True)
+    return out
+
+
 @router.get("/chat", response_model=None)
 def chat_page(request: Request, thread: str | None = None, q: str = "") -> Response:
     user = page_user(request)
@@ -206,7 +223,8 @@ def chat_page(request: Request, thread: str | None = None, q: str = "") -> Respo
         thread = None
     return render(request, "chat.html", user=user, nav="chat", thread=thread or "",
                   history=_history(runtime, user, thread) if thread else [],
-                  threads=_threads(runtime, user), prefill=q.strip()[:500])
+                  threads=_threads(runtime, user), prefill=q.strip()[:500],
+                  examples=chat_examples(runtime) if not thread else {})
 
 
 # -- approvals ------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ SUPPLIERINFO_FIELDS = ["id", "partner_id", "product_id", "product_tmpl_id", "pri
 
 
 class RfqLine(BaseModel):
-    product: str = Field(..., description="Product code (PPE-1042), barcode or name.", min_length=1,
+    product: str = Field(..., description="Product code (as Odoo spells it), barcode or name.", min_length=1,
                          max_length=128)
     quantity: float = Field(..., description="Quantity in the vendor's purchase unit (whole for counted units).")
     price_unit: float | None = Field(None, description="Unit price; omit to use the vendor's pricelist. "
