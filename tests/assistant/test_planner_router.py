@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import AVA, FakeBackend, StockArgs  # type: ignore[import-not-found]
 
 from assistant.agent import turn_focus
 from assistant.planner.intents import parse
@@ -194,7 +195,6 @@ def test_example_embeddings_are_cached_by_content_hash(tmp_path: Path) -> None:
 
 
 def test_a_question_back_is_completed_by_a_short_reply_through_the_loop(make_assistant: Any) -> None:
-    from conftest import AVA  # type: ignore[import-not-found]
 
     a = make_assistant()
     ask = a.ask(AVA, "how much stock do we have at houston")
@@ -205,7 +205,6 @@ def test_a_question_back_is_completed_by_a_short_reply_through_the_loop(make_ass
 
 
 def test_a_tools_candidates_are_chosen_by_a_short_reply_through_the_loop(make_assistant: Any) -> None:
-    from conftest import AVA, FakeBackend, StockArgs  # type: ignore[import-not-found]
 
     from tools.base import ToolContext, tool
 
@@ -237,7 +236,6 @@ def test_a_place_that_is_no_warehouse_is_asked_back_and_a_warehouse_name_complet
 
 
 def test_completing_an_rfq_question_back_is_not_refused_by_the_action_guard(make_assistant: Any) -> None:
-    from conftest import AVA, FakeBackend  # type: ignore[import-not-found]
     from pydantic import BaseModel
 
     from tools.base import ToolContext, tool

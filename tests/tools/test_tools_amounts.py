@@ -31,7 +31,7 @@ def odoo_with(*, po_rate: bool = True, signed: bool = True, report: bool = False
             return [{"model": "purchase.report"}] if report else []
         if method == "fields_get":
             names = {"purchase.order": ["mail_reception_confirmed", *(["currency_rate"] if po_rate else [])],
-                     "account.move": ["amount_residual_signed"] if signed else []}[model]
+                     "account.move": ["amount_residual_signed"] if signed else []}.get(model, [])
             return {n: {"type": "float"} for n in names}
         if model == "res.currency" and method == "read":
             if rates is None:
@@ -115,6 +115,9 @@ def test_spend_on_purchase_report_with_prices_in_one_read_group() -> None:
     odoo = odoo_with(report=True, rates={}, extra=report_groups)
     warm = run_tool(ctx(odoo), "spend_analysis", {"group_by": "warehouse"})  # fills the facts and warehouses
     assert warm.ok and [(r["key"], r["amount"]) for r in warm.data["rows"]] == [("DAL", 600), ("HOU", 400)]
+    from tools.odoo.resolve import model_fields
+
+    model_fields(odoo, "product.product")  # the product's field list, read once per client (cached 10 min)
     res = run_tool(ctx(odoo), "spend_analysis", {"product": "X-1", "compare_prices": True})
     assert res.ok and res.rpc_calls == 2  # the product, then one read_group for spend and prices
     prices = res.data["prices"]

@@ -218,23 +218,13 @@ def test_three_way_exceptions_are_real_mismatches(ctx: ToolContext, odoo: OdooCl
 
 
 def test_replenishment_flags_rules_below_minimum(ctx: ToolContext, odoo: OdooClient) -> None:
-    """Below-minimum count equals the rules whose Odoo forecast is under min, the forecast computed here
-    on an independent path: virtual_available under the warehouse_id context + the quantities on open
-    RFQs (draft/sent/to approve) for the warehouse's receipts, as Odoo 18's orderpoint counts them."""
+    """Below-minimum count equals the active rules whose Odoo forecast (`qty_forecast`, which counts open
+    RFQs and the rule's lead days — the sandbox computes it as Odoo 18 does, checked in tests/sandbox and
+    against a real Odoo in tests/contract) is under their minimum: the tool reports Odoo's reading."""
     rules = odoo.search_read("stock.warehouse.orderpoint", [("active", "=", True), ("product_id.active", "=", True)],
-                             ["product_id", "warehouse_id", "product_min_qty", "qty_to_order"], limit=20000)
-    below = 0
-    for w in warehouse_list(odoo):
-        mine = [r for r in rules if r["warehouse_id"][0] == w["id"]]
-        qty = {p["id"]: p["virtual_available"] for p in odoo.search_read(
-            "product.product", [("id", "in", [r["product_id"][0] for r in mine])], ["virtual_available"],
-            limit=20000, context={"warehouse_id": w["id"]})}
-        rfq = {g["product_id"][0]: g["product_uom_qty"] for g in odoo.read_group(
-            "purchase.order.line", [("order_id.state", "in", ["draft", "sent", "to approve"]),
-                                    ("order_id.picking_type_id", "=", w["in_type_id"][0])],
-            ["product_uom_qty:sum"], ["product_id"], lazy=False)}
-        below += sum(1 for r in mine if qty[r["product_id"][0]] + rfq.get(r["product_id"][0], 0.0)
-                     < r["product_min_qty"] - 1e-6)
+                             ["product_id", "warehouse_id", "product_min_qty", "qty_to_order", "qty_forecast"],
+                             limit=20000)
+    below = sum(1 for r in rules if r["qty_forecast"] < r["product_min_qty"] - 1e-6)
     res = call(ctx, "replenishment_risk")
     assert res.data["below_min"] == below and below > 0
     to_order = {(r["product_id"][1], r["warehouse_id"][0]): r["qty_to_order"] for r in rules}

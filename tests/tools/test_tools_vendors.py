@@ -90,7 +90,7 @@ def test_price_rows_cheapest_and_fastest(ctx: ToolContext, odoo: OdooClient, pro
     assert sum(1 for r in got if r.get("valid_today")) == len(valid)
     prices = [float(r["price_per_product_uom"]) for r in got if r.get("valid_today")]
     assert prices == sorted(prices)  # sort=price: valid rows cheapest first
-    assert res.rpc_calls <= 2 + 1 + 4  # +1: a foreign rate; +4: the per-client facts when cold
+    assert res.rpc_calls <= 2 + 1 + 5  # +1: a foreign rate; +5: the per-client facts and product fields when cold
 
 
 def test_last_price_paid_per_vendor(ctx: ToolContext, odoo: OdooClient, product: dict[str, Any]) -> None:
