@@ -36,3 +36,33 @@ def test_credit_notes_are_shown_negative(odoo: OdooClient) -> None:
     assert row["amount_total"] == -ref["amount_total"] and row["amount_residual"] == -ref["amount_residual"]
     assert all(r["amount_residual"] > 0 for r in res.data["rows"] if r["kind"] == "bill")
     assert "credit note" in res.text
+
+
+# -- 3. scorecard: a move in the product's unit, its PO line in cases/dozens ---------------------------------
+def test_scorecard_reads_each_move_in_its_own_unit(odoo_hollander: OdooClient) -> None:
+    """Odoo 17+ creates receipt moves in the product UoM: a line of cases received in full is not 24x over."""
+    from datetime import datetime
+
+    from tools.reads.supplier import Conversions, fetch_orders, scorecard_spec, to_kpi_lines
+
+    odoo = odoo_hollander
+    lines = odoo.search_read("purchase.order.line", [("order_id.state", "in", ["purchase", "done"])],
+                             ["order_id", "partner_id", "product_id", "product_uom", "product_uom_qty",
+                              "qty_received", "move_ids"], limit=1000)
+    uoms = {p["id"]: p["uom_id"][0] for p in odoo.read(
+        "product.product", list({ln["product_id"][0] for ln in lines}), ["uom_id"])}
+    full = [ln for ln in lines if ln["product_uom"][0] != uoms[ln["product_id"][0]]
+            and ln["qty_received"] > 0 and ln["product_uom_qty"] > 0]
+    assert full, "business 2 receives lines bought in cases/dozens"
+    vendor_id = full[0]["partner_id"][0]
+    orders = fetch_orders(odoo, vendor_id, datetime(2000, 1, 1), scorecard_spec(odoo))
+    kpi_lines = to_kpi_lines(orders, vendor_id, conv=Conversions.load(odoo))
+    checked = 0
+    for ln in (x for x in full if x["partner_id"][0] == vendor_id):
+        moves = odoo.read("stock.move", ln["move_ids"], ["state", "product_qty"])
+        truth = sum(m["product_qty"] for m in moves if m["state"] == "done")  # product_qty: product UoM
+        got = [k for k in kpi_lines if k.ordered == ln["product_uom_qty"] and k.po == ln["order_id"][1].split()[0]]
+        assert got, ln
+        assert sum(r.qty for r in got[0].moves if not r.is_return) == truth
+        checked += 1
+    assert checked
