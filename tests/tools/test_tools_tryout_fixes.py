@@ -66,3 +66,25 @@ def test_scorecard_reads_each_move_in_its_own_unit(odoo_hollander: OdooClient) -
         assert sum(r.qty for r in got[0].moves if not r.is_return) == truth
         checked += 1
     assert checked
+
+
+# -- 2. multi-company: the person's Odoo companies scope the integration user's reads -------------------
+def test_reads_follow_the_persons_odoo_companies(sandbox_hollander: Any) -> None:
+    """daan.magazijn (company 1 only in Odoo) asks through qm.integration (companies 1 and 2): no EIN receipt."""
+    from tests.tools.read_helpers import policy
+    from tools.base import Identity, ToolContext
+
+    odoo = _login(sandbox_hollander, "qm.integration")
+
+    def receipts(login: str, role: str) -> set[str]:
+        ctx = ToolContext(user=Identity(username=login, role=role, odoo_login=login), odoo=odoo, policy=policy())
+        res = call(ctx, "inbound_schedule")
+        return {str(r["ref"]).split("/")[0] for r in res.data["receipts"]}
+
+    everyone = receipts("sanne.inkoop", "buyer")
+    assert "EIN" in everyone and "WH" in everyone
+    assert "EIN" not in receipts("daan.magazijn", "warehouse")
+    assert receipts("noor.zuid", "buyer") == {"EIN"}
+    assert "EIN" in receipts("sanne.inkoop", "buyer")  # the scope of one person does not stick to the client
+    wh = call(ctx_for(odoo, "warehouse"), "inbound_schedule", warehouse="WH").data["receipts"]
+    assert wh and all(str(r["ref"]).startswith("WH/") for r in wh)
