@@ -88,3 +88,38 @@ def test_reads_follow_the_persons_odoo_companies(sandbox_hollander: Any) -> None
     assert "EIN" in receipts("sanne.inkoop", "buyer")  # the scope of one person does not stick to the client
     wh = call(ctx_for(odoo, "warehouse"), "inbound_schedule", warehouse="WH").data["receipts"]
     assert wh and all(str(r["ref"]).startswith("WH/") for r in wh)
+
+
+def test_approvers_outside_the_records_company_are_not_eligible(sandbox_hollander: Any, tmp_path: Any) -> None:
+    """A company-1 receipt: noor.zuid (company 2 only in Odoo) cannot open it, so she is no eligible approver."""
+    from pathlib import Path
+
+    from tools.actions import EXECUTORS
+    from tools.base import ToolContext
+    from tools.governance.audit import AuditLog
+    from tools.governance.identity import Directory
+    from tools.governance.policy import Policy
+    from tools.governance.proposals import ProposalService
+    from tools.governance.store import StateStore
+    from tools.registry import run_tool
+
+    root = Path(__file__).resolve().parents[2]
+    odoo = _login(sandbox_hollander, "qm.integration")
+    store = StateStore.open(f"sqlite:///{tmp_path / 'state.db'}")
+    directory = Directory.load(root / "sandbox" / "seed_hollander" / "users.yaml")
+    service = ProposalService(store, Policy.load(root / "tools" / "governance" / "default_policy.yaml"), directory,
+                              AuditLog(store), odoo=odoo, executors=dict(EXECUTORS))
+    picking = odoo.search_read("stock.picking", [("picking_type_code", "=", "incoming"), ("company_id", "=", 1),
+                                                 ("state", "not in", ["done", "cancel"])], ["name"], limit=1)[0]
+    try:
+        user = directory.get("daan.magazijn")
+        assert user is not None
+        ctx = ToolContext(user=user, odoo=odoo, store=store, policy=service.policy, audit=service.audit,
+                          channel="test", thread_id="th")
+        res = run_tool(ctx, "reschedule_receipt", {"receipt": picking["name"], "date": "2027-01-15"})
+        assert res.ok, res.error
+        approvers = service.get(res.proposal_ids[0]).eligible_approvers  # type: ignore[union-attr]
+        assert approvers and "noor.zuid" not in approvers
+        assert any(u in approvers for u in ("pieter.manager", "lotte.teamlead", "sanne.inkoop"))
+    finally:
+        store.close()

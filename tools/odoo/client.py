@@ -212,7 +212,8 @@ class OdooClient:
             ids = [int(c) for c in rows[0].get("company_ids") or [] if c in mine]
             return ids if ids and set(ids) != mine else None
 
-        return self.cached(f"person_companies:{login}", load)
+        with self.scoped_to(None):  # the users as the integration user sees them, not as the asker does
+            return self.cached(f"person_companies:{login}", load)
 
     @contextmanager
     def scoped_to(self, companies: list[int] | None) -> Iterator[None]:
