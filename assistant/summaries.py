@@ -226,7 +226,7 @@ def offline_brief(brief: Brief) -> str:
              f"- risk {risk}: {negative} of {len(notes)} messages are about delays, partial shipments, quality or "
              "disputes" + (f"; {len(brief.late_pos)} open PO(s) late" if brief.late_pos else ""),
              *([f'- latest: "{notes[0].sentence}" {_cite(notes[0])}'] if notes else []),
-             *([f"- {len(injections)} message(s) contain instruction-like text (ignored): "
+             *([f"- {len(injections)} message(s) contain instruction-like text (ignored) "
                 + ", ".join(_cite(n) for n in injections[:3])] if injections else []),
              "", "## Suggested next action", f"- {action}"]
     if brief.scorecard:
