@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.people_text import for_people
 from assistant.settings import PACKAGE_ROOT
 from tools.base import OWN_NOTE_MARK, Citation, ToolContext, ToolError, ToolResult, tool
 
@@ -25,7 +26,8 @@ RunTool = Callable[[ToolContext, str, dict[str, Any]], ToolResult]
 CATEGORIES: dict[str, re.Pattern[str]] = {
     "delay": re.compile(r"\b(delay\w*|late|behind schedule|push(?:ed)? (?:back|out)|postpon\w*|slip\w*|"
                         r"new (?:eta|ship date|delivery date)|revised (?:eta|date)|backorder\w*|reschedul\w*|"
-                        r"will not make|won't make|held up|congestion|running behind)\b", re.I),
+                        r"will not make|won't make|held(?: up)?|on hold|stuck|customs (?:hold|clearance|inspection)|"
+                        r"overdue|past due|was due|congestion|running behind)\b", re.I),
     "price": re.compile(r"\b(price (?:increase|adjustment|change|update)|surcharge|increase (?:of|by) \d|"
                         r"\d+(?:\.\d+)?\s?% (?:increase|higher|uplift)|new (?:price|pricing)|raise (?:our )?prices|"
                         r"cost increase|pricing update|list price)\b", re.I),
@@ -68,7 +70,9 @@ class Brief:
     supplier: str
     notes: list[Note] = field(default_factory=list)
     scorecard: str = ""
-    contract: str = ""
+    contract: str = ""  # the document search's text, for the model
+    contract_for_people: str = ""  # what a person reads in the offline brief
+    late_pos: list[str] = field(default_factory=list)  # open POs past their receipt date (from the scorecard)
     contract_citations: list[Citation] = field(default_factory=list)
     message_count: int = 0
 
@@ -148,12 +152,30 @@ def gather(ctx: ToolContext, run: RunTool, supplier: str, since: str | None) -> 
     score = run(ctx, "supplier_scorecard", {"supplier": supplier})
     if score.ok:
         brief.scorecard = score.text
+        brief.late_pos = [str(p) for p in (score.data or {}).get("late_pos") or []]
     docs = run(ctx, "search_documents", {"query": f"{name} contract lead time payment terms penalties",
                                          "supplier": name, "doc_type": "contract"})
     if docs.ok:
         brief.contract = docs.text
+        brief.contract_for_people = _contract_for_people(docs)
         brief.contract_citations = list(docs.citations)
     return brief, msgs
+
+
+def _contract_for_people(docs: ToolResult) -> str:
+    """The contract section a person reads: the passages quoted, or one plain sentence when none answers;
+    never the search's notes to the model (untrusted-data notice, "say that ...")."""
+    data = docs.data if isinstance(docs.data, dict) else {}
+    if data.get("no_good_answer"):
+        return "- no contract passage in the documents covers this supplier"
+    rows = [r for r in data.get("passages") or [] if isinstance(r, dict)]
+    if rows:
+        out = []
+        for r in rows[:3]:
+            where = f"{r.get('title')} §{r.get('section')}" if r.get("section") else str(r.get("title"))
+            out.append(f'- {where}: "{_plain(str(r.get("text") or ""))[:240]}"')
+        return "\n".join(out)
+    return for_people(docs.text)
 
 
 # -- offline brief ------------------------------------------------------------------------------
@@ -186,34 +208,40 @@ def offline_brief(brief: Brief) -> str:
     negative = sum(len(by_cat.get(c, [])) for c in ("delay", "quality", "dispute", "partial"))
     ratio = negative / max(1, len(notes))
     risk = "high" if ratio >= 0.5 or by_cat.get("dispute") else "medium" if ratio >= 0.25 else "low"
+    if brief.late_pos:  # an open PO past its date is an issue whatever the messages say: one level up
+        risk = "high" if risk != "low" else "medium"
+    late = [f"- late: {', '.join(brief.late_pos[:5])} past the receipt date and not received"] if brief.late_pos else []
+    issues = bullets(("quality", "dispute", "delay", "partial"))
+    if late:
+        issues = late + [b for b in issues if b != "- none found"]
     injections = [n for n in notes if n.injection]
-    action = _next_action(by_cat, risk)
+    action = _next_action(by_cat, risk, bool(brief.late_pos))
     lines = [f"**Supplier brief: {brief.supplier}** ({brief.message_count} messages; {counts or 'none classified'})",
-             "", "## Open issues", *bullets(("quality", "dispute", "delay", "partial")),
+             "", "## Open issues", *issues,
              "", "## Promised dates vs reality",
              *([f'- "{n.sentence}" {_cite(n)}' for n in promised[:4]] or ["- none found in the messages"]),
              "", "## Price changes", *bullets(("price",)),
              "", "## Quality incidents", *bullets(("quality",)),
              "", "## Tone and risk",
              f"- risk {risk}: {negative} of {len(notes)} messages are about delays, partial shipments, quality or "
-             "disputes",
+             "disputes" + (f"; {len(brief.late_pos)} open PO(s) late" if brief.late_pos else ""),
              *([f'- latest: "{notes[0].sentence}" {_cite(notes[0])}'] if notes else []),
-             *([f"- {len(injections)} message(s) contain instruction-like text (ignored): "
+             *([f"- {len(injections)} message(s) contain instruction-like text (ignored) "
                 + ", ".join(_cite(n) for n in injections[:3])] if injections else []),
              "", "## Suggested next action", f"- {action}"]
     if brief.scorecard:
         lines += ["", "## Scorecard", brief.scorecard]
-    if brief.contract:
-        lines += ["", "## Contract terms", brief.contract]
+    if brief.contract_for_people:
+        lines += ["", "## Contract terms", brief.contract_for_people]
     return "\n".join(lines)
 
 
-def _next_action(by_cat: dict[str, list[Note]], risk: str) -> str:
+def _next_action(by_cat: dict[str, list[Note]], risk: str, late: bool = False) -> str:
     if by_cat.get("quality"):
         return "Review the quality incidents with the supplier and hold or inspect incoming lots until resolved."
     if by_cat.get("dispute"):
         return "Escalate the disputed points against the contract terms and agree the facts in writing."
-    if by_cat.get("delay") or by_cat.get("partial"):
+    if by_cat.get("delay") or by_cat.get("partial") or late:
         return "Chase the open late orders (ask me to remind the supplier on a PO) and confirm new dates."
     if by_cat.get("price"):
         return "Check the announced price changes against the contract's price-adjustment clause before the next order."

@@ -22,6 +22,7 @@ AI, AM = "account.group_account_invoice", "account.group_account_manager"
 _MASTER = {EMPLOYEE: "r", PM: "rwcd", SM: "rwcd"}
 ACL: dict[str, dict[str, str]] = {
     "res.currency": {EMPLOYEE: "r"},
+    "res.currency.rate": {EMPLOYEE: "r", AM: "rwcd"},
     "res.company": {EMPLOYEE: "r"},
     "res.partner": {EMPLOYEE: "rwc", PU: "rwcd"},
     "res.groups": {EMPLOYEE: "r"},
@@ -30,6 +31,10 @@ ACL: dict[str, dict[str, str]] = {
     "uom.category": _MASTER, "uom.uom": _MASTER,
     "product.category": _MASTER, "product.template": {**_MASTER, PU: "rwc"},
     "product.product": {**_MASTER, PU: "rwc"},
+    # Odoo 18 product/security/ir.model.access.csv: every employee reads the variant attributes.
+    "product.attribute": {EMPLOYEE: "r"}, "product.attribute.value": {EMPLOYEE: "r"},
+    "product.template.attribute.line": {EMPLOYEE: "r"}, "product.template.attribute.value": {EMPLOYEE: "r"},
+    "account.payment.term": {EMPLOYEE: "r", AM: "rwcd"},
     "product.supplierinfo": {EMPLOYEE: "r", PU: "rwcd", SM: "rwcd"},
     "stock.warehouse": {EMPLOYEE: "r", SM: "rwcd"},
     "stock.location": {EMPLOYEE: "r", SM: "rwcd"},

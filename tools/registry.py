@@ -194,8 +194,15 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any] | None) -> ToolRe
                 result = ToolResult(tool=name, ok=False, data={"code": "odoo_unavailable"},
                                     error="Odoo is not connected right now, please try again shortly.")
             else:
-                with ctx.odoo.measure() as stats:
-                    result = _call(ctx, t, parsed)
+                # the person's Odoo companies scope the integration user's reads, as Odoo's record rules would
+                scope = getattr(ctx.odoo, "person_companies", None)
+                companies = scope(ctx.user.odoo_login) if scope is not None else None
+                if companies:
+                    with ctx.odoo.scoped_to(companies), ctx.odoo.measure() as stats:
+                        result = _call(ctx, t, parsed)
+                else:
+                    with ctx.odoo.measure() as stats:
+                        result = _call(ctx, t, parsed)
                 calls = stats.calls
     result.tool = name
     result.rpc_calls = calls

@@ -88,3 +88,44 @@ def test_llm_failure_falls_back_to_the_rule_based_brief() -> None:
         result = tool.func(CTX, tool.args_model(supplier="Northgate"))
     assert result.data["mode"] == "rules" and "## Open issues" in result.text
     assert "could not summarise" in result.text
+
+
+def test_customs_hold_and_a_late_po_are_issues_and_no_model_text_is_shown() -> None:
+    """A container held at customs is a delay; a late open PO raises the risk; the document search's
+    note to the model ("Say that the documents do not cover it.") never reaches the person."""
+    msgs = [{"date": "2026-12-01", "on": "PO/2026/00041", "text": "Hi Sanne, the container is held at the port of "
+             "Rotterdam, customs clearance expected this week."},
+            {"date": "2026-11-30", "on": "PO/2026/00041", "text": "Hello Megan, order PO/2026/00041 was due six "
+             "days ago. When will it arrive?"}]
+    assert classify(msgs[0]).categories[0] == "delay"
+    for word in ("stuck in port", "delayed by the carrier", "on hold at customs"):
+        assert classify({"text": f"Our shipment is {word}."}).categories[0] == "delay", word
+
+    def run(ctx: ToolContext, name: str, args: dict[str, Any]) -> ToolResult:
+        if name == "supplier_communications":
+            return ToolResult(tool=name, data={"vendor": "Atlantic Paper Goods Inc.", "messages": msgs})
+        if name == "supplier_scorecard":
+            return ToolResult(tool=name, text="1 open PO(s), 1 late", data={"late_pos": ["PO/2026/00041"]})
+        return ToolResult(tool=name, data={"passages": [], "no_good_answer": True},
+                          text="No document passage answers 'x' well enough (best match confidence 0.00). "
+                               "Say that the documents do not cover it.")
+
+    tool = make_summary_tool(run)
+    text = tool.func(CTX, tool.args_model(supplier="Atlantic")).text
+    issues = text.split("## Open issues")[1].split("##")[0]
+    assert "none found" not in issues and "held at the port" in issues and "PO/2026/00041" in issues
+    assert "risk high" in text and "No action needed" not in text
+    assert "Say that" not in text and "untrusted" not in text
+    assert "no contract passage" in text
+
+    # late PO alone, calm messages: the risk still rises above low
+    calm = [{"date": "2026-12-01", "on": "PO/2026/00041", "text": "Thanks for your order."}]
+
+    def run_calm(ctx: ToolContext, name: str, args: dict[str, Any]) -> ToolResult:
+        if name == "supplier_communications":
+            return ToolResult(tool=name, data={"vendor": "Atlantic", "messages": calm})
+        return run(ctx, name, args)
+
+    tool = make_summary_tool(run_calm)
+    text = tool.func(CTX, tool.args_model(supplier="Atlantic")).text
+    assert "risk medium" in text and "late: PO/2026/00041" in text and "Chase" in text

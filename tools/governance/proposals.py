@@ -296,6 +296,30 @@ class ProposalService:
             except Exception:  # noqa: BLE001 - a broken channel must not break approvals
                 log.exception("proposal listener failed on %s %s", event, proposal.id)
 
+    def _in_record_company(self, ctx: ToolContext, eligible: list[str], odoo_ref: str | None) -> list[str]:
+        """Drop approvers whose own Odoo user cannot see the record's company (Odoo's multi-company rule):
+        they could not open it. Kept as is when the record, its company or a person's companies are unknown."""
+        odoo = ctx.odoo
+        scope = getattr(odoo, "person_companies", None)
+        model, _, rid = (odoo_ref or "").partition(",")
+        if model not in ("purchase.order", "stock.picking") or not rid.isdigit() or odoo is None or scope is None:
+            return eligible  # an RFQ's vendor (res.partner) is shared across companies: nothing to narrow
+        try:
+            rows = odoo.read(model, [int(rid)], ["company_id"])
+        except (OdooError, OdooUnavailable):
+            return eligible
+        value = rows[0].get("company_id") if rows else None
+        company = value[0] if isinstance(value, list | tuple) and value else value
+        if not company:
+            return eligible
+        kept = []
+        for username in eligible:
+            who = self.directory.get(username)
+            companies = scope(who.odoo_login) if who is not None else None
+            if companies is None or company in companies:
+                kept.append(username)
+        return kept
+
     # -- create --------------------------------------------------------------------------------
     def create(self, ctx: ToolContext, kind: str, args: Mapping[str, Any], summary: str,
                before_after: Mapping[str, Any] | None = None, evidence: Mapping[str, Any] | None = None,
@@ -311,6 +335,7 @@ class ProposalService:
             raise ToolError(f"Cannot propose {kind}: {exc}", code="misconfigured") from exc
         eligible = self.policy.eligible_approvers(_Draft(kind, float(amount), user.username, metrics, user.role),
                                                   self.directory)
+        eligible = self._in_record_company(ctx, eligible, odoo_ref)
         origin, provenance = _assess(ctx, kind, dict(args), odoo_ref)
         if origin == "model" or self._split_reason(kind, user.username, odoo_ref, float(amount), metrics):
             # from untrusted text, or self-approvals on this record would add up past the policy's limit

@@ -148,6 +148,8 @@ class OdooClient:
     def cached(self, key: str, loader: Callable[[], T], ttl: float = 300.0) -> T:
         """Return `loader()`'s value, kept for `ttl` seconds per client (reference lists only)."""
         now = time.monotonic()
+        if companies := getattr(self._local, "companies", None):  # lists seen within a person's companies
+            key = f"{key}@{','.join(map(str, companies))}"
         with self._lock:
             hit = self._cache.get(key)
         if hit is not None and now - hit[0] < ttl:
@@ -163,7 +165,8 @@ class OdooClient:
             if key is None:
                 self._cache.clear()
             else:
-                self._cache.pop(key, None)
+                for k in [k for k in self._cache if k == key or k.startswith(f"{key}@")]:
+                    self._cache.pop(k, None)
 
     # -- counting ------------------------------------------------------------------------------
     def _count(self, n: int, ms: float) -> None:
@@ -189,6 +192,39 @@ class OdooClient:
                 outer.calls += stats.calls
                 outer.ms += stats.ms
 
+    # -- whose companies -------------------------------------------------------------------
+    def person_companies(self, login: str | None) -> list[int] | None:
+        """The companies a person's own Odoo user may see (res.users.company_ids), kept to those of the
+        integration user: Odoo's multi-company record rules then scope the integration user's reads as they
+        would scope the person's. None (no narrowing) when the person has no Odoo login or Odoo cannot say."""
+        if not login or login == self.login_name:
+            return None
+
+        def load() -> list[int] | None:
+            try:
+                rows = self.search_read("res.users", [("login", "=", login)], ["company_ids"], limit=1)
+                own = self.read("res.users", [int(self.uid or 0)], ["company_ids"]) if self.uid else []
+            except Exception:  # noqa: BLE001 - no narrowing rather than no answer
+                return None
+            if not rows or not own:
+                return None
+            mine = set(own[0].get("company_ids") or [])
+            ids = [int(c) for c in rows[0].get("company_ids") or [] if c in mine]
+            return ids if ids and set(ids) != mine else None
+
+        with self.scoped_to(None):  # the users as the integration user sees them, not as the asker does
+            return self.cached(f"person_companies:{login}", load)
+
+    @contextmanager
+    def scoped_to(self, companies: list[int] | None) -> Iterator[None]:
+        """Inside the block (this thread), calls carry `allowed_company_ids=companies` unless they set their own."""
+        outer = getattr(self._local, "companies", None)
+        self._local.companies = companies
+        try:
+            yield
+        finally:
+            self._local.companies = outer
+
     # -- the one primitive -----------------------------------------------------------------
     def execute_kw(self, model: str, method: str, args: list[Any] | None = None,
                    kwargs: dict[str, Any] | None = None) -> Any:
@@ -203,6 +239,9 @@ class OdooClient:
             self._login()
         kwargs = dict(kwargs or {})
         ctx = {**self.context, **(kwargs.get("context") or {})}
+        companies = getattr(self._local, "companies", None)
+        if companies and "allowed_company_ids" not in ctx:
+            ctx["allowed_company_ids"] = list(companies)
         kwargs["context"] = ctx
         attempts = 1 + (self.read_retries if method in READ_METHODS else 0)
         attempt = 0

@@ -105,10 +105,14 @@ def vendor_bills(ctx: ToolContext, args: VendorBillsArgs) -> ToolResult:
         pos = sorted({str((ln.get("purchase_order_id") or {}).get("name") or "")
                       for ln in b.get("invoice_line_ids") or [] if isinstance(ln.get("purchase_order_id"), dict)}
                      - {""})
-        rows.append({"bill": b.get("name") or "(draft)", "refund": b.get("move_type") == "in_refund" or None,
+        # A credit note (in_refund) lowers what we owe: shown as such, its amounts negative, as the total nets it.
+        refund = b.get("move_type") == "in_refund"
+        sign = -1.0 if refund else 1.0
+        rows.append({"bill": b.get("name") or "(draft)", "kind": "credit note" if refund else "bill",
                      "vendor": name_of(b.get("partner_id")), "vendor_ref": b.get("ref"),
                      "bill_date": b.get("invoice_date"), "due_date": b.get("invoice_date_due"),
-                     "amount_total": num(b.get("amount_total")), "amount_residual": num(b.get("amount_residual")),
+                     "amount_total": num(sign * float(b.get("amount_total") or 0)),
+                     "amount_residual": num(sign * float(b.get("amount_residual") or 0)),
                      "currency": name_of(b.get("currency_id")),
                      "payment_state": PAYMENT_LABEL.get(str(b.get("payment_state")), b.get("payment_state")),
                      "state": b.get("state"),
@@ -118,6 +122,8 @@ def vendor_bills(ctx: ToolContext, args: VendorBillsArgs) -> ToolResult:
     if note := conv.note():
         data["note"] = note
     text = f"{count} {args.status if args.status != 'any' else ''} vendor bill(s)".replace("  ", " ")
+    if refunds := sum(int(g.get("__count") or 0) for g in groups if g.get("move_type") == "in_refund"):
+        text += f" (of which {refunds} credit note(s))"
     text += "".join(f", {k.replace('_', ' ')} {v}" for k, v in scope.items() if k != "status")
     if count and shows_money(ctx):
         text += f"; still due {fmt_money(residual, facts.currency)}"
