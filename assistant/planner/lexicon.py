@@ -61,6 +61,10 @@ class Lexicon:
                 out[slot] = best
         return out
 
+    def codes_kept(self) -> frozenset[str]:
+        """Warehouse codes (lower case) that chat shorthand must not rewrite ('wh' is not 'warehouse' here)."""
+        return frozenset(str(w.get("code") or "").lower() for w in self.warehouses if w.get("code"))
+
     def short_po_names(self, number: str) -> list[str]:
         """What 'po 42' means under this Odoo's numbering ('P00042', 'PO/2026/00042', …)."""
         from tools.odoo.resolve import po_names

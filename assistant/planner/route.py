@@ -83,7 +83,7 @@ def split_parts(text: str) -> list[str]:
 
 def analyse(text: str, lex: Lexicon) -> tuple[str, str]:
     """(cleaned text with names corrected, its delexicalised form)."""
-    cleaned = correct_names(clean(text), lex)
+    cleaned = correct_names(clean(text, lex.codes_kept()), lex)
     return cleaned, delexicalise(cleaned, spans(cleaned, lex))
 
 
@@ -302,7 +302,7 @@ def answer_pending(text: str, lex: Lexicon, history: list[dict[str, Any]], pendi
                    router: Any = None) -> Plan | None:
     """Complete the request a question back left open, when the reply is short and fits it; else None
     (the message is a new request)."""
-    reply = clean(text).strip()
+    reply = clean(text, lex.codes_kept()).strip()
     low = norm(reply)
     if not low or len(low.split()) > 6:
         return None

@@ -46,12 +46,16 @@ _SHORTHAND = ((r"tmrw|tmw|tmr|tomo|2moro|2morrow", "tomorrow"), (r"2day|tdy", "t
               (r"recv(?:d)?|rcvd|rec'd", "received"), (r"pos", "POs"))
 
 
-def clean(text: str) -> str:
+def clean(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
     """The request without greetings, sign-offs and politeness words, which must never become a name;
-    chat shorthand spelt out ("tmrw" -> tomorrow)."""
+    chat shorthand spelt out ("tmrw" -> tomorrow), except words in `keep` (lower case: the connected Odoo's
+    warehouse codes, so a warehouse coded WH stays WH)."""
     t = text.strip()
     for short, full in _SHORTHAND:
-        t = re.sub(rf"(?<![\w/-])(?:{short})(?![\w/-])", full, t, flags=re.I)
+        def spell(m: re.Match[str], full: str = full) -> str:
+            return m.group(0) if m.group(0).lower() in keep else full
+
+        t = re.sub(rf"(?<![\w/-])(?:{short})(?![\w/-])", spell, t, flags=re.I)
     for _ in range(2):
         t = _LEAD.sub("", t).strip()
         t = _TAIL.sub("", t).strip()

@@ -49,3 +49,12 @@ def test_risk_anomaly_and_odoo_approval_requests_are_routed() -> None:
     assert _plan("do sites pay different prices for the same item").tool in ("purchase_anomalies", "spend_analysis")  # type: ignore[attr-defined]
     plan = _plan("approve PO/2026/00052 in odoo")
     assert plan.tool == "approve_purchase_order" and plan.slots["reference"] == "PO/2026/00052"  # type: ignore[attr-defined]
+
+
+def test_a_warehouse_coded_like_chat_shorthand_keeps_its_code() -> None:
+    from assistant.planner.intents import parse
+
+    lex = Lexicon(warehouses=[{"name": "Amsterdam Hoofdmagazijn", "code": "WH", "aliases": ["amsterdam"]},
+                              {"name": "Rotterdam Havenmagazijn", "code": "RTM", "aliases": ["rotterdam"]}])
+    plan = parse("whats coming in at WH this week", lex, [])
+    assert plan.tool == "inbound_schedule" and plan.slots.get("warehouse") == "WH"
