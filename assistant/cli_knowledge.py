@@ -105,6 +105,7 @@ def search(query: str = typer.Argument(..., help="The question or keywords."),
     settings, _, retriever = _open()
     role = None
     types = None
+    policy = None
     if as_user:
         from tools.governance.identity import Directory
 
@@ -113,6 +114,9 @@ def search(query: str = typer.Argument(..., help="The question or keywords."),
             raise typer.BadParameter(f"unknown user {as_user!r}", param_hint="--as")
         role = ident.role
         types = _role_types(settings)(role)
+        from tools.governance.policy import Policy
+
+        policy = Policy.load(settings.resolved_policy_file)
     res = retriever.search_scored(query, role_doc_types=types, doc_type=doc_type, supplier=supplier, k=k,
                                   role=role)
     who = f" as {as_user} ({role})" if as_user else ""
@@ -125,7 +129,10 @@ def search(query: str = typer.Argument(..., help="The question or keywords."),
         where = p.section + (f", page {p.page}" if p.page else "")
         typer.secho(f"[{i}] {p.citation_id}  {p.title} — {where}  (conf {p.confidence:.2f})", bold=True)
         typer.echo(f"    {p.source}")
-        typer.echo("    " + p.text[:400].replace("\n", "\n    "))
+        text = p.text[:400]
+        if role is not None and policy is not None:
+            text = policy.scrub_text(role, text)  # no amounts for roles without money rights
+        typer.echo("    " + text.replace("\n", "\n    "))
 
 
 @knowledge_app.command("remove")

@@ -8,6 +8,7 @@ when it resolves inside the configured corpus dir, is a supported file, and its 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,16 +70,18 @@ class Document:
     allowed_roles: tuple[str, ...] = ()
 
 
-def load_document(path: Path) -> Document:
+def load_document(path: Path, scrub: Callable[[str], str] | None = None) -> Document:
+    """The document as a page. `scrub` (a role without money rights) removes amounts from the text; such a
+    role gets a PDF's text as a page, never the file itself (its prices cannot be scrubbed in place)."""
     doc = parse_file(path, path.read_bytes())
     doc_type = str(doc.meta.get("doc_type") or "sop")
     title = str(doc.meta.get("title") or path.stem.replace("_", " ").replace("-", " ").title())
     roles = tuple(str(r) for r in doc.meta.get("allowed_roles") or ())
-    if path.suffix.lower() == ".pdf":
+    if path.suffix.lower() == ".pdf" and scrub is None:
         return Document(path, title, doc_type, "", roles)
     body = "\n\n".join((s.text if s.markdown else (f"## {s.path}\n\n" if s.path else "") + s.text)
                        for s in doc.sections)
-    return Document(path, title, doc_type, _render_with_anchors(body), roles)
+    return Document(path, title, doc_type, _render_with_anchors(scrub(body) if scrub else body), roles)
 
 
 def _render_with_anchors(markdown: str) -> str:
@@ -91,11 +94,12 @@ def _render_with_anchors(markdown: str) -> str:
 
 def may_view(runtime: Any, role: str, path: Path) -> tuple[bool, Document | None, str]:
     """(allowed, document, reason). Parse failures count as 'not viewable', never as a crash."""
+    policy = getattr(runtime, "policy", None)
+    scrub = (lambda text: policy.scrub_text(role, text)) if policy is not None and policy.scrubs_money(role) else None
     try:
-        document = load_document(path)
+        document = load_document(path, scrub)
     except (ParseError, OSError, ValueError) as exc:
         return False, None, f"cannot open this document ({exc})"
-    policy = getattr(runtime, "policy", None)
     if policy is not None and not policy.can_see_doc_type(role, document.doc_type):
         return False, None, f"{role} users cannot see {document.doc_type} documents"
     if document.allowed_roles and role not in document.allowed_roles:

@@ -173,7 +173,11 @@ def test_real_corpus_documents_follow_the_viewers_role(client: TestClient) -> No
     assert client.get("/corpus/sops/sop-receiving-and-putaway.md").status_code == 200
     assert client.get("/corpus/contracts/contract-apex-industrial-supply.md").status_code == 403
     assert client.get("/corpus/contracts/contract-gemini-furniture.pdf").status_code == 403
+    # a page with amounts reads without them for a role without money rights; the buyer sees them
+    matrix = client.get("/corpus/policies/policy-approval-matrix.md")
+    assert matrix.status_code == 200 and "Approval" in matrix.text and "25,000" not in matrix.text
     web_login(client, "ava.buyer")
+    assert "25,000" in client.get("/corpus/policies/policy-approval-matrix.md").text
     pdf = client.get("/corpus/contracts/contract-gemini-furniture.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
