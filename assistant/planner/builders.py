@@ -12,7 +12,8 @@ from typing import Any
 from assistant.planner.lexicon import Lexicon, norm
 
 # argument vocabularies of the new read tools (contract: /work/notes/new-read-tools-spec.md)
-PO_STATES = (("to approve|waiting (?:for |on )?approval|awaiting approval|need(?:s|ing)? approval|"
+PO_STATES = (("to approve|waiting (?:for |on )?(?:my |your |an? |the )?approval|awaiting (?:my |your )?approval|"
+              "need(?:s|ing)? (?:my |your )?approval|"
               "pending approval|for approval", "to_approve"),
              ("sent", "sent"), ("rfqs?|quotes?|quotations?|requests? for quotation", "rfq"), ("drafts?", "draft"),
              ("cancell?ed|canceled|cancelled", "cancel"), ("done|closed|fully received|locked", "done"),

@@ -185,6 +185,11 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         if not ref:
             if ask := _which_one(last, low, "pos", verb):
                 return ask
+            if verb == "cancel" and _has(low, "rfq", "rfqs", "po", "pos", "order", "purchase order", "quote"):
+                # "cancel the draft RFQ for <vendor>": never read as a request to create one
+                return Plan("clarify", reply="Which RFQ or purchase order should I cancel? Give its reference "
+                                             "(ask 'open RFQs for <vendor>' to see them).",
+                            pending={"kind": "slot", "slot": "reference", "intent": tool, "text": raw})
             continue
         slots = {"reference": ref}
         if verb == "cancel":

@@ -52,7 +52,8 @@ NEAR = {
     ("supplier_history", "spend_analysis"): r"\b(q[1-4]|quarter|this year|last year|ytd|year to date|categor\w*|"
                                             r"by (?:month|warehouse|site|product|vendor)|per \w+|top \d+|vs|versus|"
                                             r"compared?|between|since|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|"
-                                            r"aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|total)\b",
+                                            r"aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|total|this (?:month|week)|"
+                                            r"last (?:month|week)|month to date|mtd|last \d+ days)\b",
     ("open_purchase_orders", "find_purchase_orders"): r"\b(how many|count|number of|rfqs?|quotes?|biggest|largest|"
                                                       r"draft|approv\w*|cancel\w*|placed|acknowledg\w*|last \d+|"
                                                       r"this (?:week|month|year)|total)\b",

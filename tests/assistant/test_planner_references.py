@@ -58,3 +58,15 @@ def test_a_warehouse_coded_like_chat_shorthand_keeps_its_code() -> None:
                               {"name": "Rotterdam Havenmagazijn", "code": "RTM", "aliases": ["rotterdam"]}])
     plan = parse("whats coming in at WH this week", lex, [])
     assert plan.tool == "inbound_schedule" and plan.slots.get("warehouse") == "WH"
+
+
+def test_tryout_phrasings_approval_wait_spend_this_month_and_cancel_without_reference() -> None:
+    from assistant.planner.intents import parse
+
+    lex = Lexicon(warehouses=[{"name": "Amsterdam Hoofdmagazijn", "code": "WH", "aliases": ["amsterdam"]}],
+                  suppliers=[{"name": "Van Dijk Glas", "aliases": ["van dijk", "van dijk glas"]}])
+    waiting = parse("which POs are waiting for my approval", lex, [])
+    assert waiting.tool == "find_purchase_orders" and waiting.slots.get("state") == "to_approve"
+    assert parse("spend with van dijk this month", lex, []).tool == "spend_analysis"
+    cancel = parse("cancel the draft RFQ for van dijk", lex, [])
+    assert cancel.tool is None and cancel.pending and cancel.pending["intent"] == "cancel_purchase_order"
