@@ -84,7 +84,7 @@ def tokenize(text: str) -> list[str]:
 
 
 def identifiers(text: str) -> set[str]:
-    """Tokens that look like codes: PPE-1042, FA-2025-008, 4.3, 2/10 (not bare numbers like '10')."""
+    """Tokens that look like codes: ABC-1042, FA-2025-008, 4.3, 2/10 (not bare numbers like '10')."""
     found = {t.strip(".-/").lower() for t in re.findall(r"[A-Za-z0-9]+(?:[-./][A-Za-z0-9]+)+", text)}
     return {t for t in found if any(c.isdigit() for c in t) and len(t) >= 3}
 

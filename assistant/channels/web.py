@@ -574,7 +574,7 @@ def _record_links(row: dict[str, Any]) -> dict[str, str]:
 
 @router.get("/inbound/{code}", response_model=None)
 def inbound_for(request: Request, code: str) -> Response:
-    """/inbound/HOU: the same page as /inbound?warehouse=HOU (the README's address)."""
+    """/inbound/<code>: the same page as /inbound?warehouse=<code> (the README's address)."""
     return inbound_page(request, warehouse=code)
 
 

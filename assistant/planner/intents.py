@@ -123,7 +123,7 @@ def rules(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     plan = _parse(text, lex, history)
     if plan.tool in PER_WAREHOUSE and plan.slots.get("warehouse") and not plan.extra:
         more = [w for w in lex.warehouses_in(text) if w != plan.slots["warehouse"]]
-        plan.extra = [{**plan.slots, "warehouse": w} for w in more[:4]]  # "PPE-1042 at HOU and DAL"
+        plan.extra = [{**plan.slots, "warehouse": w} for w in more[:4]]  # "ABC-1042 at WH and RTM"
     return plan
 
 
@@ -527,7 +527,7 @@ def _order_lines(raw: str, lex: Lexicon) -> tuple[list[dict[str, Any]], list[str
     spans: list[tuple[str, str]] = []
     if codes:
         start = 0
-        for pos, code in codes:  # positions in the text, codes as Odoo spells them (FURN_6667, PPE-1042)
+        for pos, code in codes:  # positions in the text, codes as Odoo spells them (FURN_6667, ABC-1042)
             m = _CODE_AT.match(cleaned, pos)
             spans.append((code, cleaned[start:pos]))
             start = m.end() if m else pos + len(code)

@@ -116,7 +116,7 @@ class Lexicon:
 
     def products_in(self, text: str) -> list[tuple[int, str]]:
         """(position, code) of every product code in the text, in order, spelt as Odoo spells it
-        ("furn_6667" -> FURN_6667, "ppe1042" -> PPE-1042 when that code exists); else the longest product
+        ("furn_6667" -> FURN_6667, "abc1042" -> ABC-1042 when that code exists); else the longest product
         name found, as one hit. A code-like token Odoo does not know is passed on verbatim."""
         known = self._codes()
         hits: list[tuple[int, str]] = []

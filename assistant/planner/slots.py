@@ -2,7 +2,7 @@
 replace every entity by a placeholder ("how many {product} at {warehouse}") so the router compares the
 *shape* of a question with its examples, whatever the names in the connected Odoo are.
 
-Why placeholders: "wire connectors qty at housotn" and "stock of PPE-1042 at Dallas" are the same request;
+Why placeholders: "wire connectors qty at housotn" and "stock of ABC-1042 at Rotterdam" are the same request;
 with the names swapped for {product}/{warehouse} their embeddings are close, and no example ever needs to
 name a real product. Names come from the lexicon (loaded from Odoo); rules keep references, dates,
 quantities and units, which regular expressions read exactly.
@@ -36,7 +36,7 @@ DATE_RE = re.compile(
     r"[a-z]*)\b", re.I)
 PO_REF = re.compile(r"\b(?:po\s*#?\s*)?P\d{3,6}\b|\b(?:po|purchase order)\s*(?:#|no\.?|number)?\s*\d{1,6}\b", re.I)
 DOC_REF = re.compile(r"\b[A-Z][A-Z0-9]{1,5}/(?:[A-Z]{2,5}/)?\d{2,6}(?:/\d{2,6}){0,2}\b", re.I)  # WH/IN/00002, PO/2026/0042
-CODE_RE = re.compile(r"\b(?=[A-Za-z0-9_.-]*\d)[A-Za-z][A-Za-z0-9]*[-_][A-Za-z0-9_.-]*[A-Za-z0-9]\b")  # FURN_6667, PPE-1042
+CODE_RE = re.compile(r"\b(?=[A-Za-z0-9_.-]*\d)[A-Za-z][A-Za-z0-9]*[-_][A-Za-z0-9_.-]*[A-Za-z0-9]\b")  # FURN_6667, ABC-1042
 _CODE_AT = re.compile(r"[A-Za-z0-9_.\-/]+(?: \d{3,5}\b)?")
 QTY_RE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
 
@@ -163,7 +163,7 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
     for alias, kind, value in _alias_table(lex):
         for m in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", low):
             add(m.start(), m.end(), kind, value)
-    for w in lex.warehouses:  # codes in capitals ("at HOU")
+    for w in lex.warehouses:  # codes in capitals ("at RTM")
         code = str(w["code"])
         for m in re.finditer(rf"\b{re.escape(code)}\b", text):
             add(m.start(), m.end(), "warehouse", code)

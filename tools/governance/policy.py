@@ -51,7 +51,7 @@ _FOLLOWER = re.compile(rf"(\[redacted\]\s?(?:vs\.?|versus|instead of|and|or|to|f
 # has exactly two decimals (the shape of an amount; quantities with a unit after them are kept), when a
 # money word precedes it in the same clause ("total due: 15895.91", "Invoice total 12,345 is due"),
 # when a per-unit word follows it ("12.40 each"), or when it sits in a table column whose header names
-# money. Codes (FST-4424), references (P01700, HOU/IN/00012), dates and percentages never match.
+# money. Codes (ABC-4424), references (P01700, WH/IN/00012), dates and percentages never match.
 _CUR_BEFORE = re.compile(r"(?:US\$|[$€£¥]|\b(?:USD|EUR|GBP|CAD|MXN|JPY|CHF|AUD)\b)\s?[-+]?$", re.I)
 _CUR_AFTER = re.compile(r"^\s?(?:USD|EUR|GBP|CAD|MXN|JPY|CHF|AUD|US\$|[$€£¥]|dollars?|euros?|pounds?|cents?|"
                         r"bucks)(?![A-Za-z])", re.I)

@@ -223,7 +223,7 @@ def _strip_code(display_name: Any) -> str:
 
 
 def _loose(code: str) -> str:
-    """A code without its separators, lower-case: 'PPE 1042', 'ppe1042', 'PPE-1042' -> 'ppe1042'."""
+    """A code without its separators, lower-case: 'ABC 1042', 'abc1042', 'ABC-1042' -> 'abc1042'."""
     return re.sub(r"[\W_]+", "", code.lower())
 
 
@@ -243,7 +243,7 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
     """One product.product by default_code (verbatim, case-insensitive), barcode, name or a confident fuzzy match.
 
     Codes are Odoo's spelling: `FURN_7777` is looked up as typed (`%`/`_` escaped, never wildcards);
-    a code typed without or with another separator (`ppe1042`, `PPE 1042`) finds `PPE-1042` only when
+    a code typed without or with another separator (`abc1042`, `ABC 1042`) finds `ABC-1042` only when
     no code matches as typed. Several variants of one product come back as candidates with their
     attribute values (pick one with `pick_candidate`). Returns the record read through web_search_read
     with `specification` (plus id, display_name, default_code, barcode; plain `fields` are read flat)
@@ -260,7 +260,7 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
     esc = escape_like(code)
     terms: list[Any] = [("default_code", "=ilike", esc), ("barcode", "=", code), ("name", "ilike", escape_like(text)),
                         ("default_code", "ilike", esc)]
-    if m := re.fullmatch(r"([A-Za-z]{1,8})[\s_.\-/]?(\d{2,8})", code):  # 'ppe1042', 'PPE 1042' -> 'PPE-1042'
+    if m := re.fullmatch(r"([A-Za-z]{1,8})[\s_.\-/]?(\d{2,8})", code):  # 'abc1042', 'ABC 1042' -> 'ABC-1042'
         a, b = escape_like(m.group(1)), escape_like(m.group(2))
         terms += [("default_code", "=ilike", f"{a}_{b}"), ("default_code", "=ilike", f"{a}{b}")]
     domain: list[Any] = ["|"] * (len(terms) - 1) + terms
@@ -519,7 +519,7 @@ def warehouse_list(odoo: OdooClient) -> list[dict[str, Any]]:
 
 
 def resolve_warehouse(odoo: OdooClient, text: str) -> dict[str, Any]:
-    """One stock.warehouse by code ("DAL"), name ("Dallas Central DC") or part of it ("dallas")."""
+    """One stock.warehouse by code ("RTM"), name ("Rotterdam Havenmagazijn") or part of it ("rotterdam")."""
     text = _need(text, "warehouse")
     rows = warehouse_list(odoo)
     if text.isdigit():
