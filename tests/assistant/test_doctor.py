@@ -15,7 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.doctor import TOOL_NEEDS, Report, run_doctor
+from assistant.cli.doctor import TOOL_NEEDS, Report, run_doctor
 from assistant.problems import describe
 from assistant.settings import load_settings
 from tools.odoo.checks import require_modules

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 from rich.console import Console
 from typer.testing import CliRunner
 
-from assistant.cli_chat import _render
-from assistant.cli_run import startup_line
+from assistant.cli.chat import _render
+from assistant.cli.run import startup_line
 from sandbox.cli import app as sandbox_app
 
 

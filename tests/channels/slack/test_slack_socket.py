@@ -66,7 +66,7 @@ def test_configuration_errors_are_clear(fake_runtime, mock_slack, tmp_path):
 
 
 def test_cli_explains_modes_and_missing_tokens(monkeypatch, tmp_path: Path):
-    from assistant import cli_slack
+    from assistant.cli import slack as cli_slack
 
     app = typer.Typer()
     cli_slack.register(app)

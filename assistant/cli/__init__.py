@@ -18,7 +18,13 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from assistant import cli_chat, cli_doctor, cli_governance, cli_knowledge, cli_logging, cli_run, cli_slack
+from assistant.cli import chat as cli_chat
+from assistant.cli import doctor as cli_doctor
+from assistant.cli import governance as cli_governance
+from assistant.cli import knowledge as cli_knowledge
+from assistant.cli import logs as cli_logging
+from assistant.cli import run as cli_run
+from assistant.cli import slack as cli_slack
 from sandbox.cli import app as sandbox_app
 
 EXIT_PROBLEM = 1

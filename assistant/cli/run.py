@@ -97,7 +97,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         holder.append(runtime)
         set_runtime(runtime)
-        from assistant import cli_logging
+        from assistant.cli import logs as cli_logging
 
         cli_logging.serving()  # up: serving errors keep their tracebacks in the log
         console.print(startup_line(runtime, settings, host or settings.host, port or settings.port))

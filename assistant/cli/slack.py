@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         if missing:
             typer.echo(f"Socket Mode needs {' and '.join(missing)}; see assistant/channels/SLACK.md.", err=True)
             raise typer.Exit(2)
-        from assistant import cli_logging
+        from assistant.cli import logs as cli_logging
 
         cli_logging.serving(logging.INFO)
 

@@ -8,11 +8,14 @@ rights to check), and prints for each failure the one thing to change. Nothing i
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+import typer
 
 from assistant.problems import describe
 from tools.odoo.checks import OPTIONAL_MODULES, REQUIRED_MODULES, WORKING, installed_modules, model_access
@@ -415,3 +418,18 @@ def render(report: Report) -> str:
     lines += ["", f"{counts['ok']} ok, {counts['warn']} warnings, {counts['fail']} blocking "
                   f"({report.ms / 1000:.1f} s{trips}). {verdict}"]
     return "\n".join(lines)
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def doctor(as_json: bool = typer.Option(False, "--json", help="The report as JSON.")) -> None:
+        """Check the Odoo connection end to end (version, database, login, apps, rights per tool, time zone,
+        currency, references, warehouses) and the local stores; exit 1 when something blocks."""
+        from assistant.settings import load_settings
+
+        report = run_doctor(load_settings())
+        if as_json:
+            print(json.dumps(report.public(), ensure_ascii=False, indent=2, default=str))
+        else:
+            typer.echo(render(report))
+        if report.blocking:
+            raise typer.Exit(1)
