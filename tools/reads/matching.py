@@ -76,13 +76,30 @@ def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
         return _exceptions(ctx, args)
 
 
+def exceptions_rows(ctx: ToolContext, args: MatchArgs, vendor_id: int | None = None, limit: int = 200
+                    ) -> list[dict[str, Any]]:
+    """Every exception row (not only the shown ones), largest money difference first, with bill, date,
+    PO and product: for the control tower's queue and the alert rules."""
+    with bulk_rows():
+        found = _scan(ctx, args, vendor_id)
+    return _shown(ctx.odoo, found["rows"][:limit])
+
+
 def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
+    odoo = ctx.odoo
+    vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
+    found = _scan(ctx, args, vendor["id"] if vendor else None)
+    start, rows, lines = found["start"], found["rows"], found["lines"]
+    total_lines, unconverted = found["total_lines"], found["unconverted"]
+    return _result(ctx, start, rows, lines, total_lines, unconverted, vendor)
+
+
+def _scan(ctx: ToolContext, args: MatchArgs, vendor_id: int | None) -> dict[str, Any]:
     odoo = ctx.odoo
     start = since_date(ctx, args.since, 90)
     bill: list[Any] = [("move_type", "=", "in_invoice"), ("invoice_date", ">=", start.isoformat())]
-    vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
-    if vendor is not None:
-        bill.append(("partner_id", "=", vendor["id"]))
+    if vendor_id is not None:
+        bill.append(("partner_id", "=", vendor_id))
     # one `any` sub-select on the bills (Odoo 17+) rather than one per dotted move_id.* condition
     domain: list[Any] = [("parent_state", "=", "posted"), ("purchase_line_id", "!=", False), ("move_id", "any", bill)]
     res = odoo.web_search_read("account.move.line", domain, BILL_LINE_SPEC, limit=MAX_LINES, order="id desc")
@@ -120,6 +137,12 @@ def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
                      "received_qty": num(float(pol.get("qty_received") or 0)),
                      "po_price": num(po_price, 4), "bill_price": num(bill_price, 4), "diff_amount": num(diff)})
     rows.sort(key=lambda r: -abs(float(r["diff_amount"])))
+    return {"start": start, "rows": rows, "lines": lines, "total_lines": total_lines, "unconverted": unconverted}
+
+
+def _result(ctx: ToolContext, start: Any, rows: list[dict[str, Any]], lines: list[dict[str, Any]], total_lines: int,
+            unconverted: int, vendor: dict[str, Any] | None) -> ToolResult:
+    odoo = ctx.odoo
     total = sum(float(r["diff_amount"]) for r in rows if not r["unconverted"])
     data: dict[str, Any] = {"since": start.isoformat(), "exceptions": _shown(odoo, rows[:MAX_ROWS]), "count": len(rows),
                             "bill_lines_checked": len(lines), "total_diff_amount": num(total)}
