@@ -35,6 +35,7 @@ INTROS = {
     "search_documents": "From our documents:",
     "supplier_risk": "Supplier risk ranking computed from Odoo (highest risk first):",
     "purchase_anomalies": "Unusual purchases found in Odoo, each with the reason:",
+    "kpi_report": "KPIs computed from Odoo, with the month-on-month trend:",
     "create_rfq": "I drafted an RFQ proposal. Nothing changes in Odoo until it is approved:",
     "confirm_purchase_order": "I proposed confirming the purchase order. Nothing changes in Odoo until it is "
                               "approved:",
