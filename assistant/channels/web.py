@@ -124,7 +124,14 @@ def not_found_page(request: Request, message: str = "") -> HTMLResponse:
 
 # -- login ----------------------------------------------------------------------------------------
 @router.get("/", response_model=None)
-def home(request: Request) -> RedirectResponse:
+def home(request: Request, warehouse: str | None = None, category: str | None = None,
+         vendor: str | None = None) -> Response:
+    """Managers and admins land on the control tower (assistant/channels/web_tower.py); others on chat."""
+    principal = auth.authenticate(request) if "session" in request.scope else None
+    if principal is not None and principal.user.role in ("manager", "admin"):
+        from assistant.channels.web_tower import tower_response
+
+        return tower_response(request, warehouse, category, vendor)
     return RedirectResponse("/chat", status_code=303)
 
 
