@@ -183,6 +183,11 @@ def warehouse_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 aliases.add(head)
         if len(code) >= 3 and code.lower() not in _STOP_ALIASES:
             aliases.add(code.lower())
+        # a qualifier in brackets names the place ("My Company (Chicago)" -> "chicago") when no other has it
+        for q in re.findall(r"\(([^()]+)\)", str(w.get("name") or "")):
+            qn = norm(q)
+            if len(qn) >= 4 and sum(qn in o for o in names) == 1:
+                aliases.add(qn)
         out.append({"name": str(w.get("name") or ""), "code": code,
                     "aliases": sorted(a for a in aliases if a and a not in _STOP_ALIASES)})
     return out
