@@ -144,8 +144,14 @@ def inbound_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if p.get("date_from") and not any(c["args"].get("date_from") == p["date_from"]
                                       and c["args"].get("date_to") == p["date_to"] for c in r.tool_calls):
         return f"the range {p['date_from']}..{p['date_to']} did not reach inbound_schedule"
-    expected = _open_receipts(env, p.get("warehouse"), overdue=bool(p.get("overdue")),
-                              between=(p["date_from"], p["date_to"]) if p.get("date_from") else None)
+    between = (p["date_from"], p["date_to"]) if p.get("date_from") else None
+    when = str(p.get("when") or "").replace(" ", "_")
+    if between is None and when and when != "overdue":  # "this week", "next week", "today", "tomorrow"
+        today = env.fixtures.today
+        days = (today + timedelta(days=1),) * 2 if when == "tomorrow" else period(env, {"period": when})
+        if days is not None:
+            between = (days[0].isoformat(), days[1].isoformat())
+    expected = _open_receipts(env, p.get("warehouse"), overdue=bool(p.get("overdue")), between=between)
     shown = env.find_refs("receipt", r.answer)
     if not expected:
         return None if _none_said(r.answer, env, "receipt") else "expected 'none' for an empty schedule"
@@ -164,9 +170,27 @@ def _open_pos(env: EvalEnv, supplier: str | None, wh: str | None) -> set[str]:
     return {r["name"] for r in env.odoo.search_read("purchase.order", domain, ["name"], limit=5000)}
 
 
+def _late_pos(env: EvalEnv, supplier: str | None, wh: str | None) -> set[str]:
+    """Open POs with a receipt still to come that was scheduled before today (company-local)."""
+    picks = env.odoo.search_read("stock.picking", [("picking_type_code", "=", "incoming"),
+                                                   ("state", "not in", ["done", "cancel"]),
+                                                   ("scheduled_date", "<", today_start(env.tz)),
+                                                   ("purchase_id", "!=", False)], ["purchase_id"], limit=20000)
+    late = {x["purchase_id"][0] for x in picks}
+    domain: list[Any] = [("state", "=", "purchase"), ("receipt_status", "!=", "full"), ("id", "in", sorted(late))]
+    if supplier:
+        domain.append(("partner_id.name", "=", supplier))
+    if wh:
+        domain.append(("picking_type_id.warehouse_id.code", "=", wh))
+    return {r["name"] for r in env.odoo.search_read("purchase.order", domain, ["name"], limit=5000)}
+
+
 @checker
 def open_po_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
-    expected = _open_pos(env, p.get("supplier"), p.get("warehouse"))
+    if p.get("late"):
+        expected = _late_pos(env, p.get("supplier"), p.get("warehouse"))
+    else:
+        expected = _open_pos(env, p.get("supplier"), p.get("warehouse"))
     shown = env.find_refs("po", r.answer)
     if not expected:
         return None if _none_said(r.answer, env, "po") else "expected 'none'"

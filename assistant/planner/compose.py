@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from assistant.agent import user_facing
+from assistant.people_text import tool_label
 from assistant.planner.builders import stock_gap_note
 from assistant.planner.intents import Plan
 from tools.base import ToolResult
@@ -98,7 +99,7 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
         if not result.ok:
             parts.append(_failure(name, result))
             continue
-        intro = INTROS.get(name, f"{name}:")
+        intro = INTROS.get(name, f"{tool_label(name)} from Odoo:")  # never a tool name (people read it)
         text = for_people(result.text) or "(no rows)"
         if name == "remind_supplier":
             text += "\n" + _reminder_effect(result)

@@ -119,7 +119,8 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     by_tmpl: dict[int | None, list[dict[str, Any]]] = {}
     for (_vendor_id, tmpl), plist in prices.items():
         by_tmpl.setdefault(tmpl, []).extend(plist)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    covered: list[dict[str, Any]] = []  # on hand below the minimum, Odoo's forecast not: incoming covers it
     for r in rules:
         pid = id_of(r.get("product_id"))
         wid = id_of(r.get("warehouse_id"))
@@ -138,6 +139,10 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         below = forecast < mn - kpi.EPS
         runs_out = kpi.runs_out_within_lead_time(forecast, daily, lead)
         if not (below or to_order > kpi.EPS or runs_out):
+            if stock < mn - kpi.EPS:  # under its minimum today, but what is on order covers it
+                covered.append({"product": name_of(r.get("product_id")) or "?",
+                                "wh": whs.get(wid, {}).get("code") if wid and wh is None else None,
+                                "on_hand": num(stock), "min": num(mn), "forecast": num(forecast)})
             continue
         odoo_says = below or to_order > kpi.EPS
         qty = to_order if odoo_says else kpi.suggested_order_qty(
@@ -170,14 +175,18 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
                                         f"{DEMAND_DAYS} days' deliveries x vendor lead time)"}
     if len(rows) > MAX_ROWS:
         data["note"] = f"showing {MAX_ROWS} most urgent of {len(rows)}"
+    if covered:
+        covered.sort(key=lambda x: float(x["on_hand"]) - float(x["min"]))
+        data["below_min_covered_by_orders"] = covered[:MAX_ROWS]
+        data["covered_count"] = len(covered)
     where = f" at {wh['code']}" if wh else ""
     if not rules:
         return ToolResult(tool="replenishment_risk", data=compact(data),
                           text=f"No active reorder rules{where} in Odoo, so nothing to check.")
     if not rows:
-        return ToolResult(tool="replenishment_risk", data=compact(data),
-                          text=f"Nothing needs replenishment{where}: Odoo's forecast is at or above the minimum for "
-                               f"all {len(rules)} reorder rules, and none runs out within vendor lead time.")
+        text = (f"Nothing needs replenishment{where}: Odoo's forecast is at or above the minimum for all {len(rules)} "
+                "reorder rules, and none runs out within vendor lead time.")
+        return ToolResult(tool="replenishment_risk", data=compact(data), text=text + _covered_text(covered))
     text = (f"{len(rows)} product(s){where} need replenishment: {below_n} below the reorder minimum by Odoo's "
             f"forecast (which counts open RFQs); {len(rows) - odoo_n} more would run out within vendor lead time by "
             f"Quartermaster's own rule (Odoo suggests 0 for those)")
@@ -186,4 +195,16 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
              f"(Odoo forecast {fmt_qty(top['forecast'])} vs min {fmt_qty(top['min'])}, "
              f"order {fmt_qty(top['suggested_qty'])} per "
              f"{'Odoo' if top['suggested_by'] == 'Odoo' else 'Quartermaster'}'s figure)")
-    return ToolResult(tool="replenishment_risk", data=compact(data), text=text)
+    return ToolResult(tool="replenishment_risk", data=compact(data), text=text + _covered_text(covered))
+
+
+def _covered_text(covered: list[dict[str, Any]]) -> str:
+    """The products under their minimum on hand that open orders already cover (Odoo orders nothing for
+    them), so "what is below its minimum?" is answered in both readings."""
+    if not covered:
+        return ""
+    shown = "; ".join(f"{c['product']}{' at ' + c['wh'] if c.get('wh') else ''} (on hand {fmt_qty(c['on_hand'])}, "
+                      f"min {fmt_qty(c['min'])}, Odoo forecast {fmt_qty(c['forecast'])})" for c in covered[:5])
+    more = f" and {len(covered) - 5} more" if len(covered) > 5 else ""
+    return (f" {len(covered)} product(s) are below their minimum on hand but covered by what is on order: "
+            f"{shown}{more}.")
