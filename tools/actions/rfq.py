@@ -26,7 +26,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.actions import checks
 from tools.actions.common import m2o_id, m2o_name, money, odoo_dt, propose, require
+from tools.actions.routing import routing_metrics
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal
@@ -42,7 +44,7 @@ PRICE_SETTERS = frozenset({"manager", "admin"})
 COUNTED_CATEGORIES = frozenset({"unit", "units"})
 #: The product read of create_rfq: cost, template, and the UoMs with their category (nested, same round trip).
 PRODUCT_SPEC: dict[str, Any] = {
-    "product_tmpl_id": {}, "standard_price": {},
+    "product_tmpl_id": {}, "standard_price": {}, "categ_id": {"fields": {"display_name": {}}},
     "uom_id": {"fields": {"display_name": {}, "factor": {}, "category_id": {"fields": {"display_name": {}}}}},
     "uom_po_id": {"fields": {"display_name": {}, "factor": {}}},
 }
@@ -65,6 +67,7 @@ class CreateRfqArgs(BaseModel):
     warehouse: str | None = Field(None, description="Receiving warehouse code or name; defaults to the "
                                                     "requester's warehouse, else Odoo's default receipt "
                                                     "operation for the company.")
+    urgent: bool = Field(False, description="Emergency order (Odoo priority Urgent); stricter approval.")
 
 
 def _valid_on(row: dict[str, Any], day: date) -> bool:
@@ -236,6 +239,7 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     uom_factor = {int(u["id"]): float(u.get("factor") or 1.0) or 1.0
                   for u in (odoo.read("uom.uom", sorted(row_uoms), ["factor"]) if row_uoms else [])}
     lines: list[dict[str, Any]] = []
+    to_check: list[checks.CheckLine] = []
     evidence_prices: dict[str, float] = {}
     amount = 0.0
     approval_amount = 0.0  # in the company currency
@@ -297,6 +301,10 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
         if source == "given" and reference is not None:
             entry.update(reference_price=reference, reference_source=ref_source)
         lines.append(entry)
+        per_product = po_uom_f / _factor(prod.get("uom_id"))  # PO-unit price -> product-unit price
+        to_check.append(checks.CheckLine(int(prod["id"]), label, line.quantity, round(price * per_product, 6),
+                                         round(reference * per_product, 6) if row is not None and reference
+                                         else None))
     amount, approval_amount = round(amount, 2), round(approval_amount, 2)
 
     def _line(ln: dict[str, Any]) -> str:
@@ -318,8 +326,19 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     if given_below:
         summary += (f"; approval amount {money(approval_amount, company_code)} (given prices below the list price "
                     "count at the list price)")
+    found = checks.run_checks(ctx, vendor_id=int(vendor["id"]), vendor=str(vendor["name"]),
+                              warehouse_id=dest.get("warehouse_id"), warehouse=str(dest["warehouse"]),
+                              lines=to_check, currency=po_code, currency_id=po_cur)
+    checks.refuse_if_blocked(found)
+    if found.warnings:
+        summary += ". Check before approving: " + " ".join(found.warnings)
+    metrics = routing_metrics(ctx, urgent=args.urgent, categories=[
+        m2o_name(p.get("categ_id")) for p in products],
+        vendor=str(vendor["name"]))
+    if args.urgent:
+        summary = "URGENT: " + summary
     return propose(ctx, "create_rfq",
-                   args={"supplier_id": vendor["id"], "supplier": vendor["name"],
+                   args={"supplier_id": vendor["id"], "supplier": vendor["name"], "urgent": args.urgent,
                          "warehouse_id": dest.get("warehouse_id"), "warehouse": dest["warehouse"],
                          "picking_type_id": dest["picking_type_id"], "destination": dest["label"],
                          "currency_id": po_cur, "currency": po_code,
@@ -329,8 +348,9 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
                    before_after={"po": [None, "draft RFQ"], "vendor": vendor["name"], "total": amount,
                                  "currency": po_code},
                    evidence={"prices": evidence_prices, "supplier_id": vendor["id"], "po_total": amount,
-                             "company_currency": company_code, "approval_amount": approval_amount},
-                   amount=approval_amount,
+                             "company_currency": company_code, "approval_amount": approval_amount,
+                             **found.evidence()},
+                   amount=approval_amount, metrics=metrics,
                    odoo_ref=f"res.partner,{vendor['id']}")
 
 
@@ -378,6 +398,8 @@ class CreateRfqExecutor:
                                    "origin": marker(proposal.id), "order_line": lines}
         if a.get("currency_id"):
             po_vals["currency_id"] = a["currency_id"]
+        if a.get("urgent"):
+            po_vals["priority"] = "1"  # Odoo's star: Urgent
         if a.get("payment_term_id"):  # Odoo's form copies the vendor's terms; create() does not
             po_vals["payment_term_id"] = a["payment_term_id"]
         buyer = _odoo_user_id(odoo, str(a.get("requester_odoo_login") or proposal.requester))

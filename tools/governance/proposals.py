@@ -330,7 +330,7 @@ class ProposalService:
             raise ToolError(f"{user.label} ({user.role}) may not propose {kind}.", code="forbidden")
         metrics = dict(metrics or {})
         try:
-            rule = self.policy.rule_for(kind, float(amount), metrics.get("days_shift"))
+            rule = self.policy.rule_for(kind, float(amount), metrics.get("days_shift"), metrics)
         except ValueError as exc:  # PolicyError: no approval rule for this kind
             raise ToolError(f"Cannot propose {kind}: {exc}", code="misconfigured") from exc
         eligible = self.policy.eligible_approvers(_Draft(kind, float(amount), user.username, metrics, user.role),
@@ -674,6 +674,9 @@ class ProposalService:
             self._notify("decided", done)
             return Decision("rejected", f"{p.id} rejected by {current.label}.", done)
         ok, reason = self.can_approve(current, p, integrity)
+        blocked = self.policy.blocked_by(p.evidence)  # the current policy's blocks (prechecks.block)
+        if ok and blocked:
+            ok, reason = False, "the policy blocks it until this is resolved: " + " ".join(blocked)
         if not ok:
             self._audit_refusal(p, current, reason)
             return Decision("refused", f"Not allowed to approve {p.id}: {reason}", p)
