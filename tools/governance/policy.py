@@ -339,6 +339,11 @@ class Policy:
                    prechecks=dict(data.get("prechecks") or {}),
                    three_way_match=dict(data.get("three_way_match") or {}))
 
+    @property
+    def label_currency(self) -> str:
+        """The policy's currency code for messages ("" when it is the connected company's: `company`)."""
+        return "" if self.currency.lower() == "company" else self.currency
+
     # -- tools -----------------------------------------------------------------------------------
     def allowed_tools(self, role: str) -> list[str]:
         rp = self.roles.get(role)
@@ -430,7 +435,8 @@ class Policy:
             rule = self.rule_for_proposal(proposal)
         except PolicyError as exc:
             return False, str(exc)
-        what = (f"{proposal.kind} of {proposal.amount:,.2f} {self.currency}" if has_spend(proposal.kind)
+        code = getattr(proposal, "currency", None) or ("" if self.currency.lower() == "company" else self.currency)
+        what = (f"{proposal.kind} of {proposal.amount:,.2f} {code}".rstrip() if has_spend(proposal.kind)
                 else proposal.kind)
         if identity.username == proposal.requester:
             if rule.self_approval_allowed:
