@@ -575,6 +575,13 @@ def turn_focus(records: Sequence[dict[str, Any]], results: Sequence[ToolResult],
         focus["pos"] = pos[:20]
     if receipts:
         focus["receipts"] = receipts[:20]
+    for rec, res in zip(records, results, strict=False):  # the suggestion list a bulk order refers to
+        if res.ok and rec.get("name") == "replenishment_risk" and (res.data or {}).get("at_risk"):
+            focus["suggestions"] = [
+                {"product": (m.group(1) if (m := re.match(r"^\[([^\]]+)\]", str(row.get("product") or "")))
+                             else str(row.get("product") or "")),
+                 **({"wh": row["wh"]} if row.get("wh") else {}), **({"below_min": True} if row.get("below_min") else {})}
+                for row in res.data["at_risk"][:15]]
     return focus
 
 

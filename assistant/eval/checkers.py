@@ -477,6 +477,33 @@ def proposal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     return None
 
 
+@checker
+def bulk_rfqs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """RFQs from the replenishment suggestions: create_rfq proposals, one per vendor and warehouse, whose products
+    are the suggestions asked for (the first `top`, or those below minimum), recomputed by the oracle."""
+    if not r.proposals:
+        return "no proposal made (expected RFQs from the replenishment suggestions)"
+    service = getattr(env.runtime, "proposals", None)
+    stored = [service.get(x["id"]) for x in r.proposals] if service is not None else []
+    if any(s is None or s.kind != "create_rfq" for s in stored):
+        return f"expected create_rfq proposals, got {[getattr(s, 'kind', None) for s in stored]}"
+    oracle = env.oracle("replenishment_risk", {"warehouse": p.get("warehouse")} if p.get("warehouse") else {})
+    rows = list((oracle.data or {}).get("at_risk") or [])
+    if p.get("critical"):
+        rows = [x for x in rows if x.get("below_min")]
+    rows = rows[:int(p["top"])] if p.get("top") else rows
+    want = {m.group(1) for x in rows if x.get("cheapest") and (m := re.match(r"^\[([^\]]+)\]", str(x["product"])))}
+    got = {str(ln.get("product")) for s in stored for ln in (s.args.get("lines") or [])}
+    if not got or not got <= want:
+        return f"RFQ lines {sorted(got)} are not among the suggestions asked for {sorted(want)}"
+    if len(got) < len(want) - 1:
+        return f"only {sorted(got)} of the suggestions {sorted(want)} were ordered"
+    keys = [(s.args.get("supplier"), s.args.get("warehouse")) for s in stored]
+    if len(set(keys)) != len(keys):
+        return f"more than one RFQ for the same vendor and warehouse: {keys}"
+    return None
+
+
 HELP = re.compile(r"not sure what you|I can answer|I can help with", re.I)
 
 

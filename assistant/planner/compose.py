@@ -46,6 +46,8 @@ INTROS = {
                              "approved:",
     "remind_supplier": "I proposed a reminder. Nothing is written or sent until it is approved:",
     "reschedule_receipt": "I proposed rescheduling the receipt. Nothing changes in Odoo until it is approved:",
+    "order_suggestions": "I drafted RFQ proposals from the replenishment suggestions, one per vendor. Nothing "
+                         "changes in Odoo until each is approved:",
 }
 
 

@@ -6,6 +6,7 @@ ProposalService runs after approval (it imports this package lazily).
 
 from __future__ import annotations
 
+from tools.actions.bulk import order_suggestions
 from tools.actions.po_state import (
     ApproveExecutor,
     CancelExecutor,
@@ -21,7 +22,7 @@ from tools.base import Tool
 from tools.governance.executor import ActionExecutor
 
 ACTION_TOOLS: list[Tool] = [create_rfq, confirm_purchase_order, approve_purchase_order, cancel_purchase_order,
-                            remind_supplier, reschedule_receipt]
+                            remind_supplier, reschedule_receipt, order_suggestions]
 
 EXECUTORS: dict[str, ActionExecutor] = {
     "create_rfq": CreateRfqExecutor(),

@@ -155,6 +155,9 @@ class TurnProvenance:
 
     user_text: str
     reads: list[dict[str, Any]] = field(default_factory=list)  # {"tool", "source", "texts"}
+    #: products the person referred to by position in a list Odoo computed ("order the top 3" of the
+    #: replenishment suggestions): theirs, as if named, for the kinds their own message asks for
+    referred: set[str] = field(default_factory=set)
     _parsed: ParsedRequest | None = None
 
     @property
@@ -180,7 +183,8 @@ class TurnProvenance:
         records = _record_texts(kind, args)
         if kind == "create_rfq":  # the vendor, or every product, must be the user's words
             products = [str(x.get("product") or "") for x in args.get("lines") or [] if isinstance(x, dict)]
-            return req.names(str(args.get("supplier") or "")) or (bool(products) and all(map(req.names, products)))
+            return req.names(str(args.get("supplier") or "")) or (bool(products) and all(
+                req.names(p) or p in self.referred for p in products))
         return any(req.names(r) for r in records)
 
     def assess(self, kind: str, args: dict[str, Any], odoo_ref: str | None = None) -> tuple[str, dict[str, Any]]:
