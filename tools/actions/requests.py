@@ -87,14 +87,20 @@ def request_purchase(ctx: ToolContext, args: RequestPurchaseArgs) -> ToolResult:
     label = str(prod.get("default_code") or prod.get("display_name"))
     summary = (f"purchase request: {args.quantity:g} {unit} {label} for {wh['code']}"
                + (f", needed by {needed}" if needed else "") + (f" — {args.reason.strip()}" if args.reason else ""))
-    return propose(ctx, KIND,
-                   args={"product_id": prod["id"], "product": label, "product_name": prod.get("display_name"),
-                         "quantity": args.quantity, "uom": unit, "warehouse_id": wh["id"], "warehouse": wh["code"],
-                         "needed_by": needed.isoformat() if needed else None, "reason": args.reason.strip()},
-                   summary=summary,
-                   before_after={"request": [None, "waiting for a buyer"], "odoo": "nothing written until an RFQ"},
-                   evidence={"product_id": prod["id"], "warehouse_id": wh["id"]},
-                   odoo_ref=f"stock.warehouse,{wh['id']}", show_amount=False)
+    res = propose(ctx, KIND,
+                  args={"product_id": prod["id"], "product": label, "product_name": prod.get("display_name"),
+                        "quantity": args.quantity, "uom": unit, "warehouse_id": wh["id"], "warehouse": wh["code"],
+                        "needed_by": needed.isoformat() if needed else None, "reason": args.reason.strip()},
+                  summary=summary,
+                  before_after={"request": [None, "waiting for a buyer"], "odoo": "nothing written until an RFQ"},
+                  evidence={"product_id": prod["id"], "warehouse_id": wh["id"]},
+                  odoo_ref=f"stock.warehouse,{wh['id']}", show_amount=False)
+    if not res.data.get("duplicate"):
+        directory = service_for(ctx).directory
+        who = ", ".join(p.label for p in (directory.get(u) for u in res.data.get("approvers") or []) if p)
+        res.text = (f"Purchase request {res.data['proposal']} raised: {summary.split(': ', 1)[-1]}. It waits in the "
+                    f"buyers' queue ({who}); nothing is written to Odoo until a buyer turns it into an RFQ.")
+    return res
 
 
 class RequestExecutor:
