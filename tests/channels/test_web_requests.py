@@ -27,8 +27,9 @@ BUSINESSES = {"bluebonnet": (None, "wes.warehouse", "ava.buyer"),
 
 @pytest.fixture(params=list(BUSINESSES))
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[GovernedRuntime, str, str]]:
-    from assistant.settings import load_settings
     from webapi_support import ScriptedAssistant
+
+    from assistant.settings import load_settings
 
     users, clerk, buyer = BUSINESSES[request.param]
     running = request.getfixturevalue("fresh_sandbox" if request.param == "bluebonnet" else "fresh_sandbox_hollander")
