@@ -75,3 +75,36 @@ def test_transfer_offers_rule() -> None:
     assert transfer_offers(rows, whs) == [{"to": "A", "from": "B", "spare": 10}]  # never across companies
     rows[1]["reorder_min"] = 30
     assert transfer_offers(rows, whs) == []  # nothing above B's own minimum
+
+
+def test_replenishment_offers_transfers_checked_against_rules(client: OdooClient) -> None:
+    """The donor's own reorder rule (read here) is not short and holds more than its minimum; no extra round trip."""
+    from tools.odoo.resolve import warm_caches
+
+    warm_caches(client)
+    ctx = ToolContext(user=ADMIN, odoo=client)
+    whs = {w["code"]: w for w in warehouse_list(client)}
+    by_id = {w["id"]: w["code"] for w in whs.values()}
+    rules = client.search_read("stock.warehouse.orderpoint", [("active", "=", True)],
+                               ["product_id", "warehouse_id", "product_min_qty", "qty_forecast", "qty_on_hand"],
+                               limit=20000)
+    rule = {(r["product_id"][1], by_id[r["warehouse_id"][0]]): r for r in rules}
+    checked = 0
+    for code in list(whs)[:3]:
+        res = run_tool(ctx, "replenishment_risk", {"warehouse": code})
+        assert res.ok, res.error
+        assert res.rpc_calls <= 3  # rules (every warehouse's, one read) + deliveries (+ a cache refill)
+        for row in res.data.get("at_risk") or []:
+            offer = row.get("transfer_from")
+            if not offer:
+                continue
+            donor = whs[offer["wh"]]
+            assert donor["company_id"] == whs[code]["company_id"] and offer["wh"] != code
+            r = rule[(row["product"], offer["wh"])]
+            assert r["qty_forecast"] >= r["product_min_qty"]
+            spare = min(r["qty_on_hand"], r["qty_forecast"]) - r["product_min_qty"]
+            assert spare == pytest.approx(offer["spare"], abs=0.01) and spare > 0
+            checked += 1
+            assert "transfer instead of buying" in res.text
+    if not checked:
+        pytest.skip("no replenishment row has a sister warehouse with spare stock")
