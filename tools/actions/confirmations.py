@@ -25,7 +25,7 @@ class RemindUnconfirmedArgs(BaseModel):
 
 @tool(RemindUnconfirmedArgs, kind="propose")
 def remind_unconfirmed(ctx: ToolContext, args: RemindUnconfirmedArgs) -> ToolResult:
-    """Propose one supplier reminder per order not acknowledged by the vendor, to approve as a batch."""
+    """Propose one reminder per order the vendor has not acknowledged."""
     rows, scope = unconfirmed(ctx, VendorConfirmationsArgs(older_than_days=args.older_than_days,
                                                            supplier=args.supplier, warehouse=args.warehouse,
                                                            limit=MAX_BATCH))

@@ -47,9 +47,9 @@ RFQ_REF = re.compile(r"\bP-[0-9a-f]{6,}\b")
 
 class RequestPurchaseArgs(BaseModel):
     product: str = Field(..., min_length=1, max_length=128)
-    quantity: float = Field(..., description="In the product's unit", gt=0, le=MAX_QTY)
-    warehouse: str | None = Field(None, description="Default: yours")
-    needed_by: str | None = Field(None, description="YYYY-MM-DD or a phrase", max_length=64)
+    quantity: float = Field(..., gt=0, le=MAX_QTY)
+    warehouse: str | None = None
+    needed_by: str | None = Field(None, description="YYYY-MM-DD", max_length=64)
     reason: str = Field("", max_length=500)
 
 
@@ -72,7 +72,7 @@ def _needed_by(ctx: ToolContext, text: str | None) -> date | None:
 
 @tool(RequestPurchaseArgs, kind="propose")
 def request_purchase(ctx: ToolContext, args: RequestPurchaseArgs) -> ToolResult:
-    """Raise a purchase request for buyers; nothing is written to Odoo until a buyer turns it into an RFQ."""
+    """Raise a purchase request for the buyers (no Odoo write until it becomes an RFQ)."""
     odoo = ctx.odoo
     where = args.warehouse or ctx.user.warehouse
     require(bool(where), "Which warehouse needs it? Nothing requested.", "missing_warehouse")
@@ -127,7 +127,7 @@ class RequestExecutor:
 
 # -- buyer: requests -> RFQ proposals ---------------------------------------------------------------
 class RequestsToRfqsArgs(BaseModel):
-    requests: list[str] = Field(default_factory=list, description="Request ids (P-…); empty = all waiting",
+    requests: list[str] = Field(default_factory=list, description="Request ids; empty = all waiting",
                                 max_length=30)
     choose_by: Literal["price", "reliability", "contract"] = "price"
     supplier: str | None = Field(None, description="Force this vendor")
@@ -217,7 +217,7 @@ def choose_vendor(ctx: ToolContext, request: Proposal, choose_by: str) -> tuple[
 
 @tool(RequestsToRfqsArgs, kind="propose")
 def requests_to_rfqs(ctx: ToolContext, args: RequestsToRfqsArgs) -> ToolResult:
-    """Turn waiting purchase requests into RFQ proposals, one per vendor and warehouse, saying why that vendor."""
+    """Turn purchase requests into RFQ proposals, one per vendor, saying why that vendor."""
     service = service_for(ctx)
     requests = _requests(ctx, service, args.requests)
     me = service.directory.get(ctx.user.username) or ctx.user
@@ -269,7 +269,7 @@ def requests_to_rfqs(ctx: ToolContext, args: RequestsToRfqsArgs) -> ToolResult:
 
 # -- the queue --------------------------------------------------------------------------------------
 class PurchaseRequestsArgs(BaseModel):
-    show: Literal["waiting", "mine", "all"] = Field("waiting", description="waiting = the buyers' queue")
+    show: Literal["waiting", "mine", "all"] = "waiting"
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -329,7 +329,7 @@ def request_status(service: ProposalService, odoo: OdooClient | None, requests: 
 
 @tool(PurchaseRequestsArgs)
 def purchase_requests(ctx: ToolContext, args: PurchaseRequestsArgs) -> ToolResult:
-    """Purchase requests: the buyers' queue, or yours, with the RFQ and PO each became."""
+    """Purchase requests waiting for buyers, or yours, with the RFQ/PO each became."""
     service = service_for(ctx)
     if args.show == "waiting":
         rows = [p for p in service.list(state="pending", limit=500) if p.kind == KIND]

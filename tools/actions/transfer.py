@@ -45,10 +45,10 @@ QTY_SPEC: dict[str, Any] = {"qty_available": {}, "free_qty": {}, "virtual_availa
 
 class TransferStockArgs(BaseModel):
     product: str = Field(..., min_length=1, max_length=128)
-    quantity: float = Field(..., description="In the product's unit", gt=0, le=MAX_QTY)
+    quantity: float = Field(..., gt=0, le=MAX_QTY)
     from_warehouse: str = Field(..., min_length=1, max_length=64)
     to_warehouse: str = Field(..., min_length=1, max_length=64)
-    date: str | None = Field(None, description="YYYY-MM-DD; default today", max_length=64)
+    date: str | None = Field(None, description="YYYY-MM-DD", max_length=64)
 
 
 def reorder_min(product: dict[str, Any], wh_id: int) -> float:
@@ -100,7 +100,7 @@ def _when(ctx: ToolContext, text: str | None) -> datetime:
 
 @tool(TransferStockArgs, kind="propose")
 def transfer_stock(ctx: ToolContext, args: TransferStockArgs) -> ToolResult:
-    """Propose an internal transfer of a product from one warehouse to another (instead of buying)."""
+    """Propose an internal transfer between two warehouses (instead of buying)."""
     odoo = ctx.odoo
     src, dst = resolve_warehouse(odoo, args.from_warehouse), resolve_warehouse(odoo, args.to_warehouse)
     require(src["id"] != dst["id"], f"From and to are both {src['code']}. Nothing proposed.", "same_warehouse")

@@ -25,7 +25,7 @@ STATE_LABEL = {"sent": "RFQ sent", "purchase": "purchase order"}
 
 
 class VendorConfirmationsArgs(BaseModel):
-    older_than_days: int = Field(2, description="Unacknowledged for at least this many days", ge=0, le=365)
+    older_than_days: int = Field(2, ge=0, le=365)
     supplier: str | None = None
     warehouse: str | None = None
     limit: int = Field(30, ge=1, le=100)
@@ -70,7 +70,7 @@ def unconfirmed(ctx: ToolContext, args: VendorConfirmationsArgs) -> tuple[list[d
 
 @tool(VendorConfirmationsArgs)
 def vendor_confirmations(ctx: ToolContext, args: VendorConfirmationsArgs) -> ToolResult:
-    """RFQs sent and POs confirmed that the vendor has not acknowledged, oldest first, with their age in days."""
+    """Orders the vendor has not acknowledged, oldest first, with their age in days."""
     rows, scope = unconfirmed(ctx, args)
     count = scope["count"]
     text = (f"{count} order(s) not acknowledged by the vendor for {args.older_than_days}+ days"
