@@ -279,10 +279,10 @@ def approvals_page(request: Request, tab: str = "pending") -> Response:
 @router.post("/approvals/{proposal_id}/decide", response_model=None)
 def approvals_decide(request: Request, proposal_id: str, decision: str = Form(""),
                      comment: str = Form("", max_length=2000), csrf_token: str = Form("", max_length=200),
-                     tab: str = Form("pending")) -> Response:
+                     tab: str = Form("pending"), back: str = Form("", max_length=32)) -> Response:
     user = page_user(request)
     check_form_csrf(request, csrf_token)
-    back = f"/approvals?tab={tab if tab in TABS else 'pending'}"
+    back = "/requests" if back == "/requests" else f"/approvals?tab={tab if tab in TABS else 'pending'}"
     if decision not in ("approve", "reject") or not THREAD_RE.match(proposal_id):
         flash(request, "error", "Choose Approve or Reject.")
         return RedirectResponse(back, status_code=303)

@@ -997,3 +997,45 @@ def inbound_count(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if len(expected) <= 10 and named == expected:
         return None
     return f"neither the count {len(expected)} ({when}) nor all those receipts are in the answer"
+
+
+# -- issue #14: purchase requests and vendor acknowledgements ----------------------------------------
+@checker
+def requests_waiting(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Every pending purchase request in the (eval's own) proposal store is named, and nothing else."""
+    service = getattr(env.runtime, "proposals", None)
+    if service is None:
+        return "no proposal store in this runtime"
+    waiting = {x.id for x in service.list(state="pending", limit=500) if x.kind == "request_purchase"}
+    shown = set(re.findall(r"\bP-[0-9a-f]{6,}\b", r.answer))
+    if not waiting:
+        return None if _none_said(r.answer) or re.search(r"\b0 purchase request", r.answer) else \
+            "expected an answer saying no request is waiting"
+    missing = sorted(waiting - shown)
+    return f"waiting requests not named: {missing[:5]}" if missing else None
+
+
+@checker
+def unacknowledged(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """The count of RFQs sent / POs not fully received that the vendor has not acknowledged (Odoo 18's
+    mail_reception_confirmed), older than `days`, computed here from purchase.order, is in the answer."""
+    days = int(p.get("days") or 0)
+    rows = env.odoo.search_read("purchase.order", [("state", "in", ["sent", "purchase"]),
+                                                   ("mail_reception_confirmed", "=", False)],
+                                ["name", "state", "receipt_status", "date_approve", "date_order"], limit=2000)
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(env.fixtures.tz)
+    today = env.fixtures.today
+    expected = set()
+    for po in rows:
+        if po["state"] == "purchase" and po.get("receipt_status") == "full":
+            continue
+        since = str((po["date_approve"] if po["state"] == "purchase" else po["date_order"]) or "")[:19]
+        if not since:
+            continue
+        local = datetime.fromisoformat(since).replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
+        if (today - local).days >= days:  # company calendar days, as people count them
+            expected.add(po["name"])
+    return _list_check(env, "po", expected, r, "count", len(expected))

@@ -48,6 +48,13 @@ INTROS = {
     "reschedule_receipt": "I proposed rescheduling the receipt. Nothing changes in Odoo until it is approved:",
     "order_suggestions": "I drafted RFQ proposals from the replenishment suggestions, one per vendor. Nothing "
                          "changes in Odoo until each is approved:",
+    "request_purchase": "I raised a purchase request for the buyers. Nothing is written to Odoo until a buyer turns "
+                        "it into an RFQ:",
+    "requests_to_rfqs": "I turned the requests into RFQ proposals. Nothing changes in Odoo until each is approved:",
+    "purchase_requests": "Purchase requests:",
+    "transfer_stock": "I proposed a transfer between warehouses. Nothing changes in Odoo until it is approved:",
+    "vendor_confirmations": "Orders the vendor has not acknowledged yet, from Odoo (oldest first):",
+    "remind_unconfirmed": "I proposed one reminder per order. Nothing is written or sent until they are approved:",
 }
 
 

@@ -68,7 +68,7 @@ class CreateRfqArgs(BaseModel):
     warehouse: str | None = Field(None, description="Receiving warehouse code or name; defaults to the "
                                                     "requester's warehouse, else Odoo's default receipt "
                                                     "operation for the company.")
-    urgent: bool = Field(False, description="Emergency order")
+    urgent: bool = Field(default=False, description="Emergency order")
 
 
 def _valid_on(row: dict[str, Any], day: date) -> bool:

@@ -34,6 +34,7 @@ from tools.reads.common import (
     warehouse_or_none,
 )
 from tools.reads.supplier import Conversions, index_prices
+from tools.reads.transfers import best_donor, spare_from_rules
 
 DEMAND_DAYS = 30
 MAX_ROWS = 15
@@ -96,11 +97,11 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     wh = warehouse_or_none(ctx, args.warehouse)
     whs = {w["id"]: w for w in warehouse_list(odoo)}
     domain: list[Any] = [("active", "=", True), ("product_id.active", "=", True)]
-    if wh is not None:
-        domain.append(("warehouse_id", "=", wh["id"]))
     fields = ORDERPOINT_FIELDS + (["product_uom"] if "product_uom" in model_fields(odoo, "stock.warehouse.orderpoint")
                                   else [])
-    rules = odoo.search_read("stock.warehouse.orderpoint", domain, fields, limit=100000, order="id")
+    # every warehouse's rules (one read): the other warehouses' ones say where stock could be transferred from
+    all_rules = odoo.search_read("stock.warehouse.orderpoint", domain, fields, limit=100000, order="id")
+    rules = [r for r in all_rules if wh is None or id_of(r.get("warehouse_id")) == wh["id"]]
     conv = Conversions.load(odoo)
     scope = [w for wid, w in whs.items() if wh is None or wid == wh["id"]]
     out_types = {id_of(w.get("out_type_id")): w["id"] for w in scope}
@@ -151,6 +152,7 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         reliable = max((s for s in sellers if _rate(rates, s) is not None),
                        key=lambda s: _rate(rates, s) or 0.0, default=None)
         rows.append({
+            "_pid": pid, "_wid": wid,
             "product": name_of(r.get("product_id")) or "?",
             "wh": whs.get(wid, {}).get("code") if wid and wh is None else None,
             "on_hand": num(stock), "forecast": num(forecast), "min": num(mn), "max": num(mx),
@@ -165,6 +167,12 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         })
     rows.sort(key=lambda x: (not x["below_min"], x["days_cover"] if x["days_cover"] is not None else 1e9,
                              float(x["forecast"]) - float(x["min"])))
+    spare = spare_from_rules(all_rules) if rows else {}
+    for x in rows:  # issue #14: "transfer instead of buying" where a sister warehouse has spare stock
+        pid_, wid_ = x.pop("_pid", None), x.pop("_wid", None)
+        donor = best_donor(spare, int(pid_), int(wid_), whs) if pid_ and wid_ and spare else None
+        if donor:
+            x["transfer_from"] = {"wh": whs[donor[0]].get("code"), "spare": num(donor[1])}
     below_n = sum(1 for x in rows if x["below_min"])
     odoo_n = sum(1 for x in rows if x["suggested_by"] == "Odoo")
     data: dict[str, Any] = {"at_risk": rows[:MAX_ROWS], "count": len(rows), "below_min": below_n,
@@ -195,6 +203,12 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
              f"(Odoo forecast {fmt_qty(top['forecast'])} vs min {fmt_qty(top['min'])}, "
              f"order {fmt_qty(top['suggested_qty'])} per "
              f"{'Odoo' if top['suggested_by'] == 'Odoo' else 'Quartermaster'}'s figure)")
+    movable = [x for x in rows[:MAX_ROWS] if x.get("transfer_from")]
+    if movable:
+        text += ("; transfer instead of buying: " + "; ".join(
+            f"{x['product']}{' at ' + x['wh'] if x.get('wh') else ''} — {x['transfer_from']['wh']} has "
+            f"{fmt_qty(x['transfer_from']['spare'])} free above its own minimum" for x in movable[:3])
+            + (f" (+{len(movable) - 3} more)" if len(movable) > 3 else ""))
     return ToolResult(tool="replenishment_risk", data=compact(data), text=text + _covered_text(covered))
 
 
