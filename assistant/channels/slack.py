@@ -38,6 +38,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from assistant.channels.slack_alerts import handle_command as handle_alert_command
+from assistant.channels.slack_alerts import is_alert_command
+from assistant.channels.slack_alerts import register_actions as register_alert_actions
 from assistant.channels.slack_approvals import SlackApprovals, SlackMessageLog
 from assistant.channels.slack_blocks import (
     APPROVE_ACTION,
@@ -71,6 +74,8 @@ HELP = ("*Quartermaster* answers questions about stock, inbound deliveries, purc
         "suppliers, and proposes actions for approval.\n"
         "• `/qm <question>` — e.g. `/qm what is arriving in Houston this week?`\n"
         "• `/qm pending` — proposals waiting for your approval\n"
+        "• `/qm subscribe due tomorrow at <warehouse>` — alerts (`/qm subscriptions`, `/qm unsubscribe <n>`, "
+        "`/qm digest now`)\n"
         "• mention me in a channel or send me a direct message; I answer in the thread and remember it.")
 
 
@@ -335,6 +340,7 @@ class SlackChannel:
         app.action(APPROVE_ACTION)(ack=self._ack, lazy=[self._on_approve])
         app.action(REJECT_ACTION)(ack=self._ack_reject, lazy=[self._on_reject_click])
         app.view(REJECT_MODAL)(ack=self._ack, lazy=[self._on_reject_submit])
+        register_alert_actions(self)
         # anything else a person can click or submit gets a clear answer, not bolt's 404
         app.action(re.compile(".*"))(ack=self._ack, lazy=[self._on_unknown_action])
         app.view(re.compile(".*"))(ack=self._ack, lazy=[self._on_unknown_action])
@@ -439,7 +445,7 @@ class SlackChannel:
         text = str(command.get("text") or "").strip()
         if not text or text.lower() in {"help", "?"}:
             ack(text=HELP)
-        elif text.lower() == "pending":
+        elif text.lower() == "pending" or is_alert_command(text):
             ack()
         else:
             ack(text=f":hourglass_flowing_sand: Asking: _{escape(text[:300])}_")
@@ -455,6 +461,9 @@ class SlackChannel:
             return
         if text.lower() == "pending":
             respond(text=self._pending_text(identity), response_type="ephemeral")
+            return
+        if is_alert_command(text):
+            respond(text=handle_alert_command(self, identity, text, command), response_type="ephemeral")
             return
         channel = str(command.get("channel_id") or "")
         try:
