@@ -133,11 +133,16 @@ class ReplayGuard(Middleware):
     still bounded by the signature's 5-minute freshness window.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Callable[[str], bool | None] | None = None) -> None:
         self._signatures: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
+        self.shared = shared  # scale-out: shared_state.RedisSeen (every replica sees every signature)
 
     def _replayed(self, signature: str) -> bool:
+        if self.shared is not None:
+            seen = self.shared(signature)
+            if seen is not None:
+                return seen
         now = time.monotonic()
         with self._lock:
             while self._signatures and next(iter(self._signatures.values())) < now - REPLAY_WINDOW_S:
@@ -306,7 +311,13 @@ class SlackChannel:
         self.work = executor or BackgroundWork()
         store = getattr(runtime, "store", None)
         seen = getattr(store, "seen_event", None)
-        self.guard = ReplayGuard()
+        shared_url = getattr(self.settings, "shared_state_url", None)
+        if shared_url:
+            from assistant.channels.shared_state import RedisSeen
+
+            self.guard = ReplayGuard(RedisSeen(shared_url, REPLAY_WINDOW_S))
+        else:
+            self.guard = ReplayGuard()
         self.dedupe = EventDedupe(seen if callable(seen) else _MemorySeen())
         self.identities = SlackIdentities(runtime.directory)
         odoo = getattr(runtime, "odoo", None)
