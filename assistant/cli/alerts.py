@@ -13,7 +13,7 @@ import typer
 alerts_app = typer.Typer(help="Alerts and digests: rules, subscriptions, runs.", no_args_is_help=True)
 
 
-def _watcher(with_knowledge: bool = True) -> Any:
+def _watcher(with_knowledge: bool | None = None) -> Any:
     from assistant.watch.standalone import build_watcher
 
     return build_watcher(with_knowledge=with_knowledge)
@@ -122,8 +122,8 @@ def register(app: typer.Typer) -> None:
                broker: str = typer.Option(None, help="Broker URL (default QM_BROKER_URL).")) -> None:
         """A Celery worker for alert jobs (scale-out mode; several may run on several machines)."""
         from assistant.settings import load_settings
+        from assistant.watch.workers import QUEUE, configure
         from assistant.watch.workers import app as celery_app
-        from assistant.watch.workers import configure
 
         settings = load_settings()
         url = broker or settings.broker_url
@@ -133,5 +133,5 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         configure(url)
         celery_app.worker_main(["worker", f"--concurrency={concurrency}", "--pool=prefork" if concurrency > 1
-                                else "--pool=solo", "--loglevel=INFO", "-Q", "quartermaster-alerts", "--without-gossip",
+                                else "--pool=solo", "--loglevel=INFO", "-Q", QUEUE, "--without-gossip",
                                 "--without-mingle", "--without-heartbeat"])

@@ -87,10 +87,11 @@ def execute(watcher: Any, job: str, tick: datetime) -> dict[str, Any] | None:
 
 class Scheduler:
     def __init__(self, store: StateStore, rules: RuleSet, dispatch: Dispatch, *, clock: Clock | None = None,
-                 poll_s: float = 1.0, requeue_s: float = 30.0, holder: str | None = None) -> None:
+                 poll_s: float = 1.0, requeue_s: float | None = None, holder: str | None = None) -> None:
         self.store, self.rules, self.dispatch = store, rules, dispatch
         self.clock: Clock = clock or system_clock
-        self.poll_s, self.requeue_s = poll_s, requeue_s
+        self.poll_s = poll_s
+        self.requeue_s = requeue_s if requeue_s is not None else float(os.environ.get("QM_ALERT_REQUEUE_S", "30"))
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.last_tick: datetime | None = None
         self._stop = threading.Event()
@@ -101,8 +102,10 @@ class Scheduler:
         """Claim and dispatch the ticks since the last step; sweep stuck runs. Returns runs dispatched."""
         tick = floor_tick(self.clock(), self.rules.tick_seconds)
         step = timedelta(seconds=self.rules.tick_seconds)
-        if self.last_tick is None:
-            self.last_tick = tick - step
+        if self.last_tick is None:  # resume after the newest tick any scheduler claimed (none lost on restart)
+            with self.store.read() as s:
+                newest = s.scalar(sa.select(sa.func.max(RunRow.tick)))
+            self.last_tick = newest if newest is not None and newest < tick else tick - step
         ticks = []
         t = max(self.last_tick + step, tick - step * (MAX_CATCH_UP - 1))
         while t <= tick:

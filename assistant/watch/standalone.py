@@ -42,7 +42,7 @@ def _no_sandbox() -> Any:
                          "(it starts the sandbox) before the alert worker.")
 
 
-def build_watcher(settings: Settings | None = None, *, with_knowledge: bool = True) -> Any:
+def build_watcher(settings: Settings | None = None, *, with_knowledge: bool | None = None) -> Any:
     from assistant.watch.watcher import Watcher
     from tools.governance.audit import AuditLog
     from tools.governance.identity import Directory
@@ -51,6 +51,10 @@ def build_watcher(settings: Settings | None = None, *, with_knowledge: bool = Tr
     from tools.odoo.client import OdooClient
 
     settings = settings or load_settings()
+    if with_knowledge is None:  # QM_ALERTS_DOCUMENTS=0: no document index in this worker (no contract alerts)
+        import os
+
+        with_knowledge = os.environ.get("QM_ALERTS_DOCUMENTS", "1") != "0"
     url, db = settings.odoo_url, settings.odoo_db
     if settings.uses_sandbox:  # the sandbox `quartermaster run` started for this data dir
         from assistant.local_sandbox import attach_or_start

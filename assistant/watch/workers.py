@@ -26,10 +26,11 @@ log = logging.getLogger(__name__)
 BROKER_ENV = "QM_BROKER_URL"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 TASK = "quartermaster.alerts.run_job"
+QUEUE = os.environ.get("QM_ALERT_QUEUE") or "quartermaster-alerts"
 
 app = Celery("quartermaster", broker=os.environ.get(BROKER_ENV) or DEFAULT_BROKER)
 app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
-                task_serializer="json", accept_content=["json"], task_default_queue="quartermaster-alerts",
+                task_serializer="json", accept_content=["json"], task_default_queue=QUEUE,
                 broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
                 broker_transport_options={"visibility_timeout": 3600})
 
