@@ -14,9 +14,14 @@ alerts_app = typer.Typer(help="Alerts and digests: rules, subscriptions, runs.",
 
 
 def _watcher(with_knowledge: bool | None = None) -> Any:
+    from assistant.watch.rules import RulesError
     from assistant.watch.standalone import build_watcher
 
-    return build_watcher(with_knowledge=with_knowledge)
+    try:
+        return build_watcher(with_knowledge=with_knowledge)
+    except RulesError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
 
 
 @alerts_app.command("run-once")
@@ -41,7 +46,13 @@ def rules() -> None:
     from assistant.settings import load_settings
     from assistant.watch.rules import load_rules
 
-    rs = load_rules(load_settings().alert_rules_file)
+    from assistant.watch.rules import RulesError
+
+    try:
+        rs = load_rules(load_settings().alert_rules_file)
+    except RulesError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"{rs.path} (tick {rs.tick_seconds} s)")
     for r in rs.rules.values():
         typer.echo(f"  {r.name}: {r.title}; every {r.every_minutes} min; {r.params}; roles {', '.join(r.roles)}")
