@@ -44,9 +44,7 @@ def run_once(at: str = typer.Option(None, help="Evaluate as of this UTC time (YY
 def rules() -> None:
     """The alert rules in force (QM_ALERT_RULES_FILE or the default file)."""
     from assistant.settings import load_settings
-    from assistant.watch.rules import load_rules
-
-    from assistant.watch.rules import RulesError
+    from assistant.watch.rules import RulesError, load_rules
 
     try:
         rs = load_rules(load_settings().alert_rules_file)

@@ -68,8 +68,8 @@ def run_topology(*, odoo: Any, odoo_url: str, odoo_db: str, pg_url: str, redis_u
     """Drive `ticks` one-minute ticks of fake time through the topology; count runs and alerts against
     truth read from Odoo and the mock Slack."""
     import sqlalchemy as sa
-
     from alert_kit import local_today, make_watcher, receipts_due_truth
+
     from assistant.watch.clock import FileClock
     from assistant.watch.tables import DeliveryRow, RunRow
 
