@@ -95,10 +95,11 @@ def check_hhmm(value: str | None, what: str) -> str | None:
 
 
 class Subscriptions:
-    def __init__(self, store: StateStore, rules: RuleSet, audit: Any = None) -> None:
+    def __init__(self, store: StateStore, rules: RuleSet, audit: Any = None, directory: Any = None) -> None:
         self.store = store
         self.rules = rules
         self.audit = audit
+        self.directory = directory
 
     def _audit(self, event: str, actor: str, payload: dict[str, Any]) -> None:
         if self.audit is not None:
@@ -126,6 +127,11 @@ class Subscriptions:
         if (username not in (None, by.username) or role is not None) and by.role not in ADMIN_ROLES:
             raise SubscriptionError("Only a manager or admin may subscribe someone else or a whole role.")
         sub_role = role or (by.role if username == by.username else None)
+        if sub_role is None and username and self.directory is not None:
+            person = self.directory.get(username)
+            if person is None:
+                raise SubscriptionError(f"There is no user '{username}' in the users file.")
+            sub_role = person.role
         if sub_role is None:
             raise SubscriptionError("Say which role the subscription is for.")
         if rule != "*":

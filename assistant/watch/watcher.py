@@ -38,7 +38,7 @@ class Watcher:
         self.clock: Clock = clock or system_clock
         self.senders: dict[str, Any] = dict(senders or {})
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.subscriptions = Subscriptions(store, self.rules, audit)
+        self.subscriptions = Subscriptions(store, self.rules, audit, directory)
         self._user_tz: tuple[float, dict[str, str]] = (0.0, {})
 
     @classmethod
