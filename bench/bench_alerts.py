@@ -5,11 +5,12 @@
 2. 200 subscriptions (instant and daily digests, users and team channels, five warehouses, every rule) processed
    by one `alerts run-once` equivalent (evaluate every rule, queue, send to the mock Slack Web API over HTTP,
    audit each). Target <= 30 s on 2 cores.
-3. The scale-out topology: three schedulers (the alert part of a web replica) + two Celery workers over Redis,
+3. The scale-out topology: three schedulers (`quartermaster alerts scheduler`, the alert part of a web replica;
+   `--web` for three full `quartermaster run` replicas, one of them SIGKILLed too) + two Celery workers over Redis,
    PostgreSQL state, 10 minutes of fake time with 1-minute ticks: duplicate and missed runs and alerts
    (targets 0 / 0), with one worker SIGKILLed mid-run (--no-kill to skip).
 
-    python bench/bench_alerts.py [--scale 1] [--skip-topology]
+    python bench/bench_alerts.py [--scale 1] [--skip-topology] [--web]
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--skip-topology", action="store_true")
     ap.add_argument("--no-kill", action="store_true")
+    ap.add_argument("--web", action="store_true", help="full web replicas (`quartermaster run`) instead of the "
+                                                       "scheduler processes (+40-60 s start-up on 2 cores)")
     args = ap.parse_args()
     from sandbox.launch import start_sandbox
     from tools.odoo.client import OdooClient
@@ -156,14 +159,16 @@ def main() -> None:
                     try:
                         rep = run_topology(odoo=odoo2, odoo_url=fresh.url, odoo_db=fresh.db, pg_url=pg_url,
                                            redis_url=REDIS_URL, slack=slack2, work=work / "topology", ticks=10,
-                                           kill_at=None if args.no_kill else 4)
+                                           kill_at=None if args.no_kill else 4, web=args.web)
                     finally:
                         slack2.stop()
                 finally:
                     fresh.stop()
             finally:
                 drop()
-            print(f"3 schedulers + 2 workers, 10 min fake time, 1-min ticks{'' if args.no_kill else ', one worker SIGKILLed'}"
+            who = "3 web replicas" if args.web else "3 schedulers"
+            killed = "" if args.no_kill else ", one worker SIGKILLed" + (" and one replica" if args.web else "")
+            print(f"{who} + 2 workers, 10 min fake time, 1-min ticks{killed}"
                   f": runs {rep.runs}/{rep.runs_expected} ({rep.duplicate_runs} duplicate, {rep.missed_runs} missed, "
                   f"{rep.taken_over_runs} taken over), alerts {rep.alerts_delivered}/{rep.alerts_expected} "
                   f"({rep.duplicate_alerts} duplicate, {rep.missed_alerts} missed), digests {rep.digests}, "

@@ -1,6 +1,6 @@
-"""Scale-out on loopback: three schedulers (what each web replica runs for alerts) and two Celery workers over
-Redis, sharing PostgreSQL; ten one-minute ticks of fake time while receipts move into "tomorrow" in Odoo; one
-worker is killed with SIGKILL mid-run. Every (job, tick) runs exactly once to completion, and every subscriber
+"""Scale-out on loopback: three web replicas (`quartermaster run`, each scheduling alerts) and two Celery workers
+over Redis, sharing PostgreSQL; ten one-minute ticks of fake time while receipts move into "tomorrow" in Odoo; one
+worker is killed with SIGKILL mid-run, and later one web replica. Every (job, tick) runs exactly once to completion, and every subscriber
 gets every new receipt exactly once (truth from Odoo; Slack is the mock Web API)."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def test_three_replicas_two_workers_kill_one_no_duplicate_no_missed(
         slack.stop()
     print(rep)
     assert rep.problems == []
-    assert rep.killed_worker
+    assert rep.killed_worker and rep.killed_replica and rep.web_replicas
     assert rep.runs == rep.runs_expected == 30 and rep.duplicate_runs == 0 and rep.missed_runs == 0
     assert rep.alerts_expected > 10
     assert rep.duplicate_alerts == 0 and rep.missed_alerts == 0

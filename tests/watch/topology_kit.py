@@ -49,6 +49,8 @@ class Report:
     missed_alerts: int = 0
     digests: int = 0
     killed_worker: bool = False
+    killed_replica: bool = False
+    web_replicas: bool = False
     taken_over_runs: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
@@ -64,7 +66,7 @@ def _env(base: dict[str, str], **extra: str) -> dict[str, str]:
 
 def run_topology(*, odoo: Any, odoo_url: str, odoo_db: str, pg_url: str, redis_url: str, slack: Any,
                  work: Path, ticks: int = 10, kill_at: int | None = 4, schedulers: int = 3, workers: int = 2,
-                 moves_per_tick: int = 1) -> Report:
+                 moves_per_tick: int = 1, web: bool = True, kill_replica_at: int | None = 7) -> Report:
     """Drive `ticks` one-minute ticks of fake time through the topology; count runs and alerts against
     truth read from Odoo and the mock Slack."""
     import sqlalchemy as sa
@@ -87,7 +89,7 @@ def run_topology(*, odoo: Any, odoo_url: str, odoo_db: str, pg_url: str, redis_u
             "QM_ALERT_RUN_LEASE_S": "6", "QM_ALERT_REQUEUE_S": "6"}
     # subscriptions, in the shared PostgreSQL store: per warehouse a dock user (DM), a team channel, a buyer (web)
     w = make_watcher(odoo, pg_url, "bluebonnet", clock)
-    rep = Report(ticks=ticks)
+    rep = Report(ticks=ticks, web_replicas=web)
     dock, buyer, manager = (w.directory.get(u) for u in ("wes.warehouse", "ben.buyer", "maria.manager"))
     dm = {"HOU": dock, "DAL": w.directory.get("ava.buyer")}
     codes = ["HOU", "DAL"]
@@ -120,12 +122,22 @@ def run_topology(*, odoo: Any, odoo_url: str, odoo_db: str, pg_url: str, redis_u
             logs.append(log)
             procs.append(subprocess.Popen([py, "-m", "assistant.cli", "worker", "--concurrency", "1"],
                                           env=_env(base), stdout=log, stderr=subprocess.STDOUT, cwd=work))
+        (work / "corpus").mkdir(exist_ok=True)
+        ports = [_free_port() for _ in range(schedulers)]
         for i in range(schedulers):
             log = open(work / f"sched{i}.log", "wb")  # noqa: SIM115
             logs.append(log)
-            procs.append(subprocess.Popen([py, "-m", "assistant.cli", "alerts", "scheduler", "--poll", "0.2"],
-                                          env=_env(base), stdout=log, stderr=subprocess.STDOUT, cwd=work))
+            # a web replica (`quartermaster run`: serves the app, and its lifespan starts the alert scheduler), or
+            # the scheduler alone (`quartermaster alerts scheduler`, the same claim/dispatch code without the web app)
+            cmd = [py, "-m", "assistant.cli", "run", "--port", str(ports[i])] if web else \
+                [py, "-m", "assistant.cli", "alerts", "scheduler", "--poll", "0.2"]
+            procs.append(subprocess.Popen(cmd, env=_env(base, QM_DATA_DIR=str(work / f"replica{i}"), QM_BRAIN="offline",
+                                                        QM_CORPUS_DIR=str(work / "corpus"), QM_RECONCILE_INTERVAL="0"),
+                                          stdout=log, stderr=subprocess.STDOUT, cwd=work))
         worker_pids = [p.pid for p in procs[:workers]]
+        replica_pids = [p.pid for p in procs[workers:]]
+        if web:
+            _wait_http(ports, 300)
 
         def runs_of(tick: datetime) -> list[Any]:
             with w.store.read() as s:
@@ -158,6 +170,9 @@ def run_topology(*, odoo: Any, odoo_url: str, odoo_db: str, pg_url: str, redis_u
                     time.sleep(0.02)
                 os.kill(victim, signal.SIGKILL)
                 rep.killed_worker = True
+            if web and kill_replica_at is not None and step == kill_replica_at:
+                os.kill(replica_pids[0], signal.SIGKILL)
+                rep.killed_replica = True
             wait_done(tick, jobs_per_tick)
         # every delivery sent
         end = time.monotonic() + 60
@@ -235,6 +250,29 @@ def run_topology(*, odoo: Any, odoo_url: str, odoo_db: str, pg_url: str, redis_u
     if len(slack_rows) != len([m for m in posted if m["channel"] in {t for _, t in by_target} | {"CDIGEST"}]):
         rep.problems.append(f"{len(slack_rows)} Slack delivery rows but {len(posted)} messages posted")
     return rep
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_http(ports: list[int], timeout: float) -> None:
+    import urllib.request
+
+    end = time.monotonic() + timeout
+    for port in ports:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                if time.monotonic() > end:
+                    raise RuntimeError(f"web replica on port {port} did not start") from None
+                time.sleep(0.3)
 
 
 def _refs(text: str) -> set[str]:
