@@ -41,16 +41,36 @@ def _warehouses(watcher: Any) -> list[str]:
         return []
 
 
+def _zone(watcher: Any, username: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(watcher.user_tz(username) or str(watcher.company_zone()))
+    except Exception:  # noqa: BLE001 - an unknown zone name: the company's
+        return watcher.company_zone()
+
+
+def _local(when: Any, zone: Any) -> str:
+    """A stored naive-UTC time as the reader's local time, with the zone shown."""
+    if not when:
+        return ""
+    from datetime import UTC
+
+    local = when.replace(tzinfo=UTC).astimezone(zone)
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+
+
 @router.get("/alerts", response_model=None)
 def alerts_page(request: Request) -> Response:
     user = page_user(request)
     watcher = watcher_of(request)
     notes = []
+    zone = _zone(watcher, user.username)
     for n in web_notifications(watcher.store, user.username):
         payload = n["payload"]
         sections = payload.get("sections") or [{"title": n["title"], "items": payload.get("items") or []}]
         notes.append({"id": n["id"], "title": n["title"], "read": n["read"],
-                      "when": n["sent_at"].strftime("%Y-%m-%d %H:%M") + " UTC" if n["sent_at"] else "",
+                      "when": _local(n["sent_at"], zone),
                       "sections": [{"title": s["title"], "lines": [item_line(i, watcher.policy, user.role)
                                                                    for i in s["items"]]} for s in sections]})
     return render(request, "alerts.html", user=user, nav="alerts", notes=notes,

@@ -113,32 +113,38 @@ def test_a_changed_condition_is_alerted_again_and_a_cleared_one_on_return(fresh_
     assert [n["id"] for n in notes] == [rows[1].id, rows[0].id] and all(r.state == "sent" for r in rows)
 
 
-def test_warehouse_role_gets_no_money_buyer_gets_company_currency(odoo: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("business", ["bluebonnet", "hollander"])
+def test_warehouse_role_gets_no_money_buyer_gets_company_currency(business: str, request: Any, tmp_path: Path) -> None:
     from tools.governance.policy import scrub_money
 
+    odoo = request.getfixturevalue("odoo" if business == "bluebonnet" else "odoo_hollander")
     clock = FakeClock(_start())
-    w = make_watcher(odoo, f"sqlite:///{tmp_path}/state.db", "bluebonnet", clock)
-    dock, buyer = w.directory.get("wes.warehouse"), w.directory.get("ava.buyer")
+    w = make_watcher(odoo, f"sqlite:///{tmp_path}/state.db", business, clock)
+    dock = next(i for i in w.directory.all() if i.role == "warehouse")
+    buyer = next(i for i in w.directory.all() if i.role == "buyer")
     w.subscriptions.add(by=dock, rule="*", channel="web")
     w.subscriptions.add(by=buyer, rule="pos_late", channel="web")
     with pytest.raises(ValueError, match="not available to the warehouse role"):
         w.subscriptions.add(by=dock, rule="three_way_exceptions", channel="web")
     w.run_once()
     rows = deliveries(w.store)
-    dock_rows = [r for r in rows if r.username == "wes.warehouse"]
+    dock_rows = [r for r in rows if r.username == dock.username]
     assert dock_rows and {r.rule for r in dock_rows} <= {"receipts_due_tomorrow", "receipts_overdue", "stockout_risk"}
     for r in dock_rows:
         body = r.payload_json
         assert '"money"' not in body and scrub_money(body) == body
     currency = odoo.read("res.company", [1], ["currency_id"])[0]["currency_id"][1]
-    (late,) = [r for r in rows if r.username == "ava.buyer"]
+    (late,) = [r for r in rows if r.username == buyer.username]
     items = json.loads(late.payload_json)["items"]
     truth = {p["name"] for p in odoo.search_read("purchase.order", [
         ("state", "in", ["purchase", "done"]), ("receipt_status", "in", ["pending", "partial"])],
         ["name", "date_planned"]) if p["date_planned"] and local_today(odoo, datetime.fromisoformat(
             p["date_planned"])) < local_today(odoo, clock())}
     assert {i["ref"] for i in items} == truth
-    assert all(i["money"].endswith(currency) for i in items)
+    po_currency = {p["name"]: p["currency_id"][1] for p in odoo.search_read(
+        "purchase.order", [("name", "in", sorted(truth))], ["name", "currency_id"])}
+    assert all(i["money"].endswith(po_currency[i["ref"]]) for i in items)  # each order in its own currency
+    assert currency in {po_currency[i["ref"]] for i in items}
 
 
 def test_digest_at_local_time_once_a_day_and_quiet_hours_hold_alerts(odoo: Any, tmp_path: Path) -> None:
