@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 
 from assistant.watch.messages import CHASE_ACTION
-from assistant.watch.subscriptions import SubscriptionError, parse_subscribe
+from assistant.watch.subscriptions import SubscriptionError, parse_subscribe, warehouse_code
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -67,7 +67,7 @@ def handle_command(channel: Any, identity: Any, text: str, command: dict[str, An
     word = word.lower()
     try:
         if word == "subscribe":
-            req = parse_subscribe(rest, subs, resolve_warehouse=lambda t: _warehouse_code(watcher, t))
+            req = parse_subscribe(rest, subs, resolve_warehouse=lambda t: warehouse_code(watcher.odoo, t))
             sub = subs.add(by=identity, rule=req.rule, warehouse=req.warehouse, vendor=req.vendor, channel="slack",
                            target=str(command.get("channel_id")) if req.here else None, mode=req.mode,
                            digest_time=req.digest_time, quiet_start=req.quiet_start, quiet_end=req.quiet_end)
@@ -94,16 +94,6 @@ def handle_command(channel: Any, identity: Any, text: str, command: dict[str, An
         return f"Sent {sent} digest(s) to where your subscriptions deliver."
     except SubscriptionError as exc:
         return str(exc)
-
-
-def _warehouse_code(watcher: Any, text: str) -> str:
-    from tools.base import ToolError
-    from tools.odoo.resolve import resolve_warehouse
-
-    try:
-        return str(resolve_warehouse(watcher.odoo, text)["code"])
-    except ToolError as exc:
-        raise SubscriptionError(exc.message) from None
 
 
 def register_actions(channel: Any) -> None:

@@ -90,6 +90,10 @@ def alerts_subscribe(request: Request, rule: str = Form("", max_length=64), ware
     check_form_csrf(request, csrf_token)
     watcher = watcher_of(request)
     try:
+        if warehouse:
+            from assistant.watch.subscriptions import warehouse_code
+
+            warehouse = warehouse_code(watcher.odoo, warehouse)
         sub = watcher.subscriptions.add(by=user, rule=rule or "*", warehouse=warehouse or None, vendor=vendor.strip() or None,
                                         channel=channel, mode=mode, digest_time=digest_time or None,
                                         quiet_start=quiet_start or None, quiet_end=quiet_end or None)

@@ -76,6 +76,10 @@ def subscribe(rule: str = typer.Argument(..., help="Rule name or phrase ('due to
         raise typer.Exit(1)
     qs, qe = (quiet.split("-", 1) + [""])[:2] if quiet else (None, None)
     try:
+        if warehouse:
+            from assistant.watch.subscriptions import warehouse_code
+
+            warehouse = warehouse_code(watcher.odoo, warehouse)
         sub = watcher.subscriptions.add(by=by, rule=watcher.subscriptions.resolve_rule(rule), username=for_user,
                                         role=role, warehouse=warehouse, vendor=vendor, channel=channel, target=target,
                                         mode="digest" if digest else "instant", digest_time=digest,

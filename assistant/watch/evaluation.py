@@ -42,6 +42,12 @@ def delivery_key(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode("utf-8")).hexdigest()
 
 
+def condition_key(prefix: str, key: str) -> str:
+    """`rule|key`, hashed when it would not fit the column (long product names)."""
+    full = prefix + key
+    return full if len(full) <= 255 else prefix + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
 def for_role(items: list[Item], policy: Any, role: str) -> list[dict[str, Any]]:
     """The items as stored for one subscriber: no money part, and money scrubbed from text, unless the
     role's policy shows money."""
@@ -92,7 +98,7 @@ def record(watcher: Any, sub: Subscription, rule: Rule, items: list[Item], tick:
 
 def _record(watcher: Any, sub: Subscription, rule: Rule, items: list[Item], tick: datetime) -> int | None:
     prefix = f"{rule.name}|"
-    keyed = {prefix + i.key: i for i in items}
+    keyed = {condition_key(prefix, i.key): i for i in items}
     now = utcnow()
     with watcher.store.write() as s:
         rows = {r.condition_key: r for r in s.scalars(

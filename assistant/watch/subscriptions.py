@@ -247,3 +247,14 @@ def parse_subscribe(text: str, subs: Subscriptions, resolve_warehouse: Any = Non
         rest = rest[:m.start()].strip()
     req.rule = subs.resolve_rule(rest or "all")
     return req
+
+
+def warehouse_code(odoo: Any, text: str) -> str:
+    """A warehouse code or name as Odoo's code (one clear sentence when Odoo has no such warehouse)."""
+    from tools.base import ToolError
+    from tools.odoo.resolve import resolve_warehouse
+
+    try:
+        return str(resolve_warehouse(odoo, text)["code"])
+    except ToolError as exc:
+        raise SubscriptionError(exc.message) from None

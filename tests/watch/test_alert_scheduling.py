@@ -78,5 +78,7 @@ def test_cli_subscribe_run_once_and_a_bad_rules_file(sandbox: Any, tmp_path: Pat
     (tmp_path / "bad.yaml").write_text("rules:\n  x: {source: nowhere}\n")
     bad = _cli(["alerts", "rules"], {**env, "QM_ALERT_RULES_FILE": str(tmp_path / "bad.yaml")})
     assert bad.returncode == 1 and "source 'nowhere'" in bad.stderr and "Traceback" not in bad.stderr
+    nowhere = _cli(["alerts", "subscribe", "overdue", "--as", "wes.warehouse", "--warehouse", "Atlantis"], env)
+    assert nowhere.returncode == 1 and "No warehouse matches" in nowhere.stderr and "Traceback" not in nowhere.stderr
     denied = _cli(["alerts", "subscribe", "three-way", "--as", "wes.warehouse"], env)
     assert denied.returncode == 1 and "not available to the warehouse role" in denied.stderr
