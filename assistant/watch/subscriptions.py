@@ -150,6 +150,8 @@ class Subscriptions:
         quiet_start, quiet_end = check_hhmm(quiet_start, "quiet-hours start"), check_hhmm(quiet_end, "quiet-hours end")
         if bool(quiet_start) != bool(quiet_end):
             raise SubscriptionError("Quiet hours need a start and an end, like 20:00-06:00.")
+        if channel == "web" and username is None:
+            raise SubscriptionError("Web notifications belong to a person; subscribe a role to a Slack channel.")
         if channel == "slack" and username is None and not target:
             raise SubscriptionError("A role's Slack subscription needs a channel to post in.")
         row = SubscriptionRow(username=username, role=sub_role, rule=rule, warehouse=warehouse or None,

@@ -62,6 +62,8 @@ def test_warehouse_user_subscribes_on_the_web_and_reads_due_tomorrow(app_client:
     page = client.get("/alerts")
     assert truth and all(ref in page.text for ref in truth) and 'class="card alert unread"' in page.text
     assert "USD" not in page.text and " UTC<" not in page.text and ("CST" in page.text or "CDT" in page.text)
+    metrics = client.get("/metrics").text
+    assert 'qm_alert_deliveries{state="sent"} 1.0' in metrics  # read from the shared store
     client.post("/alerts/read", data={"csrf_token": token})
     assert 'class="card alert unread"' not in client.get("/alerts").text
     gone = client.post("/alerts/1/delete", data={"csrf_token": token})
