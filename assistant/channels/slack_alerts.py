@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
-from assistant.watch.messages import CHASE_ACTION
+from assistant.watch.messages import CHASE_ACTION, RFQ_ACTION
 from assistant.watch.subscriptions import SubscriptionError, parse_subscribe, warehouse_code
 
 if TYPE_CHECKING:
@@ -98,14 +98,17 @@ def handle_command(channel: Any, identity: Any, text: str, command: dict[str, An
 
 def register_actions(channel: Any) -> None:
     """The alert buttons (registered before the catch-all action handler)."""
-    channel.app.action(CHASE_ACTION)(ack=channel._ack, lazy=[lambda body, action, client: _on_chase(channel, body,
-                                                                                                      action, client)])
+    channel.app.action(CHASE_ACTION)(ack=channel._ack, lazy=[
+        lambda body, action, client: _on_button(channel, body, action, client, "chase")])
+    channel.app.action(RFQ_ACTION)(ack=channel._ack, lazy=[
+        lambda body, action, client: _on_button(channel, body, action, client, "rfq")])
 
 
-def _on_chase(channel: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+def _on_button(channel: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, kind: str) -> None:
+    """A button on an alert: the clicker's own request to the assistant (chase that order / quote that product)."""
     user = (body.get("user") or {}).get("id")
     identity = channel.identities.resolve(user, client)
-    ref = str((action or {}).get("value") or "").strip()[:64]
+    ref = str((action or {}).get("value") or "").strip()[:200]
     if identity is None or not ref:
         channel.tell(client, body, "I can't act for you: you are not registered with Quartermaster.")
         return
@@ -114,6 +117,7 @@ def _on_chase(channel: Any, body: dict[str, Any], action: dict[str, Any], client
     if not target:
         dm: Any = client.conversations_open(users=user)
         target = str((dm.get("channel") or {}).get("id") or "")
-    status = client.chat_postMessage(channel=target, text=f"Chasing {ref} for <@{user}>…")
+    label = f"Chasing {ref}" if kind == "chase" else "Asking for a quote"
+    status = client.chat_postMessage(channel=target, text=f"{label} for <@{user}>…")
     channel.answer_into(client, target, str(status["ts"]), str(status["ts"]), identity,
-                        f"send a reminder to the supplier of {ref}")
+                        f"chase {ref}" if kind == "chase" else ref)

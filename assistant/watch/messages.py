@@ -14,6 +14,7 @@ from typing import Any
 from assistant.watch.queues import Item
 
 CHASE_ACTION = "qm_alert_chase"
+RFQ_ACTION = "qm_alert_rfq"
 MAX_LINES = 25
 SECTION_LIMIT = 2900
 
@@ -23,6 +24,16 @@ def shows_money(policy: Any, role: str) -> bool:
         return True
     scrubs = getattr(policy, "scrubs_money", None)
     return not (scrubs(role) if scrubs else policy.is_redacted(role, "amount_total"))
+
+
+def _may(policy: Any, role: str, tool: str) -> bool:
+    """A button only for people whose role may make that proposal (the warehouse role asks no quotes)."""
+    if policy is None:
+        return True
+    try:
+        return bool(policy.can_use(role, tool))
+    except Exception:  # noqa: BLE001 - an older policy without that tool: no button
+        return False
 
 
 def item_line(item: Item | dict[str, Any], policy: Any, role: str) -> str:
@@ -60,9 +71,12 @@ def alert_blocks(title: str, items: list[dict[str, Any]], policy: Any, role: str
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
     for item in items[:MAX_LINES]:
         sec = _section(f"• {_esc(item_line(item, policy, role))}")
-        if item.get("action") == "chase" and item.get("ref"):
+        if item.get("action") == "chase" and item.get("ref") and _may(policy, role, "remind_supplier"):
             sec["accessory"] = {"type": "button", "action_id": CHASE_ACTION, "value": str(item["ref"])[:2000],
                                 "text": {"type": "plain_text", "text": "Chase supplier"}}
+        elif item.get("action") == "rfq" and item.get("ref") and _may(policy, role, "create_rfq"):
+            sec["accessory"] = {"type": "button", "action_id": RFQ_ACTION, "value": str(item["ref"])[:2000],
+                                "text": {"type": "plain_text", "text": "Request quote"}}
         blocks.append(sec)
     if len(items) > MAX_LINES:
         blocks.append(_section(f"… and {len(items) - MAX_LINES} more"))

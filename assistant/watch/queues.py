@@ -175,9 +175,20 @@ def stockout_risk(ctx: ToolContext, params: dict[str, Any], scope: Any = None) -
                               text=f"{r['product']} at {code}: {why} (forecast {r.get('forecast')}, "
                                    f"min {r.get('min')}; order {r.get('suggested_qty')})",
                               warehouse=code, vendor=cheapest.get("vendor"), action="rfq",
+                              ref=_rfq_request(r["product"], r.get("suggested_qty"), cheapest.get("vendor"), code),
                               facts={"product": r["product"], "forecast": r.get("forecast"),
                                      "suggested_qty": r.get("suggested_qty")}))
     return items
+
+
+def _rfq_request(product: str, qty: Any, vendor: str | None, code: str) -> str | None:
+    """What the "Request quote" button asks the assistant for, in the clicker's name (a normal RFQ proposal)."""
+    import re
+
+    m = re.match(r"^\[([^\]]+)\]", product)
+    if not m or not qty:
+        return None
+    return f"order {qty} {m.group(1)}" + (f" from {vendor}" if vendor else "") + f" for {code}"
 
 
 # -- bills ---------------------------------------------------------------------------------------------

@@ -118,3 +118,33 @@ def test_chase_button_on_a_late_po_makes_a_reminder_proposal_in_the_clickers_nam
     (p,) = live.runtime.proposals.list(state="pending", requester="ava.buyer") or \
         live.runtime.proposals.list(requester="ava.buyer")
     assert p.kind == "remind_supplier" and ref in json.dumps(p.args if hasattr(p, "args") else p.__dict__, default=str)
+
+
+@pytest.mark.slow
+def test_request_quote_button_on_a_stockout_risk_for_buyers_only(live: SlackHarness) -> None:
+    from assistant.channels.slack_alerts import watcher_for
+    from assistant.watch.clock import FakeClock
+
+    assert _command(live, "UQMAVA", "subscribe stockout at Dallas").startswith("Subscribed")
+    assert _command(live, "UQMWES", "subscribe stockout at Dallas").startswith("Subscribed")
+    watcher = watcher_for(live.channel)
+    watcher.clock = FakeClock(datetime.now(UTC).replace(tzinfo=None, hour=15, minute=0, second=0, microsecond=0))
+    live.mock.reset()
+    watcher.run_job("stockout_risk", watcher.tick_now())
+    msgs = {m["channel"]: m for m in live.mock.of("chat.postMessage")}
+    assert set(msgs) == {"UQMAVA", "UQMWES"}
+
+    def buttons(m: dict[str, Any]) -> list[dict[str, Any]]:
+        return [b["accessory"] for b in m["blocks"] if b.get("accessory", {}).get("action_id") == "qm_alert_rfq"]
+
+    assert buttons(msgs["UQMAVA"]) and not buttons(msgs["UQMWES"])  # the warehouse role asks for no quotes
+    value = buttons(msgs["UQMAVA"])[0]["value"]
+    assert value.startswith("order ") and value.endswith(" for DAL")
+    resp = post(live.client, form_body(block_action("UQMAVA", "qm_alert_rfq", value, channel="UQMAVA")),
+                content_type=FORM)
+    assert resp.status_code == 200
+    live.drain()
+    mine = live.runtime.proposals.list(requester="ava.buyer")
+    assert [p.kind for p in mine] == ["create_rfq"]
+    code = value.split()[2]
+    assert code in json.dumps(mine[0].args if hasattr(mine[0], "args") else mine[0].__dict__, default=str)
