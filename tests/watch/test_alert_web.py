@@ -68,3 +68,60 @@ def test_warehouse_user_subscribes_on_the_web_and_reads_due_tomorrow(app_client:
     assert 'class="card alert unread"' not in client.get("/alerts").text
     gone = client.post("/alerts/1/delete", data={"csrf_token": token})
     assert "Unsubscribed #1." in gone.text and "You have no subscriptions." in gone.text
+
+
+@pytest.mark.slow
+def test_the_web_process_schedules_alerts_itself_embedded_mode(sandbox: Any, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`quartermaster run`'s app: its lifespan starts the scheduler and worker threads over the SQLite state."""
+    import time
+
+    from assistant.runtime import Runtime
+    from assistant.settings import load_settings
+    from assistant.watch.clock import FileClock
+    from server import create_app
+
+    (tmp_path / "rules.yaml").write_text("rules:\n  receipts_due_tomorrow: {source: receipts_due, every_minutes: 1, "
+                                         "title: Receipts due tomorrow, roles: [warehouse]}\n")
+    clock = FileClock(tmp_path / "clock")
+    clock.set(datetime.now(UTC).replace(tzinfo=None, hour=15, minute=0, second=0, microsecond=0))
+    monkeypatch.setenv("QM_FAKE_CLOCK_FILE", str(tmp_path / "clock"))
+    settings = load_settings(QM_DATA_DIR=str(tmp_path), ODOO_URL=sandbox.url, ODOO_DB=sandbox.db, QM_BRAIN="offline",
+                             QM_ALERT_RULES_FILE=str(tmp_path / "rules.yaml"))
+    runtime = Runtime.build(settings, ingest_corpus=False)
+    from assistant.watch.rules import load_rules
+    from assistant.watch.subscriptions import Subscriptions
+
+    subs = Subscriptions(runtime.store, load_rules(tmp_path / "rules.yaml"))
+    subs.add(by=runtime.directory.get("wes.warehouse"), rule="receipts_due_tomorrow", warehouse="HOU", channel="web")
+    try:
+        with TestClient(create_app(settings, runtime), raise_server_exceptions=False):
+            from alert_kit import deliveries
+
+            end = time.monotonic() + 60
+            while time.monotonic() < end and not deliveries(runtime.store):
+                time.sleep(0.2)
+            clock.set(clock() + timedelta(minutes=1))
+            end = time.monotonic() + 30
+            while time.monotonic() < end and len(_done_runs(runtime.store, "receipts_due_tomorrow")) < 2:
+                time.sleep(0.2)
+            runs = _done_runs(runtime.store, "receipts_due_tomorrow")
+            rows = deliveries(runtime.store)
+    finally:
+        runtime.close()
+    odoo = runtime.odoo
+    truth = receipts_due_truth(odoo, "HOU", local_today(odoo, clock()) + timedelta(days=1))
+    assert len(runs) == 2 and runs[1] - runs[0] == timedelta(minutes=1)  # the minute the clock moved: run too
+    assert len(rows) == 1 and rows[0].state == "sent"  # nothing new the second time
+    from alert_kit import refs_in
+
+    assert refs_in(rows[0]) == truth
+
+
+def _done_runs(store: Any, job: str) -> list[datetime]:
+    import sqlalchemy as sa
+
+    from assistant.watch.tables import RunRow
+
+    with store.read() as s:
+        return sorted(s.scalars(sa.select(RunRow.tick).where(RunRow.job == job, RunRow.state == "done")).all())
