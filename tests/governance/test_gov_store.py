@@ -13,10 +13,12 @@ from tools.governance.store import Base, ConversationStore, StateStore, make_eng
 
 
 def test_open_migrates_and_schema_matches_models(store: StateStore, db_url: str) -> None:
+    import assistant.watch.tables  # noqa: F401 - the alert tables (migration 0003) register on Base
+
     with store.engine.connect() as conn:
         version = conn.execute(sa.text("select version_num from alembic_version")).scalar()
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert version == "0002"
+    assert version == "0003"
     assert diff == [], f"models and migrations disagree: {diff}"
     again = StateStore.open(db_url)  # re-opening is a no-op
     again.close()
