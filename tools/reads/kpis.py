@@ -15,11 +15,11 @@ from tools.reads.common import compact, currency, money
 
 
 class KpiArgs(BaseModel):
-    kpi: str | None = Field(None, description="e.g. fill rate, inventory turns, cycle time; omit for all")
+    kpi: str | None = Field(None, description="Omit=all")
     warehouse: str | None = Field(None, description="Warehouse")
     category: str | None = Field(None, description="Product category")
     vendor: str | None = Field(None, description="Vendor")
-    period: int = Field(DEFAULT_MONTHS, ge=2, le=18, description="Months of trend")
+    period: int = Field(DEFAULT_MONTHS, ge=2, le=18, description="Months")
 
 
 def fmt_value(s: Series, value: float | None, code: str, with_money: bool = True) -> str:
@@ -50,7 +50,7 @@ def trend_words(s: Series, code: str, with_money: bool = True) -> str:
 
 @tool(KpiArgs)
 def kpi_report(ctx: ToolContext, args: KpiArgs) -> ToolResult:
-    """Procurement and stock KPIs by month with the trend: cycle time, OTIF, fill rate, turns, stockout, savings."""
+    """KPIs per month: cycle time, fill rate, turns, stockouts, savings."""
     keys = pick(args.kpi)
     if not keys:
         raise ToolError(f"'{args.kpi}' is not one of the KPIs I track: "
