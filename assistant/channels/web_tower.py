@@ -102,7 +102,7 @@ def _fmt(value: Any, unit: str, code: str) -> str:
         return f"{v:.1f} d"
     if unit == "money":
         return f"{v:,.2f} {code}".strip()
-    return f"{v:.2f}"
+    return f"{v:.1f}"
 
 
 def _tiles(data: dict[str, Any], targets: dict[str, float], code: str) -> tuple[list[dict[str, Any]], list[Any]]:

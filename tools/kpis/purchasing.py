@@ -112,7 +112,7 @@ def _fold(ctx: ToolContext, orders: list[dict[str, Any]], window: list[Month]) -
         otif.append(Point(mk, card["otif_pct"], on, n_ev))  # type: ignore[arg-type]
         received = sum(ln.delivered for ln in lines)
         returned = sum(ln.returned for ln in lines)
-        defect.append(Point(mk, ratio(returned, received, nd=2), round(returned, 3), round(received, 3)))
+        defect.append(Point(mk, ratio(returned, received), round(returned, 3), round(received, 3)))
         billed = sum(1 for ln in lines for b in ln.bills if b.posted and not b.refund)
         exc = int(card["three_way_exceptions"] or 0)
         match.append(Point(mk, ratio(exc, billed), exc, billed))

@@ -31,7 +31,7 @@ def fmt_value(s: Series, value: float | None, code: str, with_money: bool = True
         return f"{value:.1f} days"
     if s.unit == "money":
         return money(value, code) if with_money else "(amounts hidden)"
-    return f"{value:.2f}"
+    return f"{value:.1f}"
 
 
 def trend_words(s: Series, code: str, with_money: bool = True) -> str:
@@ -44,7 +44,7 @@ def trend_words(s: Series, code: str, with_money: bool = True) -> str:
         return "unchanged on the previous month"
     good = (ch > 0) == (s.better == "up")
     size = (money(abs(ch), code) if with_money else "") if s.unit == "money" else \
-        (f"{abs(ch):.1f} pt" if s.unit == "%" else f"{abs(ch):.1f} days" if s.unit == "days" else f"{abs(ch):.2f}")
+        (f"{abs(ch):.1f} pt" if s.unit == "%" else f"{abs(ch):.1f} days" if s.unit == "days" else f"{abs(ch):.1f}")
     return f"{'up' if ch > 0 else 'down'} {size} on the previous month ({'better' if good else 'worse'})".replace("  ", " ")
 
 
