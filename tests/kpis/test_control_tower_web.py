@@ -35,6 +35,7 @@ def app_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     runtime = Runtime.build(settings, ingest_corpus=False)
     try:
         with TestClient(create_app(runtime=runtime, settings=settings)) as client:
+            client.runtime = runtime  # type: ignore[attr-defined]
             yield business, client
     finally:
         runtime.close()
@@ -66,6 +67,14 @@ def test_manager_home_is_the_control_tower_with_kpis_queues_and_csv(app_client: 
     assert csv_resp.status_code == 200 and csv_resp.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(csv_resp.text)))
     assert rows[0][0] == "PO" and "Amount" in rows[0]
+    from tools.reads.common import day_start_utc, today
+
+    ctx = client.runtime.context_for(client.runtime.directory.get(manager), "web", None)
+    truth = client.runtime.odoo.search_read(
+        "purchase.order", [("state", "in", ["purchase", "done"]), ("receipt_status", "in", ["pending", "partial"]),
+                           ("date_planned", "<", day_start_utc(ctx, today(ctx)))], ["name"], limit=1000)
+    assert sorted(r[0] for r in rows[1:]) == sorted(t["name"] for t in truth) and truth
+    assert all(r[rows[0].index("Amount")].split()[-1].isalpha() for r in rows[1:])  # amounts carry their currency
     kpis = list(csv.reader(io.StringIO(client.get("/tower.csv?table=kpis").text)))
     assert kpis[0] == ["kpi", "month", "value"] and len(kpis) > 10
     assert 'action="/tower/propose"' in html  # one-click proposals offered to a manager
