@@ -193,7 +193,7 @@ def _threads(runtime: Any, user: Identity, limit: int = 15) -> list[dict[str, An
             for r in rows]
 
 
-def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, str]]:
+def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, Any]]:
     memory = getattr(getattr(runtime, "assistant", None), "memory", None)
     if memory is None:
         return []
@@ -202,7 +202,23 @@ def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, str]]:
     except Exception:  # noqa: BLE001
         return []
     policy = getattr(runtime, "policy", None)
-    return [{"question": t.user_text, "html": markdown_html(for_people(t.answer, policy, user.role))} for t in turns]
+    settings = getattr(runtime, "settings", None)
+    corpus_dir = getattr(settings, "resolved_corpus_dir", None)
+    return [{"question": t.user_text, "html": markdown_html(for_people(t.answer, policy, user.role)),
+             "citations": _stored_citations(t.citations, corpus_dir)} for t in turns]
+
+
+def _stored_citations(cites: list[dict[str, Any]], corpus_dir: Path | None) -> list[dict[str, Any]]:
+    """A turn's stored citations with links to our document pages, as the live answer showed them."""
+    from assistant.channels.corpus import citation_href
+
+    out = []
+    for c in cites:
+        if not isinstance(c, dict):
+            continue
+        out.append({**c, "title": c.get("title") or c.get("id") or "source",
+                    "href": citation_href(c, corpus_dir) if corpus_dir is not None else None})
+    return out
 
 
 def chat_examples(runtime: Any) -> dict[str, str]:
