@@ -114,3 +114,29 @@ def test_warehouse_role_keeps_chat_at_home_and_sees_no_money_on_the_tower(app_cl
     assert "Procurement savings" not in page.text and "Amount" not in page.text and "Difference" not in page.text
     head = next(csv.reader(io.StringIO(client.get("/tower.csv?table=late_orders").text)))
     assert "Amount" not in head
+
+
+def test_suppliers_overview_sorts_by_column(app_client: tuple[str, Any]) -> None:
+    """#12 leftover: /suppliers is a table sortable by column; PO counts agree with Odoo."""
+    import time as _time
+
+    business, client = app_client
+    _login(client, BUSINESSES[business][0])
+    page = client.get("/suppliers", params={"sort": "pos"})
+    assert page.status_code == 200
+    body = page.text.split("<tbody>", 1)[1]
+    names = re.findall(r'<tr><td><a href="/suppliers/[^"]+">([^<]+)</a></td><td class="nowrap">(\d+)</td>', body)
+    counts = [int(n) for _name, n in names]
+    assert names and counts == sorted(counts, reverse=True) and counts[0] > 0
+    since = _time.strftime("%Y-%m-%d %H:%M:%S", _time.gmtime(_time.time() - 365 * 86400))
+    import html as _html
+
+    top = _html.unescape(names[0][0])
+    truth = client.runtime.odoo.search_count("purchase.order", [("state", "in", ["purchase", "done"]),
+                                                                ("date_approve", ">=", since),
+                                                                ("partner_id.name", "=", top)])
+    assert counts[0] == truth
+    asc = client.get("/suppliers", params={"sort": "name", "dir": "asc"}).text.split("<tbody>", 1)[1]
+    listed = [_html.unescape(n) for n in re.findall(r'<tr><td><a href="/suppliers/[^"]+">([^<]+)</a>', asc)]
+    assert listed == sorted(listed, key=str.lower)
+    assert 'aria-sort="ascending"' in client.get("/suppliers?sort=name").text
