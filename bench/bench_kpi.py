@@ -34,6 +34,39 @@ from tools.odoo.client import OdooClient  # noqa: E402
 CACHE = ROOT / "var" / "cache" / "sandbox"
 
 
+def page_bench(sb: object, tmp: Path, repeat: int) -> None:
+    """GET / as a manager through the real app (TestClient): cold, then warm (the page's per-period cache)."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from assistant.runtime import Runtime
+    from assistant.settings import load_settings
+    from server import create_app
+
+    settings = load_settings(QM_DATA_DIR=str(tmp / "data"), ODOO_URL=sb.url, ODOO_DB=sb.db,  # type: ignore[attr-defined]
+                             QM_BRAIN="offline", QM_CORPUS_DIR=str(tmp / "no-corpus"))
+    runtime = Runtime.build(settings, ingest_corpus=False)
+    try:
+        with TestClient(create_app(runtime=runtime, settings=settings)) as c:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)  # type: ignore[union-attr]
+            c.post("/login", data={"username": "maria.manager", "password": "maria.manager", "csrf_token": token,
+                                   "next": "/"}, follow_redirects=False)
+            t = time.perf_counter()
+            assert c.get("/").status_code == 200
+            cold = time.perf_counter() - t
+            warm = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                assert c.get("/").status_code == 200
+                warm.append(time.perf_counter() - t)
+            warm.sort()
+            print(f"page / as a manager: cold {cold:.2f} s; warm p50 {statistics.median(warm) * 1000:.0f} ms, "
+                  f"p95 {warm[max(0, int(len(warm) * 0.95) - 1)] * 1000:.0f} ms (target p95 <= 1500 ms)")
+    finally:
+        runtime.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", type=int, default=10)
@@ -61,20 +94,35 @@ def main() -> None:
             with odoo.measure() as m:
                 compute(ctx)
             print(f"cold all KPIs: {time.perf_counter() - t:.2f} s, {m.calls} round trips")
-            times, calls = [], []
+            queues = {"overdue_receipts": q.overdue_receipts, "late_orders": q.late_orders,
+                      "unconfirmed_orders": q.unconfirmed_orders, "stockout_risks": q.stockout_risks,
+                      "three_way_exceptions": q.three_way_exceptions, "contracts_expiring": q.contracts_expiring}
+            per: dict[str, list[float]] = {k: [] for k in queues}
+            times, calls, kpi_warm = [], [], []
             for _ in range(a.repeat):
                 t = time.perf_counter()
                 with odoo.measure() as m:
                     compute(ctx)
-                    for fn in (q.overdue_receipts, q.late_orders, q.unconfirmed_orders, q.stockout_risks,
-                               q.three_way_exceptions, q.contracts_expiring):
+                    kpi_warm.append(time.perf_counter() - t)
+                    for name, fn in queues.items():
+                        tq = time.perf_counter()
                         fn(ctx)  # type: ignore[operator]
+                        per[name].append(time.perf_counter() - tq)
                 times.append(time.perf_counter() - t)
                 calls.append(m.calls)
-            times.sort()
-            p95 = times[max(0, int(len(times) * 0.95) - 1)]
+
+            def p95(xs: list[float]) -> float:
+                xs = sorted(xs)
+                return xs[max(0, int(len(xs) * 0.95) - 1)] * 1000
+
+            print(f"KPIs warm (per-period cache): p95 {p95(kpi_warm):.1f} ms")
+            for name, xs in per.items():
+                print(f"  queue {name}: p50 {statistics.median(xs) * 1000:.0f} ms, p95 {p95(xs):.0f} ms")
             print(f"control tower warm (KPIs cached, queues live): p50 {statistics.median(times) * 1000:.0f} ms, "
-                  f"p95 {p95 * 1000:.0f} ms, {statistics.median(calls):.0f} round trips (target p95 <= 1500 ms)")
+                  f"p95 {p95(times):.0f} ms, {statistics.median(calls):.0f} round trips (target p95 <= 1500 ms); "
+                  f"the page also caches all of it for 5 minutes")
+            page_bench(sb, Path(tmp), a.repeat)
+            print(f"load average at the end {os.getloadavg()[0]:.2f}")
         finally:
             sb.stop()
 
