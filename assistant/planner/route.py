@@ -45,7 +45,8 @@ DECISIVE_OVER = {"search_documents": 0.25}  # a rule that saw policy/contract/SO
 CLOSE = 0.035  # two readings closer than this: ask which
 LOW = 0.55  # below this nothing is understood
 NEW_TOOLS = {"find_purchase_orders", "product_vendors", "receipts_done", "vendor_bills", "spend_analysis"}
-FINAL = {"refuse", "help", "thanks", "bad_quantity", "not_allowed", "clarify", *PROPOSAL_TOOLS}
+FINAL = {"refuse", "help", "thanks", "bad_quantity", "not_allowed", "clarify", *PROPOSAL_TOOLS,
+         "purchase_requests", "vendor_confirmations"}  # issue #14: rules on explicit phrases (planner/purchasing.py)
 
 # (rule tool, routed tool): the routed tool wins only when the message needs what only it does
 NEAR = {
