@@ -126,10 +126,13 @@ def _key_label(key: str) -> str:
     return key if any(c.isdigit() for c in key) or any(c.isupper() for c in key) or " " in key else _label(key)
 
 
-def check_warnings(evidence: Any) -> list[dict[str, str]]:
-    """The checks before approval that warn or block, as {severity, text} (info findings go to the facts)."""
+def check_warnings(evidence: Any, policy: Any = None) -> list[dict[str, str]]:
+    """The checks before approval that warn or block, as {severity, text} (info findings go to the facts); a
+    warning the CURRENT policy blocks (prechecks.block) shows as a block, as approval will be refused."""
     found = evidence.get("checks") if isinstance(evidence, dict) else None
-    return [{"severity": str(f.get("severity")), "text": for_people(str(f.get("text") or ""))}
+    blocked = set(policy.blocked_by(evidence)) if policy is not None and hasattr(policy, "blocked_by") else set()
+    return [{"severity": "block" if str(f.get("text")) in blocked else str(f.get("severity")),
+             "text": for_people(str(f.get("text") or ""))}
             for f in found or [] if isinstance(f, dict) and f.get("severity") in ("warn", "block")]
 
 
@@ -279,7 +282,7 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
         "error": for_people(str(data.get("error") or "")),
         "can_decide": data.get("state") == "pending" and viewer is not None and viewer in eligible
         and not awaiting,
-        "warnings": check_warnings(raw_ev),
+        "warnings": check_warnings(raw_ev, policy),
         "suggested": data.get("origin") == "model",
         "awaiting_confirm": awaiting,
         "needs_confirm": awaiting and viewer is not None and viewer == data.get("requester"),

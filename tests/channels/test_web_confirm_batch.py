@@ -105,3 +105,20 @@ def test_batch_approve_each_its_own_decision(client: TestClient, rt: GovernedRun
     body = r.json()
     assert r.status_code == 200 and body["decided"] == 1
     assert [x["outcome"] for x in body["results"]] == ["rejected", "noop"]
+
+
+def test_a_warning_the_policy_blocks_shows_as_a_block_and_approval_is_refused(client: TestClient,
+                                                                              rt: GovernedRuntime) -> None:
+    pid = _propose(rt, "ben.buyer", 30, checks=[{"code": "contract_expired", "severity": "warn",
+                                                 "text": "The vendor's contract expired on 2026-09-30."}])
+    web_login(client, "omar.approver")
+    assert "Check:</strong> The vendor&#39;s contract expired" in client.get("/approvals").text or \
+        "Check:</strong> The vendor's contract expired" in client.get("/approvals").text
+    rt.policy.prechecks = {"block": ["contract_expired"]}
+    page = client.get("/approvals").text
+    assert "Blocked by policy:</strong>" in page
+    r = client.post(f"/api/proposals/{pid}/approve", json={}, headers=bearer("omar.approver"))
+    assert r.status_code == 403 and "blocks it" in r.json()["message"] and rt.executor.executed == []
+    r = client.post(f"/api/proposals/{pid}/reject", json={"comment": "expired contract"},
+                    headers=bearer("omar.approver"))
+    assert r.status_code == 200 and rt.proposals.get(pid).state == "rejected"
