@@ -127,13 +127,15 @@ def _key_label(key: str) -> str:
 
 
 def check_warnings(evidence: Any, policy: Any = None) -> list[dict[str, str]]:
-    """The checks before approval that warn or block, as {severity, text} (info findings go to the facts); a
-    warning the CURRENT policy blocks (prechecks.block) shows as a block, as approval will be refused."""
+    """The checks before approval as {severity, text}: block and warn first, then info (e.g. cheaper at another
+    warehouse); a warning the CURRENT policy blocks (prechecks.block) shows as a block (approval is refused)."""
     found = evidence.get("checks") if isinstance(evidence, dict) else None
     blocked = set(policy.blocked_by(evidence)) if policy is not None and hasattr(policy, "blocked_by") else set()
     return [{"severity": "block" if str(f.get("text")) in blocked else str(f.get("severity")),
              "text": for_people(str(f.get("text") or ""))}
-            for f in found or [] if isinstance(f, dict) and f.get("severity") in ("warn", "block")]
+            for f in sorted(found or [], key=lambda f: {"block": 0, "warn": 1}.get(str(f.get("severity")), 2)
+                            if isinstance(f, dict) else 3)
+            if isinstance(f, dict) and f.get("severity") in ("warn", "block", "info")]
 
 
 def _cell(key: str, value: Any, currency: str | None, tz: str) -> str:
