@@ -499,7 +499,7 @@ def _explain_failure(exc: Exception, turn: _Turn) -> str:
 ACTION_WORDS = re.compile(
     r"\b(order|buy|purchase|rfq|quote|quotation|confirm|cancel|remind|reminder|chase|nudge|follow[- ]up|"
     r"reschedule|postpone|move|push|delay|draft|create|raise|send|propose|yes|yeah|yep|go ahead|do it|"
-    r"please do|proceed|ok|okay|sure|approve)\b", re.I)
+    r"please do|proceed|ok|okay|sure|approve|transfer|turn|convert|request|requisition)\b", re.I)
 
 
 def asks_for_action(text: str) -> bool:

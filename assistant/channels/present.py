@@ -91,7 +91,8 @@ def local_time(value: Any, tz: str) -> str:
 # -- approval facts -----------------------------------------------------------------------------------
 _KIND_LABEL = {"create_rfq": "Request for quotation", "confirm_purchase_order": "Confirm purchase order",
                "cancel_purchase_order": "Cancel purchase order", "remind_supplier": "Reminder to the supplier",
-               "reschedule_receipt": "Reschedule a receipt", "approve_purchase_order": "Approve purchase order"}
+               "reschedule_receipt": "Reschedule a receipt", "approve_purchase_order": "Approve purchase order",
+               "request_purchase": "Purchase request", "transfer_stock": "Transfer between warehouses"}
 _MODEL_APP = {"purchase.order": "purchase", "stock.picking": "inventory", "account.move": "accounting",
               "res.partner": "contacts"}
 _MONEY_WORDS = ("price", "amount", "total", "subtotal", "budget", "spend", "cost")
@@ -114,7 +115,9 @@ def odoo_record_url(base_url: str | None, model: str | None, res_id: Any, *, ver
 
 
 _FIELD_LABELS = {"po": "Purchase order", "amount_total": "Order total", "po_total": "Order total", "receipt_status": "Receipt status",
-                 "scheduled_date": "Scheduled", "days_shift": "Days moved", "qty_available": "On hand"}
+                 "scheduled_date": "Scheduled", "days_shift": "Days moved", "qty_available": "On hand",
+                 "links": "For purchase requests", "vendor_choice": "Vendor chosen", "source_free": "Free at the source",
+                 "source_min": "Reorder minimum at the source", "destination_min": "Reorder minimum at the destination"}
 
 
 def _label(key: str) -> str:

@@ -23,6 +23,8 @@ from slack_sdk.errors import SlackApiError
 from assistant.channels.slack_blocks import (
     ProposalCard,
     card_from_proposal,
+    escape,
+    outcome_text,
     proposal_fallback,
     proposal_message_blocks,
     requester_notice,
@@ -396,6 +398,41 @@ class SlackApprovals:
     def refresh_and_notify(self, pid: str) -> None:
         self.refresh(pid)
         self.notify_requester(pid)
+        self.notify_request_owners(pid)
+
+    def notify_request_owners(self, pid: str) -> int:
+        """Issue #14: an RFQ proposal made for purchase requests is settled — tell each request's requester too
+        (once per request and state), in the thread where they raised the request, else by DM."""
+        proposal = self.get(pid)
+        links = (getattr(proposal, "args", None) or {}).get("links") if proposal is not None else None
+        if not links or getattr(proposal, "kind", "") != "create_rfq":
+            return 0
+        card = self.card(proposal)
+        if card.state not in FINAL:
+            return 0
+        told = 0
+        for rid in links.get("requests") or []:
+            request = self.get(str(rid))
+            if request is None:
+                continue
+            thread = self.requester_thread(request)
+            channel, thread_ts = (thread[0], thread[1]) if thread else (None, None)
+            ident = self.directory.get(str(request.requester))
+            if channel is None and ident is not None and ident.slack_user_id:
+                try:
+                    channel = self.client.conversations_open(users=ident.slack_user_id)["channel"]["id"]
+                except SlackApiError as exc:
+                    log.warning("cannot DM requester %s: %s", request.requester, exc.response.get("error"))
+            if channel is None or not self.log.claim_notice(str(rid), f"rfq-{card.state}"):
+                continue
+            text = (f"Update on your purchase request `{escape(str(rid))}`: its RFQ proposal "
+                    f"`{escape(card.id)}` — {outcome_text(card)}")
+            try:
+                self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+                told += 1
+            except SlackApiError as exc:
+                log.warning("cannot tell requester of %s: %s", rid, exc.response.get("error"))
+        return told
 
     # -- deciding --------------------------------------------------------------------------------------
     def decide(self, pid: str, user: Identity, verdict: str, comment: str | None = None,

@@ -126,7 +126,14 @@ def not_found_page(request: Request, message: str = "") -> HTMLResponse:
 
 # -- login ----------------------------------------------------------------------------------------
 @router.get("/", response_model=None)
-def home(request: Request) -> RedirectResponse:
+def home(request: Request, warehouse: str | None = None, category: str | None = None,
+         vendor: str | None = None) -> Response:
+    """Managers and admins land on the control tower (assistant/channels/web_tower.py); others on chat."""
+    principal = auth.authenticate(request) if "session" in request.scope else None
+    if principal is not None and principal.user.role in ("manager", "admin"):
+        from assistant.channels.web_tower import tower_response
+
+        return tower_response(request, warehouse, category, vendor)
     return RedirectResponse("/chat", status_code=303)
 
 
@@ -272,10 +279,10 @@ def approvals_page(request: Request, tab: str = "pending") -> Response:
 @router.post("/approvals/{proposal_id}/decide", response_model=None)
 def approvals_decide(request: Request, proposal_id: str, decision: str = Form(""),
                      comment: str = Form("", max_length=2000), csrf_token: str = Form("", max_length=200),
-                     tab: str = Form("pending")) -> Response:
+                     tab: str = Form("pending"), back: str = Form("", max_length=32)) -> Response:
     user = page_user(request)
     check_form_csrf(request, csrf_token)
-    back = f"/approvals?tab={tab if tab in TABS else 'pending'}"
+    back = "/requests" if back == "/requests" else f"/approvals?tab={tab if tab in TABS else 'pending'}"
     if decision not in ("approve", "reject") or not THREAD_RE.match(proposal_id):
         flash(request, "error", "Choose Approve or Reject.")
         return RedirectResponse(back, status_code=303)

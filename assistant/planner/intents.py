@@ -18,7 +18,8 @@ from assistant.planner.lexicon import Lexicon, norm
 PO_RE = re.compile(r"\b(?:po\s*#?\s*)?(P\d{3,6})\b", re.I)
 PROPOSAL_RE = re.compile(r"\bP-[0-9a-f]{6,}\b", re.I)
 PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "approve_purchase_order", "cancel_purchase_order", "remind_supplier",
-                  "reschedule_receipt", "order_suggestions"}
+                  "reschedule_receipt", "order_suggestions",
+                  "request_purchase", "requests_to_rfqs", "transfer_stock", "remind_unconfirmed"}  # issue #14
 NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
 UNIT_WORDS = r"dozens?|doz|cases?|boxes|box|packs?|units?|pcs|pieces|each|ea|x"
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -146,6 +147,10 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return Plan("help", reply="help")
 
     # -- proposals (only ever from the user's own words) -----------------------------------------
+    from assistant.planner.purchasing import purchasing_rule  # issue #14 (imports this module: lazily)
+
+    if (flow := purchasing_rule(raw, low, ents, lex)) is not None:
+        return flow
     if _has(low, "remind", "reminder", "chase", "nudge", "follow up with", "follow-up with", "ping"):
         ref = ents.get("reference") or _focus_po(last, low)
         if not ref:

@@ -273,6 +273,9 @@ def propose(ctx: ToolContext, tool_name: str, *, args: dict[str, Any], summary: 
             show_amount: bool = True) -> ToolResult:
     """Create the proposal and phrase the answer: what, who must approve, nothing written yet."""
     summary = summary.strip().rstrip(".").rstrip()  # the answer adds its own full stop
+    if ctx.proposal_links:  # made for purchase requests: the link and the vendor choice are sealed with it
+        args, evidence = {**args, "links": ctx.proposal_links}, {**evidence, "links": ctx.proposal_links}
+        summary += f" (for request {', '.join(ctx.proposal_links.get('requests') or [])})"
     service = service_for(ctx)
     proposal = service.create(ctx, tool_name, args, summary, before_after, evidence, amount, odoo_ref,
                               metrics or {})

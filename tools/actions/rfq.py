@@ -68,7 +68,7 @@ class CreateRfqArgs(BaseModel):
     warehouse: str | None = Field(None, description="Receiving warehouse code or name; defaults to the "
                                                     "requester's warehouse, else Odoo's default receipt "
                                                     "operation for the company.")
-    urgent: bool = Field(False, description="Emergency order")
+    urgent: bool = Field(default=False, description="Emergency order")
 
 
 def _valid_on(row: dict[str, Any], day: date) -> bool:
@@ -314,9 +314,20 @@ def propose_rfq(ctx: ToolContext, args: CreateRfqArgs, pre: Preload | None = Non
         else:
             sellers = odoo.search_read("product.supplierinfo",
                                        [("product_tmpl_id", "=", m2o_id(prod.get("product_tmpl_id")))],
-                                       ["partner_id", "price"], limit=10)
-            names = sorted({m2o_name(s["partner_id"]) for s in sellers})
-            hint = f" Vendors with a price for it: {', '.join(names)}." if names else ""
+                                       ["partner_id", "price", "company_id"], limit=50)
+            # Odoo prices a PO only from rows of the PO's company (or of none)
+            fits = [s for s in sellers if company_id is None or m2o_id(s.get("company_id")) in (None, company_id)]
+            names = sorted({m2o_name(s["partner_id"]) for s in fits})
+            hint = f" Vendors with a price for it there: {', '.join(names)}." if names else ""
+            elsewhere = sorted({m2o_name(s.get("company_id")) for s in sellers if s not in fits
+                                and m2o_id(s.get("partner_id")) == int(vendor["id"])})
+            if elsewhere:
+                here = str((odoo.read("res.company", [company_id], ["display_name"]) or [{}])[0]
+                           .get("display_name") or "") if company_id else ""
+                raise ToolError(f"{vendor['name']}'s price for {label} is set up for {', '.join(elsewhere)} only, and "
+                                f"{dest['warehouse']} receives for {here or 'another company'}; give price_unit or "
+                                f"pick a warehouse of {elsewhere[0]}.{hint} Nothing proposed.",
+                                candidates=[{"name": n} for n in names], code="no_price")
             raise ToolError(f"{vendor['name']} has no price for {label}; give price_unit or pick another "
                             f"vendor.{hint} Nothing proposed.",
                             candidates=[{"name": n} for n in names], code="no_price")

@@ -161,7 +161,9 @@ def scrub_money_deep(value: Any) -> Any:
 
 
 #: Proposal kinds that spend nothing: their amount is meaningless, so messages and views omit it.
-NO_SPEND_KINDS = frozenset({"remind_supplier", "reschedule_receipt"})
+#: request_purchase spends nothing (no Odoo write); transfer_stock moves stock already paid for (its amount is the
+#: value moved, for the approval rule only).
+NO_SPEND_KINDS = frozenset({"remind_supplier", "reschedule_receipt", "request_purchase", "transfer_stock"})
 
 
 def has_spend(kind: str) -> bool:

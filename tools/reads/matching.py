@@ -104,14 +104,60 @@ def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
         return _exceptions(ctx, args)
 
 
+def exceptions_rows(ctx: ToolContext, args: MatchArgs, vendor_id: int | None = None, limit: int = 200
+                    ) -> list[dict[str, Any]]:
+    """Every exception row (not only the shown ones), largest money difference first, with bill, date,
+    PO and product: for the control tower's queue and the alert rules. Rows on draft bills say `draft`."""
+    with bulk_rows():
+        found = _scan(ctx, args, vendor_id)
+    return _shown(ctx.odoo, found["rows"][:limit])
+
+
 def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
+    odoo = ctx.odoo
+    vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
+    found = _scan(ctx, args, vendor["id"] if vendor else None)
+    start, rows, lines, tol = found["start"], found["rows"], found["lines"], found["tol"]
+    total_lines, unconverted = found["total_lines"], found["unconverted"]
+    total = sum(float(r["diff_amount"]) for r in rows if not r["unconverted"] and not r["draft"])
+    drafts = [r for r in rows if r["draft"]]
+    data: dict[str, Any] = {"since": start.isoformat(), "exceptions": _shown(odoo, rows[:MAX_ROWS]), "count": len(rows),
+                            "bill_lines_checked": len(lines), "total_diff_amount": num(total)}
+    if tol["pct"] is not None or tol["amount"] is not None:
+        data["tolerance"] = {"price_pct": tol["pct"], "price_amount_per_line": tol["amount"], "rule": "the lower one"}
+    if drafts:
+        data["draft_count"] = len(drafts)
+        data["draft_diff_amount"] = num(sum(float(r["diff_amount"]) for r in drafts if not r["unconverted"]))
+    if vendor:
+        data["vendor"] = vendor["name"]
+    if unconverted:
+        data["unconverted"] = (f"{unconverted} exception(s) in a currency without a rate in Odoo: their diff_amount "
+                               "is in the bill's currency and not in the total")
+    if total_lines > len(lines):
+        data["note"] = f"checked the latest {len(lines)} of {total_lines} bill lines"
+    if len(rows) > MAX_ROWS:
+        data["shown"] = MAX_ROWS
+    by_vendor: dict[str, int] = {}
+    for r in rows:
+        by_vendor[str(r["vendor"])] = by_vendor.get(str(r["vendor"]), 0) + 1
+    text = (f"{len(rows)} three-way-match exception(s) on bills since {start.isoformat()}"
+            + (f" from {vendor['name']}" if vendor else "") + f", net {money(total, currency(ctx))} billed above PO/receipt"
+            + (f" ({unconverted} in a currency without a rate not included)" if unconverted else ""))
+    if drafts:
+        text += (f"; {len(drafts)} of them on DRAFT bills (not posted yet, not in that total: "
+                 f"{money(float(data['draft_diff_amount']), currency(ctx))})")
+    if by_vendor and not vendor:
+        text += "; by vendor: " + ", ".join(f"{k} {v}" for k, v in sorted(by_vendor.items(), key=lambda x: -x[1])[:4])
+    return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)
+
+
+def _scan(ctx: ToolContext, args: MatchArgs, vendor_id: int | None) -> dict[str, Any]:
     odoo = ctx.odoo
     start = since_date(ctx, args.since, 90)
     bill: list[Any] = [("move_type", "=", "in_invoice"), "|", ("invoice_date", ">=", start.isoformat()),
                        "&", ("state", "=", "draft"), ("invoice_date", "=", False)]
-    vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
-    if vendor is not None:
-        bill.append(("partner_id", "=", vendor["id"]))
+    if vendor_id is not None:
+        bill.append(("partner_id", "=", vendor_id))
     # one `any` sub-select on the bills (Odoo 17+) rather than one per dotted move_id.* condition
     domain: list[Any] = [("parent_state", "in", ["posted", "draft"]), ("purchase_line_id", "!=", False),
                          ("move_id", "any", bill)]
@@ -154,33 +200,5 @@ def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
                      "received_qty": num(float(pol.get("qty_received") or 0)),
                      "po_price": num(po_price, 4), "bill_price": num(bill_price, 4), "diff_amount": num(diff)})
     rows.sort(key=lambda r: -abs(float(r["diff_amount"])))
-    total = sum(float(r["diff_amount"]) for r in rows if not r["unconverted"] and not r["draft"])
-    drafts = [r for r in rows if r["draft"]]
-    data: dict[str, Any] = {"since": start.isoformat(), "exceptions": _shown(odoo, rows[:MAX_ROWS]), "count": len(rows),
-                            "bill_lines_checked": len(lines), "total_diff_amount": num(total)}
-    if tol["pct"] is not None or tol["amount"] is not None:
-        data["tolerance"] = {"price_pct": tol["pct"], "price_amount_per_line": tol["amount"], "rule": "the lower one"}
-    if drafts:
-        data["draft_count"] = len(drafts)
-        data["draft_diff_amount"] = num(sum(float(r["diff_amount"]) for r in drafts if not r["unconverted"]))
-    if vendor:
-        data["vendor"] = vendor["name"]
-    if unconverted:
-        data["unconverted"] = (f"{unconverted} exception(s) in a currency without a rate in Odoo: their diff_amount "
-                               "is in the bill's currency and not in the total")
-    if total_lines > len(lines):
-        data["note"] = f"checked the latest {len(lines)} of {total_lines} bill lines"
-    if len(rows) > MAX_ROWS:
-        data["shown"] = MAX_ROWS
-    by_vendor: dict[str, int] = {}
-    for r in rows:
-        by_vendor[str(r["vendor"])] = by_vendor.get(str(r["vendor"]), 0) + 1
-    text = (f"{len(rows)} three-way-match exception(s) on bills since {start.isoformat()}"
-            + (f" from {vendor['name']}" if vendor else "") + f", net {money(total, currency(ctx))} billed above PO/receipt"
-            + (f" ({unconverted} in a currency without a rate not included)" if unconverted else ""))
-    if drafts:
-        text += (f"; {len(drafts)} of them on DRAFT bills (not posted yet, not in that total: "
-                 f"{money(float(data['draft_diff_amount']), currency(ctx))})")
-    if by_vendor and not vendor:
-        text += "; by vendor: " + ", ".join(f"{k} {v}" for k, v in sorted(by_vendor.items(), key=lambda x: -x[1])[:4])
-    return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)
+    return {"start": start, "rows": rows, "lines": lines, "total_lines": total_lines, "unconverted": unconverted,
+            "tol": tol}
