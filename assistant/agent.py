@@ -577,12 +577,16 @@ def turn_focus(records: Sequence[dict[str, Any]], results: Sequence[ToolResult],
     if receipts:
         focus["receipts"] = receipts[:20]
     for rec, res in zip(records, results, strict=False):  # the suggestion list a bulk order refers to
-        if res.ok and rec.get("name") == "replenishment_risk" and (res.data or {}).get("at_risk"):
+        if not res.ok or rec.get("name") != "replenishment_risk":
+            continue
+        if (res.data or {}).get("at_risk"):
             focus["suggestions"] = [
                 {"product": (m.group(1) if (m := re.match(r"^\[([^\]]+)\]", str(row.get("product") or "")))
                              else str(row.get("product") or "")),
                  **({"wh": row["wh"]} if row.get("wh") else {}), **({"below_min": True} if row.get("below_min") else {})}
                 for row in res.data["at_risk"][:15]]
+        elif codes := re.findall(r"^\| \[([^\]]+)\]", res.text or "", re.M):  # only the answer's words (a table)
+            focus["suggestions"] = [{"product": c} for c in codes[:15]]
     return focus
 
 

@@ -82,6 +82,8 @@ def bench(business: str, tmp: Path) -> None:
         p = ctx.store.proposals.get(res.proposal_ids[0])
         args = {"supplier": p.args["supplier"], "warehouse": p.args["warehouse"],
                 "lines": [{"product": ln["product"], "quantity": ln["quantity"] + 1} for ln in p.args["lines"]]}
+        measure(ctx, "create_rfq", args)  # warm the per-client caches first: only the checks' own reads differ
+        args["lines"] = [{**ln, "quantity": ln["quantity"] + 1} for ln in args["lines"]]
         _, ms1, with_checks = measure(ctx, "create_rfq", args)
         real = checks.run_checks
 

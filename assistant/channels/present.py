@@ -129,11 +129,16 @@ def _key_label(key: str) -> str:
     return key if any(c.isdigit() for c in key) or any(c.isupper() for c in key) or " " in key else _label(key)
 
 
-def check_warnings(evidence: Any) -> list[dict[str, str]]:
-    """The checks before approval that warn or block, as {severity, text} (info findings go to the facts)."""
+def check_warnings(evidence: Any, policy: Any = None) -> list[dict[str, str]]:
+    """The checks before approval as {severity, text}: block and warn first, then info (e.g. cheaper at another
+    warehouse); a warning the CURRENT policy blocks (prechecks.block) shows as a block (approval is refused)."""
     found = evidence.get("checks") if isinstance(evidence, dict) else None
-    return [{"severity": str(f.get("severity")), "text": for_people(str(f.get("text") or ""))}
-            for f in found or [] if isinstance(f, dict) and f.get("severity") in ("warn", "block")]
+    blocked = set(policy.blocked_by(evidence)) if policy is not None and hasattr(policy, "blocked_by") else set()
+    return [{"severity": "block" if str(f.get("text")) in blocked else str(f.get("severity")),
+             "text": for_people(str(f.get("text") or ""))}
+            for f in sorted(found or [], key=lambda f: {"block": 0, "warn": 1}.get(str(f.get("severity")), 2)
+                            if isinstance(f, dict) else 3)
+            if isinstance(f, dict) and f.get("severity") in ("warn", "block", "info")]
 
 
 def _cell(key: str, value: Any, currency: str | None, tz: str) -> str:
@@ -282,7 +287,7 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
         "error": for_people(str(data.get("error") or "")),
         "can_decide": data.get("state") == "pending" and viewer is not None and viewer in eligible
         and not awaiting,
-        "warnings": check_warnings(raw_ev),
+        "warnings": check_warnings(raw_ev, policy),
         "suggested": data.get("origin") == "model",
         "awaiting_confirm": awaiting,
         "needs_confirm": awaiting and viewer is not None and viewer == data.get("requester"),

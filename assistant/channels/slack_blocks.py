@@ -374,8 +374,9 @@ def facts_blocks(card: ProposalCard, facts: Mapping[str, Any], approvers: Sequen
                                     section(escape(str(facts.get("what") or card.summary)) or "_(no summary)_")]
     warnings = facts.get("warnings") or []
     if warnings:
-        lines = "\n".join((":no_entry: *Blocked by policy:* " if w.get("severity") == "block" else ":warning: ")
-                          + escape(str(w.get("text"))) for w in warnings[:8])
+        icon = {"block": ":no_entry: *Blocked by policy:* ", "info": ":information_source: "}
+        lines = "\n".join(icon.get(str(w.get("severity")), ":warning: ") + escape(str(w.get("text")))
+                          for w in warnings[:8])
         blocks.append(section(f"*Check before approving*\n{lines}"[:SECTION_LIMIT]))
     if facts.get("awaiting_confirm"):
         blocks.append(context(":mag: Suggested by the assistant after reading content from outside (e-mails, "

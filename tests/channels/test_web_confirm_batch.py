@@ -105,3 +105,23 @@ def test_batch_approve_each_its_own_decision(client: TestClient, rt: GovernedRun
     body = r.json()
     assert r.status_code == 200 and body["decided"] == 1
     assert [x["outcome"] for x in body["results"]] == ["rejected", "noop"]
+
+
+def test_a_warning_the_policy_blocks_shows_as_a_block_and_approval_is_refused(client: TestClient,
+                                                                              rt: GovernedRuntime) -> None:
+    pid = _propose(rt, "ben.buyer", 30, checks=[{"code": "cheaper_elsewhere", "severity": "info",
+                                                 "text": "Bought for HOU at 4.10 USD last time."},
+                                                {"code": "contract_expired", "severity": "warn",
+                                                 "text": "The vendor's contract expired on 2026-09-30."}])
+    web_login(client, "omar.approver")
+    assert "Check:</strong> The vendor&#39;s contract expired" in client.get("/approvals").text or \
+        "Check:</strong> The vendor's contract expired" in client.get("/approvals").text
+    rt.policy.prechecks = {"block": ["contract_expired"]}
+    page = client.get("/approvals").text
+    assert "Blocked by policy:</strong>" in page and "Note:</strong> Bought for HOU at 4.10 USD" in page
+    assert page.index("Blocked by policy") < page.index("Note:</strong>")  # blocks first
+    r = client.post(f"/api/proposals/{pid}/approve", json={}, headers=bearer("omar.approver"))
+    assert r.status_code == 403 and "blocks it" in r.json()["message"] and rt.executor.executed == []
+    r = client.post(f"/api/proposals/{pid}/reject", json={"comment": "expired contract"},
+                    headers=bearer("omar.approver"))
+    assert r.status_code == 200 and rt.proposals.get(pid).state == "rejected"

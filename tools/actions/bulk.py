@@ -14,7 +14,9 @@ checks.py) and governed exactly like a single create_rfq, one approval each. Qua
 quantity in the product unit, converted to the vendor's purchase unit (rounded up for counted units) and raised
 to the vendor's minimum quantity where it is higher (said in the evidence).
 
-Round trips (the Odoo reads every proposal shares are read once): replenishment's 2 (reference lists cached),
+The suggestion rows are the ones replenishment_risk just showed this person (kept per client for 10 minutes by
+that tool), else computed afresh (2 more round trips).
+Round trips (the Odoo reads every proposal shares are read once):
 products 1, company currency 1 per company, vendors' terms 1, price rows 1, unit factors 1, rates 0-1, the
 checks' order history 1 — about 9 for a batch of 10 RFQs.
 """
@@ -134,11 +136,22 @@ def _po_qty(qty: float, prod: dict[str, Any]) -> float:
 @tool(OrderSuggestionsArgs, kind="propose")
 def order_suggestions(ctx: ToolContext, args: OrderSuggestionsArgs) -> ToolResult:
     """RFQ proposals from the replenishment suggestions, one per vendor."""
-    from tools.reads.replenishment import ReplenishmentArgs, _replenishment
+    from tools.reads.common import warehouse_or_none
+    from tools.reads.replenishment import SHOWN_TTL, ReplenishmentArgs, _replenishment, shown_key
 
     odoo = ctx.odoo
-    answer = _replenishment(ctx, ReplenishmentArgs(warehouse=args.warehouse))
-    rows = _select(list((answer.data or {}).get("at_risk") or []), args)
+    wh_row = warehouse_or_none(ctx, args.warehouse)
+
+    def fresh() -> list[dict[str, Any]]:
+        answer = _replenishment(ctx, ReplenishmentArgs(warehouse=args.warehouse))
+        return list((answer.data or {}).get("at_risk") or [])
+
+    # the list this person was just shown (replenishment_risk keeps it SHOWN_TTL), else computed now
+    suggested = odoo.cached(shown_key(ctx, wh_row["code"] if wh_row else ""), fresh, ttl=SHOWN_TTL)
+    if not suggested:
+        raise ToolError("Nothing needs replenishment" + (f" at {wh_row['code']}" if wh_row else "")
+                        + " by Odoo's reorder rules; nothing proposed.", code="not_found")
+    rows = _select(suggested, args)
     if not rows:
         raise ToolError("None of the replenishment suggestions matches"
                         + (f" ({', '.join(args.items)})" if args.items else "")

@@ -41,6 +41,21 @@ MAX_ROWS = 15
 OPEN_MOVE_STATES = ["waiting", "confirmed", "partially_available", "assigned"]
 
 
+SHOWN_TTL = 600.0  # seconds a shown suggestion list stays what "order the top 3" refers to
+
+
+def shown_key(ctx: ToolContext, warehouse_code: str) -> str:
+    return f"qm.replenishment.shown:{ctx.user.username}:{warehouse_code}"
+
+
+def remember_shown(ctx: ToolContext, warehouse_code: str, rows: list[dict[str, Any]]) -> None:
+    """Keep the rows this person was just shown (per client, SHOWN_TTL), for order_suggestions (tools/actions/bulk.py):
+    "order the top 3" orders what the answer said, without reading it all again."""
+    key = shown_key(ctx, warehouse_code)
+    ctx.odoo.invalidate(key)
+    ctx.odoo.cached(key, lambda: list(rows), ttl=SHOWN_TTL)
+
+
 class ReplenishmentArgs(BaseModel):
     warehouse: str | None = Field(None, description="Warehouse code or name; omit for all")
 
@@ -187,6 +202,7 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         covered.sort(key=lambda x: float(x["on_hand"]) - float(x["min"]))
         data["below_min_covered_by_orders"] = covered[:MAX_ROWS]
         data["covered_count"] = len(covered)
+    remember_shown(ctx, wh["code"] if wh else "", rows[:MAX_ROWS])
     where = f" at {wh['code']}" if wh else ""
     if not rules:
         return ToolResult(tool="replenishment_risk", data=compact(data),
