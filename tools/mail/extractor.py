@@ -35,8 +35,8 @@ _KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("delay", re.compile(
         r"\b(delay\w*|late|behind schedule|push(?:ed)? (?:back|out)|postpon\w*|new (?:eta|ship date|delivery date|"
         r"estimated delivery)|revised (?:eta|date|delivery)|will not make|won't make|running behind|reschedul\w*|"
-        r"vertraging|vertraagd|later geleverd|nieuwe leverdatum|verz(?:ö|oe)ger\w*|versp(?:ä|ae)t\w*|"
-        r"neuer liefertermin|retard\w*|report(?:é|e)e?|nouvelle date)\b", re.I)),
+        r"vertraging|vertraagd|later geleverd|nieuwe leverdatum|\w*verz(?:ö|oe)ger\w*|\w*versp(?:ä|ae)t\w*|"
+        r"neue[rn]? liefertermin|retard\w*|report(?:é|e)e?|nouvelle date)\b", re.I)),
     ("price", re.compile(
         r"\b(price (?:increase|adjustment|change|update|list)|prices? (?:will )?(?:increase|rise|go up)|surcharge|"
         r"new (?:price|pricing)|pricing update|cost increase|raise (?:our )?prices|"

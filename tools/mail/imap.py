@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -95,7 +94,7 @@ class ImapMailbox:
             self._drop()
             raise MailboxError(f"The mailbox {c.host}:{c.port} failed the TLS check ({exc.reason or exc}); "
                                "check the security setting and the server certificate.") from exc
-        except (OSError, socket.timeout, IMAPClientError) as exc:
+        except (TimeoutError, OSError, IMAPClientError) as exc:
             self._drop()
             raise MailboxError(f"The mailbox {c.host}:{c.port} cannot be reached "
                                f"({type(exc).__name__}: {exc}).") from exc

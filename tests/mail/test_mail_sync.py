@@ -1,0 +1,119 @@
+"""The IMAP connector against a real Dovecot: TLS both ways, incremental sync, restarts, read-only."""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from sandbox.mailserver import append
+from tools.mail.imap import ImapConfig, ImapMailbox, MailboxError
+from tools.mail.store import MailCursorRow, MailMessageRow, MailStore
+from tools.mail.sync import import_path, sync_imap
+
+
+def _config(server: Any, folder: str, security: str = "ssl", **kw: Any) -> ImapConfig:
+    port = server.imaps_port if security == "ssl" else server.starttls_port
+    return ImapConfig(host=server.host, port=port, security=security, user=server.user,  # type: ignore[arg-type]
+                      password=kw.pop("password", server.password), folders=[folder],
+                      ca_file=kw.pop("ca_file", server.ca_file), **kw)
+
+
+def _ids(store: Any) -> list[str]:
+    with store.read() as s:
+        return list(s.scalars(sa.select(MailMessageRow.message_id)))
+
+
+def test_sync_is_incremental_and_survives_a_crash_mid_way(dovecot: Any, state: Any,
+                                                          bluebonnet_mail: list[Any],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = "Crash"
+    raws = [m.raw for m in bluebonnet_mail]
+    append(dovecot, raws[:60], folder)
+    mails = MailStore(state)
+    real_add = MailStore.add_batch
+    calls = {"n": 0}
+
+    def dying_add(self: MailStore, *a: Any, **kw: Any) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("killed")
+        return real_add(self, *a, **kw)
+
+    monkeypatch.setattr(MailStore, "add_batch", dying_add)
+    with pytest.raises(RuntimeError):
+        sync_imap(mails, _config(dovecot, folder), batch=20)
+    assert mails.count() == 40  # two committed batches, cursor with them
+    monkeypatch.setattr(MailStore, "add_batch", real_add)
+    rep = sync_imap(mails, _config(dovecot, folder), batch=20)
+    assert (rep.fetched, rep.new) == (20, 20)  # resumed after the last committed batch, nothing re-read
+    again = sync_imap(mails, _config(dovecot, folder))
+    assert (again.fetched, again.new) == (0, 0)
+    append(dovecot, raws[60:75], folder)
+    more = sync_imap(mails, _config(dovecot, folder))
+    assert (more.fetched, more.new) == (15, 15)
+    ids = _ids(state)
+    assert len(ids) == len(set(ids)) == 75
+    assert set(ids) == {m.label["message_id"] for m in bluebonnet_mail[:75]}
+
+
+def test_uidvalidity_change_reads_again_without_duplicates(dovecot: Any, state: Any, bluebonnet_mail: list[Any]) -> None:
+    folder = "Validity"
+    append(dovecot, [m.raw for m in bluebonnet_mail[:10]], folder)
+    mails = MailStore(state)
+    assert sync_imap(mails, _config(dovecot, folder)).new == 10
+    with state.write() as s:
+        s.execute(sa.update(MailCursorRow).values(uidvalidity=1))
+    rep = sync_imap(mails, _config(dovecot, folder))
+    assert rep.reset_folders == [folder] and rep.fetched == 10 and rep.new == 0
+    assert mails.count() == 10
+
+
+def test_starttls_reads_the_same_and_nothing_is_flagged_seen(dovecot: Any, state: Any,
+                                                             bluebonnet_mail: list[Any]) -> None:
+    folder = "Tls"
+    append(dovecot, [m.raw for m in bluebonnet_mail[:5]], folder)
+    assert sync_imap(MailStore(state), _config(dovecot, folder, "starttls")).new == 5
+    from imapclient import IMAPClient
+
+    with IMAPClient(dovecot.host, port=dovecot.imaps_port, ssl=True,
+                    ssl_context=ssl.create_default_context(cafile=dovecot.ca_file)) as c:
+        c.login(dovecot.user, dovecot.password)
+        c.select_folder(folder, readonly=True)
+        flags = c.get_flags(c.search("ALL"))
+    assert flags and all(b"\\Seen" not in f for f in flags.values())
+
+
+def test_bad_login_wrong_ca_and_plain_remote_are_one_sentence(dovecot: Any) -> None:
+    with pytest.raises(MailboxError, match="refused the login"):
+        ImapMailbox(_config(dovecot, "INBOX", password="wrong")).open()
+    with pytest.raises(MailboxError, match="TLS"):
+        ImapMailbox(_config(dovecot, "INBOX", ca_file=None)).open()  # self-signed: not trusted by default
+    with pytest.raises(MailboxError, match="without encryption"):
+        ImapMailbox(ImapConfig(host="mail.example.com", user="u", password="p", security="none")).open()
+    box = ImapMailbox(_config(dovecot, "INBOX"))
+    with box, pytest.raises(MailboxError, match="no folder"):
+        box.examine("Does/Not/Exist")
+
+
+def test_import_of_eml_folder_and_mbox_deduplicates(tmp_path: Any, state: Any, bluebonnet_mail: list[Any]) -> None:
+    import mailbox
+
+    from sandbox.seed.mailbox import write_corpus
+
+    write_corpus(bluebonnet_mail[:20], tmp_path / "eml")
+    box = mailbox.mbox(str(tmp_path / "archive.mbox"))
+    for m in bluebonnet_mail[10:30]:
+        box.add(m.raw)
+    box.flush()
+    box.close()
+    mails = MailStore(state)
+    rep, arch = import_path(mails, tmp_path / "eml")
+    assert (rep.new, arch.files) == (20, 20)
+    rep2, _ = import_path(mails, tmp_path / "archive.mbox")
+    assert (rep2.fetched, rep2.new) == (20, 10)
+    assert mails.count() == 30
+    with pytest.raises(FileNotFoundError):
+        import_path(mails, tmp_path / "missing")
