@@ -8,6 +8,7 @@ The reading only labels a message; nothing here can propose or change anything i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from datetime import date
@@ -54,10 +55,8 @@ def make_understander(llm: Any) -> Any:
         facts.pop("eta", None)
         eta = data.get("eta")
         if eta:
-            try:
+            with contextlib.suppress(ValueError):
                 facts["eta"] = date.fromisoformat(str(eta)).isoformat()
-            except ValueError:
-                pass
         return Understanding(kind=kind, facts=facts, quote=quote[:400], injection=bool(data.get("injection")),
                              by="llm")
 

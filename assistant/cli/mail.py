@@ -50,10 +50,11 @@ def _mail_store() -> Iterator[tuple[Any, Any, dict[str, Any]]]:
 def _understander(settings: Any) -> Any:
     if settings.resolved_brain != "llm":
         return None
+    from assistant.llm import build_llm
     from assistant.mail_reading import make_understander
-    from assistant.runtime import _make_brain
 
-    return make_understander(_make_brain(settings, None))
+    return make_understander(build_llm(model=settings.model, base_url=settings.openai_base_url,
+                                       api_key=settings.openai_api_key, timeout_s=30.0))
 
 
 def _process(settings: Any, mails: Any, holder: dict[str, Any], skip: bool) -> dict[str, Any]:

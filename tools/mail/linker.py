@@ -164,11 +164,12 @@ class MailLinker:
                                            ["id", "name", "partner_id", "purchase_id"], limit=50):
                 docs[("stock.picking", r["id"])] = {"model": "stock.picking", "id": r["id"], "name": r["name"],
                                                     "vendor_id": _m2o(r.get("partner_id"))[0]}
-                po_id, po_name = _m2o(r.get("purchase_id"))
-                if po_id:
-                    docs.setdefault(("purchase.order", po_id), {"model": "purchase.order", "id": po_id,
-                                                                "name": po_name,
-                                                                "vendor_id": _m2o(r.get("partner_id"))[0]})
+                po_id = _m2o(r.get("purchase_id"))[0]
+                if po_id and ("purchase.order", po_id) not in docs:
+                    for po in self.odoo.search_read("purchase.order", [("id", "=", po_id)], ["id", "name", "partner_id"],
+                                                    limit=1):  # the name itself: display names add partner_ref
+                        docs[("purchase.order", po_id)] = {"model": "purchase.order", "id": po_id, "name": po["name"],
+                                                           "vendor_id": _m2o(po.get("partner_id"))[0]}
         bill_names = {m.group(0) for m in BILL_NAME.finditer(text)}
         if bill_names:
             try:
