@@ -166,3 +166,13 @@ def test_cli_import_and_triage(tmp_path: Any, sandbox: Any, bluebonnet_mail: lis
     nosync = CliRunner().invoke(app, ["mail", "sync"])
     assert nosync.exit_code == 1 and "No mailbox is configured" in nosync.output
     _ = dt
+
+
+def test_po_status_shows_the_latest_vendor_mail(bb: MailStore, odoo: Any, bluebonnet_mail: list[Any]) -> None:
+    from tools.registry import run_tool
+
+    lb = next(m.label for m in bluebonnet_mail if m.label["kind"] == "delay")
+    r = run_tool(_ctx(odoo, bb.store, "buyer"), "purchase_order_status", {"reference": lb["pos"][0]})
+    assert r.ok, r.error
+    mail = r.data["latest_vendor_mail"]
+    assert mail["id"].startswith("mail:") and mail["id"] in r.text
