@@ -19,7 +19,7 @@ from typing import Any
 
 from tools.odoo.client import OdooClient
 from tools.odoo.errors import OdooError
-from tools.odoo.resolve import model_fields, reference_formats
+from tools.odoo.resolve import model_fields, reference_formats, vendor_list
 
 PUBLIC_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com", "icloud.com", "me.com",
@@ -76,7 +76,10 @@ class MailLinker:
         fields = model_fields(self.odoo, "res.partner")
         cols = ["id", "name", "email", "commercial_partner_id"] + [f for f in ("lang", "country_code")
                                                                    if f in fields]
-        vendors = self.odoo.search_read("res.partner", [("supplier_rank", ">", 0)], cols, limit=MAX_REFS)
+        # supplier_rank alone is unreliable: every partner we buy from (vendor_list's union) counts
+        known = [v["id"] for v in vendor_list(self.odoo)]
+        vendors = self.odoo.search_read("res.partner", ["|", ("supplier_rank", ">", 0), ("id", "in", known)], cols,
+                                        limit=MAX_REFS)
         for r in vendors:
             cid = _m2o(r.get("commercial_partner_id"))[0] or r["id"]
             if cid != r["id"]:
@@ -205,8 +208,15 @@ class MailLinker:
             return None
         if partner_id in self.vendors:
             return self.vendors[partner_id]
-        rows = self.odoo.search_read("res.partner", [("id", "=", partner_id)], ["commercial_partner_id"], limit=1)
-        cid = _m2o(rows[0].get("commercial_partner_id"))[0] if rows else None
+        fields = model_fields(self.odoo, "res.partner")
+        cols = ["id", "name", "commercial_partner_id"] + [f for f in ("lang", "country_code") if f in fields]
+        rows = self.odoo.search_read("res.partner", [("id", "=", partner_id)], cols, limit=1)
+        cid = (_m2o(rows[0].get("commercial_partner_id"))[0] or partner_id) if rows else None
+        if cid and cid not in self.vendors:  # a partner we have an order with is a vendor, ranked or not
+            top = rows if cid == partner_id else self.odoo.search_read("res.partner", [("id", "=", cid)], cols, limit=1)
+            if top:
+                t = top[0]
+                self.vendors[cid] = Vendor(cid, str(t["name"]), str(t.get("lang") or ""), str(t.get("country_code") or ""))
         return self.vendors.get(cid or 0)
 
     # -- one message -----------------------------------------------------------------------------
