@@ -76,8 +76,10 @@ def _wait(port: int, proc: subprocess.Popen[bytes], timeout: float) -> bool:
     return False
 
 
-def start_dovecot(timeout: float = 20.0) -> RunningDovecot:
-    """Start a private Dovecot; raises MailServerUnavailable with the reason when it cannot."""
+def start_dovecot(timeout: float = 20.0, oauth2_introspection_url: str | None = None) -> RunningDovecot:
+    """Start a private Dovecot; raises MailServerUnavailable with the reason when it cannot.
+    With `oauth2_introspection_url` the server also accepts XOAUTH2/OAUTHBEARER logins, checking each token
+    with that RFC 7662 introspection endpoint (POST token=...; {"active": true, "username": ...})."""
     if not available():
         raise MailServerUnavailable("dovecot or openssl is not installed (apt-get install dovecot-imapd openssl)")
     work = Path(tempfile.mkdtemp(prefix="qm-dovecot-"))
@@ -100,6 +102,13 @@ def start_dovecot(timeout: float = 20.0) -> RunningDovecot:
     (work / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     imap_port, imaps_port = _free_port(), _free_port()
     conf = work / "dovecot.conf"
+    oauth_passdb = ""
+    if oauth2_introspection_url:
+        (work / "oauth2.conf.ext").write_text(
+            f"introspection_mode = post\nintrospection_url = {oauth2_introspection_url}\n"
+            "username_attribute = username\nactive_attribute = active\nactive_value = true\n")
+        oauth_passdb = (f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                        f"  args = {work}/oauth2.conf.ext\n}}\n")
     conf.write_text(f"""
 base_dir = {work}/run
 state_dir = {work}/state
@@ -113,13 +122,14 @@ ssl = yes
 ssl_cert = <{cert}
 ssl_key = <{key}
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if oauth2_introspection_url else ""}
 mail_location = maildir:{mail}/%n
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN {work}/passwd
+  mechanisms = plain login
 }}
-userdb {{
+{oauth_passdb}userdb {{
   driver = static
   args = uid={mail_user.pw_uid} gid={mail_user.pw_gid} home={mail}/%n
 }}

@@ -117,3 +117,68 @@ def test_import_of_eml_folder_and_mbox_deduplicates(tmp_path: Any, state: Any, b
     assert mails.count() == 30
     with pytest.raises(FileNotFoundError):
         import_path(mails, tmp_path / "missing")
+
+
+def test_xoauth2_login_with_a_token_checked_by_the_server(state: Any, bluebonnet_mail: list[Any]) -> None:
+    """Dovecot's oauth2 passdb asks a local RFC 7662 introspection endpoint; a good token reads, a bad one is
+    refused with one sentence."""
+    import json
+    import os
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs
+
+    from sandbox.mailserver import MailServerUnavailable, start_dovecot
+
+    class Introspect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            token = (parse_qs(body).get("token") or [""])[0]
+            answer = {"active": True, "username": "buyer@example.test"} if token == "good-token" else {"active": False}
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    http = ThreadingHTTPServer(("127.0.0.1", 0), Introspect)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    try:
+        try:
+            server = start_dovecot(oauth2_introspection_url=f"http://127.0.0.1:{http.server_address[1]}/introspect")
+        except MailServerUnavailable as exc:
+            if os.environ.get("CI") == "true":
+                pytest.fail(str(exc))
+            pytest.skip(str(exc))
+        try:
+            append(server, [m.raw for m in bluebonnet_mail[:3]], "OAuth")
+            cfg = ImapConfig(host=server.host, port=server.imaps_port, user=server.user, oauth2_token="good-token",
+                             folders=["OAuth"], ca_file=server.ca_file)
+            assert sync_imap(MailStore(state), cfg).new == 3
+            cfg.oauth2_token = "stolen-or-expired"
+            with pytest.raises(MailboxError, match="refused the login"):
+                ImapMailbox(cfg).open()
+        finally:
+            server.stop()
+    finally:
+        http.shutdown()
+
+
+def test_mail_tables_on_postgresql(postgres_url: str, bluebonnet_mail: list[Any]) -> None:
+    from tools.governance.store import StateStore
+    from tools.mail.message import parse_message
+
+    store = StateStore.open(postgres_url)
+    try:
+        mails = MailStore(store)
+        batch = [("t", parse_message(m.raw)) for m in bluebonnet_mail[:5]]
+        assert mails.add_batch(batch, account="a", folder="INBOX", uidvalidity=7, last_uid=5) == 5
+        assert mails.add_batch(batch, account="a", folder="INBOX", uidvalidity=7, last_uid=5) == 0
+        cur = mails.cursor("a", "INBOX")
+        assert cur is not None and (cur.uidvalidity, cur.last_uid) == (7, 5)
+    finally:
+        store.close()
