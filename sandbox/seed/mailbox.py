@@ -111,8 +111,6 @@ def _emit(c: _Ctx, *, sender: tuple[str, str], subject: str, text: str, sent: dt
     msg["To"] = f"{buyer[0]} <{buyer[1]}>"
     msg["Subject"] = subject
     msg["Date"] = format_datetime(sent.replace(tzinfo=dt.UTC))
-    if voice is not None and voice.content_language:
-        msg["Content-Language"] = voice.content_language
     if reply_to_id:
         msg["In-Reply-To"] = reply_to_id
         msg["References"] = reply_to_id
@@ -120,6 +118,8 @@ def _emit(c: _Ctx, *, sender: tuple[str, str], subject: str, text: str, sent: dt
         msg.set_content(_html(text), subtype="html")
     else:
         msg.set_content(text)
+    if voice is not None and voice.content_language:  # after set_content, which drops Content-* headers
+        msg["Content-Language"] = voice.content_language
     if pdf:
         msg.add_attachment(_pdf(pdf), maintype="application", subtype="pdf", filename="order-confirmation.pdf")
     c.out.append(CorpusMail(raw=bytes(msg), label={"message_id": msg_id, **label}))
@@ -137,8 +137,9 @@ def _fill(v: Voice, key: str, rng: random.Random, **kw: Any) -> str:
 
 
 def mail_corpus(rows: dict[str, list[dict[str, Any]]], today: dt.date, voice_for: Callable[[dict[str, Any]], Voice],
-                *, seed: int = 7, max_open: int = 60, max_done: int = 30) -> list[CorpusMail]:
-    """The labelled corpus of one business (see the module doc)."""
+                *, seed: int = 7, max_open: int = 60, max_done: int = 30, rounds: int = 1) -> list[CorpusMail]:
+    """The labelled corpus of one business (see the module doc). `rounds` > 1 writes about each open order
+    again in the next kind of message (a small business has few open orders)."""
     rng = random.Random(seed)
     partners = {p["id"]: p for p in rows["res.partner"]}
     users = [(str(partners.get(u.get("partner_id"), {}).get("name") or u["login"]), str(u["email"]))
@@ -188,7 +189,8 @@ def mail_corpus(rows: dict[str, list[dict[str, Any]]], today: dt.date, voice_for
                 and any(pk["state"] == "done" for pk in receipts.get(po["id"], []))]
     rng.shuffle(done_pos)
     injected = 0
-    for i, (po, pk) in enumerate(open_pos[:max_open]):
+    selected = open_pos[:max_open]
+    for i, (po, pk) in ((k + rnd * 7, pair) for rnd in range(rounds) for k, pair in enumerate(selected)):
         vendor = partners[po["partner_id"]]
         if not vendor.get("email"):
             continue

@@ -94,4 +94,4 @@ def hollander_corpus(seed: int = 42, scale: int = 1, today: dt.date | None = Non
     from sandbox.seed_hollander import generate
 
     today = today or dt.date.today()
-    return mail_corpus(generate(seed, scale, today), today, hollander_voice, seed=seed)
+    return mail_corpus(generate(seed, scale, today), today, hollander_voice, seed=seed, rounds=6)

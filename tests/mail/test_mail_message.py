@@ -101,3 +101,11 @@ def test_encoded_words_and_charsets_are_decoded() -> None:
     parsed = parse_message(bytes(m))
     assert parsed.subject == "Lieferverzögerung PO/2026/00042" and parsed.sender_name == "Jörg Müller"
     assert "09.12.2026" in parsed.body
+
+
+def test_a_mail_written_in_dutch_reads_day_first_even_when_odoo_says_en_us() -> None:
+    text = "Helaas kunnen wij uw bestelling niet op tijd leveren. De nieuwe leverdatum is 7/12."
+    order = date_order_for("en_US", "", "", text)
+    assert order == "DMY"
+    assert understand("Vertraging", text, order=order, sent=dt.datetime(2026, 12, 1)).facts["eta"] == "2026-12-07"
+    assert date_order_for("en_US", "", "", "We will deliver your order on 7/12, not before.") == "MDY"

@@ -182,3 +182,31 @@ def test_mail_tables_on_postgresql(postgres_url: str, bluebonnet_mail: list[Any]
         assert cur is not None and (cur.uidvalidity, cur.last_uid) == (7, 5)
     finally:
         store.close()
+
+
+def test_cli_sync_twice_with_a_restart_between(dovecot: Any, tmp_path: Any, sandbox: Any,
+                                               bluebonnet_mail: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`quartermaster mail sync` as configured by environment variables: the second run (a new process's
+    view: a fresh store object on the same file) fetches nothing and duplicates nothing."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    append(dovecot, [m.raw for m in bluebonnet_mail[:25]], "Cli")
+    for key, value in {"ODOO_URL": sandbox.url, "ODOO_DB": sandbox.db, "QM_DATA_DIR": str(tmp_path / "data"),
+                       "QM_BRAIN": "offline", "QM_MAIL_HOST": dovecot.host, "QM_MAIL_PORT": str(dovecot.starttls_port),
+                       "QM_MAIL_SECURITY": "starttls", "QM_MAIL_USER": dovecot.user,
+                       "QM_MAIL_PASSWORD": dovecot.password, "QM_MAIL_FOLDERS": "Cli",
+                       "QM_MAIL_CA_FILE": dovecot.ca_file}.items():
+        monkeypatch.setenv(key, value)
+    first = CliRunner().invoke(app, ["mail", "sync", "--json"])
+    assert first.exit_code == 0, first.output
+    one = json.loads(first.output)
+    assert (one["fetched"], one["new"], one["processed"]) == (25, 25, 25)
+    second = json.loads(CliRunner().invoke(app, ["mail", "sync", "--json"]).output)
+    assert (second["fetched"], second["new"]) == (0, 0) and not second.get("processed")
+    monkeypatch.setenv("QM_MAIL_PASSWORD", "wrong")
+    bad = CliRunner().invoke(app, ["mail", "sync"])
+    assert bad.exit_code == 1 and "refused the login" in bad.output and "Traceback" not in bad.output

@@ -95,14 +95,32 @@ class Understanding:
     by: str = "offline"
 
 
-def date_order_for(lang: str = "", country: str = "", language_header: str = "") -> DateOrder:
+_WORDS = {
+    "nl": re.compile(r"\b(de|het|een|wij|uw|levering|bestelling|niet|voor|met|op)\b", re.I),
+    "de": re.compile(r"\b(der|die|das|wir|ihre?|lieferung|bestellung|nicht|für|mit|am)\b", re.I),
+    "fr": re.compile(r"\b(le|la|les|nous|votre|livraison|commande|pas|pour|avec)\b", re.I),
+    "en": re.compile(r"\b(the|we|your|delivery|order|not|for|with|will)\b", re.I),
+}
+
+
+def text_language(text: str) -> str:
+    """'nl', 'de', 'fr', 'en' by common words, '' when too short to tell."""
+    counts = {k: len(rx.findall(text)) for k, rx in _WORDS.items()}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] >= 3 else ""
+
+
+def date_order_for(lang: str = "", country: str = "", language_header: str = "", text: str = "") -> DateOrder:
     """'MDY' for a US sender, 'DMY' for any other known locale, '' when nothing is known. The vendor's
-    country (Odoo) decides first, then the mail's Content-Language, then the vendor's language."""
+    country (Odoo) decides first, then the mail's Content-Language, then the language the mail is written in
+    (a Dutch, German or French text writes day first), then the vendor's language in Odoo."""
     lang, country, header = (lang or "").replace("-", "_"), (country or "").upper(), (language_header or "").lower()
     if country:
         return "MDY" if country == "US" else "DMY"
     if header:
         return "MDY" if header == "en-us" else "DMY"
+    if text and text_language(text) in ("nl", "de", "fr"):
+        return "DMY"
     if lang:
         return "MDY" if lang == "en_US" else "DMY"
     return ""

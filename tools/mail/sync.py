@@ -152,7 +152,8 @@ def process_one(store: MailStore, linker: MailLinker, row: MailMessageRow, *,
     links = linker.link(sender=row.sender, original_sender=row.original_sender, text=text,
                         parent_links=_parent_links(parents, linker))
     vendor: Vendor | None = links.vendor
-    order = date_order_for(vendor.lang if vendor else "", vendor.country if vendor else "", row.language)
+    order = date_order_for(vendor.lang if vendor else "", vendor.country if vendor else "", row.language,
+                           f"{row.subject}\n{row.body}")
     grand = [g for p in parents for g in _parents(store, p)]
     if linker.is_internal(row.sender) and not row.original_sender:  # noqa: SIM108
         # our own mail (a buyer's question in the thread): linked for context, never read as vendor news
