@@ -210,3 +210,35 @@ def test_cli_sync_twice_with_a_restart_between(dovecot: Any, tmp_path: Any, sand
     monkeypatch.setenv("QM_MAIL_PASSWORD", "wrong")
     bad = CliRunner().invoke(app, ["mail", "sync"])
     assert bad.exit_code == 1 and "refused the login" in bad.output and "Traceback" not in bad.output
+
+
+def test_one_unreadable_message_never_blocks_the_others_and_odoo_down_keeps_them_pending(
+        state: Any, bluebonnet_mail: list[Any]) -> None:
+    from tools.mail.linker import Links
+    from tools.mail.message import parse_message
+    from tools.mail.sync import process_pending
+    from tools.odoo.errors import OdooUnavailable
+
+    class Linker:
+        vendors: dict[int, Any] = {}
+        down = False
+
+        def is_internal(self, addr: str) -> bool:
+            return False
+
+        def link(self, *, sender: str, original_sender: str, text: str, parent_links: Any = None) -> Links:
+            if self.down:
+                raise OdooUnavailable("Odoo is not reachable")
+            if "cardinal" in sender:
+                raise ValueError("odd message")
+            return Links()
+
+    mails = MailStore(state)
+    mails.add_batch([("t", parse_message(m.raw)) for m in bluebonnet_mail[:12]])
+    down = Linker()
+    down.down = True
+    with pytest.raises(OdooUnavailable):
+        process_pending(mails, None, linker=down)
+    assert len(mails.pending()) == 12  # nothing lost: read again on the next run
+    rep = process_pending(mails, None, linker=Linker())
+    assert rep.processed == 12 and not mails.pending()

@@ -54,7 +54,11 @@ def latest_mail_for_po(store: Any, po_name: str) -> dict[str, Any] | None:
     if store is None or not mail_tables_exist(store):
         return None
     rows = MailStore(store).for_document("purchase.order", po_name, limit=1)
-    return mail_item(rows[0], text_limit=300) if rows else None
+    if not rows:
+        return None
+    item = mail_item(rows[0], text_limit=300)
+    item.pop("quote", None)  # the text holds it; keys that carry outsiders' words stay the known ones
+    return item
 
 
 def _day(value: Any) -> date | None:

@@ -25,6 +25,7 @@ from tools.mail.imap import ImapConfig, ImapMailbox
 from tools.mail.linker import Links, MailLinker, Vendor
 from tools.mail.message import MailMessage, parse_message
 from tools.mail.store import MailMessageRow, MailStore, links_of
+from tools.odoo.errors import OdooError, OdooUnavailable
 
 log = logging.getLogger(__name__)
 Understander = Callable[[MailMessageRow, Understanding], Understanding | None]
@@ -63,7 +64,7 @@ def sync_imap(store: MailStore, config: ImapConfig, *, batch: int = 500) -> Sync
                 report.reset_folders.append(folder)
             uids = box.uids_after(last)
             report.folders[folder] = 0
-            if not uids and cur is None:
+            if not uids and (cur is None or cur.uidvalidity != validity):  # remember the folder's new validity
                 store.add_batch([], account=config.account, folder=folder, uidvalidity=validity, last_uid=0)
             for chunk in box.fetch(uids, batch=batch):
                 if not chunk:
@@ -136,7 +137,17 @@ def process_pending(store: MailStore, odoo: Any, *, understander: Understander |
         if not rows:
             break
         for row in rows:
-            process_one(store, linker, row, understander=understander, report=report)
+            try:
+                process_one(store, linker, row, understander=understander, report=report)
+            except (OdooError, OdooUnavailable):
+                raise  # Odoo unreachable or refusing: the messages stay pending for the next run
+            except Exception:  # noqa: BLE001 - one odd message never blocks the others
+                log.warning("mail %s could not be read; kept as 'other' for triage", row.id, exc_info=True)
+                store.save_understanding(row.id, vendor_id=None, vendor_name=None, links=[], kind="other",
+                                         facts={"error": "could not be read"}, understood_by="offline",
+                                         injection=False)
+                report.processed += 1
+                report.unlinked += 1
             if limit is not None and report.processed >= limit:
                 return report
     return report
