@@ -175,4 +175,5 @@ def test_po_status_shows_the_latest_vendor_mail(bb: MailStore, odoo: Any, bluebo
     r = run_tool(_ctx(odoo, bb.store, "buyer"), "purchase_order_status", {"reference": lb["pos"][0]})
     assert r.ok, r.error
     mail = r.data["latest_vendor_mail"]
-    assert mail["id"].startswith("mail:") and mail["id"] in r.text
+    assert mail["id"].startswith("mail:") and mail["subject"] in r.text
+    assert [c.id for c in r.citations] == [mail["id"]]

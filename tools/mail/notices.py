@@ -16,6 +16,7 @@ from tools.mail.store import MailMessageRow, MailStore, facts_of, links_of, mail
 
 SUGGESTION_WINDOW_DAYS = 60
 NOTICE_WINDOW_DAYS = 180
+DATED_KINDS = ("delay", "partial", "confirmation")
 
 
 def citation(row: MailMessageRow) -> str:
@@ -73,19 +74,20 @@ def _day(value: Any) -> date | None:
 def reschedule_suggestions(store: Any, odoo: Any, *, vendor_id: int | None = None,
                            now: datetime | None = None) -> list[dict[str, Any]]:
     """Open receipts a vendor's e-mail announced later than scheduled: one suggestion per receipt (the newest
-    mail wins), for a buyer to act on. Reads the receipts from Odoo; proposes nothing."""
+    dated mail wins: a delay, a partial shipment's balance, or a confirmation of a later date), for a buyer
+    to act on. Reads the receipts from Odoo; proposes nothing."""
     if store is None or not mail_tables_exist(store):
         return []
     since = (now or datetime.utcnow()) - timedelta(days=SUGGESTION_WINDOW_DAYS)
     mails = MailStore(store)
     rows: list[MailMessageRow] = []
     if vendor_id is not None:
-        rows = mails.for_vendor(vendor_id, since=since, kinds=("delay", "partial"), limit=200)
+        rows = mails.for_vendor(vendor_id, since=since, kinds=DATED_KINDS, limit=200)
     else:
         import sqlalchemy as sa
 
         with store.read() as s:
-            rows = list(s.scalars(sa.select(MailMessageRow).where(MailMessageRow.kind.in_(("delay", "partial")),
+            rows = list(s.scalars(sa.select(MailMessageRow).where(MailMessageRow.kind.in_(DATED_KINDS),
                                                                   MailMessageRow.date >= since)
                                   .order_by(MailMessageRow.date.desc(), MailMessageRow.id.desc()).limit(500)))
     wanted: list[tuple[MailMessageRow, date, list[dict[str, Any]]]] = []
@@ -121,5 +123,6 @@ def reschedule_suggestions(store: Any, odoo: Any, *, vendor_id: int | None = Non
                               else None,
                               "vendor": row.vendor_name, "scheduled": scheduled.isoformat(), "new_date": eta.isoformat(),
                               "days_later": (eta - scheduled).days, "mail": citation(row),
+                              "mail_date": row.date.date().isoformat() if row.date else None,
                               "quote": facts_of(row).get("quote") or "", "later": eta > scheduled}
     return [s for s in out.values() if s.pop("later")]

@@ -70,12 +70,13 @@ def supplier_communications(ctx: ToolContext, args: CommsArgs) -> ToolResult:
         if order:
             sugg = [x for x in sugg if x.get("po") == order["name"]]
         if sugg:
-            data["reschedule_suggestions"] = [{k: x[k] for k in ("receipt", "po", "scheduled", "new_date",
-                                                                 "days_later", "mail")} for x in sugg[:10]]
+            data["reschedule_suggestions"] = [{**{k: x[k] for k in ("receipt", "po", "scheduled", "new_date",
+                                                                    "days_later")},
+                                               "announced": f"e-mail of {x['mail_date']}"} for x in sugg[:10]]
             data["suggestion_note"] = "the vendor announced these later than scheduled; nothing is proposed"
         notices = price_change_notices(ctx.store, vendor["id"], now=ctx.now())
         if notices:
-            data["price_change_notices"] = [{"mail": n["id"], "date": n["date"], "subject": n["subject"],
+            data["price_change_notices"] = [{"date": n["date"], "subject": n["subject"],
                                              "percent": ", ".join(f"{p}%" for p in n["percent"])}
                                             for n in notices[:5]]
     n_mail = sum(1 for r in rows if str(r.get("id", "")).startswith("mail:"))

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.base import ToolContext, ToolResult, tool
+from tools.base import Citation, ToolContext, ToolResult, tool
 from tools.odoo.resolve import resolve_purchase_order, resolve_supplier
 from tools.reads.common import (
     code_or_name,
@@ -137,9 +137,12 @@ def purchase_order_status(ctx: ToolContext, args: POStatusArgs) -> ToolResult:
         text += f"; open receipt {r0['ref']} scheduled {r0['scheduled']}"
         if r0.get("days_late"):
             text += f" ({r0['days_late']} d late)"
+    citations = []
     if latest:
-        text += f"; latest vendor e-mail {latest['date']}: \"{latest['subject']}\" [{latest['id']}]"
-    return ToolResult(tool="purchase_order_status", data=compact(data), text=text)
+        text += f"; latest vendor e-mail {latest['date']}: \"{latest['subject']}\""
+        citations.append(Citation(id=str(latest["id"]), title=f"{latest['subject'] or 'e-mail'} ({latest['date']})",
+                                  doc_type="email"))
+    return ToolResult(tool="purchase_order_status", data=compact(data), text=text, citations=citations)
 
 
 class OpenPOArgs(BaseModel):
