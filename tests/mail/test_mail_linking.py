@@ -177,3 +177,24 @@ def test_po_status_shows_the_latest_vendor_mail(bb: MailStore, odoo: Any, bluebo
     mail = r.data["latest_vendor_mail"]
     assert mail["id"].startswith("mail:") and mail["subject"] in r.text
     assert [c.id for c in r.citations] == [mail["id"]]
+
+
+def test_hollander_vendor_mail_reaches_communications_and_suggestions(tmp_path: Any, state: Any,
+                                                                       odoo_hollander: Any,
+                                                                       hollander_mail: list[Any]) -> None:
+    from tools.registry import run_tool
+
+    mails = _load(tmp_path, state, odoo_hollander, hollander_mail)
+    lb = next(m.label for m in hollander_mail if m.label["kind"] == "delay" and not m.label.get("injection"))
+    r = run_tool(_ctx(odoo_hollander, state, "buyer"), "supplier_communications",
+                 {"supplier": lb["vendor"], "po": lb["pos"][0]})
+    assert r.ok, r.error
+    assert any(m["id"].startswith("mail:") for m in r.data["messages"])
+    sugg = reschedule_suggestions(state, odoo_hollander)
+    open_late = []
+    for s in sugg:  # each suggestion checked against Odoo's own receipt
+        rec = odoo_hollander.search_read("stock.picking", [("name", "=", s["receipt"])], ["scheduled_date", "state"])[0]
+        assert rec["state"] not in ("done", "cancel") and s["new_date"] > rec["scheduled_date"][:10]
+        open_late.append(s["receipt"])
+    assert open_late
+    assert mails.triage()
