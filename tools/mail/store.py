@@ -16,17 +16,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from tools.governance.store import StateStore, storable_text, utcnow
+from tools.governance.store import Base, StateStore, storable_text, utcnow
 from tools.mail.message import MailMessage, summary_of
 
 
-class MailBase(DeclarativeBase):
-    pass
-
-
-class MailMessageRow(MailBase):
+class MailMessageRow(Base):
     __tablename__ = "mail_messages"
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
@@ -57,7 +53,7 @@ class MailMessageRow(MailBase):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
 
 
-class MailCursorRow(MailBase):
+class MailCursorRow(Base):
     __tablename__ = "mail_sync_state"
 
     account: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
