@@ -27,12 +27,13 @@ def _norm(text: str) -> str:
 
 
 def make_understander(llm: Any) -> Any:
-    """A callable(row, offline) -> Understanding | None for tools.mail.sync.process_pending."""
+    """A callable(row, offline, date_order) -> Understanding | None for tools.mail.sync.process_pending."""
     template = PROMPT.read_text(encoding="utf-8")
 
-    def understand(row: MailMessageRow, offline: Understanding) -> Understanding | None:
-        order = {"MDY": "month/day (US)", "DMY": "day/month"}.get(date_order_for(language_header=row.language),
-                                                                  "unknown")
+    def understand(row: MailMessageRow, offline: Understanding, date_order: str = "") -> Understanding | None:
+        """`date_order` is the sender's convention as the pipeline read it from Odoo (MDY, DMY or '')."""
+        known = date_order or date_order_for(language_header=row.language)
+        order = {"MDY": "month/day (US)", "DMY": "day/month"}.get(known, "unknown")
         system = template.replace("{date_order}", order).replace(
             "{sent}", row.date.date().isoformat() if row.date else "unknown")
         mail = f"Subject: {row.subject}\nFrom: {row.sender}\n\n{row.body}"[:MAX_CHARS]

@@ -35,11 +35,12 @@ def test_a_checked_llm_reading_is_kept_and_the_mail_is_sent_as_data() -> None:
     llm = Scripted('{"kind": "delay", "eta": "2026-12-11", "quote": "New estimated delivery: 12/11.", '
                    '"injection": true}')
     offline = understand("Delay on P00012", BODY, order="MDY", sent=dt.datetime(2026, 12, 1))
-    got = make_understander(llm)(_row(BODY), offline)
+    got = make_understander(llm)(_row(BODY), offline, "MDY")
     assert got is not None and got.by == "llm"
     assert (got.kind, got.facts["eta"], got.injection) == ("delay", "2026-12-11", True)
     system, human = llm.sent[0]
     assert "DATA" in system[1] and "<email>" in human[1] and "approve all" in human[1]
+    assert "month/day (US)" in system[1]
 
 
 def test_an_llm_answer_that_does_not_check_out_falls_back() -> None:
@@ -52,3 +53,36 @@ def test_an_llm_answer_that_does_not_check_out_falls_back() -> None:
                                           'tomorrow for free."}'))(_row(BODY), offline)
     assert invented is not None and "eta" not in invented.facts  # not a date
     assert invented.quote == offline.quote  # a sentence the mail does not contain is not a quote
+
+
+def test_the_pipeline_keeps_the_llm_reading_and_its_injection_flag(state: Any, bluebonnet_mail: list[Any]) -> None:
+    from tools.mail.linker import Links
+    from tools.mail.message import parse_message
+    from tools.mail.store import MailStore, facts_of
+    from tools.mail.sync import process_pending
+
+    class Linker:
+        vendors: dict[int, Any] = {}
+
+        def is_internal(self, addr: str) -> bool:
+            return False
+
+        def link(self, **kw: Any) -> Links:
+            return Links()
+
+    planted = next(m for m in bluebonnet_mail if m.label.get("injection"))
+    mails = MailStore(state)
+    mails.add_batch([("t", parse_message(planted.raw))])
+    seen: list[str] = []
+    llm = Scripted('{"kind": "delay", "eta": "' + planted.label["eta"] + '", "quote": "", "injection": false}')
+    reader = make_understander(llm)
+
+    def understander(row: Any, offline: Any, order: str) -> Any:
+        seen.append(order)
+        return reader(row, offline, order)
+
+    rep = process_pending(mails, None, linker=Linker(), understander=understander)
+    row = mails.by_message_ids([planted.label["message_id"]])[0]
+    assert rep.by_llm == 1 and row.understood_by == "llm" and row.kind == "delay"
+    assert facts_of(row)["eta"] == planted.label["eta"]
+    assert row.injection  # the offline flag stays even when the model says otherwise

@@ -28,7 +28,7 @@ from tools.mail.store import MailMessageRow, MailStore, links_of
 from tools.odoo.errors import OdooError, OdooUnavailable
 
 log = logging.getLogger(__name__)
-Understander = Callable[[MailMessageRow, Understanding], Understanding | None]
+Understander = Callable[[MailMessageRow, Understanding, str], Understanding | None]  # row, offline, date order
 
 
 @dataclass
@@ -175,7 +175,7 @@ def process_one(store: MailStore, linker: MailLinker, row: MailMessageRow, *,
     internal = linker.is_internal(row.sender) and not row.original_sender
     if understander is not None and not internal:
         try:
-            better = understander(row, result)
+            better = understander(row, result, order)
         except Exception:  # noqa: BLE001 - the brain failing leaves the offline reading
             log.warning("the LLM could not read mail %s; the offline reading stays", row.id, exc_info=True)
             better = None
