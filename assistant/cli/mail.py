@@ -152,3 +152,23 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
                 typer.echo(f"  - {text}")
         else:
             typer.echo(f"{key.replace('_', ' ')}: {value}")
+
+
+def mailbox_check(report: Any, settings: Any) -> None:
+    """`quartermaster doctor`: when a mailbox is configured, log in read-only and open each folder."""
+    if not settings.mail_enabled:
+        return
+    from tools.mail.imap import ImapMailbox, MailboxError
+
+    config = imap_config(settings)
+    try:
+        with ImapMailbox(config) as box:
+            for folder in config.folders:
+                box.examine(folder)
+        report.add("mailbox", "Procurement mailbox", "ok",
+                   f"{config.user} at {config.host}:{config.port} ({config.security}); folders "
+                   f"{', '.join(config.folders)} readable")
+    except MailboxError as exc:
+        report.add("mailbox", "Procurement mailbox", "fail", str(exc),
+                   "Check QM_MAIL_HOST, QM_MAIL_PORT, QM_MAIL_SECURITY, QM_MAIL_USER, the password or token and "
+                   "QM_MAIL_FOLDERS.")

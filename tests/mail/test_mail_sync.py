@@ -242,3 +242,23 @@ def test_one_unreadable_message_never_blocks_the_others_and_odoo_down_keeps_them
     assert len(mails.pending()) == 12  # nothing lost: read again on the next run
     rep = process_pending(mails, None, linker=Linker())
     assert rep.processed == 12 and not mails.pending()
+
+
+def test_doctor_checks_the_configured_mailbox(dovecot: Any) -> None:
+    from assistant.cli.doctor import Report
+    from assistant.cli.mail import mailbox_check
+    from assistant.settings import Settings
+
+    def run(**kw: Any) -> Any:
+        settings = Settings(mail_host=dovecot.host, mail_port=dovecot.imaps_port, mail_user=dovecot.user,
+                            mail_password=dovecot.password, mail_ca_file=dovecot.ca_file, **kw)
+        report = Report({})
+        mailbox_check(report, settings)
+        return report.checks[0]
+
+    assert run().status == "ok"
+    bad = run(mail_folders="INBOX,Nope")
+    assert bad.status == "fail" and "Nope" in bad.detail
+    report = Report({})
+    mailbox_check(report, Settings())
+    assert report.checks == []  # no mailbox configured: nothing to check
