@@ -24,7 +24,9 @@ from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable
 from tools.reads.anomalies import purchase_anomalies
 from tools.reads.bills import vendor_bills
 from tools.reads.communications import supplier_communications
+from tools.reads.confirmations import vendor_confirmations
 from tools.reads.inbound import inbound_schedule
+from tools.reads.kpis import kpi_report
 from tools.reads.matching import three_way_match_exceptions
 from tools.reads.orders import find_purchase_orders
 from tools.reads.purchase import open_purchase_orders, purchase_order_status
@@ -43,7 +45,7 @@ READ_TOOLS: list[Tool] = [
     stock_levels, inbound_schedule, purchase_order_status, open_purchase_orders, supplier_history,
     supplier_scorecard, supplier_communications, replenishment_risk, three_way_match_exceptions,
     find_purchase_orders, product_vendors, receipts_done, vendor_bills, spend_analysis,
-    supplier_risk, purchase_anomalies,
+    supplier_risk, purchase_anomalies, kpi_report, vendor_confirmations,
 ]
 MONEY_IN_TEXT = MONEY_PATTERN  # kept for importers; the patterns live in tools.governance.policy
 
