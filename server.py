@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.channels import api, mail_triage, web, web_requests, web_tower
+from assistant.channels import api, mail_triage, web, web_alerts, web_requests, web_tower
 from assistant.channels.auth import SessionMiddleware, resolve_secret_key
 from assistant.channels.metrics import Metrics
 
@@ -132,6 +132,17 @@ def _start_reconciler(app: FastAPI) -> Any:
     return Reconciler(service, interval_s=interval).start()
 
 
+def _start_alerts(app: FastAPI) -> Any:
+    """Alert scheduling (assistant/watch): a thread here, jobs on a thread here or on Celery workers."""
+    try:
+        from assistant.watch.standalone import start_alerts
+
+        return start_alerts(app.state.runtime, app.state.settings)
+    except Exception:  # noqa: BLE001 - alerts must never stop the web app from serving
+        log.exception("alerts could not start")
+        return None
+
+
 def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
     """Build the app. With `runtime` given, it is used as is (and not closed); else built at startup."""
 
@@ -169,9 +180,12 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
             if app.state.runtime is not None:
                 _mount_slack(app)
         reconciler = _start_reconciler(app) if app.state.runtime is not None else None
+        alerts = _start_alerts(app) if app.state.runtime is not None else None
         try:
             yield
         finally:
+            if alerts is not None:
+                await anyio.to_thread.run_sync(alerts.stop)
             if reconciler is not None:
                 await anyio.to_thread.run_sync(reconciler.stop)
             if owned is not None:
@@ -205,6 +219,7 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
     app.include_router(web.router)
     app.include_router(web_tower.router)
     app.include_router(web_requests.router)  # issue #14: the purchase requests page
+    app.include_router(web_alerts.router)
     app.include_router(mail_triage.router)  # issue #16: the mailbox triage page
     _install_error_handlers(app)
     if runtime is not None:

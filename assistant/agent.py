@@ -344,7 +344,8 @@ class Assistant:
             try:
                 self.memory.append(thread_id, username=user.username, channel=channel, run_id=turn.ctx.run_id,
                                    user_text=text, answer=answer,
-                                   focus=turn_focus(turn.records, turn.results, turn.pending))
+                                   focus=turn_focus(turn.records, turn.results, turn.pending),
+                                   citations=[_cited(c) for c in turn.citations.values()])
             except Exception:  # noqa: BLE001 - losing memory must not lose the answer
                 log.exception("could not store turn %s in thread %s", turn.ctx.run_id, thread_id)
         self._audit_turn(user.username, result, channel, text)
@@ -634,3 +635,7 @@ def last_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[str, ToolRe
     return list(reversed(out))
 
 
+def _cited(citation: Any) -> dict[str, Any]:
+    """A citation as stored with the turn (a reopened thread shows it again)."""
+    data = citation.model_dump() if hasattr(citation, "model_dump") else dict(citation)
+    return {k: data.get(k) for k in ("id", "title", "section", "page", "source", "doc_type") if data.get(k) is not None}

@@ -34,6 +34,7 @@ class StoredTurn:
     username: str | None = None
     focus: dict[str, Any] = field(default_factory=dict)
     at: str | None = None
+    citations: list[dict[str, Any]] = field(default_factory=list)  # what the answer cited, for a reopened thread
 
 
 class ConversationMemory:
@@ -45,11 +46,13 @@ class ConversationMemory:
         self.max_chars = max_chars  # per stored text, so one huge answer cannot blow the context
 
     def append(self, thread_id: str, *, username: str, channel: str, run_id: str, user_text: str,
-               answer: str, focus: dict[str, Any] | None = None) -> None:
+               answer: str, focus: dict[str, Any] | None = None,
+               citations: list[dict[str, Any]] | None = None) -> None:
         self.log.append(thread_id, "user", user_text[: self.max_chars], {"run_id": run_id, "username": username},
                         channel=channel, username=username)
         self.log.append(thread_id, "assistant", answer[: self.max_chars],
-                        {"run_id": run_id, "username": username, FOCUS_KEY: focus or {}},
+                        {"run_id": run_id, "username": username, FOCUS_KEY: focus or {},
+                         **({"citations": citations[:10]} if citations else {})},
                         channel=channel, username=username)
 
     def load(self, thread_id: str) -> list[StoredTurn]:
@@ -62,7 +65,8 @@ class ConversationMemory:
             elif row.get("role") == "assistant" and pending is not None:
                 turns.append(StoredTurn(user_text=str(pending.get("content") or ""),
                                         answer=str(row.get("content") or ""),
-                                        focus=(row.get("meta") or {}).get(FOCUS_KEY) or {}, at=row.get("ts")))
+                                        focus=(row.get("meta") or {}).get(FOCUS_KEY) or {}, at=row.get("ts"),
+                                        citations=list((row.get("meta") or {}).get("citations") or [])))
                 pending = None
         return turns
 

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     @property
     def mail_enabled(self) -> bool:
         return bool(self.mail_host and self.mail_user)
+    # alerts and digests (assistant/watch): the embedded scheduler thread, or Celery workers over a broker
+    alerts_enabled: bool = Field(True, validation_alias=AliasChoices("QM_ALERTS"))
+    alert_rules_file: Path | None = Field(None, validation_alias=AliasChoices("QM_ALERT_RULES_FILE"))
+    broker_url: str | None = Field(None, validation_alias=AliasChoices("QM_BROKER_URL"))
+    # scale-out: login throttles and the Slack replay guard in Redis, shared by every web replica
+    shared_state_url: str | None = Field(None, validation_alias=AliasChoices("QM_SHARED_STATE_URL"))
 
     @cached_property
     def state_url(self) -> str:

@@ -120,3 +120,21 @@ def postgres_url() -> Iterator[str]:
                 "select pg_terminate_backend(pid) from pg_stat_activity where datname = :n"), {"n": name})
             conn.execute(sa.text(f'drop database if exists "{name}"'))
         admin.dispose()
+
+
+REDIS_URL = os.environ.get("QM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture()
+def redis_url() -> str:
+    """A Redis for the scale-out tests (shared throttles, Celery broker). Skips where none answers; in CI
+    (CI=true) that is a failure."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    return REDIS_URL

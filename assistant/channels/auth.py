@@ -265,11 +265,19 @@ def audit_lockout(request: Request, username: str, channel: str, wait: int) -> N
         log.exception("could not audit a lockout")
 
 
-def throttle_of(request: Request) -> FailureThrottle:
+def throttle_of(request: Request) -> Any:
+    """The app's failure throttle: in memory (embedded default), or shared in Redis when
+    QM_SHARED_STATE_URL is set (scale-out: every replica counts the same failures; shared_state.py)."""
     state = request.app.state
     throttle = getattr(state, "login_throttle", None)
-    if not isinstance(throttle, FailureThrottle):
-        throttle = FailureThrottle()
+    if throttle is None:
+        url = getattr(getattr(state, "settings", None), "shared_state_url", None)
+        if url:
+            from assistant.channels.shared_state import RedisThrottle
+
+            throttle = RedisThrottle(url)
+        else:
+            throttle = FailureThrottle()
         state.login_throttle = throttle
     return throttle
 

@@ -41,6 +41,7 @@ class _RuntimeCollector(Collector):
                                        "Time spent in Odoo JSON-RPC round trips (divide by calls for mean latency)")
             secs.add_metric([], float(getattr(total, "ms", 0.0)) / 1000.0)
             yield secs
+        yield from _alert_gauges(getattr(runtime, "store", None))
         proposals = getattr(runtime, "proposals", None)
         if proposals is not None:
             try:
@@ -52,6 +53,33 @@ class _RuntimeCollector(Collector):
             for state, n in sorted(states.items()):
                 gauge.add_metric([state], float(n))
             yield gauge
+
+
+def _alert_gauges(store: Any) -> Iterator[Metric]:
+    """Alert deliveries and runs by state, read from the state store at scrape time: the same figures from
+    every replica (the store is shared in the scale-out mode)."""
+    if store is None or not hasattr(store, "read"):
+        return
+    try:
+        import sqlalchemy as sa
+
+        from assistant.watch.tables import DeliveryRow, RunRow
+
+        with store.read() as s:
+            deliveries = s.execute(sa.select(DeliveryRow.state, sa.func.count()).group_by(DeliveryRow.state)).all()
+            runs = s.execute(sa.select(RunRow.state, sa.func.count()).group_by(RunRow.state)).all()
+    except Exception as exc:  # noqa: BLE001 - a store without the alert tables, or down: no gauges
+        log.debug("metrics: no alert figures: %s", exc)
+        return
+    gauge = GaugeMetricFamily("qm_alert_deliveries", "Alert and digest messages by state (shared store)",
+                              labels=["state"])
+    for state, n in sorted(deliveries):
+        gauge.add_metric([str(state)], float(n))
+    yield gauge
+    gauge = GaugeMetricFamily("qm_alert_runs", "Scheduled alert runs by state (shared store)", labels=["state"])
+    for state, n in sorted(runs):
+        gauge.add_metric([str(state)], float(n))
+    yield gauge
 
 
 class Metrics:

@@ -38,6 +38,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from assistant.channels.slack_alerts import handle_command as handle_alert_command
+from assistant.channels.slack_alerts import is_alert_command
+from assistant.channels.slack_alerts import register_actions as register_alert_actions
 from assistant.channels.slack_approvals import SlackApprovals, SlackMessageLog
 from assistant.channels.slack_blocks import (
     APPROVE_ACTION,
@@ -73,6 +76,8 @@ HELP = ("*Quartermaster* answers questions about stock, inbound deliveries, purc
         "suppliers, and proposes actions for approval.\n"
         "• `/qm <question>` — e.g. `/qm what is arriving in Houston this week?`\n"
         "• `/qm pending` — proposals waiting for your approval\n"
+        "• `/qm subscribe due tomorrow at <warehouse>` — alerts (`/qm subscriptions`, `/qm unsubscribe <n>`, "
+        "`/qm digest now`)\n"
         "• mention me in a channel or send me a direct message; I answer in the thread and remember it.")
 
 
@@ -130,11 +135,16 @@ class ReplayGuard(Middleware):
     still bounded by the signature's 5-minute freshness window.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Callable[[str], bool | None] | None = None) -> None:
         self._signatures: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
+        self.shared = shared  # scale-out: shared_state.RedisSeen (every replica sees every signature)
 
     def _replayed(self, signature: str) -> bool:
+        if self.shared is not None:
+            seen = self.shared(signature)
+            if seen is not None:
+                return seen
         now = time.monotonic()
         with self._lock:
             while self._signatures and next(iter(self._signatures.values())) < now - REPLAY_WINDOW_S:
@@ -303,7 +313,13 @@ class SlackChannel:
         self.work = executor or BackgroundWork()
         store = getattr(runtime, "store", None)
         seen = getattr(store, "seen_event", None)
-        self.guard = ReplayGuard()
+        shared_url = getattr(self.settings, "shared_state_url", None)
+        if shared_url:
+            from assistant.channels.shared_state import RedisSeen
+
+            self.guard = ReplayGuard(RedisSeen(shared_url, REPLAY_WINDOW_S))
+        else:
+            self.guard = ReplayGuard()
         self.dedupe = EventDedupe(seen if callable(seen) else _MemorySeen())
         self.identities = SlackIdentities(runtime.directory)
         odoo = getattr(runtime, "odoo", None)
@@ -339,6 +355,7 @@ class SlackChannel:
         app.action(CONFIRM_ACTION)(ack=self._ack, lazy=[self._on_confirm])
         app.action(BATCH_ACTION)(ack=self._ack, lazy=[self._on_batch])
         app.view(REJECT_MODAL)(ack=self._ack, lazy=[self._on_reject_submit])
+        register_alert_actions(self)
         # anything else a person can click or submit gets a clear answer, not bolt's 404
         app.action(re.compile(".*"))(ack=self._ack, lazy=[self._on_unknown_action])
         app.view(re.compile(".*"))(ack=self._ack, lazy=[self._on_unknown_action])
@@ -443,7 +460,7 @@ class SlackChannel:
         text = str(command.get("text") or "").strip()
         if not text or text.lower() in {"help", "?"}:
             ack(text=HELP)
-        elif text.lower() == "pending":
+        elif text.lower() == "pending" or is_alert_command(text):
             ack()
         else:
             ack(text=f":hourglass_flowing_sand: Asking: _{escape(text[:300])}_")
@@ -466,6 +483,9 @@ class SlackChannel:
                         blocks=batch_blocks([(c.id, f"{c.title}: {c.summary}") for c in cards[:20]]))
                 return
             respond(text=self._pending_text(identity), response_type="ephemeral")
+            return
+        if is_alert_command(text):
+            respond(text=handle_alert_command(self, identity, text, command), response_type="ephemeral")
             return
         channel = str(command.get("channel_id") or "")
         try:

@@ -404,14 +404,21 @@ class SlackApprovals:
         """Issue #14: an RFQ proposal made for purchase requests is settled — tell each request's requester too
         (once per request and state), in the thread where they raised the request, else by DM."""
         proposal = self.get(pid)
-        links = (getattr(proposal, "args", None) or {}).get("links") if proposal is not None else None
-        if not links or getattr(proposal, "kind", "") != "create_rfq":
+        if proposal is None:
+            return 0
+        kind, args = getattr(proposal, "kind", ""), getattr(proposal, "args", None) or {}
+        requests: list[str] = []
+        if kind == "create_rfq":
+            requests = list((args.get("links") or {}).get("requests") or [])
+        elif kind in ("confirm_purchase_order", "approve_purchase_order") and args.get("po_id"):
+            requests = self._requests_of_po(int(args["po_id"]))  # the PO an RFQ for requests became
+        if not requests:
             return 0
         card = self.card(proposal)
         if card.state not in FINAL:
             return 0
         told = 0
-        for rid in links.get("requests") or []:
+        for rid in requests:
             request = self.get(str(rid))
             if request is None:
                 continue
@@ -423,9 +430,10 @@ class SlackApprovals:
                     channel = self.client.conversations_open(users=ident.slack_user_id)["channel"]["id"]
                 except SlackApiError as exc:
                     log.warning("cannot DM requester %s: %s", request.requester, exc.response.get("error"))
-            if channel is None or not self.log.claim_notice(str(rid), f"rfq-{card.state}"):
+            if channel is None or not self.log.claim_notice(str(rid), f"{kind}-{card.state}"):
                 continue
-            text = (f"Update on your purchase request `{escape(str(rid))}`: its RFQ proposal "
+            what = "its RFQ proposal" if kind == "create_rfq" else "its purchase order's"
+            text = (f"Update on your purchase request `{escape(str(rid))}`: {what} "
                     f"`{escape(card.id)}` — {outcome_text(card)}")
             try:
                 self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
@@ -433,6 +441,19 @@ class SlackApprovals:
             except SlackApiError as exc:
                 log.warning("cannot tell requester of %s: %s", rid, exc.response.get("error"))
         return told
+
+    def _requests_of_po(self, po_id: int) -> list[str]:
+        """The purchase requests whose RFQ proposal created this PO (their link is sealed in its args)."""
+        try:
+            rfqs = self.proposals.list(state="executed", limit=500)
+        except Exception:  # noqa: BLE001 - a notice must never break approvals
+            return []
+        for p in rfqs:
+            result = getattr(p, "result", None) or {}
+            links = (getattr(p, "args", None) or {}).get("links") or {}
+            if getattr(p, "kind", "") == "create_rfq" and links.get("requests") and result.get("po_id") == po_id:
+                return [str(r) for r in links["requests"]]
+        return []
 
     # -- deciding --------------------------------------------------------------------------------------
     def decide(self, pid: str, user: Identity, verdict: str, comment: str | None = None,

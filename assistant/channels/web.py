@@ -195,7 +195,7 @@ def _threads(runtime: Any, user: Identity, limit: int = 15) -> list[dict[str, An
             for r in rows]
 
 
-def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, str]]:
+def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, Any]]:
     memory = getattr(getattr(runtime, "assistant", None), "memory", None)
     if memory is None:
         return []
@@ -204,7 +204,23 @@ def _history(runtime: Any, user: Identity, thread: str) -> list[dict[str, str]]:
     except Exception:  # noqa: BLE001
         return []
     policy = getattr(runtime, "policy", None)
-    return [{"question": t.user_text, "html": markdown_html(for_people(t.answer, policy, user.role))} for t in turns]
+    settings = getattr(runtime, "settings", None)
+    corpus_dir = getattr(settings, "resolved_corpus_dir", None)
+    return [{"question": t.user_text, "html": markdown_html(for_people(t.answer, policy, user.role)),
+             "citations": _stored_citations(t.citations, corpus_dir)} for t in turns]
+
+
+def _stored_citations(cites: list[dict[str, Any]], corpus_dir: Path | None) -> list[dict[str, Any]]:
+    """A turn's stored citations with links to our document pages, as the live answer showed them."""
+    from assistant.channels.corpus import citation_href
+
+    out = []
+    for c in cites:
+        if not isinstance(c, dict):
+            continue
+        out.append({**c, "title": c.get("title") or c.get("id") or "source",
+                    "href": citation_href(c, corpus_dir) if corpus_dir is not None else None})
+    return out
 
 
 def chat_examples(runtime: Any) -> dict[str, str]:
@@ -349,17 +365,68 @@ def _vendors(runtime: Any) -> list[str]:
         return []
 
 
+SUPPLIER_COLUMNS = (("name", "Supplier"), ("pos", "POs, last 12 months"), ("open", "Open POs"),
+                    ("on_time", "On-time rate (Odoo)"))
+
+
+def _supplier_facts(runtime: Any) -> dict[str, dict[str, Any]]:
+    """{vendor name: POs confirmed in the last 12 months, open POs, Odoo's on-time rate}: two read_groups and
+    the cached vendor list (no money: the overview is the same for every role). Cached 5 minutes."""
+    odoo = runtime.odoo
+
+    def load() -> dict[str, dict[str, Any]]:
+        from tools.odoo.resolve import vendor_list
+
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 365 * 86400))
+        rate = {str(v["name"]): v.get("on_time_rate") for v in vendor_list(odoo)}
+
+        def counts(domain: list[Any]) -> dict[str, int]:
+            out: dict[str, int] = {}
+            for g in odoo.read_group("purchase.order", domain, ["partner_id"], ["partner_id"], lazy=False):
+                ref = g.get("partner_id")
+                if isinstance(ref, list | tuple) and len(ref) > 1:
+                    out[str(ref[1])] = int(g.get("__count") or 0)
+            return out
+
+        done = counts([["state", "in", ["purchase", "done"]], ["date_approve", ">=", since]])
+        open_ = counts([["state", "=", "purchase"], ["receipt_status", "!=", "full"]])
+        return {name: {"pos": done.get(name, 0), "open": open_.get(name, 0),
+                       "on_time": rate.get(name) if isinstance(rate.get(name), int | float) and
+                       float(rate.get(name) or 0) >= 0 else None}
+                for name in set(rate) | set(done) | set(open_)}
+
+    try:
+        return odoo.cached("web:supplier_facts", load, ttl=300.0) if hasattr(odoo, "cached") else load()
+    except Exception as exc:  # noqa: BLE001 - the page still lists the names
+        log.info("cannot read supplier facts: %s", exc)
+        return {}
+
+
 @router.get("/suppliers", response_model=None)
-def suppliers_page(request: Request, q: str = "") -> Response:
+def suppliers_page(request: Request, q: str = "", sort: str = "name", dir: str = "") -> Response:
     user = page_user(request)
-    vendors = _vendors(request.app.state.runtime)
+    runtime = request.app.state.runtime
+    vendors = _vendors(runtime)
     q = q.strip()[:100]
     if q:
         matches = [v for v in vendors if q.lower() in v.lower()]
         if len(matches) == 1:
             return RedirectResponse(f"/suppliers/{quote(matches[0])}", status_code=303)
         vendors = matches
-    return render(request, "suppliers.html", user=user, nav="suppliers", vendors=vendors, q=q)
+    sort = sort if sort in dict(SUPPLIER_COLUMNS) else "name"
+    descending = dir == "desc" if dir in ("asc", "desc") else sort != "name"  # numbers: biggest first
+    facts = _supplier_facts(runtime)
+    rows = [{"name": v, **facts.get(v, {"pos": 0, "open": 0, "on_time": None})} for v in vendors]
+
+    known = [r for r in rows if r.get(sort) is not None]
+    known.sort(key=lambda r: str(r["name"]).lower() if sort == "name" else (r[sort], str(r["name"]).lower()),
+               reverse=descending)
+    rows = known + sorted((r for r in rows if r.get(sort) is None), key=lambda r: str(r["name"]).lower())
+    links = {c: "/suppliers?" + urlencode({**({"q": q} if q else {}), "sort": c, "dir": (
+        ("asc" if descending else "desc") if c == sort else ("asc" if c == "name" else "desc"))})
+        for c, _ in SUPPLIER_COLUMNS}
+    return render(request, "suppliers.html", user=user, nav="suppliers", vendors=vendors, rows=rows, q=q,
+                  columns=SUPPLIER_COLUMNS, sort=sort, descending=descending, links=links)
 
 
 TREND_TTL_S = 300.0

@@ -102,7 +102,7 @@ def _fmt(value: Any, unit: str, code: str) -> str:
         return f"{v:.1f} d"
     if unit == "money":
         return f"{v:,.2f} {code}".strip()
-    return f"{v:.2f}"
+    return f"{v:.1f}"
 
 
 def _tiles(data: dict[str, Any], targets: dict[str, float], code: str) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -127,8 +127,7 @@ def _tiles(data: dict[str, Any], targets: dict[str, float], code: str) -> tuple[
                       "month": row.get("month")})
         pts = [(str(t[0]), t[1]) for t in row.get("trend") or [] if len(t) == 2 and t[1] is not None]
         chart_unit = "%" if unit == "%" else ("d" if unit == "days" else (code if unit == "money" else ""))
-        charts.append(line_chart(pts, title=str(row.get("kpi")), unit=chart_unit, target=target,
-                                 target_label=f"target {_fmt(target, unit, code)}" if target is not None else None))
+        charts.append(line_chart(pts, title=str(row.get("kpi")), unit=chart_unit, target=target))
     return tiles, charts
 
 
@@ -163,11 +162,22 @@ def _queue_rows(request: Request, user: Identity, filters: dict[str, str]) -> tu
             log.info("control tower queue %s failed: %s", key, exc)
             errors.append(f"{QUEUES[key][0]}: {for_people(str(exc), runtime.policy, user.role)}")
             out[key] = []
-    if not _shows_money(request, user):
-        for rows in out.values():
-            for r in rows:
+    money = _shows_money(request, user)
+    from tools.reads.common import currency
+
+    code = currency(ctx)
+    for rows in out.values():
+        for r in rows:
+            if "reason" in r:
+                r["reason"] = REASONS.get(str(r["reason"]), r["reason"])
+            if not money:
                 for c in MONEY_COLUMNS:
                     r.pop(c, None)
+                continue
+            if r.get("amount") is not None:  # in the PO's own currency (a vendor may bill in another)
+                r["amount"] = f"{float(r['amount']):,.2f} {r.get('currency') or ''}".strip()
+            if r.get("diff_amount") is not None:  # converted to the company currency by the matching rules
+                r["diff_amount"] = f"{float(r['diff_amount']):,.2f} {code}".strip()
     return out, errors
 
 
@@ -259,7 +269,7 @@ def tower_response(request: Request, warehouse: str | None = None, category: str
     for key, (title, columns) in QUEUES.items():
         rows = data["queues"].get(key) or []
         cols = [c for c in columns if data["money"] or c not in MONEY_COLUMNS]
-        shown = [{**r, "reason": REASONS.get(str(r.get("reason")), r.get("reason")), "links": _links(key, r),
+        shown = [{**r, "links": _links(key, r),
                   "action": _action(key, r, user, runtime.policy)} for r in rows[:50]]
         tables.append({"key": key, "title": title, "columns": cols, "rows": shown, "total": len(rows),
                        "csv": f"/tower.csv?{urlencode({'table': key, **filters})}"})

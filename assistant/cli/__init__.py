@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from assistant.cli import alerts as cli_alerts
 from assistant.cli import chat as cli_chat
 from assistant.cli import doctor as cli_doctor
 from assistant.cli import governance as cli_governance
@@ -88,6 +89,7 @@ cli_chat.register(app)
 cli_slack.register(app)
 cli_doctor.register(app)
 cli_mail.register(app)
+cli_alerts.register(app)
 
 
 def main() -> None:

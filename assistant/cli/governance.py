@@ -57,7 +57,7 @@ def _proposal_kinds() -> list[str]:
         from tools.actions import ACTION_TOOLS
     except ImportError:  # pragma: no cover - a broken actions package must not break the CLI
         return []
-    return [t.name for t in ACTION_TOOLS]
+    return [t.name for t in ACTION_TOOLS if t.kind == "propose"]  # (the request queue read lives beside them)
 
 def _odoo_factory(settings: Any, holder: dict[str, Any]) -> Any:
     """Connect to ODOO_URL, or to a sandbox already listening on QM_SANDBOX_PORT, or start one."""

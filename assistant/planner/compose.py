@@ -176,7 +176,8 @@ LABELS = {"wh": "Warehouse", "on_hand": "On hand", "reorder_min": "Reorder min",
           "below_min": "Below min", "po": "PO", "ref": "Reference", "qty": "Qty", "days_late": "Days late",
           "suggested_qty": "Suggested qty", "daily_out": "Daily out", "days_cover": "Days of cover",
           "runs_out_in_lead_time": "Runs out in lead time", "otif_pct": "OTIF %", "on_time_pct": "On-time %",
-          "cheapest": "Cheapest vendor", "most_reliable": "Most reliable vendor", "min": "Min", "max": "Max"}
+          "cheapest": "Cheapest vendor", "most_reliable": "Most reliable vendor", "min": "Min", "max": "Max",
+          "kpis": "KPIs", "kpi": "KPI"}
 MAX_COLS = 9
 
 

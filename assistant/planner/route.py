@@ -75,10 +75,12 @@ LABELS = {  # how a choice is offered in a question back
 }
 # issue #13: the KPI names people use; a message naming one asks for kpi_report (tools/kpis)
 KPI_WORDS = re.compile(
-    r"\b(?:purchase |procurement |po |rfq )?cycle ?times?\b|\binventory turns?\b|\bstock turns?\b|\bturnover\b"
-    r"|\bstock ?-?outs? rates?\b|\bfill ?rates?\b|\bemergency (?:purchase|order|buy)\w*|\burgent (?:purchase|po)s? "
-    r"(?:ratio|share|rate)\b|\b(?:procurement |purchasing )?savings?(?: realis\w+| realiz\w+)?\b|\bdefect rates?\b"
-    r"|\b(?:three|3)[- ]way(?:[- ]match)? (?:exception )?rates?\b|\bkpis?\b|\bcontrol tower\b", re.I)
+    r"\b(?:purchase |procurement |purchasing |po |rfq |order )cycle ?times?\b|\bcycle ?time\b(?! ?count)"
+    r"|\b(?:inventory|stock) (?:turns?|turnover)\b|\bfill ?rates?\b|\bstock ?-?outs? (?:rates?|ratio|percentage)\b"
+    r"|\b(?:emergency|urgent|rush) (?:purchase|order|buy|po)s? (?:ratio|rates?|share|percentage)\b"
+    r"|\b(?:procurement|purchasing) savings?\b|\bsavings? reali[sz]\w*|\b(?:supplier |vendor )?defect rates?\b"
+    r"|\b(?:three|3)[- ]way(?:[- ]match)? (?:exception )?rates?\b|\b(?:our|procurement|purchasing|the) kpis?\b"
+    r"|\bkpi report\b|\bcontrol tower\b", re.I)
 KPI_PICK = (("cycle", "cycle time"), ("turn", "inventory turns"), ("stock", "stockout rate"), ("fill", "fill rate"),
             ("emergenc", "emergency purchase ratio"), ("urgent", "emergency purchase ratio"),
             ("saving", "procurement savings"), ("defect", "defect rate"), ("way", "three-way exception rate"))

@@ -81,6 +81,10 @@ def test_citations_link_to_documents_the_viewer_may_open(client: TestClient) -> 
     web_login(client, "ava.buyer")
     page = client.get(links[0].split("#")[0])
     assert page.status_code == 200 and "<h1>" in page.text
+    # reopening the conversation shows the same citations under the stored answer (#12)
+    reopened = client.get("/chat", params={"thread": turn["thread_id"]})
+    assert reopened.status_code == 200 and 'class="citations"' in reopened.text
+    assert links[0].replace("&", "&amp;") in reopened.text
 
 
 def test_warehouse_user_sees_no_prices_in_chat_or_on_pages(client: TestClient) -> None:

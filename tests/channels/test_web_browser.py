@@ -106,6 +106,7 @@ TOURS = {  # role: pages a person of that role opens on a normal day
     "wes.warehouse": ["/inbound", "/suppliers/{vendor}"],
     "fiona.finance": ["/suppliers/{vendor}", "/approvals"],
     "omar.approver": ["/approvals"],
+    "maria.manager": ["/"],  # the control tower (issue #13)
 }
 WIDTHS = (390, 1280)
 

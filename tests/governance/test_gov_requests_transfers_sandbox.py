@@ -265,7 +265,7 @@ def test_unacknowledged_orders_with_age_and_remind_them_all(world: World) -> Non
     buyer, _clerk, _approver, _manager = world.names
     ack = "mail_reception_confirmed"
     truth = world.odoo.search_read("purchase.order", [("state", "in", ["sent", "purchase"]), (ack, "=", False)],
-                                   ["name", "state", "receipt_status", "date_approve", "date_order"])
+                                   ["name", "state", "receipt_status", "date_approve", "date_order"], limit=5000)
     truth = [t for t in truth if t["state"] == "sent" or t["receipt_status"] != "full"]
     res = world.call(buyer, "vendor_confirmations", older_than_days=0, limit=100)
     assert res.data["count"] == len(truth)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import tools.mail.store  # noqa: F401 - the mailbox's tables live in the same schema (migration 0003_mailbox)
+import tools.mail.store  # noqa: F401 - the mailbox's tables live in the same schema (migration 0004_mailbox)
 from tools.governance.store import MIGRATIONS_DIR, Base, ConversationStore, StateStore, make_engine
 
 
@@ -23,6 +23,8 @@ def _head() -> str:
 
 
 def test_open_migrates_and_schema_matches_models(store: StateStore, db_url: str) -> None:
+    import assistant.watch.tables  # noqa: F401 - the alert tables (migration 0003) register on Base
+
     with store.engine.connect() as conn:
         version = conn.execute(sa.text("select version_num from alembic_version")).scalar()
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

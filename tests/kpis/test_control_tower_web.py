@@ -35,6 +35,7 @@ def app_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     runtime = Runtime.build(settings, ingest_corpus=False)
     try:
         with TestClient(create_app(runtime=runtime, settings=settings)) as client:
+            client.runtime = runtime  # type: ignore[attr-defined]
             yield business, client
     finally:
         runtime.close()
@@ -66,6 +67,14 @@ def test_manager_home_is_the_control_tower_with_kpis_queues_and_csv(app_client: 
     assert csv_resp.status_code == 200 and csv_resp.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(csv_resp.text)))
     assert rows[0][0] == "PO" and "Amount" in rows[0]
+    from tools.reads.common import day_start_utc, today
+
+    ctx = client.runtime.context_for(client.runtime.directory.get(manager), "web", None)
+    truth = client.runtime.odoo.search_read(
+        "purchase.order", [("state", "in", ["purchase", "done"]), ("receipt_status", "in", ["pending", "partial"]),
+                           ("date_planned", "<", day_start_utc(ctx, today(ctx)))], ["name"], limit=1000)
+    assert sorted(r[0] for r in rows[1:]) == sorted(t["name"] for t in truth) and truth
+    assert all(r[rows[0].index("Amount")].split()[-1].isalpha() for r in rows[1:])  # amounts carry their currency
     kpis = list(csv.reader(io.StringIO(client.get("/tower.csv?table=kpis").text)))
     assert kpis[0] == ["kpi", "month", "value"] and len(kpis) > 10
     assert 'action="/tower/propose"' in html  # one-click proposals offered to a manager
@@ -105,3 +114,29 @@ def test_warehouse_role_keeps_chat_at_home_and_sees_no_money_on_the_tower(app_cl
     assert "Procurement savings" not in page.text and "Amount" not in page.text and "Difference" not in page.text
     head = next(csv.reader(io.StringIO(client.get("/tower.csv?table=late_orders").text)))
     assert "Amount" not in head
+
+
+def test_suppliers_overview_sorts_by_column(app_client: tuple[str, Any]) -> None:
+    """#12 leftover: /suppliers is a table sortable by column; PO counts agree with Odoo."""
+    import time as _time
+
+    business, client = app_client
+    _login(client, BUSINESSES[business][0])
+    page = client.get("/suppliers", params={"sort": "pos"})
+    assert page.status_code == 200
+    body = page.text.split("<tbody>", 1)[1]
+    names = re.findall(r'<tr><td><a href="/suppliers/[^"]+">([^<]+)</a></td><td class="nowrap">(\d+)</td>', body)
+    counts = [int(n) for _name, n in names]
+    assert names and counts == sorted(counts, reverse=True) and counts[0] > 0
+    since = _time.strftime("%Y-%m-%d %H:%M:%S", _time.gmtime(_time.time() - 365 * 86400))
+    import html as _html
+
+    top = _html.unescape(names[0][0])
+    truth = client.runtime.odoo.search_count("purchase.order", [("state", "in", ["purchase", "done"]),
+                                                                ("date_approve", ">=", since),
+                                                                ("partner_id.name", "=", top)])
+    assert counts[0] == truth
+    asc = client.get("/suppliers", params={"sort": "name", "dir": "asc"}).text.split("<tbody>", 1)[1]
+    listed = [_html.unescape(n) for n in re.findall(r'<tr><td><a href="/suppliers/[^"]+">([^<]+)</a>', asc)]
+    assert listed == sorted(listed, key=str.lower)
+    assert 'aria-sort="ascending"' in client.get("/suppliers?sort=name").text

@@ -87,7 +87,7 @@ def test_defect_rate_is_returned_over_received_units(ctx: ToolContext) -> None:
     assert any(p.num > 0 for p in s["supplier_defect_rate"].points), "the seed returns goods to vendors"
     for p in s["supplier_defect_rate"].points:
         if p.den:
-            assert p.value == pytest.approx(round(100 * p.num / p.den, 2))
+            assert p.value == pytest.approx(round(100 * p.num / p.den, 1))
 
 
 def test_on_hand_history_agrees_with_odoos_to_date_quantities(ctx: ToolContext) -> None:
@@ -127,3 +127,22 @@ def test_a_vendor_filter_narrows_the_purchasing_kpis(ctx: ToolContext) -> None:
                                                  ["date_approve"], limit=100000)
                 if _month(ctx, po["date_approve"]) in {p.month for p in _series(ctx)["otif"].points})
     assert 0 < mine == truth < all_pos
+
+
+def test_inventory_turns_issue_cost_matches_deliveries_times_standard_cost(ctx: ToolContext) -> None:
+    from tools.kpis.window import months
+
+    s = _series(ctx)
+    cost = {r["id"]: r["standard_price"] for r in ctx.odoo.search_read(
+        "product.product", [], ["standard_price"], limit=100000, context={"active_test": False})}
+    moves = ctx.odoo.search_read("stock.move", [("location_dest_id.usage", "=", "customer"), ("state", "=", "done")],
+                                 ["date", "product_id", "product_qty"], limit=200000)
+    cogs: dict[str, float] = defaultdict(float)
+    for m in moves:
+        cogs[m["date"][:7]] += m["product_qty"] * cost[m["product_id"][0]]
+    days = {m.key: m.days for m in months(ctx, 3)}
+    for p in s["inventory_turns"].points:
+        assert p.num == pytest.approx(cogs.get(p.month, 0.0), rel=1e-6, abs=0.02)
+        if p.den:
+            assert p.value == pytest.approx(round(p.num / p.den * 365 / days[p.month], 1))
+    assert any(p.value for p in s["inventory_turns"].points)

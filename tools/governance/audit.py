@@ -45,6 +45,7 @@ EVENT_TYPES = frozenset({
     "proposal_executing", "proposal_executed", "proposal_failed", "proposal_stale", "proposal_refused",
     "proposal_deferred", "proposal_tampered", "proposal_confirmed", "login_lockout", "cli_admin_override",
     "login", "turn", "audit_checkpoint",
+    "alert_delivered", "alert_failed", "alert_subscribed", "alert_unsubscribed",  # assistant/watch (issue #13)
 })
 
 

@@ -9,8 +9,10 @@ Per calendar month of the PO's confirmation (`date_approve`, company-local):
 - **Supplier OTIF %**, **supplier defect rate %** (returned / received units) and the bill lines behind the
   **three-way-match exception rate %** (exception bill lines / posted bill lines): tools.kpi's scorecard
   definitions over the lines of those POs, exactly as the supplier scorecard computes them.
-- **Procurement savings** (money): Σ (vendor pricelist price valid at the order date − price paid) × quantity,
-  company currency; positive = paid below list. Lines with no pricelist price are left out.
+- **Procurement savings** (money): Σ (reference price − price paid) × quantity, company currency; positive =
+  paid below the reference. The reference is the vendor's pricelist (contract) price valid at the order date
+  and quantity, else the last price paid to that vendor for the product earlier in the window; lines with
+  neither are left out (the point's num/den: lines priced / lines).
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def _fold(ctx: ToolContext, orders: list[dict[str, Any]], window: list[Month]) -
     for row in pricelist(ctx.odoo):
         prices_of[id_of(row.get("partner_id"))].append(row)
     as_of = today(ctx)
+    last_price: dict[tuple[int, str], float] = {}  # (vendor, product) -> last price paid, in time order
     rfq, rec, urgent, otif, defect, match, savings = ([] for _ in range(7))
     for mk in keys:
         pos = by_month.get(mk, [])
@@ -104,20 +107,33 @@ def _fold(ctx: ToolContext, orders: list[dict[str, Any]], window: list[Month]) -
             if vid is not None:
                 per_vendor[vid].append(p)
         lines: list[kpi.POLine] = []
+        line_vendor: list[tuple[int, kpi.POLine]] = []
         for vid, vpos in sorted(per_vendor.items()):
-            lines += to_kpi_lines(vpos, vid, prices_of.get(vid, []), conv)
+            mine = to_kpi_lines(vpos, vid, prices_of.get(vid, []), conv)
+            lines += mine
+            line_vendor += [(vid, ln) for ln in mine]
+        line_vendor.sort(key=lambda x: (x[1].approved or x[1].promised, x[1].po))
         card = kpi.scorecard(lines, as_of)
         n_ev = int(card["lines_evaluated"] or 0)
         on = round(float(card["otif_pct"]) * n_ev / 100) if card["otif_pct"] is not None else 0
         otif.append(Point(mk, card["otif_pct"], on, n_ev))  # type: ignore[arg-type]
         received = sum(ln.delivered for ln in lines)
         returned = sum(ln.returned for ln in lines)
-        defect.append(Point(mk, ratio(returned, received, nd=2), round(returned, 3), round(received, 3)))
+        defect.append(Point(mk, ratio(returned, received), round(returned, 3), round(received, 3)))
         billed = sum(1 for ln in lines for b in ln.bills if b.posted and not b.refund)
         exc = int(card["three_way_exceptions"] or 0)
         match.append(Point(mk, ratio(exc, billed), exc, billed))
-        var = card["price_variance_amount"]
-        savings.append(Point(mk, None if var is None else round(-float(var), 2)))
+        saved, priced = 0.0, 0
+        for vid, ln in line_vendor:
+            ref = ln.list_price()
+            key = (vid, ln.product)
+            if ref is None:
+                ref = last_price.get(key)  # no pricelist price: the last price paid to this vendor
+            if ref is not None:
+                saved += (ref - ln.price_unit) * ln.product_qty
+                priced += 1
+            last_price[key] = ln.price_unit
+        savings.append(Point(mk, round(saved, 2) if priced else None, priced, len(lines)))
     return [
         Series("rfq_to_po_days", "RFQ to confirmed PO", "days", "down", rfq),
         Series("po_to_receipt_days", "PO to first receipt", "days", "down", rec),
@@ -125,5 +141,5 @@ def _fold(ctx: ToolContext, orders: list[dict[str, Any]], window: list[Month]) -
         Series("three_way_exception_rate", "Three-way-match exception rate", "%", "down", match),
         Series("supplier_defect_rate", "Supplier defect rate", "%", "down", defect),
         Series("emergency_purchase_ratio", "Emergency purchase ratio", "%", "down", urgent),
-        Series("procurement_savings", "Procurement savings vs list price", "money", "up", savings),
+        Series("procurement_savings", "Procurement savings (vs list or last price)", "money", "up", savings),
     ]

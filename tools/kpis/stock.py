@@ -5,9 +5,9 @@ Per calendar month, per warehouse (a location belongs to the warehouse Odoo says
 - **Fill rate %** (customer deliveries): Σ quantity delivered by done delivery moves / Σ quantity ordered on
   delivery moves that are done or cancelled (a delivery validated short leaves the rest as a cancelled move,
   or in a backorder counted when it is done or cancelled), by the move's date.
-- **Inventory turns** (per month): cost of goods issued (done delivery quantities × the product's cost,
-  Odoo's `standard_price`) / average inventory value ((on hand at the start + at the end of the month) / 2
-  × cost). On hand on a past day is Odoo's own rule for `qty_available` with `to_date`: today's quants minus
+- **Inventory turns** (annualised): cost of goods issued in the month (done delivery quantities × the
+  product's cost, Odoo's `standard_price`) / average inventory value ((on hand at the start + at the end of the
+  month) / 2 × cost), × 365 / the month's days measured (so a running month compares with whole ones). On hand on a past day is Odoo's own rule for `qty_available` with `to_date`: today's quants minus
   the done moves since (negative history counts as zero).
 - **Stockout rate %**: product-warehouse-days with nothing on hand at the end of the day / all
   product-warehouse-days, over the products with demand (a delivery move, any state but draft) at that
@@ -16,6 +16,7 @@ Per calendar month, per warehouse (a location belongs to the warehouse Odoo says
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
@@ -100,6 +101,7 @@ class StockFacts:
             elif state == "cancel":
                 self.ordered[month] += float(g.get("product_uom_qty") or 0)
         self.cost = {p: c for p, (c, _cat) in facts.items()}
+        self._suffixes: dict[tuple[int, int], tuple[list[int], list[float]]] = {}
 
     def _product_filter(self, facts: dict[int, tuple[float, int]]) -> Any:
         flt = self.flt
@@ -115,21 +117,33 @@ class StockFacts:
             allowed = by_vendor if allowed is None else allowed & by_vendor
         return (lambda p: p in allowed) if allowed is not None else (lambda p: True)
 
+    def _suffix(self, key: tuple[int, int]) -> tuple[list[int], list[float]]:
+        """(sorted day ordinals with net moves, suffix sums: net of that day and every later one)."""
+        hit = self._suffixes.get(key)
+        if hit is None:
+            moves = sorted((date.fromisoformat(d).toordinal(), q) for d, q in self.net.get(key, {}).items())
+            days = [d for d, _ in moves]
+            suffix = [0.0] * (len(moves) + 1)
+            for i in range(len(moves) - 1, -1, -1):
+                suffix[i] = suffix[i + 1] + moves[i][1]
+            hit = self._suffixes[key] = (days, suffix)
+        return hit
+
     def level_at_end_of(self, key: tuple[int, int], day: date) -> float:
         """On hand at the end of `day`: today's quantity minus the net done moves on later days."""
-        later = sum(q for d, q in self.net.get(key, {}).items() if d > day.isoformat())
-        return self.on_hand.get(key, 0.0) - later
+        days, suffix = self._suffix(key)
+        return self.on_hand.get(key, 0.0) - suffix[bisect_right(days, day.toordinal())]
 
-    def levels(self, key: tuple[int, int], first: date, last: date) -> dict[date, float]:
-        """End-of-day on hand for every day first..last (one backward walk)."""
-        moves = self.net.get(key, {})
-        level = self.on_hand.get(key, 0.0) - sum(q for d, q in moves.items() if d > last.isoformat())
-        out: dict[date, float] = {}
-        day = last
-        while day >= first:
-            out[day] = level
-            level -= moves.get(day.isoformat(), 0.0)
-            day -= timedelta(days=1)
+    def levels(self, key: tuple[int, int], first: date, last: date) -> list[float]:
+        """End-of-day on hand for every day first..last."""
+        days, suffix = self._suffix(key)
+        base = self.on_hand.get(key, 0.0)
+        out = []
+        i = bisect_right(days, first.toordinal())
+        for ordinal in range(first.toordinal(), last.toordinal() + 1):
+            while i < len(days) and days[i] <= ordinal:
+                i += 1
+            out.append(base - suffix[i])
         return out
 
 
@@ -148,15 +162,17 @@ def stock_series(ctx: ToolContext, flt: Filters, window: list[Month]) -> list[Se
                 opening = max(0.0, f.level_at_end_of(key, before))
                 closing = max(0.0, f.level_at_end_of(key, m.last))
                 value += (opening + closing) / 2 * cost
-        turns.append(Point(m.key, ratio(f.cogs[m.key], value, scale=1.0, nd=2), round(f.cogs[m.key], 2), round(value, 2)))
+        # annualised: the month's issues over its average stock, scaled to a year by the days measured
+        turns.append(Point(m.key, ratio(f.cogs[m.key], value, scale=365.0 / m.days, nd=1), round(f.cogs[m.key], 2),
+                           round(value, 2)))
         out_days = total_days = 0
         for key in sorted(f.demand.get(m.key, ())):
-            for level in f.levels(key, m.first, m.last).values():
+            for level in f.levels(key, m.first, m.last):
                 total_days += 1
                 out_days += level <= 1e-9
         stockout.append(Point(m.key, ratio(out_days, total_days), out_days, total_days))
     return [
         Series("fill_rate", "Fill rate (customer deliveries)", "%", "up", fill),
-        Series("inventory_turns", "Inventory turns (per month)", "x", "up", turns),
+        Series("inventory_turns", "Inventory turns (annualised)", "x", "up", turns),
         Series("stockout_rate", "Stockout rate", "%", "down", stockout),
     ]

@@ -4,7 +4,7 @@ Why in the state store: the cursor (UIDVALIDITY, last UID per folder) and the me
 written in one transaction, so a sync killed at any point resumes where the last committed batch ended:
 nothing read twice, nothing missed. Messages are keyed by the SHA-256 of their Message-ID, so the same
 mail in two folders, re-imported from a file, or re-fetched after a UIDVALIDITY change is stored once.
-The schema is created by the Alembic migration `0003_mailbox` with the rest of the state store.
+The schema is created by the Alembic migration `0004_mailbox` with the rest of the state store.
 """
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ from tools.reads.common import compact, currency, money
 
 
 class KpiArgs(BaseModel):
-    kpi: str | None = Field(None, description="e.g. fill rate, inventory turns, cycle time; omit for all")
+    kpi: str | None = Field(None, description="Omit=all")
     warehouse: str | None = Field(None, description="Warehouse")
     category: str | None = Field(None, description="Product category")
     vendor: str | None = Field(None, description="Vendor")
-    period: int = Field(DEFAULT_MONTHS, ge=2, le=18, description="Months of trend")
+    period: int = Field(DEFAULT_MONTHS, ge=2, le=18, description="Months")
 
 
 def fmt_value(s: Series, value: float | None, code: str, with_money: bool = True) -> str:
@@ -31,7 +31,7 @@ def fmt_value(s: Series, value: float | None, code: str, with_money: bool = True
         return f"{value:.1f} days"
     if s.unit == "money":
         return money(value, code) if with_money else "(amounts hidden)"
-    return f"{value:.2f}"
+    return f"{value:.1f}"
 
 
 def trend_words(s: Series, code: str, with_money: bool = True) -> str:
@@ -44,13 +44,13 @@ def trend_words(s: Series, code: str, with_money: bool = True) -> str:
         return "unchanged on the previous month"
     good = (ch > 0) == (s.better == "up")
     size = (money(abs(ch), code) if with_money else "") if s.unit == "money" else \
-        (f"{abs(ch):.1f} pt" if s.unit == "%" else f"{abs(ch):.1f} days" if s.unit == "days" else f"{abs(ch):.2f}")
+        (f"{abs(ch):.1f} pt" if s.unit == "%" else f"{abs(ch):.1f} days" if s.unit == "days" else f"{abs(ch):.1f}")
     return f"{'up' if ch > 0 else 'down'} {size} on the previous month ({'better' if good else 'worse'})".replace("  ", " ")
 
 
 @tool(KpiArgs)
 def kpi_report(ctx: ToolContext, args: KpiArgs) -> ToolResult:
-    """Procurement and stock KPIs by month with the trend: cycle time, OTIF, fill rate, turns, stockout, savings."""
+    """KPIs per month: cycle time, fill rate, turns, stockouts, savings."""
     keys = pick(args.kpi)
     if not keys:
         raise ToolError(f"'{args.kpi}' is not one of the KPIs I track: "

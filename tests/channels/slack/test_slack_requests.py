@@ -57,3 +57,26 @@ def test_request_card_then_the_requester_hears_about_the_rfq(gov: Any) -> None: 
     gov.runtime.proposals._notify("executed", service.get(rfq.id))  # a second event: told once only
     gov.drain()
     assert len([m for m in gov.mock.of("chat.postMessage") if f"purchase request `{req.id}`" in m.get("text", "")]) == 1
+    # the PO it became is confirmed: the request's requester hears about that step too
+    class StubConfirm:
+        def reconcile(self, odoo: Any, proposal: Any) -> None:
+            return None
+
+        def revalidate(self, odoo: Any, proposal: Any) -> None:
+            return None
+
+        def execute(self, odoo: Any, proposal: Any) -> dict[str, Any]:
+            return {"message": "P00042 confirmed in Odoo: now a purchase order", "po_id": 42}
+
+    service._executors["confirm_purchase_order"] = StubConfirm()
+    gov.mock.reset()
+    confirm = service.create(_ctx(gov, "ava.buyer"), "confirm_purchase_order", {"po_id": 42, "po": "P00042"},
+                             "confirm P00042", amount=7_000.0, odoo_ref="purchase.order,42")
+    gov.drain()
+    cts = _card_ts(gov, confirm.id)
+    assert post(gov.client, form_body(block_action("UQMOMAR", "qm_approve", confirm.id, ts=cts)), content_type=FORM
+                ).status_code == 200
+    gov.drain()
+    assert service.get(confirm.id).state == "executed", service.get(confirm.id)
+    step = [m for m in gov.mock.of("chat.postMessage") if f"purchase request `{req.id}`" in m.get("text", "")]
+    assert len(step) == 1 and "purchase order" in step[0]["text"] and "P00042 confirmed" in step[0]["text"]
