@@ -198,3 +198,18 @@ def test_hollander_vendor_mail_reaches_communications_and_suggestions(tmp_path: 
         open_late.append(s["receipt"])
     assert open_late
     assert mails.triage()
+
+
+def test_alert_queue_of_supplier_news_includes_mailbox_delays_and_price_changes(bb: MailStore, odoo: Any,
+                                                                                 bluebonnet_mail: list[Any]) -> None:
+    from assistant.watch.queues import supplier_messages
+
+    items = supplier_messages(_ctx(odoo, bb.store, "admin"), {"categories": ["price", "delay"], "since_days": 7})
+    mail = [i for i in items if i.key.startswith("mail:")]
+    kinds = {i.facts["categories"][0] for i in mail}
+    assert kinds == {"price", "delay"}
+    with bb.store.read() as s:  # truth: the stored mails of those kinds with a vendor (independent query)
+        n = s.scalar(sa.select(sa.func.count()).select_from(MailMessageRow).where(
+            MailMessageRow.kind.in_(["price", "delay"]), MailMessageRow.vendor_id.is_not(None)))
+    assert len(mail) == n
+    assert all(i.vendor and "\u201c" in i.text for i in mail)
