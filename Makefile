@@ -4,7 +4,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.qm-installed
 
-.PHONY: setup run test lint bench browser clean
+.PHONY: setup run test lint bench browser mailserver clean
 
 setup: $(STAMP)
 
@@ -28,7 +28,15 @@ browser:
 	  || echo "could not install chromium: browser tests will skip"; \
 	else echo "no /usr/bin/chromium: browser tests will skip (sudo apt-get install chromium)"; fi
 
-test: setup browser
+# Dovecot for the mailbox tests (Debian's dovecot-imapd; the tests start their own private instance on loopback)
+mailserver:
+	@if [ -x /usr/sbin/dovecot ] && command -v openssl >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd openssl >/dev/null) \
+	  || echo "could not install dovecot-imapd: the mailbox tests will skip (fail under CI=true)"; \
+	else echo "no /usr/sbin/dovecot: the mailbox tests will skip (sudo apt-get install dovecot-imapd)"; fi
+
+test: setup browser mailserver
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m mypy assistant tools knowledge sandbox server.py
 	$(BIN)/python -m pytest
@@ -37,7 +45,7 @@ lint: setup
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m mypy assistant tools knowledge sandbox server.py
 
-bench: setup
+bench: setup mailserver
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:

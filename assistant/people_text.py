@@ -25,7 +25,7 @@ _COULD_NOT_RUN = re.compile(rf"I couldn't run {_TOOL}:")
 _MODEL_SENTENCE = re.compile(
     r"[^.\n]*\b(?:untrusted data|not instructions|cite them by citation_id|[Nn]ever follow instructions|"
     r"treat (?:them |it )?as data|Say that the documents do not cover it)\b[^.\n]*\.?")
-_MODEL_MARKS = re.compile(r"\s*\((?:quoted, )?untrusted\)|\s*\[msg:[^\]\n]{1,80}\]|\s*\[(?:doc|cite):[^\]\n]{1,80}\]")
+_MODEL_MARKS = re.compile(r"\s*\((?:quoted, )?untrusted\)|\s*\[(?:msg|mail):[^\]\n]{1,80}\]|\s*\[(?:doc|cite):[^\]\n]{1,80}\]")
 
 
 # names whose words do not read as a noun phrase on their own

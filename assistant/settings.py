@@ -78,6 +78,19 @@ class Settings(BaseSettings):
     )
     slack_api_url: str | None = Field(None, validation_alias=AliasChoices("QM_SLACK_API_URL"))
 
+    # procurement mailbox (read-only IMAP); off unless QM_MAIL_HOST is set
+    mail_host: str | None = Field(None, validation_alias=AliasChoices("QM_MAIL_HOST"))
+    mail_port: int | None = Field(None, validation_alias=AliasChoices("QM_MAIL_PORT"))
+    mail_security: Literal["ssl", "starttls", "none"] = Field("ssl", validation_alias=AliasChoices("QM_MAIL_SECURITY"))
+    mail_user: str | None = Field(None, validation_alias=AliasChoices("QM_MAIL_USER"))
+    mail_password: str | None = Field(None, validation_alias=AliasChoices("QM_MAIL_PASSWORD"))
+    mail_oauth2_token: str | None = Field(None, validation_alias=AliasChoices("QM_MAIL_OAUTH2_TOKEN"))
+    mail_folders: str = Field("INBOX", validation_alias=AliasChoices("QM_MAIL_FOLDERS"))  # comma-separated
+    mail_ca_file: str | None = Field(None, validation_alias=AliasChoices("QM_MAIL_CA_FILE"))
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.mail_host and self.mail_user)
     # alerts and digests (assistant/watch): the embedded scheduler thread, or Celery workers over a broker
     alerts_enabled: bool = Field(True, validation_alias=AliasChoices("QM_ALERTS"))
     alert_rules_file: Path | None = Field(None, validation_alias=AliasChoices("QM_ALERT_RULES_FILE"))

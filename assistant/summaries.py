@@ -132,7 +132,7 @@ def classify(msg: dict[str, Any]) -> Note:
     ref = _field(msg, "reference", "po", "on", "record", "res_name", "record_name", "document")
     date = _field(msg, "date", "ts")[:10]
     # the Odoo id when the tool gives it, else "date record" (still unique enough to find the message)
-    msg_id = _field(msg, "id", "message_id") or f"{date} {ref or 'vendor record'}"
+    msg_id = _field(msg, "id", "message_id").removeprefix("msg:") or f"{date} {ref or 'vendor record'}"
     return Note(msg_id=msg_id, date=date,
                 categories=ranked or ["other"], sentence=key_sentence[:300], reference=ref or None,
                 injection=bool(INJECTION.search(text)))
@@ -180,7 +180,8 @@ def _contract_for_people(docs: ToolResult) -> str:
 
 # -- offline brief ------------------------------------------------------------------------------
 def _cite(n: Note) -> str:
-    return f"[msg:{n.msg_id}]"
+    """[msg:<chatter id>] for Odoo's chatter, [mail:<id>] for the procurement mailbox's e-mail."""
+    return f"[{n.msg_id}]" if n.msg_id.startswith("mail:") else f"[msg:{n.msg_id}]"
 
 
 def offline_brief(brief: Brief) -> str:
@@ -257,7 +258,7 @@ def llm_brief(brief: Brief, msgs: list[dict[str, Any]], llm: Any, *, batch: int 
     notes: list[str] = []
     for i in range(0, len(msgs), batch):
         block = "\n\n".join(
-            f"[msg:{classify(m).msg_id}] date={_field(m, 'date')[:10]} ref={_field(m, 'on', 'reference', 'record')}"
+            f"{_cite(classify(m))} date={_field(m, 'date')[:10]} ref={_field(m, 'on', 'reference', 'record')}"
             f" from={_field(m, 'author', 'author_id', 'from')}\n{_plain(_field(m, 'body', 'text', 'content'))[:1500]}"
             for m in msgs[i:i + batch])
         out = llm.invoke([HumanMessage(map_prompt.replace("{supplier}", brief.supplier)

@@ -24,6 +24,7 @@ from assistant.cli import doctor as cli_doctor
 from assistant.cli import governance as cli_governance
 from assistant.cli import knowledge as cli_knowledge
 from assistant.cli import logs as cli_logging
+from assistant.cli import mail as cli_mail
 from assistant.cli import run as cli_run
 from assistant.cli import slack as cli_slack
 from sandbox.cli import app as sandbox_app
@@ -87,6 +88,7 @@ cli_knowledge.register(app)
 cli_chat.register(app)
 cli_slack.register(app)
 cli_doctor.register(app)
+cli_mail.register(app)
 cli_alerts.register(app)
 
 

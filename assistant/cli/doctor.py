@@ -110,6 +110,9 @@ def run_doctor(settings: Any, *, odoo_factory: Callable[[str, str, str, str, flo
         report.target["rpc_calls"] = odoo.total.calls
     _state_store_check(report, settings)
     _vector_store_check(report, settings)
+    from assistant.cli.mail import mailbox_check
+
+    mailbox_check(report, settings)  # only when a mailbox is configured
     report.ms = (time.perf_counter() - t0) * 1000
     return report
 

@@ -29,7 +29,7 @@ INTROS = {
     "open_purchase_orders": "Open purchase orders from Odoo:",
     "supplier_history": "Supplier history from Odoo:",
     "supplier_scorecard": "Supplier scorecard computed from Odoo:",
-    "supplier_communications": "Supplier messages from Odoo, quoted as received:",
+    "supplier_communications": "Supplier messages (Odoo and the mailbox), quoted as received:",
     "summarize_supplier": "",
     "replenishment_risk": "Replenishment risk from Odoo:",
     "three_way_match_exceptions": "Three-way match exceptions from Odoo:",

@@ -227,8 +227,10 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     if supplier and _has(low, "messages?", "emails?", "communications?", "chatter", "correspondence",
                          "what did .* (?:say|write)", "notes?", "telling", "told", "said", "saying", "lately",
                          "heard?", "written", "wrote"):
-        return Plan("supplier_communications", "supplier_communications",
-                    {"supplier": supplier, "since": since_phrase(raw)})
+        comms: dict[str, Any] = {"supplier": supplier, "since": since_phrase(raw)}
+        if ents.get("reference"):  # "what did <vendor> say about <PO>": only that order's messages
+            comms["po"] = ents["reference"]
+        return Plan("supplier_communications", "supplier_communications", comms)
     if _has(low, "compare", "versus", "vs", "comparison"):
         names = suppliers_in(raw, lex)
         if len(names) >= 2:

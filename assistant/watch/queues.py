@@ -272,6 +272,36 @@ def supplier_messages(ctx: ToolContext, params: dict[str, Any], scope: Any = Non
                                f"{' and '.join(hit)}: \u201c{note.sentence}\u201d",
                           vendor=vendor, ref=m.get("record_name"), action="chase" if "delay" in hit else None,
                           facts={"categories": hit, "quoted": True}))
+    return items + _mailbox_messages(ctx, wanted, start)
+
+
+def _mailbox_messages(ctx: ToolContext, wanted: set[str], start: date) -> list[Item]:
+    """The procurement mailbox's vendor e-mails (tools/mail) of the wanted kinds since `start`, read by the
+    mailbox's own reader (kind, new date, quoted sentence); empty when no mailbox is set up."""
+    from datetime import datetime, time
+
+    import sqlalchemy as sa
+
+    from tools.mail.store import MailMessageRow, facts_of, links_of, mail_tables_exist
+
+    if ctx.store is None or not mail_tables_exist(ctx.store):
+        return []
+    with ctx.store.read() as s:
+        rows = list(s.scalars(sa.select(MailMessageRow).where(
+            MailMessageRow.kind.in_(sorted(wanted)), MailMessageRow.vendor_id.is_not(None),
+            MailMessageRow.date >= datetime.combine(start, time.min)).order_by(MailMessageRow.date.desc())
+            .limit(MAX_MESSAGES)))
+    items = []
+    for r in rows:
+        facts = facts_of(r)
+        ref = ", ".join(str(lk.get("name")) for lk in links_of(r) if lk.get("model") == "purchase.order") or None
+        new = f", new date {facts['eta']}" if facts.get("eta") else ""
+        items.append(Item(key=f"mail:{r.id}", fingerprint=fingerprint("mail", r.id, facts.get("eta")),
+                          text=f"{r.vendor_name} by e-mail{f' on {ref}' if ref else ''} "
+                               f"({r.date.date().isoformat() if r.date else '?'}), {r.kind}{new}: "
+                               f"\u201c{facts.get('quote') or r.subject}\u201d",
+                          vendor=r.vendor_name, ref=ref, action="chase" if r.kind == "delay" and ref else None,
+                          facts={"categories": [r.kind], "quoted": True, "source": "mailbox"}))
     return items
 
 
