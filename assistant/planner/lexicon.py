@@ -273,9 +273,12 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
     lex.warehouses = warehouse_entries(warehouse_list(odoo))
     vendors = vendor_list(odoo)
     firsts: dict[str, int] = {}
+    heads: dict[str, int] = {}
     for v in vendors:
         first = norm(str(v["name"])).split(" ")[0]
         firsts[first] = firsts.get(first, 0) + 1
+        head = " ".join(norm(str(v["name"])).split(" ")[:2])
+        heads[head] = heads.get(head, 0) + 1
     for v in vendors:
         name = str(v["name"])
         full = norm(name)
@@ -284,6 +287,9 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
         first = full.split(" ")[0]
         if firsts.get(first) == 1 and len(first) > 3 and first not in _COMMON:
             aliases.add(first)
+        head = " ".join(full.split(" ")[:2])  # "Van Dijk Glas & Porselein B.V." -> "van dijk" (short first word)
+        if len(first) <= 3 and " " in head and heads.get(head) == 1 and len(head) >= 6:
+            aliases.add(head)
         lex.suppliers.append({"name": name, "aliases": sorted(a for a in aliases if a)})
     try:
         rows = odoo.search_read("product.product", [("purchase_ok", "=", True)], ["name", "default_code", "uom_id"],
