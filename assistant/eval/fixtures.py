@@ -619,9 +619,11 @@ class Fixtures:
         return str(int(digits[-1]))
 
     def _po_billed(self) -> str:
-        rows = self.odoo.search_read("purchase.order", [("state", "in", ["purchase", "done"]),
-                                                        ("invoice_status", "=", "invoiced")],
-                                     ["name"], limit=1, order="date_approve desc")
+        """The latest fully billed PO, one with a posted bill first (Odoo counts draft bills as billed too)."""
+        billed: list[Any] = [("state", "in", ["purchase", "done"]), ("invoice_status", "=", "invoiced")]
+        rows = self.odoo.search_read("purchase.order", billed + [("invoice_ids.state", "=", "posted")],
+                                     ["name"], limit=1, order="date_approve desc") or self.odoo.search_read(
+            "purchase.order", billed, ["name"], limit=1, order="date_approve desc")
         if not rows:
             raise LookupError("no billed purchase order")
         return str(rows[0]["name"])

@@ -52,6 +52,7 @@ class Lexicon:
     shared_firsts: frozenset[str] = frozenset()  # those of them that are product or variant words too
     product_words: frozenset[str] = frozenset()
     _code_index: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    _loose_index: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     # -- finders: each returns the words to hand to the tool, or None --------------------------
     def references(self, text: str) -> dict[str, str]:
@@ -154,6 +155,8 @@ class Lexicon:
             tok = m.group(0)
             if tok.lower() in known:
                 hits.append((m.start(), known[tok.lower()]))
+            elif re.search(r"\d", tok) and (loose := self._loose_codes().get(re.sub(r"[\W_]+", "", tok.lower()))):
+                hits.append((m.start(), loose))  # 'ecom12' -> E-COM12: the only code with those letters and digits
         taken = {pos for pos, _ in hits}
         for m in _PRODUCT_CODE.finditer(text):
             if re.fullmatch(r"(?i)in|bill", m.group(1)) or any(m.start() <= p < m.end() for p in taken):
@@ -173,6 +176,16 @@ class Lexicon:
             return sorted(hits)
         name = self._product_name(text)
         return [(norm(text).find(norm(name)), name)] if name else []
+
+    def _loose_codes(self) -> dict[str, str]:
+        """Codes by their letters and digits alone, where only one code has them."""
+        if self._loose_index is None:
+            seen: dict[str, list[str]] = {}
+            for p in self.products:
+                if p.get("code"):
+                    seen.setdefault(re.sub(r"[\W_]+", "", str(p["code"]).lower()), []).append(str(p["code"]))
+            self._loose_index = {k: v[0] for k, v in seen.items() if len(set(v)) == 1 and k}
+        return self._loose_index
 
     def _codes(self) -> dict[str, str]:
         if self._code_index is None:
@@ -260,9 +273,12 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
     lex.warehouses = warehouse_entries(warehouse_list(odoo))
     vendors = vendor_list(odoo)
     firsts: dict[str, int] = {}
+    heads: dict[str, int] = {}
     for v in vendors:
         first = norm(str(v["name"])).split(" ")[0]
         firsts[first] = firsts.get(first, 0) + 1
+        head = " ".join(norm(str(v["name"])).split(" ")[:2])
+        heads[head] = heads.get(head, 0) + 1
     for v in vendors:
         name = str(v["name"])
         full = norm(name)
@@ -271,6 +287,9 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
         first = full.split(" ")[0]
         if firsts.get(first) == 1 and len(first) > 3 and first not in _COMMON:
             aliases.add(first)
+        head = " ".join(full.split(" ")[:2])  # "Van Dijk Glas & Porselein B.V." -> "van dijk" (short first word)
+        if len(first) <= 3 and " " in head and heads.get(head) == 1 and len(head) >= 6:
+            aliases.add(head)
         lex.suppliers.append({"name": name, "aliases": sorted(a for a in aliases if a)})
     try:
         rows = odoo.search_read("product.product", [("purchase_ok", "=", True)], ["name", "default_code", "uom_id"],

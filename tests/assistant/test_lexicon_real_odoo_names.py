@@ -38,3 +38,12 @@ def test_a_common_word_vendor_is_taken_only_when_written_as_a_name() -> None:
     assert lex.supplier("ok. Ready when you are") is None  # a sentence's first word
     assert lex.supplier("What's going on with Wood?") == "Wood Corner"
     assert lex.supplier("how many Wood acoustic screens do we have?") is None  # the variant
+
+
+def test_a_code_typed_without_separators_is_found_where_only_one_code_fits() -> None:
+    lex = Lexicon(products=[{"name": "Conference Chair", "code": "E-COM12", "norm": "conference chair"},
+                            {"name": "Office Chair", "code": "FURN_7777", "norm": "office chair"},
+                            {"name": "A", "code": "AB-12", "norm": "a"}, {"name": "B", "code": "A-B12", "norm": "b"}])
+    assert lex.product("how many ecom12 does the main warehouse have") == "E-COM12"
+    assert lex.product("stock of furn7777") == "FURN_7777"
+    assert lex.product("ab12 stock") != "AB-12" and lex.product("ab12 stock") != "A-B12"  # two codes fit: neither

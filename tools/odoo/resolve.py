@@ -263,6 +263,8 @@ def resolve_product(odoo: OdooClient, text: str, *, fields: list[str] | None = N
     if m := re.fullmatch(r"([A-Za-z]{1,8})[\s_.\-/]?(\d{2,8})", code):  # 'abc1042', 'ABC 1042' -> 'ABC-1042'
         a, b = escape_like(m.group(1)), escape_like(m.group(2))
         terms += [("default_code", "=ilike", f"{a}_{b}"), ("default_code", "=ilike", f"{a}{b}")]
+        # the separator elsewhere ('ecom12' -> 'E-COM12'): any gaps; the loose comparison below decides
+        terms.append(("default_code", "=ilike", "%".join(_loose(code))))
     domain: list[Any] = ["|"] * (len(terms) - 1) + terms
     words = [w for w in re.findall(r"[^\W_]+", text) if len(w) >= 2]
     if len(words) > 1:  # 'nitrile gloves' finds 'Nitrile Exam Gloves': every word must occur in the name
