@@ -56,6 +56,17 @@ TOOL_NEEDS: dict[str, dict[str, str]] = {
     "remind_supplier": {"purchase.order": "read", "mail.activity": "create"},
     "reschedule_receipt": {"stock.picking": "write"},
     "search_documents": {},  # the knowledge base only
+    "kpi_report": {"purchase.order": "read", "purchase.order.line": "read", "stock.move": "read",
+                   "stock.quant": "read", "account.move.line": "read", "product.product": "read"},
+    "vendor_confirmations": {"purchase.order": "read", "res.partner": "read"},
+    "order_suggestions": {"stock.warehouse.orderpoint": "read", "product.supplierinfo": "read",
+                          "purchase.order": "create", "purchase.order.line": "create"},
+    "request_purchase": {"product.product": "read", "stock.warehouse": "read"},  # Quartermaster-side until an RFQ
+    "purchase_requests": {},  # Quartermaster's own queue
+    "requests_to_rfqs": {"product.supplierinfo": "read", "purchase.order": "create", "purchase.order.line": "create"},
+    "remind_unconfirmed": {"purchase.order": "read", "mail.activity": "create"},
+    "transfer_stock": {"stock.quant": "read", "stock.picking.type": "read", "stock.picking": "create",
+                       "stock.move": "create"},
 }
 # the Odoo group a person grants for a model's rights (Settings → Users → the user's access rights)
 GROUP_HINTS = {"purchase": "Purchase: User", "stock": "Inventory: User", "account": "Invoicing: Billing",
