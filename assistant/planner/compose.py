@@ -35,6 +35,9 @@ INTROS = {
     "search_documents": "From our documents:",
     "supplier_risk": "Supplier risk ranking computed from Odoo (highest risk first):",
     "purchase_anomalies": "Unusual purchases found in Odoo, each with the reason:",
+    "lead_time_forecast": "Lead time predicted from past receipts in Odoo:",
+    "demand_forecast": "Demand forecast from past deliveries in Odoo:",
+    "supply_options": "Ways to cover the shortage, from Odoo stock, pricelists and receipt history:",
     "create_rfq": "I drafted an RFQ proposal. Nothing changes in Odoo until it is approved:",
     "confirm_purchase_order": "I proposed confirming the purchase order. Nothing changes in Odoo until it is "
                               "approved:",
