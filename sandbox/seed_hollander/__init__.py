@@ -236,8 +236,10 @@ class Builder:
                 ("RTM", 27, (("plate", 36),)), ("RTM", 19, (("knife", 12), ("degreaser", 6))),
                 ("RTM", 6, (("napkin", 24),)), ("EIN", 21, (("jacket_m", 6), ("jacket_l", 4))),
                 ("EIN", 9, (("jacket_m", 6), ("napkin", 10))))
-        weekly_deliveries(w.today, w.scale, lambda site, ago, minute, lines: self.delivery(
-            site, self.at(ago, 11, minute), lines, done=True) and None)
+        def deliver(site: str, ago: int, minute: int, lines: tuple[tuple[str, float], ...]) -> None:
+            self.delivery(site, self.at(ago, 11, minute), lines, done=True)
+
+        weekly_deliveries(w.today, w.scale, deliver)
         for rep in range(w.scale):
             for n, (site, ago, lines) in enumerate(plan):
                 self.delivery(site, self.at(ago, 13, (11 * n + rep) % 60), lines, done=True)

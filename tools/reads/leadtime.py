@@ -16,14 +16,13 @@ model is cached per company day; nothing is read from anywhere but Odoo.
 from __future__ import annotations
 
 import math
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.odoo.client import OdooClient
@@ -124,7 +123,8 @@ class LeadTimeModel:
     vendor_q: dict[int, tuple[float, float, float]] = field(default_factory=dict)  # shrunk own quantiles
     overall_q: tuple[float, float, float] = (0.0, 0.0, 0.0)
     product_adj: dict[tuple[int, int], float] = field(default_factory=dict)
-    counts: dict[int, int] = field(default_factory=dict)
+    counts: dict[int, int] = field(default_factory=dict)  # receipt lines per vendor
+    po_counts: dict[int, int] = field(default_factory=dict)  # distinct received POs per vendor
     product_counts: dict[tuple[int, int], int] = field(default_factory=dict)
     method: str = "none"
     widen: float = 0.0  # days added on both sides of the boosted range (conformal calibration)
@@ -143,6 +143,10 @@ class LeadTimeModel:
             by_vendor[r.vendor_id].append(r.slip)
             m.product_counts[(r.vendor_id, r.product_id)] = m.product_counts.get((r.vendor_id, r.product_id), 0) + 1
         m.counts = {v: len(s) for v, s in by_vendor.items()}
+        pos: dict[int, set[str]] = defaultdict(set)
+        for r in rows:
+            pos[r.vendor_id].add(r.po)
+        m.po_counts = {v: len(p) for v, p in pos.items()}
         if not rows:
             return m
         m.overall_q = _quantiles([r.slip for r in rows])
@@ -170,9 +174,9 @@ class LeadTimeModel:
         # a product's own typical deviation from its vendor's prediction
         resid: dict[tuple[int, int], list[float]] = defaultdict(list)
         many = [r for r in rows if m.product_counts[(r.vendor_id, r.product_id)] >= PRODUCT_MIN]
-        mids = m._slips(many)[:, 1] if many else []
+        mids: list[float] = [float(x) for x in m._slips(many)[:, 1]] if many else []
         for r, mid in zip(many, mids, strict=True):
-            resid[(r.vendor_id, r.product_id)].append(r.slip - float(mid))
+            resid[(r.vendor_id, r.product_id)].append(r.slip - mid)
         m.product_adj = {k: float(np.median(v)) for k, v in resid.items()}
         return m
 
@@ -315,11 +319,15 @@ def po_forecast(ctx: ToolContext, ref: str) -> ToolResult:
     rows, model = history_and_model(ctx)
     vid = id_of(po.get("partner_id")) or 0
     wh = ((po.get("picking_type_id") or {}).get("warehouse_id") or {}).get("code") or ""
+    open_picks = sorted(filter(None, (dt(pk.get("scheduled_date")) for pk in po.get("picking_ids") or ()
+                                      if pk.get("state") not in ("done", "cancel"))))
     preds = []
     for ln in po.get("order_line") or ():
         planned = dt(ln.get("date_planned"))
         if planned is None:
             continue
+        if open_picks and open_picks[0] > planned:  # rescheduled: the receipt's date is the promise now
+            planned = open_picks[0]
         preds.append(model.predict(vid, max(0.0, (planned - approved).total_seconds() / 86400),
                                    product_id=id_of(ln.get("product_id")), warehouse=str(wh), approved=approved,
                                    qty=float(ln.get("product_qty") or 0)))
@@ -327,16 +335,22 @@ def po_forecast(ctx: ToolContext, ref: str) -> ToolResult:
         raise ToolError(f"{name} has no lines with a planned date.", code="no_lines")
     p = max(preds, key=lambda x: x.mid)
     low, likely, high = arrival_window(ctx, approved, p)
-    open_picks = sorted(filter(None, (dt(pk.get("scheduled_date")) for pk in po.get("picking_ids") or ()
-                                      if pk.get("state") not in ("done", "cancel"))))
     scheduled = local_day(ctx, str(open_picks[0])) if open_picks else None
-    n = model.counts.get(vid, 0)
+    n = model.po_counts.get(vid, 0)
+    overdue = p.high < (ctx.now() - approved).total_seconds() / 86400
     data = {"po": name, "vendor": vendor, "warehouse": wh or None, "approved": local_day(ctx, str(approved)),
             "scheduled": scheduled, "likely": likely, "range": [low, high], **p.as_dict(),
             "partly_received": bool(done) or None, "method": model.method, "interval": "80%"}
-    basis = f"based on {n} past receipts from {vendor}" if n else "no receipts from this vendor yet: all vendors' history"
-    text = (f"{name} from {vendor}: scheduled {scheduled or 'n/a'}, likely {likely} (80% range {low} to {high}), "
-            f"{basis}.")
+    basis = f"based on {n} past received POs from {vendor}" if n else \
+        "no receipts from this vendor yet: all vendors' history"
+    if overdue:
+        data["later_than_usual"] = True
+        text = (f"{name} from {vendor}: scheduled {scheduled or 'n/a'} and still not received, which is already later "
+                f"than 9 in 10 of this vendor's deliveries ({basis}); its usual lead time is {num(p.mid, 1)} d "
+                f"(80% range {num(p.low, 1)}-{num(p.high, 1)} d). Worth chasing.")
+    else:
+        text = (f"{name} from {vendor}: scheduled {scheduled or 'n/a'}, likely {likely} "
+                f"(80% range {low} to {high}), {basis}.")
     return ToolResult(tool="lead_time_forecast", data=compact(data), text=text)
 
 
@@ -378,6 +392,7 @@ def lead_time_forecast(ctx: ToolContext, args: LeadTimeArgs) -> ToolResult:
                               np.median([r.qty for r in past])) if past else 1.0)
         recent = past[-5:]
         out.append({"vendor": v.get("name") or names.get(vid) or str(vid), **p.as_dict(),
+                    "received_pos": model.po_counts.get(vid, 0),
                     "history_mean_days": num(float(np.mean([r.actual for r in past])), 1) if past else None,
                     "on_or_before_promise_pct": num(100.0 * sum(r.actual <= r.promised + 0.5 for r in past)
                                                     / len(past), 1) if past else None,
@@ -390,7 +405,8 @@ def lead_time_forecast(ctx: ToolContext, args: LeadTimeArgs) -> ToolResult:
     what = f" for {data['product']}" if product else ""
     text = "; ".join(
         f"{r['vendor']}{what}: promised {r['promised_days']} d, likely {r['likely_days']} d (80% range "
-        f"{r['range_days'][0]}-{r['range_days'][1]} d), based on {r['based_on_receipts']} past receipts"
+        f"{r['range_days'][0]}-{r['range_days'][1]} d), based on {r['based_on_receipts']} received lines of "
+        f"{r['received_pos']} POs"
         for r in out[:5])
     if not first.get("based_on_receipts"):
         text += " (no receipts from this vendor yet: the range is all vendors' spread)"

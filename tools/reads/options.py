@@ -68,7 +68,8 @@ def _need(ctx: ToolContext, pid: int, wid: int, forecast: float, rule: dict[str,
         mn = float(rule.get("product_min_qty") or 0)
         if forecast < mn:
             return mn - forecast, "the shortfall below the reorder minimum"
-    from tools.reads.demand import dense, forecast as demand_fc, week_start, weekly_deliveries
+    from tools.reads.demand import dense, week_start, weekly_deliveries
+    from tools.reads.demand import forecast as demand_fc
 
     this_week = week_start(today(ctx))
     series = weekly_deliveries(ctx.odoo, this_week - timedelta(weeks=104), [pid], wid).get(pid, {})
