@@ -160,7 +160,7 @@ def _iso_phase(d: date) -> float:
 
 @tool(DemandArgs)
 def demand_forecast(ctx: ToolContext, args: DemandArgs) -> ToolResult:
-    """Weekly demand forecast of a product (at a warehouse) from past deliveries, with range."""
+    """Weekly demand forecast of a product from past deliveries."""
     odoo = ctx.odoo
     product = resolve_product(odoo, args.product, fields=["qty_available", "virtual_available", "uom_id"])
     wh = resolve_warehouse(odoo, args.warehouse) if args.warehouse else None

@@ -356,7 +356,7 @@ def po_forecast(ctx: ToolContext, ref: str) -> ToolResult:
 
 @tool(LeadTimeArgs)
 def lead_time_forecast(ctx: ToolContext, args: LeadTimeArgs) -> ToolResult:
-    """Realistic lead time (days, 80% range) for a vendor/product, or arrival date of a PO."""
+    """Likely lead time (80% range) of a vendor/product, or when a PO will likely arrive."""
     if args.po:
         return po_forecast(ctx, args.po)
     if not args.vendor and not args.product:

@@ -83,7 +83,7 @@ def _need(ctx: ToolContext, pid: int, wid: int, forecast: float, rule: dict[str,
 
 @tool(OptionsArgs)
 def supply_options(ctx: ToolContext, args: OptionsArgs) -> ToolResult:
-    """Ranked ways to cover a product at a warehouse: transfers, vendors; cost vs time."""
+    """Ranked options to cover a shortage: transfers or vendors, cost vs time."""
     odoo = ctx.odoo
     product = resolve_product(odoo, args.product, fields=["product_tmpl_id", "uom_id"])
     pid = int(product["id"])
