@@ -75,7 +75,7 @@ def _need(ctx: ToolContext, pid: int, wid: int, forecast: float, rule: dict[str,
     series = weekly_deliveries(ctx.odoo, this_week - timedelta(weeks=104), [pid], wid).get(pid, {})
     if series:
         _weeks, y = dense(series, min(series), this_week - timedelta(days=7))
-        demand = float(sum(demand_fc(y, COVER_WEEKS).mean))
+        demand = float(sum(demand_fc(y, COVER_WEEKS).expected))
         if demand > forecast:
             return demand - forecast, f"the next {COVER_WEEKS} weeks' forecast demand not covered by forecast stock"
     return 0.0, "nothing: Odoo's forecast stock covers the minimum and the next weeks' forecast demand"
