@@ -198,14 +198,18 @@ def demand_forecast(ctx: ToolContext, args: DemandArgs) -> ToolResult:
                      "mae_seasonal_naive": num(check["mae_seasonal_naive"], 2),
                      "mase": num(check["mase"], 2) if math.isfinite(check["mase"]) else None} if check else None,
     }
-    text = (f"{label}{where}: about {fmt_qty(num(total, 0))} over the next {args.weeks} weeks "
-            f"({fmt_qty(num(total / args.weeks, 1))} a week; 80% range per week "
-            f"{fmt_qty(num(float(np.mean(f.low)), 1))}-{fmt_qty(num(float(np.mean(f.high)), 1))}), "
-            f"from {len(y)} weeks of deliveries")
+    rng_txt = (f"80% range per week {fmt_qty(num(float(np.mean(f.low)), 1))}-"
+               f"{fmt_qty(num(float(np.mean(f.high)), 1))}")
+    if total < 0.5 * expected:  # lumpy: most weeks see no delivery, a few see a lot
+        text = (f"{label}{where}: lumpy demand, most weeks have no delivery; about {fmt_qty(num(expected, 0))} "
+                f"over the next {args.weeks} weeks on average ({rng_txt}), from {len(y)} weeks of deliveries")
+    else:
+        text = (f"{label}{where}: about {fmt_qty(num(total, 0))} over the next {args.weeks} weeks "
+                f"({fmt_qty(num(total / args.weeks, 1))} a week; {rng_txt}), from {len(y)} weeks of deliveries")
     if data["days_cover"] is not None:
         text += (f"; Odoo's forecast stock {fmt_qty(data['odoo_forecast_qty'])} covers about {data['days_cover']} days "
                  f"at the average rate ({fmt_qty(num(expected, 0))} in {args.weeks} weeks)")
-    if check and math.isfinite(check["mase"]):
-        text += (f". On the last {check['weeks']} weeks this method's error was {num(check['mase'], 2)}x that of "
+    if check and math.isfinite(check["mase"]) and check["mae_seasonal_naive"] > 0:
+        text += (f". Tested on the last {check['weeks']} weeks, its error was {num(check['mase'], 2)}x that of "
                  "repeating last year's weeks")
     return ToolResult(tool="demand_forecast", data=compact(data), text=text + ".")

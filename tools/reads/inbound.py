@@ -113,6 +113,8 @@ def inbound_schedule(ctx: ToolContext, args: InboundArgs) -> ToolResult:
 def _likely(ctx: ToolContext, records: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
     """Add each PO receipt's likely arrival window (tools.reads.leadtime, 80 % range) to its row: additive, and
     an answer without it rather than none when the prediction cannot be made. Returns how many slip 2+ days."""
+    if not any((rec.get("purchase_id") or {}).get("date_approve") for rec in records):
+        return 0  # no PO receipts shown: nothing to predict, no history to read
     try:
         from tools.reads.leadtime import arrival_window, history_and_model
 
