@@ -135,7 +135,7 @@ def bench_business(business: str, per_category: int) -> None:
 def scale10() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        running = start_sandbox(Path(tmp), port=0, scale=10, cache_dir=CACHE)
+        running = start_sandbox(Path(tmp), port=0, scale=10, cache_dir=CACHE, timeout=1200)
         print(f"\n== bluebonnet scale 10 (sandbox up in {time.perf_counter() - t0:.0f} s): load average "
               f"{os.getloadavg()[0]:.1f}")
         try:
@@ -155,7 +155,7 @@ def main() -> None:
     ap.add_argument("--per-category", type=int, default=12)
     ap.add_argument("--scale10", action="store_true")
     a = ap.parse_args()
-    for business in a.business.split(","):
+    for business in filter(None, a.business.split(",")):
         bench_business(business, a.per_category)
     if a.scale10:
         scale10()
