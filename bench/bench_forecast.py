@@ -59,7 +59,7 @@ def timed(ctx: ToolContext, name: str, args: dict[str, Any]) -> tuple[Any, float
 
 
 def lead_time(ctx: ToolContext) -> None:
-    rows = receipt_history(ctx.odoo, ctx.now() - timedelta(days=int(HISTORY_MONTHS * 30.44)))
+    rows = receipt_history(ctx.odoo, ctx.now() - timedelta(days=int(HISTORY_MONTHS * 30.44)), limit=500000)
     print(f"lead time: {len(rows)} first receipts (PO lines) from {len({r.vendor_id for r in rows})} vendors")
     for share in (0.75, 0.6):
         if len(rows) < 20:

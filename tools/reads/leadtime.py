@@ -41,6 +41,7 @@ MIN_GROUP = 5  # pseudo-receipts pulling a vendor's own quantiles toward all ven
 PRODUCT_MIN = 8  # receipts of one product from one vendor before its own adjustment
 MIN_FIT = 30  # receipts before the regression is used (below: each vendor's own quantiles)
 HISTORY_MONTHS = 24
+MAX_RECEIPTS = 12000  # newest receipt moves read and fitted (a large Odoo: the last months, not all of them)
 CACHE_SECONDS = 6 * 3600
 
 
@@ -73,14 +74,16 @@ MOVE_SPEC: dict[str, Any] = {
 }
 
 
-def receipt_history(odoo: OdooClient, since: datetime, extra: list[Any] | None = None) -> list[Receipt]:
-    """Each purchase line's first done receipt since `since` (one round trip)."""
+def receipt_history(odoo: OdooClient, since: datetime, extra: list[Any] | None = None,
+                    limit: int = MAX_RECEIPTS) -> list[Receipt]:
+    """Each purchase line's first done receipt since `since`, from the newest `limit` receipt moves (one round
+    trip)."""
     domain: list[Any] = [("state", "=", "done"), ("purchase_line_id", "!=", False),
                          ("location_id.usage", "=", "supplier"), ("date", ">=", since.strftime("%Y-%m-%d %H:%M:%S")),
                          *(extra or [])]
-    res = odoo.web_search_read("stock.move", domain, MOVE_SPEC, limit=500000, order="date asc, id asc")
+    res = odoo.web_search_read("stock.move", domain, MOVE_SPEC, limit=limit, order="date desc, id desc")
     first: dict[int, Receipt] = {}
-    for m in res.get("records", []):
+    for m in reversed(res.get("records", [])):
         line = m.get("purchase_line_id") or {}
         order = line.get("order_id") or {}
         approved, planned, arrived = dt(order.get("date_approve")), dt(line.get("date_planned")), dt(m.get("date"))
@@ -96,7 +99,12 @@ def receipt_history(odoo: OdooClient, since: datetime, extra: list[Any] | None =
                              promised=max(0.0, (planned - approved).total_seconds() / 86400),
                              actual=max(0.0, (arrived - approved).total_seconds() / 86400),
                              qty=float(m.get("product_uom_qty") or 0))
-    return sorted(first.values(), key=lambda r: r.approved)
+    out = sorted(first.values(), key=lambda r: r.approved)
+    records = res.get("records", [])
+    if len(records) >= limit and records:  # cut by the limit: a line approved before the oldest move read may
+        oldest = dt(records[-1].get("date"))  # have had its first receipt before it too: left out
+        out = [r for r in out if oldest is None or r.approved >= oldest]
+    return out
 
 
 @dataclass
