@@ -265,3 +265,20 @@ def test_supply_options_for_a_warehouse_role_hides_money(odoo: OdooClient) -> No
     assert res.ok, res.error
     assert all("cost" not in o and "unit_price" not in o for o in res.data["options"])
     assert "USD" not in res.text
+
+
+def test_risk_counts_spend_without_a_valid_price_agreement() -> None:
+    """The contract-status component: 300 of 400 spent on a product whose only price row expired -> 75 %."""
+    from tools.kpi import POLine, PriceRow
+    from tools.reads.risk import load_weights, vendor_components
+
+    when = datetime(2026, 6, 1)
+    expired = [PriceRow(price=3.0, date_end=date(2026, 1, 31))]
+    valid = [PriceRow(price=1.0, date_start=date(2026, 1, 1))]
+    lines = [POLine(po="P1", product="OLD", ordered=100, product_qty=100, price_unit=3.0, promised=when,
+                    approved=when, price_rows=expired),
+             POLine(po="P2", product="NEW", ordered=100, product_qty=100, price_unit=1.0, promised=when,
+                    approved=when, price_rows=valid)]
+    _card, comps = vendor_components(lines, date(2026, 12, 1), load_weights(), [], [], 0.0, 400.0, [])
+    comp = next(c for c in comps if c["name"] == "no_price_agreement")
+    assert comp["value"] == 75 and comp["records"] == ["OLD"] and 0 < comp["score"] <= 1
