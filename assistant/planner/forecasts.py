@@ -12,8 +12,7 @@ from assistant.planner.intents import Plan, _has
 from assistant.planner.lexicon import norm
 
 INTENTS = ("lead_time_forecast", "demand_forecast", "supply_options")
-_REALISTIC = ("realistic(?:ally)?", "likely", "really", "actually", "predict(?:ed|ion)?", "forecast", "estimated?",
-              "expect(?:ed)?")
+_REALISTIC = ("realistic(?:ally)?", "likely", "really", "actually", "predict(?:ed|ion)?", "forecast")  # else: PO status
 
 
 def weeks_asked(low: str) -> int | None:
