@@ -194,7 +194,10 @@ def _cell(value: object) -> str | None:
 
 # the columns people need first, per tool (the rest follow while there is room)
 PREFERRED = {"replenishment_risk": ["product", "on_hand", "forecast", "min", "suggested_qty", "cheapest",
-                                    "most_reliable", "days_cover"]}
+                                    "most_reliable", "days_cover"],
+             "supply_options": ["rank", "option", "source", "qty", "likely_days", "cost", "risk_score"],
+             "lead_time_forecast": ["vendor", "promised_days", "likely_days", "history_mean_days",
+                                    "based_on_receipts"]}
 
 
 def _table(rows: list[dict[str, object]], prefer: list[str] | None = None) -> list[str]:

@@ -236,8 +236,8 @@ def test_supply_options_transfers_and_vendors_check_out(request: pytest.FixtureR
         "stock.warehouse.orderpoint", [("product_id", "=", pid["id"])], ["warehouse_id", "product_min_qty"])}
     codes = {w["code"]: w["id"] for w in odoo.search_read("stock.warehouse", [], ["code"])}
     for o in data["options"]:
-        assert o["kind"] in ("transfer_stock", "create_rfq") and o["proposal"]["kind"] == o["kind"]
-        if o["kind"] == "transfer_stock":
+        assert o["proposal"]["kind"] == {"transfer": "transfer_stock", "buy": "create_rfq"}[o["option"]]
+        if o["option"] == "transfer":
             fc = odoo.web_search_read("product.product", [("id", "=", pid["id"])], {"virtual_available": {}},
                                       context={"warehouse_id": codes[o["from_warehouse"]]})["records"][0]
             mn = next((float(r["product_min_qty"]) for r in rules.values()
@@ -248,7 +248,7 @@ def test_supply_options_transfers_and_vendors_check_out(request: pytest.FixtureR
                                                         ("product_tmpl_id", "=", pid["product_tmpl_id"][0])],
                                ["partner_id", "date_end"])
     vendors = {s["partner_id"][1] for s in sellers if not s["date_end"] or s["date_end"] >= date.today().isoformat()}
-    assert {o["vendor"] for o in data["options"] if o["kind"] == "create_rfq"} == vendors
+    assert {o["vendor"] for o in data["options"] if o["option"] == "buy"} == vendors
     days = [float(o["likely_days"]) for o in data["options"]]
     assert days == sorted(days) and [o["rank"] for o in data["options"]] == list(range(1, len(days) + 1))
     assert "option" in res.text and warehouse in res.text

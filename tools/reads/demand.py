@@ -189,9 +189,9 @@ def demand_forecast(ctx: ToolContext, args: DemandArgs) -> ToolResult:
         stock = float(rec[0].get("virtual_available") or 0) if rec else None
     data: dict[str, Any] = {
         "product": label, "warehouse": wh["code"] if wh else None, "uom": uom, "method": f.method,
+        "forecast": fc_rows, "total": num(total, 1), "expected_total": num(expected, 1), "interval": "80%",
         "history_weeks": len(y), "last_weeks": [{"week": w.isoformat(), "qty": num(float(v), 1)}
                                                 for w, v in zip(weeks[-12:], y[-12:], strict=True)],
-        "forecast": fc_rows, "total": num(total, 1), "expected_total": num(expected, 1), "interval": "80%",
         "odoo_forecast_qty": num(stock) if stock is not None else None,
         "days_cover": num(max(stock or 0.0, 0.0) / daily, 1) if daily > 0 and stock is not None else None,
         "backtest": {"weeks": check["weeks"], "mae": num(check["mae"], 2),

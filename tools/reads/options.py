@@ -4,7 +4,7 @@ Read from Odoo at request time: the product's forecast stock (Odoo's `virtual_av
 receipts and deliveries) at every warehouse with that warehouse's context, each warehouse's reorder rule
 (min and Odoo's `qty_to_order`), the vendor pricelist rows (price, min qty, promised delay, validity), plus
 Quartermaster's own lead-time prediction (tools.reads.leadtime) and supplier risk score (tools.reads.risk),
-both cached per company day. Options, each with a `kind` that names the proposal it can become:
+both cached per company day. Options (`option`: transfer | buy), each with `proposal` = {kind, args}: the proposal it can become:
 
 - `transfer_stock`: a warehouse whose forecast stock is above its own minimum gives the surplus (up to the need);
   no purchase cost, TRANSFER_DAYS to move (Odoo has no inter-warehouse transit time to read).
@@ -111,7 +111,7 @@ def supply_options(ctx: ToolContext, args: OptionsArgs) -> ToolResult:
         free = ofc - mn
         if free > 0 and need > 0:
             qty = min(free, need)
-            options.append({"kind": "transfer_stock", "from_warehouse": whs[other]["code"], "to_warehouse": wh["code"],
+            options.append({"option": "transfer", "source": f"stock at {whs[other]['code']}", "from_warehouse": whs[other]["code"], "to_warehouse": wh["code"],
                             "qty": num(qty), "free_above_min": num(free), "their_min": num(mn),
                             "likely_days": TRANSFER_DAYS, "range_days": [TRANSFER_DAYS, TRANSFER_DAYS + 1],
                             "cost": 0, "covers_need": qty >= need - 1e-9,
@@ -145,7 +145,7 @@ def supply_options(ctx: ToolContext, args: OptionsArgs) -> ToolResult:
             p = model.predict(vid, promised, product_id=pid, warehouse=str(wh["code"]), approved=ctx.now(), qty=qty)
             rk = risk.get(vendor) or {}
             end = dt(r.get("date_end"))
-            options.append({"kind": "create_rfq", "vendor": vendor, "qty": num(qty),
+            options.append({"option": "buy", "source": vendor, "vendor": vendor, "qty": num(qty),
                             "unit_price": num(unit) if unit is not None else None,
                             "cost": num(unit * qty) if unit is not None else None,
                             "promised_days": num(promised, 1), "likely_days": num(p.mid, 1),
@@ -177,7 +177,7 @@ def supply_options(ctx: ToolContext, args: OptionsArgs) -> ToolResult:
     cheapest = min(priced, key=lambda o: (float(o["cost"]), float(o["likely_days"]))) if priced else None
 
     def say(o: dict[str, Any]) -> str:
-        if o["kind"] == "transfer_stock":
+        if o["option"] == "transfer":
             return f"transfer {fmt_qty(o['qty'])} from {o['from_warehouse']} (about {o['likely_days']} d, no purchase)"
         risk = f", risk {o['risk_score']}" if o.get("risk_score") is not None else ""
         cost = f", {money(o['cost'], code)}" if o.get("cost") is not None else ""
