@@ -73,7 +73,8 @@ def rule(raw: str, low: str, ents: dict[str, Any]) -> Plan | None:
     if _has(low, "lead ?times?") and _has(low, "predict(?:ed|ion)?", "forecast", "realistic(?:ally)?", "likely",
                                           "expected", "estimate[ds]?", "really", "actual(?:ly)?", "typical(?:ly)?"):
         return plan("lead_time_forecast", raw, ents)
-    if ents.get("supplier") and _has(low, "how long (?:does|will|do) .* take", "how many days (?:does|will) .* take"):
+    if ents.get("supplier") and _has(low, "how long (?:does|will|do) .* take", "how many days (?:does|will) .* take") \
+            and _has(low, *_REALISTIC):
         return plan("lead_time_forecast", raw, ents)
     if _has(low, "demand", "consumption", "usage", "how many will we (?:sell|ship|need|use)") \
             and _has(low, "forecast", "predict(?:ed|ion)?", "projected?", "expected?", "next", "coming", "outlook"):

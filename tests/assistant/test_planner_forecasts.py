@@ -25,7 +25,7 @@ HOLLANDER = Lexicon(
 @pytest.mark.parametrize(("lex", "text", "tool", "slots"), [
     (BLUEBONNET, "predict the lead time for Gemini", "lead_time_forecast", {"vendor": "Gemini Furniture"}),
     (BLUEBONNET, "when will P00042 arrive realistically?", "lead_time_forecast", {"po": "P00042"}),
-    (BLUEBONNET, "how long does Apex really take to deliver?", "lead_time_forecast",
+    (BLUEBONNET, "what lead time can we really expect from Apex", "lead_time_forecast",
      {"vendor": "Apex Industrial Supply"}),
     (BLUEBONNET, "realistic lead time for PPE-1042 from Apex", "lead_time_forecast",
      {"vendor": "Apex Industrial Supply", "product": "PPE-1042"}),
@@ -59,6 +59,8 @@ def test_prediction_questions_route_with_their_slots(lex: Lexicon, text: str, to
     ("what's the forecast qty of PPE-1042 at Dallas", "stock_levels"),  # Odoo's forecast stock, not demand
     ("What is the lead time in the Gemini contract?", "search_documents"),
     ("Scorecard for Gemini Furniture", "supplier_scorecard"),
+    ("shortest lead time for PPE-1042?", "product_vendors"),  # the pricelist's promise, not a prediction
+    ("lead time for PPE-1042 from Apex", "product_vendors"),
 ])
 def test_neighbouring_questions_keep_their_tools(text: str, tool: str) -> None:
     assert parse(text, BLUEBONNET, []).tool == tool
