@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.channels import api, web
+from assistant.channels import api, web, web_requests, web_tower
 from assistant.channels.auth import SessionMiddleware, resolve_secret_key
 from assistant.channels.metrics import Metrics
 
@@ -203,6 +203,8 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(api.router)
     app.include_router(web.router)
+    app.include_router(web_tower.router)
+    app.include_router(web_requests.router)  # issue #14: the purchase requests page
     _install_error_handlers(app)
     if runtime is not None:
         _mount_slack(app)

@@ -499,7 +499,7 @@ def _explain_failure(exc: Exception, turn: _Turn) -> str:
 ACTION_WORDS = re.compile(
     r"\b(order|buy|purchase|rfq|quote|quotation|confirm|cancel|remind|reminder|chase|nudge|follow[- ]up|"
     r"reschedule|postpone|move|push|delay|draft|create|raise|send|propose|yes|yeah|yep|go ahead|do it|"
-    r"please do|proceed|ok|okay|sure|approve)\b", re.I)
+    r"please do|proceed|ok|okay|sure|approve|transfer|turn|convert|request|requisition)\b", re.I)
 
 
 def asks_for_action(text: str) -> bool:
@@ -575,6 +575,13 @@ def turn_focus(records: Sequence[dict[str, Any]], results: Sequence[ToolResult],
         focus["pos"] = pos[:20]
     if receipts:
         focus["receipts"] = receipts[:20]
+    for rec, res in zip(records, results, strict=False):  # the suggestion list a bulk order refers to
+        if res.ok and rec.get("name") == "replenishment_risk" and (res.data or {}).get("at_risk"):
+            focus["suggestions"] = [
+                {"product": (m.group(1) if (m := re.match(r"^\[([^\]]+)\]", str(row.get("product") or "")))
+                             else str(row.get("product") or "")),
+                 **({"wh": row["wh"]} if row.get("wh") else {}), **({"below_min": True} if row.get("below_min") else {})}
+                for row in res.data["at_risk"][:15]]
     return focus
 
 

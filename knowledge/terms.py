@@ -16,6 +16,8 @@ _LEAD = re.compile(r"lead[- ]time sla[^0-9]{0,80}?(\d{1,3})\s*(?:calendar |busin
 _LEAD_ALT = re.compile(r"deliver[s]? within (\d{1,3}) (?:calendar |business )?days", re.I)
 _OTIF = re.compile(r"otif target[^0-9]{0,40}?(\d{2,3}(?:\.\d)?)\s*%", re.I)
 _PAY = re.compile(r"\b(\d/\d{1,2} net \d{2,3}|net \d{2,3}(?: days)?)", re.I)
+#: "Minimum order quantity: one box (100 pieces) per SKU." or the clause under a "Minimum order quantity" heading.
+_MOQ = re.compile(r"minimum order quantity[\s:*#]{0,8}?(?:\d+\.\d+\s+)?([^\n]{5,200})", re.I)
 
 
 @dataclass
@@ -30,6 +32,7 @@ class ContractTerms:
     expiry: str | None
     status: str  # active | expired | expiring_soon | unknown
     citation_id: str | None
+    min_order: str | None = None  # the contract's minimum-order clause, as written (units vary: cases, pallets)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,7 +54,7 @@ def extract_terms(supplier: str, chunks: list[tuple[str, dict[str, Any]]], today
     """Terms from a supplier's contract chunks [(text, metadata)], first match in document order."""
     chunks = sorted(chunks, key=lambda c: int(c[1].get("chunk_index") or 0))
     lead = otif = None
-    pay = cite = None
+    pay = cite = moq = None
     for text, md in chunks:
         if lead is None:
             m = _LEAD.search(text) or _LEAD_ALT.search(text)
@@ -62,9 +65,11 @@ def extract_terms(supplier: str, chunks: list[tuple[str, dict[str, Any]]], today
             otif = float(m.group(1))
         if pay is None and (m := _PAY.search(text)):
             pay = m.group(1)
+        if moq is None and (m := _MOQ.search(text)):
+            moq = m.group(1).strip(" :*").strip()
     md0 = chunks[0][1] if chunks else {}
     expiry = md0.get("expiry")
     return ContractTerms(supplier=supplier, doc_id=md0.get("doc_id"), title=md0.get("title"),
                          lead_time_days=lead, otif_target_pct=otif, payment_terms=pay,
                          effective=md0.get("effective"), expiry=expiry,
-                         status=contract_status(expiry, today), citation_id=cite)
+                         status=contract_status(expiry, today), citation_id=cite, min_order=moq)

@@ -115,6 +115,9 @@ class ToolContext:
     #: tools.governance.provenance.TurnProvenance for a chat turn (what the user asked, what untrusted text
     #: the tools returned); None outside chat (CLI `tool`, forms): then proposals are the caller's own.
     provenance: Any = None
+    #: Set by a tool that makes proposals through another (requests_to_rfqs -> create_rfq): what links them
+    #: ({"requests": [...], "vendor_choice": {...}}), sealed into the new proposal's args and evidence.
+    proposal_links: dict[str, Any] | None = None
 
     def now(self) -> datetime:
         """Naive UTC, like Odoo's datetimes."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -67,6 +68,12 @@ class ChatResponse(BaseModel):
 
 class DecideRequest(BaseModel):
     comment: str = Field("", max_length=2000, description="Why; shown to the requester and kept in the audit.")
+
+
+class BatchDecideRequest(BaseModel):
+    ids: list[str] = Field(..., min_length=1, max_length=50, description="Proposal ids, each decided on its own.")
+    decision: Literal["approve", "reject"]
+    comment: str = Field("", max_length=2000, description="Why; kept with each decision.")
 
 
 class DecisionResponse(BaseModel):
@@ -231,6 +238,32 @@ def decide(runtime: Any, user: Any, proposal_id: str, verdict: Literal["approve"
         "proposal": proposal_json(runtime, user, _attr(decision, "proposal") or runtime.proposals.get(proposal_id)),
     }
     return decision_status(outcome), body
+
+
+def confirm(runtime: Any, user: Any, proposal_id: str) -> tuple[int, dict[str, Any]]:
+    """The requester confirms a proposal the assistant suggested after reading untrusted content (the web and
+    Slack button, like `proposals confirm`): only then does it reach the approvers. Never an approval."""
+    proposal = runtime.proposals.get(proposal_id)
+    if proposal is None or not can_see_proposal(runtime, user, proposal):
+        return 404, {"error": "not_found", "message": f"No proposal {proposal_id} that you can see."}
+    decision = runtime.proposals.confirm(proposal_id, user)
+    outcome = str(_attr(decision, "outcome", "") or "")
+    message = str(_attr(decision, "message", "") or "")
+    status = 200 if "confirmed" in message and outcome == "noop" else decision_status(outcome)
+    return status, {"outcome": "confirmed" if status == 200 else outcome, "message": message,
+                    "proposal": proposal_json(runtime, user, _attr(decision, "proposal") or proposal)}
+
+
+def decide_many(runtime: Any, user: Any, ids: list[str], verdict: Literal["approve", "reject"], comment: str,
+                metrics: Any = None) -> list[dict[str, Any]]:
+    """A batch decision: each proposal still its own compare-and-set decision (re-authorised, audited, executed
+    alone); one result per id, in order. A refusal or failure of one never stops the others."""
+    out: list[dict[str, Any]] = []
+    for pid in dict.fromkeys(ids):  # each id once
+        status, body = decide(runtime, user, pid, verdict, comment, metrics)
+        out.append({"id": pid, "status": status, "outcome": body.get("outcome") or body.get("error"),
+                    "message": body.get("message")})
+    return out
 
 
 def audit_page(runtime: Any, limit: int, offset: int, event_type: str | None,
@@ -428,6 +461,28 @@ def approve(proposal_id: ProposalId, request: Request,
             principal: Annotated[Principal, Depends(api_principal_csrf)],
             body: DecideRequest | None = None) -> JSONResponse:
     return _decide_endpoint("approve", proposal_id, body, request, principal)
+
+
+@router.post("/api/proposals/{proposal_id}/confirm", tags=["proposals"], responses=DECIDE_RESPONSES,
+             summary="Confirm a proposal the assistant suggested (requester only); then approvers see it")
+def confirm_endpoint(proposal_id: ProposalId, request: Request,
+                     principal: Annotated[Principal, Depends(api_principal_csrf)]) -> JSONResponse:
+    status, payload = confirm(runtime_of(request), principal.user, proposal_id)
+    if status == 404:
+        raise HTTPException(status_code=404, detail=payload["message"])
+    return JSONResponse(payload, status_code=status)
+
+
+@router.post("/api/proposals/batch", tags=["proposals"], responses=ERRORS,
+             summary="Approve or reject several proposals; each is its own decision")
+def batch_endpoint(body: BatchDecideRequest, request: Request,
+                   principal: Annotated[Principal, Depends(api_principal_csrf)]) -> JSONResponse:
+    bad = [i for i in body.ids if not re.fullmatch(PROPOSAL_ID_RE, i)]
+    if bad:
+        raise HTTPException(status_code=422, detail=f"Not proposal ids: {', '.join(bad[:5])}")
+    results = decide_many(runtime_of(request), principal.user, body.ids, body.decision, body.comment,
+                          request.app.state.metrics)
+    return JSONResponse({"results": results, "decided": sum(1 for r in results if r["status"] in (200, 202))})
 
 
 @router.post("/api/proposals/{proposal_id}/reject", tags=["proposals"], responses=DECIDE_RESPONSES,

@@ -91,11 +91,12 @@ def local_time(value: Any, tz: str) -> str:
 # -- approval facts -----------------------------------------------------------------------------------
 _KIND_LABEL = {"create_rfq": "Request for quotation", "confirm_purchase_order": "Confirm purchase order",
                "cancel_purchase_order": "Cancel purchase order", "remind_supplier": "Reminder to the supplier",
-               "reschedule_receipt": "Reschedule a receipt", "approve_purchase_order": "Approve purchase order"}
+               "reschedule_receipt": "Reschedule a receipt", "approve_purchase_order": "Approve purchase order",
+               "request_purchase": "Purchase request", "transfer_stock": "Transfer between warehouses"}
 _MODEL_APP = {"purchase.order": "purchase", "stock.picking": "inventory", "account.move": "accounting",
               "res.partner": "contacts"}
 _MONEY_WORDS = ("price", "amount", "total", "subtotal", "budget", "spend", "cost")
-_SKIP_EVIDENCE = ("write_date", "policy_version", "provenance")
+_SKIP_EVIDENCE = ("write_date", "policy_version", "provenance", "checks", "warnings")
 
 
 def kind_label(kind: Any) -> str:
@@ -114,11 +115,25 @@ def odoo_record_url(base_url: str | None, model: str | None, res_id: Any, *, ver
 
 
 _FIELD_LABELS = {"po": "Purchase order", "amount_total": "Order total", "po_total": "Order total", "receipt_status": "Receipt status",
-                 "scheduled_date": "Scheduled", "days_shift": "Days moved", "qty_available": "On hand"}
+                 "scheduled_date": "Scheduled", "days_shift": "Days moved", "qty_available": "On hand",
+                 "links": "For purchase requests", "vendor_choice": "Vendor chosen", "source_free": "Free at the source",
+                 "source_min": "Reorder minimum at the source", "destination_min": "Reorder minimum at the destination"}
 
 
 def _label(key: str) -> str:
     return _FIELD_LABELS.get(key) or key.replace("_", " ").strip().capitalize()
+
+
+def _key_label(key: str) -> str:
+    """A dict key as a label; product codes and other names keep their own spelling."""
+    return key if any(c.isdigit() for c in key) or any(c.isupper() for c in key) or " " in key else _label(key)
+
+
+def check_warnings(evidence: Any) -> list[dict[str, str]]:
+    """The checks before approval that warn or block, as {severity, text} (info findings go to the facts)."""
+    found = evidence.get("checks") if isinstance(evidence, dict) else None
+    return [{"severity": str(f.get("severity")), "text": for_people(str(f.get("text") or ""))}
+            for f in found or [] if isinstance(f, dict) and f.get("severity") in ("warn", "block")]
 
 
 def _cell(key: str, value: Any, currency: str | None, tz: str) -> str:
@@ -126,7 +141,8 @@ def _cell(key: str, value: Any, currency: str | None, tz: str) -> str:
         return ""
     low = key.lower()
     if isinstance(value, dict):
-        parts = [f"{_label(str(k))}: {_cell(key, v, currency, tz)}" for k, v in value.items() if v not in (None, "")]
+        parts = [f"{_key_label(str(k))}: {_cell(key, v, currency, tz)}" for k, v in value.items()
+                 if v not in (None, "")]
         return "; ".join(parts)
     if isinstance(value, list | tuple):
         return ", ".join(_cell(key, v, currency, tz) for v in value[:12] if v not in (None, ""))
@@ -239,6 +255,7 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
     result = data.get("result") if isinstance(data.get("result"), dict) else {}
     po_id = (result or {}).get("po_id")
     eligible = [str(x) for x in data.get("eligible_approvers") or []]
+    awaiting = (data.get("origin") == "model" and not data.get("confirmed_at") and data.get("state") == "pending")
     return {
         "id": data.get("id"),
         "title": kind_label(data.get("kind")),
@@ -263,5 +280,10 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
         "result": _result_message(result),
         "result_href": odoo_record_url(odoo_url, "purchase.order", po_id, version=odoo_version),
         "error": for_people(str(data.get("error") or "")),
-        "can_decide": data.get("state") == "pending" and viewer is not None and viewer in eligible,
+        "can_decide": data.get("state") == "pending" and viewer is not None and viewer in eligible
+        and not awaiting,
+        "warnings": check_warnings(raw_ev),
+        "suggested": data.get("origin") == "model",
+        "awaiting_confirm": awaiting,
+        "needs_confirm": awaiting and viewer is not None and viewer == data.get("requester"),
     }

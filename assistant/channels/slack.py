@@ -41,8 +41,10 @@ from starlette.responses import JSONResponse, Response
 from assistant.channels.slack_approvals import SlackApprovals, SlackMessageLog
 from assistant.channels.slack_blocks import (
     APPROVE_ACTION,
+    BATCH_ACTION,
     COMMENT_BLOCK,
     COMMENT_INPUT,
+    CONFIRM_ACTION,
     REJECT_ACTION,
     REJECT_MODAL,
     WORKING_TEXT,
@@ -334,6 +336,8 @@ class SlackChannel:
         app.command("/qm")(ack=self._ack_command, lazy=[self._on_command])
         app.action(APPROVE_ACTION)(ack=self._ack, lazy=[self._on_approve])
         app.action(REJECT_ACTION)(ack=self._ack_reject, lazy=[self._on_reject_click])
+        app.action(CONFIRM_ACTION)(ack=self._ack, lazy=[self._on_confirm])
+        app.action(BATCH_ACTION)(ack=self._ack, lazy=[self._on_batch])
         app.view(REJECT_MODAL)(ack=self._ack, lazy=[self._on_reject_submit])
         # anything else a person can click or submit gets a clear answer, not bolt's 404
         app.action(re.compile(".*"))(ack=self._ack, lazy=[self._on_unknown_action])
@@ -454,6 +458,13 @@ class SlackChannel:
             respond(text=NOT_REGISTERED.format(uid=user or "?"), response_type="ephemeral")
             return
         if text.lower() == "pending":
+            cards = self._pending_cards(identity)
+            if len(cards) > 1:  # several: one list with Approve all / Reject all (each decided on its own)
+                from assistant.channels.slack_blocks import batch_blocks
+
+                respond(text=self._pending_text(identity), response_type="ephemeral",
+                        blocks=batch_blocks([(c.id, f"{c.title}: {c.summary}") for c in cards[:20]]))
+                return
             respond(text=self._pending_text(identity), response_type="ephemeral")
             return
         channel = str(command.get("channel_id") or "")
@@ -552,6 +563,39 @@ class SlackChannel:
         kind, channel, ts = self._where(body)
         card_at = (channel, ts) if kind == "message" and channel and ts else None
         self._decide_click(body, client, pid, "approve", None, card_at, home=kind == "home")
+
+    def _on_confirm(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """The requester confirms a suggested proposal; the clicked message loses its buttons."""
+        pid = self._clicked_proposal(action)
+        user = (body.get("user") or {}).get("id")
+        identity = self.identities.resolve(user, client) if pid else None
+        if not pid or identity is None:
+            self.tell(client, body, NOT_REGISTERED.format(uid=user or "?") if pid else
+                      "That button carries no valid proposal id. Nothing was changed.")
+            return
+        ok, message = self.approvals.confirm(pid, identity)
+        kind, channel, ts = self._where(body)
+        if ok and kind == "message" and channel and ts:
+            try:
+                client.chat_update(channel=channel, ts=ts, text=message,
+                                   blocks=[{"type": "section", "text": {"type": "mrkdwn",
+                                                                        "text": f":white_check_mark: {escape(message)}"}}])
+                return
+            except SlackApiError as exc:
+                log.info("chat.update failed (%s)", exc.response.get("error"))
+        self.tell(client, body, (":white_check_mark: " if ok else ":no_entry: ") + escape(message))
+
+    def _on_batch(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Approve all / Reject all on a batch list: each proposal decided on its own."""
+        verdict, _, ids = str((action or {}).get("value") or "").partition("|")
+        pids = [p for p in ids.split(",") if re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", p)][:50]
+        user = (body.get("user") or {}).get("id")
+        identity = self.identities.resolve(user, client)
+        if identity is None or verdict not in ("approve", "reject") or not pids:
+            self.tell(client, body, NOT_REGISTERED.format(uid=user or "?") if identity is None else
+                      "That button carries no valid proposals. Nothing was changed.")
+            return
+        self.tell(client, body, escape(self.approvals.decide_many(pids, identity, verdict)))
 
     def _ack_reject(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
                     client: WebClient) -> None:

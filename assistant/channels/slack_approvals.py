@@ -23,6 +23,8 @@ from slack_sdk.errors import SlackApiError
 from assistant.channels.slack_blocks import (
     ProposalCard,
     card_from_proposal,
+    escape,
+    outcome_text,
     proposal_fallback,
     proposal_message_blocks,
     requester_notice,
@@ -239,6 +241,8 @@ class SlackApprovals:
             return
         if event == "created":
             self.submit(self._safe, self.post_cards, pid)
+        elif event == "suggested":
+            self.submit(self._safe, self.post_suggestion, pid)
         else:
             self.submit(self._safe, self.refresh_and_notify, pid)
 
@@ -286,6 +290,56 @@ class SlackApprovals:
             self.log.add_card(pid, where, ts, rendered=card.render_key)
             posted.append((where, ts))
         return posted
+
+    def post_suggestion(self, pid: str) -> tuple[str, str] | None:
+        """A model-suggested proposal goes to its requester only (their thread, else a DM), with Confirm/Discard."""
+        from assistant.channels.slack_blocks import suggestion_blocks
+
+        proposal = self.get(pid)
+        if proposal is None:
+            return None
+        viewer = self.directory.get(str(getattr(proposal, "requester", "")))
+        card = self.card(proposal, viewer)
+        thread = self.requester_thread(proposal)
+        channel, thread_ts = (thread[0], thread[1]) if thread else (None, None)
+        if channel is None and viewer is not None and viewer.slack_user_id:
+            try:
+                channel = self.client.conversations_open(users=viewer.slack_user_id)["channel"]["id"]
+            except SlackApiError as exc:
+                log.warning("cannot DM requester %s: %s", viewer.username, exc.response.get("error"))
+        if channel is None:
+            return None
+        try:
+            resp = self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=suggestion_blocks(card),
+                                                text=f"Please confirm: {card.title} {card.id}")
+        except SlackApiError as exc:
+            log.warning("cannot post suggestion %s: %s", pid, exc.response.get("error"))
+            return None
+        return str(resp.get("channel") or channel), str(resp["ts"])
+
+    def confirm(self, pid: str, user: Identity) -> tuple[bool, str]:
+        """The requester's Confirm click: (confirmed now, message). Approvers get their cards from the service's
+        "created" event that follows."""
+        if self.get(pid) is None:
+            return False, f"I can't find proposal `{pid}`. Nothing was changed."
+        try:
+            decision = self.proposals.confirm(pid, user)
+        except Exception as exc:  # noqa: BLE001 - the message must reach the clicker
+            log.exception("confirm(%s, %s) failed", pid, user.username)
+            return False, f"Sorry, I could not record that ({type(exc).__name__}). Nothing was changed."
+        message = str(getattr(decision, "message", "") or "")
+        return "confirmed:" in message or message.endswith("waits for an approver."), message
+
+    def decide_many(self, pids: list[str], user: Identity, verdict: str) -> str:
+        """A batch click: each proposal decided on its own; one line saying how many went through."""
+        done, notes = 0, []
+        for pid in dict.fromkeys(pids):
+            changed, message = self.decide(pid, user, verdict)
+            done += int(changed)
+            if not changed:
+                notes.append(message)
+        verb = "approved" if verdict == "approve" else "rejected"
+        return f"{done} of {len(dict.fromkeys(pids))} {verb}." + (" " + " ".join(notes[:5]) if notes else "")
 
     # -- keeping cards true ----------------------------------------------------------------------------
     def refresh(self, pid: str) -> int:
@@ -344,6 +398,41 @@ class SlackApprovals:
     def refresh_and_notify(self, pid: str) -> None:
         self.refresh(pid)
         self.notify_requester(pid)
+        self.notify_request_owners(pid)
+
+    def notify_request_owners(self, pid: str) -> int:
+        """Issue #14: an RFQ proposal made for purchase requests is settled — tell each request's requester too
+        (once per request and state), in the thread where they raised the request, else by DM."""
+        proposal = self.get(pid)
+        links = (getattr(proposal, "args", None) or {}).get("links") if proposal is not None else None
+        if not links or getattr(proposal, "kind", "") != "create_rfq":
+            return 0
+        card = self.card(proposal)
+        if card.state not in FINAL:
+            return 0
+        told = 0
+        for rid in links.get("requests") or []:
+            request = self.get(str(rid))
+            if request is None:
+                continue
+            thread = self.requester_thread(request)
+            channel, thread_ts = (thread[0], thread[1]) if thread else (None, None)
+            ident = self.directory.get(str(request.requester))
+            if channel is None and ident is not None and ident.slack_user_id:
+                try:
+                    channel = self.client.conversations_open(users=ident.slack_user_id)["channel"]["id"]
+                except SlackApiError as exc:
+                    log.warning("cannot DM requester %s: %s", request.requester, exc.response.get("error"))
+            if channel is None or not self.log.claim_notice(str(rid), f"rfq-{card.state}"):
+                continue
+            text = (f"Update on your purchase request `{escape(str(rid))}`: its RFQ proposal "
+                    f"`{escape(card.id)}` — {outcome_text(card)}")
+            try:
+                self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+                told += 1
+            except SlackApiError as exc:
+                log.warning("cannot tell requester of %s: %s", rid, exc.response.get("error"))
+        return told
 
     # -- deciding --------------------------------------------------------------------------------------
     def decide(self, pid: str, user: Identity, verdict: str, comment: str | None = None,

@@ -16,6 +16,8 @@ from typing import Any
 
 APPROVE_ACTION = "qm_approve"
 REJECT_ACTION = "qm_reject"
+CONFIRM_ACTION = "qm_confirm"  # the requester confirms a proposal the assistant suggested from untrusted content
+BATCH_ACTION = "qm_batch"  # approve / reject every listed proposal (value "approve|P-1,P-2")
 REJECT_MODAL = "qm_reject_modal"
 COMMENT_BLOCK = "qm_comment"
 COMMENT_INPUT = "comment"
@@ -370,6 +372,14 @@ def facts_blocks(card: ProposalCard, facts: Mapping[str, Any], approvers: Sequen
     title = f"{facts.get('title') or card.title}" + (f" · {facts['amount']}" if facts.get("amount") else "")
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(title, 150)},
                                     section(escape(str(facts.get("what") or card.summary)) or "_(no summary)_")]
+    warnings = facts.get("warnings") or []
+    if warnings:
+        lines = "\n".join((":no_entry: *Blocked by policy:* " if w.get("severity") == "block" else ":warning: ")
+                          + escape(str(w.get("text"))) for w in warnings[:8])
+        blocks.append(section(f"*Check before approving*\n{lines}"[:SECTION_LIMIT]))
+    if facts.get("awaiting_confirm"):
+        blocks.append(context(":mag: Suggested by the assistant after reading content from outside (e-mails, "
+                              "chatter or documents); it reaches approvers only when the requester confirms it."))
     fields = []
     if facts.get("record"):
         href = facts.get("record_href")
@@ -450,6 +460,46 @@ def approval_buttons(proposal_id: str, *, amount_text: str = "") -> dict[str, An
     }
 
 
+def confirm_buttons(proposal_id: str) -> dict[str, Any]:
+    """The requester's buttons on a proposal the assistant suggested: Confirm (then approvers see it) or Discard."""
+    return {
+        "type": "actions",
+        "block_id": f"qm_confirm:{proposal_id}"[:255],
+        "elements": [
+            {"type": "button", "action_id": CONFIRM_ACTION, "style": "primary", "value": proposal_id,
+             "text": plain("Confirm — I want this")},
+            {"type": "button", "action_id": REJECT_ACTION, "style": "danger", "value": proposal_id,
+             "text": plain("Discard")},
+        ],
+    }
+
+
+def suggestion_blocks(card: ProposalCard) -> list[dict[str, Any]]:
+    """What the requester gets for a model-suggested proposal: the card, why it waits for them, two buttons."""
+    blocks = proposal_body_blocks(card)
+    blocks.append(section(":raised_hand: Nobody sees this until you confirm you want it; you cannot approve it "
+                          "yourself."))
+    blocks.append(confirm_buttons(card.id))
+    return blocks
+
+
+def batch_blocks(items: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """A list of pending proposals (id, one line) with Approve all / Reject all: each is decided on its own."""
+    ids = ",".join(pid for pid, _ in items)
+    lines = "\n".join(f"• `{escape(pid)}` {escape(line)}" for pid, line in items[:20])
+    return [section(f"*{len(items)} proposals waiting for you*\n{lines}"[:SECTION_LIMIT]),
+            context("Each is still its own decision: checked, recorded and executed on its own."),
+            {"type": "actions", "block_id": "qm_batch",
+             "elements": [{"type": "button", "action_id": BATCH_ACTION, "style": "primary",
+                           "value": f"approve|{ids}"[:2000], "text": plain(f"Approve all {len(items)}"),
+                           "confirm": {"title": plain("Approve them all?"),
+                                       "text": {"type": "mrkdwn", "text": f"Approving {len(items)} proposals "
+                                                                          "executes each in Odoo."},
+                                       "confirm": plain("Approve all"), "deny": plain("Cancel")}},
+                          {"type": "button", "action_id": BATCH_ACTION, "style": "danger",
+                           "value": f"reject|{ids}"[:2000], "text": plain(f"Reject all {len(items)}")}]}]
+
+
 def outcome_text(card: ProposalCard) -> str:
     """One line saying who decided and what happened in Odoo."""
     who = (f"<@{card.decided_by_slack}>" if card.decided_by_slack
@@ -480,7 +530,9 @@ def outcome_text(card: ProposalCard) -> str:
 def proposal_message_blocks(card: ProposalCard, *, approvers: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The approval card: buttons while pending, the outcome line once decided."""
     blocks = proposal_body_blocks(card, approvers=approvers)
-    if card.state == "pending":
+    if card.state == "pending" and (card.facts or {}).get("awaiting_confirm"):
+        blocks.append(context("Waiting for the requester to confirm it."))
+    elif card.state == "pending":
         amount = f"({_money(card.amount, card.currency)}) " if card.amount else ""
         blocks.append(approval_buttons(card.id, amount_text=amount))
     else:

@@ -21,7 +21,9 @@ from fastapi.templating import Jinja2Templates
 
 from assistant.channels import auth
 from assistant.channels.api import (
+    confirm,
     decide,
+    decide_many,
     internal_thread,
     proposal_json,
     visible_proposals,
@@ -124,7 +126,14 @@ def not_found_page(request: Request, message: str = "") -> HTMLResponse:
 
 # -- login ----------------------------------------------------------------------------------------
 @router.get("/", response_model=None)
-def home(request: Request) -> RedirectResponse:
+def home(request: Request, warehouse: str | None = None, category: str | None = None,
+         vendor: str | None = None) -> Response:
+    """Managers and admins land on the control tower (assistant/channels/web_tower.py); others on chat."""
+    principal = auth.authenticate(request) if "session" in request.scope else None
+    if principal is not None and principal.user.role in ("manager", "admin"):
+        from assistant.channels.web_tower import tower_response
+
+        return tower_response(request, warehouse, category, vendor)
     return RedirectResponse("/chat", status_code=303)
 
 
@@ -270,10 +279,10 @@ def approvals_page(request: Request, tab: str = "pending") -> Response:
 @router.post("/approvals/{proposal_id}/decide", response_model=None)
 def approvals_decide(request: Request, proposal_id: str, decision: str = Form(""),
                      comment: str = Form("", max_length=2000), csrf_token: str = Form("", max_length=200),
-                     tab: str = Form("pending")) -> Response:
+                     tab: str = Form("pending"), back: str = Form("", max_length=32)) -> Response:
     user = page_user(request)
     check_form_csrf(request, csrf_token)
-    back = f"/approvals?tab={tab if tab in TABS else 'pending'}"
+    back = "/requests" if back == "/requests" else f"/approvals?tab={tab if tab in TABS else 'pending'}"
     if decision not in ("approve", "reject") or not THREAD_RE.match(proposal_id):
         flash(request, "error", "Choose Approve or Reject.")
         return RedirectResponse(back, status_code=303)
@@ -282,6 +291,45 @@ def approvals_decide(request: Request, proposal_id: str, decision: str = Form(""
     text = for_people(str(body.get("message") or f"{decision}: {body.get('outcome', '')}"),
                       getattr(request.app.state.runtime, "policy", None), user.role)
     flash(request, "ok" if status == 200 else "error", text if proposal_id in text else f"{proposal_id}: {text}")
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/approvals/{proposal_id}/confirm", response_model=None)
+def approvals_confirm(request: Request, proposal_id: str, csrf_token: str = Form("", max_length=200),
+                      tab: str = Form("mine")) -> Response:
+    """The requester's Confirm button on a proposal the assistant suggested from untrusted content."""
+    user = page_user(request)
+    check_form_csrf(request, csrf_token)
+    back = f"/approvals?tab={tab if tab in TABS else 'mine'}"
+    if not THREAD_RE.match(proposal_id):
+        flash(request, "error", "Unknown proposal.")
+        return RedirectResponse(back, status_code=303)
+    status, body = confirm(request.app.state.runtime, user, proposal_id)
+    text = for_people(str(body.get("message") or ""), getattr(request.app.state.runtime, "policy", None), user.role)
+    flash(request, "ok" if status == 200 else "error", text or f"{proposal_id}: not confirmed.")
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/approvals/batch", response_model=None)
+def approvals_batch(request: Request, ids: list[str] = Form([]), decision: str = Form(""),
+                    comment: str = Form("", max_length=2000), csrf_token: str = Form("", max_length=200),
+                    tab: str = Form("pending")) -> Response:
+    """Approve or reject the ticked proposals: each is its own decision (re-authorised, audited, executed alone)."""
+    user = page_user(request)
+    check_form_csrf(request, csrf_token)
+    back = f"/approvals?tab={tab if tab in TABS else 'pending'}"
+    ids = [i for i in ids if THREAD_RE.match(i)][:50]
+    if decision not in ("approve", "reject") or not ids:
+        flash(request, "error", "Tick at least one proposal, then choose Approve or Reject.")
+        return RedirectResponse(back, status_code=303)
+    results = decide_many(request.app.state.runtime, user, ids, decision,  # type: ignore[arg-type]
+                          comment.strip(), request.app.state.metrics)
+    policy = getattr(request.app.state.runtime, "policy", None)
+    done = [r for r in results if r["status"] in (200, 202)]
+    verb = "approved" if decision == "approve" else "rejected"
+    head = f"{len(done)} of {len(results)} {verb}."
+    lines = " ".join(for_people(str(r["message"] or r["outcome"]), policy, user.role) for r in results)
+    flash(request, "ok" if len(done) == len(results) else "error", f"{head} {lines}")
     return RedirectResponse(back, status_code=303)
 
 

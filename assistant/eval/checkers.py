@@ -144,8 +144,14 @@ def inbound_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if p.get("date_from") and not any(c["args"].get("date_from") == p["date_from"]
                                       and c["args"].get("date_to") == p["date_to"] for c in r.tool_calls):
         return f"the range {p['date_from']}..{p['date_to']} did not reach inbound_schedule"
-    expected = _open_receipts(env, p.get("warehouse"), overdue=bool(p.get("overdue")),
-                              between=(p["date_from"], p["date_to"]) if p.get("date_from") else None)
+    between = (p["date_from"], p["date_to"]) if p.get("date_from") else None
+    when = str(p.get("when") or "").replace(" ", "_")
+    if between is None and when and when != "overdue":  # "this week", "next week", "today", "tomorrow"
+        today = env.fixtures.today
+        days = (today + timedelta(days=1),) * 2 if when == "tomorrow" else period(env, {"period": when})
+        if days is not None:
+            between = (days[0].isoformat(), days[1].isoformat())
+    expected = _open_receipts(env, p.get("warehouse"), overdue=bool(p.get("overdue")), between=between)
     shown = env.find_refs("receipt", r.answer)
     if not expected:
         return None if _none_said(r.answer, env, "receipt") else "expected 'none' for an empty schedule"
@@ -164,9 +170,27 @@ def _open_pos(env: EvalEnv, supplier: str | None, wh: str | None) -> set[str]:
     return {r["name"] for r in env.odoo.search_read("purchase.order", domain, ["name"], limit=5000)}
 
 
+def _late_pos(env: EvalEnv, supplier: str | None, wh: str | None) -> set[str]:
+    """Open POs with a receipt still to come that was scheduled before today (company-local)."""
+    picks = env.odoo.search_read("stock.picking", [("picking_type_code", "=", "incoming"),
+                                                   ("state", "not in", ["done", "cancel"]),
+                                                   ("scheduled_date", "<", today_start(env.tz)),
+                                                   ("purchase_id", "!=", False)], ["purchase_id"], limit=20000)
+    late = {x["purchase_id"][0] for x in picks}
+    domain: list[Any] = [("state", "=", "purchase"), ("receipt_status", "!=", "full"), ("id", "in", sorted(late))]
+    if supplier:
+        domain.append(("partner_id.name", "=", supplier))
+    if wh:
+        domain.append(("picking_type_id.warehouse_id.code", "=", wh))
+    return {r["name"] for r in env.odoo.search_read("purchase.order", domain, ["name"], limit=5000)}
+
+
 @checker
 def open_po_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
-    expected = _open_pos(env, p.get("supplier"), p.get("warehouse"))
+    if p.get("late"):
+        expected = _late_pos(env, p.get("supplier"), p.get("warehouse"))
+    else:
+        expected = _open_pos(env, p.get("supplier"), p.get("warehouse"))
     shown = env.find_refs("po", r.answer)
     if not expected:
         return None if _none_said(r.answer, env, "po") else "expected 'none'"
@@ -450,6 +474,33 @@ def proposal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
             return f"no line of {p['product']}: {lines}"
         if "notify_vendor" in p and bool(args.get("notify_vendor")) != bool(p["notify_vendor"]):
             return f"notify_vendor is {args.get('notify_vendor')}, expected {p['notify_vendor']}"
+    return None
+
+
+@checker
+def bulk_rfqs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """RFQs from the replenishment suggestions: create_rfq proposals, one per vendor and warehouse, whose products
+    are the suggestions asked for (the first `top`, or those below minimum), recomputed by the oracle."""
+    if not r.proposals:
+        return "no proposal made (expected RFQs from the replenishment suggestions)"
+    service = getattr(env.runtime, "proposals", None)
+    stored = [service.get(x["id"]) for x in r.proposals] if service is not None else []
+    if any(s is None or s.kind != "create_rfq" for s in stored):
+        return f"expected create_rfq proposals, got {[getattr(s, 'kind', None) for s in stored]}"
+    oracle = env.oracle("replenishment_risk", {"warehouse": p.get("warehouse")} if p.get("warehouse") else {})
+    rows = list((oracle.data or {}).get("at_risk") or [])
+    if p.get("critical"):
+        rows = [x for x in rows if x.get("below_min")]
+    rows = rows[:int(p["top"])] if p.get("top") else rows
+    want = {m.group(1) for x in rows if x.get("cheapest") and (m := re.match(r"^\[([^\]]+)\]", str(x["product"])))}
+    got = {str(ln.get("product")) for s in stored for ln in (s.args.get("lines") or [])}
+    if not got or not got <= want:
+        return f"RFQ lines {sorted(got)} are not among the suggestions asked for {sorted(want)}"
+    if len(got) < len(want) - 1:
+        return f"only {sorted(got)} of the suggestions {sorted(want)} were ordered"
+    keys = [(s.args.get("supplier"), s.args.get("warehouse")) for s in stored]
+    if len(set(keys)) != len(keys):
+        return f"more than one RFQ for the same vendor and warehouse: {keys}"
     return None
 
 
@@ -946,3 +997,45 @@ def inbound_count(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if len(expected) <= 10 and named == expected:
         return None
     return f"neither the count {len(expected)} ({when}) nor all those receipts are in the answer"
+
+
+# -- issue #14: purchase requests and vendor acknowledgements ----------------------------------------
+@checker
+def requests_waiting(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Every pending purchase request in the (eval's own) proposal store is named, and nothing else."""
+    service = getattr(env.runtime, "proposals", None)
+    if service is None:
+        return "no proposal store in this runtime"
+    waiting = {x.id for x in service.list(state="pending", limit=500) if x.kind == "request_purchase"}
+    shown = set(re.findall(r"\bP-[0-9a-f]{6,}\b", r.answer))
+    if not waiting:
+        return None if _none_said(r.answer) or re.search(r"\b0 purchase request", r.answer) else \
+            "expected an answer saying no request is waiting"
+    missing = sorted(waiting - shown)
+    return f"waiting requests not named: {missing[:5]}" if missing else None
+
+
+@checker
+def unacknowledged(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """The count of RFQs sent / POs not fully received that the vendor has not acknowledged (Odoo 18's
+    mail_reception_confirmed), older than `days`, computed here from purchase.order, is in the answer."""
+    days = int(p.get("days") or 0)
+    rows = env.odoo.search_read("purchase.order", [("state", "in", ["sent", "purchase"]),
+                                                   ("mail_reception_confirmed", "=", False)],
+                                ["name", "state", "receipt_status", "date_approve", "date_order"], limit=2000)
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(env.fixtures.tz)
+    today = env.fixtures.today
+    expected = set()
+    for po in rows:
+        if po["state"] == "purchase" and po.get("receipt_status") == "full":
+            continue
+        since = str((po["date_approve"] if po["state"] == "purchase" else po["date_order"]) or "")[:19]
+        if not since:
+            continue
+        local = datetime.fromisoformat(since).replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
+        if (today - local).days >= days:  # company calendar days, as people count them
+            expected.add(po["name"])
+    return _list_check(env, "po", expected, r, "count", len(expected))

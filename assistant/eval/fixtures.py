@@ -552,15 +552,18 @@ class Fixtures:
         return str(rows[0]["name"])
 
     def _po_open(self, sel: str | None = None) -> str:
-        """An open PO (confirmed, not fully received), at the warehouse when it has one, else anywhere."""
-        domain: list[Any] = [("state", "=", "purchase"), ("receipt_status", "!=", "full")]
-        if sel:
-            here = domain + [("picking_type_id.warehouse_id", "=", int(self.warehouse(sel)["id"]))]
-            try:
-                return self._po(here, "open")
-            except LookupError:
-                pass
-        return self._po(domain, "open")
+        """An open PO (confirmed, not fully received), at the warehouse when it has one, else anywhere. One
+        with a receipt still to come is preferred: a confirmed PO without any receipt (Odoo's receipt status
+        empty) has nothing to reschedule or chase."""
+        open_: list[Any] = [("state", "=", "purchase"), ("receipt_status", "!=", "full")]
+        here = [("picking_type_id.warehouse_id", "=", int(self.warehouse(sel)["id"]))] if sel else None
+        for where in ([here] if here else []) + [[]]:
+            for domain in (open_ + [("receipt_status", "in", ["pending", "partial"])], open_):
+                try:
+                    return self._po(domain + where, "open")
+                except LookupError:
+                    continue
+        raise LookupError("no open PO")
 
     def _open_receipt_domain(self, code: str | None) -> list[Any]:
         domain: list[Any] = [("picking_type_code", "=", "incoming"), ("state", "not in", ["done", "cancel"])]

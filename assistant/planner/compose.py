@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from assistant.agent import user_facing
+from assistant.people_text import tool_label
 from assistant.planner.builders import stock_gap_note
 from assistant.planner.intents import Plan
 from tools.base import ToolResult
@@ -38,6 +39,7 @@ INTROS = {
     "lead_time_forecast": "Lead time predicted from past receipts in Odoo:",
     "demand_forecast": "Demand forecast from past deliveries in Odoo:",
     "supply_options": "Ways to cover the shortage, from Odoo stock, pricelists and receipt history:",
+    "kpi_report": "KPIs computed from Odoo, with the month-on-month trend:",
     "create_rfq": "I drafted an RFQ proposal. Nothing changes in Odoo until it is approved:",
     "confirm_purchase_order": "I proposed confirming the purchase order. Nothing changes in Odoo until it is "
                               "approved:",
@@ -47,6 +49,15 @@ INTROS = {
                              "approved:",
     "remind_supplier": "I proposed a reminder. Nothing is written or sent until it is approved:",
     "reschedule_receipt": "I proposed rescheduling the receipt. Nothing changes in Odoo until it is approved:",
+    "order_suggestions": "I drafted RFQ proposals from the replenishment suggestions, one per vendor. Nothing "
+                         "changes in Odoo until each is approved:",
+    "request_purchase": "I raised a purchase request for the buyers. Nothing is written to Odoo until a buyer turns "
+                        "it into an RFQ:",
+    "requests_to_rfqs": "I turned the requests into RFQ proposals. Nothing changes in Odoo until each is approved:",
+    "purchase_requests": "Purchase requests:",
+    "transfer_stock": "I proposed a transfer between warehouses. Nothing changes in Odoo until it is approved:",
+    "vendor_confirmations": "Orders the vendor has not acknowledged yet, from Odoo (oldest first):",
+    "remind_unconfirmed": "I proposed one reminder per order. Nothing is written or sent until they are approved:",
 }
 
 
@@ -100,7 +111,7 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
         if not result.ok:
             parts.append(_failure(name, result))
             continue
-        intro = INTROS.get(name, f"{name}:")
+        intro = INTROS.get(name, f"{tool_label(name)} from Odoo:")  # never a tool name (people read it)
         text = for_people(result.text) or "(no rows)"
         if name == "remind_supplier":
             text += "\n" + _reminder_effect(result)

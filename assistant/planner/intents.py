@@ -18,7 +18,8 @@ from assistant.planner.lexicon import Lexicon, norm
 PO_RE = re.compile(r"\b(?:po\s*#?\s*)?(P\d{3,6})\b", re.I)
 PROPOSAL_RE = re.compile(r"\bP-[0-9a-f]{6,}\b", re.I)
 PROPOSAL_TOOLS = {"create_rfq", "confirm_purchase_order", "approve_purchase_order", "cancel_purchase_order", "remind_supplier",
-                  "reschedule_receipt"}
+                  "reschedule_receipt", "order_suggestions",
+                  "request_purchase", "requests_to_rfqs", "transfer_stock", "remind_unconfirmed"}  # issue #14
 NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
 UNIT_WORDS = r"dozens?|doz|cases?|boxes|box|packs?|units?|pcs|pieces|each|ea|x"
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -146,6 +147,10 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return Plan("help", reply="help")
 
     # -- proposals (only ever from the user's own words) -----------------------------------------
+    from assistant.planner.purchasing import purchasing_rule  # issue #14 (imports this module: lazily)
+
+    if (flow := purchasing_rule(raw, low, ents, lex)) is not None:
+        return flow
     if _has(low, "remind", "reminder", "chase", "nudge", "follow up with", "follow-up with", "ping"):
         ref = ents.get("reference") or _focus_po(last, low)
         if not ref:
@@ -195,6 +200,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         if verb == "cancel":
             slots["reason"] = _reason(raw) or "Cancellation requested in chat by the buyer"
         return Plan(tool, tool, slots)
+    if (bulk := _order_suggestions(raw, low, ents, last)) is not None:
+        return bulk
     if (_has(low, "rfq", "request for quotation", "request a quote", "draft a po", "create a po",
              "raise a po", "new po", "purchase order for") or re.search(r"\b(order|buy|purchase)\s+-?\d", low)
             or (re.match(r"^(?:please\s+)?(?:order|buy|purchase)\b", low) and ents.get("product")
@@ -579,6 +586,44 @@ _CODE_AT = re.compile(r"[A-Za-z0-9_.\-/]+(?: \d{3,5}\b)?")
 
 def _whole_units(uom: str) -> bool:
     return not re.search(r"\b(kg|g|lb|lbs|oz|l|liters?|litres?|ml|m|meters?|metres?|ft|gal|gallons?)\b", uom.lower())
+
+
+_WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+             "ten": 10}
+_BULK = re.compile(r"^(?:please\s+|ok\s+|yes\s+)?(?:order|buy|purchase|raise rfqs? for|rfq)\b.*?\b(?:top|first|all|them|"
+                   r"these|those|everything|suggest(?:ed|ions?)|critical|urgent|the list|that list)\b")
+
+
+def _order_suggestions(raw: str, low: str, ents: dict[str, Any], last: dict[str, Any]) -> Plan | None:
+    """"order the top 3", "order all of X's critical items from the best vendors", "order the suggested
+    quantity of the first one from the most reliable vendor": RFQs from the last replenishment answer (its
+    suggestion list, kept in the thread's memory) — one proposal per vendor, only from the user's own verb."""
+    if not _BULK.search(low) or re.search(rf"\b(?:order|buy|purchase)\s+{NUMBER}", low):
+        return None
+    shown = [s for s in (last.get("latest") or {}).get("suggestions") or [] if isinstance(s, dict)]
+    if not shown:
+        shown = next((list(f.get("suggestions") or []) for f in reversed(last.get("history") or [])
+                      if f.get("suggestions")), [])
+    critical = _has(low, "critical", "urgent", "below (?:the )?min(?:imum)?")
+    if not shown and not critical and not ents.get("warehouse"):
+        return None  # nothing suggested in this thread: an ordinary order request
+    slots: dict[str, Any] = {"vendor": "most_reliable" if _has(low, "most reliable", "reliable", "on time")
+                             else "cheapest" if _has(low, "cheapest", "lowest price", "cheaper") else "best"}
+    wh = ents.get("warehouse")
+    if not wh and last.get("tool") == "replenishment_risk":
+        wh = (last.get("args") or {}).get("warehouse")
+    slots["warehouse"] = wh
+    m = re.search(r"\b(?:top|first)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b", low)
+    n = (int(m.group(1)) if m.group(1).isdigit() else _WORD_NUM[m.group(1)]) if m else (
+        1 if _has(low, "the first(?: one)?", "first item", "top one", "the top") else None)
+    if critical:
+        slots["critical_only"] = True
+    if n and shown:
+        picked = [s for s in shown if not slots.get("critical_only") or s.get("below_min")][:n]
+        slots["items"] = [f"{s['product']}@{s['wh']}" if s.get("wh") else str(s["product"]) for s in picked]
+    elif n:
+        slots["top"] = n
+    return Plan("order_suggestions", "order_suggestions", slots)
 
 
 def _rfq(raw: str, low: str, ents: dict[str, Any], lex: Lexicon, last: dict[str, Any]) -> Plan:

@@ -22,6 +22,10 @@ _COMMON = {"the", "blue", "red", "green", "general", "global", "united", "first"
            "international", "central", "north", "south", "east", "west", "best", "quality", "premier",
            "standard", "prime", "star", "alpha", "golden", "silver", "royal", "city", "metro", "new", "great",
            "pacific", "wood", "steel", "ready", "smart", "total", "open", "late"}
+# words that occur in product names ("Cabinet with Doors") without naming a product
+_FUNCTION_WORDS = {"with", "and", "for", "the", "from", "that", "this", "what", "have", "has", "been", "into",
+                   "over", "than", "them", "they", "your", "our", "when", "where", "which", "about", "there",
+                   "their", "does", "will", "going", "are", "was", "not", "any", "all", "how", "who", "its"}
 # words of warehouse names that say what kind of site it is, not where: "Houston Gulf DC" -> "houston gulf"
 _SITE_WORDS = re.compile(r"\b(dc|hub|warehouse|wh|depot|site|center|centre|distribution|fulfil+ment|"
                          r"north|south|east|west|central|main|store|stores|the|of)\b", re.I)
@@ -42,6 +46,11 @@ class Lexicon:
     tz: str = DEFAULT_TZ  # the company's timezone (Odoo user context), for "today"
     po_formats: list[Any] = field(default_factory=list)  # RefFormat: how this Odoo numbers POs
     receipt_formats: list[Any] = field(default_factory=list)  # RefFormat: how it numbers receipts
+    # first words of vendor names that are also common words ("Wood Corner", "Ready Mat"): a vendor only when
+    # written as a name — capitalised and not the first word of the message ("Is Ready reliable?")
+    proper_firsts: dict[str, str] = field(default_factory=dict)
+    shared_firsts: frozenset[str] = frozenset()  # those of them that are product or variant words too
+    product_words: frozenset[str] = frozenset()
     _code_index: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     # -- finders: each returns the words to hand to the tool, or None --------------------------
@@ -108,7 +117,28 @@ class Lexicon:
             for alias in s["aliases"]:
                 if f" {alias} " in low and (best is None or len(alias) > best[0]):
                     best = (len(alias), s["name"])
+        if best is None and (named := self.proper_suppliers(text)):
+            return named[0][2]
         return best[1] if best else None
+
+    def proper_suppliers(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, vendor) where a common-word vendor first word is written as a name: capitalised, not
+        the message's (or a sentence's) first word, and not all capitals."""
+        if not self.proper_firsts:
+            return []
+        out = []
+        for m in re.finditer(r"\b([A-Z][a-z]{3,})\b", text):
+            word = m.group(1).lower()
+            vendor = self.proper_firsts.get(word)
+            before = text[:m.start()].rstrip()
+            if not vendor or not before or before[-1] in ".!?:;\n\"'(":
+                continue
+            if word in self.shared_firsts and any(  # "Wood screens": the variant, not the vendor
+                    w != word and w in self.product_words and w not in _FUNCTION_WORDS
+                    for w in re.findall(r"[a-z]{3,}", text.lower())):
+                continue
+            out.append((m.start(), m.end(), vendor))
+        return out
 
     def product(self, text: str) -> str | None:
         hits = self.products_in(text)
@@ -183,6 +213,11 @@ def warehouse_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 aliases.add(head)
         if len(code) >= 3 and code.lower() not in _STOP_ALIASES:
             aliases.add(code.lower())
+        # a qualifier in brackets names the place ("My Company (Chicago)" -> "chicago") when no other has it
+        for q in re.findall(r"\(([^()]+)\)", str(w.get("name") or "")):
+            qn = norm(q)
+            if len(qn) >= 4 and sum(qn in o for o in names) == 1:
+                aliases.add(qn)
         out.append({"name": str(w.get("name") or ""), "code": code,
                     "aliases": sorted(a for a in aliases if a and a not in _STOP_ALIASES)})
     return out
@@ -248,6 +283,7 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
         lex.products.append({"name": r["name"], "code": r.get("default_code") or None,
                              "norm": norm(str(r["name"])),
                              "uom": str(uom[1]) if isinstance(uom, list | tuple) and len(uom) > 1 else None})
+    lex.proper_firsts, lex.shared_firsts, lex.product_words = _proper_firsts(odoo, vendors, firsts, lex.products)
     try:
         cats = odoo.search_read("product.category", [], ["name", "complete_name"], limit=2000)
     except Exception:  # noqa: BLE001 - categories only sharpen spend questions; the rest works without
@@ -264,3 +300,24 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
     with _lock:
         _cache[id(odoo)] = lex
     return lex
+
+
+def _proper_firsts(odoo: OdooClient, vendors: list[dict[str, Any]], firsts: dict[str, int],
+                   products: list[dict[str, Any]]) -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    """Vendor first words kept out of the plain aliases only for being common words ("wood", "ready") when
+    one vendor starts with it; those that are also product-name or variant words ("Wood" of a variant), and the
+    product words themselves (a message naming a product keeps such a word for the product)."""
+    words: set[str] = set()
+    for p in products:
+        words.update(w for w in str(p.get("norm") or "").split() if len(w) >= 3)
+    try:  # variant values ("Wood", "White") are product words too: "the Wood one" is a variant
+        for v in odoo.search_read("product.attribute.value", [], ["name"], limit=5000):
+            words.update(w for w in norm(str(v.get("name") or "")).split() if len(w) >= 3)
+    except Exception:  # noqa: BLE001 - an Odoo without variants: product names are enough
+        pass
+    out: dict[str, str] = {}
+    for v in vendors:
+        full = norm(str(v["name"])).split(" ")
+        if full[0] in _COMMON and firsts.get(full[0]) == 1 and len(full[0]) > 3 and len(full) > 1:
+            out[full[0]] = str(v["name"])
+    return out, frozenset(w for w in out if w in words), frozenset(words)

@@ -46,7 +46,8 @@ DECISIVE_OVER = {"search_documents": 0.25}  # a rule that saw policy/contract/SO
 CLOSE = 0.035  # two readings closer than this: ask which
 LOW = 0.55  # below this nothing is understood
 NEW_TOOLS = {"find_purchase_orders", "product_vendors", "receipts_done", "vendor_bills", "spend_analysis"}
-FINAL = {"refuse", "help", "thanks", "bad_quantity", "not_allowed", "clarify", *PROPOSAL_TOOLS}
+FINAL = {"refuse", "help", "thanks", "bad_quantity", "not_allowed", "clarify", *PROPOSAL_TOOLS,
+         "purchase_requests", "vendor_confirmations"}  # issue #14: rules on explicit phrases (planner/purchasing.py)
 
 # (rule tool, routed tool): the routed tool wins only when the message needs what only it does
 NEAR = {
@@ -73,7 +74,30 @@ LABELS = {  # how a choice is offered in a question back
     "approve_purchase_order": "approve a PO waiting for approval in Odoo",
     "lead_time_forecast": "a lead-time prediction", "demand_forecast": "a demand forecast",
     "supply_options": "the options to cover a shortage",
+    "kpi_report": "our KPIs with the monthly trend",
 }
+# issue #13: the KPI names people use; a message naming one asks for kpi_report (tools/kpis)
+KPI_WORDS = re.compile(
+    r"\b(?:purchase |procurement |po |rfq )?cycle ?times?\b|\binventory turns?\b|\bstock turns?\b|\bturnover\b"
+    r"|\bstock ?-?outs? rates?\b|\bfill ?rates?\b|\bemergency (?:purchase|order|buy)\w*|\burgent (?:purchase|po)s? "
+    r"(?:ratio|share|rate)\b|\b(?:procurement |purchasing )?savings?(?: realis\w+| realiz\w+)?\b|\bdefect rates?\b"
+    r"|\b(?:three|3)[- ]way(?:[- ]match)? (?:exception )?rates?\b|\bkpis?\b|\bcontrol tower\b", re.I)
+KPI_PICK = (("cycle", "cycle time"), ("turn", "inventory turns"), ("stock", "stockout rate"), ("fill", "fill rate"),
+            ("emergenc", "emergency purchase ratio"), ("urgent", "emergency purchase ratio"),
+            ("saving", "procurement savings"), ("defect", "defect rate"), ("way", "three-way exception rate"))
+
+
+def kpi_plan(text: str, lex: Lexicon) -> Plan | None:
+    """'what is our purchase cycle time?', 'inventory turns at <warehouse>?' -> kpi_report with the scope."""
+    m = KPI_WORDS.search(text)
+    if not m:
+        return None
+    said = m.group(0).lower()
+    kpi = next((name for stem, name in KPI_PICK if stem in said), None)
+    ents = _entities(text, lex)
+    category = next((s.value for s in spans(text, lex) if s.kind == "category"), None)
+    slots = {"kpi": kpi, "warehouse": ents.get("warehouse"), "category": category, "vendor": ents.get("supplier")}
+    return Plan("kpi_report", "kpi_report", {k: v for k, v in slots.items() if v})
 
 
 def split_parts(text: str) -> list[str]:
@@ -113,6 +137,9 @@ def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any =
             if inherit.get(key) and not _entities(cleaned, lex).get(key):
                 cleaned = f"{cleaned} ({inherit[key]})" if key != "warehouse" else f"{cleaned} at {inherit[key]}"
         delex = delexicalise(cleaned, spans(cleaned, lex))
+    kpi = kpi_plan(cleaned, lex)
+    if kpi is not None:
+        return kpi
     rule = rules(cleaned, lex, history)
     if rule.intent == "help":
         rule.reply = help_for(lex)
@@ -245,6 +272,8 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
     if intent == "supplier_risk":
         return Plan(intent, intent, {k: v for k, v in {"category": category, "warehouse": ents.get("warehouse")}.items()
                                      if v})
+    if intent == "kpi_report":
+        return kpi_plan(text, lex) or Plan(intent, intent, {})
     if intent == "purchase_anomalies":
         since = since_phrase(text)
         return Plan(intent, intent, {k: v for k, v in {"period": since, "warehouse": ents.get("warehouse"),

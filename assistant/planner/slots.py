@@ -163,6 +163,8 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
     for alias, kind, value in _alias_table(lex):
         for m in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", low):
             add(m.start(), m.end(), kind, value)
+    for start, end, vendor in lex.proper_suppliers(text):  # "Is Ready reliable?" (a vendor written as a name)
+        add(start, end, "supplier", vendor)
     for w in lex.warehouses:  # codes in capitals ("at RTM")
         code = str(w["code"])
         for m in re.finditer(rf"\b{re.escape(code)}\b", text):

@@ -84,6 +84,8 @@ def current_company(env: Env) -> int:
     """Odoo's env.company: the first of the context's allowed_company_ids, else the user's company."""
     allowed = env.context.get("allowed_company_ids")
     if isinstance(allowed, (list, tuple)) and allowed and isinstance(allowed[0], int):
+        if not env.su:
+            env.company_ids()  # a company the user lacks raises, as Odoo's env.company does
         return int(allowed[0])
     row = env.q("SELECT company_id FROM res_users WHERE id = ?", [env.uid])
     return int(row[0][0]) if row and row[0][0] else 1

@@ -241,8 +241,8 @@ def action_create_invoice(env: Env, model: ModelDef, ids: Any) -> dict[str, Any]
     bills = []
     am = env.model("account.move")
     for oid in ids:
-        po = env.q("SELECT name, partner_id, partner_ref, user_id, currency_id, company_id FROM purchase_order "
-                   "WHERE id = ?", [oid])[0]
+        po = env.q("SELECT name, partner_id, partner_ref, user_id, currency_id, company_id, payment_term_id "
+                   "FROM purchase_order WHERE id = ?", [oid])[0]
         lines = env.q("SELECT id, product_id, name, qty_to_invoice, price_unit, product_uom, discount FROM "
                       "purchase_order_line WHERE order_id = ? AND display_type IS NULL AND qty_to_invoice > 0.00001 "
                       "ORDER BY sequence, id", [oid])
@@ -252,6 +252,8 @@ def action_create_invoice(env: Env, model: ModelDef, ids: Any) -> dict[str, Any]
         vals = {"move_type": "in_invoice", "partner_id": po[1], "commercial_partner_id": commercial or po[1],
                 "ref": po[2] or False, "invoice_origin": po[0], "invoice_user_id": po[3], "currency_id": po[4] or 1,
                 "company_id": po[5] or 1, "state": "draft", "name": "/", "payment_state": "not_paid",
+                # Odoo's _prepare_invoice copies the PO's payment terms onto the bill
+                "invoice_payment_term_id": po[6] or False,
                 "invoice_line_ids": [(0, 0, {
                     "product_id": prod, "name": f"{po[0]}: {lname}", "quantity": qty, "price_unit": price,
                     "product_uom_id": uom, "purchase_line_id": lid, "discount": disc or 0.0, "partner_id": po[1],

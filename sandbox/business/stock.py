@@ -41,6 +41,7 @@ def _ratio(env: Env, move_id: int) -> float:
 
 
 def _done_move(env: Env, move_id: int) -> None:
+    _unreserve(env, move_id)
     prod, src, dst, qty = env.q("SELECT product_id, location_id, location_dest_id, quantity FROM stock_move "
                                 "WHERE id = ?", [move_id])[0]
     units = (qty or 0.0) * _ratio(env, move_id)
@@ -123,10 +124,12 @@ def _backorder(env: Env, pid: int, leftovers: list[tuple[int, float]]) -> int:
 
 @specific("stock.picking", "action_confirm")
 def action_confirm(env: Env, model: ModelDef, ids: Any) -> bool:
+    """Odoo 18: draft moves are confirmed, then reserved at once (picking types reserve `at_confirm`)."""
     ids = env.ensure(model, _ids(ids))
     idl = ",".join(map(str, ids))
     env.conn.execute(f"UPDATE stock_move SET state = 'confirmed' WHERE state = 'draft' AND picking_id IN ({idl})")
     env.conn.execute(f"UPDATE stock_picking SET state = 'confirmed' WHERE state = 'draft' AND id IN ({idl})")
+    _reserve(env, ids)
     return True
 
 
@@ -134,17 +137,73 @@ def action_confirm(env: Env, model: ModelDef, ids: Any) -> bool:
 def action_assign(env: Env, model: ModelDef, ids: Any) -> bool:
     ids = env.ensure(model, _ids(ids))
     idl = ",".join(map(str, ids))
-    env.conn.execute(f"UPDATE stock_move SET state = 'assigned', quantity = product_uom_qty WHERE state IN "
-                     f"('draft','confirmed','waiting','partially_available') AND picking_id IN ({idl})")
-    env.conn.execute(f"UPDATE stock_picking SET state = 'assigned' WHERE state IN ('draft','confirmed','waiting') "
-                     f"AND id IN ({idl})")
+    env.conn.execute(f"UPDATE stock_move SET state = 'confirmed' WHERE state = 'draft' AND picking_id IN ({idl})")
+    _reserve(env, ids)
     return True
+
+
+def _reserve(env: Env, picking_ids: list[int]) -> None:
+    """Odoo's _action_assign: a move from a non-internal location (a vendor) is available in full; a move from
+    an internal location reserves what its quants (the location and its children) hold free, oldest quant
+    first (quants' `reserved_quantity` goes up). The picking is Ready when a move is (partly) reserved and its
+    shipping policy is "as soon as possible", or when all are; else Waiting."""
+    idl = ",".join(map(str, picking_ids))
+    moves = env.q(f"SELECT m.id, m.product_id, m.location_id, m.product_uom_qty, COALESCE(m.quantity, 0), l.usage, "
+                  f"l.parent_path FROM stock_move m JOIN stock_location l ON l.id = m.location_id WHERE m.picking_id "
+                  f"IN ({idl}) AND m.state IN ('confirmed','waiting','partially_available')")
+    for mid, prod, _loc, demand, have, usage, path in moves:
+        if usage not in ("internal", "transit"):
+            env.conn.execute("UPDATE stock_move SET state = 'assigned', quantity = product_uom_qty WHERE id = ?", [mid])
+            continue
+        ratio = _ratio(env, mid)
+        need = (float(demand or 0) - float(have or 0)) * ratio  # product UoM
+        for qid, free in env.q("SELECT q.id, q.quantity - q.reserved_quantity FROM stock_quant q JOIN stock_location "
+                               "l ON l.id = q.location_id WHERE q.product_id = ? AND l.parent_path LIKE ? AND "
+                               "q.quantity - q.reserved_quantity > 0 ORDER BY q.in_date, q.id",
+                               [prod, f"{path}%"]):
+            if need <= EPS:
+                break
+            take = min(need, float(free))
+            env.conn.execute("UPDATE stock_quant SET reserved_quantity = reserved_quantity + ? WHERE id = ?", [take, qid])
+            need -= take
+            have = float(have or 0) + take / ratio
+        state = "assigned" if need <= EPS else "partially_available" if float(have or 0) > EPS else "confirmed"
+        env.conn.execute("UPDATE stock_move SET quantity = ?, state = ? WHERE id = ?", [have, state, mid])
+    for pid, policy in env.q(f"SELECT id, move_type FROM stock_picking WHERE id IN ({idl}) AND state NOT IN "
+                             f"('done','cancel','draft')"):
+        states = [r[0] for r in env.q("SELECT state FROM stock_move WHERE picking_id = ? AND state NOT IN "
+                                      "('done','cancel')", [pid])]
+        ready = all(st == "assigned" for st in states) if policy == "one" else \
+            any(st in ("assigned", "partially_available") for st in states)
+        env.conn.execute("UPDATE stock_picking SET state = ? WHERE id = ?", ["assigned" if ready and states
+                                                                             else "confirmed", pid])
+    env.cache.clear()
+
+
+def _unreserve(env: Env, move_id: int) -> None:
+    """Give back what an internal move reserved on its source quants (Odoo's _do_unreserve)."""
+    row = env.q("SELECT m.product_id, m.quantity, l.usage, l.parent_path, m.state FROM stock_move m JOIN stock_location l "
+                "ON l.id = m.location_id WHERE m.id = ?", [move_id])
+    if not row or row[0][2] not in ("internal", "transit") or row[0][4] not in ("assigned", "partially_available"):
+        return
+    prod, qty, _usage, path, _state = row[0]
+    left = float(qty or 0) * _ratio(env, move_id)
+    for qid, reserved in env.q("SELECT q.id, q.reserved_quantity FROM stock_quant q JOIN stock_location l ON "
+                               "l.id = q.location_id WHERE q.product_id = ? AND l.parent_path LIKE ? AND "
+                               "q.reserved_quantity > 0 ORDER BY q.in_date DESC, q.id DESC", [prod, f"{path}%"]):
+        if left <= EPS:
+            break
+        give = min(left, float(reserved))
+        env.conn.execute("UPDATE stock_quant SET reserved_quantity = reserved_quantity - ? WHERE id = ?", [give, qid])
+        left -= give
 
 
 @specific("stock.picking", "action_cancel")
 def action_cancel(env: Env, model: ModelDef, ids: Any) -> bool:
     ids = env.ensure(model, _ids(ids))
     idl = ",".join(map(str, ids))
+    for (mid,) in env.q(f"SELECT id FROM stock_move WHERE picking_id IN ({idl}) AND state != 'done'"):
+        _unreserve(env, mid)
     env.conn.execute(f"UPDATE stock_move SET state = 'cancel', quantity = 0 WHERE state != 'done' AND "
                      f"picking_id IN ({idl})")
     env.conn.execute(f"UPDATE stock_picking SET state = 'cancel' WHERE state != 'done' AND id IN ({idl})")
@@ -157,7 +216,10 @@ def action_cancel(env: Env, model: ModelDef, ids: Any) -> bool:
 def do_unreserve(env: Env, model: ModelDef, ids: Any) -> bool:
     ids = env.ensure(model, _ids(ids))
     idl = ",".join(map(str, ids))
-    env.conn.execute(f"UPDATE stock_move SET quantity = 0, state = 'confirmed' WHERE state = 'assigned' AND "
+    for (mid,) in env.q(f"SELECT id FROM stock_move WHERE picking_id IN ({idl})"):
+        _unreserve(env, mid)
+    env.conn.execute(f"UPDATE stock_move SET quantity = 0, state = 'confirmed' WHERE state IN "
+                     f"('assigned','partially_available') AND "
                      f"picking_id IN ({idl})")
     env.conn.execute(f"UPDATE stock_picking SET state = 'confirmed' WHERE state = 'assigned' AND id IN ({idl})")
     return True

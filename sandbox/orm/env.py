@@ -95,9 +95,10 @@ class Env:
     NO_COMPANY_RULE = frozenset({"res.company", "res.users"})
 
     def company_ids(self) -> list[int]:
-        """Odoo's env.companies: the context's allowed_company_ids (kept only where the user has them; Odoo
-        raises instead), else every company of the user."""
-        key = ("companies", self.uid, repr(self.context.get("allowed_company_ids")))
+        """Odoo's env.companies: the context's allowed_company_ids, else every company of the user. As Odoo,
+        a company the user lacks (or one that does not exist) raises "Access to unauthorized or invalid
+        companies." unless the call is sudo (probed on a real 18.0: tests/contract/test_contract_companies.py)."""
+        key = ("companies", self.uid, self.su, repr(self.context.get("allowed_company_ids")))
         got = self.cache.get(key)
         if got is None:
             mine = [r[0] for r in self.conn.execute(
@@ -105,7 +106,10 @@ class Env:
             allowed = self.context.get("allowed_company_ids")
             if isinstance(allowed, (list, tuple)) and allowed and all(
                     isinstance(c, int) and not isinstance(c, bool) for c in allowed):
-                got = [c for c in allowed if c in mine]
+                if not self.su and set(allowed) - set(mine):
+                    from sandbox.errors import AccessError
+                    raise AccessError("Access to unauthorized or invalid companies.")
+                got = list(dict.fromkeys(allowed))
             else:
                 got = mine
             self.cache[key] = got
@@ -115,7 +119,11 @@ class Env:
         """The multi-company record rule Odoo applies to records with a company (not to superuser calls):
         shared records (no company) and those of the allowed companies. None when every company is allowed."""
         f = model.fields.get("company_id")
-        if self.su or f is None or not f.column or model.name in self.NO_COMPANY_RULE:
+        if self.su:
+            return []
+        if f is not None or model.name in self.NO_COMPANY_RULE:
+            self.company_ids()  # Odoo's multi-company rules read env.companies, which refuses a bad context
+        if f is None or not f.column or model.name in self.NO_COMPANY_RULE:
             return []
         key = ("company_count",)
         total = self.cache.get(key)

@@ -11,6 +11,7 @@ import random
 from typing import Any
 
 from sandbox.seed.chatter import Chatter
+from sandbox.seed.kpi_facts import add_kpi_facts
 from sandbox.seed.master import World, build_master
 from sandbox.seed.purchasing import Purchasing
 from sandbox.seed.stockstate import Stock, plan_flags
@@ -51,6 +52,7 @@ def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, 
     onhand = stock.quants()
     stock.orderpoints(onhand)
     picking_ids = _finalize_pickings(t)
+    add_kpi_facts(t, seed, w.now, w.customer_location)
     bill_ids = _finalize_bills(t)
     chatter = Chatter(t, w, purchasing.events, picking_ids, bill_ids)
     chatter.build()

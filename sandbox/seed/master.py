@@ -30,6 +30,7 @@ class SiteIds:
     in_type: int
     out_type: int
     partner: int
+    int_type: int = 0
 
 
 @dataclass
@@ -330,6 +331,11 @@ def _sites(t: Tables, w: World) -> None:
                             reception_steps="one_step", delivery_steps="ship_only", buy_to_resupply=True,
                             active=True, sequence=wh * 10)
         assert s.warehouse == wh
+    for s in w.sites:  # Odoo 18 gives every warehouse an Internal Transfers type (active with 2+ warehouses)
+        s.int_type = t.add("stock.picking.type", name="Internal Transfers", code="internal", sequence_code="INT",
+                           warehouse_id=s.warehouse, default_location_src_id=s.stock, default_location_dest_id=s.stock,
+                           company_id=1, active=True, sequence=3, return_picking_type_id=None)
+        t.get("stock.warehouse", s.warehouse)["int_type_id"] = s.int_type
 
 
 def _assortment(w: World) -> None:

@@ -13,6 +13,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from sandbox.seed.kpi_facts import add_kpi_facts
 from sandbox.seed.tables import Tables, renumber, ts
 from sandbox.seed_hollander.demand import weekly_deliveries
 from sandbox.seed_hollander.master import (
@@ -81,7 +82,7 @@ def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, 
     w = World(today=today, now=dt.datetime.combine(today, dt.time(15, 0)),
               start=today - dt.timedelta(days=HISTORY_DAYS), rng=random.Random(seed), scale=scale)
     build_master(t, w)
-    b = Builder(t, w)
+    b = Builder(t, w, seed)
     b.build()
     return t.rows
 
@@ -89,8 +90,8 @@ def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, 
 class Builder:
     """Purchase orders with their receipts and bills, customer deliveries, quants, reorder rules, chatter."""
 
-    def __init__(self, t: Tables, w: World) -> None:
-        self.t, self.w, self.rng = t, w, w.rng
+    def __init__(self, t: Tables, w: World, seed: int = 42) -> None:
+        self.t, self.w, self.rng, self.seed = t, w, w.rng, seed
         self.items = {i.key: i for i in ITEMS}
         self.vendor = {v.key: v for v in VENDORS}
         self.po: dict[str, int] = {}  # story key -> purchase.order id
@@ -469,6 +470,7 @@ class Builder:
         self.deliveries()
         self.quants()
         self.orderpoints()
+        add_kpi_facts(self.t, self.seed, self.w.now, self.w.customer_location, returns=True)
         self.name_orders()
         self.name_pickings()
         self.name_bills()

@@ -386,6 +386,15 @@ def _stock(t: Tables, w: World) -> None:
               wh_input_stock_loc_id=stock, in_type_id=in_type, out_type_id=out_type, int_type_id=None,
               reception_steps="one_step", delivery_steps="ship_only", buy_to_resupply=True, active=True, sequence=n)
         w.sites[site.code] = SiteIds(site, n, view, stock, in_type, out_type, in_seq, out_seq)
+    for ids in w.sites.values():  # Odoo 18: every warehouse has Internal Transfers (active with 2+ warehouses)
+        int_seq = t.add("ir.sequence", name=f"{ids.site.name} Sequence internal", code=None, implementation="standard",
+                        active=True, prefix=f"{ids.site.code}/INT/", suffix=None, padding=5, number_next=1,
+                        number_increment=1, company_id=ids.site.company, use_date_range=False)
+        int_type = t.add("stock.picking.type", name="Internal Transfers", code="internal", sequence_code="INT",
+                         warehouse_id=ids.warehouse, default_location_src_id=ids.stock,
+                         default_location_dest_id=ids.stock, company_id=ids.site.company, active=True,
+                         sequence=ids.warehouse * 10 + 3, return_picking_type_id=None, sequence_id=int_seq)
+        t.get("stock.warehouse", ids.warehouse)["int_type_id"] = int_type
     for company, prefix, padding in ((1, "PO/%(year)s/", 5), (2, "POZ/%(year)s/", 4)):
         w.po_seq[company] = t.add("ir.sequence", name="Purchase Order", code="purchase.order",
                                   implementation="standard", active=True, prefix=prefix, suffix=None, padding=padding,

@@ -116,6 +116,23 @@ def test_full_validate_and_bill(odoo: Any, vendor_product: tuple[int, int], tag:
     assert _po(odoo, po, ["invoice_status"])["invoice_status"] == "invoiced"
 
 
+def test_bill_takes_the_po_payment_terms(odoo: Any, vendor_product: tuple[int, int], tag: str) -> None:
+    """Odoo's _prepare_invoice copies the PO's payment terms onto the bill (the sandbox used to leave them empty)."""
+    ek = odoo.execute_kw
+    terms = ek("account.payment.term", "search", [[]], {"limit": 1})
+    if not terms:
+        pytest.skip("no payment terms in this database")
+    po = make_po(odoo, vendor_product, tag, qty=2)
+    ek("purchase.order", "write", [[po], {"payment_term_id": terms[0]}])
+    ek("purchase.order", "button_confirm", [[po]])
+    pick = _po(odoo, po, ["picking_ids"])["picking_ids"][0]
+    assert ek("stock.picking", "button_validate", [[pick]]) is True
+    ek("purchase.order", "action_create_invoice", [[po]])
+    bill = ek("account.move", "search_read", [[("invoice_origin", "=", _po(odoo, po, ["name"])["name"])]],
+              {"fields": ["invoice_payment_term_id"]})
+    assert bill and bill[0]["invoice_payment_term_id"] and bill[0]["invoice_payment_term_id"][0] == terms[0]
+
+
 def test_picking_date_write_moves_follow(odoo: Any, vendor_product: tuple[int, int], tag: str) -> None:
     ek = odoo.execute_kw
     po = make_po(odoo, vendor_product, tag)

@@ -42,7 +42,11 @@ def test_rfq_thresholds(policy: Policy) -> None:
     assert not mid.self_approval_allowed and set(mid.approver_roles) == {"approver", "manager"}
     assert policy.rule_for("create_rfq", 25000).name == mid.name
     top = policy.rule_for("create_rfq", 25000.01)
-    assert top.approver_roles == ("manager",) and "10,000" in (top.note or "")
+    assert top.approver_roles == ("manager",)
+    # POL-EMG-008 is a rule now, not a note: an urgent purchase over 10,000 needs the manager
+    emergency = policy.rule_for("create_rfq", 10000.01, None, {"urgent": True})
+    assert emergency.approver_roles == ("manager",) and "10,000" in (emergency.note or "")
+    assert policy.rule_for("create_rfq", 10000, None, {"urgent": True}).name == mid.name
 
 
 def test_confirm_cancel_always_four_eyes(policy: Policy, directory: Directory) -> None:

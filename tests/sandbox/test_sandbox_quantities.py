@@ -35,7 +35,6 @@ def gloves(admin: Client, context: dict[str, Any] | None = None) -> tuple[float,
     ({"allowed_company_ids": [1]}, (160.0, 169.0, 24.0, 15.0, 130.0)),
     ({"warehouse_id": 1, "location": 9}, (20.0, 20.0, 0.0, 0.0, 20.0)),  # the location lies in the warehouse
     ({"warehouse_id": 2, "location": 9}, (0.0, 0.0, 0.0, 0.0, 0.0)),  # it does not: nothing
-    ({"allowed_company_ids": [2]}, (0.0, 0.0, 0.0, 0.0, 0.0)),
     # before the 50 gloves of P00001 were received (done 24 days before TODAY); open moves are later still
     ({"to_date": "2026-10-20 00:00:00"}, (110.0, 110.0, 0.0, 0.0, 80.0)),
     ({"to_date": "2000-01-01 00:00:00"}, (110.0, 110.0, 0.0, 0.0, 80.0)),
@@ -45,6 +44,13 @@ def gloves(admin: Client, context: dict[str, Any] | None = None) -> tuple[float,
 ])
 def test_product_quantities_by_context(admin: Client, context: dict[str, Any], expected: tuple[float, ...]) -> None:
     assert gloves(admin, context) == expected
+
+
+def test_a_company_the_user_lacks_is_refused_as_odoo_does(admin: Client) -> None:
+    """Real Odoo 18 raises instead of narrowing the context (the minimal business has one company)."""
+    with pytest.raises(Fault) as exc:
+        gloves(admin, {"allowed_company_ids": [2]})
+    assert "Access to unauthorized or invalid companies." in str(exc.value)
 
 
 def test_template_sums_variants_without_free_qty(admin: Client) -> None:

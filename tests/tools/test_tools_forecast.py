@@ -235,8 +235,13 @@ def test_supply_options_transfers_and_vendors_check_out(request: pytest.FixtureR
     rules = {r["warehouse_id"][1].split(":")[0]: r for r in odoo.search_read(
         "stock.warehouse.orderpoint", [("product_id", "=", pid["id"])], ["warehouse_id", "product_min_qty"])}
     codes = {w["code"]: w["id"] for w in odoo.search_read("stock.warehouse", [], ["code"])}
+    from tools.actions.rfq import CreateRfqArgs
+    from tools.actions.transfer import TransferStockArgs
+
     for o in data["options"]:
         assert o["proposal"]["kind"] == {"transfer": "transfer_stock", "buy": "create_rfq"}[o["option"]]
+        model = TransferStockArgs if o["option"] == "transfer" else CreateRfqArgs
+        model.model_validate(o["proposal"]["args"])  # each option is a valid proposal as it stands
         if o["option"] == "transfer":
             fc = odoo.web_search_read("product.product", [("id", "=", pid["id"])], {"virtual_available": {}},
                                       context={"warehouse_id": codes[o["from_warehouse"]]})["records"][0]

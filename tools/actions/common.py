@@ -20,7 +20,7 @@ from tools.odoo.values import m2o_id as m2o_id
 from tools.odoo.values import m2o_name as m2o_name
 
 PO_FIELDS = ["id", "name", "state", "partner_id", "amount_total", "write_date", "date_approve",
-             "picking_ids", "receipt_status", "currency_id", "user_id", "company_id", "date_order"]
+             "picking_ids", "receipt_status", "currency_id", "user_id", "company_id", "date_order", "priority"]
 PO_STATE_LABEL = {"draft": "RFQ", "sent": "RFQ sent", "to approve": "to approve", "purchase": "purchase order",
                   "done": "locked", "cancel": "cancelled"}
 SKEW = timedelta(seconds=5)
@@ -273,10 +273,14 @@ def propose(ctx: ToolContext, tool_name: str, *, args: dict[str, Any], summary: 
             show_amount: bool = True) -> ToolResult:
     """Create the proposal and phrase the answer: what, who must approve, nothing written yet."""
     summary = summary.strip().rstrip(".").rstrip()  # the answer adds its own full stop
+    if ctx.proposal_links:  # made for purchase requests: the link and the vendor choice are sealed with it
+        args, evidence = {**args, "links": ctx.proposal_links}, {**evidence, "links": ctx.proposal_links}
+        summary += f" (for request {', '.join(ctx.proposal_links.get('requests') or [])})"
     service = service_for(ctx)
     proposal = service.create(ctx, tool_name, args, summary, before_after, evidence, amount, odoo_ref,
                               metrics or {})
-    rule = service.policy.rule_for(proposal.kind, proposal.amount, proposal.metrics.get("days_shift"))
+    rule = service.policy.rule_for(proposal.kind, proposal.amount, proposal.metrics.get("days_shift"),
+                                   proposal.metrics)
     names = [service.directory.get(u) for u in proposal.eligible_approvers]
     labels = ", ".join(n.label for n in names if n) or "nobody in the users file (ask an admin)"
     if proposal.duplicate_of_request:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.actions import checks
 from tools.actions.common import (
     PO_STATE_LABEL,
     approval_line,
@@ -31,6 +32,7 @@ from tools.actions.common import (
     state_change_by_us,
     try_note,
 )
+from tools.actions.routing import routing_metrics
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal
 from tools.governance.proposals import Proposal
@@ -73,10 +75,24 @@ def confirm_purchase_order(ctx: ToolContext, args: ConfirmPurchaseOrderArgs) -> 
     vendor = m2o_name(po.get("partner_id"))
     after, note = _expected_after_confirm(ctx.odoo, po, amount)
     summary = f"confirm {po['name']} ({vendor}, {po_money(po, (amount, code))}): {state} → {after}{note}"
+    summary, evidence, metrics = _checked(ctx, po, summary)
     return propose(ctx, "confirm_purchase_order",
                    args={"po_id": po["id"], "po": po["name"]}, summary=summary,
                    before_after={"state": [state, "purchase"], "po": po["name"], "vendor": vendor},
-                   evidence=po_evidence(po), amount=amount, odoo_ref=f"purchase.order,{po['id']}")
+                   evidence=evidence, amount=amount, odoo_ref=f"purchase.order,{po['id']}", metrics=metrics)
+
+
+def _checked(ctx: ToolContext, po: dict[str, Any], summary: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The checks before approval (tools/actions/checks.py) and the routing facts, for a PO proposal."""
+    found, categories = checks.po_checks(ctx, po)
+    checks.refuse_if_blocked(found)
+    urgent = str(po.get("priority") or "0") == "1"
+    if urgent:
+        summary = "URGENT: " + summary
+    if found.warnings:
+        summary += ". Check before approving: " + " ".join(found.warnings)
+    metrics = routing_metrics(ctx, urgent=urgent, categories=categories, vendor=m2o_name(po.get("partner_id")))
+    return summary, {**po_evidence(po), **found.evidence()}, metrics
 
 
 def _expected_after_confirm(odoo: OdooClient, po: dict[str, Any], company_amount: float) -> tuple[str, str]:
@@ -207,10 +223,11 @@ def approve_purchase_order(ctx: ToolContext, args: ApprovePurchaseOrderArgs) -> 
     amount, code = company_total(ctx.odoo, po)
     vendor = m2o_name(po.get("partner_id"))
     summary = f"approve {po['name']} in Odoo ({vendor}, {po_money(po, (amount, code))}): to approve → purchase"
+    summary, evidence, metrics = _checked(ctx, po, summary)
     return propose(ctx, "approve_purchase_order",
                    args={"po_id": po["id"], "po": po["name"]}, summary=summary,
                    before_after={"state": [state, "purchase"], "po": po["name"], "vendor": vendor},
-                   evidence=po_evidence(po), amount=amount, odoo_ref=f"purchase.order,{po['id']}")
+                   evidence=evidence, amount=amount, odoo_ref=f"purchase.order,{po['id']}", metrics=metrics)
 
 
 class ApproveExecutor:

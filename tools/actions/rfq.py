@@ -21,12 +21,15 @@ makes the proposal stale.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.actions import checks
 from tools.actions.common import m2o_id, m2o_name, money, odoo_dt, propose, require
+from tools.actions.routing import routing_metrics
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal
@@ -42,7 +45,7 @@ PRICE_SETTERS = frozenset({"manager", "admin"})
 COUNTED_CATEGORIES = frozenset({"unit", "units"})
 #: The product read of create_rfq: cost, template, and the UoMs with their category (nested, same round trip).
 PRODUCT_SPEC: dict[str, Any] = {
-    "product_tmpl_id": {}, "standard_price": {},
+    "product_tmpl_id": {}, "standard_price": {}, "categ_id": {"fields": {"display_name": {}}},
     "uom_id": {"fields": {"display_name": {}, "factor": {}, "category_id": {"fields": {"display_name": {}}}}},
     "uom_po_id": {"fields": {"display_name": {}, "factor": {}}},
 }
@@ -65,6 +68,7 @@ class CreateRfqArgs(BaseModel):
     warehouse: str | None = Field(None, description="Receiving warehouse code or name; defaults to the "
                                                     "requester's warehouse, else Odoo's default receipt "
                                                     "operation for the company.")
+    urgent: bool = Field(default=False, description="Emergency order")
 
 
 def _valid_on(row: dict[str, Any], day: date) -> bool:
@@ -195,6 +199,23 @@ def _company_currency(odoo: OdooClient, company_id: int | None) -> tuple[int | N
     return m2o_id(cur), m2o_name(cur)
 
 
+@dataclass
+class Preload:
+    """Reads shared by a batch of RFQ proposals (tools/actions/bulk.py): a field that is set replaces
+    create_rfq's own read of it; everything else (pricing, checks, the proposal) is create_rfq's."""
+
+    vendor: dict[str, Any] | None = None
+    dest: dict[str, Any] | None = None
+    company: tuple[int | None, str] | None = None
+    terms: dict[str, Any] | None = None
+    products: list[dict[str, Any]] | None = None  # aligned with the lines
+    rows: list[dict[str, Any]] | None = None  # product.supplierinfo rows (any vendor: filtered here)
+    rates: dict[int, float] | None = None
+    uom_factor: dict[int, float] | None = None
+    history: list[dict[str, Any]] | None = None  # checks.history() rows of the products
+    evidence: dict[str, Any] | None = None  # extra evidence (why these lines, why this vendor)
+
+
 @tool(CreateRfqArgs, kind="propose")
 def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     """Propose a new RFQ to a vendor, priced as Odoo prices it (vendor currency, unit and payment terms).
@@ -203,6 +224,12 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     a quantity is not positive or absurd or is fractional for a product counted in units, or the vendor has no
     price (or a higher minimum quantity). Without a warehouse it goes to Odoo's default receipt operation.
     """
+    return propose_rfq(ctx, args)
+
+
+def propose_rfq(ctx: ToolContext, args: CreateRfqArgs, pre: Preload | None = None) -> ToolResult:
+    """create_rfq's work; `pre` carries reads a batch already made (tools/actions/bulk.py)."""
+    pre = pre or Preload()
     for line in args.lines:
         require(line.quantity > 0, f"Quantity for {line.product} must be positive (got {line.quantity:g}). "
                                    "Nothing proposed.", "bad_quantity")
@@ -213,29 +240,37 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
                 f"Unit price {line.price_unit} for {line.product} is not plausible. Nothing proposed.",
                 "bad_price")
     odoo = ctx.odoo
-    vendor = resolve_supplier(odoo, args.supplier)
-    dest = _destination(ctx, args.warehouse)
+    vendor = pre.vendor or resolve_supplier(odoo, args.supplier)
+    dest = pre.dest or _destination(ctx, args.warehouse)
     company_id = dest["company_id"]
-    company_cur, company_code = _company_currency(odoo, company_id)
-    terms = _vendor_terms(odoo, int(vendor["id"]), company_id)
+    company_cur, company_code = pre.company or _company_currency(odoo, company_id)
+    terms = pre.terms if pre.terms is not None else _vendor_terms(odoo, int(vendor["id"]), company_id)
     po_cur = m2o_id(terms.get("property_purchase_currency_id")) or company_cur
     po_code = m2o_name(terms.get("property_purchase_currency_id")) or company_code
     payment_term = terms.get("property_supplier_payment_term_id") or None
-    products = [resolve_product(odoo, line.product, specification=PRODUCT_SPEC) for line in args.lines]
+    products = pre.products or [resolve_product(odoo, line.product, specification=PRODUCT_SPEC) for line in args.lines]
     for line, prod in zip(args.lines, products, strict=True):
         _require_whole_units(line.quantity, prod)
     tmpl_ids = sorted({t for t in (m2o_id(p.get("product_tmpl_id")) for p in products) if t})
     prod_ids = sorted({int(p["id"]) for p in products})
-    rows = odoo.search_read("product.supplierinfo",
-                            [("partner_id", "=", vendor["id"]), "|", ("product_id", "in", prod_ids),
-                             ("product_tmpl_id", "in", tmpl_ids)], SUPPLIERINFO_FIELDS, limit=500)
+    if pre.rows is not None:
+        rows = [r for r in pre.rows if m2o_id(r.get("partner_id")) == vendor["id"]]
+    else:
+        rows = odoo.search_read("product.supplierinfo",
+                                [("partner_id", "=", vendor["id"]), "|", ("product_id", "in", prod_ids),
+                                 ("product_tmpl_id", "in", tmpl_ids)], SUPPLIERINFO_FIELDS, limit=500)
     day = company_today(company_tz(odoo), ctx.now())
     currencies = {c for c in [po_cur, company_cur, *(m2o_id(r.get("currency_id")) for r in rows)] if c}
-    rates = _rates(odoo, currencies, company_id, day)
+    rates = pre.rates if pre.rates is not None and currencies <= set(pre.rates) else _rates(
+        odoo, currencies, company_id, day)
     row_uoms = {u for u in (m2o_id(r.get("product_uom")) for r in rows) if u}
-    uom_factor = {int(u["id"]): float(u.get("factor") or 1.0) or 1.0
-                  for u in (odoo.read("uom.uom", sorted(row_uoms), ["factor"]) if row_uoms else [])}
+    if pre.uom_factor is not None and row_uoms <= set(pre.uom_factor):
+        uom_factor = dict(pre.uom_factor)
+    else:
+        uom_factor = {int(u["id"]): float(u.get("factor") or 1.0) or 1.0
+                      for u in (odoo.read("uom.uom", sorted(row_uoms), ["factor"]) if row_uoms else [])}
     lines: list[dict[str, Any]] = []
+    to_check: list[checks.CheckLine] = []
     evidence_prices: dict[str, float] = {}
     amount = 0.0
     approval_amount = 0.0  # in the company currency
@@ -279,9 +314,20 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
         else:
             sellers = odoo.search_read("product.supplierinfo",
                                        [("product_tmpl_id", "=", m2o_id(prod.get("product_tmpl_id")))],
-                                       ["partner_id", "price"], limit=10)
-            names = sorted({m2o_name(s["partner_id"]) for s in sellers})
-            hint = f" Vendors with a price for it: {', '.join(names)}." if names else ""
+                                       ["partner_id", "price", "company_id"], limit=50)
+            # Odoo prices a PO only from rows of the PO's company (or of none)
+            fits = [s for s in sellers if company_id is None or m2o_id(s.get("company_id")) in (None, company_id)]
+            names = sorted({m2o_name(s["partner_id"]) for s in fits})
+            hint = f" Vendors with a price for it there: {', '.join(names)}." if names else ""
+            elsewhere = sorted({m2o_name(s.get("company_id")) for s in sellers if s not in fits
+                                and m2o_id(s.get("partner_id")) == int(vendor["id"])})
+            if elsewhere:
+                here = str((odoo.read("res.company", [company_id], ["display_name"]) or [{}])[0]
+                           .get("display_name") or "") if company_id else ""
+                raise ToolError(f"{vendor['name']}'s price for {label} is set up for {', '.join(elsewhere)} only, and "
+                                f"{dest['warehouse']} receives for {here or 'another company'}; give price_unit or "
+                                f"pick a warehouse of {elsewhere[0]}.{hint} Nothing proposed.",
+                                candidates=[{"name": n} for n in names], code="no_price")
             raise ToolError(f"{vendor['name']} has no price for {label}; give price_unit or pick another "
                             f"vendor.{hint} Nothing proposed.",
                             candidates=[{"name": n} for n in names], code="no_price")
@@ -297,6 +343,10 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
         if source == "given" and reference is not None:
             entry.update(reference_price=reference, reference_source=ref_source)
         lines.append(entry)
+        per_product = po_uom_f / _factor(prod.get("uom_id"))  # PO-unit price -> product-unit price
+        to_check.append(checks.CheckLine(int(prod["id"]), label, line.quantity, round(price * per_product, 6),
+                                         round(reference * per_product, 6) if row is not None and reference
+                                         else None))
     amount, approval_amount = round(amount, 2), round(approval_amount, 2)
 
     def _line(ln: dict[str, Any]) -> str:
@@ -318,8 +368,19 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
     if given_below:
         summary += (f"; approval amount {money(approval_amount, company_code)} (given prices below the list price "
                     "count at the list price)")
+    found = checks.run_checks(ctx, vendor_id=int(vendor["id"]), vendor=str(vendor["name"]),
+                              warehouse_id=dest.get("warehouse_id"), warehouse=str(dest["warehouse"]),
+                              lines=to_check, currency=po_code, currency_id=po_cur, rows=pre.history)
+    checks.refuse_if_blocked(found)
+    if found.warnings:
+        summary += ". Check before approving: " + " ".join(found.warnings)
+    metrics = routing_metrics(ctx, urgent=args.urgent, categories=[
+        m2o_name(p.get("categ_id")) for p in products],
+        vendor=str(vendor["name"]))
+    if args.urgent:
+        summary = "URGENT: " + summary
     return propose(ctx, "create_rfq",
-                   args={"supplier_id": vendor["id"], "supplier": vendor["name"],
+                   args={"supplier_id": vendor["id"], "supplier": vendor["name"], "urgent": args.urgent,
                          "warehouse_id": dest.get("warehouse_id"), "warehouse": dest["warehouse"],
                          "picking_type_id": dest["picking_type_id"], "destination": dest["label"],
                          "currency_id": po_cur, "currency": po_code,
@@ -329,8 +390,9 @@ def create_rfq(ctx: ToolContext, args: CreateRfqArgs) -> ToolResult:
                    before_after={"po": [None, "draft RFQ"], "vendor": vendor["name"], "total": amount,
                                  "currency": po_code},
                    evidence={"prices": evidence_prices, "supplier_id": vendor["id"], "po_total": amount,
-                             "company_currency": company_code, "approval_amount": approval_amount},
-                   amount=approval_amount,
+                             "company_currency": company_code, "approval_amount": approval_amount,
+                             **found.evidence(), **(pre.evidence or {})},
+                   amount=approval_amount, metrics=metrics,
                    odoo_ref=f"res.partner,{vendor['id']}")
 
 
@@ -378,6 +440,8 @@ class CreateRfqExecutor:
                                    "origin": marker(proposal.id), "order_line": lines}
         if a.get("currency_id"):
             po_vals["currency_id"] = a["currency_id"]
+        if a.get("urgent"):
+            po_vals["priority"] = "1"  # Odoo's star: Urgent
         if a.get("payment_term_id"):  # Odoo's form copies the vendor's terms; create() does not
             po_vals["payment_term_id"] = a["payment_term_id"]
         buyer = _odoo_user_id(odoo, str(a.get("requester_odoo_login") or proposal.requester))

@@ -32,7 +32,8 @@ def marker(proposal_id: str) -> str:
 ACTION_PHRASES = {"create_rfq": "create the RFQ", "confirm_purchase_order": "confirm the purchase order",
                   "approve_purchase_order": "approve the purchase order",
                   "cancel_purchase_order": "cancel the purchase order", "remind_supplier": "post the reminder",
-                  "reschedule_receipt": "reschedule the receipt"}
+                  "reschedule_receipt": "reschedule the receipt", "transfer_stock": "create the internal transfer",
+                  "request_purchase": "record the purchase request"}
 
 
 def explain_refusal(exc: OdooError, login: str, action: str) -> str:

@@ -161,7 +161,9 @@ def scrub_money_deep(value: Any) -> Any:
 
 
 #: Proposal kinds that spend nothing: their amount is meaningless, so messages and views omit it.
-NO_SPEND_KINDS = frozenset({"remind_supplier", "reschedule_receipt"})
+#: request_purchase spends nothing (no Odoo write); transfer_stock moves stock already paid for (its amount is the
+#: value moved, for the approval rule only).
+NO_SPEND_KINDS = frozenset({"remind_supplier", "reschedule_receipt", "request_purchase", "transfer_stock"})
 
 
 def has_spend(kind: str) -> bool:
@@ -184,9 +186,27 @@ class Rule:
     max_days_shift: float | None = None
     note: str | None = None
     escalate_to: tuple[str, ...] = ()
+    min_amount: float | None = None  # the rule holds only ABOVE this amount (exclusive)
+    urgent: bool | None = None  # only for urgent (Odoo priority) / only for non-urgent proposals
+    categories: tuple[str, ...] = ()  # only when a line's product category is one of these (or under one)
+    min_vendor_risk: float | None = None  # only when the vendor's risk score is at least this
 
-    def matches(self, amount: float, days_shift: float | None) -> bool:
+    @property
+    def conditional(self) -> bool:
+        return (self.max_amount is not None or self.max_days_shift is not None or self.min_amount is not None
+                or self.urgent is not None or bool(self.categories) or self.min_vendor_risk is not None)
+
+    def matches(self, amount: float, days_shift: float | None, metrics: Mapping[str, Any] | None = None) -> bool:
+        metrics = metrics or {}
         if self.max_amount is not None and amount > self.max_amount:
+            return False
+        if self.min_amount is not None and amount <= self.min_amount:
+            return False
+        if self.urgent is not None and bool(metrics.get("urgent")) != self.urgent:
+            return False
+        if self.categories and not any(category_in(c, self.categories) for c in metrics.get("categories") or []):
+            return False
+        if self.min_vendor_risk is not None and float(metrics.get("vendor_risk") or 0) < self.min_vendor_risk:
             return False
         return not (self.max_days_shift is not None and days_shift is not None
                     and abs(days_shift) > self.max_days_shift)
@@ -197,6 +217,18 @@ class Rule:
             who += f" (for a {' or '.join(self.approver_roles)}'s own request also {' or '.join(self.escalate_to)})"
         return (f"{who} (self-approval allowed)" if self.self_approval_allowed
                 else f"a different person: {who}")
+
+
+def category_in(category: str, wanted: Iterable[str]) -> bool:
+    """Is Odoo's category ("All / Medical Supplies / Gloves") one of `wanted` or under one (case-insensitive,
+    matched on whole path segments, so "Medical Supplies" holds for its children too)."""
+    parts = [p.strip().lower() for p in str(category).split("/") if p.strip()]
+    for w in wanted:
+        want = [p.strip().lower() for p in str(w).split("/") if p.strip()]
+        n = len(want)
+        if n and any(parts[i:i + n] == want for i in range(len(parts) - n + 1)):
+            return True
+    return False
 
 
 class ProposalLike(Protocol):
@@ -247,6 +279,8 @@ class Policy:
     cumulative: dict[str, dict[str, float]] = field(default_factory=dict)  # kind -> {max_amount|max_days_shift}
     cumulative_window_hours: float = 168.0
     version: str = ""  # sha256 prefix of the parsed policy: sealed into every proposal made under it
+    prechecks: dict[str, Any] = field(default_factory=dict)  # tools/actions/checks.py settings
+    three_way_match: dict[str, Any] = field(default_factory=dict)  # tolerances (tools/reads/matching.py)
     _redact_cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     # -- loading -------------------------------------------------------------------------------
@@ -281,8 +315,13 @@ class Policy:
                     max_days_shift=(float(spec["max_days_shift"])
                                     if spec.get("max_days_shift") is not None else None),
                     note=spec.get("note"),
-                    escalate_to=_known_roles(spec.get("escalate_to"), roles, f"{source}: approval_rules.{kind}[{i}]")))
-            if parsed and (parsed[-1].max_amount is not None or parsed[-1].max_days_shift is not None):
+                    escalate_to=_known_roles(spec.get("escalate_to"), roles, f"{source}: approval_rules.{kind}[{i}]"),
+                    min_amount=float(spec["min_amount"]) if spec.get("min_amount") is not None else None,
+                    urgent=bool(spec["urgent"]) if spec.get("urgent") is not None else None,
+                    categories=tuple(_flatten(spec.get("categories") or [])),
+                    min_vendor_risk=(float(spec["min_vendor_risk"])
+                                     if spec.get("min_vendor_risk") is not None else None)))
+            if parsed and parsed[-1].conditional:
                 raise PolicyError(f"{source}: approval_rules.{kind}: the last rule must have no condition "
                                   "(a catch-all), so every proposal has a rule")
             rules[str(kind)] = parsed
@@ -298,7 +337,14 @@ class Policy:
                    cumulative=cumulative, cumulative_window_hours=window,
                    currency=str(data.get("currency", "USD")),
                    document_types=tuple(_flatten(data.get("document_types") or [])), source=source,
-                   version=hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16])
+                   version=hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16],
+                   prechecks=dict(data.get("prechecks") or {}),
+                   three_way_match=dict(data.get("three_way_match") or {}))
+
+    @property
+    def label_currency(self) -> str:
+        """The policy's currency code for messages ("" when it is the connected company's: `company`)."""
+        return "" if self.currency.lower() == "company" else self.currency
 
     # -- tools -----------------------------------------------------------------------------------
     def allowed_tools(self, role: str) -> list[str]:
@@ -363,14 +409,27 @@ class Policy:
         return role in self.roles and (doc_type or "") not in self.hidden_doc_types(role)
 
     # -- approvals ------------------------------------------------------------------------------
-    def rule_for(self, kind: str, amount: float = 0.0, days_shift: float | None = None) -> Rule:
+    @property
+    def uses_vendor_risk(self) -> bool:
+        """Does any approval rule route on vendor risk (so proposals must carry the vendor's score)?"""
+        return any(r.min_vendor_risk is not None for rules in self.rules.values() for r in rules)
+
+    def blocked_by(self, evidence: Mapping[str, Any] | None) -> list[str]:
+        """The findings of a proposal's checks that the CURRENT policy makes blocking (prechecks.block)."""
+        block = {str(c) for c in _flatten(self.prechecks.get("block") or [])}
+        found = (evidence or {}).get("checks") if isinstance(evidence, Mapping) else None
+        return [str(f.get("text")) for f in found or [] if isinstance(f, Mapping) and f.get("code") in block
+                and f.get("severity") != "info"]
+
+    def rule_for(self, kind: str, amount: float = 0.0, days_shift: float | None = None,
+                 metrics: Mapping[str, Any] | None = None) -> Rule:
         for rule in self.rules.get(kind, []):
-            if rule.matches(amount, days_shift):
+            if rule.matches(amount, days_shift, metrics):
                 return rule
         raise PolicyError(f"no approval rule for {kind!r} in {self.source}")
 
     def rule_for_proposal(self, proposal: ProposalLike) -> Rule:
-        return self.rule_for(proposal.kind, proposal.amount, proposal.metrics.get("days_shift"))
+        return self.rule_for(proposal.kind, proposal.amount, proposal.metrics.get("days_shift"), proposal.metrics)
 
     def can_approve(self, identity: Identity, proposal: ProposalLike) -> tuple[bool, str]:
         """(allowed, reason) under the *current* policy — called again at decision time."""
@@ -378,7 +437,8 @@ class Policy:
             rule = self.rule_for_proposal(proposal)
         except PolicyError as exc:
             return False, str(exc)
-        what = (f"{proposal.kind} of {proposal.amount:,.2f} {self.currency}" if has_spend(proposal.kind)
+        code = getattr(proposal, "currency", None) or ("" if self.currency.lower() == "company" else self.currency)
+        what = (f"{proposal.kind} of {proposal.amount:,.2f} {code}".rstrip() if has_spend(proposal.kind)
                 else proposal.kind)
         if identity.username == proposal.requester:
             if rule.self_approval_allowed:

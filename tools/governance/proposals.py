@@ -330,7 +330,7 @@ class ProposalService:
             raise ToolError(f"{user.label} ({user.role}) may not propose {kind}.", code="forbidden")
         metrics = dict(metrics or {})
         try:
-            rule = self.policy.rule_for(kind, float(amount), metrics.get("days_shift"))
+            rule = self.policy.rule_for(kind, float(amount), metrics.get("days_shift"), metrics)
         except ValueError as exc:  # PolicyError: no approval rule for this kind
             raise ToolError(f"Cannot propose {kind}: {exc}", code="misconfigured") from exc
         eligible = self.policy.eligible_approvers(_Draft(kind, float(amount), user.username, metrics, user.role),
@@ -361,7 +361,7 @@ class ProposalService:
             before_after_json=canonical_json(dict(before_after or {})),
             evidence_json=canonical_json(dict(evidence or {})), requester=user.username,
             requester_role=user.role, channel=ctx.channel, thread_id=ctx.thread_id, run_id=ctx.run_id,
-            amount=float(amount), currency=self.policy.currency, metrics_json=canonical_json(metrics),
+            amount=float(amount), currency=self._currency(ctx), metrics_json=canonical_json(metrics),
             odoo_ref=odoo_ref, policy_rule=rule.name, eligible_approvers_json=canonical_json(eligible),
             state="pending", created_at=now, expires_at=now + timedelta(hours=self.policy.expiry_hours),
             attempts=0, version=1, policy_version=self.policy.version or None, origin=origin,
@@ -391,6 +391,19 @@ class ProposalService:
         proposal = Proposal.from_row(row)
         self._notify("suggested" if proposal.awaiting_requester else "created", proposal)
         return proposal
+
+    def _currency(self, ctx: ToolContext) -> str:
+        """The currency of the policy's amounts: as written, or the connected Odoo's company currency when the
+        policy says `currency: company` (amounts are computed in the company currency)."""
+        code = str(self.policy.currency or "")
+        if code.lower() != "company":
+            return code
+        from tools.odoo.resolve import company_info
+
+        try:
+            return str(company_info(ctx.odoo).get("currency") or "") if ctx.odoo is not None else ""
+        except Exception:  # noqa: BLE001 - a currency label must not stop a proposal
+            return ""
 
     # -- seal and chain ------------------------------------------------------------------------
     def _link(self, s: Any, pid: str, prev: str, *, ts: datetime, event: str, actor: str, frm: str | None,
@@ -674,6 +687,9 @@ class ProposalService:
             self._notify("decided", done)
             return Decision("rejected", f"{p.id} rejected by {current.label}.", done)
         ok, reason = self.can_approve(current, p, integrity)
+        blocked = self.policy.blocked_by(p.evidence)  # the current policy's blocks (prechecks.block)
+        if ok and blocked:
+            ok, reason = False, "the policy blocks it until this is resolved: " + " ".join(blocked)
         if not ok:
             self._audit_refusal(p, current, reason)
             return Decision("refused", f"Not allowed to approve {p.id}: {reason}", p)
@@ -752,7 +768,7 @@ class ProposalService:
         if "max_amount" in limits:
             total = sum(float(r.amount) for r in rows) + float(amount)
             if rows and total > limits["max_amount"]:
-                return (f"self-approvals of {kind} on this record would total {total:,.2f} {self.policy.currency} "
+                return (f"self-approvals of {kind} on this record would total {total:,.2f} {self.policy.label_currency} "
                         f"within {window} (limit {limits['max_amount']:,.2f}): a different person must approve")
         if "max_days_shift" in limits:
             def days(raw: Any) -> float:

@@ -29,6 +29,13 @@ KIND_VERBS: dict[str, tuple[str, ...]] = {
                    "create a rfq", "raise an rfq", "draft an rfq", "make an rfq", "new rfq", "rfq for",
                    "request a quote", "get a quote", "ask for a quote", "quote for", "draft a po",
                    "raise a po", "create a po"),
+    # issue #14
+    "request_purchase": ("purchase request", "purchase requisition", "raise a request", "request a purchase",
+                         "requisition"),
+    "requests_to_rfqs": ("turn", "convert", "make rfqs", "into rfqs", "into an rfq", "into rfq"),
+    "transfer_stock": ("transfer", "move", "send", "ship", "shift"),
+    "remind_unconfirmed": ("remind them all", "remind all", "chase them all", "chase all", "remind every",
+                           "chase every", "nudge them all", "ping them all"),
 }
 #: Words that turn the next verb into "do not".
 _NEGATION = re.compile(r"\b(?:don'?t|do not|never|no need to|not|without|stop|avoid|shouldn'?t|won'?t)\s+"
@@ -105,7 +112,7 @@ def _record_texts(kind: str, args: dict[str, Any]) -> list[str]:
         out = [str(args.get("supplier") or "")]
         out += [str(line.get("product") or "") for line in args.get("lines") or [] if isinstance(line, dict)]
         return [x for x in out if x]
-    for key in ("po", "receipt", "reference", "picking"):
+    for key in ("po", "receipt", "reference", "picking", "product"):
         if args.get(key):
             return [str(args[key])]
     return []
@@ -155,6 +162,9 @@ class TurnProvenance:
 
     user_text: str
     reads: list[dict[str, Any]] = field(default_factory=list)  # {"tool", "source", "texts"}
+    #: products the person referred to by position in a list Odoo computed ("order the top 3" of the
+    #: replenishment suggestions): theirs, as if named, for the kinds their own message asks for
+    referred: set[str] = field(default_factory=set)
     _parsed: ParsedRequest | None = None
 
     @property
@@ -175,12 +185,19 @@ class TurnProvenance:
 
     def asked_for(self, kind: str, args: dict[str, Any]) -> bool:
         req = self.request
+        if kind == "create_rfq" and (args.get("links") or {}).get("requests") and "requests_to_rfqs" in req.kinds:
+            return True  # an RFQ for purchase requests people raised, turned into RFQs at the user's word
+        if kind == "remind_supplier" and "remind_unconfirmed" in req.kinds:
+            return True  # "remind them all": one reminder per unacknowledged order, listed by the tool
         if kind not in req.kinds:
             return False
         records = _record_texts(kind, args)
+        if kind == "request_purchase":  # the product must be the user's words
+            return req.names(str(args.get("product") or "")) or req.names(str(args.get("product_name") or ""))
         if kind == "create_rfq":  # the vendor, or every product, must be the user's words
             products = [str(x.get("product") or "") for x in args.get("lines") or [] if isinstance(x, dict)]
-            return req.names(str(args.get("supplier") or "")) or (bool(products) and all(map(req.names, products)))
+            return req.names(str(args.get("supplier") or "")) or (bool(products) and all(
+                req.names(p) or p in self.referred for p in products))
         return any(req.names(r) for r in records)
 
     def assess(self, kind: str, args: dict[str, Any], odoo_ref: str | None = None) -> tuple[str, dict[str, Any]]:

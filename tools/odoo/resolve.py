@@ -774,6 +774,11 @@ def resolve_picking(odoo: OdooClient, text: str, *, fields: list[str] | None = N
                         + ", ".join(f"{r['name']} ({r['state']})" for r in rows[:5]),
                         candidates=[{"id": r["id"], "name": r["name"], "state": r["state"]} for r in rows[:5]],
                         code="not_found")
+    if names:  # a PO reference: say so when the PO exists but Odoo made no receipt for it
+        po = odoo.search_read("purchase.order", [("name", "in", names)], ["name", "state"], limit=1)
+        if po:
+            raise ToolError(f"Purchase order {po[0]['name']} has no receipt in Odoo, so there is nothing to "
+                            "receive or reschedule for it.", code="not_found")
     near = odoo.search_read("stock.picking", [("name", "ilike", escape_like(t))], ["id", "name"], limit=5)
     raise _not_found("receipt", text, [{"id": r["id"], "name": r["name"]} for r in near])
 

@@ -5,8 +5,13 @@ Three round trips, each reading only what it needs (vendor names come from the v
 2. each distinct PO line once (price, received quantity, its bill lines' quantity/state/type) —
    a nested spec would repeat a PO line and its bill lines under every bill line that points to it;
 3. display fields (bill number, date, product code, PO name) for the exception rows shown only.
-The rules are tools.kpi's (price differs by more than PRICE_TOLERANCE, or posted billed quantity
-exceeds the received quantity).
+Rules: a price difference is an exception when the line's difference in money, |bill − PO| × quantity (company
+currency), exceeds the LOWER of the policy's allowances (`three_way_match.price_tolerance_pct` of the line's PO
+value and `price_tolerance_amount` per line — "2 % or 50 per line, whichever is lower"); without that policy
+section, any difference over tools.kpi's PRICE_TOLERANCE (0.01 per unit). Over-billing: posted billed quantity
+above the received quantity by more than `quantity_tolerance` (0). Draft bills are checked too (their lines'
+quantity counted on top of the posted ones) and flagged `draft`; their difference is reported apart
+(`draft_diff_amount`), never in the posted total.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ MAX_LINES = 3000
 MAX_ROWS = 25
 BILL_LINE_SPEC: dict[str, Any] = {
     "move_id": {}, "partner_id": {}, "quantity": {}, "price_unit": {}, "purchase_line_id": {}, "currency_id": {},
+    "parent_state": {},
 }
 PO_LINE_SPEC: dict[str, Any] = {
     "price_unit": {}, "qty_received": {},
@@ -34,6 +40,28 @@ SHOWN_SPEC: dict[str, Any] = {
     "move_name": {}, "date": {}, "product_id": {"fields": {"default_code": {}}},
     "purchase_order_id": {"fields": {"name": {}}},
 }
+
+
+def tolerances(policy: Any) -> dict[str, float | None]:
+    """{pct, amount, qty} from the policy's three_way_match section; pct/amount None = the strict 0.01 rule."""
+    spec = dict(getattr(policy, "three_way_match", None) or {})
+    pct, amount = spec.get("price_tolerance_pct"), spec.get("price_tolerance_amount")
+    return {"pct": float(pct) if pct is not None else None, "amount": float(amount) if amount is not None else None,
+            "qty": float(spec.get("quantity_tolerance") or 0)}
+
+
+def price_exception(po_price: float, bill_price: float, qty: float, rate: float | None,
+                    tol: dict[str, float | None]) -> bool:
+    """Is this bill line's price outside the tolerance? Money compared in the company currency (÷ rate)."""
+    if tol["pct"] is None and tol["amount"] is None:
+        return abs(bill_price - po_price) > kpi.PRICE_TOLERANCE
+    if abs(bill_price - po_price) <= kpi.EPS:
+        return False
+    to_company = 1.0 / rate if rate else 1.0
+    diff = abs(bill_price - po_price) * abs(qty) * to_company
+    allowed = [a for a in ((tol["pct"] or 0) / 100.0 * po_price * abs(qty) * to_company if tol["pct"] is not None
+                           else None, tol["amount"]) if a is not None]
+    return diff > min(allowed) + 0.005
 
 
 class MatchArgs(BaseModel):
@@ -76,53 +104,30 @@ def three_way_match_exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
         return _exceptions(ctx, args)
 
 
+def exceptions_rows(ctx: ToolContext, args: MatchArgs, vendor_id: int | None = None, limit: int = 200
+                    ) -> list[dict[str, Any]]:
+    """Every exception row (not only the shown ones), largest money difference first, with bill, date,
+    PO and product: for the control tower's queue and the alert rules. Rows on draft bills say `draft`."""
+    with bulk_rows():
+        found = _scan(ctx, args, vendor_id)
+    return _shown(ctx.odoo, found["rows"][:limit])
+
+
 def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     odoo = ctx.odoo
-    start = since_date(ctx, args.since, 90)
-    bill: list[Any] = [("move_type", "=", "in_invoice"), ("invoice_date", ">=", start.isoformat())]
     vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
-    if vendor is not None:
-        bill.append(("partner_id", "=", vendor["id"]))
-    # one `any` sub-select on the bills (Odoo 17+) rather than one per dotted move_id.* condition
-    domain: list[Any] = [("parent_state", "=", "posted"), ("purchase_line_id", "!=", False), ("move_id", "any", bill)]
-    res = odoo.web_search_read("account.move.line", domain, BILL_LINE_SPEC, limit=MAX_LINES, order="id desc")
-    names = {v["id"]: v["name"] for v in vendor_list(odoo)}
-    conv = Conversions.load(odoo)
-    unconverted = 0
-    lines, total_lines = res.get("records", []), int(res.get("length") or 0)
-    po_line_ids = sorted({i for i in (id_of(bl.get("purchase_line_id")) for bl in lines) if i})
-    po_lines = {r["id"]: r for r in odoo.web_read("purchase.order.line", po_line_ids, PO_LINE_SPEC)} if po_line_ids else {}
-    over_billed = {i: _over_billed(pol) for i, pol in po_lines.items()}
-    rows: list[dict[str, Any]] = []
-    for bl in lines:
-        pol_id = id_of(bl.get("purchase_line_id")) or 0
-        pol = po_lines.get(pol_id, {})
-        po_price, bill_price = float(pol.get("price_unit") or 0), float(bl.get("price_unit") or 0)
-        qty = float(bl.get("quantity") or 0)
-        issues, diff = [], 0.0
-        if abs(bill_price - po_price) > kpi.PRICE_TOLERANCE:
-            issues.append("price")
-            diff += (bill_price - po_price) * qty
-        over, last_bill = over_billed.get(pol_id, (0.0, None))
-        if over > kpi.EPS:
-            issues.append("qty")
-            if last_bill == id_of(bl.get("move_id")):  # the over-billed money is counted once, on the latest bill
-                diff += over * po_price
-        if not issues:
-            continue
-        rate = conv.rate(bl.get("currency_id"))  # the money in the company currency; prices stay the bill's
-        if rate:
-            diff /= rate
-        else:
-            unconverted += 1
-        rows.append({"unconverted": not rate, "id": bl["id"], "vendor": names.get(id_of(bl.get("partner_id")) or 0),
-                     "issue": "+".join(issues), "billed_qty": num(qty),
-                     "received_qty": num(float(pol.get("qty_received") or 0)),
-                     "po_price": num(po_price, 4), "bill_price": num(bill_price, 4), "diff_amount": num(diff)})
-    rows.sort(key=lambda r: -abs(float(r["diff_amount"])))
-    total = sum(float(r["diff_amount"]) for r in rows if not r["unconverted"])
+    found = _scan(ctx, args, vendor["id"] if vendor else None)
+    start, rows, lines, tol = found["start"], found["rows"], found["lines"], found["tol"]
+    total_lines, unconverted = found["total_lines"], found["unconverted"]
+    total = sum(float(r["diff_amount"]) for r in rows if not r["unconverted"] and not r["draft"])
+    drafts = [r for r in rows if r["draft"]]
     data: dict[str, Any] = {"since": start.isoformat(), "exceptions": _shown(odoo, rows[:MAX_ROWS]), "count": len(rows),
                             "bill_lines_checked": len(lines), "total_diff_amount": num(total)}
+    if tol["pct"] is not None or tol["amount"] is not None:
+        data["tolerance"] = {"price_pct": tol["pct"], "price_amount_per_line": tol["amount"], "rule": "the lower one"}
+    if drafts:
+        data["draft_count"] = len(drafts)
+        data["draft_diff_amount"] = num(sum(float(r["diff_amount"]) for r in drafts if not r["unconverted"]))
     if vendor:
         data["vendor"] = vendor["name"]
     if unconverted:
@@ -138,6 +143,62 @@ def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     text = (f"{len(rows)} three-way-match exception(s) on bills since {start.isoformat()}"
             + (f" from {vendor['name']}" if vendor else "") + f", net {money(total, currency(ctx))} billed above PO/receipt"
             + (f" ({unconverted} in a currency without a rate not included)" if unconverted else ""))
+    if drafts:
+        text += (f"; {len(drafts)} of them on DRAFT bills (not posted yet, not in that total: "
+                 f"{money(float(data['draft_diff_amount']), currency(ctx))})")
     if by_vendor and not vendor:
         text += "; by vendor: " + ", ".join(f"{k} {v}" for k, v in sorted(by_vendor.items(), key=lambda x: -x[1])[:4])
     return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)
+
+
+def _scan(ctx: ToolContext, args: MatchArgs, vendor_id: int | None) -> dict[str, Any]:
+    odoo = ctx.odoo
+    start = since_date(ctx, args.since, 90)
+    bill: list[Any] = [("move_type", "=", "in_invoice"), "|", ("invoice_date", ">=", start.isoformat()),
+                       "&", ("state", "=", "draft"), ("invoice_date", "=", False)]
+    if vendor_id is not None:
+        bill.append(("partner_id", "=", vendor_id))
+    # one `any` sub-select on the bills (Odoo 17+) rather than one per dotted move_id.* condition
+    domain: list[Any] = [("parent_state", "in", ["posted", "draft"]), ("purchase_line_id", "!=", False),
+                         ("move_id", "any", bill)]
+    res = odoo.web_search_read("account.move.line", domain, BILL_LINE_SPEC, limit=MAX_LINES, order="id desc")
+    names = {v["id"]: v["name"] for v in vendor_list(odoo)}
+    conv = Conversions.load(odoo)
+    unconverted = 0
+    lines, total_lines = res.get("records", []), int(res.get("length") or 0)
+    po_line_ids = sorted({i for i in (id_of(bl.get("purchase_line_id")) for bl in lines) if i})
+    po_lines = {r["id"]: r for r in odoo.web_read("purchase.order.line", po_line_ids, PO_LINE_SPEC)} if po_line_ids else {}
+    over_billed = {i: _over_billed(pol) for i, pol in po_lines.items()}
+    tol = tolerances(ctx.policy)
+    rows: list[dict[str, Any]] = []
+    for bl in lines:
+        pol_id = id_of(bl.get("purchase_line_id")) or 0
+        pol = po_lines.get(pol_id, {})
+        po_price, bill_price = float(pol.get("price_unit") or 0), float(bl.get("price_unit") or 0)
+        qty = float(bl.get("quantity") or 0)
+        draft = bl.get("parent_state") == "draft"
+        rate = conv.rate(bl.get("currency_id"))  # the money in the company currency; prices stay the bill's
+        issues, diff = [], 0.0
+        if price_exception(po_price, bill_price, qty, rate, tol):
+            issues.append("price")
+            diff += (bill_price - po_price) * qty
+        over, last_bill = over_billed.get(pol_id, (0.0, None))
+        if draft:  # a draft bill would add its quantity to what is posted already
+            over, last_bill = over + qty, id_of(bl.get("move_id"))
+        if over > (tol["qty"] or 0) + kpi.EPS:
+            issues.append("qty")
+            if last_bill == id_of(bl.get("move_id")):  # the over-billed money is counted once, on the latest bill
+                diff += min(over, qty) * po_price if draft else over * po_price
+        if not issues:
+            continue
+        if rate:
+            diff /= rate
+        else:
+            unconverted += 1
+        rows.append({"unconverted": not rate, "id": bl["id"], "vendor": names.get(id_of(bl.get("partner_id")) or 0),
+                     "issue": "+".join(issues), "billed_qty": num(qty), "draft": draft,
+                     "received_qty": num(float(pol.get("qty_received") or 0)),
+                     "po_price": num(po_price, 4), "bill_price": num(bill_price, 4), "diff_amount": num(diff)})
+    rows.sort(key=lambda r: -abs(float(r["diff_amount"])))
+    return {"start": start, "rows": rows, "lines": lines, "total_lines": total_lines, "unconverted": unconverted,
+            "tol": tol}

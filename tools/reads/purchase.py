@@ -91,6 +91,12 @@ def _chatter(po: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+# Odoo 18's labels for account.move state / payment_state (people read them, not the codes)
+BILL_STATE = {"draft": "draft", "posted": "posted", "cancel": "cancelled"}
+PAYMENT_LABEL = {"not_paid": "not paid", "in_payment": "in payment", "paid": "paid", "partial": "partially paid",
+                 "reversed": "reversed", "blocked": "blocked", "invoicing_legacy": "invoicing app legacy"}
+
+
 @tool(POStatusArgs)
 def purchase_order_status(ctx: ToolContext, args: POStatusArgs) -> ToolResult:
     """One PO in full: lines ordered/received/billed, receipts, bills, latest chatter."""
@@ -106,7 +112,8 @@ def purchase_order_status(ctx: ToolContext, args: POStatusArgs) -> ToolResult:
                          "scheduled": local_day(ctx, p.get("scheduled_date")),
                          "done": day(p.get("date_done")), "days_late": (now - sched.date()).days if late and sched
                          else None})
-    bills = [{"ref": b.get("name"), "state": b.get("state"), "payment": b.get("payment_state"),
+    bills = [{"ref": b.get("name"), "state": BILL_STATE.get(str(b.get("state")), b.get("state")),
+              "payment": PAYMENT_LABEL.get(str(b.get("payment_state")), b.get("payment_state")),
               "amount": num(b.get("amount_total")), "date": day(b.get("invoice_date")),
               "refund": b.get("move_type") == "in_refund"} for b in po.get("invoice_ids") or []]
     data = {
@@ -127,6 +134,12 @@ def purchase_order_status(ctx: ToolContext, args: POStatusArgs) -> ToolResult:
     open_r = [r for r in receipts if r["state"] not in ("done", "cancel")]
     text = (f"{data['po']} {data['vendor']}: {data['state']}, {money(po.get('amount_total'), data['currency'])}; "
             f"receipt {po.get('receipt_status') or 'n/a'}, billing {po.get('invoice_status') or 'n/a'}")
+    posted = [b for b in bills if b["state"] == "posted" and b.get("ref")]
+    if posted:  # "is it paid?": the bills and what Odoo says about their payment
+        text += "; " + ", ".join(f"{'refund' if b['refund'] else 'bill'} {b['ref']} {b['payment'] or 'posted'}"
+                                 for b in posted[:3])
+    elif bills:
+        text += f"; {len(bills)} bill(s), none posted yet"
     if open_r:
         r0 = open_r[0]
         text += f"; open receipt {r0['ref']} scheduled {r0['scheduled']}"

@@ -36,6 +36,7 @@ from tools.reads.common import (
     warehouse_or_none,
 )
 from tools.reads.supplier import Conversions, index_prices
+from tools.reads.transfers import best_donor, spare_from_rules
 
 log = logging.getLogger(__name__)
 DEMAND_DAYS = 30
@@ -111,11 +112,11 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     wh = warehouse_or_none(ctx, args.warehouse)
     whs = {w["id"]: w for w in warehouse_list(odoo)}
     domain: list[Any] = [("active", "=", True), ("product_id.active", "=", True)]
-    if wh is not None:
-        domain.append(("warehouse_id", "=", wh["id"]))
     fields = ORDERPOINT_FIELDS + (["product_uom"] if "product_uom" in model_fields(odoo, "stock.warehouse.orderpoint")
                                   else [])
-    rules = odoo.search_read("stock.warehouse.orderpoint", domain, fields, limit=100000, order="id")
+    # every warehouse's rules (one read): the other warehouses' ones say where stock could be transferred from
+    all_rules = odoo.search_read("stock.warehouse.orderpoint", domain, fields, limit=100000, order="id")
+    rules = [r for r in all_rules if wh is None or id_of(r.get("warehouse_id")) == wh["id"]]
     conv = Conversions.load(odoo)
     scope = [w for wid, w in whs.items() if wh is None or wid == wh["id"]]
     out_types = {id_of(w.get("out_type_id")): w["id"] for w in scope}
@@ -135,7 +136,8 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     for (_vendor_id, tmpl), plist in prices.items():
         by_tmpl.setdefault(tmpl, []).extend(plist)
     model = _lead_model(ctx)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    covered: list[dict[str, Any]] = []  # on hand below the minimum, Odoo's forecast not: incoming covers it
     for r in rules:
         pid = id_of(r.get("product_id"))
         wid = id_of(r.get("warehouse_id"))
@@ -159,6 +161,10 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         below = forecast < mn - kpi.EPS
         runs_out = kpi.runs_out_within_lead_time(forecast, daily, lead)
         if not (below or to_order > kpi.EPS or runs_out):
+            if stock < mn - kpi.EPS:  # under its minimum today, but what is on order covers it
+                covered.append({"product": name_of(r.get("product_id")) or "?",
+                                "wh": whs.get(wid, {}).get("code") if wid and wh is None else None,
+                                "on_hand": num(stock), "min": num(mn), "forecast": num(forecast)})
             continue
         odoo_says = below or to_order > kpi.EPS
         qty = to_order if odoo_says else kpi.suggested_order_qty(
@@ -167,6 +173,7 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         reliable = max((s for s in sellers if _rate(rates, s) is not None),
                        key=lambda s: _rate(rates, s) or 0.0, default=None)
         rows.append({
+            "_pid": pid, "_wid": wid,
             "product": name_of(r.get("product_id")) or "?",
             "wh": whs.get(wid, {}).get("code") if wid and wh is None else None,
             "on_hand": num(stock), "forecast": num(forecast), "min": num(mn), "max": num(mx),
@@ -181,6 +188,12 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         })
     rows.sort(key=lambda x: (not x["below_min"], x["days_cover"] if x["days_cover"] is not None else 1e9,
                              float(x["forecast"]) - float(x["min"])))
+    spare = spare_from_rules(all_rules) if rows else {}
+    for x in rows:  # issue #14: "transfer instead of buying" where a sister warehouse has spare stock
+        pid_, wid_ = x.pop("_pid", None), x.pop("_wid", None)
+        donor = best_donor(spare, int(pid_), int(wid_), whs) if pid_ and wid_ and spare else None
+        if donor:
+            x["transfer_from"] = {"wh": whs[donor[0]].get("code"), "spare": num(donor[1])}
     below_n = sum(1 for x in rows if x["below_min"])
     odoo_n = sum(1 for x in rows if x["suggested_by"] == "Odoo")
     data: dict[str, Any] = {"at_risk": rows[:MAX_ROWS], "count": len(rows), "below_min": below_n,
@@ -192,14 +205,18 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
                                         "likely lead time from past receipts, never shorter than promised)"}
     if len(rows) > MAX_ROWS:
         data["note"] = f"showing {MAX_ROWS} most urgent of {len(rows)}"
+    if covered:
+        covered.sort(key=lambda x: float(x["on_hand"]) - float(x["min"]))
+        data["below_min_covered_by_orders"] = covered[:MAX_ROWS]
+        data["covered_count"] = len(covered)
     where = f" at {wh['code']}" if wh else ""
     if not rules:
         return ToolResult(tool="replenishment_risk", data=compact(data),
                           text=f"No active reorder rules{where} in Odoo, so nothing to check.")
     if not rows:
-        return ToolResult(tool="replenishment_risk", data=compact(data),
-                          text=f"Nothing needs replenishment{where}: Odoo's forecast is at or above the minimum for "
-                               f"all {len(rules)} reorder rules, and none runs out within vendor lead time.")
+        text = (f"Nothing needs replenishment{where}: Odoo's forecast is at or above the minimum for all {len(rules)} "
+                "reorder rules, and none runs out within vendor lead time.")
+        return ToolResult(tool="replenishment_risk", data=compact(data), text=text + _covered_text(covered))
     text = (f"{len(rows)} product(s){where} need replenishment: {below_n} below the reorder minimum by Odoo's "
             f"forecast (which counts open RFQs); {len(rows) - odoo_n} more would run out within vendor lead time by "
             f"Quartermaster's own rule (Odoo suggests 0 for those)")
@@ -208,4 +225,22 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
              f"(Odoo forecast {fmt_qty(top['forecast'])} vs min {fmt_qty(top['min'])}, "
              f"order {fmt_qty(top['suggested_qty'])} per "
              f"{'Odoo' if top['suggested_by'] == 'Odoo' else 'Quartermaster'}'s figure)")
-    return ToolResult(tool="replenishment_risk", data=compact(data), text=text)
+    movable = [x for x in rows[:MAX_ROWS] if x.get("transfer_from")]
+    if movable:
+        text += ("; transfer instead of buying: " + "; ".join(
+            f"{x['product']}{' at ' + x['wh'] if x.get('wh') else ''} — {x['transfer_from']['wh']} has "
+            f"{fmt_qty(x['transfer_from']['spare'])} free above its own minimum" for x in movable[:3])
+            + (f" (+{len(movable) - 3} more)" if len(movable) > 3 else ""))
+    return ToolResult(tool="replenishment_risk", data=compact(data), text=text + _covered_text(covered))
+
+
+def _covered_text(covered: list[dict[str, Any]]) -> str:
+    """The products under their minimum on hand that open orders already cover (Odoo orders nothing for
+    them), so "what is below its minimum?" is answered in both readings."""
+    if not covered:
+        return ""
+    shown = "; ".join(f"{c['product']}{' at ' + c['wh'] if c.get('wh') else ''} (on hand {fmt_qty(c['on_hand'])}, "
+                      f"min {fmt_qty(c['min'])}, Odoo forecast {fmt_qty(c['forecast'])})" for c in covered[:5])
+    more = f" and {len(covered) - 5} more" if len(covered) > 5 else ""
+    return (f" {len(covered)} product(s) are below their minimum on hand but covered by what is on order: "
+            f"{shown}{more}.")

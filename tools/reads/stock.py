@@ -108,4 +108,26 @@ def stock_levels(ctx: ToolContext, args: StockLevelsArgs) -> ToolResult:
         keys = ("on_hand", "reserved", "free", "incoming", "outgoing", "forecast")
         data["total"] = {k: num(sum(float(r[k]) for r in rows)) for k in keys}
     text = _summary(str(p.get("display_name")), rows, uom)
+    if len(rows) > 1 and (offers := transfer_offers(rows, warehouse_list(odoo))):
+        data["transfer_instead"] = offers
+        text += "; transfer instead of buying: " + "; ".join(
+            f"{o['from']} has {fmt_qty(o['spare'])} free above its own minimum for {o['to']}" for o in offers[:3])
     return ToolResult(tool="stock_levels", data=compact(data), text=text)
+
+
+def transfer_offers(rows: list[dict[str, Any]], warehouses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issue #14 "transfer instead of buying": for each warehouse that is short (below its reorder minimum by
+    Odoo's forecast, or a negative forecast), the warehouses of the same company that are not short and have free
+    stock above their own reorder minimum (spare = free − min; min 0 without a rule), most spare first."""
+    company = {str(w.get("code")): id_of(w.get("company_id")) for w in warehouses}
+    short = [r for r in rows if r.get("below_min") or float(r.get("forecast") or 0) < 0]
+    spare = {r["wh"]: float(r["free"]) - float(r.get("reorder_min") or 0) for r in rows
+             if not (r.get("below_min") or float(r.get("forecast") or 0) < 0)}
+    offers = []
+    for r in short:
+        donors = sorted(((wh, n) for wh, n in spare.items() if n > 0 and company.get(wh) == company.get(r["wh"])),
+                        key=lambda x: -x[1])
+        if donors:
+            wh, n = donors[0]
+            offers.append({"to": r["wh"], "from": wh, "spare": num(n)})
+    return offers
