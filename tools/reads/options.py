@@ -11,8 +11,9 @@ both cached per company day. Options (`option`: transfer | buy), each with `prop
 - `create_rfq`: a vendor on the product's pricelist: quantity = the need rounded up to its min qty, cost at its
   price in the company currency, promised and predicted days, risk score and rank, price validity.
 
-Need = Odoo's `qty_to_order` at the warehouse when its rule has one, else the shortfall below the rule's
-minimum, else the next four weeks' forecast demand (tools.reads.demand) not covered by forecast stock.
+Need = Odoo's `qty_to_order` at the warehouse when its rule has one, else the shortfall of the rule's
+`qty_forecast` below its minimum (0 when Odoo's rule is covered); without a rule, the next four weeks' forecast
+demand (tools.reads.demand) not covered by forecast stock.
 Options are sorted by likely arrival, then cost; the answer states the cost/time trade-off.
 """
 
@@ -60,14 +61,17 @@ def _risk(ctx: ToolContext) -> dict[str, dict[str, Any]]:
 
 
 def _need(ctx: ToolContext, pid: int, wid: int, forecast: float, rule: dict[str, Any] | None) -> tuple[float, str]:
-    if rule is not None:
-        full = ctx.odoo.search_read("stock.warehouse.orderpoint", [("id", "=", rule["id"])], ["qty_to_order"], limit=1)
+    if rule is not None:  # Odoo's reorder rule is the answer: its forecast counts open RFQs too
+        full = ctx.odoo.search_read("stock.warehouse.orderpoint", [("id", "=", rule["id"])],
+                                    ["qty_to_order", "qty_forecast"], limit=1)
         to_order = float(full[0].get("qty_to_order") or 0) if full else 0.0
         if to_order > 0:
             return to_order, "Odoo's quantity to order for the reorder rule"
         mn = float(rule.get("product_min_qty") or 0)
-        if forecast < mn:
-            return mn - forecast, "the shortfall below the reorder minimum"
+        rule_forecast = float(full[0].get("qty_forecast") or 0) if full else forecast
+        if rule_forecast < mn:
+            return mn - rule_forecast, "the shortfall below the reorder minimum"
+        return 0.0, "Odoo's reorder rule forecast (which counts open orders and RFQs) covers its minimum"
     from tools.reads.demand import dense, week_start, weekly_deliveries
     from tools.reads.demand import forecast as demand_fc
 
@@ -78,7 +82,7 @@ def _need(ctx: ToolContext, pid: int, wid: int, forecast: float, rule: dict[str,
         demand = float(sum(demand_fc(y, COVER_WEEKS).expected))
         if demand > forecast:
             return demand - forecast, f"the next {COVER_WEEKS} weeks' forecast demand not covered by forecast stock"
-    return 0.0, "nothing: Odoo's forecast stock covers the minimum and the next weeks' forecast demand"
+    return 0.0, "Odoo's forecast stock covers the next weeks' forecast demand"
 
 
 @tool(OptionsArgs)
