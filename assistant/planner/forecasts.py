@@ -84,6 +84,6 @@ def rule(raw: str, low: str, ents: dict[str, Any]) -> Plan | None:
         return plan("demand_forecast", raw, ents)
     if _has(low, "options? for", "alternatives? (?:for|to)", "alternative (?:vendors?|suppliers?|sources?)",
             "where else can we (?:get|buy|source)", "how (?:can|do|could) we cover", "shortage (?:of|for)",
-            "transfer or buy", "other sources? for") and (ents.get("product") or _has(low, "options? for")):
+            "other sources? for") and (ents.get("product") or _has(low, "options? for")):
         return plan("supply_options", raw, ents)
     return None

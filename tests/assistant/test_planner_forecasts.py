@@ -76,3 +76,7 @@ def test_a_missing_product_is_asked_for() -> None:
                                              ("the next 3 months", 13), ("next 40 weeks", 26), ("soon", None)])
 def test_weeks_asked(text: str, weeks: int | None) -> None:
     assert weeks_asked(text) == weeks
+
+
+def test_a_transfer_question_is_not_a_shortage_options_question() -> None:
+    assert parse("can we transfer GLS_Wine-35cl from Amsterdam to Rotterdam?", HOLLANDER, []).tool != "supply_options"
