@@ -25,9 +25,12 @@ from tools.reads.anomalies import purchase_anomalies
 from tools.reads.bills import vendor_bills
 from tools.reads.communications import supplier_communications
 from tools.reads.confirmations import vendor_confirmations
+from tools.reads.demand import demand_forecast
 from tools.reads.inbound import inbound_schedule
 from tools.reads.kpis import kpi_report
+from tools.reads.leadtime import lead_time_forecast
 from tools.reads.matching import three_way_match_exceptions
+from tools.reads.options import supply_options
 from tools.reads.orders import find_purchase_orders
 from tools.reads.purchase import open_purchase_orders, purchase_order_status
 from tools.reads.receipts import receipts_done
@@ -46,6 +49,7 @@ READ_TOOLS: list[Tool] = [
     supplier_scorecard, supplier_communications, replenishment_risk, three_way_match_exceptions,
     find_purchase_orders, product_vendors, receipts_done, vendor_bills, spend_analysis,
     supplier_risk, purchase_anomalies, kpi_report, vendor_confirmations,
+    lead_time_forecast, demand_forecast, supply_options,
 ]
 MONEY_IN_TEXT = MONEY_PATTERN  # kept for importers; the patterns live in tools.governance.policy
 

@@ -746,3 +746,6 @@ def corpus_document(request: Request, rel: str) -> Response:
 
 def login_redirect(next_path: str) -> RedirectResponse:
     return RedirectResponse("/login?" + urlencode({"next": safe_next(next_path)}), status_code=303)
+
+# the demand forecast page registers itself on this router (assistant/channels/forecast_page.py)
+from assistant.channels import forecast_page as _forecast_page  # noqa: E402,F401

@@ -65,6 +65,9 @@ TOOL_NEEDS: dict[str, dict[str, str]] = {
     "purchase_requests": {},  # Quartermaster's own queue
     "requests_to_rfqs": {"product.supplierinfo": "read", "purchase.order": "create", "purchase.order.line": "create"},
     "remind_unconfirmed": {"purchase.order": "read", "mail.activity": "create"},
+    "lead_time_forecast": {"purchase.order.line": "read", "stock.move": "read"},
+    "demand_forecast": {"stock.move": "read", "product.product": "read"},
+    "supply_options": {"stock.warehouse.orderpoint": "read", "product.supplierinfo": "read", "stock.move": "read"},
     "transfer_stock": {"stock.quant": "read", "stock.picking.type": "read", "stock.picking": "create",
                        "stock.move": "create"},
 }

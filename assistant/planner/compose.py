@@ -36,6 +36,9 @@ INTROS = {
     "search_documents": "From our documents:",
     "supplier_risk": "Supplier risk ranking computed from Odoo (highest risk first):",
     "purchase_anomalies": "Unusual purchases found in Odoo, each with the reason:",
+    "lead_time_forecast": "Lead time predicted from past receipts in Odoo:",
+    "demand_forecast": "Demand forecast from past deliveries in Odoo:",
+    "supply_options": "Ways to cover the shortage, from Odoo stock, pricelists and receipt history:",
     "kpi_report": "KPIs computed from Odoo, with the month-on-month trend:",
     "create_rfq": "I drafted an RFQ proposal. Nothing changes in Odoo until it is approved:",
     "confirm_purchase_order": "I proposed confirming the purchase order. Nothing changes in Odoo until it is "
@@ -203,7 +206,10 @@ def _cell(value: object) -> str | None:
 
 # the columns people need first, per tool (the rest follow while there is room)
 PREFERRED = {"replenishment_risk": ["product", "on_hand", "forecast", "min", "suggested_qty", "cheapest",
-                                    "most_reliable", "days_cover"]}
+                                    "most_reliable", "days_cover"],
+             "supply_options": ["rank", "option", "source", "qty", "likely_days", "cost", "risk_score"],
+             "lead_time_forecast": ["vendor", "promised_days", "likely_days", "history_mean_days",
+                                    "based_on_receipts"]}
 
 
 def _table(rows: list[dict[str, object]], prefer: list[str] | None = None) -> list[str]:

@@ -238,6 +238,12 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": names[0], "months": months},
                         extra=[{"supplier": n, "months": months} for n in names[1:4]])
 
+    # -- predictions and shortage options (forecasts.py) ----------------------------------------
+    from assistant.planner.forecasts import rule as forecast_rule
+
+    if (predicted := forecast_rule(raw, low, ents)) is not None:
+        return predicted
+
     # -- documents -------------------------------------------------------------------------------
     if _has(low, "sop", "policy", "policies", "procedure", "contract", "agreement", "clause", "penalt(?:y|ies)",
             "payment terms", "incoterms?", "moq", "who (?:can |may |must |should )?approves?", "approval matrix",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.planner import forecasts
 from assistant.planner.builders import QUESTION_FOR, build
 from assistant.planner.intents import (
     PROPOSAL_TOOLS,
@@ -71,6 +72,8 @@ LABELS = {  # how a choice is offered in a question back
     "remind_supplier": "chase a supplier", "reschedule_receipt": "reschedule a receipt", "help": "what I can do",
     "supplier_risk": "a ranking of supplier risk", "purchase_anomalies": "unusual purchases (anomalies)",
     "approve_purchase_order": "approve a PO waiting for approval in Odoo",
+    "lead_time_forecast": "a lead-time prediction", "demand_forecast": "a demand forecast",
+    "supply_options": "the options to cover a shortage",
     "kpi_report": "our KPIs with the monthly trend",
 }
 # issue #13: the KPI names people use; a message naming one asks for kpi_report (tools/kpis)
@@ -223,6 +226,8 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
     last = _merged_focus(history)
     today = local_today(lex.tz)
     supplier = ents.get("supplier") or None
+    if intent in forecasts.INTENTS:
+        return forecasts.plan(intent, text, ents)
     if intent in ("help",):
         return Plan("help", reply=help_for(lex))
     if intent == "thanks":

@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import math
 
+from sandbox.seed.demand import factor
 from sandbox.seed.master import World
 from sandbox.seed.purchasing import Flags, Purchasing, at, work_moment
 from sandbox.seed.tables import Tables, ts
@@ -77,8 +78,10 @@ class Stock:
                     if stop and day >= stop:
                         continue
                     share = lines_week * (w.stocked[(n, p)] ** 0.5) / total_w
+                    item = w.items[p - 1]
                     qty = w.stocked[(n, p)] * 7 / max(share, 0.05) * rng.uniform(0.6, 1.4)
-                    unit = w.items[p - 1].uom
+                    qty *= factor(item.prefix, item.code, day, w.today)
+                    unit = item.uom
                     qty = round(qty, 1) if unit in ("kg", "L") else float(max(1, round(qty)))
                     lines.append((p, qty))
                 if lines:

@@ -1,7 +1,7 @@
 """The second demo business for the Odoo 18 sandbox: Hollander Horeca B.V. (see /sandbox/seed/README.md).
 
 `generate(seed, scale, today)` returns model name -> rows in the format of sandbox/seed/FORMAT.md, deterministic
-for the same arguments. Five weeks of history, today's open work, and every convention unlike Bluebonnet:
+for the same arguments. Five weeks of purchasing history (eighteen months of customer deliveries: demand.py), today's open work, and every convention unlike Bluebonnet:
 EUR and two companies, WH/RTM/EIN, codes such as `FURN_7777`, `KIT.204`, `cup 12oz`, variants, Dozens and
 Case of 24 purchase units, GBP/USD vendors with rates, PO/2026/00042 and EIN/ONT/00001 names, payment terms,
 two-step approval and an integration user without e-mail.
@@ -15,6 +15,7 @@ from typing import Any
 
 from sandbox.seed.kpi_facts import add_kpi_facts
 from sandbox.seed.tables import Tables, renumber, ts
+from sandbox.seed_hollander.demand import weekly_deliveries
 from sandbox.seed_hollander.master import (
     FACTOR,
     ITEMS,
@@ -236,6 +237,10 @@ class Builder:
                 ("RTM", 27, (("plate", 36),)), ("RTM", 19, (("knife", 12), ("degreaser", 6))),
                 ("RTM", 6, (("napkin", 24),)), ("EIN", 21, (("jacket_m", 6), ("jacket_l", 4))),
                 ("EIN", 9, (("jacket_m", 6), ("napkin", 10))))
+        def deliver(site: str, ago: int, minute: int, lines: tuple[tuple[str, float], ...]) -> None:
+            self.delivery(site, self.at(ago, 11, minute), lines, done=True)
+
+        weekly_deliveries(w.today, w.scale, deliver)
         for rep in range(w.scale):
             for n, (site, ago, lines) in enumerate(plan):
                 self.delivery(site, self.at(ago, 13, (11 * n + rep) % 60), lines, done=True)

@@ -142,7 +142,8 @@ def find_anomalies(ctx: ToolContext, period: str | None = None, warehouse: str |
         flags += _price_flags(in_period, rules["price_above_list"], code)
         flags += _over_flags(in_period, rules["over_received"])
         flags += _duplicate_flags(lines, lo_s, hi_s, ctx.now(), float(rules["duplicates"]["within_days"]),
-                                  float(rules["duplicates"]["same_quantity_pct"]))
+                                  float(rules["duplicates"]["same_quantity_pct"]),
+                                  float(rules["duplicates"].get("usual_gap_share", 0.0)))
         flags += _spread_flags(in_period, rules["price_spread"], code)
     if wh is not None:
         flags = [f for f in flags if f["warehouse"] == wh["code"] or wh["code"] in f.get("warehouses", ())]
@@ -218,7 +219,8 @@ def _open_until(kl: kpi.POLine, po: dict[str, Any], now: datetime) -> datetime:
 
 
 def _duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]], lo_s: str, hi_s: str,
-                     now: datetime, within_days: float, same_qty_pct: float) -> list[dict[str, Any]]:
+                     now: datetime, within_days: float, same_qty_pct: float,
+                     gap_share: float = 0.0) -> list[dict[str, Any]]:
     """A line ordered in the period, within `within_days` of an earlier order for the same product and
     warehouse and about the same quantity (within `same_qty_pct` %) that had received nothing yet and was
     still open: the same goods ordered twice, not a top-up."""
@@ -230,12 +232,18 @@ def _duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLin
     out = []
     for (_product, wh), rows in by_key.items():
         rows.sort(key=lambda r: r[0])
+        # where this product is ordered into this warehouse every day or two anyway, two orders a day apart are
+        # the rhythm, not a repeat: the gap must also be at most `gap_share` of the usual gap between its orders
+        gaps = sorted((b[0] - a[0]).total_seconds() for a, b in zip(rows, rows[1:], strict=False)
+                      if b[3].po != a[3].po)
+        usual = gaps[len(gaps) // 2] if gaps else float("inf")
+        window = min(within_days * 86400, gap_share * usual) if gap_share > 0 else within_days * 86400
         for i, (start, _end, po, kl) in enumerate(rows):
             if not lo_s <= str(po.get("date_order") or "") <= hi_s:
                 continue
             earlier = [r for r in rows[:i] if r[3].po != kl.po and r[1] > start
                        and (r[3].first_receipt is None or r[3].first_receipt > start)
-                       and (start - r[0]).total_seconds() <= within_days * 86400
+                       and (start - r[0]).total_seconds() <= window
                        and abs(r[3].ordered - kl.ordered) <= same_qty_pct / 100 * max(r[3].ordered, kl.ordered)]
             if earlier:
                 first = earlier[-1]

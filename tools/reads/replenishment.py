@@ -5,7 +5,8 @@ is read live with Odoo's own `qty_on_hand`, `qty_forecast` (Odoo's forecast, whi
 and `qty_to_order`. A rule is **below minimum** when Odoo's forecast is under its min, and the
 quantity to order is Odoo's. Quartermaster adds one rule of its own, said as such in the answer:
 a product **runs out within lead time** when Odoo's forecast minus the last 30 days' done deliveries
-per day x the cheapest vendor's lead time is below zero (tools.kpi.runs_out_within_lead_time); for
+per day x the cheapest vendor's lead time (its likely
+lead time from past receipts, tools.reads.leadtime, when longer than promised) is below zero (tools.kpi.runs_out_within_lead_time); for
 those rows the suggested quantity is tools.kpi.suggested_order_qty. Two round trips: the rules with
 Odoo's figures, and done deliveries of the last 30 days summed per product and operation type.
 Vendor pricelist rows and on-time rates come from per-client caches (5 min).
@@ -13,6 +14,7 @@ Vendor pricelist rows and on-time rates come from per-client caches (5 min).
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
@@ -36,6 +38,7 @@ from tools.reads.common import (
 from tools.reads.supplier import Conversions, index_prices
 from tools.reads.transfers import best_donor, spare_from_rules
 
+log = logging.getLogger(__name__)
 DEMAND_DAYS = 30
 MAX_ROWS = 15
 OPEN_MOVE_STATES = ["waiting", "confirmed", "partially_available", "assigned"]
@@ -107,6 +110,18 @@ ORDERPOINT_FIELDS = ["product_id", "product_tmpl_id", "warehouse_id", "product_m
                      "qty_multiple", "qty_on_hand", "qty_forecast", "qty_to_order"]
 
 
+def _lead_model(ctx: ToolContext) -> Any:
+    """The lead-time model (tools.reads.leadtime, cached per company day), or None: the run-out check then uses
+    the promised lead time alone."""
+    try:
+        from tools.reads.leadtime import history_and_model
+
+        return history_and_model(ctx)[1]
+    except Exception:  # noqa: BLE001 - Odoo's figures are the answer; the prediction is extra
+        log.warning("replenishment_risk: lead-time prediction unavailable", exc_info=True)
+        return None
+
+
 def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     odoo = ctx.odoo
     wh = warehouse_or_none(ctx, args.warehouse)
@@ -135,6 +150,7 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
     by_tmpl: dict[int | None, list[dict[str, Any]]] = {}
     for (_vendor_id, tmpl), plist in prices.items():
         by_tmpl.setdefault(tmpl, []).extend(plist)
+    model = _lead_model(ctx)
     rows: list[dict[str, Any]] = []
     covered: list[dict[str, Any]] = []  # on hand below the minimum, Odoo's forecast not: incoming covers it
     for r in rules:
@@ -152,6 +168,11 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
         priced = [s for s in sellers if cc[id(s)] is not None]
         cheapest = min(priced, key=lambda s: cc[id(s)] or 0.0, default=None)
         lead = float(cheapest.get("delay") or 0) if cheapest else 0.0
+        likely = None
+        if model is not None and cheapest is not None and id_of(cheapest.get("partner_id")):
+            likely = model.predict(int(id_of(cheapest.get("partner_id")) or 0), lead, product_id=pid,
+                                   warehouse=str(whs.get(wid, {}).get("code") or ""), approved=ctx.now()).mid
+            lead = max(lead, likely)  # the vendor's likely lead time from its receipts, never shorter than promised
         below = forecast < mn - kpi.EPS
         runs_out = kpi.runs_out_within_lead_time(forecast, daily, lead)
         if not (below or to_order > kpi.EPS or runs_out):
@@ -173,7 +194,7 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
             "on_hand": num(stock), "forecast": num(forecast), "min": num(mn), "max": num(mx),
             "below_min": below, "runs_out_in_lead_time": runs_out,
             "daily_out": num(daily, 2), "days_cover": num(max(forecast, 0.0) / daily, 1) if daily > 0 else None,
-            "suggested_qty": num(qty),
+            "suggested_qty": num(qty), "lead_days_likely": num(likely, 1) if likely is not None else None,
             "suggested_by": "Odoo" if odoo_says else "Quartermaster",
             "cheapest": _vendor(cheapest, rates, cc[id(cheapest)], conv.currency, r.get("product_uom"))
             if cheapest else None,
@@ -195,7 +216,8 @@ def _replenishment(ctx: ToolContext, args: ReplenishmentArgs) -> ToolResult:
                             "readings": "forecast, below_min and suggested_by=Odoo quantities are Odoo's reorder-rule "
                                         "figures (qty_forecast counts open RFQs, qty_to_order); runs_out_in_lead_time "
                                         "and suggested_by=Quartermaster are Quartermaster's rule (last "
-                                        f"{DEMAND_DAYS} days' deliveries x vendor lead time)"}
+                                        f"{DEMAND_DAYS} days' deliveries x the cheapest vendor's lead time: its "
+                                        "likely lead time from past receipts, never shorter than promised)"}
     if len(rows) > MAX_ROWS:
         data["note"] = f"showing {MAX_ROWS} most urgent of {len(rows)}"
     if covered:

@@ -137,6 +137,17 @@ def vendor_components(lines: list[kpi.POLine], as_of: date, weights: dict[str, A
             moves.append((change, f"{product} {money(float(trend['first_price']), code)} -> "
                                   f"{money(float(trend['last_price']), code)}"))
     increase = weighted / total if total else None
+    # contract status: the share of spend on products this vendor has no price agreement for today (no pricelist
+    # row, or every row expired / not started): bought off-agreement, the terms can change at any order
+    off: dict[str, float] = defaultdict(float)
+    all_spend = 0.0
+    for ln in lines:
+        value = ln.price_unit * ln.product_qty
+        all_spend += value
+        if not any((r.date_start is None or r.date_start <= as_of) and (r.date_end is None or as_of <= r.date_end)
+                   for r in ln.price_rows):
+            off[ln.product] += value
+    off_agreement = 100.0 * sum(off.values()) / all_spend if all_spend > 0 else None
     n = card["lines"] or 0
     comps = [
         _component("otif", card["otif_pct"], cfg["otif"], not_otif, unit="%"),
@@ -154,6 +165,8 @@ def vendor_components(lines: list[kpi.POLine], as_of: date, weights: dict[str, A
                    cfg["late_open_pos"], late_pos, unit="%", open=len(open_pos), late=len(late_pos)),
         _component("single_sourced", 100.0 * single_spend / spend if spend else None, cfg["single_sourced"],
                    single_items, unit="% of spend"),
+        _component("no_price_agreement", off_agreement, cfg["no_price_agreement"],
+                   sorted(off, key=lambda p: -off[p]), unit="% of spend") if "no_price_agreement" in cfg else None,
     ]
     return card, [c for c in comps if c is not None]
 
@@ -249,7 +262,8 @@ def _reason(comps: list[dict[str, Any]]) -> str:
     label = {"otif": "OTIF {v}%", "lead_time_gap": "{v} d later than promised", "lead_time_spread": "lead time ± {v} d",
              "return_rate": "returns {v}%", "bill_exceptions": "{v} bill exceptions per 100 lines",
              "price_over_list": "{v}% above list", "price_increase": "prices {v:+}%",
-             "late_open_pos": "{v}% of open POs late", "single_sourced": "{v}% of spend single-sourced"}
+             "late_open_pos": "{v}% of open POs late", "single_sourced": "{v}% of spend single-sourced",
+             "no_price_agreement": "{v}% of spend without a valid price agreement"}
     top = sorted((c for c in comps if c["score"] > 0), key=lambda c: -c["weight"] * c["score"])[:2]
     return ", ".join(label[c["name"]].format(v=c["value"]) for c in top) or "no weak spot"
 
