@@ -497,7 +497,8 @@ def _explain_failure(exc: Exception, turn: _Turn) -> str:
 
 
 ACTION_WORDS = re.compile(
-    r"\b(order|buy|purchase|rfq|quote|quotation|confirm|cancel|remind|reminder|chase|nudge|follow[- ]up|"
+    r"\b(order|buy|purchase|rfq|quote|quotation|confirm|cancel|kill|scrap|void|call off|can go|be cancell?ed|"
+    r"remind|reminder|chase|nudge|follow[- ]up|"
     r"reschedule|postpone|move|push|delay|draft|create|raise|send|propose|yes|yeah|yep|go ahead|do it|"
     r"please do|proceed|ok|okay|sure|approve)\b", re.I)
 

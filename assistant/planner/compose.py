@@ -262,4 +262,13 @@ def render_data(tool: str, data: dict[str, object]) -> str:
                 lines += _table(rows[:MAX_ROWS], PREFERRED.get(tool))
             if len(rows) > MAX_ROWS:
                 lines.append(f"… and {len(rows) - MAX_ROWS} more")
+        elif isinstance(value, dict):  # nested reports ({"by_warehouse": {"rows": [...], "spread_pct": 4.8}})
+            for sub, part in value.items():
+                inner = part.get("rows") if isinstance(part, dict) else None
+                if isinstance(inner, list) and inner and all(isinstance(v, dict) for v in inner):
+                    lines += ["", f"**{_label(key)} {_label(sub).lower()}**"] if lines else \
+                        [f"**{_label(key)} {_label(sub).lower()}**"]
+                    lines += _table(inner[:MAX_ROWS], PREFERRED.get(tool))
+                    if isinstance(part.get("spread_pct"), int | float):
+                        lines.append(f"Spread between lowest and highest: {part['spread_pct']:.1f} %")
     return "\n".join(lines)

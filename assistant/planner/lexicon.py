@@ -236,6 +236,11 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
         first = full.split(" ")[0]
         if firsts.get(first) == 1 and len(first) > 3 and first not in _COMMON:
             aliases.add(first)
+        words = short.split(" ")
+        two = " ".join(words[:2])
+        if len(words) > 2 and (len(first) <= 3 or first in _COMMON) and len(words[1]) > 3 and "&" not in two \
+                and sum(norm(str(o["name"])).startswith(two + " ") for o in vendors) == 1:
+            aliases.add(two)  # "Van Dijk Glas & Porselein" -> "van dijk": a short first word needs the second
         lex.suppliers.append({"name": name, "aliases": sorted(a for a in aliases if a)})
     try:
         rows = odoo.search_read("product.product", [("purchase_ok", "=", True)], ["name", "default_code", "uom_id"],

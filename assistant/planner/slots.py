@@ -43,7 +43,9 @@ QTY_RE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
 
 _SHORTHAND = ((r"tmrw|tmw|tmr|tomo|2moro|2morrow", "tomorrow"), (r"2day|tdy", "today"), (r"yday|yest", "yesterday"),
               (r"wk", "week"), (r"r", "are"), (r"u", "you"), (r"ur", "your"), (r"wh|whs|whse", "warehouse"),
-              (r"recv(?:d)?|rcvd|rec'd", "received"), (r"pos", "POs"))
+              (r"recv(?:d)?|rcvd|rec'd", "received"), (r"pos", "POs"), (r"mo|mth", "month"), (r"mos|mths", "months"),
+              (r"yr", "year"), (r"yrs", "years"), (r"3wm|3-wm", "three way match"), (r"invs?", "invoices"),
+              (r"approx", "about"), (r"avg", "average"), (r"w/o", "without"), (r"w/", "with"))
 
 
 def clean(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
@@ -56,6 +58,7 @@ def clean(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
             return m.group(0) if m.group(0).lower() in keep else full
 
         t = re.sub(rf"(?<![\w/-])(?:{short})(?![\w/-])", spell, t, flags=re.I)
+    t = re.sub(r"(?:^|(?<=[\s(,;:+]))#\s*(?=[A-Za-z])", "number of ", t)  # "# open rfqs" -> "number of open rfqs"
     for _ in range(2):
         t = _LEAD.sub("", t).strip()
         t = _TAIL.sub("", t).strip()
