@@ -15,7 +15,8 @@ from assistant.planner.lexicon import Lexicon, norm
 PO_STATES = (("to approve|waiting (?:for |on )?(?:my |your |an? |the )?approval|awaiting (?:my |your )?approval|"
               "need(?:s|ing)? (?:my |your )?approval|"
               "pending approval|for approval", "to_approve"),
-             ("sent", "sent"), ("rfqs?|quotes?|quotations?|requests? for quotation", "rfq"), ("drafts?", "draft"),
+             ("sent|send out|sent out|we sent|sent to (?:the )?vendors?", "sent"),
+             ("rfqs?|quotes?|quotations?|requests? for quotation", "rfq"), ("drafts?", "draft"),
              ("cancell?ed|canceled|cancelled", "cancel"), ("done|closed|fully received|locked", "done"),
              ("confirmed", "purchase"), ("open|outstanding|running|active", "open"))
 QUESTION_FOR = {
@@ -161,6 +162,9 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
                                "pay(?:ing)? different|pay(?:ing)? the same|same price|unit price|unit cost|costs?|"
                                "variance|cost comparison"):
             slots["compare_prices"] = True
+            if _word(low, "other sites|other warehouses|everywhere|all sites|each site|every site|across|"
+                          "the others|rest of"):
+                slots["warehouse"] = None  # a site named as one side of the comparison, not a filter
         return "spend_analysis", slots
     return None, "unknown"
 

@@ -99,6 +99,9 @@ def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
         slots["bill"] = m.group(1).upper()
     if wh := lex.warehouse(text):
         slots["warehouse"] = wh
+    elif (code := next((c for c in lex.codes_kept() if re.search(rf"(?<![\w/-]){re.escape(c)}(?![\w/-])", text, re.I)),
+                       None)):
+        slots["warehouse"] = next(str(w["code"]) for w in lex.warehouses if str(w["code"]).lower() == code)
     if sup := lex.supplier(text):
         slots["supplier"] = sup
     if prod := lex.product(text):
@@ -125,6 +128,9 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any = 
     whole = route_message(text, lex, history, router)
     if whole.extra or whole.tool == "create_rfq" or whole.intent in ("refuse", "bad_quantity", "not_allowed"):
         return whole  # comparisons, several warehouses or order lines are one request already
+    if whole.tool == "stock_levels" and len(str(whole.slots.get("product") or "")) > 12 \
+            and lex.product_info(str(whole.slots["product"])):
+        return whole  # a long product name with commas ("Pads, 4 x 4 in (Case of 10)") is one request
     for left, right in split_candidates(text, lex):
         first = route_message(left, lex, history, router)
         second = route_message(right, lex, history, router, inherit={**first.slots, **_ref_of(first)})
@@ -258,7 +264,9 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "bills? (?:that )?(?:disagree|don t match|dont match|do not match)", "invoice exceptions?",
             "over ?bill(?:ing|ed)?", "over ?charg(?:ing|ed|e)", "charg(?:ing|ed|e) (?:us )?more than",
             "billed (?:us )?(?:more|for more)", "(?:bills?|invoices?) (?:that )?(?:are |were )?off",
-            "(?:don t|dont|do not|doesn t|doesnt) line up", "(?:bills?|invoices?) (?:vs|versus|against) (?:the )?(?:po|receipts?)"):
+            "(?:don t|dont|do not|doesn t|doesnt) line up", "(?:bills?|invoices?) (?:vs|versus|against) (?:the )?(?:po|receipts?)") \
+            and not _has(low, "polic(?:y|ies)", "tolerances?", "sop", "rules?", "procedure", "process", "allowed",
+                         "threshold", "how much can"):
         return Plan("three_way_match_exceptions", "three_way_match_exceptions",
                     {"supplier": ents.get("supplier"), "since": since_phrase(raw)})
 
@@ -270,6 +278,12 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                      "spend", "spent", "history", "performance", "telling", "said", "otif", "kpis?", "on[- ]time",
                      "reliab\\w*", "lead times?", "bills?", "invoices?", "pos", "orders?", "rfqs?"):
         supplier = ents["supplier"] = last["supplier"]
+    if supplier and (re.search(r"\bhow (?:has|have|is|are|was|were|did)\b.{0,60}?\b(?:done|doing|performing|performed|"
+                               r"been doing|delivered|delivering)\b", low)
+                     or _has(low, "usually", "typically", "on average", "tend to", "track record", "how late is",
+                             "how often (?:is|are|do|does)")) and not ents.get("reference"):
+        return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": supplier,
+                                                                 "months": months_asked(low, today)}, sure=True)
     supplier_words = _has(low, "scorecard", "otif", "kpis?", "performance", "performing", "doing", "reliable",
                           "reliability", "spend", "spent", "summar(?:y|ise|ize|ies)", "brief", "messages?",
                           "emails?", "communications?", "telling", "compare", "versus", "vs")
@@ -349,7 +363,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                          "doing", "done", "how has", "how have", "track record"):
         return Plan("supplier_scorecard", "supplier_scorecard",
                     {"supplier": supplier, "months": months_asked(low, today)})
-    if supplier and _has(low, "spend", "spent", "spending", "paid", "bought", "purchases?") and _a_period(raw, lex):
+    if supplier and _has(low, "spend", "spent", "spending", "paid", "bought", "purchases") and _a_period(raw, lex) \
+            and not _has(low, "purchase orders?", "pos", "orders", "how many"):
         from assistant.planner.slots import spans
 
         category = any(sp.kind == "category" for sp in spans(raw, lex))  # "spend on Safety & PPE": no vendor

@@ -160,6 +160,8 @@ def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any =
     readings = (router or get_router()).rank(delex)
     if not _ACTION.search(cleaned):  # an action comes only from the user's own verbs, never from a near example
         readings = [r for r in readings if r.intent not in PROPOSAL_TOOLS] or readings
+    if re.search(r"\b(?:late|overdue|past due|due|expected|arriving|coming|incoming|behind)\b", cleaned, re.I):
+        readings = [r for r in readings if r.intent != "receipts_done"] or readings  # what is late is not yet done
     top = readings[0]
     if top.intent == rule.intent:
         return rule

@@ -45,7 +45,8 @@ _SHORTHAND = ((r"tmrw|tmw|tmr|tomo|2moro|2morrow", "tomorrow"), (r"2day|tdy", "t
               (r"wk", "week"), (r"r", "are"), (r"u", "you"), (r"ur", "your"), (r"wh|whs|whse", "warehouse"),
               (r"recv(?:d)?|rcvd|rec'd", "received"), (r"pos", "POs"), (r"mo|mth", "month"), (r"mos|mths", "months"),
               (r"yr", "year"), (r"yrs", "years"), (r"3wm|3-wm", "three way match"), (r"invs?", "invoices"),
-              (r"approx", "about"), (r"avg", "average"), (r"w/o", "without"), (r"w/", "with"))
+              (r"approx", "about"), (r"avg", "average"), (r"w/o", "without"), (r"w/", "with"),
+              (r"appts?", "appointment"), (r"reqs?", "requests"))
 
 
 def clean(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
