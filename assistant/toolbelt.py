@@ -102,6 +102,7 @@ class Selection:
     meta: Tool | None
     by_name: dict[str, Tool] = field(default_factory=dict)
     budget: int = BUDGET_BYTES
+    requested: list[str] = field(default_factory=list)  # families more_tools bound this turn, in order
 
     def names(self) -> set[str]:
         return set(self.bound) | ({MORE_TOOLS} if self.meta else set())
@@ -109,9 +110,16 @@ class Selection:
     def add_family(self, family: str, called: Sequence[str] = ()) -> list[str]:
         """Bind `family` for the next step; keeps what is bound when it fits, else core + called + family."""
         wanted = self.families.get(family) or []
+        self.requested.append(family)
         merged = list(dict.fromkeys([*self.bound, *wanted]))
         if self._bytes(merged) > (self.budget if self.budget > 0 else BUDGET_BYTES):
+            # keep the core, what this turn already called and every family the model asked for (newest
+            # first while they fit the hard 8 KB), drop the rest of the first guess
             merged = list(dict.fromkeys([*[c for c in CORE if c in self.by_name], *called, *wanted]))
+            for older in reversed(self.requested[:-1]):
+                trial = list(dict.fromkeys([*merged, *self.families.get(older, [])]))
+                if self._bytes(trial) <= BUDGET_BYTES:
+                    merged = trial
         self.bound = [n for n in merged if n in self.by_name]
         return wanted
 

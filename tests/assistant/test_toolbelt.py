@@ -139,3 +139,12 @@ def test_more_tools_never_binds_a_tool_the_role_may_not_use(make_assistant: Any)
     bound = set().union(*({t["function"]["name"] for t in req["tools"]} for req in mock.requests))
     assert "remind_supplier" not in bound and not r.proposals
     assert "remind_supplier" not in {c["name"] for c in r.tool_calls}
+
+
+def test_two_families_asked_for_in_one_step_both_stay_bound() -> None:
+    tools = _buyer_tools() + GROWN
+    sel = select("", tools, budget=0)  # only the core: both families must come through more_tools
+    sel.add_family("orders")
+    sel.add_family("finance")
+    assert {"find_purchase_orders", "vendor_bills"} <= set(sel.bound)
+    assert _bytes(sel.names(), tools, sel.meta) <= BUDGET_BYTES
