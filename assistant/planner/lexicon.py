@@ -130,7 +130,7 @@ class Lexicon:
                 continue
             squashed = f"{m.group(1)}{m.group(2)}".lower()
             code = known.get(f"{m.group(1)}-{m.group(2)}".lower()) or known.get(squashed) or \
-                known.get(f"{m.group(1)}_{m.group(2)}".lower())
+                known.get(f"{m.group(1)}_{m.group(2)}".lower()) or known.get(f"{m.group(1)}.{m.group(2)}".lower())
             if code or not known:
                 hits.append((m.start(), code or f"{m.group(1).upper()}-{m.group(2)}"))
         if not hits:

@@ -167,9 +167,11 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
     for alias, kind, value in _alias_table(lex):
         for m in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", low):
             add(m.start(), m.end(), kind, value)
-    for w in lex.warehouses:  # codes in capitals ("at RTM")
+    kept = lex.codes_kept()
+    for w in lex.warehouses:  # codes in capitals ("at RTM"); in lower case too when the company uses it ("wh:")
         code = str(w["code"])
-        for m in re.finditer(rf"\b{re.escape(code)}\b", text):
+        flags = re.I if code.lower() in kept else 0
+        for m in re.finditer(rf"(?<![\w/-]){re.escape(code)}(?![\w/-])", text, flags):
             add(m.start(), m.end(), "warehouse", code)
     name = lex._product_name(text)
     hit = re.search(re.escape(norm(name)).replace(r"\ ", r"\W+"), low) if name else None
