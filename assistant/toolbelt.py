@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -103,12 +104,17 @@ class Selection:
     by_name: dict[str, Tool] = field(default_factory=dict)
     budget: int = BUDGET_BYTES
     requested: list[str] = field(default_factory=list)  # families more_tools bound this turn, in order
+    lock: threading.Lock = field(default_factory=threading.Lock)  # the agent runs a step's tool calls in parallel
 
     def names(self) -> set[str]:
         return set(self.bound) | ({MORE_TOOLS} if self.meta else set())
 
     def add_family(self, family: str, called: Sequence[str] = ()) -> list[str]:
         """Bind `family` for the next step; keeps what is bound when it fits, else core + called + family."""
+        with self.lock:
+            return self._add_family(family, called)
+
+    def _add_family(self, family: str, called: Sequence[str]) -> list[str]:
         wanted = self.families.get(family) or []
         self.requested.append(family)
         merged = list(dict.fromkeys([*self.bound, *wanted]))

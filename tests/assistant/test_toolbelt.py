@@ -148,3 +148,25 @@ def test_two_families_asked_for_in_one_step_both_stay_bound() -> None:
     sel.add_family("finance")
     assert {"find_purchase_orders", "vendor_bills"} <= set(sel.bound)
     assert _bytes(sel.names(), tools, sel.meta) <= BUDGET_BYTES
+
+
+def test_two_more_tools_calls_in_one_step_bind_both_families_over_http(make_assistant: Any) -> None:
+    """'open rfqs? overdue bills?' with only the core bound: the model asks for two families in one step (the
+    agent runs them in parallel); the next request binds both tools."""
+    from tools.base import tool as make_tool
+
+    class Q(BaseModel):
+        state: str | None = None
+
+    def _fake(name: str) -> Tool:
+        def run(ctx: ToolContext, args: Q) -> ToolResult:
+            return ToolResult(tool=name, text=f"{name}: 3", data={"count": 3})
+
+        run.__doc__ = f"{name} stand-in."
+        return make_tool(Q, name=name)(run)
+
+    backend = FakeBackend(FakeBackend().tools + [_fake("find_purchase_orders"), _fake("vendor_bills")] + GROWN)
+    with MockOpenAI(planner_script(lambda: LEX)) as mock:
+        a = make_assistant(model=_llm(mock), brain_name="llm", backend=backend, tool_selector=_core_only)
+        r = a.ask(AVA, "open rfqs? overdue bills?")
+    assert {c["name"] for c in r.tool_calls} == {"find_purchase_orders", "vendor_bills"}, r.tool_calls
