@@ -94,6 +94,7 @@ class _Turn:
     proposals: list[dict[str, Any]] = field(default_factory=list)
     pending: dict[str, Any] | None = None  # the brain's question back, completed by a short reply next turn
     completes: str | None = None  # the proposal tool an open question back of this thread was about
+    selection: Any = None  # the LLM brain's per-turn tool binding (assistant.toolbelt.Selection); None = all
     usage: dict[str, int] = field(default_factory=lambda: {"input_tokens": 0, "output_tokens": 0,
                                                            "total_tokens": 0})
 
@@ -118,7 +119,8 @@ class Assistant:
                  memory: ConversationMemory | None, audit: Any, system_prompt: str,
                  tool_budget: int = 8, time_budget_s: float = 60.0,
                  directory: Any = None, max_workers: int = 16,
-                 scrubber: Callable[[Identity], Callable[[str], str] | None] | None = None) -> None:
+                 scrubber: Callable[[Identity], Callable[[str], str] | None] | None = None,
+                 tool_selector: Any = "auto") -> None:
         self.brain_name = brain_name
         self.model = model
         self.backend = backend
@@ -132,6 +134,13 @@ class Assistant:
         # role-based scrubbing of the final text (e.g. money figures quoted inside supplier emails for a
         # role that may not see prices); such roles get the answer in one piece, after scrubbing
         self.scrubber = scrubber
+        # an LLM re-reads the catalogue every step: it binds a per-turn subset (assistant/toolbelt.py); the
+        # offline planner reads no catalogue and binds everything
+        if tool_selector == "auto":
+            from assistant.toolbelt import select
+
+            tool_selector = select if brain_name == "llm" else None
+        self.tool_selector: Callable[..., Any] | None = tool_selector
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="qm-turn")
         self._tools: dict[str, StructuredTool] = {}
         self._agents: dict[tuple[str, ...], Any] = {}
@@ -223,20 +232,28 @@ class Assistant:
 
     def _agent(self, tools: list[Tool]) -> Any:
         """One compiled agent per tool set (i.e. per role), built on first use."""
-        key = tuple(t.name for t in tools)
+        key = tuple(t.name if t.name != "more_tools" else f"{t.name}:{t.args_model.model_json_schema()}" for t in tools)
         agent = self._agents.get(key)
         if agent is None:
-            wrapped = [self._wrap(t) for t in tools]
-            agent = create_agent(self.model, tools=wrapped, middleware=[_model_guard])
+            wrapped = [self._wrap_meta(t) if t.name == "more_tools" else self._wrap(t) for t in tools]
+            agent = create_agent(self.model, tools=wrapped, middleware=[_model_guard, _bind_turn_tools])
             self._agents[key] = agent
         return agent
 
     def _loop(self, turn: _Turn, text: str) -> tuple[str, str | None]:
         user = turn.ctx.user
         events = turn.events
-        agent = self._agent(self.backend.catalogue(user))
         history: list[BaseMessage] = (self.memory.messages(turn.ctx.thread_id or "", user.username)
                                       if self.memory else [])
+        tools = self.backend.catalogue(user)
+        if self.tool_selector is not None:
+            previous = [str(f["tool"]) for f in history_focus(history) if f.get("tool")]
+            turn.selection = self.tool_selector(text, tools, previous)
+            if turn.selection.meta is not None:
+                tools = [*tools, turn.selection.meta]
+            else:
+                turn.selection = None  # everything fits: bind it all
+        agent = self._agent(tools)
         messages: list[BaseMessage] = [SystemMessage(self._system_prompt(user)), *history, HumanMessage(text)]
         open_question = (history_focus(history) or [{}])[-1].get("pending") or {}
         turn.completes = str(open_question.get("intent") or open_question.get("tool") or "") or None
@@ -322,6 +339,24 @@ class Assistant:
             args_schema=_schema(tool), response_format="content_and_artifact")
         self._tools[tool.name] = wrapped
         return wrapped
+
+    @staticmethod
+    def _wrap_meta(tool: Tool) -> StructuredTool:
+        """more_tools(family): binds that family of the role's tools for the next step of this turn."""
+
+        def run(family: str) -> tuple[str, None]:
+            turn = _TURN.get()
+            sel = turn.selection if turn is not None else None
+            if sel is None:
+                return "Every tool you may use is already available.", None
+            if family not in sel.families:
+                return f"No such family. Choose one of: {', '.join(sel.families)}.", None
+            added = sel.add_family(family, [r["name"] for r in turn.records])  # type: ignore[union-attr]
+            turn.events.put({"type": "status", "text": "Looking for the right tool…"})  # type: ignore[union-attr]
+            return f"Now available: {', '.join(added)}. Call the one you need.", None
+
+        return StructuredTool.from_function(func=run, name=tool.name, description=tool.description,
+                                            args_schema=_schema(tool), response_format="content_and_artifact")
 
     def _system_prompt(self, user: Identity) -> str:
         return self.system_prompt.replace("{user}", user.label).replace("{role}", user.role) \
@@ -445,6 +480,17 @@ def _model_guard(request: Any, handler: Callable[[Any], Any]) -> Any:
         raise ModelCallError(exc) from exc
 
 
+@wrap_model_call  # type: ignore[arg-type]
+def _bind_turn_tools(request: Any, handler: Callable[[Any], Any]) -> Any:
+    """Bind only this turn's selected tools (plus more_tools); the agent can still run any tool of the role."""
+    turn = _TURN.get()
+    sel = turn.selection if turn is not None else None
+    if sel is not None:
+        names = sel.names()
+        request = request.override(tools=[t for t in request.tools if getattr(t, "name", None) in names])
+    return handler(request)
+
+
 def _unwrap(exc: Exception) -> Exception:
     return exc.cause if isinstance(exc, ModelCallError) else exc
 
@@ -498,7 +544,8 @@ def _explain_failure(exc: Exception, turn: _Turn) -> str:
 
 
 ACTION_WORDS = re.compile(
-    r"\b(order|buy|purchase|rfq|quote|quotation|confirm|cancel|remind|reminder|chase|nudge|follow[- ]up|"
+    r"\b(order|buy|purchase|rfq|quote|quotation|confirm|cancel|kill|scrap|void|call off|can go|be cancell?ed|"
+    r"remind|reminder|chase|nudge|follow[- ]up|"
     r"reschedule|postpone|move|push|delay|draft|create|raise|send|propose|yes|yeah|yep|go ahead|do it|"
     r"please do|proceed|ok|okay|sure|approve|transfer|turn|convert|request|requisition)\b", re.I)
 

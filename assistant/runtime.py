@@ -57,9 +57,11 @@ class Runtime:
     # -- construction --------------------------------------------------------------------------
     @classmethod
     def build(cls, settings: Settings, *, brain: BaseChatModel | None = None,
-              ingest_corpus: bool = True, embedder: Any = None) -> Runtime:
+              ingest_corpus: bool = True, embedder: Any = None, warm: bool = True) -> Runtime:
         """Start or connect everything. `brain` overrides the configured one (tests, scripted mock);
-        `embedder` overrides the configured embedding model (tests use a fast deterministic one)."""
+        `embedder` overrides the configured embedding model (tests use a fast deterministic one).
+        `warm=False` (one-shot CLI commands): the knowledge base is opened on first use, not at start,
+        and nothing is warmed up beyond what the first question needs."""
         timings: dict[str, float] = {}
         t = time.perf_counter()
         sandbox = None
@@ -88,7 +90,8 @@ class Runtime:
             proposals = _proposal_service(store, policy, directory, audit, odoo)
 
             t = time.perf_counter()
-            knowledge = _knowledge(settings, ingest_corpus, embedder)
+            knowledge = _knowledge(settings, ingest_corpus, embedder) if warm else LazyKnowledge(
+                lambda: _knowledge(settings, ingest_corpus, embedder))
             timings["knowledge_s"] = round(time.perf_counter() - t, 3)
 
             brain_name = "custom" if brain is not None else settings.resolved_brain
@@ -106,7 +109,8 @@ class Runtime:
                 system_prompt=read_prompt("system.md"), tool_budget=settings.turn_tool_budget,
                 time_budget_s=settings.turn_time_budget_s, directory=directory, scrubber=_money_scrubber(policy))
             t = time.perf_counter()
-            _warm_up(brain_name, odoo, knowledge)
+            if warm:
+                _warm_up(brain_name, odoo, knowledge)
             timings["warm_up_s"] = round(time.perf_counter() - t, 3)
             _reconcile_stuck(proposals)
         except BaseException:
@@ -235,6 +239,30 @@ class ToolSet:
             except Exception:  # noqa: BLE001 - the answer still goes out
                 log.exception("could not audit tool call %s", t.name)
         return result
+
+
+class LazyKnowledge:
+    """The document retriever, opened on first use (chromadb and the corpus check cost seconds; most
+    one-shot questions never search documents). Attribute access opens it; `resolve()` returns the
+    retriever or None when no knowledge base is available."""
+
+    def __init__(self, build: Any) -> None:
+        self._build = build
+        self._value: Any = None
+        self._built = False
+
+    def resolve(self) -> Any:
+        if not self._built:
+            self._value, self._built = self._build(), True
+        return self._value
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = self.resolve()
+        if value is None:
+            raise AttributeError(f"no knowledge base ({name})")
+        return getattr(value, name)
 
 
 # -- pieces ------------------------------------------------------------------------------------

@@ -19,10 +19,17 @@ import time
 TARGET_S = 1.5
 
 
-def one_run(cmd: list[str]) -> tuple[float, int]:
+def one_run(cmd: list[str]) -> tuple[float, int, float]:
+    """(wall s, exit code, CPU s of the child: user + sys — what the command costs when the host is busy)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy(), check=False)
-    return time.perf_counter() - t, proc.returncode
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, proc.returncode, cpu
 
 
 def slowest_imports(question: str, user: str, top: int = 8) -> list[tuple[float, str]]:
@@ -45,11 +52,14 @@ def main() -> None:
     a = ap.parse_args()
     cmd = [sys.executable, "-m", "assistant.cli", "ask", a.question, "--as", a.user]
     one_run(cmd)  # warm the OS file cache and any first-run work
-    times = []
+    times, cpus = [], []
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for i in range(a.runs):
-        wall, rc = one_run(cmd)
+        wall, rc, cpu = one_run(cmd)
         times.append(wall)
-        print(f"run {i + 1}: {wall:.2f} s (exit {rc})")
+        cpus.append(cpu)
+        print(f"run {i + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU (exit {rc})")
+    print(f"`quartermaster ask` CPU (user+sys): median {statistics.median(cpus):.2f} s")
     print(f"`quartermaster ask` wall: median {statistics.median(times):.2f} s, best {min(times):.2f} s over "
           f"{a.runs} runs (target {TARGET_S} s: {'met' if statistics.median(times) <= TARGET_S else 'NOT met'})")
     t = time.perf_counter()

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from langchain_core.embeddings import Embeddings as LCEmbeddings
 
 F32 = np.float32
 
@@ -368,48 +366,6 @@ def make_embedder(kind: str = "local", *, model: str | None = None, base_url: st
     raise ValueError(f"unknown embeddings kind {kind!r} (local, openai or hash)")
 
 
-# --------------------------------------------------------------------------------------------
-# Adapters
-# --------------------------------------------------------------------------------------------
-
-class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
-    """chromadb adapter. Passed explicitly to every collection, so chromadb never picks its
-    own default (which downloads an ONNX model at first use)."""
-
-    def __init__(self, embedder: Embedder | None = None, kind: str = "local") -> None:
-        self.embedder: Embedder = embedder or make_embedder(kind)
-        self.kind = kind if embedder is None else _kind_of(self.embedder)
-
-    def __call__(self, input: Documents) -> Embeddings:
-        return [row for row in self.embedder.embed(list(input))]
-
-    @staticmethod
-    def name() -> str:
-        return "quartermaster"
-
-    def default_space(self) -> Any:
-        return "cosine"
-
-    def supported_spaces(self) -> Any:
-        return ["cosine"]
-
-    def get_config(self) -> dict[str, Any]:
-        cfg: dict[str, Any] = {"kind": self.kind, "embedder": self.embedder.name}
-        if isinstance(self.embedder, HashEmbedder):
-            cfg["dim"] = self.embedder.dim
-        return cfg
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
-        kind = str(config.get("kind", "local"))
-        if kind == "hash":
-            return ChromaEmbeddingFunction(HashEmbedder(int(config.get("dim", 256))))
-        return ChromaEmbeddingFunction(kind=kind)
-
-    def validate_config_update(self, old_config: dict[str, Any], new_config: dict[str, Any]) -> None:
-        return
-
-
 def _kind_of(embedder: Embedder) -> str:
     if isinstance(embedder, HashEmbedder):
         return "hash"
@@ -418,14 +374,13 @@ def _kind_of(embedder: Embedder) -> str:
     return "local"
 
 
-class LangChainEmbeddings(LCEmbeddings):
-    """LangChain adapter, e.g. for `langchain_chroma.Chroma(embedding_function=...)`."""
 
-    def __init__(self, embedder: Embedder | None = None) -> None:
-        self.embedder: Embedder = embedder or LocalMiniLMEmbedder()
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed(list(texts)).tolist()
+def __getattr__(name: str) -> Any:
+    """The chromadb and LangChain adapters live in knowledge.adapters, imported on first use: importing
+    chromadb costs seconds, and a CLI question or the planner's router only needs the embedder."""
+    if name in ("ChromaEmbeddingFunction", "LangChainEmbeddings"):
+        from knowledge import adapters
 
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed([text])[0].tolist()
+        return getattr(adapters, name)
+    raise AttributeError(name)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.embeddings import ChromaEmbeddingFunction, Embedder
+from knowledge.embeddings import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class DocumentStore:
         from chromadb.config import Settings as ChromaSettings
 
         self.embedder = embedder
+        from knowledge.adapters import ChromaEmbeddingFunction  # chromadb: imported when a store is opened
+
         self.embedding_function = ChromaEmbeddingFunction(embedder)
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         if host:

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 
-def _runtime(brain: str | None = None) -> Any:
+def _runtime(brain: str | None = None, warm: bool = True) -> Any:
     """The Runtime; reuses the sandbox `quartermaster run` keeps on QM_SANDBOX_PORT (same data dir)."""
     from assistant.local_sandbox import SandboxPortTaken
     from assistant.runtime import Runtime
@@ -21,7 +21,7 @@ def _runtime(brain: str | None = None) -> Any:
     if brain in ("offline", "llm"):
         overrides["brain"] = brain
     try:
-        return Runtime.build(load_settings(**overrides))
+        return Runtime.build(load_settings(**overrides), warm=warm)
     except SandboxPortTaken as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
             as_json: bool = typer.Option(False, "--json", help="Print the TurnResult as JSON.")) -> None:
         """Ask one question and print the answer."""
         console = _console()
-        runtime = _runtime()
+        runtime = _runtime(warm=False)  # one question: open only what it needs
         try:
             result = runtime.assistant.ask_as(as_user, question, thread_id=thread, channel="cli")
             if as_json:

@@ -15,7 +15,8 @@ from assistant.planner.lexicon import Lexicon, norm
 PO_STATES = (("to approve|waiting (?:for |on )?(?:my |your |an? |the )?approval|awaiting (?:my |your )?approval|"
               "need(?:s|ing)? (?:my |your )?approval|"
               "pending approval|for approval", "to_approve"),
-             ("sent", "sent"), ("rfqs?|quotes?|quotations?|requests? for quotation", "rfq"), ("drafts?", "draft"),
+             ("sent|send out|sent out|we sent|sent to (?:the )?vendors?", "sent"),
+             ("rfqs?|quotes?|quotations?|requests? for quotation", "rfq"), ("drafts?", "draft"),
              ("cancell?ed|canceled|cancelled", "cancel"), ("done|closed|fully received|locked", "done"),
              ("confirmed", "purchase"), ("open|outstanding|running|active", "open"))
 QUESTION_FOR = {
@@ -85,7 +86,8 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
     wh, sup, prod = ents.get("warehouse"), ents.get("supplier"), ents.get("product")
     ref = ents.get("reference") or ents.get("receipt") or ents.get("bill")
     if intent == "find_purchase_orders":
-        slots: dict[str, Any] = {"state": po_state(low), "supplier": sup, "product": prod, "warehouse": wh}
+        slots: dict[str, Any] = {"state": po_state(low) or ents.get("state"), "supplier": sup, "product": prod,
+                                 "warehouse": wh}
         if _word(low, "late|overdue|delayed|behind|past due"):
             slots["late"] = True
             slots["state"] = slots["state"] if slots["state"] not in ("open",) else None
@@ -126,10 +128,14 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
         status = None
         if _word(low, "overdue|past due|late"):
             status = "overdue"
+        elif _word(low, "unpaid|not (?:yet )?(?:been )?paid|haven t been paid|hasn t been paid|still to pay|to be paid"):
+            status = "open"
         elif _word(low, "paid") and not _word(low, "unpaid|not paid"):
             status = "any" if ref else "paid"
         elif _word(low, "due"):
             status = "due"
+        elif _word(low, "unpaid|not (?:yet )?paid|haven t been paid|open|outstanding|owe|owing|balance|pending"):
+            status = "open"
         elif _word(low, "draft"):
             status = "draft"
         elif ref:
@@ -152,9 +158,13 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
             slots["compare_previous"] = True
         if m := re.search(r"\btop\s+(\d{1,2})\b", low):
             slots["top"] = int(m.group(1))
-        if prod and _word(low, "different prices?|prices? (?:across|by|per)|compare (?:the )?prices?|"
-                               "price (?:difference|spread)|pay different"):
+        if prod and _word(low, "different prices?|prices?|compare (?:the )?prices?|price (?:difference|spread)|"
+                               "pay(?:ing)? different|pay(?:ing)? the same|same price|unit price|unit cost|costs?|"
+                               "variance|cost comparison"):
             slots["compare_prices"] = True
+            if _word(low, "other sites|other warehouses|everywhere|all sites|each site|every site|across|"
+                          "the others|rest of"):
+                slots["warehouse"] = None  # a site named as one side of the comparison, not a filter
         return "spend_analysis", slots
     return None, "unknown"
 
@@ -169,6 +179,11 @@ def stock_gap_note(data: dict[str, Any]) -> str | None:
             need = max(0.0, float(mx) - float(on_hand))
             where = f" at {r.get('wh')}" if r.get("wh") else ""
             line = f"To get back up to max{where}: {_n(mx)} − {_n(on_hand)} on hand = {_n(need)}."
+            if isinstance(r.get("odoo_to_order"), int | float):  # Odoo's own answer (forecast, open RFQs, multiples)
+                line = (f"Odoo's reorder rule{where} says to order {_n(r['odoo_to_order'])}. "
+                        f"(Max {_n(mx)} − {_n(on_hand)} on hand = {_n(need)}.)")
+            elif r.get("reorder_min") is not None and not r.get("below_min"):
+                line += " Odoo's reorder rule does not ask for more right now (not below its minimum)."
             fc = r.get("forecast")
             if isinstance(fc, int | float) and fc != on_hand:
                 line += (f" Counting what is already incoming and outgoing (forecast {_n(fc)}), "

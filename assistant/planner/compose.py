@@ -185,7 +185,9 @@ MAX_COLS = 9
 
 
 def _label(key: str) -> str:
-    return LABELS.get(key) or key.replace("_", " ").capitalize()
+    from assistant.people_text import COLUMN_LABELS
+
+    return LABELS.get(key) or COLUMN_LABELS.get(key) or key.replace("_", " ").capitalize()
 
 
 def _cell(value: object) -> str | None:
@@ -212,8 +214,18 @@ PREFERRED = {"replenishment_risk": ["product", "on_hand", "forecast", "min", "su
                                     "based_on_receipts"]}
 
 
-def _table(rows: list[dict[str, object]], prefer: list[str] | None = None) -> list[str]:
-    """A Markdown table with readable headers; columns are the keys that have a value in some row."""
+def _table(rows: list[dict[str, object]], prefer: list[str] | None = None, currency: str | None = None
+           ) -> list[str]:
+    """A Markdown table with readable headers; columns are the keys that have a value in some row; amounts of
+    money with two decimals and the currency the tool reported (assistant/people_text.py)."""
+    from assistant.people_text import MONEY_KEYS, money
+
+    def cell(row: dict[str, object], key: str) -> str | None:
+        value, cur = row.get(key), row.get("currency") if isinstance(row.get("currency"), str) else currency
+        if cur and key in MONEY_KEYS and isinstance(value, int | float) and not isinstance(value, bool):
+            return money(float(value), str(cur))
+        return _cell(value)
+
     cols: list[str] = [c for c in prefer or [] if any(_cell(r.get(c)) is not None for r in rows)]
     for r in rows:
         for k, v in r.items():
@@ -221,10 +233,12 @@ def _table(rows: list[dict[str, object]], prefer: list[str] | None = None) -> li
                     or (isinstance(v, dict) and "vendor" in v and k not in cols) \
                     or (k == "lines" and isinstance(v, list) and k not in cols and _cell(v)):
                 cols.append(k)
+    if any(c in MONEY_KEYS for c in cols) and all(isinstance(r.get("currency"), str) for r in rows):
+        cols = [c for c in cols if c != "currency"]  # said beside each amount
     cols = cols[:MAX_COLS]
     out = ["| " + " | ".join(_label(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
-        out.append("| " + " | ".join(_cell(r.get(c)) or "" for c in cols) + " |")
+        out.append("| " + " | ".join(cell(r, c) or "" for c in cols) + " |")
     return out
 
 
@@ -266,6 +280,7 @@ def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240) 
 def render_data(tool: str, data: dict[str, object]) -> str:
     """Header facts and the lists of rows in a tool's data, as Markdown tables (quoted texts as bullets)."""
     lines: list[str] = []
+    currency = data.get("currency") if isinstance(data.get("currency"), str) else None
     quote = {"supplier_communications": "text", "search_documents": "text",
              "purchase_order_status": "text"}.get(tool)
     for key, value in data.items():
@@ -277,7 +292,16 @@ def render_data(tool: str, data: dict[str, object]) -> str:
             if quote and any(quote in r for r in rows):
                 lines += [_row(r, quote=quote) for r in rows[:MAX_ROWS]]
             else:
-                lines += _table(rows[:MAX_ROWS], PREFERRED.get(tool))
+                lines += _table(rows[:MAX_ROWS], PREFERRED.get(tool), currency)  # type: ignore[arg-type]
             if len(rows) > MAX_ROWS:
                 lines.append(f"… and {len(rows) - MAX_ROWS} more")
+        elif isinstance(value, dict):  # nested reports ({"by_warehouse": {"rows": [...], "spread_pct": 4.8}})
+            for sub, part in value.items():
+                inner = part.get("rows") if isinstance(part, dict) else None
+                if isinstance(inner, list) and inner and all(isinstance(v, dict) for v in inner):
+                    lines += ["", f"**{_label(key)} {_label(sub).lower()}**"] if lines else \
+                        [f"**{_label(key)} {_label(sub).lower()}**"]
+                    lines += _table(inner[:MAX_ROWS], PREFERRED.get(tool), currency)  # type: ignore[arg-type]
+                    if isinstance(part.get("spread_pct"), int | float):
+                        lines.append(f"Spread between lowest and highest: {part['spread_pct']:.1f} %")
     return "\n".join(lines)

@@ -35,14 +35,25 @@ DATE_WORDS = (r"(?:today|tomorrow|yesterday|overdue|this week|next week|last wee
 OUT_OF_SCOPE = re.compile(
     r"\b(weather|poem|joke|song|recipe|bitcoin|crypto|stock price|share price|lottery|horoscope|"
     r"football|movie|translate|write (?:me )?(?:a|an) (?:essay|story|email to my)|password|"
-    r"salary|salaries|payroll|social security|credit card)\b", re.I)
+    r"salary|salaries|payroll|social security|credit card|flights?|hotels?|taxi|uber|restaurants?|vacation|"
+    r"holiday booking|book me)\b", re.I)
 FORBIDDEN = re.compile(
     r"\b(delete|drop|erase|wipe|truncate|purge|unlink)\b|\bexecute\b.*\b(sql|code|python|shell)\b|"
     r"\b(approve|reject) (?:proposal|it|that|my|the proposal)\b|\bapprove\b.*\b(?:own|myself)\b|"
     r"\bset (?:the )?(?:price|cost)\b|\bchange (?:the )?(?:price|cost)\b|\bpay\b.*\b(?:bills?|invoices?)\b|"
     r"\b(?:validate|receive) (?:the )?receipt\b|\bgrant\b.*\b(?:access|role|admin)\b|"
     r"\bignore (?:all |your |the )?(?:previous|prior|above) instructions\b|\bsystem prompt\b|"
-    r"\bwithout approval\b|\bskip (?:the )?approval\b|\bbypass\b", re.I)
+    r"\bwithout approval\b|\bskip (?:the )?approval\b|\bbypass\b|"
+    r"\bignore (?:your|the|all|my|any) (?:rules|policy|policies|guardrails|limits|controls)\b|"
+    r"\bwire (?:the )?(?:money|funds|payment|cash)\b|\b(?:send|transfer|move) (?:the )?(?:money|funds|cash|payment)\b|"
+    r"\b(?:send|transfer|wire)\s+(?:\$|€|£)?\d[\d,.]*k?\s*(?:dollars|usd|eur|euros?|bucks)?\s+to\b", re.I)
+# a cancellation in other words ("kill P01234", "P01234 can be cancelled")
+CANCEL_WORDS = r"(?:cancel|kill|scrap|void|call off|(?:can|should|must|could) be cancell?ed|can go|not needed any ?more)"
+# creating an RFQ, not asking about RFQs ("open rfqs?", "is it still an rfq?")
+RFQ_CREATE = re.compile(r"\b(?:create|draft|raise|start|get|send out|send|make|new|open up|put in|do|need|want|"
+                        r"request|kick off|set up)\b(?:\s+\w+){0,3}?\s+(?:an?\s+)?(?:rfq|quote|quotation|"
+                        r"request for quotation|po|purchase order)\b|\brfq (?:for|to)\s+\d|\bget (?:a |an )?rfq",
+                        re.I)
 
 
 @dataclass
@@ -60,6 +71,7 @@ class Plan:
     pending: dict[str, Any] | None = None  # a question back: what a short reply completes (thread memory)
     fallback: Plan | None = None  # when `tool` is not in this Odoo's catalogue (a tool not installed)
     post: str | None = None  # a computed line after the tool's answer ("stock_gap": max - on hand)
+    sure: bool = False  # a rule that matched the request's own words for a specific tool: the router does not overrule
 
 
 def _has(text: str, *words: str) -> bool:
@@ -88,6 +100,9 @@ def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
         slots["bill"] = m.group(1).upper()
     if wh := lex.warehouse(text):
         slots["warehouse"] = wh
+    elif (code := next((c for c in lex.codes_kept() if re.search(rf"(?<![\w/-]){re.escape(c)}(?![\w/-])", text, re.I)),
+                       None)):
+        slots["warehouse"] = next(str(w["code"]) for w in lex.warehouses if str(w["code"]).lower() == code)
     if sup := lex.supplier(text):
         slots["supplier"] = sup
     if prod := lex.product(text):
@@ -96,6 +111,8 @@ def _entities(text: str, lex: Lexicon) -> dict[str, Any]:
 
 
 PER_WAREHOUSE = {"stock_levels", "inbound_schedule", "replenishment_risk", "open_purchase_orders"}
+PER_SUPPLIER = {"supplier_scorecard", "supplier_history", "spend_analysis", "open_purchase_orders", "vendor_bills",
+                "find_purchase_orders"}
 
 
 def parse(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any = None) -> Plan:
@@ -103,20 +120,47 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any = 
 
     A pending question back is completed first; a two-part question becomes two plans; otherwise the
     router (examples in MiniLM space) and the rules each read the message and `decide` arbitrates."""
-    from assistant.planner.route import answer_pending, route_message, split_parts
+    from assistant.planner.route import answer_pending, route_message, split_candidates
 
     if history and (pending := history[-1].get("pending")):
         done = answer_pending(text, lex, history, pending, router)
         if done is not None:
             return done
-    parts = split_parts(text)
-    if len(parts) == 2:
-        first = route_message(parts[0], lex, history, router)
-        second = route_message(parts[1], lex, history, router, inherit=first.slots)
-        if first.tool and second.tool and not (first.tool in PROPOSAL_TOOLS or second.tool in PROPOSAL_TOOLS):
-            first.also = [second]
-            return first
-    return route_message(text, lex, history, router)
+    whole = route_message(text, lex, history, router)
+    if whole.extra or whole.tool == "create_rfq" or whole.intent in ("refuse", "bad_quantity", "not_allowed"):
+        return whole  # comparisons, several warehouses or order lines are one request already
+    if whole.tool == "stock_levels" and len(str(whole.slots.get("product") or "")) > 12 \
+            and lex.product_info(str(whole.slots["product"])):
+        return whole  # a long product name with commas ("Pads, 4 x 4 in (Case of 10)") is one request
+    for left, right in split_candidates(text, lex):
+        first = route_message(left, lex, history, router)
+        second = route_message(right, lex, history, router, inherit={**first.slots, **_ref_of(first)})
+        if not (first.tool and second.tool) or (first.tool, first.slots) == (second.tool, second.slots):
+            continue
+        if first.tool in PROPOSAL_TOOLS and second.tool in PROPOSAL_TOOLS:
+            continue  # two actions in one message: each must be asked for on its own
+        if first.extra or second.extra:
+            continue
+        if PROPOSAL_TOOLS & {first.tool, second.tool} and not _READ_CUE.search(
+                left if second.tool in PROPOSAL_TOOLS else right):
+            continue  # "chase X and email the supplier": one action with a detail, not a question and an action
+        if (second.tool == "open_purchase_orders" and first.tool == "inbound_schedule" and second.slots.get("late_only")
+                and not re.search(r"\b(?:pos?|orders?|purchase)\b", right, re.I)):
+            # "what's due at X today and what's late there": the late *receipts* of the same place
+            second = Plan("inbound_schedule", "inbound_schedule", {**first.slots, "when": "overdue"})
+        if first.tool in PROPOSAL_TOOLS:  # the read first, then the action the user asked for
+            first, second = second, first
+        first.also = [second]
+        return first
+    return whole
+
+
+_READ_CUE = re.compile(r"\?|\b(?:where|what|whats|status|check|how|show|list|when|is|are|any|which|who|tell)\b", re.I)
+
+
+def _ref_of(plan: Plan) -> dict[str, Any]:
+    ref = plan.slots.get("reference") or plan.slots.get("receipt")
+    return {"reference": ref} if ref else {}
 
 
 def rules(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
@@ -125,6 +169,9 @@ def rules(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     if plan.tool in PER_WAREHOUSE and plan.slots.get("warehouse") and not plan.extra:
         more = [w for w in lex.warehouses_in(text) if w != plan.slots["warehouse"]]
         plan.extra = [{**plan.slots, "warehouse": w} for w in more[:4]]  # "ABC-1042 at WH and RTM"
+    if plan.tool in PER_SUPPLIER and plan.slots.get("supplier") and not plan.extra:
+        more = [n for n in suppliers_in(text, lex) if n != plan.slots["supplier"]]
+        plan.extra = [{**plan.slots, "supplier": n} for n in more[:3]]  # "spend with A and B this year"
     return plan
 
 
@@ -182,46 +229,77 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             return Plan("clarify", reply="Tell me the receipt (or its PO) and the new date, e.g. "
                                          f"'reschedule {_example_receipt(lex)} to next Monday'.")
         return Plan("reschedule_receipt", "reschedule_receipt", {"receipt": receipt, "date": target})
-    for verb, tool in (("cancel", "cancel_purchase_order"), ("confirm", "confirm_purchase_order"),
+    for verb, tool in ((CANCEL_WORDS, "cancel_purchase_order"), ("confirm", "confirm_purchase_order"),
                        ("approve", "approve_purchase_order")):
         if not _has(low, verb) or (verb == "confirm" and _has(low, "confirmation", "confirmed")):
             continue
         ref = ents.get("reference") or _focus_po(last, low)
         if not ref:
-            if ask := _which_one(last, low, "pos", verb):
+            if ask := _which_one(last, low, "pos", verb.split("|")[0]):
                 return ask
-            if verb == "cancel" and _has(low, "rfq", "rfqs", "po", "pos", "order", "purchase order", "quote"):
+            if verb == CANCEL_WORDS and _has(low, "rfq", "rfqs", "po", "pos", "order", "purchase order", "quote"):
                 # "cancel the draft RFQ for <vendor>": never read as a request to create one
                 return Plan("clarify", reply="Which RFQ or purchase order should I cancel? Give its reference "
                                              "(ask 'open RFQs for <vendor>' to see them).",
                             pending={"kind": "slot", "slot": "reference", "intent": tool, "text": raw})
             continue
         slots = {"reference": ref}
-        if verb == "cancel":
+        if verb == CANCEL_WORDS:
             slots["reason"] = _reason(raw) or "Cancellation requested in chat by the buyer"
         return Plan(tool, tool, slots)
     if (bulk := _order_suggestions(raw, low, ents, last)) is not None:
         return bulk
+    if _has(low, "rfqs?", "quotes?", "quotations?", "requests? for quotations?") and not _creates_rfq(raw, low, ents):
+        # a question about RFQs ("open rfqs with <vendor>?", "is <PO> still an rfq?"), not a request for one
+        if ents.get("reference"):
+            return Plan("purchase_order_status", "purchase_order_status", {"reference": ents["reference"]})
+        return routed("find_purchase_orders", raw, ents, lex)
     if (_has(low, "rfq", "request for quotation", "request a quote", "draft a po", "create a po",
              "raise a po", "new po", "purchase order for") or re.search(r"\b(order|buy|purchase)\s+-?\d", low)
             or (re.match(r"^(?:please\s+)?(?:order|buy|purchase)\b", low) and ents.get("product")
                 and re.search(rf"(?:x|×|qty|quantity)\s*:?\s*{NUMBER}", raw, re.I))):
         return _rfq(raw, low, ents, lex, last)
 
+    # -- narrowing the last answer ("which of them are overdue", "and last year?") ---------------------
+    last_tool = last.get("tool")
+    if last_tool and last_tool not in PROPOSAL_TOOLS and (refined := _refine(raw, low, ents, last, str(last_tool),
+                                                                             local_today(lex.tz))):
+        return refined
+
+    # -- three-way match (before supplier words: "is <vendor> overbilling us") -------------------------
+    if _has(low, "three[- ]way", "3[- ]way", "3 way", "match exceptions?", "mismatch(?:es)?", "discrepanc(?:y|ies)",
+            "bills? (?:that )?(?:disagree|don t match|dont match|do not match)", "invoice exceptions?",
+            "over ?bill(?:ing|ed)?", "over ?charg(?:ing|ed|e)", "charg(?:ing|ed|e) (?:us )?more than",
+            "billed (?:us )?(?:more|for more)", "(?:bills?|invoices?) (?:that )?(?:are |were )?off",
+            "(?:don t|dont|do not|doesn t|doesnt) line up", "(?:bills?|invoices?) (?:vs|versus|against) (?:the )?(?:po|receipts?)") \
+            and not _has(low, "polic(?:y|ies)", "tolerances?", "sop", "rules?", "procedure", "process", "allowed",
+                         "threshold", "how much can"):
+        return Plan("three_way_match_exceptions", "three_way_match_exceptions",
+                    {"supplier": ents.get("supplier"), "since": since_phrase(raw)})
+
     # -- supplier communications and summaries ----------------------------------------------------
     supplier = ents.get("supplier")
     today = local_today(lex.tz)
     if not supplier and _has(low, "their", "them", "they") and last.get("supplier") \
             and _has(low, "messages?", "emails?", "communications?", "summar(?:y|ise|ize|ies)", "scorecard",
-                     "spend", "history", "performance", "telling", "said"):
+                     "spend", "spent", "history", "performance", "telling", "said", "otif", "kpis?", "on[- ]time",
+                     "reliab\\w*", "lead times?", "bills?", "invoices?", "pos", "orders?", "rfqs?"):
         supplier = ents["supplier"] = last["supplier"]
+    if supplier and (re.search(r"\bhow (?:has|have|is|are|was|were|did)\b.{0,60}?\b(?:done|doing|performing|performed|"
+                               r"been doing|delivered|delivering)\b", low)
+                     or _has(low, "usually", "typically", "on average", "tend to", "track record", "how late is",
+                             "how often (?:is|are|do|does)")) and not ents.get("reference"):
+        return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": supplier,
+                                                                 "months": months_asked(low, today)}, sure=True)
     supplier_words = _has(low, "scorecard", "otif", "kpis?", "performance", "performing", "doing", "reliable",
                           "reliability", "spend", "spent", "summar(?:y|ise|ize|ies)", "brief", "messages?",
                           "emails?", "communications?", "telling", "compare", "versus", "vs")
     if not supplier and supplier_words and not ents.get("product") and not ents.get("reference"):
         supplier = supplier_phrase(raw)  # unknown to the lexicon: the tool resolves it (typo, or candidates)
     if supplier and _has(low, "summar(?:y|ise|ize|ies)", "brief(?:ing)?", "overview", "tl;dr", "tldr",
-                         "what(?: s| is|s)? going on with", "situation with"):
+                         "what(?: s| is|s)? going on with", "situation with", "recap", "sum up", "sum it up",
+                         "latest (?:with|from|on)", "(?:anything|what s|whats|what is) new with", "any (?:issues|problems)",
+                         "catch me up", "fill me in"):
         return Plan("summarize_supplier", "summarize_supplier", {"supplier": supplier,
                                                                  "since": since_phrase(raw)})
     if supplier and _has(low, "messages?", "emails?", "communications?", "chatter", "correspondence",
@@ -231,7 +309,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         if ents.get("reference"):  # "what did <vendor> say about <PO>": only that order's messages
             comms["po"] = ents["reference"]
         return Plan("supplier_communications", "supplier_communications", comms)
-    if _has(low, "compare", "versus", "vs", "comparison"):
+    if _has(low, "compare", "versus", "vs", "comparison", "side by side", "next to each other", "against each other") \
+            or (_has(low, "otif", "scorecards?", "kpis?", "on[- ]time", "performance") and len(suppliers_in(raw, lex)) >= 2):
         names = suppliers_in(raw, lex)
         if len(names) >= 2:
             months = months_asked(low, today)
@@ -248,7 +327,14 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     if _has(low, "sop", "policy", "policies", "procedure", "contract", "agreement", "clause", "penalt(?:y|ies)",
             "payment terms", "incoterms?", "moq", "who (?:can |may |must |should )?approves?", "approval matrix",
             "what does .* say", "handbook", "playbook", "guideline", "terms", "onboarding", "how do we handle",
-            "how should (?:we|i) handle", "rules? for", "appointments?") \
+            "how should (?:we|i) handle", "rules? for", "appointments?", "process(?:es)?", "steps (?:to|for)",
+            "what are the steps", "paperwork", "what docs", "which docs", "documents? (?:do we need|needed|required)",
+            "sign[- ]off", "signs? off", "approval limits?", "escalation", "escalate", "how often do we",
+            "how do (?:i|we) (?:book|return|send back|handle|deal|report|onboard|set up|escalate|get)",
+            "what do (?:i|we) do (?:if|when|with|about)", "what (?:do|should) (?:i|we) do$",
+            "what (?:checks|inspections?)", "where do(?:es)? .{3,40} go", "how (?:much|far|long) can", "tolerances?",
+            "(?:are|am) (?:we|i) (?:allowed|supposed|required)", "what s the rule", "what is the rule",
+            "requirements? for", "who (?:needs to|has to|must|should) (?:sign|approve|ok)") \
             or (not supplier and _has(low, "what is the .*lead time", "what s the .*lead time")):
         return Plan("search_documents", "search_documents",
                     {"query": raw, "supplier": supplier,
@@ -257,28 +343,64 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
 
     # -- reads -----------------------------------------------------------------------------------
     place = unknown_place(raw, lex, "at|in|into") if not ents.get("warehouse") else None
-    if _has(low, "three[- ]way", "3[- ]way", "3 way", "match exceptions?", "mismatch(?:es)?", "discrepanc(?:y|ies)",
-            "bills? (?:that )?(?:disagree|don t match|dont match|do not match)", "invoice exceptions?"):
-        return Plan("three_way_match_exceptions", "three_way_match_exceptions",
-                    {"supplier": supplier, "since": since_phrase(raw)})
+    if _has(low, "bills?", "invoices?", "unpaid", "payables?", "owe", "owing", "open balance", "balance (?:with|owed)") \
+            and not _has(low, "stock", "on hand", "receipts? (?:due|expected)"):
+        return routed("vendor_bills", raw, ents, lex)
+    if ents.get("product") and _has(low, "do we need (?:to )?(?:order|buy|get) (?:any )?more", "should (?:we|i) "
+                                    "(?:order|buy|reorder) (?:more|some)", "need more", "how many (?:more )?(?:to|should "
+                                    "we) (?:order|buy)", "how much (?:more )?(?:to|should we) (?:order|buy)"):
+        return Plan("stock_levels", "stock_levels", {"product": ents["product"], "warehouse": ents.get("warehouse")},
+                    post="stock_gap")
+    if ents.get("product") and _has(low, "who (?:sells|supplies|makes|carries|stocks|has)", "vendors?", "suppliers?",
+                                    "buy (?:it|them|this) from", "sources?", "cheapest", "lowest price",
+                                    "lead times?", "how long", "how many days", "price", "cost", "quote") \
+            and not _has(low, "spend", "spent", "by (?:site|warehouse)", "per (?:site|warehouse)", "across",
+                         "each (?:site|warehouse)", "everywhere", "same price", "pay the same", "pay different",
+                         "different prices?", "variance", "sites"):
+        return routed("product_vendors", raw, ents, lex)
+    if ents.get("product") and _has(low, "by (?:site|warehouse)", "per (?:site|warehouse)", "across", "each (?:site|"
+                                    "warehouse)", "everywhere", "same price", "pay the same", "pay different",
+                                    "different prices?", "price variance", "sites") \
+            and _has(low, "price", "prices", "pay", "paying", "paid", "cost", "costs", "variance"):
+        return routed("spend_analysis", raw, ents, lex)
     if _has(low, "reorder", "replenish(?:ment)?", "below (?:their |the )?(?:reorder )?min(?:imum)?", "run out",
             "running out", "stockout risk", "what should (?:we|i) (?:order|buy)", "low stock", "at risk"):
         place = place or (unknown_place(raw, lex, "for") if not ents.get("warehouse") else None)
         if place:
             return _place_back(place, lex, "replenishment_risk", raw)
         return Plan("replenishment_risk", "replenishment_risk", {"warehouse": ents.get("warehouse")})
+    if supplier and not ents.get("reference") and _has(low, "late on", "behind on", "late with", "anything late",
+                                                       "running late", "any late", "overdue on"):
+        return Plan("open_purchase_orders", "open_purchase_orders", {"supplier": supplier, "warehouse":
+                                                                     ents.get("warehouse"), "late_only": True})
     if supplier and _has(low, "scorecard", "otif", "on[- ]time", "in[- ]full", "performance", "performing",
                          "reliable", "reliability", "lead times?", "defects?", "returns?", "rating", "kpis?",
-                         "doing"):
+                         "doing", "done", "how has", "how have", "track record"):
         return Plan("supplier_scorecard", "supplier_scorecard",
                     {"supplier": supplier, "months": months_asked(low, today)})
+    if supplier and _has(low, "spend", "spent", "spending", "paid", "bought", "purchases") and _a_period(raw, lex) \
+            and not _has(low, "purchase orders?", "pos", "orders", "how many"):
+        from assistant.planner.slots import spans
+
+        category = any(sp.kind == "category" for sp in spans(raw, lex))  # "spend on Safety & PPE": no vendor
+        return routed("spend_analysis", raw, {**ents, "supplier": None if category and not ents.get("supplier")
+                                              else supplier}, lex)  # spend in a named period
     if supplier and _has(low, "spend", "spent", "history", "bought", "buy from", "price trend", "prices?"):
         return Plan("supplier_history", "supplier_history", {"supplier": supplier, "months": months_asked(low, today)})
     if ents.get("reference") and not _has(low, "open pos?", "open purchase orders?"):
         return Plan("purchase_order_status", "purchase_order_status", {"reference": ents["reference"]})
-    if ents.get("receipt") and _has(low, "status", "where", "what about", "tell me", "show", "about") \
+    if ents.get("receipt") and _has(low, "status", "where", "what about", "tell me", "show", "about", "which (?:po|order|"
+                                    "purchase order)", "what (?:po|order|purchase order)", "belongs?", "for which",
+                                    "from which") \
             or (ents.get("receipt") and len(low.split()) <= 3):
         return Plan("purchase_order_status", "purchase_order_status", {"reference": ents["receipt"]})
+    if ents.get("product") and _has(low, "on order", "pos?", "purchase orders?", "orders?", "ordered"):
+        return routed("find_purchase_orders", raw, {**ents, "state": "open"}, lex)  # POs for one product
+    if _has(low, "pos?", "purchase orders?", "orders?") and _has(low, "total", "value", "worth", "tied up", "sitting",
+                                                                 "how much", "sum", "amount", "biggest", "largest",
+                                                                 "highest", "most expensive", "how many", "count",
+                                                                 "number of"):
+        return routed("find_purchase_orders", raw, {**ents, "supplier": supplier}, lex)
     if _has(low, "open pos?", "open purchase orders?", "open orders?", "late pos?", "late purchase orders?",
             "late orders?", "overdue orders?", "overdue pos?", "orders? (?:from|with|for)", "suppliers? (?:are )?late",
             "late suppliers?", "who is late", "which vendors? (?:are )?late",
@@ -290,6 +412,9 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return Plan("open_purchase_orders", "open_purchase_orders",
                     {"supplier": supplier, "warehouse": ents.get("warehouse"),
                      "late_only": True if _has(low, "late", "overdue", "delayed") else None})
+    if _has(low, "receipts?", "deliveries", "delivery", "inbound", "shipments?", "came in", "come in", "arrived",
+            "received", "receive", "booked in", "got in") and _done(low):
+        return routed("receipts_done", raw, {**ents, "supplier": supplier}, lex)  # what already arrived
     if _has(low, "inbound", "receipts?", "arriving", "arrivals?", "expected", "due", "overdue", "coming in",
             "deliveries",
             "delivery schedule", "dock", "what(?: s| is)? coming"):
@@ -308,7 +433,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                     {"supplier": supplier, "months": months_asked(low, today)})
 
     # -- follow-ups on the previous turn ------------------------------------------------------
-    follow = _follow_up(raw, low, ents, last)
+    follow = _follow_up(raw, low, ents, last, lex)
     if follow:
         return follow
     latest_tool = (last.get("latest") or {}).get("tool")
@@ -336,13 +461,69 @@ def _period_slots(raw: str) -> dict[str, Any]:
     rng = date_range_asked(raw)
     if rng:
         return {"date_from": rng[0], "date_to": rng[1]}
-    return {"when": _date_phrase(raw)}
+    when = _date_phrase(raw)
+    if not when and re.search(r"\b(?:late|past[- ]due|behind(?: schedule)?|overdue|delayed)\b", raw, re.I):
+        when = "overdue"
+    return {"when": when}
 
 
-def _follow_up(raw: str, low: str, ents: dict[str, Any], last: dict[str, Any]) -> Plan | None:
+_DONE = re.compile(r"\b(?:received|came in|come in|arrived|done|completed|complete|book(?:ed)? in|booked|validated|got in|"
+                   r"delivered|receiving log|did (?:\w+ ){0,3}receive|have we received|we got)\b")
+_NOT_YET = re.compile(r"\b(?:overdue|late|past due|due|expected|arriving|coming|incoming|scheduled|still open|"
+                      r"not (?:yet )?(?:received|arrived)|next|tomorrow|open)\b")
+
+
+_PAST = re.compile(r"\b(?:yesterday|last (?:week|month)|(?:last|past|previous) \d+ (?:days?|weeks?|months?)|"
+                   r"so far (?:this|today)|this morning|earlier today)\b")
+
+
+def _done(low: str) -> bool:
+    """Receipts that already happened ("what came in yesterday"), not the ones still expected."""
+    return bool(_DONE.search(low) or _PAST.search(low)) and not _NOT_YET.search(low)
+
+
+def _a_period(raw: str, lex: Lexicon) -> bool:
+    """A named calendar period (this year, Q3, last month, since March, last 30 days)."""
+    from assistant.planner.builders import period
+
+    if re.search(r"\b(?:last|past|previous|over the (?:last|past))\s+\d+\s*months?\b", raw, re.I) and not re.search(
+            r"\b(?:this|last) (?:year|quarter|month|week)\b|\bytd\b|\bq[1-4]\b|\bsince\b", raw, re.I):
+        return False  # "last 6 months" is the supplier history's own look-back
+    return bool(period(raw, local_today(lex.tz)))
+
+
+def routed(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon) -> Plan:
+    """A rule reading answered by one of the newer read tools, slots filled by its builder."""
+    from assistant.planner.builders import QUESTION_FOR, build
+
+    category = None
+    if intent == "spend_analysis":
+        from assistant.planner.slots import spans
+
+        category = next((sp.value for sp in spans(raw, lex) if sp.kind == "category"), None)
+    tool, built = build(intent, raw, ents, lex, local_today(lex.tz), category)
+    if tool is None or not isinstance(built, dict):
+        return Plan("clarify", reply=QUESTION_FOR.get(str(built), f"Which {built}?"),
+                    pending={"kind": "slot", "slot": str(built), "intent": intent, "text": raw})
+    return Plan(intent, tool, {k: v for k, v in built.items() if v is not None}, sure=True)
+
+
+def _creates_rfq(raw: str, low: str, ents: dict[str, Any]) -> bool:
+    """'draft an rfq for 200 X', 'rfq 50 X from Y': a request for a new RFQ (a verb or a quantity to buy)."""
+    if RFQ_CREATE.search(low):
+        return True
+    qty = re.search(r"(?<![\w/.-])\d[\d,]*(?:\.\d+)?(?![\w/-])(?!\s*(?:days?|weeks?|months?|years?|%))", raw)
+    return bool(qty and ents.get("product"))
+
+
+def _follow_up(raw: str, low: str, ents: dict[str, Any], last: dict[str, Any], lex: Lexicon | None = None
+               ) -> Plan | None:
     """'and at Dallas?', 'what about Redline?', 'how about this week at Houston' -> the last READ tool with
     the slots that changed. Proposals never carry over: they need the user's own action verb."""
     tool = last.get("tool")
+    if tool and tool not in PROPOSAL_TOOLS and (refined := _refine(raw, low, ents, last, str(tool),
+                                                                           local_today(lex.tz) if lex else date.today())):
+        return refined
     if not tool or tool in PROPOSAL_TOOLS or not re.match(
             r"^(and|what about|how about|same|also|now|ok|and for|and at|and in)\b", low) and len(low.split()) > 5:
         return None
@@ -358,6 +539,58 @@ def _follow_up(raw: str, low: str, ents: dict[str, Any], last: dict[str, Any]) -
         return None
     slots.update(changes)
     return Plan(tool, tool, slots, followup=True)
+
+
+_BACK = re.compile(r"\b(?:those|these|them|of them|which ones?|that list|the list|any of them|it|its|this one|"
+                   r"that one)\b|^(?:and|what about|how about|same|also|now|ok)\b")
+_DATED = {"find_purchase_orders", "receipts_done", "vendor_bills", "spend_analysis"}
+
+
+def _refine(raw: str, low: str, ents: dict[str, Any], last: dict[str, Any], tool: str, today: date) -> Plan | None:
+    """'how many of those are late?', 'which ones are with <vendor>?', 'which of them are overdue', 'and last
+    year?', 'which one's cheapest?': the last read narrowed (or its period changed), never a new request."""
+    if not _BACK.search(low) or len(low.split()) > 9 or ents.get("reference"):
+        return None
+    if tool not in _DATED and re.match(r"^(?:and|what about|how about|same|also|now|ok)\b", low) \
+            and not re.search(r"\b(?:those|these|them|of them|which ones?)\b", low):
+        return None  # "how about this week at <warehouse>": the plain follow-up (_follow_up) changes the slots
+    args = dict(last.get("args") or {})
+    product = ents.get("product") or last.get("product")
+    if product and _has(low, "cheapest", "lowest price", "fastest", "quickest", "who sells", "who supplies",
+                        "vendors?", "suppliers?"):
+        sort = "price" if _has(low, "cheapest", "lowest price") else "lead_time" if _has(low, "fastest", "quickest") \
+            else None
+        return Plan("product_vendors", "product_vendors", {k: v for k, v in {"product": product, "sort": sort}.items()
+                                                           if v}, followup=True)
+    changed: dict[str, Any] = {}
+    if tool in ("find_purchase_orders", "open_purchase_orders") and _has(low, "late", "overdue", "delayed", "behind"):
+        changed["late" if tool == "find_purchase_orders" else "late_only"] = True
+    if tool == "vendor_bills":
+        for word, status in (("overdue|past due|late", "overdue"), ("due", "due"), ("unpaid|open", "open"),
+                             ("paid", "paid")):
+            if _has(low, word):
+                changed["status"] = status
+                break
+    if ents.get("supplier") and tool in PER_SUPPLIER | {"receipts_done", "inbound_schedule"}:
+        changed["supplier"] = ents["supplier"]
+    if ents.get("warehouse") and tool in PER_WAREHOUSE | {"receipts_done", "find_purchase_orders", "spend_analysis"}:
+        changed["warehouse"] = ents["warehouse"]
+    if tool in _DATED:
+        from assistant.planner.builders import period
+
+        if per := period(raw, today):
+            args.pop("date_from", None)
+            args.pop("date_to", None)
+            changed.update(per)
+    if not changed:
+        return None
+    args.update(changed)
+    if tool == "open_purchase_orders" and _has(low, "how many", "count", "number of", "total", "how much"):
+        # a count or a total of the list just shown: the tool that counts and sums
+        args = {k: v for k, v in {"state": "open", "supplier": args.get("supplier"), "warehouse": args.get("warehouse"),
+                                  "late": args.get("late_only")}.items() if v}
+        tool = "find_purchase_orders"
+    return Plan(tool, tool, args, followup=True)
 
 
 _FILLER = re.compile(

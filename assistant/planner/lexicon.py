@@ -163,7 +163,7 @@ class Lexicon:
                 continue
             squashed = f"{m.group(1)}{m.group(2)}".lower()
             code = known.get(f"{m.group(1)}-{m.group(2)}".lower()) or known.get(squashed) or \
-                known.get(f"{m.group(1)}_{m.group(2)}".lower())
+                known.get(f"{m.group(1)}_{m.group(2)}".lower()) or known.get(f"{m.group(1)}.{m.group(2)}".lower())
             if code or not known:
                 hits.append((m.start(), code or f"{m.group(1).upper()}-{m.group(2)}"))
         if not hits:
@@ -290,6 +290,11 @@ def load_lexicon(odoo: OdooClient) -> Lexicon:
         head = " ".join(full.split(" ")[:2])  # "Van Dijk Glas & Porselein B.V." -> "van dijk" (short first word)
         if len(first) <= 3 and " " in head and heads.get(head) == 1 and len(head) >= 6:
             aliases.add(head)
+        words = short.split(" ")
+        two = " ".join(words[:2])
+        if len(words) > 2 and (len(first) <= 3 or first in _COMMON) and len(words[1]) > 3 and "&" not in two \
+                and sum(norm(str(o["name"])).startswith(two + " ") for o in vendors) == 1:
+            aliases.add(two)  # "Van Dijk Glas & Porselein" -> "van dijk": a short first word needs the second
         lex.suppliers.append({"name": name, "aliases": sorted(a for a in aliases if a)})
     try:
         rows = odoo.search_read("product.product", [("purchase_ok", "=", True)], ["name", "default_code", "uom_id"],

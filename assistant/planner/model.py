@@ -26,6 +26,7 @@ from assistant.planner.compose import compose, direct_reply
 from assistant.planner.intents import Plan, local_today, parse
 from assistant.planner.lexicon import Lexicon
 from assistant.planner.route import NEW_TOOLS, help_for
+from assistant.toolbelt import MORE_TOOLS, family_of
 
 # semantic slot -> candidate argument names, best first (tools name their args in their own words)
 SLOT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -141,7 +142,9 @@ class OfflinePlanner(BaseChatModel):
 
     # -- one step ------------------------------------------------------------------------------
     def decide(self, messages: list[BaseMessage]) -> AIMessage:
-        results = last_tool_results(messages)
+        every = last_tool_results(messages)
+        results = [r for r in every if r[0] != MORE_TOOLS]  # binding more tools is no answer
+        asked_for = {n for n, _, _ in every if n == MORE_TOOLS}
         human = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
         text = str(human.content) if human else ""
         history = history_focus(messages)
@@ -150,6 +153,13 @@ class OfflinePlanner(BaseChatModel):
         if results:
             return AIMessage(compose(plans[0], results, more=plans[1:]), additional_kwargs={"qm_plan": plan.intent})
         first = plans[0]
+        missing = {family_of(p.tool) for p in plans if p.tool and p.tool not in self.tool_schemas}
+        offered = set(((self.tool_schemas.get(MORE_TOOLS) or {}).get("properties") or {}).get("family", {})
+                      .get("enum") or [])
+        if missing and not asked_for and missing <= offered:  # a tool of this role not bound this step: ask for it
+            return AIMessage("", tool_calls=[{"name": MORE_TOOLS, "args": {"family": f},
+                                              "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
+                                             for f in sorted(missing)])
         if first.tool and first.tool not in self.tool_schemas:
             return AIMessage(direct_reply(Plan("not_allowed", reply=first.tool)))
         if first.tool:

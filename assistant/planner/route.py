@@ -60,6 +60,17 @@ NEAR = {
                                                       r"draft|approv\w*|cancel\w*|placed|acknowledg\w*|last \d+|"
                                                       r"this (?:week|month|year)|total)\b",
 }
+# (rule tool, routed tool): the rules chose the more specific tool on words the router weighs less
+# ("recap" of messages, POs *for a product*, receipts already *done*); a router reading never undoes that
+SPECIFIC = {("summarize_supplier", "supplier_communications"), ("find_purchase_orders", "open_purchase_orders"),
+            ("receipts_done", "inbound_schedule"), ("spend_analysis", "supplier_history"),
+            ("product_vendors", "supplier_scorecard"), ("three_way_match_exceptions", "vendor_bills"),
+            ("vendor_bills", "inbound_schedule"), ("find_purchase_orders", "stock_levels"),
+            ("product_vendors", "stock_levels"), ("spend_analysis", "stock_levels"),
+            ("open_purchase_orders", "supplier_scorecard"), ("inbound_schedule", "open_purchase_orders"),
+            ("purchase_order_status", "find_purchase_orders"), ("three_way_match_exceptions", "summarize_supplier"),
+            ("three_way_match_exceptions", "supplier_scorecard"), ("search_documents", "find_purchase_orders"),
+            ("search_documents", "inbound_schedule"), ("search_documents", "vendor_bills")}
 LABELS = {  # how a choice is offered in a question back
     "stock_levels": "stock on hand", "inbound_schedule": "expected receipts", "receipts_done": "receipts already done",
     "purchase_order_status": "one PO's status", "open_purchase_orders": "open purchase orders",
@@ -111,6 +122,34 @@ def split_parts(text: str) -> list[str]:
     return [text[:m.start()].strip(), text[m.end():].strip()]
 
 
+# where a message may hold two requests: punctuation, "+", "&", or a joining word between two clauses
+_JOINS = re.compile(r"\s*(?:[?;+]|,|\s&|\.\s)\s*(?:(?:and|also|plus|then|&)\s+)?(?:(?:if|when) [^,]*,\s*)?"
+                    r"|\s+(?:and then|and also|and|also|plus|then|as well as|&)\s+(?:(?:if|when) [^,]*,\s*)?", re.I)
+_RANGE = re.compile(r"\b(?:between|from)\s+\S+(?:\s+\S+){0,2}\s+(?:and|to|until|-)\s+\S+", re.I)
+
+
+def split_candidates(text: str, lex: Lexicon) -> list[tuple[str, str]]:
+    """Every place the message could be two requests, strongest first: the classic "..., and is/what ..." join,
+    then punctuation and joining words that are not inside a name ("Gloves & PPE"), a date range
+    ("between X and Y") or a list of codes."""
+    out: list[tuple[str, str]] = []
+    first = split_parts(text)
+    if len(first) == 2:
+        out.append((first[0], first[1]))
+    protected = [(sp.start, sp.end) for sp in spans(text, lex) if sp.kind in ("product", "supplier", "category",
+                                                                                 "warehouse")]
+    protected += [(m.start(), m.end()) for m in _RANGE.finditer(text)]
+    for m in _JOINS.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in protected):
+            continue
+        left, right = text[:m.start()].strip(" ,;:-"), text[m.end():].strip(" ,;:-")
+        if len(left.split()) < 2 or len(right) < 3:
+            continue
+        if (left, right) not in out:
+            out.append((left, right))
+    return out[:4]
+
+
 def analyse(text: str, lex: Lexicon) -> tuple[str, str]:
     """(cleaned text with names corrected, its delexicalised form)."""
     cleaned = correct_names(clean(text, lex.codes_kept()), lex)
@@ -134,10 +173,13 @@ def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any =
     from assistant.planner.router import get_router
 
     cleaned, delex = analyse(text, lex)
-    if inherit and re.search(r"\b(there|that one|same|it|them)\b", cleaned, re.I):
-        for key in ("warehouse", "supplier", "product"):
-            if inherit.get(key) and not _entities(cleaned, lex).get(key):
-                cleaned = f"{cleaned} ({inherit[key]})" if key != "warehouse" else f"{cleaned} at {inherit[key]}"
+    if inherit and (_POINTS_BACK.search(cleaned) or len(_content_words(delex)) <= 4):
+        # the second half of a two-part message is about the same things unless it names others
+        found = _entities(cleaned, lex)
+        for key in ("warehouse", "supplier", "product", "reference"):
+            if inherit.get(key) and not found.get(key) and not (key == "reference" and found.get("receipt")):
+                cleaned = (f"{cleaned} at {inherit[key]}" if key == "warehouse" else f"{cleaned} {inherit[key]}"
+                           if key == "reference" else f"{cleaned} ({inherit[key]})")
         delex = delexicalise(cleaned, spans(cleaned, lex))
     kpi = kpi_plan(cleaned, lex)
     if kpi is not None:
@@ -145,13 +187,19 @@ def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any =
     rule = rules(cleaned, lex, history)
     if rule.intent == "help":
         rule.reply = help_for(lex)
-    if rule.intent in FINAL or rule.followup:
+    if rule.intent in FINAL or rule.followup or rule.sure:
         return rule
     readings = (router or get_router()).rank(delex)
+    if not _ACTION.search(cleaned):  # an action comes only from the user's own verbs, never from a near example
+        readings = [r for r in readings if r.intent not in PROPOSAL_TOOLS] or readings
+    if re.search(r"\b(?:late|overdue|past due|due|expected|arriving|coming|incoming|behind)\b", cleaned, re.I):
+        readings = [r for r in readings if r.intent != "receipts_done"] or readings  # what is late is not yet done
     top = readings[0]
     if top.intent == rule.intent:
         return rule
     if (need := NEAR.get((str(rule.tool), top.intent))) and not re.search(need, cleaned, re.I):
+        return rule
+    if (str(rule.tool), top.intent) in SPECIFIC and not _weak(rule, lex):
         return rule  # the older tool answers this just as well (e.g. spend with a vendor over N months)
     rule_score = next((r.score for r in readings if r.intent == rule.intent), 0.0)
     weak = _weak(rule, lex)
@@ -185,9 +233,21 @@ def _route(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any =
     return Plan("unknown", reply=not_understood(lex))
 
 
+_ACTION = re.compile(r"\b(order|buy|purchase|rfq|quote|confirm|cancel|kill|scrap|void|call off|remind|reminder|chase|"
+                     r"nudge|ping|follow[- ]up|reschedul\w*|postpone|move|push|delay|shift|draft|create|raise|send|"
+                     r"email|approve|can go)\b", re.I)
 _FOLLOW = re.compile(r"^(?:and|what about|how about|same|also|now)\b", re.I)
 _FUNCTION_WORDS = {"the", "a", "an", "of", "for", "at", "in", "on", "to", "and", "with", "from", "is", "are", "what",
                    "whats", "s", "about", "how", "me", "us", "we", "our", "it", "there", "that", "this", "do", "does"}
+
+
+_POINTS_BACK = re.compile(r"\b(there|that one|same|it|its|them|they|their|those|these|that po|this po|the vendor|"
+                          r"the supplier|that vendor|that supplier|this one)\b", re.I)
+
+
+def _content_words(delex: str) -> list[str]:
+    words = re.findall(r"[a-z]+", re.sub(r"\{\w+\}", " ", delex.lower()))
+    return [w for w in words if w not in _FUNCTION_WORDS]
 
 
 def _little_said(delex: str) -> bool:

@@ -43,7 +43,10 @@ QTY_RE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
 
 _SHORTHAND = ((r"tmrw|tmw|tmr|tomo|2moro|2morrow", "tomorrow"), (r"2day|tdy", "today"), (r"yday|yest", "yesterday"),
               (r"wk", "week"), (r"r", "are"), (r"u", "you"), (r"ur", "your"), (r"wh|whs|whse", "warehouse"),
-              (r"recv(?:d)?|rcvd|rec'd", "received"), (r"pos", "POs"))
+              (r"recv(?:d)?|rcvd|rec'd", "received"), (r"pos", "POs"), (r"mo|mth", "month"), (r"mos|mths", "months"),
+              (r"yr", "year"), (r"yrs", "years"), (r"3wm|3-wm", "three way match"), (r"invs?", "invoices"),
+              (r"approx", "about"), (r"avg", "average"), (r"w/o", "without"), (r"w/", "with"),
+              (r"appts?", "appointment"), (r"reqs?", "requests"))
 
 
 def clean(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
@@ -56,6 +59,7 @@ def clean(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
             return m.group(0) if m.group(0).lower() in keep else full
 
         t = re.sub(rf"(?<![\w/-])(?:{short})(?![\w/-])", spell, t, flags=re.I)
+    t = re.sub(r"(?:^|(?<=[\s(,;:+]))#\s*(?=[A-Za-z])", "number of ", t)  # "# open rfqs" -> "number of open rfqs"
     for _ in range(2):
         t = _LEAD.sub("", t).strip()
         t = _TAIL.sub("", t).strip()
@@ -165,9 +169,11 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
             add(m.start(), m.end(), kind, value)
     for start, end, vendor in lex.proper_suppliers(text):  # "Is Ready reliable?" (a vendor written as a name)
         add(start, end, "supplier", vendor)
-    for w in lex.warehouses:  # codes in capitals ("at RTM")
+    kept = lex.codes_kept()
+    for w in lex.warehouses:  # codes in capitals ("at RTM"); in lower case too when the company uses it ("wh:")
         code = str(w["code"])
-        for m in re.finditer(rf"\b{re.escape(code)}\b", text):
+        flags = re.I if code.lower() in kept else 0
+        for m in re.finditer(rf"(?<![\w/-]){re.escape(code)}(?![\w/-])", text, flags):
             add(m.start(), m.end(), "warehouse", code)
     name = lex._product_name(text)
     hit = re.search(re.escape(norm(name)).replace(r"\ ", r"\W+"), low) if name else None

@@ -261,8 +261,36 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_recycle=1800, pool_size=5, max_overflow=10)
 
 
+def _head_revision() -> str | None:
+    """The newest revision in the migrations folder (the one no other revision names as its parent)."""
+    revs: dict[str, str | None] = {}
+    for f in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        rev = re.search(r'^revision\s*=\s*["\']([^"\']+)', text, re.M)
+        down = re.search(r'^down_revision\s*=\s*["\']([^"\']+)', text, re.M)
+        if rev:
+            revs[rev.group(1)] = down.group(1) if down else None
+    heads = set(revs) - {d for d in revs.values() if d}
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(engine: Engine) -> bool:
+    """The schema is already at the newest revision: opening the store needs no Alembic (seconds of imports)."""
+    head = _head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("select version_num from alembic_version")).fetchall()
+    except sa.exc.SQLAlchemyError:
+        return False
+    return [r[0] for r in rows] == [head]
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (idempotent; safe with concurrent openers)."""
+    if _at_head(engine):
+        return
     from alembic import command
     from alembic.config import Config
 

@@ -71,6 +71,8 @@ def search_documents(ctx: ToolContext, args: SearchDocumentsArgs) -> ToolResult:
     """
     watch = Stopwatch()
     retriever: Retriever | None = ctx.knowledge
+    if retriever is not None and callable(getattr(type(retriever), "resolve", None)):
+        retriever = retriever.resolve()  # type: ignore[attr-defined]  # opened on first use (one-shot CLI)
     if retriever is None:
         raise ToolError("The document search is not available (no knowledge base is configured).",
                         code="unavailable")
