@@ -181,9 +181,11 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
                 _mount_slack(app)
         reconciler = _start_reconciler(app) if app.state.runtime is not None else None
         alerts = _start_alerts(app) if app.state.runtime is not None else None
+        app.state.metrics.start_sharing()
         try:
             yield
         finally:
+            await anyio.to_thread.run_sync(app.state.metrics.stop_sharing)
             if alerts is not None:
                 await anyio.to_thread.run_sync(alerts.stop)
             if reconciler is not None:
@@ -207,7 +209,8 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
     app.state.problem = None  # an assistant.problems.Problem when the runtime could not be built
     app.state.secret_key = (resolve_secret_key(settings.secret_key, Path(settings.data_dir))
                             if settings is not None else None)
-    app.state.metrics = Metrics(lambda: app.state.runtime)
+    app.state.metrics = Metrics(lambda: app.state.runtime, shared_url_of=lambda: getattr(
+        app.state.settings, "shared_state_url", None))  # scale-out: /metrics sums the live replicas
 
     app.add_middleware(SessionMiddleware, get_secret=lambda: app.state.secret_key,
                        https_only=lambda: bool(app.state.settings and str(app.state.settings.public_url or "")

@@ -23,7 +23,7 @@ LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 
 
 class _RuntimeCollector(Collector):
-    """Reads gauges from the live runtime at scrape time."""
+    """Reads this process's Odoo RPC totals from the live runtime at scrape time."""
 
     def __init__(self, get_runtime: Callable[[], Any]) -> None:
         self.get_runtime = get_runtime
@@ -41,6 +41,18 @@ class _RuntimeCollector(Collector):
                                        "Time spent in Odoo JSON-RPC round trips (divide by calls for mean latency)")
             secs.add_metric([], float(getattr(total, "ms", 0.0)) / 1000.0)
             yield secs
+
+
+class _StoreCollector(Collector):
+    """Gauges read from the state store at scrape time (shared by replicas in scale-out, so never summed)."""
+
+    def __init__(self, get_runtime: Callable[[], Any]) -> None:
+        self.get_runtime = get_runtime
+
+    def collect(self) -> Iterator[Metric]:
+        runtime = self.get_runtime()
+        if runtime is None:
+            return
         yield from _alert_gauges(getattr(runtime, "store", None))
         proposals = getattr(runtime, "proposals", None)
         if proposals is not None:
@@ -85,7 +97,10 @@ def _alert_gauges(store: Any) -> Iterator[Metric]:
 class Metrics:
     """The app's metrics; channels call observe_* as work happens."""
 
-    def __init__(self, get_runtime: Callable[[], Any]) -> None:
+    def __init__(self, get_runtime: Callable[[], Any],
+                 shared_url_of: Callable[[], str | None] = lambda: None) -> None:
+        self.shared_url_of = shared_url_of  # QM_SHARED_STATE_URL: /metrics sums every replica (shared_metrics.py)
+        self.shared: Any = None
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.turns = Counter("qm_turns", "Chat turns answered", ["channel", "brain", "outcome"], registry=r)
@@ -102,7 +117,11 @@ class Metrics:
                                  ["decision", "outcome"], registry=r)
         self.http = Counter("qm_http_requests", "HTTP requests by route template and status",
                             ["method", "route", "status"], registry=r)
-        r.register(_RuntimeCollector(get_runtime))
+        self._store = _StoreCollector(get_runtime)
+        self._own: list[Any] = [self.turns, self.turn_seconds, self.tool_calls, self.tool_seconds,
+                                self.tool_rpc_seconds, self.decisions, self.http, _RuntimeCollector(get_runtime)]
+        r.register(self._own[-1])
+        r.register(self._store)
 
     def observe_turn(self, result: Any, channel: str, seconds: float, outcome: str = "ok") -> None:
         brain = str(getattr(result, "brain", "") or "none") if result is not None else "none"
@@ -119,5 +138,42 @@ class Metrics:
         if rpc_calls > 0:
             self.tool_rpc_seconds.observe(ms / 1000.0 / rpc_calls)
 
+    def own_families(self) -> list[Metric]:
+        """This process's counters and histograms (what a replica contributes to the deployment's sum)."""
+        return [fam for c in self._own for fam in c.collect()]
+
+    def _sharing(self) -> Any:
+        url = self.shared_url_of()
+        if not url:
+            return None
+        if self.shared is None or self.shared.url != url:
+            from assistant.channels.shared_metrics import SharedMetrics
+
+            try:
+                self.shared = SharedMetrics(url)
+            except Exception as exc:  # noqa: BLE001 - a malformed URL: this replica's figures, not a 500
+                log.warning("shared metrics off: %s", exc)
+                return None
+        return self.shared
+
+    def start_sharing(self) -> None:
+        """Scale-out: push this replica's figures periodically (no-op without QM_SHARED_STATE_URL)."""
+        shared = self._sharing()
+        if shared is not None:
+            shared.start(self.own_families)
+
+    def stop_sharing(self) -> None:
+        if self.shared is not None:
+            self.shared.stop()
+
     def render(self) -> bytes:
+        shared = self._sharing()
+        if shared is not None:
+            text = shared.render(self.own_families(), list(self._store.collect()))
+            if text is not None:
+                return bytes(text)
+        return self.render_local()
+
+    def render_local(self) -> bytes:
+        """This process's figures only (the embedded default, and the fallback when Redis is down)."""
         return generate_latest(self.registry)
