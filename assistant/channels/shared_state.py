@@ -4,8 +4,8 @@ Embedded default (one process, or `run --workers N` on one machine): both stay i
 before. With `QM_SHARED_STATE_URL=redis://host:6379/1` every web replica counts failures and remembers
 Slack signatures in Redis, so a guesser spreading attempts over replicas meets the same limits, and a
 replayed Slack request is refused by whichever replica it reaches. Sessions are already server-side rows
-in the state store (PostgreSQL in this mode); metrics stay per replica (Prometheus scrapes each one and
-sums them — the usual way to count across replicas).
+in the state store (PostgreSQL in this mode); request metrics are summed over the live replicas through
+the same Redis (shared_metrics.py).
 
 If Redis stops answering, the replica falls back to its in-memory copy and logs it: throttles weaken to
 per-replica limits for that time instead of locking everyone out or letting the login page fail.
