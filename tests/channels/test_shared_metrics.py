@@ -85,3 +85,29 @@ def test_redis_down_shows_this_replicas_figures() -> None:
     m.http.labels("GET", "/healthz", "200").inc()
     m.http.labels("GET", "/healthz", "200").inc()
     assert _healthz_count(m.render().decode()) == 2
+
+
+def test_histogram_buckets_and_counts_are_summed_per_label_set(redis_url: str) -> None:
+    prefix = f"qm:test-metrics:{uuid.uuid4().hex}:"
+    one, two = Metrics(lambda: None), Metrics(lambda: None)
+    for seconds in (0.02, 0.3, 4.0):
+        one.turn_seconds.labels("web").observe(seconds)
+    for seconds in (0.3, 20.0):
+        two.turn_seconds.labels("web").observe(seconds)
+    two.turn_seconds.labels("slack").observe(0.3)
+    s1 = SharedMetrics(redis_url, key_prefix=prefix)
+    s2 = SharedMetrics(redis_url, key_prefix=prefix)
+    try:
+        assert s2.push(two.own_families())
+        text = s1.render(one.own_families(), []) or b""
+        got = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for fam in text_string_to_metric_families(text.decode()) for s in fam.samples}
+        assert got[("qm_turn_seconds_count", (("channel", "web"),))] == 5
+        assert got[("qm_turn_seconds_count", (("channel", "slack"),))] == 1
+        assert got[("qm_turn_seconds_bucket", (("channel", "web"), ("le", "0.5")))] == 3  # 0.02, 0.3, 0.3
+        assert got[("qm_turn_seconds_bucket", (("channel", "web"), ("le", "5.0")))] == 4
+        assert abs(got[("qm_turn_seconds_sum", (("channel", "web"),))] - 24.62) < 1e-9
+    finally:
+        s1.stop()
+        s2.stop()
+        s1.redis.delete(s1.members_key)
