@@ -34,7 +34,13 @@ _LABELS = {"search_documents": "Document search", "find_purchase_orders": "Purch
            "reschedule_receipt": "Rescheduling receipts", "approve_purchase_order": "Approving purchase orders",
            "confirm_purchase_order": "Confirming purchase orders", "cancel_purchase_order": "Cancelling purchase orders",
            "three_way_match_exceptions": "Three-way-match exceptions", "receipts_done": "Done receipts",
-           "summarize_supplier": "The supplier brief"}
+           "summarize_supplier": "The supplier brief", "kpi_report": "KPI reports",
+           "requests_to_rfqs": "Turning purchase requests into RFQs", "request_purchase": "Raising purchase requests",
+           "purchase_requests": "The purchase request queue", "transfer_stock": "Transfers between warehouses",
+           "order_suggestions": "Ordering from replenishment suggestions",
+           "remind_unconfirmed": "Reminders for unacknowledged orders",
+           "vendor_confirmations": "Vendor acknowledgements", "lead_time_forecast": "Lead-time predictions",
+           "demand_forecast": "Demand forecasts", "supply_options": "Options during a shortage"}
 
 
 def tool_label(name: str) -> str:
