@@ -83,3 +83,15 @@ def test_chase_and_email_the_supplier(lex: Lexicon, wh: str, city: str, code: st
     assert plan.tool == "remind_supplier" and plan.slots.get("notify_vendor") is True and not plan.also, plan
     plan = parse(f"chase {pos[0]}", lex, [])
     assert plan.tool == "remind_supplier" and not plan.slots.get("notify_vendor"), plan
+
+
+def test_a_duplicate_proposal_is_not_introduced_as_a_new_one() -> None:
+    from assistant.planner.compose import compose
+    from tools.base import ToolResult
+
+    for ref in ("P00041", "PO/2026/00041"):
+        dup = ToolResult(tool="remind_supplier", text=f"Already proposed: P-0123abcd (remind about {ref}) is still "
+                         "pending; no second proposal was created.", proposal_ids=["P-0123abcd"],
+                         data={"proposal": "P-0123abcd", "kind": "remind_supplier", "duplicate": True})
+        text = compose(parse(f"chase {ref}", HOLL if "/" in ref else BLUE, []), [("remind_supplier", dup, "")])
+        assert "I proposed" not in text and "already waiting for approval" in text, text
