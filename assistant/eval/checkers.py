@@ -428,6 +428,8 @@ def three_way(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
                          ("move_id.state", "=", "posted")]
     if p.get("supplier"):
         domain.append(("move_id.partner_id.name", "=", p["supplier"]))
+    if days := period(env, p):  # "invoice exceptions this month": only bills dated in that period
+        domain += [("move_id.invoice_date", ">=", days[0].isoformat()), ("move_id.invoice_date", "<=", days[1].isoformat())]
     lines = env.odoo.search_read("account.move.line", domain, ["move_id", "price_unit", "quantity",
                                                                "purchase_line_id"], limit=20000)
     pol_ids = list({ln["purchase_line_id"][0] for ln in lines})
@@ -982,6 +984,7 @@ def inbound_count(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     """Open receipts of a warehouse in a period (today, tomorrow, this_week) or overdue: the count is stated or
     every one is named (for the half of a two-part question, where other receipts share the answer)."""
     when = str(p.get("when") or "overdue")
+    mark = r"\b(?:overdue|late|past due)\b"  # how the paragraph of this part is known (below)
     if when == "overdue":
         expected = _open_receipts(env, p.get("warehouse"), overdue=True)
     else:
@@ -989,8 +992,16 @@ def inbound_count(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
         days = (today + timedelta(days=1),) * 2 if when == "tomorrow" else period(env, {"period": when})
         assert days is not None
         expected = _open_receipts(env, p.get("warehouse"), between=(days[0].isoformat(), days[1].isoformat()))
+        mark = re.escape(days[0].isoformat())
     if not expected:
-        return None if _none_said(r.answer, env, "receipt") else f"expected 'none' {when}"
+        if _none_said(r.answer, env, "receipt"):
+            return None
+        # a two-part answer: the other part names receipts, so the paragraph of this part must say none itself
+        for para in re.split(r"\n\s*\n", r.answer):
+            if re.search(r"\b(?:no|0|zero|none)\b(?: open)? (?:receipt|deliver)", para, re.I) \
+                    and re.search(mark, para, re.I) and not env.find_refs("receipt", para):
+                return None
+        return f"expected 'none' {when}"
     if has_number(r.answer, float(len(expected))):
         return None
     named = env.find_refs("receipt", r.answer) & expected

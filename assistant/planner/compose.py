@@ -15,7 +15,7 @@ import yaml
 from assistant.agent import user_facing
 from assistant.people_text import tool_label
 from assistant.planner.builders import stock_gap_note
-from assistant.planner.intents import Plan
+from assistant.planner.intents import PROPOSAL_TOOLS, Plan
 from tools.base import ToolResult
 
 PROMPTS = Path(__file__).resolve().parent.parent.parent / "prompts" / "planner"
@@ -112,6 +112,8 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
             parts.append(_failure(name, result))
             continue
         intro = INTROS.get(name, f"{tool_label(name)} from Odoo:")  # never a tool name (people read it)
+        if (result.data or {}).get("duplicate") is True and name in PROPOSAL_TOOLS:
+            intro = "Nothing new was proposed: the same action on this record is already waiting for approval."
         text = for_people(result.text) or "(no rows)"
         if name == "remind_supplier":
             text += "\n" + _reminder_effect(result)

@@ -235,7 +235,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             continue
         ref = ents.get("reference") or _focus_po(last, low)
         if not ref:
-            if ask := _which_one(last, low, "pos", verb.split("|")[0]):
+            if ask := _which_one(last, low, "pos", "cancel" if verb == CANCEL_WORDS else verb):
                 return ask
             if verb == CANCEL_WORDS and _has(low, "rfq", "rfqs", "po", "pos", "order", "purchase order", "quote"):
                 # "cancel the draft RFQ for <vendor>": never read as a request to create one
@@ -654,7 +654,17 @@ def _which_one(last: dict[str, Any], low: str, key: str, verb: str) -> Plan | No
     if ref is None and choices:
         return Plan("clarify", reply=f"Which one should I {verb}? The last answer listed {', '.join(choices)}. "
                                      f"Say e.g. '{verb} the first one' or give the reference.")
+    if ref is None and _ordinal(low) is not None and last.get("history"):  # "chase the first one" of an empty list
+        what = "purchase orders" if key == "pos" else "receipts"
+        return Plan("clarify", reply=f"The last answers listed no {what}, so there is no first one to {verb}. "
+                                     "Give its reference.",
+                    pending={"kind": "slot", "slot": "reference", "intent": _VERB_INTENT.get(verb, ""),
+                             "text": verb})
     return None
+
+
+_VERB_INTENT = {"chase": "remind_supplier", "reschedule": "reschedule_receipt", "cancel": "cancel_purchase_order",
+                "confirm": "confirm_purchase_order", "approve": "approve_purchase_order"}
 
 
 def _target_date(text: str) -> str | None:

@@ -418,6 +418,8 @@ def answer_pending(text: str, lex: Lexicon, history: list[dict[str, Any]], pendi
         if pending.get("slot") == "product" and not (_entities(reply, lex).get("product") or
                                                       re.search(r"\d", reply) or product_phrase(reply, lex)):
             return None
+        if pending.get("slot") == "reference" and not _fits_reference(reply, low, lex):
+            return None  # "how about this week at <warehouse>" after "which PO?": a new request, not the answer
         if pending.get("slot") == "warehouse":
             reply = correct_names(reply, lex)
             if not lex.warehouse(reply):
@@ -427,6 +429,15 @@ def answer_pending(text: str, lex: Lexicon, history: list[dict[str, Any]], pendi
     if kind == "candidates":
         return _pick_candidate(reply, low, pending)
     return None
+
+
+def _fits_reference(reply: str, low: str, lex: Lexicon) -> bool:
+    """A reply that can be the PO or receipt asked for: a reference, a number, or 'the first one'."""
+    from assistant.planner.intents import _ordinal
+
+    ents = _entities(reply, lex)
+    return bool(ents.get("reference") or ents.get("receipt") or re.search(r"\d", reply) or _ordinal(low) is not None
+                or _choice_index(low) is not None)
 
 
 def _pick_candidate(reply: str, low: str, pending: dict[str, Any]) -> Plan | None:
