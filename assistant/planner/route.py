@@ -70,7 +70,10 @@ SPECIFIC = {("summarize_supplier", "supplier_communications"), ("find_purchase_o
             ("open_purchase_orders", "supplier_scorecard"), ("inbound_schedule", "open_purchase_orders"),
             ("purchase_order_status", "find_purchase_orders"), ("three_way_match_exceptions", "summarize_supplier"),
             ("three_way_match_exceptions", "supplier_scorecard"), ("search_documents", "find_purchase_orders"),
-            ("search_documents", "inbound_schedule"), ("search_documents", "vendor_bills")}
+            ("search_documents", "inbound_schedule"), ("search_documents", "vendor_bills"),
+            # issue #15: a prediction word ("realistic", "predict", "likely") beside "lead time" or "demand"
+            ("lead_time_forecast", "product_vendors"), ("lead_time_forecast", "supplier_scorecard"),
+            ("demand_forecast", "stock_levels"), ("supply_options", "product_vendors")}
 LABELS = {  # how a choice is offered in a question back
     "stock_levels": "stock on hand", "inbound_schedule": "expected receipts", "receipts_done": "receipts already done",
     "purchase_order_status": "one PO's status", "open_purchase_orders": "open purchase orders",
