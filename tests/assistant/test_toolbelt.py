@@ -38,7 +38,8 @@ def _growth(name: str) -> Tool:
     return tool(GrowthArgs, name=name)(run)
 
 
-GROWN = [_growth(n) for n in ("kpi_report", "lead_time_forecast", "demand_forecast", "transfer_stock_plan",
+# stand-ins for tools not built yet (names that collide with real tools would be counted twice by _bytes)
+GROWN = [_growth(n) for n in ("kpi_trend_report", "lead_time_spread", "demand_outlook", "transfer_stock_plan",
                               "mail_inbox", "mail_thread", "budget_report", "carrier_performance",
                               "dock_capacity", "quality_incidents", "contract_renewals", "price_index",
                               "savings_report", "forecast_accuracy", "slow_movers", "po_aging_report")]

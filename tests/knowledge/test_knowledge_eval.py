@@ -118,7 +118,10 @@ def test_corpus_covers_the_demo_business(corpus_docs: dict[str, dict]) -> None:
 def test_approval_matrix_matches_the_governance_policy(corpus_docs: dict[str, dict]) -> None:
     policy = yaml.safe_load((ROOT / "tools" / "governance" / "default_policy.yaml").read_text())
     text = corpus_docs["POL-APM-007"]["text"]
-    rfq = policy["approval_rules"]["create_rfq"]
+    # the amount tiers (conditional rules such as the emergency one, POL-EMG-008, come first and are checked below)
+    rfq = [r for r in policy["approval_rules"]["create_rfq"] if not r.get("urgent")]
+    emergency = [r for r in policy["approval_rules"]["create_rfq"] if r.get("urgent")]
+    assert emergency and emergency[0]["min_amount"] == 10000 and emergency[0]["approver_roles"] == ["manager"]
     assert rfq[0]["max_amount"] == 5000 and rfq[0]["self_approval"] is True
     assert rfq[1]["max_amount"] == 25000 and rfq[1]["self_approval"] is False
     assert rfq[2]["approver_roles"] == ["manager"]

@@ -17,9 +17,9 @@ MAX_BATCH = 30
 
 
 class RemindUnconfirmedArgs(BaseModel):
-    older_than_days: int = Field(2, ge=0, le=365)
-    supplier: str | None = None
-    warehouse: str | None = None
+    older_than_days: int = Field(2, ge=0, le=365, description="Unacknowledged for at least this many days")
+    supplier: str | None = Field(None, description="Vendor name")
+    warehouse: str | None = Field(None, description="Warehouse code or name")
     notify_vendor: bool = Field(False, description="Send to the vendor, not an internal note")
 
 

@@ -46,11 +46,11 @@ RFQ_REF = re.compile(r"\bP-[0-9a-f]{6,}\b")
 
 
 class RequestPurchaseArgs(BaseModel):
-    product: str = Field(..., min_length=1, max_length=128)
-    quantity: float = Field(..., gt=0, le=MAX_QTY)
-    warehouse: str | None = None
+    product: str = Field(..., min_length=1, max_length=128, description="Product code or name")
+    quantity: float = Field(..., gt=0, le=MAX_QTY, description="Quantity needed")
+    warehouse: str | None = Field(None, description="Warehouse code or name")
     needed_by: str | None = Field(None, description="YYYY-MM-DD", max_length=64)
-    reason: str = Field("", max_length=500)
+    reason: str = Field("", max_length=500, description="Why it is needed")
 
 
 def _needed_by(ctx: ToolContext, text: str | None) -> date | None:
@@ -129,7 +129,7 @@ class RequestExecutor:
 class RequestsToRfqsArgs(BaseModel):
     requests: list[str] = Field(default_factory=list, description="Request ids; empty = all waiting",
                                 max_length=30)
-    choose_by: Literal["price", "reliability", "contract"] = "price"
+    choose_by: Literal["price", "reliability", "contract"] = Field("price", description="How to pick the vendor")
     supplier: str | None = Field(None, description="Force this vendor")
 
 
@@ -269,8 +269,8 @@ def requests_to_rfqs(ctx: ToolContext, args: RequestsToRfqsArgs) -> ToolResult:
 
 # -- the queue --------------------------------------------------------------------------------------
 class PurchaseRequestsArgs(BaseModel):
-    show: Literal["waiting", "mine", "all"] = "waiting"
-    limit: int = Field(20, ge=1, le=100)
+    show: Literal["waiting", "mine", "all"] = Field("waiting", description="Which requests")
+    limit: int = Field(20, ge=1, le=100, description="Rows shown")
 
 
 def request_status(service: ProposalService, odoo: OdooClient | None, requests: list[Proposal]

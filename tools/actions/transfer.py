@@ -44,10 +44,10 @@ QTY_SPEC: dict[str, Any] = {"qty_available": {}, "free_qty": {}, "virtual_availa
 
 
 class TransferStockArgs(BaseModel):
-    product: str = Field(..., min_length=1, max_length=128)
-    quantity: float = Field(..., gt=0, le=MAX_QTY)
-    from_warehouse: str = Field(..., min_length=1, max_length=64)
-    to_warehouse: str = Field(..., min_length=1, max_length=64)
+    product: str = Field(..., min_length=1, max_length=128, description="Product code or name")
+    quantity: float = Field(..., gt=0, le=MAX_QTY, description="Quantity to move")
+    from_warehouse: str = Field(..., min_length=1, max_length=64, description="Source warehouse")
+    to_warehouse: str = Field(..., min_length=1, max_length=64, description="Destination warehouse")
     date: str | None = Field(None, description="YYYY-MM-DD", max_length=64)
 
 

@@ -25,10 +25,10 @@ STATE_LABEL = {"sent": "RFQ sent", "purchase": "purchase order"}
 
 
 class VendorConfirmationsArgs(BaseModel):
-    older_than_days: int = Field(2, ge=0, le=365)
-    supplier: str | None = None
-    warehouse: str | None = None
-    limit: int = Field(30, ge=1, le=100)
+    older_than_days: int = Field(2, ge=0, le=365, description="Sent/confirmed at least this many days ago")
+    supplier: str | None = Field(None, description="Vendor name")
+    warehouse: str | None = Field(None, description="Warehouse code or name")
+    limit: int = Field(30, ge=1, le=100, description="Rows shown")
 
 
 def unconfirmed(ctx: ToolContext, args: VendorConfirmationsArgs) -> tuple[list[dict[str, Any]], dict[str, Any]]:

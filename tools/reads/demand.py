@@ -143,8 +143,8 @@ def holdout(y: np.ndarray, horizon: int, phase: float = 0.0) -> dict[str, float]
 
 
 class DemandArgs(BaseModel):
-    product: str
-    warehouse: str | None = None
+    product: str = Field(..., description="Product code or name")
+    warehouse: str | None = Field(None, description="Warehouse code or name")
     weeks: int = Field(8, ge=1, le=26, description="Weeks ahead")
 
 

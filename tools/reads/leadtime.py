@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.odoo.client import OdooClient
@@ -275,10 +275,10 @@ def history_and_model(ctx: ToolContext) -> tuple[list[Receipt], LeadTimeModel]:
 
 
 class LeadTimeArgs(BaseModel):
-    vendor: str | None = None
-    product: str | None = None
-    warehouse: str | None = None
-    po: str | None = None
+    vendor: str | None = Field(None, description="Vendor name")
+    product: str | None = Field(None, description="Product code or name")
+    warehouse: str | None = Field(None, description="Warehouse code or name")
+    po: str | None = Field(None, description="PO or receipt reference")
 
 
 def _promised_of(ctx: ToolContext, vendor_id: int, product: dict[str, Any] | None) -> float | None:

@@ -23,7 +23,7 @@ import math
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.odoo.resolve import pricelist, reorder_rules, resolve_product, resolve_warehouse, warehouse_list
@@ -35,8 +35,8 @@ COVER_WEEKS = 4
 
 
 class OptionsArgs(BaseModel):
-    product: str
-    warehouse: str | None = None
+    product: str = Field(..., description="Product code or name")
+    warehouse: str | None = Field(None, description="Warehouse code or name")
 
 
 def _stock_by_warehouse(ctx: ToolContext, pid: int) -> dict[int, tuple[float, float]]:
