@@ -20,7 +20,7 @@ from slack_kit import (
     form_body,
     post,
 )
-from test_slack_governance import GOV, GovRuntime, StubRfqExecutor
+from test_slack_governance import governed_harness
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -54,35 +54,7 @@ class SuggestingAssistant:
 
 @pytest.fixture()
 def gov(tmp_path: Path, mock_slack: Any) -> Iterator[SlackHarness]:
-    from fastapi import FastAPI
-    from fastapi.testclient import TestClient
-    from slack_kit import slack_settings
-
-    from assistant.channels.slack import mount_slack
-    from tools.governance.audit import AuditLog
-    from tools.governance.identity import Directory
-    from tools.governance.policy import Policy
-    from tools.governance.proposals import ProposalService
-    from tools.governance.store import StateStore
-
-    store = StateStore.open(f"sqlite:///{tmp_path / 'state.db'}")
-    policy = Policy.load(GOV / "default_policy.yaml")
-    directory = Directory.load(GOV / "default_users.yaml")
-    audit = AuditLog(store)
-    executor = StubRfqExecutor()
-    service = ProposalService(store, policy, directory, audit, odoo=object(),  # type: ignore[arg-type]
-                              executors={"create_rfq": executor})  # type: ignore[dict-item]
-    runtime = GovRuntime(settings=slack_settings(tmp_path, mock_slack.url),
-                         assistant=SuggestingAssistant(service, store, policy, audit), proposals=service,
-                         directory=directory, store=store, policy=policy, audit=audit)
-    app = FastAPI()
-    channel = mount_slack(app, runtime)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        h = SlackHarness(client, channel, runtime, mock_slack)
-        h.executor = executor  # type: ignore[attr-defined]
-        yield h
-    channel.close()
-    store.close()
+    yield from governed_harness(tmp_path, mock_slack, SuggestingAssistant)
 
 
 def _ask(h: SlackHarness, text: str, ts: str) -> str:

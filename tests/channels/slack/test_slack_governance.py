@@ -74,8 +74,9 @@ class GovRuntime:
     odoo: Any = None
 
 
-@pytest.fixture()
-def gov(tmp_path: Path, mock_slack: Any) -> Iterator[SlackHarness]:
+def governed_harness(tmp_path: Path, mock_slack: Any, assistant_cls: Any) -> Iterator[SlackHarness]:
+    """The Slack channel over the real proposal service (SQLite), with `assistant_cls(service, store, policy, audit)`
+    as the brain; shared by the governance and confirm/batch tests."""
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
     from slack_kit import slack_settings
@@ -95,7 +96,7 @@ def gov(tmp_path: Path, mock_slack: Any) -> Iterator[SlackHarness]:
     service = ProposalService(store, policy, directory, audit, odoo=object(),  # type: ignore[arg-type]
                               executors={"create_rfq": executor})  # type: ignore[dict-item]
     runtime = GovRuntime(settings=slack_settings(tmp_path, mock_slack.url),
-                         assistant=ProposingAssistant(service, store, policy, audit), proposals=service,
+                         assistant=assistant_cls(service, store, policy, audit), proposals=service,
                          directory=directory, store=store, policy=policy, audit=audit)
     app = FastAPI()
     channel = mount_slack(app, runtime)
@@ -105,6 +106,11 @@ def gov(tmp_path: Path, mock_slack: Any) -> Iterator[SlackHarness]:
         yield h
     channel.close()
     store.close()
+
+
+@pytest.fixture()
+def gov(tmp_path: Path, mock_slack: Any) -> Iterator[SlackHarness]:
+    yield from governed_harness(tmp_path, mock_slack, ProposingAssistant)
 
 
 def _propose(h: SlackHarness, text: str = "propose an RFQ for gloves") -> tuple[str, str]:
