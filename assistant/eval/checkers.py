@@ -372,8 +372,25 @@ def supplier_summary(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | No
     return None
 
 
+def _library_is_another_companys(env: EvalEnv) -> bool:
+    """The configured document library belongs to another company than the connected Odoo's."""
+    from knowledge.owner import corpus_company, same_company
+    from tools.odoo.resolve import company_info
+
+    settings = getattr(env.runtime, "settings", None)
+    corpus = getattr(settings, "resolved_corpus_dir", None)
+    owner = corpus_company(str(corpus / "corpus.yaml")) if corpus else None
+    connected = str(company_info(env.odoo).get("name") or "")
+    return bool(owner and connected and not same_company(owner, connected))
+
+
 @checker
 def documents(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    if _library_is_another_companys(env):
+        # the right answer is to quote none of another firm's policies, and to say why
+        if r.citations:
+            return "quoted another company's documents"
+        return None if "document library holds" in r.answer else "did not say the documents are another company's"
     if not r.citations:
         return "no citation"
     want = str(p.get("title", "")).lower()
