@@ -197,8 +197,10 @@ def _cell(value: object) -> str | None:
         return "yes"
     if isinstance(value, dict) and "vendor" in value:  # a vendor offer: name, price, lead time, on-time rate
         bits = [str(value["vendor"])]
-        if value.get("price") is not None:
-            bits.append(f"{_scalar(value['price'])}/unit")
+        if value.get("price") is not None:  # the vendor row's own price, currency and unit of measure
+            cur = f" {value['currency']}" if value.get("currency") else ""
+            bits.append(f"{_scalar(value['price'])}{cur} per {value['per']}" if value.get("per")
+                        else f"{_scalar(value['price'])}{cur}/unit")
         if value.get("lead_days") is not None:
             bits.append(f"{_scalar(value['lead_days'])} d lead")
         if value.get("on_time_pct") is not None:
