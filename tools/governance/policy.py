@@ -57,7 +57,8 @@ _CUR_AFTER = re.compile(r"^\s?(?:USD|EUR|GBP|CAD|MXN|JPY|CHF|AUD|US\$|[$€£¥]
                         r"bucks)(?![A-Za-z])", re.I)
 _TOKEN = re.compile(r"(?<![\w/\-.,:#])(\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?)"
                     r"(\s?(?:k|K|m|M|bn|mn|million|thousand)\b)?(?![\w/\-]|[.,:]\d)")
-_UNIT_AFTER = re.compile(r"^\s?(?:%|°|×|(?:percent|degrees?|kg|g|lbs?|oz|l|ml|cm|mm|km|m2|m3|ft|in|days?|d|hours?|"
+_UNIT_AFTER = re.compile(r"^\s?(?:%|°|×|(?:(?:calendar|business|working|work)\s)?(?:percent|degrees?|kg|g|lbs?|oz|l|"
+                         r"ml|cm|mm|km|m2|m3|ft|in|days?|d|hours?|"
                          r"hrs?|h|weeks?|wks?|months?|years?|yrs?|units?|pcs|pieces?|cases?|boxes|box|packs?|"
                          r"pallets?|rolls?|pairs?|dozens?|items?|lines?|orders?|pos|receipts?|vendors?|x|×|"
                          r"times|minutes?|min|s|seconds?|ms|ppm|points?|pts|st|nd|rd|th)\b)", re.I)
@@ -79,8 +80,15 @@ _CLAUSE_END = re.compile(r"[.,;!?\n|]\s|\s[-–—]\s")
 _MONEY_HEADER = re.compile(r"price|cost|amount|total|value|subtotal|spend|rate|fee|charge|usd|eur|\$|€|£", re.I)
 
 
+#: scores and citation markers are never money: "confidence 0.42", "MASE 0.87", "[4]"
+_SCORE_BEFORE = re.compile(r"\b(?:confidence|score|recall|precision|mase|mae|coverage|r2|correlation)\s?[:=]?\s?$",
+                           re.I)
+
+
 def _is_money(text: str, m: re.Match[str]) -> bool:
     before, after = text[:m.start()], text[m.end():]
+    if (before.endswith("[") and after.startswith("]")) or _SCORE_BEFORE.search(before[-16:]):
+        return False
     if _CUR_BEFORE.search(before[-6:]) or _CUR_AFTER.match(after):
         return True
     number = m.group(1)
