@@ -28,3 +28,11 @@ def test_amounts_are_still_scrubbed(text: str) -> None:
     out = scrub_money(text)
     assert REDACTED in out
     assert not any(x in out for x in ("30.63", "4.18", "12.50", "45.00", "1,250.00"))
+
+
+def test_money_words_are_whole_words() -> None:
+    """'Magnetic' holds 'net', 'Listerine' holds 'list': a quantity after such a product name is not money."""
+    for text in ('"key":"[TOL-6011] Torpedo Level 9 in, Magnetic","ref":"order 35 TOL-6011 from Apex"',
+                 "Listerine Mouthwash: order 40 bottles"):
+        assert scrub_money(text) == text
+    assert REDACTED in scrub_money("net 45.5 due")

@@ -67,11 +67,11 @@ _MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s$", re.I)
 _MONTH_AFTER = re.compile(rf"^\s(?:of\s)?{_MONTHS}(?![a-z])", re.I)
 _PER_AFTER = re.compile(r"^\s?(?:each|ea\b|apiece|/\s?(?:unit|ea|each|pc|case|box|kg|lb)|per\s(?:unit|each|ea|pc|"
                         r"piece|item|case|box|pack|pair|dozen|roll|kg|lb|pallet)|an?\s(?:unit|piece|case|box))", re.I)
-_MONEY_WORDS = re.compile(
-    r"(?:price[ds]?|pricing|cost[s]?|costing|total[s]?|subtotal|sub-total|due|invoiced?|invoices|amount[s]?|"
+_MONEY_WORDS = re.compile(  # whole words: "net" is money, "Magnetic" is not
+    r"(?:\b(?:price[ds]?|pricing|cost[s]?|costing|total[s]?|subtotal|sub-total|due|invoiced?|invoices|amount[s]?|"
     r"rate[s]?|charge[ds]?|fees?|spend|spent|paid|pay|payment|payable|budget|value[ds]?|worth|quoted?|quotes|"
     r"bill(?:ed|ing)?|credit|debit|balance|rebate|surcharge|freight|net|gross|tax|vat|owed?|outstanding|"
-    r"refund(?:ed)?|deposit|discount(?:ed)?|tariff|list|unit\s?price|costs?\sper|sum|@)\W{0,3}"
+    r"refund(?:ed)?|deposit|discount(?:ed)?|tariff|list|unit\s?price|costs?\sper|sum)\b|@)\W{0,3}"
     r"(?:\w+\W{1,3}){0,5}$", re.I)
 #: "[amount] to 44", "[amount] vs 29.16": the second figure of a range or comparison whose first was money.
 _CONNECTOR = re.compile(r"\s?(?:to|vs\.?|versus|and|or|->|→|/|instead of|up to|down to|-|–|—)\s?(?:US\$|[$€£]|"
