@@ -157,7 +157,8 @@ def inbound_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
         return None if _none_said(r.answer, env, "receipt") else "expected 'none' for an empty schedule"
     if not shown:
         return f"no receipt reference in the answer (expected some of {len(expected)})"
-    wrong = shown - expected
+    # an overdue receipt at that warehouse is always fair to name: it is still expected (the inbound rule)
+    wrong = shown - expected - _open_receipts(env, p.get("warehouse"), overdue=True)
     return f"receipts not in the expected set: {sorted(wrong)[:5]}" if wrong else None
 
 
@@ -371,8 +372,25 @@ def supplier_summary(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | No
     return None
 
 
+def _library_is_another_companys(env: EvalEnv) -> bool:
+    """The configured document library belongs to another company than the connected Odoo's."""
+    from knowledge.owner import corpus_company, same_company
+    from tools.odoo.resolve import company_info
+
+    settings = getattr(env.runtime, "settings", None)
+    corpus = getattr(settings, "resolved_corpus_dir", None)
+    owner = corpus_company(str(corpus / "corpus.yaml")) if corpus else None
+    connected = str(company_info(env.odoo).get("name") or "")
+    return bool(owner and connected and not same_company(owner, connected))
+
+
 @checker
 def documents(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    if _library_is_another_companys(env):
+        # the right answer is to quote none of another firm's policies, and to say why
+        if r.citations:
+            return "quoted another company's documents"
+        return None if "document library holds" in r.answer else "did not say the documents are another company's"
     if not r.citations:
         return "no citation"
     want = str(p.get("title", "")).lower()

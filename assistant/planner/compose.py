@@ -197,8 +197,10 @@ def _cell(value: object) -> str | None:
         return "yes"
     if isinstance(value, dict) and "vendor" in value:  # a vendor offer: name, price, lead time, on-time rate
         bits = [str(value["vendor"])]
-        if value.get("price") is not None:
-            bits.append(f"{_scalar(value['price'])}/unit")
+        if value.get("price") is not None:  # the vendor row's own price, currency and unit of measure
+            cur = f" {value['currency']}" if value.get("currency") else ""
+            bits.append(f"{_scalar(value['price'])}{cur} per {value['per']}" if value.get("per")
+                        else f"{_scalar(value['price'])}{cur}/unit")
         if value.get("lead_days") is not None:
             bits.append(f"{_scalar(value['lead_days'])} d lead")
         if value.get("on_time_pct") is not None:
@@ -224,6 +226,8 @@ def _table(rows: list[dict[str, object]], prefer: list[str] | None = None, curre
 
     def cell(row: dict[str, object], key: str) -> str | None:
         value, cur = row.get(key), row.get("currency") if isinstance(row.get("currency"), str) else currency
+        if isinstance(row.get(f"{key}_currency"), str):  # a figure in another currency than the row's own
+            cur = row.get(f"{key}_currency")
         if cur and key in MONEY_KEYS and isinstance(value, int | float) and not isinstance(value, bool):
             return money(float(value), str(cur))
         return _cell(value)
@@ -232,6 +236,7 @@ def _table(rows: list[dict[str, object]], prefer: list[str] | None = None, curre
     for r in rows:
         for k, v in r.items():
             if k not in SKIP_KEYS and k not in cols and _cell(v) is not None and not isinstance(v, list | dict) \
+                    and not k.endswith("_currency") \
                     or (isinstance(v, dict) and "vendor" in v and k not in cols) \
                     or (k == "lines" and isinstance(v, list) and k not in cols and _cell(v)):
                 cols.append(k)

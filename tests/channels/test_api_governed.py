@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from webapi_support import GovernedRuntime, bearer, governed_runtime, web_login
+from webapi_support import GovernedRuntime, bearer, web_login
 
 from server import create_app
-
-
-@pytest.fixture()
-def rt(tmp_path: Path) -> Iterator[GovernedRuntime]:
-    runtime = governed_runtime(tmp_path)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture()
-def client(rt: GovernedRuntime) -> Iterator[TestClient]:
-    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as c:
-        yield c
 
 
 def _propose(client: TestClient, who: str, amount: int) -> str:

@@ -3,27 +3,9 @@ account and per address; a valid credential is never throttled by someone else's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-from webapi_support import GovernedRuntime, bearer, governed_runtime, page_csrf
-
-from server import create_app
-
-
-@pytest.fixture()
-def rt(tmp_path: Path) -> Iterator[GovernedRuntime]:
-    runtime = governed_runtime(tmp_path)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture()
-def client(rt: GovernedRuntime) -> Iterator[TestClient]:
-    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as c:
-        yield c
+from webapi_support import GovernedRuntime, bearer, page_csrf
 
 
 def _try(client: TestClient, token: str, user: str, password: str, xff: str | None = None) -> int:

@@ -3,29 +3,14 @@ stopped working only after 12 h before); cookies are Secure when the request cam
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import yaml
 from fastapi.testclient import TestClient
-from webapi_support import GovernedRuntime, governed_runtime, web_login
+from webapi_support import GovernedRuntime, web_login
 
 from server import create_app
 from tools.governance.identity import Directory, hash_password
-
-
-@pytest.fixture()
-def rt(tmp_path: Path) -> Iterator[GovernedRuntime]:
-    runtime = governed_runtime(tmp_path)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture()
-def client(rt: GovernedRuntime) -> Iterator[TestClient]:
-    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as c:
-        yield c
 
 
 def test_logout_revokes_the_session_server_side(client: TestClient) -> None:

@@ -11,8 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from webapi_support import GovernedRuntime, bearer, governed_runtime, web_login
 
-from server import create_app
-
 
 class Tracker:
     def assess(self, kind: str, args: dict[str, Any], odoo_ref: str | None) -> tuple[str, dict[str, Any]]:
@@ -26,11 +24,6 @@ def rt(tmp_path: Path) -> Iterator[GovernedRuntime]:
     yield runtime
     runtime.close()
 
-
-@pytest.fixture()
-def client(rt: GovernedRuntime) -> Iterator[TestClient]:
-    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as c:
-        yield c
 
 
 def _propose(rt: GovernedRuntime, user: str, n: int, *, suggested: bool = False, checks: list[Any] | None = None

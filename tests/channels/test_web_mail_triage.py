@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webapi_support import GovernedRuntime, governed_runtime, page_csrf, web_login
+from webapi_support import GovernedRuntime, page_csrf, web_login
 
-from server import create_app
 from tools.mail.message import parse_message
 from tools.mail.store import MailStore
-
-
-@pytest.fixture()
-def rt(tmp_path: Path) -> Iterator[GovernedRuntime]:
-    runtime = governed_runtime(tmp_path)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture()
-def client(rt: GovernedRuntime) -> Iterator[TestClient]:
-    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as c:
-        yield c
 
 
 def _unlinked(rt: GovernedRuntime) -> int:

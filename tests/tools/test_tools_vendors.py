@@ -76,7 +76,7 @@ def test_price_rows_cheapest_and_fastest(ctx: ToolContext, odoo: OdooClient, pro
     raw = _rows(odoo, product)
     res = call(ctx, "product_vendors", product=product["default_code"] or product["display_name"])
     got = [r for r in res.data["rows"] if not r.get("no_price_row")]
-    assert sorted((r["vendor"], round(r["price"], 2), r["min_qty"], r.get("lead_time_days", 0)) for r in got) == sorted(
+    assert sorted((r["vendor"], round(r["price"], 2), r.get("min_qty") or 0, r.get("lead_time_days", 0)) for r in got) == sorted(
         (r["partner_id"][1], round(r["price"], 2), r["min_qty"], r["delay"]) for r in raw)
     today = local_today(odoo).isoformat()
     valid = [r for r in raw if _valid(r, today)]

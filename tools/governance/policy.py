@@ -57,7 +57,8 @@ _CUR_AFTER = re.compile(r"^\s?(?:USD|EUR|GBP|CAD|MXN|JPY|CHF|AUD|US\$|[$€£¥]
                         r"bucks)(?![A-Za-z])", re.I)
 _TOKEN = re.compile(r"(?<![\w/\-.,:#])(\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?)"
                     r"(\s?(?:k|K|m|M|bn|mn|million|thousand)\b)?(?![\w/\-]|[.,:]\d)")
-_UNIT_AFTER = re.compile(r"^\s?(?:%|°|×|(?:percent|degrees?|kg|g|lbs?|oz|l|ml|cm|mm|km|m2|m3|ft|in|days?|d|hours?|"
+_UNIT_AFTER = re.compile(r"^\s?(?:%|°|×|(?:(?:calendar|business|working|work)\s)?(?:percent|degrees?|kg|g|lbs?|oz|l|"
+                         r"ml|cm|mm|km|m2|m3|ft|in|days?|d|hours?|"
                          r"hrs?|h|weeks?|wks?|months?|years?|yrs?|units?|pcs|pieces?|cases?|boxes|box|packs?|"
                          r"pallets?|rolls?|pairs?|dozens?|items?|lines?|orders?|pos|receipts?|vendors?|x|×|"
                          r"times|minutes?|min|s|seconds?|ms|ppm|points?|pts|st|nd|rd|th)\b)", re.I)
@@ -66,11 +67,11 @@ _MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s$", re.I)
 _MONTH_AFTER = re.compile(rf"^\s(?:of\s)?{_MONTHS}(?![a-z])", re.I)
 _PER_AFTER = re.compile(r"^\s?(?:each|ea\b|apiece|/\s?(?:unit|ea|each|pc|case|box|kg|lb)|per\s(?:unit|each|ea|pc|"
                         r"piece|item|case|box|pack|pair|dozen|roll|kg|lb|pallet)|an?\s(?:unit|piece|case|box))", re.I)
-_MONEY_WORDS = re.compile(
-    r"(?:price[ds]?|pricing|cost[s]?|costing|total[s]?|subtotal|sub-total|due|invoiced?|invoices|amount[s]?|"
+_MONEY_WORDS = re.compile(  # whole words: "net" is money, "Magnetic" is not
+    r"(?:\b(?:price[ds]?|pricing|cost[s]?|costing|total[s]?|subtotal|sub-total|due|invoiced?|invoices|amount[s]?|"
     r"rate[s]?|charge[ds]?|fees?|spend|spent|paid|pay|payment|payable|budget|value[ds]?|worth|quoted?|quotes|"
     r"bill(?:ed|ing)?|credit|debit|balance|rebate|surcharge|freight|net|gross|tax|vat|owed?|outstanding|"
-    r"refund(?:ed)?|deposit|discount(?:ed)?|tariff|list|unit\s?price|costs?\sper|sum|@)\W{0,3}"
+    r"refund(?:ed)?|deposit|discount(?:ed)?|tariff|list|unit\s?price|costs?\sper|sum)\b|@)\W{0,3}"
     r"(?:\w+\W{1,3}){0,5}$", re.I)
 #: "[amount] to 44", "[amount] vs 29.16": the second figure of a range or comparison whose first was money.
 _CONNECTOR = re.compile(r"\s?(?:to|vs\.?|versus|and|or|->|→|/|instead of|up to|down to|-|–|—)\s?(?:US\$|[$€£]|"
@@ -79,8 +80,15 @@ _CLAUSE_END = re.compile(r"[.,;!?\n|]\s|\s[-–—]\s")
 _MONEY_HEADER = re.compile(r"price|cost|amount|total|value|subtotal|spend|rate|fee|charge|usd|eur|\$|€|£", re.I)
 
 
+#: scores and citation markers are never money: "confidence 0.42", "MASE 0.87", "[4]"
+_SCORE_BEFORE = re.compile(r"\b(?:confidence|score|recall|precision|mase|mae|coverage|r2|correlation)\s?[:=]?\s?$",
+                           re.I)
+
+
 def _is_money(text: str, m: re.Match[str]) -> bool:
     before, after = text[:m.start()], text[m.end():]
+    if (before.endswith("[") and after.startswith("]")) or _SCORE_BEFORE.search(before[-16:]):
+        return False
     if _CUR_BEFORE.search(before[-6:]) or _CUR_AFTER.match(after):
         return True
     number = m.group(1)

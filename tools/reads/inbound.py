@@ -73,6 +73,7 @@ def inbound_schedule(ctx: ToolContext, args: InboundArgs) -> ToolResult:
     if vendor is not None:
         domain.append(("partner_id", "child_of", vendor["id"]))
     lo, hi = date_range(ctx, args.date_from, args.date_to, args.when)
+    domain_base = list(domain)
     if lo:
         domain.append(("scheduled_date", ">=", day_start_utc(ctx, lo)))
     if hi:
@@ -95,19 +96,48 @@ def inbound_schedule(ctx: ToolContext, args: InboundArgs) -> ToolResult:
     slipping = _likely(ctx, records, rows)
     late = [r for r in rows if r.get("days_late")]
     data: dict[str, Any] = {"receipts": rows, "total": total, "overdue_shown": len(late)}
+    before = _overdue_before_window(ctx, domain_base, lo, hi, now)
     if total > len(rows):
         data["note"] = f"showing the {len(rows)} earliest of {total}; narrow by warehouse, supplier or dates"
     scope = " ".join(x for x in (
         f"at {wh['code']}" if wh else "", f"from {vendor['name']}" if vendor else "",
         f"scheduled {lo or '…'} to {hi or '…'}" if (lo or hi) else "") if x)
     text = f"{total} open receipt(s){' ' + scope if scope else ''}; {len(late)} overdue"
-    if late:
-        worst = max(late, key=lambda r: r["days_late"])
+    if before is not None:
+        # a window that runs through today: what is already late still has to come in, so it is counted
+        # (the same rule as the inbound page's Overdue list), though scheduled before the window
+        data["overdue_total"] = before["count"] + len(late)
+        text = (f"{total} open receipt(s){' ' + scope if scope else ''}; {before['count'] + len(late)} overdue"
+                + (f", {before['count']} of them scheduled before this period" if before["count"] else ""))
+    if late or (before and before["count"]):
+        cands = list(late) + ([before["worst"]] if before and before.get("worst") else [])
+        worst = max(cands, key=lambda r: r["days_late"] or 0)
         text += f" (most late: {worst['ref']} {worst['po'] or ''} {worst['days_late']} d)"
     if slipping:
         text += (f"; {slipping} likely to arrive 2+ days after the scheduled date, by the vendor's past receipts "
                  "(likely dates in each row)")
     return ToolResult(tool="inbound_schedule", data=compact(data), text=text)
+
+
+def _overdue_before_window(ctx: ToolContext, domain: list[Any], lo: date | None, hi: date | None,
+                           now: date) -> dict[str, Any] | None:
+    """Open receipts already late and scheduled before a window that runs through today, else None.
+
+    "What's coming in this week?" must not hide the receipt that was due last Tuesday: it is still
+    expected, and later than anything in the window. One bounded round trip (count + the earliest)."""
+    if lo is None or lo > now or (hi is not None and hi < now):
+        return None
+    cut = min(lo, now)
+    res = ctx.odoo.web_search_read("stock.picking", [*domain, ("scheduled_date", "<", day_start_utc(ctx, cut))],
+                                   {"name": {}, "origin": {}, "scheduled_date": {}}, limit=1,
+                                   order="scheduled_date asc, id asc")
+    recs, count = res.get("records", []), int(res.get("length") or 0)
+    worst = None
+    if recs:
+        sched = dt(recs[0].get("scheduled_date"))
+        worst = {"ref": recs[0].get("name"), "po": recs[0].get("origin"),
+                 "days_late": days_late(to_local(ctx, sched), now) if sched else None}
+    return {"count": count, "worst": worst}
 
 
 def _likely(ctx: ToolContext, records: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:

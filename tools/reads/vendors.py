@@ -84,10 +84,13 @@ def product_vendors(ctx: ToolContext, args: ProductVendorsArgs) -> ToolResult:
         per_unit = conv(convert_price(price, s.get("product_uom"), product_uom), s.get("currency_id"))
         row: dict[str, Any] = {
             "vendor": name_of(s.get("partner_id")), "price": num(price), "currency": name_of(s.get("currency_id")),
-            "uom": name_of(s.get("product_uom")), "min_qty": num(s.get("min_qty")), "lead_time_days": s.get("delay"),
+            "uom": name_of(s.get("product_uom")), "min_qty": num(s.get("min_qty")) if s.get("min_qty") else None,
+            "lead_time_days": s.get("delay"),
             "valid_from": s.get("date_start"), "valid_to": s.get("date_end"), "valid_today": _valid(s, now),
             "vendor_code": s.get("product_code"),
             "price_per_product_uom": num(per_unit) if per_unit is not None else None,
+            # converted into the company's currency: said beside it, not the vendor row's currency
+            "price_per_product_uom_currency": facts.currency,
         }
         ln = last.get(vid or 0)
         if ln:
@@ -95,6 +98,7 @@ def product_vendors(ctx: ToolContext, args: ProductVendorsArgs) -> ToolResult:
             paid = float(ln.get("price_subtotal") or 0) / qty if qty else float(ln.get("price_unit") or 0)
             row["last_paid_price"] = num(convert_price(paid, ln.get("product_uom"), s.get("product_uom")))
             row["paid_currency"] = name_of(ln.get("currency_id"))
+            row["last_paid_price_currency"] = row["paid_currency"]
             row["last_paid_on"] = local_day(ctx, ln["_when"])
             row["last_po"] = (ln.get("order_id") or {}).get("name")
         rows.append(row)
@@ -108,6 +112,7 @@ def product_vendors(ctx: ToolContext, args: ProductVendorsArgs) -> ToolResult:
         rows.append({"vendor": name, "no_price_row": True, "uom": name_of(product_uom),
                      "last_paid_price": num(convert_price(paid, ln.get("product_uom"), product_uom)),
                      "paid_currency": name_of(ln.get("currency_id")),
+                     "last_paid_price_currency": name_of(ln.get("currency_id")),
                      "last_paid_on": local_day(ctx, ln["_when"]), "last_po": (ln.get("order_id") or {}).get("name")})
     valid = [r for r in rows if r.get("valid_today") and r.get("price_per_product_uom") is not None]
     cheapest = min(valid, key=lambda r: float(r["price_per_product_uom"]), default=None)
