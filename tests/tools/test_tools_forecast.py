@@ -287,3 +287,19 @@ def test_risk_counts_spend_without_a_valid_price_agreement() -> None:
     _card, comps = vendor_components(lines, date(2026, 12, 1), load_weights(), [], [], 0.0, 400.0, [])
     comp = next(c for c in comps if c["name"] == "no_price_agreement")
     assert comp["value"] == 75 and comp["records"] == ["OLD"] and 0 < comp["score"] <= 1
+
+
+def test_demand_accuracy_is_said_in_plain_words() -> None:
+    """Worse than repeating last year: say so and give last year's same weeks to plan with (tryout: "its error
+    was 3.06x that of repeating last year's weeks" left a manager guessing)."""
+    import numpy as np
+
+    from tools.reads.demand import _accuracy_sentence
+
+    y = np.arange(120, dtype=float)
+    data: dict[str, object] = {}
+    worse = _accuracy_sentence({"weeks": 8, "mase": 3.06, "mae_seasonal_naive": 2.0}, y, 4, data)
+    assert "less accurate than simply repeating last year's same weeks" in worse and "3.1 times" in worse
+    assert data["last_year_same_weeks"] == float(np.sum(y[120 - 52:120 - 52 + 4]))
+    better = _accuracy_sentence({"weeks": 8, "mase": 0.62, "mae_seasonal_naive": 2.0}, y, 4, {})
+    assert "38% more accurate" in better and "x that" not in better

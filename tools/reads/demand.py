@@ -152,6 +152,23 @@ def _iso_phase(d: date) -> float:
     return float((d - date(d.year, 1, 1)).days) / 7.0
 
 
+def _accuracy_sentence(check: dict[str, Any], y: np.ndarray, weeks: int, data: dict[str, Any]) -> str:
+    """How far to trust the figure, in a manager's words: better or worse than simply repeating last year's
+    same weeks on the most recent weeks, and, when worse, last year's figure to plan with instead."""
+    mase = float(check["mase"])
+    if mase <= 1.0:
+        return (f". Tested on the last {check['weeks']} weeks, it was {round((1 - mase) * 100)}% more accurate "
+                "than simply repeating last year's same weeks")
+    text = (f". Careful: tested on the last {check['weeks']} weeks, it was less accurate than simply repeating "
+            f"last year's same weeks (its error was {mase:.1f} times larger)")
+    n = len(y)
+    if n >= 52 + weeks:
+        same_weeks = float(np.sum(y[n - 52:n - 52 + weeks]))
+        data["last_year_same_weeks"] = num(same_weeks, 1)
+        text += f"; the same {weeks} weeks last year saw {fmt_qty(num(same_weeks, 0))}, a safer figure to plan with"
+    return text
+
+
 @tool(DemandArgs)
 def demand_forecast(ctx: ToolContext, args: DemandArgs) -> ToolResult:
     """Weekly demand forecast of a product from past deliveries."""
@@ -210,6 +227,5 @@ def demand_forecast(ctx: ToolContext, args: DemandArgs) -> ToolResult:
         text += (f"; Odoo's forecast stock {fmt_qty(data['odoo_forecast_qty'])} covers about {data['days_cover']} days "
                  f"at the average rate ({fmt_qty(num(expected, 0))} in {args.weeks} weeks)")
     if check and math.isfinite(check["mase"]) and check["mae_seasonal_naive"] > 0:
-        text += (f". Tested on the last {check['weeks']} weeks, its error was {num(check['mase'], 2)}x that of "
-                 "repeating last year's weeks")
+        text += _accuracy_sentence(check, y, args.weeks, data)
     return ToolResult(tool="demand_forecast", data=compact(data), text=text + ".")
