@@ -38,13 +38,19 @@ def _without_tables(markdown: str) -> str:
 def _render(console: Any, result: Any, policy: Any = None, role: str | None = None) -> None:
     """One table per answer: the structured rows when the turn has them, else the answer's own table;
     columns never cut (a reference like a receipt name must stay whole)."""
+    from assistant.people_text import for_people
+
+    _print_turn(console, result, for_people(result.answer, policy, role))
+
+
+def _print_turn(console: Any, result: Any, answer: str) -> None:
+    """Print a turn whose answer is already in people's words (in-process, or as a running server sent it)."""
     from rich.markdown import Markdown
     from rich.table import Table
 
-    from assistant.people_text import for_people, heading
+    from assistant.people_text import heading
 
     tables = [t for t in result.tables if len(t.get("rows") or []) >= 1]
-    answer = for_people(result.answer, policy, role)
     console.print(Markdown(_without_tables(answer) if tables else answer))
     for t in tables:
         rows = t["rows"]
@@ -111,8 +117,10 @@ def register(app: typer.Typer) -> None:
             as_user: str = typer.Option("admin", "--as", help="Username from the users file."),
             thread: str = typer.Option(None, "--thread", help="Thread id, to continue a conversation."),
             as_json: bool = typer.Option(False, "--json", help="Print the TurnResult as JSON.")) -> None:
-        """Ask one question and print the answer."""
+        """Ask one question and print the answer (through `quartermaster run` of this data dir when it is up)."""
         console = _console()
+        if _ask_via_server(console, question, as_user, thread, as_json):
+            return
         runtime = _runtime(warm=False)  # one question: open only what it needs
         try:
             result = runtime.assistant.ask_as(as_user, question, thread_id=thread, channel="cli")
@@ -186,6 +194,40 @@ def register(app: typer.Typer) -> None:
                               f"{s['confident_wrong']}, questions back {s['question_back_share']:.1%}", markup=False)
         if any(r.failed for r in reports):
             raise typer.Exit(1)
+
+
+def _ask_via_server(console: Any, question: str, as_user: str, thread: str | None, as_json: bool) -> bool:
+    """Answer through a running server of this data dir (same user, same settings); False = run in-process.
+    Output and exit codes are the in-process ones: the same JSON, the same tables, the same sentences."""
+    from types import SimpleNamespace
+
+    from assistant.cli.remote import ask_server, server_enabled
+    from assistant.settings import load_settings
+
+    if not server_enabled():
+        return False
+    served = ask_server(load_settings(), question, as_user, thread)
+    if served is None:
+        return False
+    problem = served.get("problem")
+    if problem is not None:
+        if as_json:
+            print(json.dumps(problem, ensure_ascii=False))
+        else:
+            typer.echo(problem.get("message") or "The running Quartermaster server failed on this question.",
+                       err=True)
+        raise typer.Exit(1)
+    public = served["result"]
+    if as_json:
+        print(json.dumps(public, default=str, ensure_ascii=False, indent=2))
+    else:
+        result = SimpleNamespace(**public, tables=served.get("tables") or [], ms=float(served.get("ms") or 0.0))
+        _print_turn(console, result, str(served.get("people_answer") or public.get("answer") or ""))
+    if public.get("error") == "unknown_user":
+        raise typer.Exit(2)
+    if (public.get("error") or "").startswith("odoo_"):
+        raise typer.Exit(1)
+    return True
 
 
 def _setup_readline(path: Path) -> None:
