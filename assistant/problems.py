@@ -82,6 +82,10 @@ def _unavailable(exc: OdooUnavailable, settings: Any) -> Problem:
     if settings is not None and settings.uses_sandbox:
         return Problem(f"odoo_{kind}", f"{text}. The embedded sandbox stopped or is busy: start Quartermaster "
                                        "again (or set ODOO_URL to your Odoo).")
+    url = str(getattr(settings, "odoo_url", "") or "")
+    if url and not url.lower().startswith(("http://", "https://")):
+        return Problem("odoo_url", f"ODOO_URL '{url}' is not a web address: set it to the address you open Odoo "
+                                   "at in a browser, e.g. https://erp.example.com.")
     timeout = getattr(settings, "odoo_timeout", None)
     fixes = {
         "unreachable": "Check ODOO_URL and that the Odoo server is running.",
