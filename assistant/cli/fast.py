@@ -53,20 +53,20 @@ def try_ask(argv: list[str]) -> int | None:
     parsed = parse_ask(argv)
     if parsed is None:
         return None
-    from assistant.cli.remote import ask_server, server_enabled
+    from assistant.cli.remote import UNDECIDED, ask_server, ask_server_raw
 
-    if not server_enabled():
-        return None
     question, as_user, thread, as_json = parsed
-    try:
-        from assistant.settings import load_settings
+    served = ask_server_raw(question, as_user, thread)
+    if served is UNDECIDED:
+        try:
+            from assistant.settings import load_settings
 
-        settings: Any = load_settings()
-    except Exception:  # noqa: BLE001 - broken settings: the normal command reports them in one sentence
-        return None
-    served = ask_server(settings, question, as_user, thread)
+            settings: Any = load_settings()
+        except Exception:  # noqa: BLE001 - broken settings: the normal command reports them in one sentence
+            return None
+        served = ask_server(settings, question, as_user, thread)
     if served is None:
         return None
-    from assistant.cli.render import _console, print_served
+    from assistant.cli.render import print_served
 
-    return print_served(_console(), served, as_json)
+    return print_served(None, served, as_json)

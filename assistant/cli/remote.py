@@ -17,7 +17,15 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from assistant.cli_link import ASK_PATH, KEY_HEADER, cli_key, fingerprint, read_link
+from assistant.cli_link import (
+    ASK_PATH,
+    KEY_HEADER,
+    cli_key,
+    env_fingerprint,
+    fingerprint,
+    raw_data_dir,
+    read_link,
+)
 
 FALLBACK_STATUSES = (401, 403, 404, 405, 503)  # not ours, an older server, or one that could not start
 
@@ -26,6 +34,26 @@ def server_enabled() -> bool:
     if os.environ.get("QM_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
         return False
     return os.environ.get("QM_CLI_SERVER", "auto").strip().lower() not in ("0", "off", "no", "false")
+
+
+UNDECIDED: dict[str, Any] = {}  # ask_server_raw: the raw settings cannot tell; parse them (ask_server)
+
+
+def ask_server_raw(question: str, as_user: str, thread_id: str | None) -> dict[str, Any] | None:
+    """As ask_server, deciding from the raw environment (no settings parsing) when it can: UNDECIDED when the
+    environment differs from the server's in any way, or a .env file is there."""
+    if not server_enabled():
+        return None
+    data_dir = raw_data_dir()
+    if data_dir is None or (Path.cwd() / ".env").exists():
+        return UNDECIDED
+    link = read_link(data_dir)
+    if link is None:
+        return None  # no server of this data dir is up
+    key = cli_key(data_dir)
+    if not key or not link["env_fingerprint"] or env_fingerprint(link["env_names"]) != link["env_fingerprint"]:
+        return UNDECIDED
+    return _post(link, key, question, as_user, thread_id, link["timeout"])
 
 
 def ask_server(settings: Any, question: str, as_user: str, thread_id: str | None) -> dict[str, Any] | None:
@@ -37,11 +65,15 @@ def ask_server(settings: Any, question: str, as_user: str, thread_id: str | None
     key = cli_key(data_dir)
     if link is None or not key or link["fingerprint"] != fingerprint(settings):
         return None
+    return _post(link, key, question, as_user, thread_id, float(settings.turn_time_budget_s) + 30.0)
+
+
+def _post(link: dict[str, Any], key: str, question: str, as_user: str, thread_id: str | None,
+          timeout: float) -> dict[str, Any] | None:
     req = urllib.request.Request(
         link["url"] + ASK_PATH, method="POST",
         data=json.dumps({"question": question, "as_user": as_user, "thread_id": thread_id}).encode(),
         headers={"Content-Type": "application/json", "Accept": "application/json", KEY_HEADER: key})
-    timeout = float(settings.turn_time_budget_s) + 30.0
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - our own loopback server
             body = _payload(resp.read())

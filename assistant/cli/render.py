@@ -76,7 +76,7 @@ def print_served(console: Any, served: dict[str, Any], as_json: bool) -> int:
         print(json.dumps(public, default=str, ensure_ascii=False, indent=2))
     else:
         result = SimpleNamespace(**public, tables=served.get("tables") or [], ms=float(served.get("ms") or 0.0))
-        _print_turn(console, result, str(served.get("people_answer") or public.get("answer") or ""))
+        _print_turn(console if console is not None else _console(), result, str(served.get("people_answer") or public.get("answer") or ""))
     if public.get("error") == "unknown_user":
         return 2
     if (public.get("error") or "").startswith("odoo_"):

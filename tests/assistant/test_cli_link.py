@@ -142,3 +142,38 @@ def test_nothing_listening_means_in_process(tmp_path: Path, monkeypatch: pytest.
     settings = _settings(tmp_path)
     write_link(tmp_path, "127.0.0.1", port, settings)
     assert ask_server(settings, "q", "admin", None) is None
+
+
+def test_the_raw_environment_decides_only_when_it_is_the_servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   fake_server: tuple[HTTPServer, type[_Recorder]]
+                                                                   ) -> None:
+    from assistant.cli.remote import UNDECIDED, ask_server_raw
+    from assistant.cli_link import env_fingerprint, settings_env_names
+
+    names = settings_env_names()
+    assert {"qm_data_dir", "odoo_url", "odoo_password", "odoo_api_key", "qm_users_file"} <= set(names)
+    env = {"QM_DATA_DIR": str(tmp_path), "PATH": "/bin"}
+    base = env_fingerprint(names, env, tmp_path)
+    assert base and env_fingerprint(names, {**env, "PATH": "/usr/bin"}, tmp_path) == base  # not a setting
+    assert env_fingerprint(names, {**env, "odoo_password": "x"}, tmp_path) != base  # any case, like pydantic
+    (tmp_path / "sub").mkdir()
+    assert env_fingerprint(names, env, tmp_path / "sub") != base  # relative paths would resolve elsewhere
+    (tmp_path / ".env").write_text("ODOO_PASSWORD=x\n", encoding="utf-8")
+    assert env_fingerprint(names, env, tmp_path) is None  # a .env file: only the settings parser can tell
+    (tmp_path / ".env").unlink()
+
+    for k in [k for k in os.environ if k.lower() in set(names)]:
+        monkeypatch.delenv(k)
+    monkeypatch.setenv("QM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("QM_BRAIN", "offline")
+    monkeypatch.chdir(tmp_path)
+    server, handler = fake_server
+    handler.body = json.dumps({"result": {"answer": "hi", "error": None}, "tables": [], "ms": 1.0}).encode()
+    assert ask_server_raw("q", "admin", None) is None  # no server announced: in-process, settings never parsed
+    write_link(tmp_path, "127.0.0.1", server.server_address[1], load_settings())
+    got = ask_server_raw("q", "admin", None)
+    assert got is not None and got["result"]["answer"] == "hi"
+    monkeypatch.setenv("ODOO_PASSWORD", "wrong")
+    assert ask_server_raw("q", "admin", None) is UNDECIDED
+    assert ask_server(load_settings(), "q", "admin", None) is None  # and the settings differ too
+    assert len(handler.seen) == 1
