@@ -1,6 +1,6 @@
 """Wall time of `quartermaster ask` as a script sees it (process start to exit), p50/p95 over sequential calls.
 
-Usage: python bench/bench_cli.py [--runs 10] [--question "..."] [--as admin] [--cache DIR] [--imports]
+Usage: python bench/bench_cli.py [--runs 10] [--question "..."] [--as admin] [--cache DIR] [--no-local] [--imports]
 
 Sets up its own data dir (a temp dir; `--cache` a sandbox seed cache, e.g. var/cache, to skip generating
 the demo data), starts `quartermaster run` there (the sandbox and the web server) on free ports, waits
@@ -114,6 +114,7 @@ def main() -> None:
     ap.add_argument("--as", dest="user", default="admin")
     ap.add_argument("--cache", type=Path, default=ROOT / "var" / "cache",
                     help="sandbox seed cache to reuse (linked as <data dir>/cache)")
+    ap.add_argument("--no-local", action="store_true", help="skip the in-process series (minutes on a busy host)")
     ap.add_argument("--imports", action="store_true", help="also list the slowest imports of one in-process ask")
     a = ap.parse_args()
 
@@ -139,7 +140,8 @@ def main() -> None:
         print(f"through the server, cold (first ask after start): {cold_wall:.2f} s wall, {cold_cpu:.2f} s CPU "
               f"(exit {rc})")
         series("through the server, warm", cmd, env, a.runs)
-        series("in-process (no server; sandbox reused)", cmd, {**env, "QM_CLI_SERVER": "off"}, a.runs)
+        if not a.no_local:
+            series("in-process (no server; sandbox reused)", cmd, {**env, "QM_CLI_SERVER": "off"}, a.runs)
         served = (tmp / "run.log").read_text(errors="replace").count("POST /api/cli/ask")
         print(f"the server answered {served} of the {a.runs + 1} server-path calls")
         t = time.perf_counter()
