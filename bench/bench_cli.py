@@ -44,13 +44,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+TURN_MS: list[float] = []  # the turn's own time as the answer's footer prints it ("offline · 312 ms · …")
+
+
 def one_run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, float]:
-    """(wall s, exit code, CPU s of the child: user + sys)."""
+    """(wall s, exit code, CPU s of the child: user + sys); the turn's own ms go to TURN_MS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(ROOT), check=False)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    m = re.search(r"· (\d+) ms ·", proc.stdout or "")
+    if m:
+        TURN_MS.append(float(m.group(1)))
     if proc.returncode != 0:
         print(f"  exit {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}")
     return wall, proc.returncode, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -64,6 +70,7 @@ def p95(values: list[float]) -> float:
 
 def series(label: str, cmd: list[str], env: dict[str, str], runs: int) -> list[float]:
     walls, cpus, codes = [], [], []
+    TURN_MS.clear()
     for _ in range(runs):
         wall, rc, cpu = one_run(cmd, env)
         walls.append(wall)
@@ -73,6 +80,8 @@ def series(label: str, cmd: list[str], env: dict[str, str], runs: int) -> list[f
     print(f"{label}: p50 {statistics.median(walls):.2f} s, p95 {p95(walls):.2f} s wall over {runs} calls "
           f"(min {min(walls):.2f}, max {max(walls):.2f}); CPU median {statistics.median(cpus):.2f} s; "
           f"exits {sorted(set(codes))}; target p95 <= {TARGET_S} s: {met}")
+    if TURN_MS:
+        print(f"  the turn itself (answer footer): p50 {statistics.median(TURN_MS):.0f} ms, max {max(TURN_MS):.0f} ms")
     return walls
 
 
