@@ -57,3 +57,18 @@ def test_bad_odoo_settings_are_one_sentence_or_one_json_object(sandbox: Any, tmp
         body = json.loads(js.stdout)
         assert body == {"ok": False, "error": code, "message": body["message"]}, (name, body)
         assert phrase in body["message"], (name, body)
+
+
+def test_a_sandbox_port_bound_by_another_program_is_one_sentence(tmp_path: Path) -> None:
+    """A real conflict the reuse logic cannot resolve (the port is bound but answers nothing): the sandbox
+    cannot start, and `ask` says so in one sentence naming the setting, never a traceback."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))  # bound, not listening: nothing to reuse, nothing can start there
+        port = str(holder.getsockname()[1])
+        text = _ask(tmp_path, False, QM_SANDBOX_PORT=port)
+        assert text.returncode == 1 and "Traceback" not in text.stderr, text.stderr
+        sentence = " ".join(text.stderr.split())
+        assert "could not start" in sentence and "already in use" in sentence and "QM_SANDBOX_PORT" in sentence, \
+            sentence
+        js = _ask(tmp_path, True, QM_SANDBOX_PORT=port)
+        assert js.returncode == 1 and json.loads(js.stdout)["error"] == "sandbox_start", js.stdout
