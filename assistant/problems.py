@@ -65,8 +65,8 @@ def _describe_one(exc: BaseException, settings: Any) -> Problem | None:
         return Problem("sandbox_port", str(exc))
     if name == "SandboxStartError":  # sandbox/launch.py: the sandbox process ended before answering
         why = str(getattr(exc, "reason", "") or "").strip().rstrip(".")
-        return Problem("sandbox_start", f"The embedded sandbox could not start{': ' + why if why else ''}. "
-                                        "Set QM_SANDBOX_PORT to a free port, or ODOO_URL to use a real Odoo.")
+        return Problem("sandbox_start", f"The embedded sandbox could not start{' (' + why + ')' if why else ''}; "
+                                        "set QM_SANDBOX_PORT to a free port, or ODOO_URL to use a real Odoo.")
     if name == "ValidationError" and type(exc).__module__.startswith("pydantic"):
         return Problem("config", f"A setting is invalid: {_pydantic_summary(exc)}.")
     if name in ("DirectoryError", "PolicyError"):
