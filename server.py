@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.channels import api, mail_triage, web, web_alerts, web_requests, web_tower
+from assistant.channels import api, cli_api, mail_triage, web, web_alerts, web_requests, web_tower
 from assistant.channels.auth import SessionMiddleware, resolve_secret_key
 from assistant.channels.metrics import Metrics
 
@@ -224,6 +224,7 @@ def create_app(settings: Any = None, runtime: Any = None) -> FastAPI:
     app.include_router(web_requests.router)  # issue #14: the purchase requests page
     app.include_router(web_alerts.router)
     app.include_router(mail_triage.router)  # issue #16: the mailbox triage page
+    app.include_router(cli_api.router)  # issue #12: `quartermaster ask` answered by a running server
     _install_error_handlers(app)
     if runtime is not None:
         _mount_slack(app)

@@ -63,6 +63,10 @@ def _describe_one(exc: BaseException, settings: Any) -> Problem | None:
     name = type(exc).__name__
     if name == "SandboxPortTaken":
         return Problem("sandbox_port", str(exc))
+    if name == "SandboxStartError":  # sandbox/launch.py: the sandbox process ended before answering
+        why = str(getattr(exc, "reason", "") or "").strip().rstrip(".")
+        return Problem("sandbox_start", f"The embedded sandbox could not start{' (' + why + ')' if why else ''}; "
+                                        "set QM_SANDBOX_PORT to a free port, or ODOO_URL to use a real Odoo.")
     if name == "ValidationError" and type(exc).__module__.startswith("pydantic"):
         return Problem("config", f"A setting is invalid: {_pydantic_summary(exc)}.")
     if name in ("DirectoryError", "PolicyError"):
@@ -82,6 +86,10 @@ def _unavailable(exc: OdooUnavailable, settings: Any) -> Problem:
     if settings is not None and settings.uses_sandbox:
         return Problem(f"odoo_{kind}", f"{text}. The embedded sandbox stopped or is busy: start Quartermaster "
                                        "again (or set ODOO_URL to your Odoo).")
+    url = str(getattr(settings, "odoo_url", "") or "")
+    if url and not url.lower().startswith(("http://", "https://")):
+        return Problem("odoo_url", f"ODOO_URL '{url}' is not a web address: set it to the address you open Odoo "
+                                   "at in a browser, e.g. https://erp.example.com.")
     timeout = getattr(settings, "odoo_timeout", None)
     fixes = {
         "unreachable": "Check ODOO_URL and that the Odoo server is running.",

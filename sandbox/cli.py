@@ -16,10 +16,14 @@ def _default_data_dir() -> Path:
 
 
 def _port_free(port: int) -> bool:
-    """Whether 127.0.0.1:port can be bound (checked before generating data, so a busy port costs nothing)."""
+    """Whether 127.0.0.1:port can be bound (checked before generating data, so a busy port costs nothing).
+
+    SO_REUSEADDR as the server itself binds (http.server sets it): connections of a sandbox that just
+    stopped linger in TIME_WAIT for a minute and must not make its own port look taken."""
     import socket
 
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

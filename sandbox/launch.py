@@ -20,6 +20,14 @@ from sandbox.rpc import DB_NAME
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class SandboxStartError(RuntimeError):
+    """The sandbox process ended before answering; `reason` is the last line it logged (e.g. a busy port)."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass
 class RunningSandbox:
     url: str
@@ -111,7 +119,9 @@ def start_sandbox(data_dir: Path, port: int = 0, scale: int = 1, seed: int = 42,
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             tail = log_path.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"sandbox exited with code {proc.returncode} before answering:\n{tail}")
+            lines = [ln.strip() for ln in tail.splitlines() if ln.strip()]
+            raise SandboxStartError(f"sandbox exited with code {proc.returncode} before answering:\n{tail}",
+                                    reason=lines[-1] if lines else "")
         if ready.exists():
             actual = int(ready.read_text())
             ready.unlink(missing_ok=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import typer
+
+from assistant.cli.render import _console, _render  # _render: also imported by tests
 
 
 def _runtime(brain: str | None = None, warm: bool = True) -> Any:
@@ -25,50 +26,6 @@ def _runtime(brain: str | None = None, warm: bool = True) -> Any:
     except SandboxPortTaken as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(1) from None
-
-
-_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-
-
-def _without_tables(markdown: str) -> str:
-    """The answer minus its Markdown tables (printed once, below, from the rows behind them)."""
-    return "\n".join(line for line in markdown.splitlines() if not _MD_TABLE_ROW.match(line))
-
-
-def _render(console: Any, result: Any, policy: Any = None, role: str | None = None) -> None:
-    """One table per answer: the structured rows when the turn has them, else the answer's own table;
-    columns never cut (a reference like a receipt name must stay whole)."""
-    from rich.markdown import Markdown
-    from rich.table import Table
-
-    from assistant.people_text import for_people, heading
-
-    tables = [t for t in result.tables if len(t.get("rows") or []) >= 1]
-    answer = for_people(result.answer, policy, role)
-    console.print(Markdown(_without_tables(answer) if tables else answer))
-    for t in tables:
-        rows = t["rows"]
-        shown = rows[:30]
-        caption = f"showing {len(shown)} of {len(rows)}" if len(shown) < len(rows) else None
-        table = Table(title=heading(t.get("title") or ""), show_lines=False, caption=caption)
-        for col in t["columns"]:
-            table.add_column(heading(str(col)), no_wrap=True, overflow="fold")
-        for row in shown:
-            table.add_row(*["" if v is None else str(v) for v in row])
-        console.print(table)
-    if result.proposals:
-        console.print("[bold yellow]Proposals:[/] " + ", ".join(p["id"] for p in result.proposals)
-                      + " (pending approval: `quartermaster proposals list`)")
-    calls = ", ".join(f"{c['name']} ({c['ms']:.0f} ms, {c['rpc_calls']} rpc)" for c in result.tool_calls)
-    console.print(f"[dim]{result.brain} · {result.ms:.0f} ms · {calls or 'no tools'} · run {result.run_id}[/]")
-
-
-def _console() -> Any:
-    """A console that does not squeeze tables to 80 columns when printing into a pipe or a file."""
-    from rich.console import Console
-
-    console = Console()
-    return console if console.is_terminal else Console(width=200)
 
 
 def register(app: typer.Typer) -> None:
@@ -111,8 +68,10 @@ def register(app: typer.Typer) -> None:
             as_user: str = typer.Option("admin", "--as", help="Username from the users file."),
             thread: str = typer.Option(None, "--thread", help="Thread id, to continue a conversation."),
             as_json: bool = typer.Option(False, "--json", help="Print the TurnResult as JSON.")) -> None:
-        """Ask one question and print the answer."""
+        """Ask one question and print the answer (through `quartermaster run` of this data dir when it is up)."""
         console = _console()
+        if _ask_via_server(console, question, as_user, thread, as_json):
+            return
         runtime = _runtime(warm=False)  # one question: open only what it needs
         try:
             result = runtime.assistant.ask_as(as_user, question, thread_id=thread, channel="cli")
@@ -186,6 +145,24 @@ def register(app: typer.Typer) -> None:
                               f"{s['confident_wrong']}, questions back {s['question_back_share']:.1%}", markup=False)
         if any(r.failed for r in reports):
             raise typer.Exit(1)
+
+
+def _ask_via_server(console: Any, question: str, as_user: str, thread: str | None, as_json: bool) -> bool:
+    """Answer through a running server of this data dir (same user, same settings); False = run in-process.
+    Output and exit codes are the in-process ones: the same JSON, the same tables, the same sentences."""
+    from assistant.cli.remote import ask_server, server_enabled
+    from assistant.cli.render import print_served
+    from assistant.settings import load_settings
+
+    if not server_enabled():
+        return False
+    served = ask_server(load_settings(), question, as_user, thread)
+    if served is None:
+        return False
+    code = print_served(console, served, as_json)
+    if code:
+        raise typer.Exit(code)
+    return True
 
 
 def _setup_readline(path: Path) -> None:

@@ -13,15 +13,15 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 
 from assistant.problems import describe
-from tools.odoo.checks import OPTIONAL_MODULES, REQUIRED_MODULES, WORKING, installed_modules, model_access
-from tools.odoo.client import OdooClient
 from tools.odoo.errors import OdooError, OdooUnavailable
-from tools.odoo.resolve import company_tz
+
+if TYPE_CHECKING:  # the Odoo client, checks and resolvers load only when `doctor` runs (`ask` starts faster)
+    from tools.odoo.client import OdooClient
 
 Status = Literal["ok", "warn", "fail", "skip"]
 SUPPORTED_MAJOR = range(16, 20)
@@ -118,7 +118,11 @@ def run_doctor(settings: Any, *, odoo_factory: Callable[[str, str, str, str, flo
     url, db = _target(settings)
     report = Report({"odoo_url": url, "db": db, "login": settings.odoo_login,
                      "sandbox": settings.uses_sandbox})
-    odoo = _odoo_checks(report, settings, url, db, odoo_factory or OdooClient)
+    if odoo_factory is None:
+        from tools.odoo.client import OdooClient
+
+        odoo_factory = OdooClient
+    odoo = _odoo_checks(report, settings, url, db, odoo_factory)
     if odoo is not None:
         _odoo_setup_checks(report, settings, odoo)
         report.target["rpc_calls"] = odoo.total.calls
@@ -200,6 +204,8 @@ def _odoo_setup_checks(report: Report, settings: Any, odoo: OdooClient) -> None:
 
 def _modules_check(report: Report, odoo: OdooClient) -> list[str]:
     """Reports the apps; returns the required ones that are missing."""
+    from tools.odoo.checks import OPTIONAL_MODULES, REQUIRED_MODULES, WORKING, installed_modules
+
     names = [*REQUIRED_MODULES, *OPTIONAL_MODULES]
     states = installed_modules(odoo, names)
     missing = [m for m in REQUIRED_MODULES if states.get(m) not in WORKING]
@@ -223,6 +229,8 @@ def _modules_check(report: Report, odoo: OdooClient) -> list[str]:
 
 
 def _access_checks(report: Report, odoo: OdooClient, settings: Any) -> None:
+    from tools.odoo.checks import model_access
+
     needed = sorted({(model, op) for needs in TOOL_NEEDS.values() for model, op in needs.items()})
     def probe(pair: tuple[str, str]) -> tuple[bool, str]:
         try:
@@ -257,6 +265,8 @@ def _access_checks(report: Report, odoo: OdooClient, settings: Any) -> None:
 
 
 def _user_company_check(report: Report, odoo: OdooClient, settings: Any) -> None:
+    from tools.odoo.resolve import company_tz
+
     user = odoo.read("res.users", [odoo.uid or 0], ["name", "tz", "email", "company_id", "company_ids"])[0]
     company_ids = user.get("company_ids") or ([user["company_id"][0]] if user.get("company_id") else [])
     companies = odoo.read("res.company", company_ids, ["name", "currency_id"]) if company_ids else []

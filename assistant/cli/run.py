@@ -101,6 +101,9 @@ def register(app: typer.Typer) -> None:
 
         cli_logging.serving()  # up: serving errors keep their tracebacks in the log
         console.print(startup_line(runtime, settings, host or settings.host, port or settings.port))
+        from assistant.cli_link import clear_link, write_link
+
+        write_link(settings.data_dir, host or settings.host, port or settings.port, settings)  # `ask` uses us
         try:
             if workers > 1:
                 serve_workers(runtime, settings, host or settings.host, port or settings.port, workers)
@@ -108,5 +111,6 @@ def register(app: typer.Typer) -> None:
                 uvicorn.run(build_app(settings, runtime), host=host or settings.host,
                             port=port or settings.port, log_level="info")
         finally:
+            clear_link(settings.data_dir)
             set_runtime(None)
             runtime.close()

@@ -83,15 +83,30 @@ def test_ask_reuses_the_running_sandbox_and_sigterm_stops_it(
         running: tuple[subprocess.Popen[bytes], dict[str, str], int, int], tmp_path: Path) -> None:
     proc, env, sandbox_port, _ = running
     assert port_open(sandbox_port)
-    # a second process with the same port and data dir connects instead of failing "Address already in use"
-    ask = subprocess.run([*CLI, "ask", "How many PPE-1042 in stock at Dallas?", "--as", "ava.buyer", "--json"],
-                         cwd=str(tmp_path), env=env, capture_output=True, timeout=180)
+    question = ["ask", "How many PPE-1042 in stock at Dallas?", "--as", "ava.buyer", "--json"]
+    # in-process: a second process with the same port and data dir connects instead of failing
+    # "Address already in use"
+    ask = subprocess.run([*CLI, *question], cwd=str(tmp_path), env={**env, "QM_CLI_SERVER": "off"},
+                         capture_output=True, timeout=180)
     assert ask.returncode == 0, ask.stderr.decode()[-2000:]
     assert b"Traceback" not in ask.stderr and b"Address already in use" not in ask.stderr
     turn = json.loads(ask.stdout)
     assert turn["brain"] == "offline" and turn["answer"] and turn["run_id"], turn
     assert port_open(sandbox_port), "ask must not stop the sandbox it borrowed"
     assert proc.poll() is None
+    # through the running server (it announced itself in the data dir): the same turn, printed the same way
+    served = subprocess.run([*CLI, *question], cwd=str(tmp_path), env=env, capture_output=True, timeout=180)
+    assert served.returncode == 0, served.stderr.decode()[-2000:]
+    again = json.loads(served.stdout)
+    assert again["run_id"] != turn["run_id"]
+    assert {k: v for k, v in again.items() if k not in ("run_id", "thread_id", "tool_calls")} == \
+           {k: v for k, v in turn.items() if k not in ("run_id", "thread_id", "tool_calls")}
+    assert "POST /api/cli/ask" in (tmp_path / "run.log").read_text(errors="replace"), "not answered by the server"
+    # other settings than the server's (a wrong Odoo password) are never answered by it: the CLI's own sentence
+    wrong = subprocess.run([*CLI, *question], cwd=str(tmp_path), env={**env, "ODOO_PASSWORD": "wrong"},
+                           capture_output=True, timeout=180)
+    assert wrong.returncode == 1 and b"Traceback" not in wrong.stderr
+    assert json.loads(wrong.stdout)["error"] == "odoo_login", wrong.stdout
     # SIGTERM: the web server stops and takes its sandbox child with it
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
@@ -100,6 +115,18 @@ def test_ask_reuses_the_running_sandbox_and_sigterm_stops_it(
         time.sleep(0.1)
     assert not port_open(sandbox_port), "the sandbox outlived `quartermaster run`"
     assert not (tmp_path / "data" / "sandbox" / "sandbox.owner.json").exists()
+
+
+def test_a_second_ask_in_the_same_data_dir_restarts_the_sandbox_cleanly(tmp_path: Path) -> None:
+    """No server up: each `ask` starts the data dir's sandbox on QM_SANDBOX_PORT and stops it; the next one
+    must start it again on the same port (its old connections in TIME_WAIT used to read as "in use")."""
+    env = _env(tmp_path, _free_port(), _free_port())
+    for _ in range(2):
+        ask = subprocess.run([*CLI, "ask", "what is arriving this week?", "--json"], cwd=str(tmp_path), env=env,
+                             capture_output=True, timeout=240)
+        assert ask.returncode == 0, (ask.stdout.decode()[-1000:], ask.stderr.decode()[-2000:])
+        assert json.loads(ask.stdout)["answer"]
+        assert b"Traceback" not in ask.stderr
 
 
 def test_run_with_workers_shares_one_sandbox_and_stops_it(tmp_path: Path) -> None:
