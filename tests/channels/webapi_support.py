@@ -240,8 +240,8 @@ class RealRuntime:
     """Context manager: a private sandbox (from the cached seed) plus Runtime.build on it (offline planner)."""
 
     def __init__(self, tmp: Path, *, ingest_corpus: bool = True, corpus: tuple[str, ...] | None = None,
-                 **overrides: Any) -> None:
-        self.tmp, self.ingest, self.overrides = tmp, ingest_corpus, overrides
+                 business: str = "bluebonnet", **overrides: Any) -> None:
+        self.tmp, self.ingest, self.overrides, self.business = tmp, ingest_corpus, overrides, business
         if corpus is not None:  # a few documents of the demo corpus (embedding all of it takes a minute)
             import shutil
 
@@ -260,7 +260,8 @@ class RealRuntime:
         from assistant.settings import load_settings
         from sandbox.launch import start_sandbox
 
-        self.sandbox = start_sandbox(self.tmp / "sandbox", port=0, scale=1, cache_dir=SANDBOX_CACHE)
+        self.sandbox = start_sandbox(self.tmp / "sandbox", port=0, scale=1, cache_dir=SANDBOX_CACHE,
+                                     business=self.business)
         try:
             settings = load_settings(QM_DATA_DIR=str(self.tmp / "data"), ODOO_URL=self.sandbox.url,
                                      ODOO_DB=self.sandbox.db, QM_BRAIN="offline", **self.overrides)
