@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from webapi_support import LiveServer, RealRuntime, shared_real_runtime
+from webapi_support import LiveServer, RealRuntime, shared_real_runtime, web_pages
 
 from server import create_app
 
@@ -134,27 +134,13 @@ README_SHOTS = {
 
 
 def tour_pages(app: Any) -> list[str]:
-    """The pages the app serves, read from its routes (a new page joins the tour by itself); parameters as
-    {param} placeholders, filled per business. An unknown parameter fails, so nobody adds a page unseen."""
-    from fastapi.routing import APIRoute
-
-    def routes(items: list[Any], prefix: str = "", in_schema: bool = True) -> Iterator[tuple[str, Any, bool]]:
-        for route in items:
-            inner = getattr(route, "original_router", None)  # FastAPI >= 0.16x keeps included routers whole
-            if inner is not None:
-                inc = route.include_context
-                yield from routes(inner.routes, prefix + inc.prefix, in_schema and inc.include_in_schema
-                                  and inner.include_in_schema)
-            elif isinstance(route, APIRoute):
-                yield prefix + route.path, route, in_schema and route.include_in_schema
-
+    """The pages the app serves, read from its routes (a new page joins the tour by itself), with their variants;
+    parameters as {param} placeholders, filled per business. An unknown parameter fails, so no page goes unseen."""
     pages: list[str] = []
-    for path, route, in_schema in routes(app.routes):
-        if "GET" not in route.methods or in_schema or path in NOT_PAGES:
-            continue  # the REST API and ops endpoints are in the OpenAPI schema; the web pages are not
-        pages.append(path)
-        pages += [path + v for v in VARIANTS.get(path, [])]
-    return list(dict.fromkeys(pages))
+    for path in web_pages(app):
+        if path not in NOT_PAGES:
+            pages += [path] + [path + v for v in VARIANTS.get(path, [])]
+    return pages
 
 
 def _fill(path: str, facts: dict[str, str]) -> str:

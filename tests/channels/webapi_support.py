@@ -300,3 +300,21 @@ def shared_real_runtime() -> Any:
         atexit.register(shutil.rmtree, tmp, True)
         atexit.register(cm.__exit__, None, None, None)
     return _SHARED["rt"]
+
+
+def web_pages(app: Any) -> list[str]:
+    """The GET addresses of the web pages (the routes outside the OpenAPI schema), walking included routers."""
+    from fastapi.routing import APIRoute
+
+    def routes(items: list[Any], prefix: str = "", in_schema: bool = True) -> Iterator[tuple[str, Any, bool]]:
+        for route in items:
+            inner = getattr(route, "original_router", None)  # FastAPI >= 0.16x keeps included routers whole
+            if inner is not None:
+                inc = route.include_context
+                yield from routes(inner.routes, prefix + inc.prefix, in_schema and inc.include_in_schema
+                                  and inner.include_in_schema)
+            elif isinstance(route, APIRoute):
+                yield prefix + route.path, route, in_schema and route.include_in_schema
+
+    return list(dict.fromkeys(path for path, route, in_schema in routes(app.routes)
+                              if "GET" in route.methods and not in_schema))
