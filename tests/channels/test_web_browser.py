@@ -329,6 +329,7 @@ def test_every_page_for_every_role_fits_phone_and_laptop(browser: Any,
     for must in ("/", "/chat", "/approvals", "/requests", "/alerts", "/forecast", "/mail/triage", "/suppliers",
                  "/suppliers/{name:path}", "/inbound"):
         assert must in pages, f"{must} is not among the app's pages: {pages}"
+    assert {t for ts in README_SHOTS.values() for t in ts} <= set(pages), "a README screenshot of no page"
     _seed_proposals(rt, users)
     docs = business == "bluebonnet" and os.environ.get("QM_UPDATE_SCREENSHOTS") == "1"
     problems, statuses, stats = _walk(browser, server.url, business, users, pages, _business_facts(rt), docs)
