@@ -40,8 +40,9 @@ def forecast_page(request: Request, product: str = "", warehouse: str = "", week
     data = result.data
     past, ahead = weekly_points(data)
     unit = str(data.get("uom") or "")
+    # short enough for a phone; the sentence under the chart says which weeks are delivered and which forecast
     title = f"{data.get('product')}{' at ' + str(data['warehouse']) if data.get('warehouse') else ''}: " \
-            f"weekly deliveries (last {len(past)} weeks) and forecast (next {len(ahead)} weeks)"
+            f"weekly deliveries"
     chart = line_chart(past + ahead, title=title, unit=unit if unit not in ("Units", "Unit") else "",
                        css_class="forecast")
     rows = [{"week": r["week"], "qty": r.get("qty", 0), "low": r.get("low", 0), "high": r.get("high", 0)}

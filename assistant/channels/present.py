@@ -95,6 +95,11 @@ _KIND_LABEL = {"create_rfq": "Request for quotation", "confirm_purchase_order": 
                "request_purchase": "Purchase request", "transfer_stock": "Transfer between warehouses"}
 _MODEL_APP = {"purchase.order": "purchase", "stock.picking": "inventory", "account.move": "accounting",
               "res.partner": "contacts"}
+# the argument that names a proposal's record when the record is not an order or a receipt, and the record's kind
+_MODEL_NAMES = {"stock.warehouse": (("warehouse", "to_warehouse"), "warehouse"),
+                "product.product": (("product", "product_name"), "product"),
+                "res.partner": (("supplier", "vendor"), "supplier"), "purchase.order": (("po",), "purchase order"),
+                "stock.picking": (("receipt",), "receipt"), "account.move": (("bill",), "bill")}
 _MONEY_WORDS = ("price", "amount", "total", "subtotal", "budget", "spend", "cost")
 _SKIP_EVIDENCE = ("write_date", "policy_version", "provenance", "checks", "warnings")
 
@@ -249,6 +254,10 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
     record = next((str(v) for v in (data.get("record_name"), ev.get("po"), ev.get("receipt"), args.get("po"),
                                      args.get("receipt"), args.get("supplier"), args.get("vendor"), ev.get("vendor"))
                    if v and isinstance(v, str)), "")
+    if not record and record_href:  # a warehouse, a product: its name from the arguments, never "model,id"
+        keys, noun = _MODEL_NAMES.get(model, ((), "record"))
+        name = next((str(args[k]) for k in keys if args.get(k) and isinstance(args.get(k), str)), res_id)
+        record = f"{noun.capitalize()} {name}" if name else ""
     if record and record_href is None and own_record_href is not None:
         record_href = own_record_href(record)  # no Odoo web client (the sandbox): our own page for it
 
@@ -267,7 +276,7 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
         "what": _sentence(for_people(str(data.get("summary") or kind_label(data.get("kind"))))),
         "state": str(data.get("state") or ""),
         "amount": money(amount, currency) if is_num(amount) and amount else "",
-        "record": record or (str(data.get("odoo_ref")) if record_href and data.get("odoo_ref") else ""),
+        "record": record,
         "record_href": record_href,
         "evidence": evidence_rows(data.get("evidence"), currency, tz),
         "changes": change_rows(data.get("before_after"), currency, tz),

@@ -38,6 +38,16 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def _qty_filter(value: Any, unit: Any = None) -> str:
+    """`{{ r.quantity|qty(r.uom) }}`: 25 Units, 2.5 kg (not 25.0)."""
+    from assistant.channels.present import qty
+
+    return qty(value, str(unit) if unit else None)
+
+
+templates.env.filters["qty"] = _qty_filter
 router = APIRouter(include_in_schema=False)
 
 TABS = ("pending", "mine", "decided")

@@ -78,7 +78,10 @@ def line_chart(points: Sequence[tuple[str, float]], *, title: str, unit: str = "
         parts.append(f'<text x="{PAD_L - 6}" y="{ty + 4:.1f}" class="axis" text-anchor="end">'
                      f'{escape(_fmt(tick, unit, step))}</text>')
         tick += step
-    every = max(1, math.ceil(len(pts) / 6))
+    # x labels that never touch on a phone (axis text is 14px there): a start-anchored first label needs 1.5 widths
+    label_w = 8.4 * max(len(label[:10]) for label, _ in pts) + 8
+    gap = plot_w / max(len(pts) - 1, 1)
+    every = max(1, math.ceil(len(pts) / 6), math.ceil(1.5 * label_w / gap))
     last = len(pts) - 1
     for i, (label, _) in enumerate(pts):
         # every `every`-th label, plus the last one unless it would overlap its neighbour

@@ -225,10 +225,19 @@ def _filters(warehouse: str | None, category: str | None, vendor: str | None) ->
             "vendor": (vendor or "").strip()[:120]}
 
 
+def _named(value: Any) -> bool:
+    """Odoo names a record "/" until it is numbered (a draft bill): nothing to link or ask about yet."""
+    return any(ch.isalnum() for ch in str(value or ""))
+
+
+def _readable(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, **{c: "draft, no number yet" for c in ("ref", "po", "bill") if row.get(c) and not _named(row[c])}}
+
+
 def _links(key: str, row: dict[str, Any]) -> dict[str, str]:
     links = {}
     for c in ("ref", "po", "bill"):
-        if row.get(c):
+        if row.get(c) and _named(row[c]):
             links[c] = own_record_href(str(row[c]))
     if row.get("vendor"):
         links["vendor"] = "/suppliers/" + quote(str(row["vendor"]))
@@ -269,7 +278,7 @@ def tower_response(request: Request, warehouse: str | None = None, category: str
     for key, (title, columns) in QUEUES.items():
         rows = data["queues"].get(key) or []
         cols = [c for c in columns if data["money"] or c not in MONEY_COLUMNS]
-        shown = [{**r, "links": _links(key, r),
+        shown = [{**_readable(r), "links": _links(key, r),
                   "action": _action(key, r, user, runtime.policy)} for r in rows[:50]]
         tables.append({"key": key, "title": title, "columns": cols, "rows": shown, "total": len(rows),
                        "csv": f"/tower.csv?{urlencode({'table': key, **filters})}"})

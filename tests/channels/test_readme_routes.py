@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webapi_support import shared_real_runtime, web_login
+from webapi_support import shared_real_runtime, web_login, web_pages
 
 from server import create_app
 
@@ -42,13 +42,25 @@ def test_readme_names_the_pages() -> None:
     assert {"/chat", "/approvals", "/suppliers/<name>", "/inbound/<warehouse>", "/api/chat"} <= paths
 
 
+def test_readme_names_every_page_the_app_serves() -> None:
+    """Each web page of the app (read from its routes) is in the README's list: a new page cannot go unmentioned."""
+    def shape(path: str) -> str:
+        return re.sub(r"<[^>]+>|\{[^}]+\}", "*", path)
+
+    named = {shape(p) for _, p in readme_routes()}
+    not_pages = {"/favicon.ico"}  # what a browser asks for by itself
+    missing = [p for p in web_pages(create_app(None, None)) if shape(p) not in named and p not in not_pages]
+    assert missing == [], f"pages the README's web section does not name: {missing}"
+
+
 @pytest.mark.slow
 def test_every_readme_route_answers(client: tuple[TestClient, Any]) -> None:
     c, rt = client
     web_login(c, "ava.buyer")
     vendor = rt.odoo.search_read("res.partner", [["supplier_rank", ">", 0]], ["name"], limit=1)[0]["name"]
     warehouse = rt.odoo.search_read("stock.warehouse", [], ["code"], limit=1)[0]["code"]
-    fill = {"<name>": vendor, "<warehouse>": warehouse, "{id}": "P-doesnotexist"}
+    fill = {"<name>": vendor, "<warehouse>": warehouse, "{id}": "P-doesnotexist",
+            "<document>": "policies/policy-approval-matrix.md"}  # one of the documents the shared runtime has
     for method, path in readme_routes():
         url = path
         for k, v in fill.items():

@@ -240,8 +240,8 @@ class RealRuntime:
     """Context manager: a private sandbox (from the cached seed) plus Runtime.build on it (offline planner)."""
 
     def __init__(self, tmp: Path, *, ingest_corpus: bool = True, corpus: tuple[str, ...] | None = None,
-                 **overrides: Any) -> None:
-        self.tmp, self.ingest, self.overrides = tmp, ingest_corpus, overrides
+                 business: str = "bluebonnet", **overrides: Any) -> None:
+        self.tmp, self.ingest, self.overrides, self.business = tmp, ingest_corpus, overrides, business
         if corpus is not None:  # a few documents of the demo corpus (embedding all of it takes a minute)
             import shutil
 
@@ -260,7 +260,8 @@ class RealRuntime:
         from assistant.settings import load_settings
         from sandbox.launch import start_sandbox
 
-        self.sandbox = start_sandbox(self.tmp / "sandbox", port=0, scale=1, cache_dir=SANDBOX_CACHE)
+        self.sandbox = start_sandbox(self.tmp / "sandbox", port=0, scale=1, cache_dir=SANDBOX_CACHE,
+                                     business=self.business)
         try:
             settings = load_settings(QM_DATA_DIR=str(self.tmp / "data"), ODOO_URL=self.sandbox.url,
                                      ODOO_DB=self.sandbox.db, QM_BRAIN="offline", **self.overrides)
@@ -299,3 +300,21 @@ def shared_real_runtime() -> Any:
         atexit.register(shutil.rmtree, tmp, True)
         atexit.register(cm.__exit__, None, None, None)
     return _SHARED["rt"]
+
+
+def web_pages(app: Any) -> list[str]:
+    """The GET addresses of the web pages (the routes outside the OpenAPI schema), walking included routers."""
+    from fastapi.routing import APIRoute
+
+    def routes(items: list[Any], prefix: str = "", in_schema: bool = True) -> Iterator[tuple[str, Any, bool]]:
+        for route in items:
+            inner = getattr(route, "original_router", None)  # FastAPI >= 0.16x keeps included routers whole
+            if inner is not None:
+                inc = route.include_context
+                yield from routes(inner.routes, prefix + inc.prefix, in_schema and inc.include_in_schema
+                                  and inner.include_in_schema)
+            elif isinstance(route, APIRoute):
+                yield prefix + route.path, route, in_schema and route.include_in_schema
+
+    return list(dict.fromkeys(path for path, route, in_schema in routes(app.routes)
+                              if "GET" in route.methods and not in_schema))
