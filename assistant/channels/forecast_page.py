@@ -28,14 +28,14 @@ def forecast_page(request: Request, product: str = "", warehouse: str = "", week
     product, warehouse = product.strip()[:120], warehouse.strip()[:40]
     weeks = max(1, min(26, weeks))
     if not product:
-        return render(request, "forecast.html", user=user, nav="chat", product="", warehouse=warehouse,
+        return render(request, "forecast.html", user=user, nav="forecast", product="", warehouse=warehouse,
                       weeks=weeks, result=None, chart=None, rows=[], error=None)
     args: dict[str, Any] = {"product": product, "weeks": weeks}
     if warehouse:
         args["warehouse"] = warehouse
     result = run_page_tool(request, user, "demand_forecast", args)
     if not result.ok:
-        return render(request, "forecast.html", status_code=404, user=user, nav="chat", product=product,
+        return render(request, "forecast.html", status_code=404, user=user, nav="forecast", product=product,
                       warehouse=warehouse, weeks=weeks, result=None, chart=None, rows=[], error=result.error)
     data = result.data
     past, ahead = weekly_points(data)
@@ -47,6 +47,6 @@ def forecast_page(request: Request, product: str = "", warehouse: str = "", week
                        css_class="forecast")
     rows = [{"week": r["week"], "qty": r.get("qty", 0), "low": r.get("low", 0), "high": r.get("high", 0)}
             for r in data.get("forecast") or []]
-    return render(request, "forecast.html", user=user, nav="chat", product=product, warehouse=warehouse,
+    return render(request, "forecast.html", user=user, nav="forecast", product=product, warehouse=warehouse,
                   weeks=weeks, result=result, chart=chart, rows=rows, error=None, first_forecast=ahead[0][0]
                   if ahead else None)
