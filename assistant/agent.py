@@ -683,7 +683,7 @@ def _tables(result: ToolResult, fmt: Any = None) -> list[dict[str, Any]]:
     from assistant.people_text import tool_label
 
     fmt = fmt or Formatter()
-    currency = (result.data or {}).get("currency")
+    currency, unit = (result.data or {}).get("currency"), (result.data or {}).get("uom")
     for key, value in (result.data or {}).items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             rows = value[:50]
@@ -691,7 +691,8 @@ def _tables(result: ToolResult, fmt: Any = None) -> list[dict[str, Any]]:
                     for row in rows]
             heads, body = fmt.table(flat, tool=result.tool, section=key, limit=8,
                                     skip={"id", "ids", "untrusted", "citation_id"},
-                                    currency=currency if isinstance(currency, str) else None)
+                                    currency=currency if isinstance(currency, str) else None,
+                                    unit=unit if isinstance(unit, str) and unit else None)
             if heads:
                 return [{"title": title_label(tool_label(result.tool), key), "columns": heads, "rows": body}]
     return []

@@ -97,6 +97,12 @@ STATE_MODEL_BY_TOOL = {"inbound_schedule": "stock.picking", "receipts_done": "st
 OWN_STATES = {"pending": "Pending", "approved": "Approved", "rejected": "Rejected", "executed": "Executed",
               "failed": "Failed", "expired": "Expired", "executing": "Executing", "open": "Open", "done": "Done",
               "converted": "Converted", "cancelled": "Cancelled"}
+KIND_LABELS = {"create_rfq": "Request for quotation", "confirm_purchase_order": "Confirm purchase order",
+               "cancel_purchase_order": "Cancel purchase order", "remind_supplier": "Reminder to the supplier",
+               "reschedule_receipt": "Reschedule a receipt", "approve_purchase_order": "Approve purchase order",
+               "request_purchase": "Purchase request", "transfer_stock": "Transfer between warehouses"}
+# our own bookkeeping in a table of proposals: the policy rule's id is for auditors (the approvers column says who)
+OWN_SKIP = {"rule", "policy_rule", "before_after"}
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$")
 
 
@@ -192,6 +198,8 @@ class Formatter:
         text = str(value)
         if key in STATE_KEYS:
             return self.state(text, key, tool, section)
+        if key == "kind" and re.fullmatch(r"[a-z]+(?:_[a-z]+)+", text):  # a proposal's kind, never a tool name
+            return KIND_LABELS.get(text) or _cap(text.replace("_", " "))
         if _ISO_TIME.match(text):
             return local_time(text, self.tz)
         return text
@@ -232,14 +240,17 @@ class Formatter:
         return cols[:limit]
 
     def table(self, rows: list[dict[str, Any]], *, tool: str = "", section: str = "", prefer: list[str] | None = None,
-              skip: set[str] | frozenset[str] = frozenset(), currency: str | None = None, limit: int = 9
-              ) -> tuple[list[str], list[list[str]]]:
-        """(headers, rows of strings) for any list of flat rows."""
+              skip: set[str] | frozenset[str] = frozenset(), currency: str | None = None, limit: int = 9,
+              unit: str | None = None) -> tuple[list[str], list[list[str]]]:
+        """(headers, rows of strings) for any list of flat rows. `unit`: the unit of measure of every quantity
+        in the table (one product's stock), said once in the quantity headers."""
+        skip = set(skip) | (OWN_SKIP if section in ("proposals", "requests") else set())
         cols = self.columns(rows, prefer, skip=skip, limit=limit)
         units_shown = any(c in ("uom", "unit", "product_uom") for c in cols)  # else each quantity says its unit
         body = [[self.cell(c, r.get(c), r, tool=tool, section=section, currency=currency,
                            with_unit=not units_shown) or "" for c in cols] for r in rows]
-        return [column_label(c) for c in cols], body
+        heads = [column_label(c) + (f" ({unit})" if unit and c in QTY_KEYS else "") for c in cols]
+        return heads, body
 
 
 def _cap(text: str) -> str:

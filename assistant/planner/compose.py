@@ -187,11 +187,11 @@ PREFERRED = {"replenishment_risk": ["product", "on_hand", "forecast", "min", "su
 
 
 def _table(rows: list[dict[str, object]], prefer: list[str] | None = None, currency: str | None = None,
-           *, tool: str = "", section: str = "", fmt: Formatter | None = None) -> list[str]:
+           *, tool: str = "", section: str = "", fmt: Formatter | None = None, unit: str | None = None) -> list[str]:
     """A Markdown table through the one table renderer (assistant/figures.py): business headers, money with
     its currency and two decimals, states as Odoo labels them, times in the reader's zone."""
     heads, body = (fmt or Formatter()).table(rows, tool=tool, section=section, prefer=prefer,  # type: ignore[arg-type]
-                                             skip=SKIP_KEYS, currency=currency, limit=MAX_COLS)
+                                             skip=SKIP_KEYS, currency=currency, limit=MAX_COLS, unit=unit)
     out = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for cells in body:
         out.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
@@ -239,6 +239,7 @@ def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None
     fmt = fmt or _fmt()
     lines: list[str] = []
     currency = data.get("currency") if isinstance(data.get("currency"), str) else None
+    unit = data.get("uom") if isinstance(data.get("uom"), str) and data.get("uom") else None  # one product's unit
     quote = {"supplier_communications": "text", "search_documents": "text",
              "purchase_order_status": "text"}.get(tool)
     for key, value in data.items():
@@ -251,7 +252,7 @@ def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None
                 lines += [_row(r, quote=quote, fmt=fmt, tool=tool, section=key) for r in rows[:MAX_ROWS]]
             else:
                 lines += _table(rows[:MAX_ROWS], PREFERRED.get(tool), currency,  # type: ignore[arg-type]
-                                tool=tool, section=key, fmt=fmt)
+                                tool=tool, section=key, fmt=fmt, unit=unit)
             if len(rows) > MAX_ROWS:
                 lines.append(f"… and {len(rows) - MAX_ROWS} more")
         elif isinstance(value, dict):  # nested reports ({"by_warehouse": {"rows": [...], "spread_pct": 4.8}})
