@@ -239,7 +239,7 @@ def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None
     fmt = fmt or _fmt()
     lines: list[str] = []
     currency = data.get("currency") if isinstance(data.get("currency"), str) else None
-    unit = data.get("uom") if isinstance(data.get("uom"), str) and data.get("uom") else None  # one product's unit
+    unit = str(data["uom"]) if isinstance(data.get("uom"), str) and data.get("uom") else None  # one product's unit
     quote = {"supplier_communications": "text", "search_documents": "text",
              "purchase_order_status": "text"}.get(tool)
     for key, value in data.items():
