@@ -75,7 +75,10 @@ def title_label(tool_label: str, key: str) -> str:
 
 
 # -- kinds of figures, by key -------------------------------------------------------------------------
-MONEY_WORDS = ("price", "amount", "total", "spend", "cost", "subtotal", "value", "budget")
+MONEY_WORDS = ("price", "amount", "total", "spend", "cost", "subtotal", "budget")
+# a row that says what its figures are ({"kpi": …, "value": 95.2, "unit": "%"}): its generic value columns follow
+FIGURE_UNITS = {"%": "pct", "pct": "pct", "percent": "pct", "money": "money", "days": "days", "d": "days"}
+GENERIC_FIGURES = frozenset({"value", "previous", "change", "current", "target", "delta"})
 NOT_MONEY = ("pct", "percent", "qty", "quantity", "count", "lines", "orders", "days", "share", "score", "rank",
              "ratio", "rate", "status", "state", "date", "currency", "basis", "receipts")
 QTY_KEYS = frozenset({"qty", "quantity", "ordered", "received", "billed", "on_hand", "free", "forecast", "incoming",
@@ -187,13 +190,21 @@ class Formatter:
             return None
         cur = row.get("currency") if isinstance(row.get("currency"), str) else currency or self.currency
         if is_num(value):
+            kind = FIGURE_UNITS.get(str(row.get("unit"))) if key in GENERIC_FIGURES else None
+            if kind == "pct":
+                return f"{float(value):.1f} %"
+            if kind == "money":
+                return money(value, cur)
+            if kind == "days":
+                return f"{float(value):.1f} d"
             if is_pct_key(key):
                 return f"{float(value):.1f} %"
             if is_money_key(key):
                 return money(value, cur)
             shown = number(value)
             row_unit = unit or (next((str(row[k]) for k in ("uom", "unit", "product_uom")
-                                      if isinstance(row.get(k), str) and row.get(k)), None) if with_unit else None)
+                                      if isinstance(row.get(k), str) and row.get(k) and row[k] not in FIGURE_UNITS),
+                                     None) if with_unit else None)
             return f"{shown} {row_unit}" if row_unit and key in QTY_KEYS else shown
         text = str(value)
         if key in STATE_KEYS:
