@@ -234,6 +234,16 @@ def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240, 
     return line
 
 
+def _total(data: dict[str, object], listed: int) -> int:
+    """How many rows there are in all: the tool's own count when it lists one kind of row (it may have sent
+    fewer than it counted), else the rows it sent."""
+    count = data.get("count")
+    lists = sum(1 for v in data.values() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v))
+    if lists == 1 and isinstance(count, int) and not isinstance(count, bool) and count >= listed:
+        return count
+    return listed
+
+
 def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None) -> str:
     """Header facts and the lists of rows in a tool's data, as Markdown tables (quoted texts as bullets)."""
     fmt = fmt or _fmt()
@@ -253,8 +263,10 @@ def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None
             else:
                 lines += _table(rows[:MAX_ROWS], PREFERRED.get(tool), currency,  # type: ignore[arg-type]
                                 tool=tool, section=key, fmt=fmt, unit=unit)
-            if len(rows) > MAX_ROWS:
-                lines.append(f"… and {len(rows) - MAX_ROWS} more")
+            total = _total(data, len(rows))
+            if total > min(len(rows), MAX_ROWS):  # counts that add up: what is shown of how many there are
+                lines.append(f"Showing {min(len(rows), MAX_ROWS)} of {total:,}. Name a vendor, a warehouse or a "
+                             "period to narrow the list.")
         elif isinstance(value, dict):  # nested reports ({"by_warehouse": {"rows": [...], "spread_pct": 4.8}})
             for sub, part in value.items():
                 inner = part.get("rows") if isinstance(part, dict) else None

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from assistant.eval.runner import run_eval
+from assistant.eval.runner import QUESTIONS, load_questions, run_eval
 from assistant.figures import ABBREVIATIONS
 from assistant.runtime import Runtime
 from assistant.settings import load_settings
@@ -39,6 +40,9 @@ RAW_STATE_TEXT = re.compile(r"\b(?:State|Status): (?:draft|sent|to approve|purch
                             r"waiting|posted)\b|(?:\b(?:draft|sent|to approve|purchase|cancel)) → |→ (?:purchase|cancel|"
                             r"to approve|draft)\b")
 NAIVE_OR_UTC = re.compile(r"\bUTC\b|\d{4}-\d\d-\d\dT\d\d:\d\d")
+# answers that quote documents and messages or decline: no tables, states or proposals to read (saves a third)
+QUOTES_ONLY = {"documents", "summaries", "refusals", "injection"}
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 class Recorder:
@@ -59,7 +63,10 @@ def _answers(sandbox: Any, tmp: Path) -> list[tuple[str, Any]]:
     rt = Runtime.build(load_settings(odoo_url=sandbox.url, odoo_db=sandbox.db, data_dir=tmp, brain="offline"))
     try:
         rec = Recorder(rt.assistant)
-        run_eval(rt, brain="offline", assistant=rec)
+        questions = [q for q in load_questions(QUESTIONS) if q["category"] not in QUOTES_ONLY]
+        path = tmp / "questions.yaml"
+        path.write_text(yaml.safe_dump({"questions": questions}), encoding="utf-8")
+        run_eval(rt, brain="offline", assistant=rec, path=path)
         return rec.turns
     finally:
         rt.close()

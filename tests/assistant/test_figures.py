@@ -64,3 +64,13 @@ def test_times_in_the_readers_zone_with_the_zone_named() -> None:
     assert f.cell("expires_at", "2026-12-07T16:10") == "2026-12-07 10:10 CST"
     assert local_time("2026-07-01 12:00:00", "Europe/Amsterdam") == "2026-07-01 14:00 CEST"
     assert f.cell("scheduled", "2026-12-07") == "2026-12-07"  # a date stays a date
+
+
+def test_counts_add_up_showing_n_of_the_tools_count() -> None:
+    from assistant.planner.compose import render_data
+
+    rows = [{"bill": f"B{i}", "issue": "qty", "billed_qty": 2} for i in range(25)]
+    text = render_data("three_way_match_exceptions", {"count": 41, "exceptions": rows}, Formatter())
+    assert "Showing 15 of 41" in text and "and 10 more" not in text
+    assert "Showing" not in render_data("three_way_match_exceptions", {"count": 3, "exceptions": rows[:3]},
+                                        Formatter())
