@@ -22,7 +22,7 @@ LABELS = {
     "qty": "Quantity", "uom": "Unit", "product_uom": "Unit", "on_hand": "On hand", "reorder_min": "Reorder minimum",
     "reorder_max": "Reorder maximum", "min": "Minimum", "max": "Maximum", "min_qty": "Minimum quantity",
     "below_min": "Below minimum", "days_late": "Days late", "suggested_qty": "Suggested quantity",
-    "daily_out": "Daily use", "days_cover": "Days of cover", "runs_out_in_lead_time": "Runs out within lead time",
+    "daily_out": "Daily outflow", "days_cover": "Days of cover", "runs_out_in_lead_time": "Runs out within lead time",
     "otif_pct": "OTIF %", "on_time_pct": "On-time %", "in_full_pct": "In-full %", "cheapest": "Cheapest vendor",
     "most_reliable": "Most reliable vendor", "kpis": "KPIs", "kpi": "KPI", "price_unit": "Unit price",
     "avg_unit_price": "Average unit price", "avg_price": "Average price", "po_price": "PO price",
@@ -36,7 +36,7 @@ LABELS = {
     "state": "Status", "vendor_ref": "Vendor reference", "lines": "Lines", "more_lines": "More lines",
     "mom_change_pct": "Month-on-month %", "promised_days": "Promised lead time (days)",
     "likely_days": "Likely lead time (days)", "history_mean_days": "Average past lead time (days)",
-    "based_on_receipts": "Receipts behind the estimate", "risk_score": "Risk score", "valid_today": "Valid today",
+    "based_on_receipts": "Receipts behind the estimate", "previous_month": "Previous month", "risk_score": "Risk score", "valid_today": "Valid today",
 }
 # short words people read as their acronym, and abbreviations written out
 ACRONYMS = {"po": "PO", "pos": "POs", "rfq": "RFQ", "rfqs": "RFQs", "otif": "OTIF", "uom": "UoM", "kpi": "KPI",
@@ -189,6 +189,8 @@ class Formatter:
                                  for v in value[:8])
             return None
         cur = row.get("currency") if isinstance(row.get("currency"), str) else currency or self.currency
+        if isinstance(row.get(f"{key}_currency"), str):  # a figure in another currency than the row's own
+            cur = row[f"{key}_currency"]
         if is_num(value):
             kind = FIGURE_UNITS.get(str(row.get("unit"))) if key in GENERIC_FIGURES else None
             if kind == "pct":
@@ -219,8 +221,9 @@ class Formatter:
         if "vendor" in value:  # a vendor offer: name, price, lead time, on-time rate
             bits = [str(value["vendor"])]
             cur = value.get("currency") if isinstance(value.get("currency"), str) else currency or self.currency
-            if is_num(value.get("price")):
-                bits.append(f"{money(value['price'], cur)}/unit")
+            if is_num(value.get("price")):  # the vendor row's own price, currency and unit of measure
+                per = f" per {value['per']}" if value.get("per") else "/unit"
+                bits.append(f"{money(value['price'], cur)}{per}")
             if is_num(value.get("lead_days")):
                 bits.append(f"{number(value['lead_days'])} d lead")
             if is_num(value.get("on_time_pct")):
@@ -243,7 +246,7 @@ class Formatter:
         cols = [c for c in prefer or [] if any(shown(r, c) for r in rows)]
         for r in rows:
             for k in r:
-                if k not in skip and k not in cols and shown(r, k) and \
+                if k not in skip and k not in cols and shown(r, k) and not k.endswith("_currency") and \
                         (not isinstance(r[k], dict) or "vendor" in r[k] or "display_name" in r[k] or "name" in r[k]):
                     cols.append(k)
         if all(isinstance(r.get("currency"), str) for r in rows) and any(is_money_key(c) for c in cols):

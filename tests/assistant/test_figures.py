@@ -27,7 +27,7 @@ class FakeOdoo:
 def test_column_labels_are_business_words() -> None:
     assert column_label("po") == "PO" and column_label("wh") == "Warehouse"
     assert column_label("change_pct") == "Change %" and column_label("otif_target_pct") == "OTIF target %"
-    assert column_label("lead_time_days") == "Lead time (days)" and column_label("daily_out") == "Daily use"
+    assert column_label("lead_time_days") == "Lead time (days)" and column_label("daily_out") == "Daily outflow"
     assert column_label("billed_qty") == "Billed quantity" and column_label("avg_price") == "Average price"
     assert column_label("rfq_ref") == "RFQ reference" and column_label("product_uom") == "Unit"
     assert column_label("kpis") == "KPIs" and column_label("Product code") == "Product code"
@@ -74,3 +74,11 @@ def test_counts_add_up_showing_n_of_the_tools_count() -> None:
     assert "Showing 15 of 41" in text and "and 10 more" not in text
     assert "Showing" not in render_data("three_way_match_exceptions", {"count": 3, "exceptions": rows[:3]},
                                         Formatter())
+
+
+def test_a_figure_in_another_currency_and_a_vendor_offer_per_unit_of_measure() -> None:
+    f = Formatter(currency="EUR")
+    heads, rows = f.table([{"product": "A", "price": 10.0, "last_paid_price": 9.5, "last_paid_price_currency": "GBP",
+                            "cheapest": {"vendor": "V", "price": 120.0, "currency": "GBP", "per": "Dozens"}}])
+    assert "Last paid price currency" not in heads
+    assert rows[0][1:] == ["10.00 EUR", "9.50 GBP", "V (120.00 GBP per Dozens)"]
