@@ -105,6 +105,12 @@ class _Turn:
 _TURN: ContextVar[_Turn | None] = ContextVar("qm_turn", default=None)
 
 
+def current_context() -> ToolContext | None:
+    """The tool context of the turn this thread is answering (None outside a turn)."""
+    turn = _TURN.get()
+    return turn.ctx if turn is not None else None
+
+
 def untrusted(tool_name: str, body: str) -> str:
     """Tool output is data from Odoo, suppliers and documents: fence it so the model treats it as such."""
     body = body.replace("</tool_data>", "</ tool_data>")
@@ -374,7 +380,7 @@ class Assistant:
             citations=list(turn.citations.values()), proposals=list(turn.proposals),
             run_id=turn.ctx.run_id, thread_id=thread_id, usage=dict(turn.usage),
             ok=error is None, error=error, ms=round((time.perf_counter() - t0) * 1000, 2),
-            tables=[t for r in turn.results if r.ok for t in _tables(r)])
+            tables=_turn_tables(turn))
         if self.memory is not None and answer:
             try:
                 self.memory.append(thread_id, username=user.username, channel=channel, run_id=turn.ctx.run_id,
@@ -657,14 +663,38 @@ def _candidates_pending(records: Sequence[dict[str, Any]], results: Sequence[Too
     return None
 
 
-def _tables(result: ToolResult) -> list[dict[str, Any]]:
-    """The first list of flat rows in a result, as a table for Rich/web rendering."""
+def _turn_tables(turn: _Turn) -> list[dict[str, Any]]:
+    if not any(r.ok for r in turn.results):
+        return []
+    from assistant.figures import formatter_for
+
+    try:
+        fmt = formatter_for(turn.ctx)
+    except Exception:  # noqa: BLE001 - tables are a convenience: never lose the answer for them
+        log.exception("no formatter for turn %s", turn.ctx.run_id)
+        return []
+    return [t for r in turn.results if r.ok for t in _tables(r, fmt)]
+
+
+def _tables(result: ToolResult, fmt: Any = None) -> list[dict[str, Any]]:
+    """The first list of flat rows in a result, as a table for Rich/web rendering: business headers and
+    readable figures (assistant/figures.py), the same renderer as the planner's Markdown tables."""
+    from assistant.figures import Formatter, title_label
+    from assistant.people_text import tool_label
+
+    fmt = fmt or Formatter()
+    currency, unit = (result.data or {}).get("currency"), (result.data or {}).get("uom")
     for key, value in (result.data or {}).items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            cols = [k for k, v in value[0].items() if isinstance(v, str | int | float | bool) or v is None]
-            if cols:
-                return [{"title": f"{result.tool}: {key}", "columns": cols[:8],
-                         "rows": [[row.get(c) for c in cols[:8]] for row in value[:50]]}]
+            rows = value[:50]
+            flat = [{k: v for k, v in row.items() if isinstance(v, str | int | float | bool) or v is None}
+                    for row in rows]
+            heads, body = fmt.table(flat, tool=result.tool, section=key, limit=8,
+                                    skip={"id", "ids", "untrusted", "citation_id"},
+                                    currency=currency if isinstance(currency, str) else None,
+                                    unit=unit if isinstance(unit, str) and unit else None)
+            if heads:
+                return [{"title": title_label(tool_label(result.tool), key), "columns": heads, "rows": body}]
     return []
 
 

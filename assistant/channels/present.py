@@ -9,9 +9,8 @@ built once here so the web card and its Slack twin cannot drift apart.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+import re
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.people_text import for_people
 
@@ -49,43 +48,26 @@ def days(value: Any) -> str:
 # -- time zones -------------------------------------------------------------------------------------
 def user_tz(runtime: Any, user: Any) -> str:
     """The person's time zone as Odoo keeps it (res.users.tz of their Odoo login), else the company's."""
+    from tools.odoo.labels import identity_tz
+
     odoo = getattr(runtime, "odoo", None)
-    login = getattr(user, "odoo_login", None) or getattr(user, "username", None)
-    if odoo is None or not login:
-        return "UTC"
-
-    def load() -> str:
-        rows = odoo.search_read("res.users", [["login", "=", login]], ["tz"], limit=1)
-        return str(rows[0]["tz"]) if rows and rows[0].get("tz") else ""
-
-    try:
-        tz = odoo.cached(f"web:tz:{login}", load, ttl=600.0) if hasattr(odoo, "cached") else load()
-    except Exception as exc:  # noqa: BLE001 - a page still renders in the company's zone
-        log.info("cannot read the time zone of %s: %s", login, exc)
-        tz = ""
-    if not tz:
-        from tools.odoo.resolve import company_tz
-
-        tz = company_tz(odoo, "UTC")
-    return tz
+    return identity_tz(odoo, user) if odoo is not None and user is not None else "UTC"
 
 
 def local_time(value: Any, tz: str) -> str:
     """An ISO timestamp (naive = UTC, as Odoo stores them) → '2026-12-03 09:15 CST'."""
-    if not value:
-        return ""
-    try:
-        when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone, tz = ZoneInfo("UTC"), "UTC"
-    local = when.astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or tz}"
+    from tools.odoo.labels import local_time as _local
+
+    return _local(value, tz)
+
+
+_UTC_STAMP = re.compile(r"\b(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d)(?::\d\d)? UTC\b")
+
+
+def localize_text(text: str, tz: str) -> str:
+    """'… to 2026-12-07 08:50 UTC …' → '… to 2026-12-07 02:50 CST …' (summaries stored before times were
+    written in the requester's zone, and executor messages)."""
+    return _UTC_STAMP.sub(lambda m: local_time(f"{m.group(1)} {m.group(2)}", tz), text)
 
 
 # -- approval facts -----------------------------------------------------------------------------------
@@ -146,16 +128,18 @@ def check_warnings(evidence: Any, policy: Any = None) -> list[dict[str, str]]:
             if isinstance(f, dict) and f.get("severity") in ("warn", "block", "info")]
 
 
-def _cell(key: str, value: Any, currency: str | None, tz: str) -> str:
+def _cell(key: str, value: Any, currency: str | None, tz: str, states: dict[str, str] | None = None) -> str:
     if value is None or value == "":
         return ""
     low = key.lower()
     if isinstance(value, dict):
-        parts = [f"{_key_label(str(k))}: {_cell(key, v, currency, tz)}" for k, v in value.items()
+        parts = [f"{_key_label(str(k))}: {_cell(key, v, currency, tz, states)}" for k, v in value.items()
                  if v not in (None, "")]
         return "; ".join(parts)
     if isinstance(value, list | tuple):
-        return ", ".join(_cell(key, v, currency, tz) for v in value[:12] if v not in (None, ""))
+        return ", ".join(_cell(key, v, currency, tz, states) for v in value[:12] if v not in (None, ""))
+    if states and low in ("state", "status") and str(value) in states:  # Odoo's label of the record's state
+        return states[str(value)]
     if is_num(value):
         if "pct" in low or "percent" in low:
             return pct(value)
@@ -165,10 +149,11 @@ def _cell(key: str, value: Any, currency: str | None, tz: str) -> str:
     text = str(value)
     if ("date" in low or low.endswith("_at")) and len(text) >= 16 and text[4:5] == "-" and text[10:11] in "T ":
         return local_time(text, tz)
-    return for_people(text)
+    return for_people(localize_text(text, tz))
 
 
-def evidence_rows(evidence: Any, currency: str | None, tz: str) -> list[tuple[str, str]]:
+def evidence_rows(evidence: Any, currency: str | None, tz: str, states: dict[str, str] | None = None
+                  ) -> list[tuple[str, str]]:
     """Evidence as (label, readable value) rows: money with its currency, no raw dicts, no empty rows."""
     rows: list[tuple[str, str]] = []
     if isinstance(evidence, dict):
@@ -176,7 +161,7 @@ def evidence_rows(evidence: Any, currency: str | None, tz: str) -> list[tuple[st
             if key in _SKIP_EVIDENCE or key.startswith("_") or key.endswith("_id") or (
                     isinstance(value, dict) and value and all(str(k).isdigit() for k in value)):
                 continue  # internal ids and id-keyed snapshots are for the staleness check, not people
-            text = _cell(str(key), value, currency, tz)
+            text = _cell(str(key), value, currency, tz, states)
             if text:
                 rows.append((_label(str(key)), text))
     elif isinstance(evidence, list):
@@ -186,15 +171,16 @@ def evidence_rows(evidence: Any, currency: str | None, tz: str) -> list[tuple[st
     return rows
 
 
-def change_rows(before_after: Any, currency: str | None, tz: str) -> list[tuple[str, str, str]]:
+def change_rows(before_after: Any, currency: str | None, tz: str, states: dict[str, str] | None = None
+                ) -> list[tuple[str, str, str]]:
     """(what, now, after) rows from a proposal's before/after pairs."""
     rows: list[tuple[str, str, str]] = []
     if not isinstance(before_after, dict):
         return rows
     for key, value in before_after.items():
         if isinstance(value, list | tuple) and len(value) == 2:
-            rows.append((_label(str(key)), _cell(str(key), value[0], currency, tz) or "—",
-                         _cell(str(key), value[1], currency, tz) or "—"))
+            rows.append((_label(str(key)), _cell(str(key), value[0], currency, tz, states) or "—",
+                         _cell(str(key), value[1], currency, tz, states) or "—"))
     return rows
 
 
@@ -243,10 +229,14 @@ def _sentence(text: str) -> str:
 
 def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewer: str | None,
                    odoo_version: int | None = 17, directory: Any = None, policy: Any = None,
-                   own_record_href: Any = None) -> dict[str, Any]:
-    """The facts a person decides on, from a proposal's JSON (same for the web card and Slack)."""
+                   own_record_href: Any = None, odoo: Any = None) -> dict[str, Any]:
+    """The facts a person decides on, from a proposal's JSON (same for the web card and Slack). With `odoo`,
+    the record's state reads as that Odoo labels it ('Ready', 'Purchase Order')."""
     currency = data.get("currency") or getattr(policy, "currency", None)
     model, _, res_id = str(data.get("odoo_ref") or "").partition(",")
+    from tools.odoo.labels import selection_labels
+
+    states = selection_labels(odoo, model, "state") if odoo is not None and model else {}
     record_href = odoo_record_url(odoo_url, model, res_id, version=odoo_version)
     raw_ev, raw_args = data.get("evidence"), data.get("args")
     ev: dict[str, Any] = raw_ev if isinstance(raw_ev, dict) else {}
@@ -273,13 +263,13 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
     return {
         "id": data.get("id"),
         "title": kind_label(data.get("kind")),
-        "what": _sentence(for_people(str(data.get("summary") or kind_label(data.get("kind"))))),
+        "what": _sentence(for_people(localize_text(str(data.get("summary") or kind_label(data.get("kind"))), tz))),
         "state": str(data.get("state") or ""),
         "amount": money(amount, currency) if is_num(amount) and amount else "",
         "record": record,
         "record_href": record_href,
-        "evidence": evidence_rows(data.get("evidence"), currency, tz),
-        "changes": change_rows(data.get("before_after"), currency, tz),
+        "evidence": evidence_rows(data.get("evidence"), currency, tz, states),
+        "changes": change_rows(data.get("before_after"), currency, tz, states),
         "lines": line_rows(data.get("args"), currency),
         "requester": person(data.get("requester")),
         "reason": for_people(str(data.get("reason") or data.get("justification") or "")),
@@ -291,7 +281,7 @@ def approval_facts(data: dict[str, Any], *, tz: str, odoo_url: str | None, viewe
         "decided_by": person(data.get("decided_by")) if data.get("decided_by") else "",
         "decided_at": local_time(data.get("decided_at"), tz),
         "comment": str(data.get("decision_comment") or ""),
-        "result": _result_message(result),
+        "result": localize_text(_result_message(result), tz),
         "result_href": odoo_record_url(odoo_url, "purchase.order", po_id, version=odoo_version),
         "error": for_people(str(data.get("error") or "")),
         "can_decide": data.get("state") == "pending" and viewer is not None and viewer in eligible

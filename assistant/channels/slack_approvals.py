@@ -204,7 +204,8 @@ class SlackApprovals:
             facts = approval_facts(data, tz=user_tz(self.runtime, tz_of) if tz_of is not None else "UTC",
                                    odoo_url=self.odoo_url, viewer=viewer.username if viewer else None,
                                    odoo_version=odoo_version(self.runtime), directory=self.directory,
-                                   policy=getattr(self.runtime, "policy", None))
+                                   policy=getattr(self.runtime, "policy", None),
+                                   odoo=getattr(self.runtime, "odoo", None))
         except Exception as exc:  # noqa: BLE001 - the plain card is still correct
             log.warning("approval facts for %s failed: %s", getattr(proposal, "id", "?"), exc)
             return None

@@ -277,7 +277,8 @@ def proposal_card(runtime: Any, user: Identity, p: Any, odoo_url: str | None = N
     data = proposal_json(runtime, user, p)
     return approval_facts(data, tz=user_tz(runtime, user), odoo_url=odoo_url, viewer=user.username,
                           odoo_version=odoo_version(runtime), directory=getattr(runtime, "directory", None),
-                          policy=getattr(runtime, "policy", None), own_record_href=own_record_href)
+                          policy=getattr(runtime, "policy", None), own_record_href=own_record_href,
+                          odoo=getattr(runtime, "odoo", None))
 
 
 def own_record_href(name: str) -> str:

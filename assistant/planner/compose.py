@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from assistant.agent import user_facing
+from assistant.figures import Formatter, column_label, formatter_for, title_label
 from assistant.people_text import tool_label
 from assistant.planner.builders import stock_gap_note
 from assistant.planner.intents import PROPOSAL_TOOLS, Plan
@@ -158,55 +159,22 @@ def _failure(name: str, result: ToolResult) -> str:
 # -- rendering a tool's rows (every value shown comes from the tool's data) -----------------------
 MAX_ROWS = 15
 SKIP_KEYS = {"untrusted", "notice", "definitions", "query", "id", "ids"}
-
-
-def _scalar(value: object) -> str | None:
-    if value is None or value is False or value == "" or value == []:
-        return None
-    if isinstance(value, dict):
-        inner = value.get("display_name") or value.get("name") or value.get("code")
-        return str(inner) if inner else None
-    if isinstance(value, list):
-        if all(not isinstance(v, dict | list) for v in value):
-            return ", ".join(str(v) for v in value[:8])
-        return None
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
-
-
-LABELS = {"wh": "Warehouse", "on_hand": "On hand", "reorder_min": "Reorder min", "reorder_max": "Reorder max",
-          "below_min": "Below min", "po": "PO", "ref": "Reference", "qty": "Qty", "days_late": "Days late",
-          "suggested_qty": "Suggested qty", "daily_out": "Daily out", "days_cover": "Days of cover",
-          "runs_out_in_lead_time": "Runs out in lead time", "otif_pct": "OTIF %", "on_time_pct": "On-time %",
-          "cheapest": "Cheapest vendor", "most_reliable": "Most reliable vendor", "min": "Min", "max": "Max",
-          "kpis": "KPIs", "kpi": "KPI"}
 MAX_COLS = 9
 
 
+def _fmt() -> Formatter:
+    """The formatter of the turn being answered (its Odoo, the person's zone, the company currency)."""
+    from assistant.agent import current_context
+
+    return formatter_for(current_context())
+
+
 def _label(key: str) -> str:
-    from assistant.people_text import COLUMN_LABELS
-
-    return LABELS.get(key) or COLUMN_LABELS.get(key) or key.replace("_", " ").capitalize()
+    return column_label(key)
 
 
-def _cell(value: object) -> str | None:
-    if value is True:
-        return "yes"
-    if isinstance(value, dict) and "vendor" in value:  # a vendor offer: name, price, lead time, on-time rate
-        bits = [str(value["vendor"])]
-        if value.get("price") is not None:  # the vendor row's own price, currency and unit of measure
-            cur = f" {value['currency']}" if value.get("currency") else ""
-            bits.append(f"{_scalar(value['price'])}{cur} per {value['per']}" if value.get("per")
-                        else f"{_scalar(value['price'])}{cur}/unit")
-        if value.get("lead_days") is not None:
-            bits.append(f"{_scalar(value['lead_days'])} d lead")
-        if value.get("on_time_pct") is not None:
-            bits.append(f"{_scalar(value['on_time_pct'])}% on time")
-        return ", ".join(bits[:1]) + (f" ({', '.join(bits[1:])})" if len(bits) > 1 else "")
-    shown = _scalar(value)
+def _cell(value: object, key: str = "", fmt: Formatter | None = None) -> str | None:
+    shown = (fmt or Formatter()).cell(key, value)
     return shown.replace("|", "/") if shown is not None else None
 
 
@@ -218,34 +186,15 @@ PREFERRED = {"replenishment_risk": ["product", "on_hand", "forecast", "min", "su
                                     "based_on_receipts"]}
 
 
-def _table(rows: list[dict[str, object]], prefer: list[str] | None = None, currency: str | None = None
-           ) -> list[str]:
-    """A Markdown table with readable headers; columns are the keys that have a value in some row; amounts of
-    money with two decimals and the currency the tool reported (assistant/people_text.py)."""
-    from assistant.people_text import MONEY_KEYS, money
-
-    def cell(row: dict[str, object], key: str) -> str | None:
-        value, cur = row.get(key), row.get("currency") if isinstance(row.get("currency"), str) else currency
-        if isinstance(row.get(f"{key}_currency"), str):  # a figure in another currency than the row's own
-            cur = row.get(f"{key}_currency")
-        if cur and key in MONEY_KEYS and isinstance(value, int | float) and not isinstance(value, bool):
-            return money(float(value), str(cur))
-        return _cell(value)
-
-    cols: list[str] = [c for c in prefer or [] if any(_cell(r.get(c)) is not None for r in rows)]
-    for r in rows:
-        for k, v in r.items():
-            if k not in SKIP_KEYS and k not in cols and _cell(v) is not None and not isinstance(v, list | dict) \
-                    and not k.endswith("_currency") \
-                    or (isinstance(v, dict) and "vendor" in v and k not in cols) \
-                    or (k == "lines" and isinstance(v, list) and k not in cols and _cell(v)):
-                cols.append(k)
-    if any(c in MONEY_KEYS for c in cols) and all(isinstance(r.get("currency"), str) for r in rows):
-        cols = [c for c in cols if c != "currency"]  # said beside each amount
-    cols = cols[:MAX_COLS]
-    out = ["| " + " | ".join(_label(c) for c in cols) + " |", "|" + "---|" * len(cols)]
-    for r in rows:
-        out.append("| " + " | ".join(cell(r, c) or "" for c in cols) + " |")
+def _table(rows: list[dict[str, object]], prefer: list[str] | None = None, currency: str | None = None,
+           *, tool: str = "", section: str = "", fmt: Formatter | None = None, unit: str | None = None) -> list[str]:
+    """A Markdown table through the one table renderer (assistant/figures.py): business headers, money with
+    its currency and two decimals, states as Odoo labels them, times in the reader's zone."""
+    heads, body = (fmt or Formatter()).table(rows, tool=tool, section=section, prefer=prefer,  # type: ignore[arg-type]
+                                             skip=SKIP_KEYS, currency=currency, limit=MAX_COLS, unit=unit)
+    out = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    for cells in body:
+        out.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return out
 
 
@@ -259,11 +208,12 @@ def _heading(row: dict[str, object]) -> str | None:
     if row.get("date") and (row.get("from") or row.get("author")):
         about = f" on {row['on']}" if row.get("on") else ""
         subject = f" — {row['subject']}" if row.get("subject") else ""
-        return f"- {row['date']}, {_cell(row.get('from') or row.get('author'))}{about}{subject}"
+        return f"- {row['date']}, {_cell(row.get('from') or row.get('author'), 'from')}{about}{subject}"
     return None
 
 
-def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240) -> str:
+def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240, fmt: Formatter | None = None,
+         tool: str = "", section: str = "") -> str:
     heading = _heading(row) if quote else None
     if heading is not None:
         text = str(row.get(quote) or "").replace("\n", " ")  # type: ignore[arg-type]
@@ -273,7 +223,7 @@ def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240) 
     for key, value in row.items():
         if key in SKIP_KEYS or key == quote or key in ("source", "confidence", "untrusted", "citation_id"):
             continue
-        shown = _cell(value)
+        shown = (fmt or Formatter()).cell(key, value, row, tool=tool, section=section)  # type: ignore[arg-type]
         if shown is not None:
             cells.append(f"{_label(key)}: {shown}")
     line = "- " + "; ".join(cells)
@@ -284,10 +234,22 @@ def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240) 
     return line
 
 
-def render_data(tool: str, data: dict[str, object]) -> str:
+def _total(data: dict[str, object], listed: int) -> int:
+    """How many rows there are in all: the tool's own count when it lists one kind of row (it may have sent
+    fewer than it counted), else the rows it sent."""
+    count = data.get("count")
+    lists = sum(1 for v in data.values() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v))
+    if lists == 1 and isinstance(count, int) and not isinstance(count, bool) and count >= listed:
+        return count
+    return listed
+
+
+def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None) -> str:
     """Header facts and the lists of rows in a tool's data, as Markdown tables (quoted texts as bullets)."""
+    fmt = fmt or _fmt()
     lines: list[str] = []
     currency = data.get("currency") if isinstance(data.get("currency"), str) else None
+    unit = str(data["uom"]) if isinstance(data.get("uom"), str) and data.get("uom") else None  # one product's unit
     quote = {"supplier_communications": "text", "search_documents": "text",
              "purchase_order_status": "text"}.get(tool)
     for key, value in data.items():
@@ -295,20 +257,24 @@ def render_data(tool: str, data: dict[str, object]) -> str:
             rows: list[dict[str, object]] = value  # type: ignore[assignment]
             if lines:
                 lines.append("")
-            lines.append(f"**{_label(key)}**")
+            lines.append(f"**{title_label(tool_label(tool), key)}**")
             if quote and any(quote in r for r in rows):
-                lines += [_row(r, quote=quote) for r in rows[:MAX_ROWS]]
+                lines += [_row(r, quote=quote, fmt=fmt, tool=tool, section=key) for r in rows[:MAX_ROWS]]
             else:
-                lines += _table(rows[:MAX_ROWS], PREFERRED.get(tool), currency)  # type: ignore[arg-type]
-            if len(rows) > MAX_ROWS:
-                lines.append(f"… and {len(rows) - MAX_ROWS} more")
+                lines += _table(rows[:MAX_ROWS], PREFERRED.get(tool), currency,  # type: ignore[arg-type]
+                                tool=tool, section=key, fmt=fmt, unit=unit)
+            total = _total(data, len(rows))
+            if total > min(len(rows), MAX_ROWS):  # counts that add up: what is shown of how many there are
+                lines.append(f"Showing {min(len(rows), MAX_ROWS)} of {total:,}. Name a vendor, a warehouse or a "
+                             "period to narrow the list.")
         elif isinstance(value, dict):  # nested reports ({"by_warehouse": {"rows": [...], "spread_pct": 4.8}})
             for sub, part in value.items():
                 inner = part.get("rows") if isinstance(part, dict) else None
                 if isinstance(inner, list) and inner and all(isinstance(v, dict) for v in inner):
-                    lines += ["", f"**{_label(key)} {_label(sub).lower()}**"] if lines else \
-                        [f"**{_label(key)} {_label(sub).lower()}**"]
-                    lines += _table(inner[:MAX_ROWS], PREFERRED.get(tool), currency)  # type: ignore[arg-type]
+                    title = f"**{_label(key)} {_label(sub)[:1].lower() + _label(sub)[1:]}**"
+                    lines += ["", title] if lines else [title]
+                    lines += _table(inner[:MAX_ROWS], PREFERRED.get(tool), currency,  # type: ignore[arg-type]
+                                    tool=tool, section=sub, fmt=fmt)
                     if isinstance(part.get("spread_pct"), int | float):
                         lines.append(f"Spread between lowest and highest: {part['spread_pct']:.1f} %")
     return "\n".join(lines)

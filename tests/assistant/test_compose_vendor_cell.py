@@ -13,12 +13,12 @@ def test_other_unit_of_measure_is_named() -> None:
 
 def test_foreign_currency_is_named() -> None:
     cell = _cell({"vendor": "Acme", "price": 28.2, "currency": "EUR", "per": "Dozens"})
-    assert cell is not None and "28.2 EUR per Dozens" in cell
+    assert cell is not None and "28.20 EUR per Dozens" in cell
 
 
 def test_same_unit_and_currency_reads_per_unit() -> None:
     cell = _cell({"vendor": "Acme", "price": 4.5})
-    assert cell is not None and "4.5/unit" in cell
+    assert cell is not None and "4.50/unit" in cell
 
 
 def test_a_converted_figure_carries_its_own_currency_not_the_rows() -> None:

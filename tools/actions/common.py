@@ -16,6 +16,7 @@ from tools.governance.executor import StaleProposal, explain_refusal, marker
 from tools.governance.proposals import Proposal, service_for
 from tools.odoo.client import OdooClient
 from tools.odoo.errors import OdooError, OdooUnavailable
+from tools.odoo.labels import identity_tz, label_for, local_time
 from tools.odoo.values import m2o_id as m2o_id
 from tools.odoo.values import m2o_name as m2o_name
 
@@ -24,6 +25,11 @@ PO_FIELDS = ["id", "name", "state", "partner_id", "amount_total", "write_date", 
 PO_STATE_LABEL = {"draft": "RFQ", "sent": "RFQ sent", "to approve": "to approve", "purchase": "purchase order",
                   "done": "locked", "cancel": "cancelled"}
 SKEW = timedelta(seconds=5)
+
+
+def po_state(odoo: OdooClient | None, state: str) -> str:
+    """A PO state as the connected Odoo labels it ('to approve' → 'To Approve'); summaries people read."""
+    return label_for(odoo, "purchase.order", "state", state) if odoo is not None else PO_STATE_LABEL.get(state, state)
 #: Odoo's clock vs ours when looking for Odoo's tracking of our own change. Only changes by our Odoo user count,
 #: and only on a retry or a failed proposal; a change by that same login within these minutes before the
 #: execution would be taken for ours (an integration user should not be shared with people).
@@ -293,7 +299,7 @@ def propose(ctx: ToolContext, tool_name: str, *, args: dict[str, Any], summary: 
                                 "approvers": proposal.eligible_approvers,
                                 "expires_at": proposal.expires_at.isoformat(timespec="minutes")})
     text = (f"Proposed {proposal.id}: {summary}. Needs approval by {rule.describe()} — eligible: {labels}. "
-            f"Nothing is written to Odoo until then; expires {proposal.expires_at:%Y-%m-%d %H:%M} UTC.")
+            f"Nothing is written to Odoo until then; expires {local_time(proposal.expires_at, identity_tz(ctx.odoo, ctx.user))}.")
     data: dict[str, Any] = {"proposal": proposal.id, "kind": proposal.kind, "summary": summary,
                             "before_after": before_after, "rule": proposal.policy_rule,
                             "approvers": proposal.eligible_approvers, "state": proposal.state,

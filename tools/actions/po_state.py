@@ -25,6 +25,7 @@ from tools.actions.common import (
     money,
     po_evidence,
     po_money,
+    po_state,
     propose,
     read_po,
     require,
@@ -74,7 +75,8 @@ def confirm_purchase_order(ctx: ToolContext, args: ConfirmPurchaseOrderArgs) -> 
     amount, code = company_total(ctx.odoo, po)
     vendor = m2o_name(po.get("partner_id"))
     after, note = _expected_after_confirm(ctx.odoo, po, amount)
-    summary = f"confirm {po['name']} ({vendor}, {po_money(po, (amount, code))}): {state} → {after}{note}"
+    summary = (f"confirm {po['name']} ({vendor}, {po_money(po, (amount, code))}): "
+               f"{po_state(ctx.odoo, state)} → {po_state(ctx.odoo, after)}{note}")
     summary, evidence, metrics = _checked(ctx, po, summary)
     return propose(ctx, "confirm_purchase_order",
                    args={"po_id": po["id"], "po": po["name"]}, summary=summary,
@@ -222,7 +224,8 @@ def approve_purchase_order(ctx: ToolContext, args: ApprovePurchaseOrderArgs) -> 
                         "Purchase: Administrator. Nothing proposed.", code="odoo_rights")
     amount, code = company_total(ctx.odoo, po)
     vendor = m2o_name(po.get("partner_id"))
-    summary = f"approve {po['name']} in Odoo ({vendor}, {po_money(po, (amount, code))}): to approve → purchase"
+    summary = (f"approve {po['name']} in Odoo ({vendor}, {po_money(po, (amount, code))}): "
+               f"{po_state(ctx.odoo, 'to approve')} → {po_state(ctx.odoo, 'purchase')}")
     summary, evidence, metrics = _checked(ctx, po, summary)
     return propose(ctx, "approve_purchase_order",
                    args={"po_id": po["id"], "po": po["name"]}, summary=summary,
@@ -281,7 +284,8 @@ def cancel_purchase_order(ctx: ToolContext, args: CancelPurchaseOrderArgs) -> To
                       "Nothing proposed.", "wrong_state")
     amount, code = company_total(ctx.odoo, po)
     vendor = m2o_name(po.get("partner_id"))
-    summary = (f"cancel {po['name']} ({vendor}, {po_money(po, (amount, code))}): {state} → cancel — "
+    summary = (f"cancel {po['name']} ({vendor}, {po_money(po, (amount, code))}): "
+               f"{po_state(ctx.odoo, state)} → {po_state(ctx.odoo, 'cancel')} — "
                f"{args.reason.strip()}")
     return propose(ctx, "cancel_purchase_order",
                    args={"po_id": po["id"], "po": po["name"], "reason": args.reason.strip()}, summary=summary,

@@ -20,6 +20,7 @@ from tools.base import ToolContext, ToolError, ToolResult, tool
 from tools.governance.executor import StaleProposal, marker
 from tools.governance.proposals import Proposal
 from tools.odoo.client import OdooClient
+from tools.odoo.labels import identity_tz, local_time
 from tools.odoo.resolve import company_today, company_tz, parse_date_phrase, resolve_picking
 
 MAX_DAYS_AHEAD = 365
@@ -82,9 +83,10 @@ def reschedule_receipt(ctx: ToolContext, args: RescheduleReceiptArgs) -> ToolRes
     require(current is None or new != current, f"{pick['name']} is already scheduled for {new:%Y-%m-%d %H:%M}.",
             "no_change")
     days_shift = round((new - current).total_seconds() / 86400, 2) if current else 0.0
-    old_txt = f"{current:%Y-%m-%d %H:%M}" if current else "unscheduled"
+    tz = identity_tz(ctx.odoo, ctx.user)  # the requester reads the summary in their own zone, named
+    old_txt = local_time(current, tz) if current else "unscheduled"
     summary = (f"reschedule receipt {pick['name']} ({m2o_name(pick.get('partner_id'))}, {pick.get('origin') or '-'}) "
-               f"from {old_txt} to {new:%Y-%m-%d %H:%M} UTC ({days_shift:+g} days); the PO's promised date "
+               f"from {old_txt} to {local_time(new, tz)} ({days_shift:+g} days); the PO's promised date "
                "is kept")
     return propose(ctx, "reschedule_receipt",
                    args={"picking_id": pick["id"], "receipt": pick["name"], "scheduled_date": new.strftime(ODOO_FMT),
@@ -149,7 +151,7 @@ class RescheduleExecutor:
         if now != a["scheduled_date"]:
             raise ToolError(f"Odoo did not move {a['receipt']}: it is scheduled for {now or 'no date'}. "
                             "Nothing changed.")
-        message = (f"{a['receipt']} now scheduled for {now} UTC in Odoo (the PO's promised date is unchanged).")
+        message = (f"{a['receipt']} now scheduled for {local_time(now, company_tz(odoo))} in Odoo (the PO's promised date is unchanged).")
         note_id, problem = try_note(odoo, "stock.picking", pid, self._note(proposal))
         result: dict[str, Any] = {"receipt": a["receipt"], "scheduled_date": now, "note_id": note_id}
         if problem:
