@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from sandbox.seed.anomalies import plant, shortfill_labels
 from sandbox.seed.chatter import Chatter
 from sandbox.seed.kpi_facts import add_kpi_facts
 from sandbox.seed.master import World, build_master
@@ -36,6 +37,12 @@ MODEL_NAMES: dict[str, str] = {
 
 def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, Any]]]:
     """Bluebonnet Supply Co. as of `today`: master data, 18 months of history, today's open work."""
+    return generate_with_labels(seed, scale, today)[0]
+
+
+def generate_with_labels(seed: int, scale: int, today: dt.date
+                         ) -> tuple[dict[str, list[dict[str, Any]]], list[tuple[str, str, str, dt.date]]]:
+    """The rows and the purchase anomalies the generator planted or knowingly made (sandbox/seed/labels.py)."""
     if not isinstance(scale, int) or scale < 1:
         raise ValueError(f"scale must be a positive integer, got {scale!r}")
     if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
@@ -51,9 +58,10 @@ def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, 
     stock.deliveries()
     onhand = stock.quants()
     stock.orderpoints(onhand)
-    picking_ids = _finalize_pickings(t)
+    planted_picks, planted_bills = plant(purchasing, seed)
+    picking_ids = _finalize_pickings(t, planted_picks)
     add_kpi_facts(t, seed, w.now, w.customer_location)
-    bill_ids = _finalize_bills(t)
+    bill_ids = _finalize_bills(t, planted_bills)
     chatter = Chatter(t, w, purchasing.events, picking_ids, bill_ids)
     chatter.build()
     renumber(t, "mail.message", key=lambda r: (r["date"], r["id"]), refs=[("mail.message", "parent_id")])
@@ -62,12 +70,13 @@ def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, 
             t.add("ir.model", model=name, name=MODEL_NAMES[name])
     t.add("ir.model", model="ir.model", name=MODEL_NAMES["ir.model"])
     chatter.link_activity_models()
-    return t.rows
+    return t.rows, purchasing.labels + shortfill_labels(purchasing)
 
 
-def _finalize_pickings(t: Tables) -> dict[int, int]:
-    """Put pickings in creation order, name them CODE/IN/00001 per operation type, fill return origins."""
-    mapping = renumber(t, "stock.picking", key=lambda r: (r["date"], r["id"]),
+def _finalize_pickings(t: Tables, last: set[int] | frozenset[int] = frozenset()) -> dict[int, int]:
+    """Put pickings in creation order, name them CODE/IN/00001 per operation type, fill return origins.
+    `last` (the planted anomalies' pickings) come after all others, so the others keep their names."""
+    mapping = renumber(t, "stock.picking", key=lambda r: (r["id"] in last, r["date"], r["id"]),
                        refs=[("stock.move", "picking_id"), ("stock.picking", "backorder_id"),
                              ("stock.picking", "return_id")])
     types = {r["id"]: r for r in t.table("stock.picking.type")}
@@ -87,9 +96,10 @@ def _finalize_pickings(t: Tables) -> dict[int, int]:
     return mapping
 
 
-def _finalize_bills(t: Tables) -> dict[int, int]:
-    """Bills in date order; posted ones get BILL/YYYY/MM/NNNN (refunds RBILL/...), drafts stay '/'."""
-    mapping = renumber(t, "account.move", key=lambda r: (r["date"], r["id"]), refs=[("account.move.line", "move_id")])
+def _finalize_bills(t: Tables, last: set[int] | frozenset[int] = frozenset()) -> dict[int, int]:
+    """Bills in date order; posted ones get BILL/YYYY/MM/NNNN (refunds RBILL/...), drafts stay '/'.
+    `last` (the planted anomalies' bills) are numbered after all others of their month."""
+    mapping = renumber(t, "account.move", key=lambda r: (r["id"] in last, r["date"], r["id"]), refs=[("account.move.line", "move_id")])
     counters: dict[str, int] = {}
     for move in t.table("account.move"):
         if move["state"] != "posted":

@@ -9,6 +9,7 @@ tools/governance/anomaly_rules.yaml, explained in tools/README.md#purchase-anoma
   scorecard's list price, tools/kpi.py, per product unit in the company currency);
 - over_received: more was received than ordered (beyond the in-full tolerance);
 - duplicate_open: two orders for the same product into the same warehouse open at the same time;
+- duplicate_sites: the same order (same vendor, products and quantities) placed from two warehouses;
 - price_spread: the same product bought at materially different unit prices across warehouses or
   vendors in the period.
 Two round trips: the period's POs with lines, moves and price rows nested (the scorecard's spec), and
@@ -48,20 +49,21 @@ from tools.reads.supplier import MAX_LINES, Conversions, scorecard_spec, to_kpi_
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "governance" / "anomaly_rules.yaml"
 MAX_FLAGS = 25  # flags listed in the answer (counts cover all)
-KINDS = ("quantity", "price_above_list", "over_received", "duplicate_open", "price_spread")
+KINDS = ("quantity", "price_above_list", "over_received", "duplicate_open", "duplicate_sites", "price_spread")
 
 
 def load_rules(path: Path = RULES_FILE) -> dict[str, Any]:
     return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def robust_z(value: float, history: list[float], mad_floor_pct: float = 0.0) -> float | None:
+def robust_z(value: float, history: list[float], mad_floor_pct: float = 0.0, mad_floor: float = 0.0
+             ) -> float | None:
     """0.6745 * (value - median) / MAD; with MAD 0 (half the history identical) the mean absolute
     deviation scaled to match (1.2533), and None when the history does not vary at all. The MAD is
-    at least `mad_floor_pct` % of the median, so an almost constant history (1, 1, 1, 2) does not make
-    a one-unit difference look extreme."""
+    at least `mad_floor_pct` % of the median and at least `mad_floor` (one purchase unit), so an almost
+    constant history (1, 1, 1, 2) does not make a one-unit difference look extreme."""
     med = statistics.median(history)
-    mad = max(statistics.median(abs(x - med) for x in history), abs(med) * mad_floor_pct / 100)
+    mad = max(statistics.median(abs(x - med) for x in history), abs(med) * mad_floor_pct / 100, mad_floor)
     if mad > 0:
         return 0.6745 * (value - med) / mad
     mean_ad = statistics.fmean(abs(x - med) for x in history)
@@ -137,13 +139,16 @@ def find_anomalies(ctx: ToolContext, period: str | None = None, warehouse: str |
         history = odoo.search_read(  # only the period's products: their history is all the z-scores need
             "purchase.order.line", [("state", "in", ["purchase", "done"]), ("date_order", ">=", hist_start),
                                     ("product_id", "in", products), ("display_type", "=", False)],
-            ["product_id", "partner_id", "product_uom_qty"], limit=MAX_LINES * 5) if products else []
-        flags += _quantity_flags(in_period, history, rules["quantity"])
+            ["product_id", "partner_id", "product_uom_qty", "product_qty", "order_id"],
+            limit=MAX_LINES * 5) if products else []
+        site_of = _order_sites(odoo, history)
+        flags += _quantity_flags(in_period, history, site_of, rules["quantity"])
         flags += _price_flags(in_period, rules["price_above_list"], code)
         flags += _over_flags(in_period, rules["over_received"])
         flags += _duplicate_flags(lines, lo_s, hi_s, ctx.now(), float(rules["duplicates"]["within_days"]),
                                   float(rules["duplicates"]["same_quantity_pct"]),
                                   float(rules["duplicates"].get("usual_gap_share", 0.0)))
+        flags += _site_duplicate_flags(lines, lo_s, hi_s, rules["duplicates"])
         flags += _spread_flags(in_period, rules["price_spread"], code)
     if wh is not None:
         flags = [f for f in flags if f["warehouse"] == wh["code"] or wh["code"] in f.get("warehouses", ())]
@@ -157,24 +162,49 @@ def find_anomalies(ctx: ToolContext, period: str | None = None, warehouse: str |
             "definitions": "tools/README.md#purchase-anomalies"}
 
 
+def _order_sites(odoo: Any, history: list[dict[str, Any]]) -> dict[int, str]:
+    """PO id -> warehouse code of the history's orders (two small reads: orders, operation types)."""
+    ids = sorted({oid for h in history if (oid := id_of(h.get("order_id"))) is not None})
+    if not ids:
+        return {}
+    orders = odoo.search_read("purchase.order", [("id", "in", ids)], ["picking_type_id"], limit=len(ids))
+    types = odoo.search_read("stock.picking.type", [("code", "=", "incoming")], ["warehouse_id"], limit=500)
+    whs = {int(w["id"]): str(w.get("code") or "") for w in odoo.search_read("stock.warehouse", [], ["code"],
+                                                                              limit=500)}
+    wh_of_type = {int(t["id"]): whs.get(id_of(t.get("warehouse_id")) or 0, "") for t in types}
+    return {int(o["id"]): wh_of_type.get(id_of(o.get("picking_type_id")) or 0, "") for o in orders}
+
+
 def _quantity_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]], history: list[dict[str, Any]],
-                    cfg: dict[str, Any]) -> list[dict[str, Any]]:
-    past: dict[tuple[int | None, int | None], list[tuple[int, float]]] = defaultdict(list)
+                    site_of: dict[int, str], cfg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The line's quantity against the same product-vendor's earlier lines into the same warehouse (sites order
+    at their own scale), or into every warehouse when that warehouse has fewer than min_history of them."""
+    past: dict[tuple[int | None, int | None], list[tuple[int, float, str]]] = defaultdict(list)
+    unit: dict[int | None, float] = {}
     for h in history:
+        q = float(h.get("product_uom_qty") or 0)
         past[(id_of(h.get("product_id")), id_of(h.get("partner_id")))].append(
-            (int(h["id"]), float(h.get("product_uom_qty") or 0)))
+            (int(h["id"]), q, site_of.get(id_of(h.get("order_id")) or 0, "")))
+        if float(h.get("product_qty") or 0) > 0:
+            unit[id_of(h.get("product_id"))] = q / float(h["product_qty"])
     out = []
+    need = int(cfg["min_history"])
     for po, ln, kl in lines:
         key = (id_of(ln.get("product_id")), id_of(po.get("partner_id")))
-        others = [q for lid, q in past.get(key, ()) if lid != ln.get("id")]
-        if len(others) < int(cfg["min_history"]):
+        wh = _wh_code(po)
+        others = [q for lid, q, site in past.get(key, ()) if lid != ln.get("id") and site == wh]
+        where = f"into {wh}"
+        if len(others) < need:
+            others = [q for lid, q, _site in past.get(key, ()) if lid != ln.get("id")]
+            where = "into any warehouse"
+        if len(others) < need:
             continue
-        z = robust_z(kl.ordered, others, float(cfg.get("mad_floor_pct", 0)))
+        z = robust_z(kl.ordered, others, float(cfg.get("mad_floor_pct", 0)), unit.get(key[0], 1.0))
         if z is not None and abs(z) > float(cfg["robust_z"]):
             med = statistics.median(others)
             word = "above" if z > 0 else "below"
             out.append(_flag("quantity", po, kl, f"ordered {kl.ordered:g}, {word} the usual {med:g} "
-                             f"(median of {len(others)} orders from this vendor, robust z {z:+.1f})",
+                             f"(median of {len(others)} orders of it from this vendor {where}, robust z {z:+.1f})",
                              qty=kl.ordered, median=med, history=len(others),
                              robust_z=None if abs(z) == float("inf") else round(z, 1)))
     return out
@@ -255,6 +285,45 @@ def _duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLin
     return out
 
 
+def _site_duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]], lo_s: str, hi_s: str,
+                          cfg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same order placed from two warehouses: a PO of the period with at least `sites_min_lines` product
+    lines whose products and quantities (within `same_quantity_pct` %) all match another PO of the same vendor
+    into a different warehouse, approved within `sites_within_hours` before it."""
+    min_lines = int(cfg.get("sites_min_lines", 2))
+    within = float(cfg.get("sites_within_hours", 24)) * 3600
+    pct = float(cfg["same_quantity_pct"]) / 100
+    orders: dict[str, tuple[dict[str, Any], datetime, dict[str, float], list[kpi.POLine]]] = {}
+    for po, _ln, kl in lines:
+        start = kl.approved or dt(po.get("date_order"))
+        if start is None:
+            continue
+        row = orders.setdefault(kl.po, (po, start, {}, []))
+        row[2][kl.product] = row[2].get(kl.product, 0.0) + kl.ordered
+        row[3].append(kl)
+    by_vendor: dict[Any, list[tuple[dict[str, Any], datetime, dict[str, float], list[kpi.POLine]]]] = defaultdict(list)
+    for row in orders.values():
+        if len(row[2]) >= min_lines:
+            by_vendor[id_of(row[0].get("partner_id"))].append(row)
+    out = []
+    for rows in by_vendor.values():
+        rows.sort(key=lambda r: r[1])
+        for i, (po, start, qty, kls) in enumerate(rows):
+            if not lo_s <= str(po.get("date_order") or "") <= hi_s:
+                continue
+            twin = next((r for r in reversed(rows[:i]) if (start - r[1]).total_seconds() <= within
+                         and _wh_code(r[0]) != _wh_code(po) and set(r[2]) == set(qty)
+                         and all(abs(r[2][p] - q) <= pct * max(r[2][p], q) for p, q in qty.items())), None)
+            if twin is None:
+                continue
+            for kl in kls:
+                out.append(_flag("duplicate_sites", po, kl,
+                                 f"{kl.po} into {_wh_code(po)} (approved {start:%Y-%m-%d %H:%M}) repeats "
+                                 f"{twin[3][0].po} into {_wh_code(twin[0])} (approved {twin[1]:%Y-%m-%d %H:%M}): "
+                                 f"same vendor, same {len(qty)} products and quantities", other_po=twin[3][0].po))
+    return out
+
+
 def _spread_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]], cfg: dict[str, Any], code: str
                   ) -> list[dict[str, Any]]:
     """Per product: quantity-weighted unit price per (warehouse, vendor); flag when highest / lowest - 1 is
@@ -301,6 +370,7 @@ def purchase_anomalies(ctx: ToolContext, args: AnomalyArgs) -> ToolResult:
                           text=f"{head}: none among {data['lines_checked']} order lines.")
     label = {"quantity": "unusual quantity", "price_above_list": "above the vendor's price",
              "over_received": "received more than ordered", "duplicate_open": "overlapping open orders",
+             "duplicate_sites": "same order from two sites",
              "price_spread": "price differs by site or vendor"}
     counts = ", ".join(f"{n} {label[k]}" for k, n in data["counts"].items() if n)
     shown = "; ".join(f"{f['po']} {f['product']}: {f['reason']}" for f in flags[:6])
