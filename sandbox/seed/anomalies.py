@@ -66,7 +66,9 @@ def plant(p: Purchasing, seed: int) -> tuple[set[int], set[int]]:
         def moment(lo: int, hi: int) -> dt.datetime:
             return work_moment(w, w.today - dt.timedelta(days=rng.randint(lo, hi)))
 
-        usual = (lambda n, pid: w.stocked[(n, pid)] * rng.uniform(10, 30) / w.scale)
+        def usual(n: int, pid: int) -> float:  # a quantity in that site's ordinary range
+            return w.stocked[(n, pid)] * rng.uniform(10, 30) / w.scale
+
         for _ in range(PER_KIND):  # quantity far above that site's range (10-30 days of its demand)
             n, pid, v = pick()
             units = w.stocked[(n, pid)] * 30 / w.scale * rng.uniform(4, 7)

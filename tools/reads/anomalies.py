@@ -2,9 +2,9 @@
 
 Four checks over the confirmed POs ordered in the period (rules and thresholds in
 tools/governance/anomaly_rules.yaml, explained in tools/README.md#purchase-anomalies):
-- quantity: the line's quantity is far from that product-vendor's history, by the robust z-score
-  0.6745 * (qty - median) / MAD (Iglewicz & Hoaglin), so one huge order cannot hide itself by inflating
-  a mean and standard deviation;
+- quantity: the line's quantity is far from that product-vendor's history into the same warehouse, by the
+  robust z-score 0.6745 * (x - median) / MAD of x = log(quantity) (Iglewicz & Hoaglin; logs because order
+  sizes vary by ratios), so one huge order cannot hide itself by inflating a mean and standard deviation;
 - price_above_list: the unit price is above the vendor's own price row valid on the order day (the
   scorecard's list price, tools/kpi.py, per product unit in the company currency);
 - over_received: more was received than ordered (beyond the in-full tolerance);
@@ -18,6 +18,7 @@ a flat read of the quantity history.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from datetime import datetime
@@ -177,8 +178,9 @@ def _order_sites(odoo: Any, history: list[dict[str, Any]]) -> dict[int, str]:
 
 def _quantity_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]], history: list[dict[str, Any]],
                     site_of: dict[int, str], cfg: dict[str, Any]) -> list[dict[str, Any]]:
-    """The line's quantity against the same product-vendor's earlier lines into the same warehouse (sites order
-    at their own scale), or into every warehouse when that warehouse has fewer than min_history of them."""
+    """The line's quantity against the same product-vendor's other lines into the same warehouse (sites order
+    at their own scale; pooling them made a big site's ordinary order look unusual next to a small site's).
+    Fewer than min_history such lines in the history window: no verdict."""
     past: dict[tuple[int | None, int | None], list[tuple[int, float, str]]] = defaultdict(list)
     unit: dict[int | None, float] = {}
     for h in history:
@@ -193,18 +195,23 @@ def _quantity_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine
         key = (id_of(ln.get("product_id")), id_of(po.get("partner_id")))
         wh = _wh_code(po)
         others = [q for lid, q, site in past.get(key, ()) if lid != ln.get("id") and site == wh]
-        where = f"into {wh}"
-        if len(others) < need:
-            others = [q for lid, q, _site in past.get(key, ()) if lid != ln.get("id")]
-            where = "into any warehouse"
         if len(others) < need:
             continue
-        z = robust_z(kl.ordered, others, float(cfg.get("mad_floor_pct", 0)), unit.get(key[0], 1.0))
+        # on the log scale (order sizes vary by ratios: 60 then 180 is as ordinary as 6 then 18); the MAD is at
+        # least mad_floor_pct % and at least one purchase unit or the ordering step the history shows (a pack
+        # or minimum makes quantities jump 60 -> 120 with nothing unusual going on)
+        steps = [b - a for a, b in zip(sorted(set(others)), sorted(set(others))[1:], strict=False)]
+        floor = max(unit.get(key[0], 1.0), min(steps) if steps else 0.0)
+        if kl.ordered <= 0 or min(others) <= 0:
+            continue
+        med = statistics.median(others)
+        logs = [math.log(q) for q in others]
+        z = robust_z(math.log(kl.ordered), logs, 0.0,
+                     max(math.log1p(float(cfg.get("mad_floor_pct", 0)) / 100), math.log1p(floor / med)))
         if z is not None and abs(z) > float(cfg["robust_z"]):
-            med = statistics.median(others)
             word = "above" if z > 0 else "below"
             out.append(_flag("quantity", po, kl, f"ordered {kl.ordered:g}, {word} the usual {med:g} "
-                             f"(median of {len(others)} orders of it from this vendor {where}, robust z {z:+.1f})",
+                             f"(median of {len(others)} earlier orders of it from this vendor into {wh}, robust z {z:+.1f})",
                              qty=kl.ordered, median=med, history=len(others),
                              robust_z=None if abs(z) == float("inf") else round(z, 1)))
     return out
