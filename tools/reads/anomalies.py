@@ -273,7 +273,8 @@ def _duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLin
         # the rhythm, not a repeat: the gap must also be at most `gap_share` of the usual gap between its orders
         gaps = sorted((b[0] - a[0]).total_seconds() for a, b in zip(rows, rows[1:], strict=False)
                       if b[3].po != a[3].po)
-        usual = gaps[len(gaps) // 2] if gaps else float("inf")
+        # (a median of fewer than three gaps would be the pair's own gap)
+        usual = gaps[len(gaps) // 2] if len(gaps) >= 3 else float("inf")
         window = min(within_days * 86400, gap_share * usual) if gap_share > 0 else within_days * 86400
         for i, (start, _end, po, kl) in enumerate(rows):
             if not lo_s <= str(po.get("date_order") or "") <= hi_s:
