@@ -112,8 +112,9 @@ def _flag(kind: str, po: dict[str, Any], kl: kpi.POLine, reason: str, **extra: A
 
 
 def find_anomalies(ctx: ToolContext, period: str | None = None, warehouse: str | None = None,
-                   vendor: str | None = None) -> dict[str, Any]:
-    """All flags of the period (filtered by warehouse and vendor at the end: spreads compare every site)."""
+                   vendor: str | None = None, include: str | None = None) -> dict[str, Any]:
+    """All flags of the period (filtered by warehouse and vendor at the end: spreads compare every site).
+    `include`: a PO name checked whatever its state and date (an RFQ before it is confirmed)."""
     odoo = ctx.odoo
     rules = load_rules()
     lo = since_date(ctx, period, int(rules.get("default_days", 90)))
@@ -130,11 +131,14 @@ def find_anomalies(ctx: ToolContext, period: str | None = None, warehouse: str |
         domain: list[Any] = [("state", "in", ["purchase", "done"]), "|", "&", ("date_order", ">=", lo_s),
                              ("date_order", "<=", hi_s), "&", ("state", "=", "purchase"),
                              ("receipt_status", "!=", "full")]
+        if include:
+            domain = ["|", ("name", "=", include), "&", *domain]
         orders = odoo.web_search_read("purchase.order", domain, spec, limit=MAX_LINES,
                                       order="date_order asc, id asc").get("records", [])
         lines = _lines_with_raw(orders, pricelist(odoo), conv)
         flags: list[dict[str, Any]] = []
-        in_period = [(po, ln, kl) for po, ln, kl in lines if lo_s <= str(po.get("date_order") or "") <= hi_s]
+        in_period = [(po, ln, kl) for po, ln, kl in lines
+                     if lo_s <= str(po.get("date_order") or "") <= hi_s or po.get("name") == include]
         hist_start = months_ago(ctx, int(rules.get("history_months", 12))).strftime("%Y-%m-%d %H:%M:%S")
         products = sorted({pid for _po, ln, _kl in in_period if (pid := id_of(ln.get("product_id")))})
         history = odoo.search_read(  # only the period's products: their history is all the z-scores need
@@ -361,6 +365,29 @@ def _spread_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]]
     return out
 
 
+LABEL = {"quantity": "unusual quantity", "price_above_list": "above the vendor's price",
+         "over_received": "received more than ordered", "duplicate_open": "overlapping open orders",
+         "duplicate_sites": "same order from two sites", "price_spread": "price differs by site or vendor"}
+
+
+def cached_anomalies(ctx: ToolContext) -> dict[str, Any]:
+    """The default question's flags (90 days, every warehouse and vendor), shared with the tool's cache."""
+    minutes = float(load_rules().get("cache_minutes", 15))
+    return dict(ctx.odoo.cached(f"purchase_anomalies::::{today(ctx)}", lambda: find_anomalies(ctx), ttl=minutes * 60))
+
+
+def flags_for_po(ctx: ToolContext, name: str, draft: bool = False) -> list[dict[str, Any]]:
+    """The flags that involve one PO (its own lines, or named as the other order of a pair), each with its
+    kind label, reason and the POs to open. `draft`: check this PO whatever its state (a proposal's RFQ)."""
+    data = find_anomalies(ctx, include=name) if draft else cached_anomalies(ctx)
+    out = []
+    for f in data["flags"]:
+        if f["po"] == name or f.get("other_po") == name:
+            out.append({"kind": f["kind"], "label": LABEL[f["kind"]], "po": f["po"], "other_po": f.get("other_po"),
+                        "product": f["product"], "warehouse": f["warehouse"], "reason": f["reason"]})
+    return out
+
+
 @tool(AnomalyArgs)
 def purchase_anomalies(ctx: ToolContext, args: AnomalyArgs) -> ToolResult:
     """Unusual purchases: odd quantity, price above list, overlapping orders, site price gaps."""
@@ -376,11 +403,7 @@ def purchase_anomalies(ctx: ToolContext, args: AnomalyArgs) -> ToolResult:
     if not flags:
         return ToolResult(tool="purchase_anomalies", data=compact(data),
                           text=f"{head}: none among {data['lines_checked']} order lines.")
-    label = {"quantity": "unusual quantity", "price_above_list": "above the vendor's price",
-             "over_received": "received more than ordered", "duplicate_open": "overlapping open orders",
-             "duplicate_sites": "same order from two sites",
-             "price_spread": "price differs by site or vendor"}
-    counts = ", ".join(f"{n} {label[k]}" for k, n in data["counts"].items() if n)
+    counts = ", ".join(f"{n} {LABEL[k]}" for k, n in data["counts"].items() if n)
     shown = "; ".join(f"{f['po']} {f['product']}: {f['reason']}" for f in flags[:6])
     return ToolResult(tool="purchase_anomalies", data=compact(data),
                       text=f"{head}, {data['lines_checked']} lines: {counts}. First: {shown}")
