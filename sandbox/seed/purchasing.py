@@ -51,6 +51,7 @@ class Plan:
     approve_hours: float | None = None  # planted anomalies: approved this long after ordering (else drawn)
     price_factor: float = 1.0  # planted anomalies: unit price times this (a spot buy above the usual price)
     short_pid: int | None = None  # today's stockout item appended to this open PO (same quantity each time)
+    big: tuple[int, ...] = ()  # products whose quantity here is 4+ times the most the site ordinarily orders
 
 
 @dataclass
@@ -168,9 +169,22 @@ class Purchasing:
             short = [p for p in out_items if p in by_vendor[v] and all(p != q for q, _ in lines)]
             if short and kind != "today":
                 lines.append((short[0], w.stocked[(n, short[0])] * 25))
+            # at large scales ordinary orders shrink (30 / scale days of demand at most) while these stay: the
+            # generator knows such a line is a quantity anomaly (labels only; no random number drawn)
+            big = tuple(p for p, q in lines
+                        if self._rounded(v, p, q) >= 5 * self._rounded(v, p, w.stocked[(n, p)] * 30 / w.scale))
             plans.append(Plan(n, v, order, lines, "partial" if kind == "partial" else "open", planned=planned,
-                              short_pid=short[0] if short and kind != "today" else None))
+                              short_pid=short[0] if short and kind != "today" else None, big=big))
         return plans
+
+    def _rounded(self, v: int, pid: int, units: float) -> float:
+        """`units` as _po puts them on a line: purchase units, rounded up to the vendor's minimum step."""
+        item = self.w.items[pid - 1]
+        if item.uom in ("kg", "L"):
+            return float(max(5, round(units / 5) * 5))
+        step = next(o.min_qty for o in self.w.supply[pid] if o.vendor == v)
+        step = step if step > 1 else 1.0
+        return max(step, math.ceil(units / (12.0 if item.po_uom == "Dozens" else 1.0) / step) * step)
 
     def _rfq(self, n: int, target: float, state: str) -> Plan:
         w, rng = self.w, self.w.rng
@@ -245,6 +259,8 @@ class Purchasing:
                          qty_received_manual=0.0, display_type=None, company_id=1,
                          partner_id=w.vendor_ids[plan.vendor], currency_id=1, state=state[plan.mode])
             lines.append((line, pid, float(qty), price, per, planned))
+            if pid in plan.big and approve is not None:
+                self.labels.append(("quantity", name, item.code, plan.order.date()))
             if pid == plan.short_pid and approve is not None:
                 self.shortfills.append((plan.site, pid, name, approve, float(qty)))
         if plan.target:

@@ -152,7 +152,9 @@ def find_anomalies(ctx: ToolContext, period: str | None = None, warehouse: str |
         flags += _over_flags(in_period, rules["over_received"])
         flags += _duplicate_flags(lines, lo_s, hi_s, ctx.now(), float(rules["duplicates"]["within_days"]),
                                   float(rules["duplicates"]["same_quantity_pct"]),
-                                  float(rules["duplicates"].get("usual_gap_share", 0.0)))
+                                  float(rules["duplicates"].get("usual_gap_share", 0.0)),
+                                  float(rules["duplicates"].get("distinct_units", 0.0)),
+                                  float(rules["duplicates"].get("keyed_twice_hours", 12.0)))
         flags += _site_duplicate_flags(lines, lo_s, hi_s, rules["duplicates"])
         flags += _spread_flags(in_period, rules["price_spread"], code)
     if wh is not None:
@@ -261,10 +263,25 @@ def _open_until(kl: kpi.POLine, po: dict[str, Any], now: datetime) -> datetime:
 
 def _duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]], lo_s: str, hi_s: str,
                      now: datetime, within_days: float, same_qty_pct: float,
-                     gap_share: float = 0.0) -> list[dict[str, Any]]:
+                     gap_share: float = 0.0, distinct_units: float = 0.0, twice_hours: float = 12.0
+                     ) -> list[dict[str, Any]]:
     """A line ordered in the period, within `within_days` of an earlier order for the same product and
     warehouse and about the same quantity (within `same_qty_pct` %) that had received nothing yet and was
-    still open: the same goods ordered twice, not a top-up."""
+    still open: the same goods ordered twice, not a top-up. The repeat must also be telling: the whole
+    order repeats the other one (same vendor, products and quantities) within `twice_hours`, or the quantity is at least
+    `distinct_units` purchase units and at most a quarter of the item's orders into that warehouse have it
+    (two orders of the vendor's minimum the same week are the rhythm, not a double entry)."""
+    twice_s = twice_hours * 3600
+    content: dict[str, dict[str, float]] = defaultdict(dict)
+    vendor: dict[str, Any] = {}
+    for po, _ln, kl in lines:
+        content[kl.po][kl.product] = content[kl.po].get(kl.product, 0.0) + kl.ordered
+        vendor[kl.po] = id_of(po.get("partner_id"))
+
+    def same_order(a: str, b: str) -> bool:  # the same vendor, products and quantities: keyed twice
+        x, y = content[a], content[b]
+        return vendor[a] == vendor[b] and set(x) == set(y) and all(abs(x[p] - y[p]) <= same_qty_pct / 100 * max(x[p], y[p]) for p in x)
+
     by_key: dict[tuple[str, str], list[tuple[datetime, datetime, dict[str, Any], kpi.POLine]]] = defaultdict(list)
     for po, _ln, kl in lines:
         start = kl.approved or dt(po.get("date_order"))
@@ -280,13 +297,19 @@ def _duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLin
         # (a median of fewer than three gaps would be the pair's own gap)
         usual = gaps[len(gaps) // 2] if len(gaps) >= 3 else float("inf")
         window = min(within_days * 86400, gap_share * usual) if gap_share > 0 else within_days * 86400
+        common: dict[float, int] = defaultdict(int)  # a quantity most orders of it here have is no fingerprint
+        for r in rows:
+            common[r[3].ordered] += 1
         for i, (start, _end, po, kl) in enumerate(rows):
             if not lo_s <= str(po.get("date_order") or "") <= hi_s:
                 continue
             earlier = [r for r in rows[:i] if r[3].po != kl.po and r[1] > start
                        and (r[3].first_receipt is None or r[3].first_receipt > start)
                        and (start - r[0]).total_seconds() <= window
-                       and abs(r[3].ordered - kl.ordered) <= same_qty_pct / 100 * max(r[3].ordered, kl.ordered)]
+                       and abs(r[3].ordered - kl.ordered) <= same_qty_pct / 100 * max(r[3].ordered, kl.ordered)
+                       and ((same_order(kl.po, r[3].po) and (start - r[0]).total_seconds() <= twice_s)
+                            or (kl.product_qty >= distinct_units
+                                                             and common[kl.ordered] <= 0.25 * len(rows)))]
             if earlier:
                 first = earlier[-1]
                 out.append(_flag("duplicate_open", po, kl,
