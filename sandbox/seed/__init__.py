@@ -58,9 +58,11 @@ def generate_with_labels(seed: int, scale: int, today: dt.date
     stock.deliveries()
     onhand = stock.quants()
     stock.orderpoints(onhand)
-    planted_picks, planted_bills = plant(purchasing, seed)
-    picking_ids = _finalize_pickings(t, planted_picks)
+    picking_ids = _finalize_pickings(t)
     add_kpi_facts(t, seed, w.now, w.customer_location)
+    # after the KPI facts (their random picks stay as they were), named after every other record
+    planted_picks, planted_bills = plant(purchasing, seed)
+    _name_planted_pickings(t, planted_picks)
     bill_ids = _finalize_bills(t, planted_bills)
     chatter = Chatter(t, w, purchasing.events, picking_ids, bill_ids)
     chatter.build()
@@ -73,10 +75,31 @@ def generate_with_labels(seed: int, scale: int, today: dt.date
     return t.rows, purchasing.labels + shortfill_labels(purchasing)
 
 
-def _finalize_pickings(t: Tables, last: set[int] | frozenset[int] = frozenset()) -> dict[int, int]:
-    """Put pickings in creation order, name them CODE/IN/00001 per operation type, fill return origins.
-    `last` (the planted anomalies' pickings) come after all others, so the others keep their names."""
-    mapping = renumber(t, "stock.picking", key=lambda r: (r["id"] in last, r["date"], r["id"]),
+def _name_planted_pickings(t: Tables, ids: set[int]) -> None:
+    """The planted anomalies' transfers (created last): names continuing each operation type's numbering."""
+    types = {r["id"]: r for r in t.table("stock.picking.type")}
+    codes = {r["id"]: r["code"] for r in t.table("stock.warehouse")}
+    counters: dict[int, int] = {}
+    for pick in t.table("stock.picking"):
+        if pick["id"] not in ids and pick.get("name"):
+            counters[pick["picking_type_id"]] = max(counters.get(pick["picking_type_id"], 0),
+                                                    int(str(pick["name"]).rsplit("/", 1)[-1]))
+    pickings = {p["id"]: p for p in t.table("stock.picking")}
+    for pick in sorted((pickings[i] for i in ids), key=lambda r: (r["date"], r["id"])):
+        ptype = types[pick["picking_type_id"]]
+        counters[ptype["id"]] = counters.get(ptype["id"], 0) + 1
+        pick["name"] = f"{codes[ptype['warehouse_id']]}/{ptype['sequence_code']}/{counters[ptype['id']]:05d}"
+    for pick in (pickings[i] for i in ids):
+        if pick["return_id"]:
+            pick["origin"] = f"Return of {pickings[pick['return_id']]['name']}"
+    for move in t.table("stock.move"):
+        if move["picking_id"] in ids:
+            move["reference"] = pickings[move["picking_id"]]["name"]
+
+
+def _finalize_pickings(t: Tables) -> dict[int, int]:
+    """Put pickings in creation order, name them CODE/IN/00001 per operation type, fill return origins."""
+    mapping = renumber(t, "stock.picking", key=lambda r: (r["date"], r["id"]),
                        refs=[("stock.move", "picking_id"), ("stock.picking", "backorder_id"),
                              ("stock.picking", "return_id")])
     types = {r["id"]: r for r in t.table("stock.picking.type")}

@@ -20,14 +20,16 @@ import datetime as dt
 import random
 
 from sandbox.seed.purchasing import Plan, Purchasing, work_moment
+from sandbox.seed.tables import ts
 
 PER_KIND = 8  # planted anomalies of each kind (any scale)
 SPREAD_MIN_PCT = 10.0  # "materially different" unit prices across sites or vendors (the detector's default)
 
 
 def plant(p: Purchasing, seed: int) -> tuple[set[int], set[int]]:
-    """Add the planted POs; returns (picking ids, bill ids) they created, named after all others so the
-    ordinary records keep their names. The chatter does not hear about them (its random stream is kept)."""
+    """Add the planted POs (after everything else, the KPI facts included, so no other row changes); returns
+    the (picking ids, bill ids) they created, to be named after all others. The chatter does not hear about
+    them (its random stream is kept)."""
     w, t = p.w, p.t
     main_rng, events = w.rng, len(p.events)
     picks0, bills0 = len(t.table("stock.picking")), len(t.table("account.move"))
@@ -50,18 +52,19 @@ def plant(p: Purchasing, seed: int) -> tuple[set[int], set[int]]:
         rng.shuffle(keys)
         used: set[int] = set()
 
-        def pick() -> tuple[int, int, int]:
-            while True:
+        def pick() -> tuple[int, int, int] | None:  # None once the well-ordered products run out (small data)
+            while keys:
                 n, pid = keys.pop()
                 if pid not in used:
                     used.add(pid)
                     return n, pid, w.primary[(n, pid)]
+            return None
 
-        def pick_shared() -> tuple[int, int, int]:  # a product other sites buy too (a spread needs two)
-            while True:
-                n, pid, v = pick()
-                if any(counts.get((m, pid), 0) >= 8 for m in range(len(w.sites)) if m != n):
-                    return n, pid, v
+        def pick_shared() -> tuple[int, int, int] | None:  # a product other sites buy too (a spread needs two)
+            while (got := pick()) is not None:
+                if any(counts.get((m, got[1]), 0) >= 8 for m in range(len(w.sites)) if m != got[0]):
+                    return got
+            return None
 
         def moment(lo: int, hi: int) -> dt.datetime:
             return work_moment(w, w.today - dt.timedelta(days=rng.randint(lo, hi)))
@@ -70,11 +73,15 @@ def plant(p: Purchasing, seed: int) -> tuple[set[int], set[int]]:
             return w.stocked[(n, pid)] * rng.uniform(10, 30) / w.scale
 
         for _ in range(PER_KIND):  # quantity far above that site's range (10-30 days of its demand)
-            n, pid, v = pick()
+            if (got := pick()) is None:
+                break
+            n, pid, v = got
             units = w.stocked[(n, pid)] * 30 / w.scale * rng.uniform(4, 7)
             plans.append(("quantity", Plan(n, v, moment(25, 80), [(pid, units)], approve_hours=1.0), []))
         for _ in range(PER_KIND):  # the same line keyed twice a few hours apart
-            n, pid, v = pick()
+            if (got := pick()) is None:
+                break
+            n, pid, v = got
             first = moment(25, 80)
             lines = [(pid, usual(n, pid))]
             plans.append(("", Plan(n, v, first, lines, approve_hours=0.5), []))
@@ -98,13 +105,16 @@ def plant(p: Purchasing, seed: int) -> tuple[set[int], set[int]]:
             plans.append(("duplicate_sites", Plan(n2, v, first + dt.timedelta(hours=rng.uniform(0.5, 4)), lines,
                                                   approve_hours=0.5), []))
         for _ in range(PER_KIND):  # one site pays well above the row the others pay
-            n, pid, v = pick_shared()
+            if (got := pick_shared()) is None:
+                break
+            n, pid, v = got
             plans.append(("price_spread", Plan(n, v, moment(20, 80), [(pid, usual(n, pid))], approve_hours=1.0,
                                                price_factor=rng.uniform(1.2, 1.35)), []))
         for kind, plan, _ in sorted(plans, key=lambda x: x[1].order):
             before = len(t.table("purchase.order"))
             p._po(plan)
             po = t.table("purchase.order")[before]
+            po["create_date"] = ts(plan.order - dt.timedelta(hours=2))  # drafted a little before ordering
             if kind:
                 for pid, _u in plan.lines:
                     p.labels.append((kind, str(po["name"]), w.items[pid - 1].code, plan.order.date()))

@@ -253,9 +253,15 @@ class Builder:
                 prices: dict[str, float] | None = None, over: float = 1.0) -> int:
             oid = self.order(key, vendor, site, self.at(ago, hour, 5), lines, "purchase", prices=prices)
             self.planted_ids["purchase.order"].add(oid)
+            self.t.get("purchase.order", oid)["create_date"] = ts(self.at(ago, hour - 2, 5))
             planted = self.at(ago - self.vendor[vendor].delay, 10)
             only = {ln["id"]: ln["product_uom_qty"] * over for ln in self.lines_of(oid)} if over != 1.0 else None
-            self.receipt(oid, planted, planted + dt.timedelta(hours=3), only=only)
+            pick = self.receipt(oid, planted, planted + dt.timedelta(hours=3), only=only)
+            if over != 1.0:  # the demand stays what was ordered; the done quantity is what came
+                for m in self.t.table("stock.move"):
+                    if m["picking_id"] == pick and m["purchase_line_id"]:
+                        m["product_uom_qty"] = m["product_qty"] = self.t.get(
+                            "purchase.order.line", m["purchase_line_id"])["product_uom_qty"]
             self.bill(oid, planted + dt.timedelta(hours=3), "paid")
             return oid
 
@@ -437,7 +443,7 @@ class Builder:
         w, t = self.w, self.t
         pos = {r["id"]: r for r in t.table("purchase.order")}
         for po in pos.values():
-            if po["date_approve"]:
+            if po["date_approve"] and po["id"] not in self.planted_ids["purchase.order"]:
                 self.message("purchase.order", po["id"], po["name"], "", dt.datetime.fromisoformat(po["date_approve"]),
                              kind="notification", subtype="purchase.mt_rfq_confirmed", author=w.user_partner[
                                  "sanne.inkoop" if po["company_id"] == 1 else "noor.zuid"], company=po["company_id"])
@@ -539,8 +545,8 @@ class Builder:
         self.deliveries()
         self.quants()
         self.orderpoints()
-        self.plant()
         add_kpi_facts(self.t, self.seed, self.w.now, self.w.customer_location, returns=True)
+        self.plant()  # after the KPI facts, so their random picks (returns, urgent POs) stay as they were
         self.name_orders()
         self.name_pickings()
         self.name_bills()
