@@ -152,7 +152,7 @@ def purchase_order_status(ctx: ToolContext, args: POStatusArgs) -> ToolResult:
             text += f" ({r0['days_late']} d late)"
     flags = _anomaly_flags(ctx, str(po.get("name")))
     if flags:  # the anomaly checks' flags on this PO, each with its checkable reason (tools/reads/anomalies.py)
-        data["anomalies"] = flags
+        data["anomalies"] = [{k: v for k, v in f.items() if k != "kind"} for f in flags]
         text += "; worth a second look: " + "; ".join(f"{f['label']} ({f['product']}): {f['reason']}"
                                                        for f in flags[:3])
     citations = []
