@@ -10,7 +10,8 @@ arguments reproduces the same rows (nothing reads the clock).
 
 Kinds: quantity, duplicate_open, duplicate_sites, price_above_list, over_received (per PO line: PO name and
 product code) and price_spread (per product: the generator's own priced lines of the period at two sites or
-vendors differ by at least SPREAD_MIN_PCT % per product unit, quantity-weighted, plus its planted spot buys).
+vendors differ: a line at one (site, vendor) paid at least SPREAD_MIN_PCT % more per unit than another's
+quantity-weighted average; plus its planted spot buys).
 """
 
 from __future__ import annotations
@@ -49,8 +50,10 @@ def _spreads(rows: dict[str, list[dict[str, Any]]], since: dt.date, rates: dict[
     for product, groups in by.items():
         if len(groups) < 2:
             continue
-        avg = [sum(p * q for p, q in g) / sum(q for _p, q in g) for g in groups.values()]
-        if max(avg) / min(avg) - 1 >= SPREAD_MIN_PCT / 100:
+        avg = {k: sum(p * q for p, q in g) / sum(q for _p, q in g) for k, g in groups.items()}
+        # a line of one (site, vendor) paid 10 %+ more per unit than another (site, vendor)'s average
+        if any(max(p for p, _q in g) / min(avg[h] for h in avg if h != k) - 1 >= SPREAD_MIN_PCT / 100
+               for k, g in groups.items()):
             out.append(("price_spread", "", product, since))
     return out
 

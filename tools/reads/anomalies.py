@@ -11,7 +11,7 @@ tools/governance/anomaly_rules.yaml, explained in tools/README.md#purchase-anoma
 - duplicate_open: two orders for the same product into the same warehouse open at the same time;
 - duplicate_sites: the same order (same vendor, products and quantities) placed from two warehouses;
 - price_spread: the same product bought at materially different unit prices across warehouses or
-  vendors in the period.
+  vendors in the period (a line of one warehouse-vendor pair against another pair's average).
 Two round trips: the period's POs with lines, moves and price rows nested (the scorecard's spec), and
 a flat read of the quantity history.
 """
@@ -361,8 +361,9 @@ def _site_duplicate_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.
 
 def _spread_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]], cfg: dict[str, Any], code: str
                   ) -> list[dict[str, Any]]:
-    """Per product: quantity-weighted unit price per (warehouse, vendor); flag when highest / lowest - 1 is
-    at least min_pct (one flag per product, on the dearest line, naming the cheapest)."""
+    """Per product: quantity-weighted unit price per (warehouse, vendor); flag when a line of one group paid at
+    least min_pct more per unit than another group's average (so one dear spot buy is not averaged away by its
+    site's ordinary orders). One flag per product, on the dearest such line, naming the cheapest group."""
     groups: dict[str, dict[tuple[str, str], list[tuple[float, float, dict[str, Any], kpi.POLine]]]] = \
         defaultdict(lambda: defaultdict(list))
     for po, _ln, kl in lines:
@@ -374,16 +375,21 @@ def _spread_flags(lines: list[tuple[dict[str, Any], dict[str, Any], kpi.POLine]]
         if len(by) < 2:
             continue
         avg = {k: sum(p * q for p, q, _po, _kl in v) / sum(q for _p, q, _po, _kl in v) for k, v in by.items()}
-        hi_k, lo_k = max(avg, key=lambda k: avg[k]), min(avg, key=lambda k: avg[k])
-        pct = 100 * (avg[hi_k] / avg[lo_k] - 1)
-        if pct < float(cfg["min_pct"]):
+        best: tuple[float, tuple[str, str], tuple[str, str]] | None = None
+        for k, rows in by.items():
+            lo_k = min((h for h in avg if h != k), key=lambda h: avg[h])
+            pct = 100 * (max(r[0] for r in rows) / avg[lo_k] - 1)
+            if best is None or pct > best[0]:
+                best = (pct, k, lo_k)
+        if best is None or best[0] < float(cfg["min_pct"]):
             continue
+        pct, hi_k, lo_k = best
         dear = max(by[hi_k], key=lambda r: r[0])
         cheap = min(by[lo_k], key=lambda r: r[0])
         out.append(_flag("price_spread", dear[2], dear[3],
-                         f"{product} cost {money(avg[hi_k], code)} per unit at {hi_k[0]} from {hi_k[1]} but "
-                         f"{money(avg[lo_k], code)} at {lo_k[0]} from {lo_k[1]} ({pct:.0f}% more)",
-                         spread_pct=round(pct, 1), other_po=cheap[3].po,
+                         f"{product}: {dear[3].po} paid {money(dear[0], code)} per unit at {hi_k[0]} from {hi_k[1]}, "
+                         f"{pct:.0f}% more than the {money(avg[lo_k], code)} paid on average at {lo_k[0]} from "
+                         f"{lo_k[1]} in the same period", spread_pct=round(pct, 1), other_po=cheap[3].po,
                          warehouses=sorted({k[0] for k in by}), vendors=sorted({k[1] for k in by})))
     return out
 
