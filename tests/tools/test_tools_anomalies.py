@@ -189,3 +189,21 @@ def test_warehouse_role_sees_flags_without_money(odoo: OdooClient) -> None:
     flags = res.data["flags"]
     assert flags and not any("unit_price" in f or "list_price" in f for f in flags)
     assert " USD" not in res.for_model()
+
+
+def test_flags_show_on_po_status_and_rfqs_are_checked_before_confirmation(ctx: ToolContext,
+                                                                         found: dict[str, Any]) -> None:
+    from tools.reads.anomalies import flags_for_po
+
+    for kind in ("duplicate_open", "quantity", "duplicate_sites"):
+        f = next(f for f in found["flags"] if f["kind"] == kind)
+        res = run_tool(ctx, "purchase_order_status", {"reference": f["po"]})
+        assert res.ok, res.error
+        assert any(a["reason"] == f["reason"] for a in res.data["anomalies"]), kind
+        assert "worth a second look" in res.text and "kind" not in res.data["anomalies"][0]
+    rfqs = ctx.odoo.search_read("purchase.order", [("state", "in", ["draft", "sent"])], ["name"], limit=50)
+    assert rfqs
+    checked = {r["name"]: flags_for_po(ctx, r["name"], draft=True) for r in rfqs}
+    assert all(f["po"] == name or f["other_po"] == name for name, fl in checked.items() for f in fl)
+    # RFQs sized up to an amount (the approval-threshold stories) carry quantities far above their history
+    assert any(f["kind"] == "quantity" and f["po"] == name for name, fl in checked.items() for f in fl), checked
