@@ -94,7 +94,7 @@ def bench_scale(scale: int, repeat: int, business: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         running = start_sandbox(Path(tmp), port=0, scale=scale, cache_dir=CACHE, business=business, timeout=900)
         try:
-            odoo = OdooClient.connect(running.url, running.db, "admin", "admin")
+            odoo = OdooClient.connect(running.url, running.db, "admin", "admin", timeout=180.0)  # cold reads under load
             warm_caches(odoo)
             ctx = ToolContext(user=ADMIN, odoo=odoo)
             print(f"\n== {business} scale {scale}: load average {os.getloadavg()[0]:.1f}")
