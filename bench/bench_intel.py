@@ -40,6 +40,7 @@ ADMIN = Identity(username="admin", role="admin", display_name="Bench")
 STORY_HIGH = ("Northgate Medical Supply", "Redline Fasteners")
 STORY_LOW = ("Apex Industrial Supply", "Summit Medical Distributors")
 PRODUCT = {"bluebonnet": "PPE-1042", "hollander": "GLS_Wine-35cl"}  # sandbox products with weekly deliveries
+VENDOR = {"bluebonnet": "Gemini Furniture", "hollander": "Atlantic Paper Goods Inc."}
 
 
 def meta(data_dir: Path) -> dict[str, str]:
@@ -116,7 +117,7 @@ def bench_scale(scale: int, repeat: int, business: str) -> None:
             print(f"purchase_anomalies, 90 days: cold {ams:.0f} ms ({atrips} trips), warm {awarm:.1f} ms "
                   f"(target <= 1000 ms), {an.data['lines_checked']} lines, flags {an.data['counts']}")
             # the predictions a chat answer calls: first of the day (fits and reads) and then (per-day cache)
-            for name, args, prefix in (("lead_time_forecast", {}, "lead_time_model:"),
+            for name, args, prefix in (("lead_time_forecast", {"vendor": VENDOR[business]}, "lead_time_model:"),
                                        ("demand_forecast", {"product": PRODUCT[business]}, "demand")):
                 for key in [k for k in list(ctx.odoo._cache) if k.startswith(prefix)]:
                     ctx.odoo.invalidate(key)
