@@ -111,6 +111,8 @@ class Runtime:
             t = time.perf_counter()
             if warm:
                 _warm_up(brain_name, odoo, knowledge)
+                if settings.warm_intel:
+                    _warm_intel(odoo)
             timings["warm_up_s"] = round(time.perf_counter() - t, 3)
             _reconcile_stuck(proposals)
         except BaseException:
@@ -395,6 +397,32 @@ def _warm_up(brain_name: str, odoo: OdooClient, knowledge: Any) -> None:
             knowledge.search("receiving damaged pallets", k=1)
         except Exception:  # noqa: BLE001 - search_documents reports its own errors
             log.exception("warming up the retriever failed")
+
+
+def _warm_intel(odoo: OdooClient) -> None:
+    """In a background thread: the day's lead-time model, anomaly flags and supplier risk ranking (each cached
+    per company day by its tool), so the first question of the day does not pay their fits and reads."""
+    import threading
+
+    def run() -> None:
+        from tools.base import Identity, ToolContext
+        from tools.reads.anomalies import cached_anomalies
+        from tools.reads.common import today
+        from tools.reads.leadtime import history_and_model
+        from tools.reads.risk import load_weights, rank_vendors
+
+        ctx = ToolContext(user=Identity(username="warm-up", role="admin"), odoo=odoo)
+        minutes = float(load_weights().get("cache_minutes", 15))
+        for name, step in (("lead-time model", lambda: history_and_model(ctx)),
+                           ("purchase anomalies", lambda: cached_anomalies(ctx)),
+                           ("supplier risk", lambda: odoo.cached(f"supplier_risk:::{today(ctx)}",
+                                                                 lambda: rank_vendors(ctx), ttl=minutes * 60))):
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - the first question computes it instead
+                log.info("warming up the %s failed: %s", name, exc)
+
+    threading.Thread(target=run, name="warm-intel", daemon=True).start()
 
 
 def _make_brain(settings: Settings, odoo: OdooClient) -> BaseChatModel:

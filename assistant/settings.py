@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     sandbox_business: Literal["bluebonnet", "hollander"] = Field(
         "bluebonnet", validation_alias=AliasChoices("QM_SANDBOX_BUSINESS"))
 
+    # at start, compute the day's lead-time model, purchase anomalies and supplier risk in the background so the
+    # first person to ask does not wait for them (issue #15; cached per company day)
+    warm_intel: bool = Field(True, validation_alias=AliasChoices("QM_WARM_INTEL"))
+
     # state store (proposals, audit, conversations)
     database_url: str | None = Field(None, validation_alias=AliasChoices("QM_DATABASE_URL"))
 

@@ -57,13 +57,15 @@ QUEUES: dict[str, tuple[str, tuple[str, ...]]] = {  # key -> (title, columns)
     "three_way_exceptions": ("Three-way-match exceptions", ("bill", "po", "vendor", "product", "issue", "date",
                                                             "diff_amount")),
     "contracts_expiring": ("Contracts expiring within 60 days", ("supplier", "title", "expiry", "days_left")),
+    "purchase_anomalies": ("Unusual purchases (last 90 days)", ("po", "vendor", "warehouse", "product", "issue",
+                                                                "date", "other_po")),
 }
 LABELS = {"ref": "Receipt", "po": "PO", "vendor": "Vendor", "warehouse": "Warehouse", "scheduled": "Scheduled",
           "days_late": "Days late", "lines": "Lines", "day": "Since", "days": "Days", "amount": "Amount",
           "state": "State", "reason": "Waiting for", "product": "Product", "on_hand": "On hand",
           "forecast": "Forecast", "min_qty": "Minimum", "to_order": "To order", "bill": "Bill", "issue": "Issue",
           "date": "Date", "diff_amount": "Difference", "supplier": "Supplier", "title": "Contract",
-          "expiry": "Expires", "days_left": "Days left"}
+          "expiry": "Expires", "days_left": "Days left", "other_po": "Other PO"}
 MONEY_COLUMNS = {"amount", "diff_amount"}
 REASONS = {"rfq_not_confirmed": "RFQ sent, no confirmation", "po_not_acknowledged": "PO not acknowledged",
            "late": "late"}
@@ -154,6 +156,8 @@ def _queue_rows(request: Request, user: Identity, filters: dict[str, str]) -> tu
         "three_way_exceptions": lambda: q.three_way_exceptions(ctx, flt) if runtime.policy is None
         or runtime.policy.can_use(user.role, "three_way_match_exceptions") else [],
         "contracts_expiring": lambda: q.contracts_expiring(ctx, flt),
+        "purchase_anomalies": lambda: q.purchase_anomalies(ctx, flt) if runtime.policy is None
+        or runtime.policy.can_use(user.role, "purchase_anomalies") else [],
     }
     for key, call in calls.items():
         try:
@@ -236,14 +240,14 @@ def _readable(row: dict[str, Any]) -> dict[str, Any]:
 
 def _links(key: str, row: dict[str, Any]) -> dict[str, str]:
     links = {}
-    for c in ("ref", "po", "bill"):
+    for c in ("ref", "po", "bill", "other_po"):
         if row.get(c) and _named(row[c]):
             links[c] = own_record_href(str(row[c]))
     if row.get("vendor"):
         links["vendor"] = "/suppliers/" + quote(str(row["vendor"]))
     if row.get("supplier"):
         links["supplier"] = "/suppliers/" + quote(str(row["supplier"]))
-    if key == "stockout_risks" and row.get("product"):
+    if key in ("stockout_risks", "purchase_anomalies") and row.get("product"):
         links["product"] = own_record_href(str(row["product"]))
     return links
 

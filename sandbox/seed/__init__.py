@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from sandbox.seed.anomalies import plant, shortfill_labels
 from sandbox.seed.chatter import Chatter
 from sandbox.seed.kpi_facts import add_kpi_facts
 from sandbox.seed.master import World, build_master
@@ -36,6 +37,12 @@ MODEL_NAMES: dict[str, str] = {
 
 def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, Any]]]:
     """Bluebonnet Supply Co. as of `today`: master data, 18 months of history, today's open work."""
+    return generate_with_labels(seed, scale, today)[0]
+
+
+def generate_with_labels(seed: int, scale: int, today: dt.date
+                         ) -> tuple[dict[str, list[dict[str, Any]]], list[tuple[str, str, str, dt.date]]]:
+    """The rows and the purchase anomalies the generator planted or knowingly made (sandbox/seed/labels.py)."""
     if not isinstance(scale, int) or scale < 1:
         raise ValueError(f"scale must be a positive integer, got {scale!r}")
     if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
@@ -53,7 +60,10 @@ def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, 
     stock.orderpoints(onhand)
     picking_ids = _finalize_pickings(t)
     add_kpi_facts(t, seed, w.now, w.customer_location)
-    bill_ids = _finalize_bills(t)
+    # after the KPI facts (their random picks stay as they were), named after every other record
+    planted_picks, planted_bills = plant(purchasing, seed)
+    _name_planted_pickings(t, planted_picks)
+    bill_ids = _finalize_bills(t, planted_bills)
     chatter = Chatter(t, w, purchasing.events, picking_ids, bill_ids)
     chatter.build()
     renumber(t, "mail.message", key=lambda r: (r["date"], r["id"]), refs=[("mail.message", "parent_id")])
@@ -62,7 +72,29 @@ def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, 
             t.add("ir.model", model=name, name=MODEL_NAMES[name])
     t.add("ir.model", model="ir.model", name=MODEL_NAMES["ir.model"])
     chatter.link_activity_models()
-    return t.rows
+    return t.rows, purchasing.labels + shortfill_labels(purchasing)
+
+
+def _name_planted_pickings(t: Tables, ids: set[int]) -> None:
+    """The planted anomalies' transfers (created last): names continuing each operation type's numbering."""
+    types = {r["id"]: r for r in t.table("stock.picking.type")}
+    codes = {r["id"]: r["code"] for r in t.table("stock.warehouse")}
+    counters: dict[int, int] = {}
+    for pick in t.table("stock.picking"):
+        if pick["id"] not in ids and pick.get("name"):
+            counters[pick["picking_type_id"]] = max(counters.get(pick["picking_type_id"], 0),
+                                                    int(str(pick["name"]).rsplit("/", 1)[-1]))
+    pickings = {p["id"]: p for p in t.table("stock.picking")}
+    for pick in sorted((pickings[i] for i in ids), key=lambda r: (r["date"], r["id"])):
+        ptype = types[pick["picking_type_id"]]
+        counters[ptype["id"]] = counters.get(ptype["id"], 0) + 1
+        pick["name"] = f"{codes[ptype['warehouse_id']]}/{ptype['sequence_code']}/{counters[ptype['id']]:05d}"
+    for pick in (pickings[i] for i in ids):
+        if pick["return_id"]:
+            pick["origin"] = f"Return of {pickings[pick['return_id']]['name']}"
+    for move in t.table("stock.move"):
+        if move["picking_id"] in ids:
+            move["reference"] = pickings[move["picking_id"]]["name"]
 
 
 def _finalize_pickings(t: Tables) -> dict[int, int]:
@@ -87,9 +119,10 @@ def _finalize_pickings(t: Tables) -> dict[int, int]:
     return mapping
 
 
-def _finalize_bills(t: Tables) -> dict[int, int]:
-    """Bills in date order; posted ones get BILL/YYYY/MM/NNNN (refunds RBILL/...), drafts stay '/'."""
-    mapping = renumber(t, "account.move", key=lambda r: (r["date"], r["id"]), refs=[("account.move.line", "move_id")])
+def _finalize_bills(t: Tables, last: set[int] | frozenset[int] = frozenset()) -> dict[int, int]:
+    """Bills in date order; posted ones get BILL/YYYY/MM/NNNN (refunds RBILL/...), drafts stay '/'.
+    `last` (the planted anomalies' bills) are numbered after all others of their month."""
+    mapping = renumber(t, "account.move", key=lambda r: (r["id"] in last, r["date"], r["id"]), refs=[("account.move.line", "move_id")])
     counters: dict[str, int] = {}
     for move in t.table("account.move"):
         if move["state"] != "posted":

@@ -48,6 +48,10 @@ class Plan:
     planned: dt.datetime | None = None
     origin: str | None = None
     target: float = 0.0  # RFQs: the amount they are sized to (approval-threshold tests)
+    approve_hours: float | None = None  # planted anomalies: approved this long after ordering (else drawn)
+    price_factor: float = 1.0  # planted anomalies: unit price times this (a spot buy above the usual price)
+    short_pid: int | None = None  # today's stockout item appended to this open PO (same quantity each time)
+    big: tuple[int, ...] = ()  # products whose quantity here is 4+ times the most the site ordinarily orders
 
 
 @dataclass
@@ -87,6 +91,8 @@ class Purchasing:
         # (kind, PO name, product code, order day): the anomalies this generator planted knowingly, for
         # measuring purchase_anomalies (sandbox/seed/labels.py); recording them draws no random number
         self.labels: list[tuple[str, str, str, dt.date]] = []
+        # (site, product id, PO name, approved, quantity): today's stockout item put on several open POs
+        self.shortfills: list[tuple[int, int, str, dt.datetime, float]] = []
         self.seq = 0
         self.partner_ref = 0
 
@@ -163,8 +169,22 @@ class Purchasing:
             short = [p for p in out_items if p in by_vendor[v] and all(p != q for q, _ in lines)]
             if short and kind != "today":
                 lines.append((short[0], w.stocked[(n, short[0])] * 25))
-            plans.append(Plan(n, v, order, lines, "partial" if kind == "partial" else "open", planned=planned))
+            # at large scales ordinary orders shrink (30 / scale days of demand at most) while these stay: the
+            # generator knows such a line is a quantity anomaly (labels only; no random number drawn)
+            big = tuple(p for p, q in lines
+                        if self._rounded(v, p, q) >= 5 * self._rounded(v, p, w.stocked[(n, p)] * 30 / w.scale))
+            plans.append(Plan(n, v, order, lines, "partial" if kind == "partial" else "open", planned=planned,
+                              short_pid=short[0] if short and kind != "today" else None, big=big))
         return plans
+
+    def _rounded(self, v: int, pid: int, units: float) -> float:
+        """`units` as _po puts them on a line: purchase units, rounded up to the vendor's minimum step."""
+        item = self.w.items[pid - 1]
+        if item.uom in ("kg", "L"):
+            return float(max(5, round(units / 5) * 5))
+        step = next(o.min_qty for o in self.w.supply[pid] if o.vendor == v)
+        step = step if step > 1 else 1.0
+        return max(step, math.ceil(units / (12.0 if item.po_uom == "Dozens" else 1.0) / step) * step)
 
     def _rfq(self, n: int, target: float, state: str) -> Plan:
         w, rng = self.w, self.w.rng
@@ -195,7 +215,8 @@ class Purchasing:
         confirmed = plan.mode in ("history", "open", "partial") or (plan.mode == "cancel" and rng.random() < 0.5)
         approve = None
         if confirmed:
-            approve = min(plan.order + dt.timedelta(hours=rng.uniform(0.3, 26)), w.now - dt.timedelta(minutes=30))
+            hours = rng.uniform(0.3, 26) if plan.approve_hours is None else plan.approve_hours
+            approve = min(plan.order + dt.timedelta(hours=hours), w.now - dt.timedelta(minutes=30))
         state = {"history": "purchase", "open": "purchase", "partial": "purchase", "draft": "draft", "sent": "sent",
                  "cancel": "cancel"}
         buyer = BUYER[site.site.code]
@@ -221,6 +242,8 @@ class Purchasing:
                 price = round(price * rng.uniform(1.01, 1.06), 2)  # Cardinal: PO above its own pricelist
             elif VENDORS[plan.vendor].profile is None and rng.random() < 0.05:
                 price = round(price * rng.uniform(0.97, 1.04), 2)
+            if plan.price_factor != 1.0:
+                price = round(price * plan.price_factor, 2)
             if confirmed and plan.mode != "cancel" and price > offer.price_on(plan.order.date())[0] + 0.005:
                 self.labels.append(("price_above_list", name, item.code, plan.order.date()))
             per = 12.0 if item.po_uom == "Dozens" else 1.0
@@ -236,6 +259,10 @@ class Purchasing:
                          qty_received_manual=0.0, display_type=None, company_id=1,
                          partner_id=w.vendor_ids[plan.vendor], currency_id=1, state=state[plan.mode])
             lines.append((line, pid, float(qty), price, per, planned))
+            if pid in plan.big and approve is not None:
+                self.labels.append(("quantity", name, item.code, plan.order.date()))
+            if pid == plan.short_pid and approve is not None:
+                self.shortfills.append((plan.site, pid, name, approve, float(qty)))
         if plan.target:
             self._fit(lines, plan.target)
         if plan.mode in ("draft", "sent"):

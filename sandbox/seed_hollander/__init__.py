@@ -74,6 +74,12 @@ RULES: tuple[tuple[str, str, float, float, float, str], ...] = (
 
 def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, Any]]]:
     """Hollander Horeca as of `today`: master data, five weeks of history, today's open work."""
+    return generate_with_labels(seed, scale, today)[0]
+
+
+def generate_with_labels(seed: int, scale: int, today: dt.date
+                         ) -> tuple[dict[str, list[dict[str, Any]]], list[tuple[str, str, str, dt.date]]]:
+    """The rows and the purchase anomalies planted in them (sandbox/seed/labels.py; never served)."""
     if not isinstance(scale, int) or scale < 1:
         raise ValueError(f"scale must be a positive integer, got {scale!r}")
     if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
@@ -84,7 +90,7 @@ def generate(seed: int, scale: int, today: dt.date) -> dict[str, list[dict[str, 
     build_master(t, w)
     b = Builder(t, w, seed)
     b.build()
-    return t.rows
+    return t.rows, b.labels()
 
 
 class Builder:
@@ -96,6 +102,10 @@ class Builder:
         self.vendor = {v.key: v for v in VENDORS}
         self.po: dict[str, int] = {}  # story key -> purchase.order id
         self.events: list[tuple[str, int]] = []  # ("confirmed"|"received", po id)
+        # planted anomalies (issue #15): (kind, story key, item key); their records are named after all others
+        self.planted: list[tuple[str, str, str]] = []
+        self.planted_ids: dict[str, set[int]] = {"purchase.order": set(), "stock.picking": set(),
+                                                 "account.move": set()}
 
     # -- helpers ---------------------------------------------------------------------------------------
     def at(self, days_ago: float, hour: int = 8, minute: int = 0) -> dt.datetime:
@@ -111,7 +121,8 @@ class Builder:
 
     # -- purchase orders -------------------------------------------------------------------------------
     def order(self, key: str, vendor: str, site: str, ordered: dt.datetime, lines: tuple[tuple[str, float], ...],
-              state: str, partner_ref: str | None = None, origin: str | None = None) -> int:
+              state: str, partner_ref: str | None = None, origin: str | None = None,
+              prices: dict[str, float] | None = None) -> int:
         v, s = self.vendor[vendor], self.w.sites[site]
         company = s.site.company
         buyer = self.w.users["sanne.inkoop" if company == 1 else "noor.zuid"]
@@ -128,7 +139,8 @@ class Builder:
             uom = self.w.uom_of[item]
             self.t.add("purchase.order.line", order_id=oid, sequence=n * 10, product_id=self.w.products[item],
                        name=self.line_name(item), product_qty=float(qty), product_uom=uom,
-                       product_uom_qty=float(qty) * FACTOR[uom], price_unit=self.price(item, vendor), discount=0.0,
+                       product_uom_qty=float(qty) * FACTOR[uom],
+                       price_unit=(prices or {}).get(item) or self.price(item, vendor), discount=0.0,
                        taxes_id=[], date_planned=ts(planned.replace(hour=10)), qty_received_method="stock_moves",
                        qty_received_manual=0.0, display_type=None, company_id=company,
                        partner_id=self.w.vendors[vendor], currency_id=v.currency, state=state)
@@ -230,6 +242,64 @@ class Builder:
         self.order("rfq_steamer", "koks", "WH", self.at(3, 10, 10), (("steamer", 1),), "sent")
         self.order("rfq_zuid", "brabant", "EIN", self.at(0, 9, 0), (("jacket_m", 5),), "draft")
 
+    def plant(self) -> None:
+        """Known purchase anomalies 36-88 days back (before the five weeks of stories, inside the 90 days the
+        anomaly check reads), all received and paid: a quantity far off a regular history, an order keyed twice,
+        one order placed from two sites, a price above the vendor's row, a spot buy dearer than the other sites
+        pay, an over-delivery. No random numbers: the rest of the data stays as it was."""
+        picks0, bills0 = len(self.t.table("stock.picking")), len(self.t.table("account.move"))
+
+        def buy(key: str, vendor: str, site: str, ago: int, hour: int, lines: tuple[tuple[str, float], ...],
+                prices: dict[str, float] | None = None, over: float = 1.0) -> int:
+            oid = self.order(key, vendor, site, self.at(ago, hour, 5), lines, "purchase", prices=prices)
+            self.planted_ids["purchase.order"].add(oid)
+            self.t.get("purchase.order", oid)["create_date"] = ts(self.at(ago, hour - 2, 5))
+            planted = self.at(ago - self.vendor[vendor].delay, 10)
+            only = {ln["id"]: ln["product_uom_qty"] * over for ln in self.lines_of(oid)} if over != 1.0 else None
+            pick = self.receipt(oid, planted, planted + dt.timedelta(hours=3), only=only)
+            if over != 1.0:  # the demand stays what was ordered; the done quantity is what came
+                for m in self.t.table("stock.move"):
+                    if m["picking_id"] == pick and m["purchase_line_id"]:
+                        m["product_uom_qty"] = m["product_qty"] = self.t.get(
+                            "purchase.order.line", m["purchase_line_id"])["product_uom_qty"]
+            self.bill(oid, planted + dt.timedelta(hours=3), "paid")
+            return oid
+
+        for n, (ago, qty) in enumerate(((88, 10), (82, 14), (76, 18), (70, 12), (64, 20), (58, 16), (52, 12),
+                                        (46, 24))):
+            buy(f"plant_deg{n}", "schoon", "WH", ago, 9, (("degreaser", qty),))
+        buy("plant_qty", "schoon", "WH", 40, 9, (("degreaser", 150),))
+        self.planted.append(("quantity", "plant_qty", "degreaser"))
+        buy("plant_dup_a", "atlantic", "WH", 60, 10, (("napkin", 4),))
+        buy("plant_dup_b", "atlantic", "WH", 60, 13, (("napkin", 4),))
+        self.planted.append(("duplicate_open", "plant_dup_b", "napkin"))
+        buy("plant_sites_a", "vandijk", "WH", 55, 9, (("plate", 6), ("wine", 8)))
+        buy("plant_sites_b", "vandijk", "RTM", 55, 11, (("plate", 6), ("wine", 8)))
+        self.planted += [("duplicate_sites", "plant_sites_b", "plate"), ("duplicate_sites", "plant_sites_b", "wine")]
+        buy("plant_price", "koks", "RTM", 50, 14, (("gn_pan", 10),), prices={"gn_pan": round(self.price(
+            "gn_pan", "koks") * 1.12, 2)})
+        self.planted.append(("price_above_list", "plant_price", "gn_pan"))
+        buy("plant_spot", "koks", "RTM", 45, 15, (("degreaser", 10),), prices={"degreaser": 15.9})
+        buy("plant_over", "atlantic", "WH", 70, 11, (("cup", 3),), over=84 / 72)
+        self.planted.append(("over_received", "plant_over", "cup"))
+        self.planted_ids["stock.picking"] = {r["id"] for r in self.t.table("stock.picking")[picks0:]}
+        self.planted_ids["account.move"] = {r["id"] for r in self.t.table("account.move")[bills0:]}
+
+    def labels(self) -> list[tuple[str, str, str, dt.date]]:
+        """(kind, PO name, product code, order day) of the planted anomalies, plus every product bought at
+        prices >= 10 % apart across sites or vendors in the last 90 days (from these rows, in EUR)."""
+        from sandbox.seed.labels import PERIOD_DAYS, _spreads
+
+        pos = {r["id"]: r for r in self.t.table("purchase.order")}
+        out = []
+        for kind, key, item in self.planted:
+            po = pos[self.po[key]]
+            out.append((kind, str(po["name"]), self.items[item].code, dt.date.fromisoformat(po["date_order"][:10])))
+        rates: dict[int, float] = {}
+        for r in sorted(self.t.table("res.currency.rate"), key=lambda r: r["name"]):
+            rates[r["currency_id"]] = float(r["rate"])
+        return out + _spreads(self.t.rows, self.w.today - dt.timedelta(days=PERIOD_DAYS), rates)
+
     def deliveries(self) -> None:
         w = self.w
         plan = (("WH", 30, (("wine", 36), ("plate", 24))), ("WH", 23, (("napkin", 40), ("cup", 12))),
@@ -298,13 +368,15 @@ class Builder:
     # -- names in creation order ------------------------------------------------------------------------
     def name_orders(self) -> None:
         """Ids and names in order of creation (as in a real database): PO/2026/00031 … per company."""
-        mapping = renumber(self.t, "purchase.order", key=lambda r: (r["date_order"], r["id"]),
+        last = self.planted_ids["purchase.order"]
+        mapping = renumber(self.t, "purchase.order", key=lambda r: (r["id"] in last, r["date_order"], r["id"]),
                            refs=[("purchase.order.line", "order_id"), ("stock.picking", "purchase_id")])
         self.po = {k: mapping[v] for k, v in self.po.items()}
+        last = self.planted_ids["purchase.order"] = {mapping[i] for i in last}
         renumber(self.t, "purchase.order.line", key=lambda r: (r["order_id"], r["sequence"], r["id"]),
                  refs=[("stock.move", "purchase_line_id"), ("account.move.line", "purchase_line_id")])
         counters = {c: 30 for c in self.w.po_seq}  # an ongoing business: numbering does not start at 1
-        for po in sorted(self.t.table("purchase.order"), key=lambda r: (r["date_order"], r["id"])):
+        for po in sorted(self.t.table("purchase.order"), key=lambda r: (r["id"] in last, r["date_order"], r["id"])):
             counters[po["company_id"]] += 1
             seq = self.t.get("ir.sequence", self.w.po_seq[po["company_id"]])
             prefix = str(seq["prefix"]).replace("%(year)s", po["date_order"][:4])
@@ -320,7 +392,8 @@ class Builder:
                 move["origin"] = names[self.t.get("purchase.order.line", move["purchase_line_id"])["order_id"]]
 
     def name_pickings(self) -> None:
-        renumber(self.t, "stock.picking", key=lambda r: (r["date"], r["id"]),
+        last = self.planted_ids["stock.picking"]
+        renumber(self.t, "stock.picking", key=lambda r: (r["id"] in last, r["date"], r["id"]),
                  refs=[("stock.move", "picking_id"), ("stock.picking", "backorder_id"),
                        ("stock.picking", "return_id")])
         types = {r["id"]: r for r in self.t.table("stock.picking.type")}
@@ -336,7 +409,9 @@ class Builder:
                     move["origin"] = pickings[move["picking_id"] - 1]["origin"]
 
     def name_bills(self) -> None:
-        renumber(self.t, "account.move", key=lambda r: (r["date"], r["id"]), refs=[("account.move.line", "move_id")])
+        last = self.planted_ids["account.move"]
+        renumber(self.t, "account.move", key=lambda r: (r["id"] in last, r["date"], r["id"]),
+                 refs=[("account.move.line", "move_id")])
         names = {po["id"]: po["name"] for po in self.t.table("purchase.order")}
         counters: dict[tuple[int, str], int] = {}
         for move in self.t.table("account.move"):
@@ -368,7 +443,7 @@ class Builder:
         w, t = self.w, self.t
         pos = {r["id"]: r for r in t.table("purchase.order")}
         for po in pos.values():
-            if po["date_approve"]:
+            if po["date_approve"] and po["id"] not in self.planted_ids["purchase.order"]:
                 self.message("purchase.order", po["id"], po["name"], "", dt.datetime.fromisoformat(po["date_approve"]),
                              kind="notification", subtype="purchase.mt_rfq_confirmed", author=w.user_partner[
                                  "sanne.inkoop" if po["company_id"] == 1 else "noor.zuid"], company=po["company_id"])
@@ -471,6 +546,7 @@ class Builder:
         self.quants()
         self.orderpoints()
         add_kpi_facts(self.t, self.seed, self.w.now, self.w.customer_location, returns=True)
+        self.plant()  # after the KPI facts, so their random picks (returns, urgent POs) stay as they were
         self.name_orders()
         self.name_pickings()
         self.name_bills()

@@ -140,3 +140,20 @@ def test_suppliers_overview_sorts_by_column(app_client: tuple[str, Any]) -> None
     listed = [_html.unescape(n) for n in re.findall(r'<tr><td><a href="/suppliers/[^"]+">([^<]+)</a>', asc)]
     assert listed == sorted(listed, key=str.lower)
     assert 'aria-sort="ascending"' in client.get("/suppliers?sort=name").text
+
+
+def test_unusual_purchases_queue_gives_checkable_reasons_and_links(app_client: tuple[str, Any]) -> None:
+    """Issue #15: the anomaly flags reach the tower, each with its reason, both POs and the product linked."""
+    business, client = app_client
+    manager, _wh_user, _code = BUSINESSES[business]
+    _login(client, manager)
+    html = client.get("/").text
+    assert "Unusual purchases" in html
+    rows = list(csv.reader(io.StringIO(client.get("/tower.csv?table=purchase_anomalies").text)))
+    head = rows[0]
+    assert {"PO", "Product", "Issue", "Other PO"} <= set(head) and len(rows) > 1
+    issue = head.index("Issue")
+    assert any(r[issue].startswith("same order from two sites: ") for r in rows[1:])
+    assert any(r[issue].startswith("unusual quantity: ordered ") for r in rows[1:])
+    first = rows[1][head.index("PO")]
+    assert re.search(r'href="[^"]*"[^>]*>\s*' + re.escape(first), html), first  # the PO opens its record

@@ -68,7 +68,8 @@ def test_components_match_the_scorecard_and_raw_reads(odoo: OdooClient, ranking:
         moves = odoo.read("stock.move", move_ids, ["state", "quantity", "picking_code"])
         got = sum(m["quantity"] for m in moves if m["state"] == "done" and m["picking_code"] == "incoming")
         back = sum(m["quantity"] for m in moves if m["state"] == "done" and m["picking_code"] == "outgoing")
-        assert comps["return_rate"]["value"] == pytest.approx(round(100 * back / got, 2), abs=0.01)
+        # both sides rounded to 2 decimals from slightly different sums (units): at most one step apart
+        assert comps["return_rate"]["value"] == pytest.approx(100 * back / got, abs=0.0101)
         for c in comps.values():
             cfg = weights["components"][c["name"]]
             assert c["score"] == pytest.approx(ramp(float(c["value"]), cfg["good"], cfg["bad"]), abs=2e-3)

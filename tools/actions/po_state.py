@@ -94,7 +94,22 @@ def _checked(ctx: ToolContext, po: dict[str, Any], summary: str) -> tuple[str, d
     if found.warnings:
         summary += ". Check before approving: " + " ".join(found.warnings)
     metrics = routing_metrics(ctx, urgent=urgent, categories=categories, vendor=m2o_name(po.get("partner_id")))
-    return summary, {**po_evidence(po), **found.evidence()}, metrics
+    evidence = {**po_evidence(po), **found.evidence()}
+    flags = _anomaly_flags(ctx, str(po["name"]))
+    if flags:  # the anomaly checks on this order's lines, as checkable reasons for the approver
+        evidence["anomalies"] = flags
+        summary += ". Unusual: " + "; ".join(f"{f['label']} ({f['product']}): {f['reason']}" for f in flags[:2])
+    return summary, evidence, metrics
+
+
+def _anomaly_flags(ctx: ToolContext, name: str) -> list[dict[str, Any]]:
+    """purchase_anomalies' flags for this PO, checked whatever its state; none if the check cannot run."""
+    from tools.reads.anomalies import flags_for_po
+
+    try:
+        return flags_for_po(ctx, name, draft=True)
+    except Exception:  # noqa: BLE001 - a proposal is never blocked by the anomaly check itself
+        return []
 
 
 def _expected_after_confirm(odoo: OdooClient, po: dict[str, Any], company_amount: float) -> tuple[str, str]:

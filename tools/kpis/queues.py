@@ -13,6 +13,7 @@ The control-tower page shows them; the alert rules (issue #13 part 3) evaluate t
 | `stockout_risks` | reorder rules with something to order (Odoo's `qty_to_order` > 0) whose forecast is below the minimum | one web_search_read of stock.warehouse.orderpoint |
 | `three_way_exceptions` | posted bill lines disagreeing with the PO price or the received quantity (the matching tool's rules) | three reads (tools.reads.matching) |
 | `contracts_expiring` | supplier contracts in the document store whose expiry falls within N days | none (the ingested corpus) |
+| `purchase_anomalies` | purchase lines flagged by the anomaly checks in the last 90 days (unusual quantity, keyed twice, same order from two sites, above the price row, over-received, site price gaps), newest first | purchase_anomalies' cached reads |
 """
 
 from __future__ import annotations
@@ -341,6 +342,38 @@ def three_way_exceptions(ctx: ToolContext, flt: Filters = Filters(), since_days:
     return [MatchRow(bill=r.get("bill"), po=r.get("po"), vendor=r.get("vendor"), product=r.get("product"),
                      issue=str(r.get("issue")), diff_amount=float(r.get("diff_amount") or 0), date=r.get("date"))
             for r in rows]
+
+
+@dataclass(frozen=True)
+class AnomalyRow:
+    po: str
+    vendor: str | None
+    warehouse: str | None
+    product: str | None
+    kind: str
+    issue: str  # the kind in words and the checkable reason
+    date: str | None
+    other_po: str | None
+
+
+def purchase_anomalies(ctx: ToolContext, flt: Filters = Filters(), limit: int = MAX_ROWS) -> list[AnomalyRow]:
+    """The anomaly checks' flags of the last 90 days (tools.reads.anomalies, cached per day), newest first.
+    The warehouse and vendor filters apply (a spread counts for every site and vendor it compares); the
+    category filter does not."""
+    from tools.reads.anomalies import LABEL, cached_anomalies
+
+    flags = cached_anomalies(ctx)["flags"]
+    if flt.warehouse_id is not None:
+        code = _wh_codes(ctx)[1].get(flt.warehouse_id)
+        flags = [f for f in flags if f["warehouse"] == code or code in f.get("warehouses", ())]
+    if flt.vendor_id is not None:
+        name = flt.labels.get("vendor") or name_of(ctx.odoo.read("res.partner", [flt.vendor_id], ["name"])[0]
+                                                   .get("name"))
+        flags = [f for f in flags if f["vendor"] == name or name in f.get("vendors", ())]
+    rows = [AnomalyRow(po=f["po"], vendor=f["vendor"], warehouse=f["warehouse"], product=f["product"],
+                       kind=f["kind"], issue=f"{LABEL[f['kind']]}: {f['reason']}", date=f["date"],
+                       other_po=f.get("other_po")) for f in flags]
+    return sorted(rows, key=lambda r: (r.date or "", r.po), reverse=True)[:limit]
 
 
 def contracts_expiring(ctx: ToolContext, flt: Filters = Filters(), within_days: int = 60) -> list[ContractRow]:

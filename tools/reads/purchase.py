@@ -152,12 +152,27 @@ def purchase_order_status(ctx: ToolContext, args: POStatusArgs) -> ToolResult:
         text += f"; open receipt {r0['ref']} scheduled {r0['scheduled']}"
         if r0.get("days_late"):
             text += f" ({r0['days_late']} d late)"
+    flags = _anomaly_flags(ctx, str(po.get("name")))
+    if flags:  # the anomaly checks' flags on this PO, each with its checkable reason (tools/reads/anomalies.py)
+        data["anomalies"] = [{k: v for k, v in f.items() if k != "kind"} for f in flags]
+        text += "; worth a second look: " + "; ".join(f"{f['label']} ({f['product']}): {f['reason']}"
+                                                       for f in flags[:3])
     citations = []
     if latest:
         text += f"; latest vendor e-mail {latest['date']}: \"{latest['subject']}\""
         citations.append(Citation(id=str(latest["id"]), title=f"{latest['subject'] or 'e-mail'} ({latest['date']})",
                                   doc_type="email"))
     return ToolResult(tool="purchase_order_status", data=compact(data), text=text, citations=citations)
+
+
+def _anomaly_flags(ctx: ToolContext, name: str) -> list[dict[str, Any]]:
+    """Flags on this PO from the day's anomaly check; none when the check cannot run (the status still shows)."""
+    from tools.reads.anomalies import flags_for_po
+
+    try:
+        return flags_for_po(ctx, name)
+    except Exception:  # noqa: BLE001 - a status answer never fails for want of the anomaly check
+        return []
 
 
 class OpenPOArgs(BaseModel):
