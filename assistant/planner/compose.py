@@ -178,11 +178,12 @@ def _scalar(value: object) -> str | None:
 
 
 LABELS = {"wh": "Warehouse", "on_hand": "On hand", "reorder_min": "Reorder min", "reorder_max": "Reorder max",
-          "below_min": "Below min", "po": "PO", "ref": "Reference", "qty": "Qty", "days_late": "Days late",
-          "suggested_qty": "Suggested qty", "daily_out": "Daily out", "days_cover": "Days of cover",
+          "below_min": "Below minimum", "po": "PO", "ref": "Reference", "qty": "Qty", "days_late": "Days late",
+          "suggested_qty": "Suggested qty", "daily_out": "Daily outflow", "days_cover": "Days of cover",
           "runs_out_in_lead_time": "Runs out in lead time", "otif_pct": "OTIF %", "on_time_pct": "On-time %",
           "cheapest": "Cheapest vendor", "most_reliable": "Most reliable vendor", "min": "Min", "max": "Max",
-          "kpis": "KPIs", "kpi": "KPI"}
+          "kpis": "KPIs", "kpi": "KPI", "change_pct": "Change %",
+          "avg_price": "Average price", "previous_month": "Previous month"}
 MAX_COLS = 9
 
 

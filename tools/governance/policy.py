@@ -66,8 +66,8 @@ _MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s$", re.I)
 _MONTH_AFTER = re.compile(rf"^\s(?:of\s)?{_MONTHS}(?![a-z])", re.I)
 _PER_AFTER = re.compile(r"^\s?(?:each|ea\b|apiece|/\s?(?:unit|ea|each|pc|case|box|kg|lb)|per\s(?:unit|each|ea|pc|"
                         r"piece|item|case|box|pack|pair|dozen|roll|kg|lb|pallet)|an?\s(?:unit|piece|case|box))", re.I)
-_MONEY_WORDS = re.compile(
-    r"(?:price[ds]?|pricing|cost[s]?|costing|total[s]?|subtotal|sub-total|due|invoiced?|invoices|amount[s]?|"
+_MONEY_WORDS = re.compile(  # whole words only: "Magnetic" holds "net", "overdue" holds "due"
+    r"(?<![a-z])(?:price[ds]?|pricing|cost[s]?|costing|total[s]?|subtotal|sub-total|due|invoiced?|invoices|amount[s]?|"
     r"rate[s]?|charge[ds]?|fees?|spend|spent|paid|pay|payment|payable|budget|value[ds]?|worth|quoted?|quotes|"
     r"bill(?:ed|ing)?|credit|debit|balance|rebate|surcharge|freight|net|gross|tax|vat|owed?|outstanding|"
     r"refund(?:ed)?|deposit|discount(?:ed)?|tariff|list|unit\s?price|costs?\sper|sum|@)\W{0,3}"
