@@ -100,9 +100,23 @@ def for_people(text: str, policy: Any = None, role: str | None = None) -> str:
 _SNAKE = re.compile(_TOOL)
 
 
+# headers of the KPI, replenishment and scorecard tables (whole titles and column keys), read as written
+HEADINGS = {"kpi_report: kpis": "KPIs: this month to date and the previous month",
+            "replenishment_risk: at_risk": "Products at risk of running out",
+            "replenishment_risk: below_min_covered_by_orders": "Below minimum, covered by open orders",
+            "supplier_scorecard: top_products": "Top products by spend (prices per unit)",
+            "kpi": "KPI", "previous_month": "Previous month", "below_min": "Below minimum",
+            "daily_out": "Daily outflow", "days_cover": "Days of cover", "wh": "Warehouse", "po": "PO",
+            "change_pct": "Change %", "first_price": "First price", "last_price": "Last price",
+            "avg_price": "Average price", "runs_out_in_lead_time": "Runs out within lead time",
+            "suggested_qty": "Suggested quantity", "on_hand": "On hand", "min": "Minimum", "max": "Maximum"}
+
+
 def heading(text: str) -> str:
     """A table title or column name for people: 'inbound_schedule: receipts' → 'Inbound schedule: receipts',
     'days_late' → 'Days late'."""
+    if str(text or "").strip() in HEADINGS:
+        return HEADINGS[str(text).strip()]
     out = _SNAKE.sub(lambda m: tool_label(m.group(1)).lower(), str(text or "")).strip()
     return out[:1].upper() + out[1:]
 
@@ -112,7 +126,7 @@ def heading(text: str) -> str:
 MONEY_KEYS = frozenset({"price", "price_unit", "avg_unit_price", "unit_price", "amount", "amount_total",
                         "amount_untaxed", "amount_residual", "total", "spend", "last_price", "list_price",
                         "po_price", "subtotal", "open_amount", "due_amount", "price_per_product_uom",
-                        "last_paid_price"})
+                        "last_paid_price", "first_price", "avg_price"})
 COLUMN_LABELS = {"uom": "Unit", "product_uom": "Unit", "price_unit": "Unit price", "avg_unit_price": "Avg unit price",
                  "po_price": "PO price", "amount_total": "Total", "amount_residual": "Open amount",
                  "price_per_product_uom": "Price per stock unit"}

@@ -64,6 +64,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 IN_FULL_TOLERANCE = 0.02
 PRICE_TOLERANCE = 0.01
@@ -344,6 +345,21 @@ def price_trend(points: Iterable[tuple[datetime, float, float]]) -> dict[str, fl
     }
     if first:
         out["change_pct"] = round(100.0 * (last - first) / first, 1)
+    return out
+
+
+def shown_trend(trend: dict[str, Any], decimals: int = 2) -> dict[str, Any]:
+    """A price_trend as people read it: unit prices in money (two decimals) and the change computed from
+    the two prices shown, so "first 3.18, last 3.18" never comes with "change -0.1 %"."""
+    out = dict(trend)
+    for key in ("first_price", "last_price", "avg_price"):
+        if isinstance(out.get(key), int | float):
+            out[key] = round(float(out[key]), decimals)
+    first, last = out.get("first_price"), out.get("last_price")
+    if isinstance(first, int | float) and isinstance(last, int | float) and first:
+        out["change_pct"] = round(100.0 * (last - first) / first, 1) + 0.0  # no "-0.0"
+    else:
+        out.pop("change_pct", None)
     return out
 
 

@@ -108,28 +108,26 @@ def _fmt(value: Any, unit: str, code: str) -> str:
 
 
 def _tiles(data: dict[str, Any], targets: dict[str, float], code: str) -> tuple[list[dict[str, Any]], list[Any]]:
-    units = {"rfq_to_po_days": "days", "po_to_receipt_days": "days", "inventory_turns": "x",
-             "procurement_savings": "money"}
-    better_down = {"rfq_to_po_days", "po_to_receipt_days", "stockout_rate", "three_way_exception_rate",
-                   "supplier_defect_rate", "emergency_purchase_ratio"}
+    """One tile and one chart per KPI, from the tool's figures (keyed by KPI, each month in its own place)."""
     tiles, charts = [], []
-    for key, row in zip(data.get("keys") or [], data.get("kpis") or [], strict=False):
-        unit = units.get(key, "%")
-        value, prev = row.get("value"), row.get("previous")
+    for key, fig in (data.get("figures") or {}).items():
+        unit = str(fig.get("unit") or "%")
+        better_down = fig.get("better") == "down"
+        value, prev = fig.get("value"), fig.get("previous")
         target = targets.get(key)
         on_target = None
         if value is not None and target is not None:
-            on_target = value <= target if key in better_down else value >= target
+            on_target = value <= target if better_down else value >= target
         change = None if value is None or prev is None else float(value) - float(prev)
         arrow = "" if change is None or abs(change) < 1e-9 else ("▲" if change > 0 else "▼")
-        improving = None if change is None or abs(change) < 1e-9 else ((change < 0) == (key in better_down))
-        tiles.append({"key": key, "label": row.get("kpi"), "value": _fmt(value, unit, code),
+        improving = None if change is None or abs(change) < 1e-9 else ((change < 0) == better_down)
+        tiles.append({"key": key, "label": fig.get("label"), "value": _fmt(value, unit, code),
                       "previous": _fmt(prev, unit, code), "target": _fmt(target, unit, code) if target is not None
                       else "—", "on_target": on_target, "arrow": arrow, "improving": improving,
-                      "month": row.get("month")})
-        pts = [(str(t[0]), t[1]) for t in row.get("trend") or [] if len(t) == 2 and t[1] is not None]
+                      "month": fig.get("month"), "previous_month": fig.get("previous_month")})
+        pts = [(str(t[0]), t[1]) for t in fig.get("trend") or [] if len(t) == 2 and t[1] is not None]
         chart_unit = "%" if unit == "%" else ("d" if unit == "days" else (code if unit == "money" else ""))
-        charts.append(line_chart(pts, title=str(row.get("kpi")), unit=chart_unit, target=target))
+        charts.append(line_chart(pts, title=str(fig.get("label")), unit=chart_unit, target=target))
     return tiles, charts
 
 
@@ -202,12 +200,8 @@ def tower_data(request: Request, user: Identity, filters: dict[str, str]) -> dic
     errors: list[str] = []
     kpis: dict[str, Any] = {}
     if result.ok:
-        from tools.kpis import compute
-
         kpis = dict(result.data)
-        shown = [r.get("kpi") for r in kpis.get("kpis") or []]
-        labels = {s.label: s.key for s in compute(ctx, _flt(ctx, args))} if shown else {}
-        kpis["keys"] = [labels.get(str(name), "") for name in shown]
+        kpis["keys"] = list(kpis.get("figures") or {})
     else:
         errors.append(for_people(str(result.error), runtime.policy, user.role))
     queues, qerr = _queue_rows(request, user, filters)
@@ -216,12 +210,6 @@ def tower_data(request: Request, user: Identity, filters: dict[str, str]) -> dic
         _page_cache.clear()
     _page_cache[key] = (time.monotonic(), data)
     return data
-
-
-def _flt(ctx: Any, args: dict[str, str]) -> Any:
-    from tools.kpis.queues import resolve_filters
-
-    return resolve_filters(ctx, args.get("warehouse"), args.get("category"), args.get("vendor"))
 
 
 def _filters(warehouse: str | None, category: str | None, vendor: str | None) -> dict[str, str]:
@@ -310,9 +298,9 @@ def tower_csv(request: Request, table: str = "kpis", warehouse: str | None = Non
     w = csv.writer(buf)
     if table == "kpis":
         w.writerow(["kpi", "month", "value"])
-        for row in data["kpis"].get("kpis") or []:
-            for t in row.get("trend") or []:
-                w.writerow([row.get("kpi"), t[0], t[1] if len(t) > 1 else ""])
+        for fig in (data["kpis"].get("figures") or {}).values():
+            for t in fig.get("trend") or []:
+                w.writerow([fig.get("label"), t[0], "" if len(t) < 2 or t[1] is None else t[1]])
     elif table in QUEUES:
         cols = [c for c in QUEUES[table][1] if data["money"] or c not in MONEY_COLUMNS]
         w.writerow([LABELS[c] for c in cols])

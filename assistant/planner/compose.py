@@ -40,7 +40,7 @@ INTROS = {
     "lead_time_forecast": "Lead time predicted from past receipts in Odoo:",
     "demand_forecast": "Demand forecast from past deliveries in Odoo:",
     "supply_options": "Ways to cover the shortage, from Odoo stock, pricelists and receipt history:",
-    "kpi_report": "KPIs computed from Odoo, with the month-on-month trend:",
+    "kpi_report": "",  # the tool's own first line says what and for whom (one intro, not two)
     "create_rfq": "I drafted an RFQ proposal. Nothing changes in Odoo until it is approved:",
     "confirm_purchase_order": "I proposed confirming the purchase order. Nothing changes in Odoo until it is "
                               "approved:",

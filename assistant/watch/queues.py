@@ -1,11 +1,12 @@
-"""The exception queues the alert rules watch, read through the existing read tools (one adapter).
+"""The exception queues the alert rules watch: the control tower's queues (tools.kpis.queues), as alert items.
 
 Why an adapter: the rules only need "the list of open conditions of kind X right now", each with a
 stable key, a fingerprint that changes when the condition changes, the warehouse and vendor it
-belongs to, and a sentence for people. Today those lists come from the governed read tools
-(inbound_schedule, find_purchase_orders, replenishment_risk, three_way_match_exceptions) plus two
-small reads (supplier messages classified by assistant.summaries, contract expiry from the document
-index). `SOURCES` is the one table to repoint when the control-tower's queue functions land.
+belongs to, and a sentence for people. The lists themselves are the control tower's queue functions
+(`tools.kpis.queues`: overdue receipts, receipts due, late POs, unconfirmed orders, stock-out risks,
+three-way exceptions, contracts expiring), so an alert and the tower's page agree on what "late",
+"due" or "at risk" means; `SOURCES` maps each rule's source to its adapter. Supplier messages (classified
+by assistant.summaries, plus the procurement mailbox) have no tower queue and are read here.
 
 Reads run as the system identity, once per rule and tick; each subscriber's copy is redacted for
 their role when the alert is written (deliveries never carry money to the warehouse role).
@@ -19,10 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tools.base import OWN_NOTE_MARK, ToolContext, ToolError
+from tools.base import OWN_NOTE_MARK, ToolContext
+from tools.kpis import queues as q
 from tools.odoo.resolve import warehouse_list
 from tools.reads.amounts import fmt_money
-from tools.reads.common import day_start_utc, local_day, plain_text, today
+from tools.reads.common import day_start_utc, fmt_qty, local_day, plain_text, today
 
 
 @dataclass
@@ -55,186 +57,160 @@ def _codes(ctx: ToolContext, only: str | None = None) -> list[str]:
     return [c for c in codes if only is None or c.lower() == only.lower()] or ([only] if only else [])
 
 
-# -- receipts ------------------------------------------------------------------------------------
-def _inbound(ctx: ToolContext, warehouse: str, date_from: str | None, date_to: str) -> tuple[list[dict[str, Any]], int]:
-    from tools.reads.inbound import InboundArgs, inbound_schedule
+def _scope_filter(ctx: ToolContext, scope: Any = None) -> q.Filters | None:
+    """The control-tower filter for a scope's warehouse (code or name); None = a warehouse this Odoo lacks."""
+    only = getattr(scope, "warehouse", None)
+    if not only:
+        return q.Filters()
+    for w in warehouse_list(ctx.odoo):
+        if str(only).lower() in (str(w.get("code") or "").lower(), str(w.get("name") or "").lower()):
+            return q.Filters(warehouse_id=int(w["id"]), labels={"warehouse": str(w.get("code") or w.get("name"))})
+    return None
 
-    res = inbound_schedule.func(ctx, InboundArgs.model_validate({"warehouse": warehouse, "date_from": date_from,
-                                                                  "date_to": date_to}))
-    return list((res.data or {}).get("receipts") or []), int((res.data or {}).get("total") or 0)
 
-
-def _receipts(ctx: ToolContext, warehouse: str, date_from: str | None, date_to: str,
-              scope: Any = None) -> list[dict[str, Any]]:
-    """Open receipts of one warehouse scheduled in [date_from, date_to] (local days; open start = overdue).
+# -- receipts (the control tower's queues: tools.kpis.queues.receipts_due / overdue_receipts) -------------
+def _receipts(ctx: ToolContext, first: date | None, last: date, scope: Any = None) -> list[q.ReceiptRow]:
+    """Open receipts scheduled on local days first..last (first=None: up to `last`, the overdue ones too).
 
     A digest (scope with a `cache` dict) asks once for everything open up to its latest day and splits the
-    answer locally (one round trip for "overdue" and "due tomorrow"), unless the tool had to cut the list."""
+    answer locally (one round trip for "overdue" and "due tomorrow"), unless the queue had to cut the list."""
+    flt = _scope_filter(ctx, scope)
+    if flt is None:
+        return []
     cache = getattr(scope, "cache", None)
     horizon = getattr(scope, "receipts_until", None)
-    if cache is None or horizon is None or date_to > horizon:
-        return _inbound(ctx, warehouse, date_from, date_to)[0]
-    key = ("receipts", warehouse, horizon)
+    if cache is None or horizon is None or last.isoformat() > horizon:
+        return q.receipts_due(ctx, first, last, flt)
+    key = ("receipts", flt.warehouse_id, horizon)
     if key not in cache:
-        cache[key] = _inbound(ctx, warehouse, None, horizon)
-    rows, total = cache[key]
-    if total > len(rows):  # cut: ask for exactly this window
-        return _inbound(ctx, warehouse, date_from, date_to)[0]
-    return [r for r in rows if (date_from is None or str(r.get("scheduled")) >= date_from)
-            and str(r.get("scheduled")) <= date_to]
+        cache[key] = q.receipts_due(ctx, None, date.fromisoformat(horizon), flt)
+    rows: list[q.ReceiptRow] = cache[key]
+    if len(rows) >= q.MAX_ROWS:  # cut: ask for exactly this window
+        return q.receipts_due(ctx, first, last, flt)
+    return [r for r in rows if (first is None or str(r.scheduled) >= first.isoformat())
+            and str(r.scheduled) <= last.isoformat()]
 
 
 def receipts_due(ctx: ToolContext, params: dict[str, Any], scope: Any = None) -> list[Item]:
     """Open receipts scheduled on the local day `days_ahead` from today (1 = tomorrow), per warehouse."""
-    day = (today(ctx) + timedelta(days=int(params.get("days_ahead", 1)))).isoformat()
+    day = today(ctx) + timedelta(days=int(params.get("days_ahead", 1)))
     items = []
-    for code in _codes(ctx, getattr(scope, "warehouse", None)):
-        for r in _receipts(ctx, code, day, day, scope):
-            items.append(Item(key=f"receipt:{r['ref']}", fingerprint=fingerprint(r.get("scheduled"), r.get("lines")),
-                              text=f"{r['ref']} ({r.get('po') or 'no PO'}) from {r.get('supplier') or '?'} at {code}, "
-                                   f"due {r.get('scheduled')}: {r.get('lines') or 'no lines'}",
-                              warehouse=code, vendor=r.get("supplier"), ref=r.get("ref"),
-                              facts={"scheduled": r.get("scheduled"), "po": r.get("po"), "lines": r.get("lines")}))
+    for r in _receipts(ctx, day, day, scope):
+        items.append(Item(key=f"receipt:{r.ref}", fingerprint=fingerprint(r.scheduled, r.lines),
+                          text=f"{r.ref} ({r.po or 'no PO'}) from {r.vendor or '?'} at {r.warehouse or '?'}, "
+                               f"due {r.scheduled}: {r.lines or 'no lines'}",
+                          warehouse=r.warehouse, vendor=r.vendor, ref=r.ref,
+                          facts={"scheduled": r.scheduled, "po": r.po, "lines": r.lines}))
     return items
 
 
 def receipts_overdue(ctx: ToolContext, params: dict[str, Any], scope: Any = None) -> list[Item]:
-    """Open receipts scheduled `min_days_late` or more local days ago."""
-    last = (today(ctx) - timedelta(days=int(params.get("min_days_late", 1)))).isoformat()
+    """Open receipts scheduled `min_days_late` or more local days ago (1 = the tower's overdue receipts)."""
+    last = today(ctx) - timedelta(days=int(params.get("min_days_late", 1)))
     items = []
-    for code in _codes(ctx, getattr(scope, "warehouse", None)):
-        for r in _receipts(ctx, code, None, last, scope):
-            items.append(Item(key=f"receipt-late:{r['ref']}", fingerprint=fingerprint(r.get("scheduled")),
-                              text=f"{r['ref']} ({r.get('po') or 'no PO'}) from {r.get('supplier') or '?'} at {code} "
-                                   f"was due {r.get('scheduled')} ({r.get('days_late')} d late): {r.get('lines')}",
-                              warehouse=code, vendor=r.get("supplier"), ref=r.get("po") or r.get("ref"),
-                              action="chase" if r.get("po") else None,
-                              facts={"scheduled": r.get("scheduled"), "days_late": r.get("days_late")}))
+    for r in _receipts(ctx, None, last, scope):
+        items.append(Item(key=f"receipt-late:{r.ref}", fingerprint=fingerprint(r.scheduled),
+                          text=f"{r.ref} ({r.po or 'no PO'}) from {r.vendor or '?'} at {r.warehouse or '?'} "
+                               f"was due {r.scheduled} ({r.days_late} d late): {r.lines}",
+                          warehouse=r.warehouse, vendor=r.vendor, ref=r.po or r.ref,
+                          action="chase" if r.po else None,
+                          facts={"scheduled": r.scheduled, "days_late": r.days_late}))
     return items
 
 
-# -- purchase orders -------------------------------------------------------------------------------
-def _pos(ctx: ToolContext, **kw: Any) -> list[dict[str, Any]]:
-    from tools.reads.orders import MAX_LIMIT, FindPOArgs, find_purchase_orders
-
-    res = find_purchase_orders.func(ctx, FindPOArgs.model_validate({"limit": MAX_LIMIT, **kw}))
-    return list((res.data or {}).get("rows") or [])
-
-
-def _po_money(row: dict[str, Any]) -> str | None:
-    return fmt_money(row["amount_untaxed"], row.get("currency")) if row.get("amount_untaxed") is not None else None
+# -- purchase orders (tools.kpis.queues.late_orders / unconfirmed_orders) -------------------------------
+def _po_money(row: q.OrderRow) -> str | None:
+    return fmt_money(row.amount, row.currency) if row.amount is not None else None
 
 
 def late_pos(ctx: ToolContext, params: dict[str, Any], scope: Any = None) -> list[Item]:
     """Confirmed POs past their expected date by `min_days_late` days and not fully received."""
-    cutoff = today(ctx) - timedelta(days=int(params.get("min_days_late", 1)) - 1)
+    flt = _scope_filter(ctx, scope)
+    if flt is None:
+        return []
+    least = int(params.get("min_days_late", 1))
     items = []
-    for r in _pos(ctx, late=True, sort="expected"):
-        exp = r.get("expected_date")
-        if not exp or date.fromisoformat(exp) >= cutoff:
+    for r in q.late_orders(ctx, flt):
+        if r.days < least or not r.day:
             continue
-        days = (today(ctx) - date.fromisoformat(exp)).days
-        items.append(Item(key=f"po-late:{r['reference']}", fingerprint=fingerprint(exp),
-                          text=f"{r['reference']} from {r.get('vendor')} expected {exp} ({days} d late)"
-                               + (f" for {r['warehouse']}" if r.get("warehouse") else ""),
-                          warehouse=r.get("warehouse"), vendor=r.get("vendor"), money=_po_money(r),
-                          ref=r["reference"], action="chase", facts={"expected": exp, "days_late": days}))
+        items.append(Item(key=f"po-late:{r.po}", fingerprint=fingerprint(r.day),
+                          text=f"{r.po} from {r.vendor} expected {r.day} ({r.days} d late)"
+                               + (f" for {r.warehouse}" if r.warehouse else ""),
+                          warehouse=r.warehouse, vendor=r.vendor, money=_po_money(r),
+                          ref=r.po, action="chase", facts={"expected": r.day, "days_late": r.days}))
     return items
 
 
 def unconfirmed(ctx: ToolContext, params: dict[str, Any], scope: Any = None) -> list[Item]:
     """RFQs sent and POs confirmed `after_days` or more days ago that the vendor has not acknowledged
-    (Odoo's acknowledgement field); an Odoo without one: RFQs still in 'sent'."""
-    before = (today(ctx) - timedelta(days=int(params.get("after_days", 3)))).isoformat()
-    try:
-        rows = _pos(ctx, unacknowledged=True, date_to=before)
-    except ToolError:
-        rows = _pos(ctx, state="sent", date_to=before)
+    (Odoo's acknowledgement field, when this Odoo has one)."""
+    flt = _scope_filter(ctx, scope)
+    if flt is None:
+        return []
     items = []
-    for r in rows:
-        items.append(Item(key=f"unconfirmed:{r['reference']}", fingerprint=fingerprint(r.get("state")),
-                          text=f"{r['reference']} ({r.get('state')}) to {r.get('vendor')}, ordered {r.get('order_date')}, "
-                               "not confirmed by the vendor" + (f" ({r['warehouse']})" if r.get("warehouse") else ""),
-                          warehouse=r.get("warehouse"), vendor=r.get("vendor"), money=_po_money(r),
-                          ref=r["reference"], action="chase", facts={"ordered": r.get("order_date")}))
+    for r in q.unconfirmed_orders(ctx, flt, older_than_days=int(params.get("after_days", 3))):
+        what = "sent" if r.reason == "rfq_not_confirmed" else "confirmed"
+        items.append(Item(key=f"unconfirmed:{r.po}", fingerprint=fingerprint(r.state),
+                          text=f"{r.po} ({r.state}) to {r.vendor}, {what} {r.day}, "
+                               "not confirmed by the vendor" + (f" ({r.warehouse})" if r.warehouse else ""),
+                          warehouse=r.warehouse, vendor=r.vendor, money=_po_money(r),
+                          ref=r.po, action="chase", facts={"ordered": r.day, "days": r.days}))
     return items
 
 
-# -- stock ---------------------------------------------------------------------------------------------
+# -- stock (tools.kpis.queues.stockout_risks) ---------------------------------------------------------------
 def stockout_risk(ctx: ToolContext, params: dict[str, Any], scope: Any = None) -> list[Item]:
-    """Products below their reorder minimum by Odoo's forecast, or running out within vendor lead time."""
-    from tools.reads.replenishment import ReplenishmentArgs, replenishment_risk
-
+    """Reorder rules with something to order whose forecast (Odoo's) is below the minimum."""
+    flt = _scope_filter(ctx, scope)
+    if flt is None:
+        return []
     items = []
-    for code in _codes(ctx, getattr(scope, "warehouse", None)):
-        res = replenishment_risk.func(ctx, ReplenishmentArgs.model_validate({"warehouse": code}))
-        for r in (res.data or {}).get("at_risk") or []:
-            why = "below the reorder minimum" if r.get("below_min") else "runs out within the vendor lead time"
-            cheapest = r.get("cheapest") or {}
-            items.append(Item(key=f"stockout:{code}:{r['product']}", fingerprint=fingerprint(bool(r.get("below_min"))),
-                              text=f"{r['product']} at {code}: {why} (forecast {r.get('forecast')}, "
-                                   f"min {r.get('min')}; order {r.get('suggested_qty')})",
-                              warehouse=code, vendor=cheapest.get("vendor"), action="rfq",
-                              ref=_rfq_request(r["product"], r.get("suggested_qty"), cheapest.get("vendor"), code),
-                              facts={"product": r["product"], "forecast": r.get("forecast"),
-                                     "suggested_qty": r.get("suggested_qty")}))
+    for r in q.stockout_risks(ctx, flt):
+        code = r.warehouse or "?"
+        label = f"[{r.product}] {r.name}" if r.name and r.name != r.product and not str(r.name).startswith("[") \
+            else str(r.name or r.product)
+        items.append(Item(key=f"stockout:{code}:{label}", fingerprint=fingerprint(True),
+                          text=f"{label} at {code}: below the reorder minimum (forecast {fmt_qty(r.forecast)}, "
+                               f"min {fmt_qty(r.min_qty)}; order {fmt_qty(r.to_order)})",
+                          warehouse=r.warehouse, vendor=r.vendor, action="rfq",
+                          ref=_rfq_request(r.product, fmt_qty(r.to_order), r.vendor, code),
+                          facts={"product": label, "forecast": r.forecast, "suggested_qty": r.to_order}))
     return items
 
 
 def _rfq_request(product: str, qty: Any, vendor: str | None, code: str) -> str | None:
     """What the "Request quote" button asks the assistant for, in the clicker's name (a normal RFQ proposal)."""
-    import re
-
-    m = re.match(r"^\[([^\]]+)\]", product)
-    if not m or not qty:
+    if not product or product == "?" or not qty:
         return None
-    return f"order {qty} {m.group(1)}" + (f" from {vendor}" if vendor else "") + f" for {code}"
+    return f"order {qty} {product}" + (f" from {vendor}" if vendor else "") + f" for {code}"
 
 
-# -- bills ---------------------------------------------------------------------------------------------
+# -- bills (tools.kpis.queues.three_way_exceptions) -------------------------------------------------------
 def three_way_exceptions(ctx: ToolContext, params: dict[str, Any], scope: Any = None) -> list[Item]:
     from tools.reads.common import currency
-    from tools.reads.matching import MatchArgs, three_way_match_exceptions
 
-    since = (today(ctx) - timedelta(days=int(params.get("since_days", 30)))).isoformat()
-    res = three_way_match_exceptions.func(ctx, MatchArgs.model_validate({"since": since}))
     code = currency(ctx)
     items = []
-    for r in (res.data or {}).get("exceptions") or []:
-        items.append(Item(key=f"3wm:{r.get('bill')}:{r.get('po')}:{r.get('product')}",
-                          fingerprint=fingerprint(r.get("issue"), r.get("billed_qty"), r.get("bill_price")),
-                          text=f"Bill {r.get('bill')} from {r.get('vendor')} on {r.get('po')} ({r.get('product')}): "
-                               f"{str(r.get('issue')).replace('+', ' and ')} differs from the PO or receipts",
-                          vendor=r.get("vendor"), ref=r.get("po"),
-                          money=f"{fmt_money(r.get('diff_amount'), code)} billed above PO/receipt",
-                          facts={"bill": r.get("bill"), "issue": r.get("issue")}))
+    for r in q.three_way_exceptions(ctx, q.Filters(), since_days=int(params.get("since_days", 30))):
+        items.append(Item(key=f"3wm:{r.bill}:{r.po}:{r.product}",
+                          fingerprint=fingerprint(r.issue, round(r.diff_amount, 2)),
+                          text=f"Bill {r.bill} from {r.vendor} on {r.po} ({r.product}): "
+                               f"{str(r.issue).replace('+', ' and ')} differs from the PO or receipts",
+                          vendor=r.vendor, ref=r.po,
+                          money=f"{fmt_money(r.diff_amount, code)} billed above PO/receipt",
+                          facts={"bill": r.bill, "issue": r.issue}))
     return items
 
 
 # -- documents and messages ------------------------------------------------------------------------------
 def contracts_expiring(ctx: ToolContext, params: dict[str, Any], scope: Any = None) -> list[Item]:
     """Supplier contracts in the document base whose expiry falls within `within_days` of today."""
-    knowledge = ctx.knowledge
-    if knowledge is None:
-        return []
-    now, within = today(ctx), int(params.get("within_days", 60))
-    seen: dict[str, dict[str, Any]] = {}
-    for chunk in getattr(knowledge.index, "chunks", []):
-        md = chunk.metadata
-        if md.get("doc_type") == "contract" and md.get("supplier") and md.get("expiry"):
-            seen.setdefault(str(md["supplier"]), md)
     items = []
-    for supplier, md in sorted(seen.items()):
-        try:
-            end = date.fromisoformat(str(md["expiry"])[:10])
-        except ValueError:
-            continue
-        left = (end - now).days
-        if 0 <= left <= within:
-            items.append(Item(key=f"contract:{supplier}", fingerprint=fingerprint(end),
-                              text=f"The contract with {supplier} ({md.get('title') or 'contract'}) expires "
-                                   f"{end.isoformat()} ({left} d)", vendor=supplier,
-                              facts={"expiry": end.isoformat(), "days_left": left}))
+    for r in q.contracts_expiring(ctx, q.Filters(), within_days=int(params.get("within_days", 60))):
+        items.append(Item(key=f"contract:{r.supplier}", fingerprint=fingerprint(r.expiry),
+                          text=f"The contract with {r.supplier} ({r.title or 'contract'}) expires "
+                               f"{r.expiry} ({r.days_left} d)", vendor=r.supplier,
+                          facts={"expiry": r.expiry, "days_left": r.days_left}))
     return items
 
 

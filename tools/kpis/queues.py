@@ -200,11 +200,13 @@ def overdue_receipts(ctx: ToolContext, flt: Filters = Filters(), limit: int = MA
     return _receipts(ctx, dom, limit)
 
 
-def receipts_due(ctx: ToolContext, first: _dt.date, last: _dt.date, flt: Filters = Filters(),
+def receipts_due(ctx: ToolContext, first: _dt.date | None, last: _dt.date, flt: Filters = Filters(),
                  limit: int = MAX_ROWS) -> list[ReceiptRow]:
-    """Incoming transfers not done scheduled on company-local days first..last (e.g. tomorrow..tomorrow)."""
-    dom = _picking_domain(flt) + [("scheduled_date", ">=", day_start_utc(ctx, first)),
-                                  ("scheduled_date", "<=", day_end_utc(ctx, last))]
+    """Incoming transfers not done scheduled on company-local days first..last (e.g. tomorrow..tomorrow);
+    first=None: everything open scheduled up to `last` (the overdue ones too)."""
+    dom = _picking_domain(flt) + [("scheduled_date", "<=", day_end_utc(ctx, last))]
+    if first is not None:
+        dom.append(("scheduled_date", ">=", day_start_utc(ctx, first)))
     return _receipts(ctx, dom, limit)
 
 

@@ -133,9 +133,10 @@ def vendor_components(lines: list[kpi.POLine], as_of: date, weights: dict[str, A
         change = float(trend.get("change_pct", 0.0))
         weighted += change * value
         total += value
-        if change > 0:
-            moves.append((change, f"{product} {money(float(trend['first_price']), code)} -> "
-                                  f"{money(float(trend['last_price']), code)}"))
+        shown = kpi.shown_trend(trend)  # the pair printed and its change agree
+        if change > 0 and float(shown.get("change_pct", 0.0)) > 0:
+            moves.append((change, f"{product} {money(float(shown['first_price']), code)} -> "
+                                  f"{money(float(shown['last_price']), code)}"))
     increase = weighted / total if total else None
     # contract status: the share of spend on products this vendor has no price agreement for today (no pricelist
     # row, or every row expired / not started): bought off-agreement, the terms can change at any order

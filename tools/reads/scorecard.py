@@ -82,6 +82,7 @@ def _scorecard(ctx: ToolContext, args: ScorecardArgs, vendor: dict[str, Any], st
     open_pos, late_pos = open_and_late_pos(ctx, orders, as_of)
     hist = history_summary(in_window, start, top=5, conv=conv)
     hist.pop("spend_by_month", None)
+    hist["top_products"] = [kpi.shown_trend(p) for p in hist.get("top_products") or []]
     data: dict[str, Any] = {
         "vendor": vendor["name"], "months": args.months, "since": start.date().isoformat(), **card,
         "open_pos": len(open_pos), "late_pos": late_pos[:10], "late_po_count": len(late_pos), **hist,

@@ -439,6 +439,7 @@ def supplier_history(ctx: ToolContext, args: SupplierHistoryArgs) -> ToolResult:
     start = months_ago(ctx, args.months)
     conv = Conversions.load(ctx.odoo)
     hist = history_aggregated(ctx.odoo, vendor["id"], start, conv=conv)
+    hist["top_products"] = [kpi.shown_trend(p) for p in hist.get("top_products") or []]
     code = currency(ctx)
     data = {"vendor": vendor["name"], "months": args.months, "since": start.date().isoformat(), **hist,
             "currency": code, "prices": "per product unit of measure, company currency"}
