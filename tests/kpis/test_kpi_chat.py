@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from assistant.agent import _tables
+from assistant.figures import column_label
 from assistant.people_text import heading
 from assistant.planner.compose import compose
 from assistant.planner.intents import Plan
@@ -28,7 +29,9 @@ def ctx(request: pytest.FixtureRequest) -> ToolContext:
 
 
 def _cells(table: dict[str, Any]) -> list[dict[str, Any]]:
-    return [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
+    """Rows keyed by the tool's field names (the table's columns are business labels)."""
+    keys = {column_label(k): k for k in ("kpi", "month", "value", "previous_month", "previous", "change")}
+    return [{keys.get(c, c): v for c, v in zip(table["columns"], row, strict=True)} for row in table["rows"]]
 
 
 def test_every_kpi_shows_this_month_and_the_previous_one_under_their_own_months(ctx: ToolContext) -> None:
