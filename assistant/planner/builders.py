@@ -160,11 +160,13 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
             slots["top"] = int(m.group(1))
         if prod and _word(low, "different prices?|prices?|compare (?:the )?prices?|price (?:difference|spread)|"
                                "pay(?:ing)? different|pay(?:ing)? the same|same price|unit price|unit cost|costs?|"
-                               "variance|cost comparison"):
+                               "variance|cost comparison|pay(?:ing|s)? (?:more|less|extra)|more expensive|"
+                               "cheaper|over ?pay(?:ing|s)?|charged (?:more|less)"):
             slots["compare_prices"] = True
-            if _word(low, "other sites|other warehouses|everywhere|all sites|each site|every site|across|"
-                          "the others|rest of"):
-                slots["warehouse"] = None  # a site named as one side of the comparison, not a filter
+        if (slots.get("compare_prices") or group == "warehouse") and _word(
+                low, "other sites|other warehouses|other locations|everywhere|all sites|each site|every site|across|"
+                     "the others|rest of|elsewhere|other dcs|other hubs"):
+            slots["warehouse"] = None  # a site named as one side of the comparison, not a filter
         return "spend_analysis", slots
     return None, "unknown"
 

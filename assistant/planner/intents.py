@@ -285,8 +285,9 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                      "spend", "spent", "history", "performance", "telling", "said", "otif", "kpis?", "on[- ]time",
                      "reliab\\w*", "lead times?", "bills?", "invoices?", "pos", "orders?", "rfqs?"):
         supplier = ents["supplier"] = last["supplier"]
-    if supplier and (re.search(r"\bhow (?:has|have|is|are|was|were|did)\b.{0,60}?\b(?:done|doing|performing|performed|"
-                               r"been doing|delivered|delivering)\b", low)
+    if supplier and (re.search(r"\bhow (?:has|have|is|are|was|were|did|do|does)\b.{0,60}?\b(?:done|doing|"
+                               r"perform(?:ing|ed)?|been doing|been performing|deliver(?:ed|ing)?|fare[ds]?|"
+                               r"faring|shap(?:e|ing) up|stack(?:ing)? up)\b", low)
                      or _has(low, "usually", "typically", "on average", "tend to", "track record", "how late is",
                              "how often (?:is|are|do|does)")) and not ents.get("reference"):
         return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": supplier,
@@ -334,7 +335,11 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "what do (?:i|we) do (?:if|when|with|about)", "what (?:do|should) (?:i|we) do$",
             "what (?:checks|inspections?)", "where do(?:es)? .{3,40} go", "how (?:much|far|long) can", "tolerances?",
             "(?:are|am) (?:we|i) (?:allowed|supposed|required)", "what s the rule", "what is the rule",
-            "requirements? for", "who (?:needs to|has to|must|should) (?:sign|approve|ok)") \
+            "requirements? for", "who (?:needs to|has to|must|should) (?:sign|approve|ok)",
+            "how (?:far|long|many days|much time|much notice|early) (?:ahead|in advance|before|beforehand|notice)",
+            "how far ahead", "how much notice", "(?:need|have|has|must|should) to book", "book(?:ing)? (?:a |the )?"
+            "(?:dock|delivery|unloading|receiving) (?:slot|time|window|appointment)s?", "(?:lead|notice) period",
+            "in advance", "how early (?:do|does|must|should|can|to)", "booking (?:window|slot|rules?|lead time)") \
             or (not supplier and _has(low, "what is the .*lead time", "what s the .*lead time")):
         return Plan("search_documents", "search_documents",
                     {"query": raw, "supplier": supplier,
@@ -360,11 +365,25 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return routed("product_vendors", raw, ents, lex)
     if ents.get("product") and _has(low, "by (?:site|warehouse)", "per (?:site|warehouse)", "across", "each (?:site|"
                                     "warehouse)", "everywhere", "same price", "pay the same", "pay different",
-                                    "different prices?", "price variance", "sites") \
-            and _has(low, "price", "prices", "pay", "paying", "paid", "cost", "costs", "variance"):
+                                    "different prices?", "price variance", "sites", "other (?:sites|warehouses|"
+                                    "locations|dcs|hubs)", "elsewhere") \
+            and _has(low, "price", "prices", "pay", "pays", "paying", "paid", "cost", "costs", "variance",
+                     "more expensive", "cheaper", "overpay\\w*"):
         return routed("spend_analysis", raw, ents, lex)
+    if not supplier and not ents.get("product") and _has(
+            low, "(?:most|least|more|less) reliable", "(?:most|least) dependable", "reliability ranking",
+            "(?:best|worst|most on[- ]time|least on[- ]time) (?:vendors?|suppliers?)",
+            "(?:vendors?|suppliers?) (?:is|are) (?:the )?(?:best|worst|most reliable|least reliable)",
+            "rank(?:ed|ing)? (?:our |the )?(?:vendors?|suppliers?) by (?:reliability|on[- ]time|otif|delivery)",
+            "(?:who|which (?:vendors?|suppliers?)) (?:delivers?|ships?) (?:most |best )?on time",
+            "(?:highest|best|top|lowest|worst) otif"):
+        worst = _has(low, "least reliable", "least dependable", "worst", "least on[- ]time", "lowest otif")
+        return Plan("supplier_risk", "supplier_risk", {"order": "riskiest" if worst else "most_reliable"}, sure=True)
     if _has(low, "reorder", "replenish(?:ment)?", "below (?:their |the )?(?:reorder )?min(?:imum)?", "run out",
-            "running out", "stockout risk", "what should (?:we|i) (?:order|buy)", "low stock", "at risk"):
+            "running out", "stockout risk", "what should (?:we|i) (?:order|buy)", "low stock", "at risk",
+            "(?:are|is|running|getting|go|going|gone|run|ran|look|looking|stock|stocks|levels?) (?:dangerously |very |too |a bit |really )?low",
+            "low on (?:stock|inventory|anything|what)", "what(?: s| is)? low", "low (?:items|products|ones|levels?|"
+            "inventory|skus?)", "short on stock", "running short", "(?:items|products|skus) (?:we are |we re )?short on"):
         place = place or (unknown_place(raw, lex, "for") if not ents.get("warehouse") else None)
         if place:
             return _place_back(place, lex, "replenishment_risk", raw)
@@ -786,9 +805,10 @@ def _order_lines(raw: str, lex: Lexicon) -> tuple[list[dict[str, Any]], list[str
     if codes:
         start = 0
         for pos, code in codes:  # positions in the text, codes as Odoo spells them (FURN_6667, ABC-1042)
+            end = lex.code_end(cleaned, pos)
             m = _CODE_AT.match(cleaned, pos)
             spans.append((code, cleaned[start:pos]))
-            start = m.end() if m else pos + len(code)
+            start = end or (m.end() if m else pos + len(code))
     else:
         name = hits[0][1]
         pos = norm(cleaned).find(norm(name))

@@ -160,6 +160,9 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
     for m in CODE_RE.finditer(text):
         add(m.start(), m.end(), "product", m.group(0))
     for pos, code in lex.products_in(text):
+        if pos >= 0 and (end := lex.code_end(text, pos)):
+            add(pos, end, "product", code)
+            continue
         at = _CODE_AT.match(text, pos) if pos >= 0 and re.search(r"\d", code) else None
         if at:
             add(at.start(), at.end(), "product", code)
@@ -179,6 +182,8 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
     hit = re.search(re.escape(norm(name)).replace(r"\ ", r"\W+"), low) if name else None
     if name and hit:
         add(hit.start(), hit.end(), "product", name)
+    for start, end, value, _n in lex.product_spans(text):  # names in part or other words ("claw hammer 16 oz")
+        add(start, end, "product", value)
     _product_runs(text, lex, add)
     for m in QTY_RE.finditer(text):
         add(m.start(), m.end(), "qty", m.group(0))
