@@ -470,7 +470,8 @@ def proposal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
         lines = args.get("lines") or []
         if p.get("lines") and len(lines) != int(p["lines"]):
             return f"{len(lines)} RFQ line(s), expected {p['lines']}: {lines}"
-        if p.get("quantity") and not any(float(ln.get("quantity") or 0) == float(p["quantity"]) for ln in lines):
+        if p.get("quantity") and lines and not any(float(ln.get("quantity") or 0) == float(p["quantity"])
+                                                   for ln in lines):
             return f"no line of quantity {p['quantity']}: {lines}"
         if p.get("product") and lines and not any(ln.get("product") == p["product"] for ln in lines):
             return f"no line of {p['product']}: {lines}"

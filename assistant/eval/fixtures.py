@@ -226,7 +226,12 @@ class Fixtures:
         """(how people write it, its code) for a product in stock at `sel` whose code or name has a space and a
         number or unit in it ("CLN-Degreaser 5L", "Claw Hammer 16 oz"): a code with a space when Odoo has one,
         else the name up to its first comma or bracket when no other product name contains those words."""
-        rows = [r for r in self._stock_rows(sel) if (r.get("qty_available") or 0) >= 2]
+        wid = int(self.warehouse(sel)["id"])
+        free = self.memo(f"free:{wid}", lambda: {r["id"]: r.get("free_qty") for r in self.odoo.search_read(
+            "product.product", [("default_code", "!=", False)], ["free_qty"], limit=2000,
+            context={"warehouse_id": wid})})
+        rows = [r for r in self._stock_rows(sel) if (r.get("qty_available") or 0) >= 2
+                and (free.get(r["id"]) is None or free[r["id"]] >= 2)]  # free to move or request
         for r in rows:
             if " " in str(r["default_code"]).strip():
                 return str(r["default_code"]), str(r["default_code"])

@@ -147,7 +147,9 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
                            ("by warehouse|per warehouse|by site|per site|sites|warehouses", "warehouse"),
                            ("by product|per product|per item|by item|products|items", "product"),
                            ("by month|per month|monthly|month by month", "month"),
-                           ("by vendor|per vendor|vendors|suppliers|by supplier", "vendor")):
+                           ("by vendor|per vendor|vendors|suppliers|by supplier|who do we (?:spend|buy) (?:the )?most|"
+                            "(?:spend|spent|buy|bought) (?:the )?most (?:with|from)|which (?:vendor|supplier) do we "
+                            "(?:spend|buy)", "vendor")):
             if _word(low, pattern):
                 group = g
                 break

@@ -297,6 +297,9 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                           "emails?", "communications?", "telling", "compare", "versus", "vs")
     if not supplier and supplier_words and not ents.get("product") and not ents.get("reference"):
         supplier = supplier_phrase(raw)  # unknown to the lexicon: the tool resolves it (typo, or candidates)
+        if supplier and (lex.warehouse(supplier) or ents.get("warehouse") and norm(supplier) in {
+                a for w in lex.warehouses for a in (*w.get("aliases", []), str(w["code"]).lower())}):
+            supplier = None  # "spend for <warehouse>": a place, not a vendor
     if supplier and _has(low, "summar(?:y|ise|ize|ies)", "brief(?:ing)?", "overview", "tl;dr", "tldr",
                          "what(?: s| is|s)? going on with", "situation with", "recap", "sum up", "sum it up",
                          "latest (?:with|from|on)", "(?:anything|what s|whats|what is) new with", "any (?:issues|problems)",
@@ -421,6 +424,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                                                                  "number of"):
         return routed("find_purchase_orders", raw, {**ents, "supplier": supplier}, lex)
     if _has(low, "open pos?", "open purchase orders?", "open orders?", "late pos?", "late purchase orders?",
+            "(?:pos?|orders?|purchase orders?) (?:that are |which are |are |is )?(?:still )?(?:open|outstanding)",
             "late orders?", "overdue orders?", "overdue pos?", "orders? (?:from|with|for)", "suppliers? (?:are )?late",
             "late suppliers?", "who is late", "which vendors? (?:are )?late",
             "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)"):
@@ -435,6 +439,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "received", "receive", "booked in", "got in") and _done(low):
         return routed("receipts_done", raw, {**ents, "supplier": supplier}, lex)  # what already arrived
     if _has(low, "inbound", "receipts?", "arriving", "arrivals?", "expected", "due", "overdue", "coming in",
+            "landing", "lands?", "turning up", "showing up", "expecting",
             "deliveries",
             "delivery schedule", "dock", "what(?: s| is)? coming"):
         if place:
@@ -997,6 +1002,10 @@ def suppliers_in(text: str, lex: Lexicon) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
+_PERIOD_START = {"this", "next", "previous", "current", "today", "tomorrow", "yesterday", "ytd", "mtd", "year", "month",
+                 "week", "quarter", "q1", "q2", "q3", "q4", "now", "all", "every", "each", *MONTHS}
+
+
 def supplier_phrase(raw: str) -> str | None:
     """The words naming a vendor the lexicon does not know ('scorecard for Gemni', 'how is Medical doing')."""
     m = re.search(r"\b(?:for|of|with|from|on|about)\s+([A-Za-z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})", raw)
@@ -1007,5 +1016,7 @@ def supplier_phrase(raw: str) -> str | None:
     if not m:
         return None
     words = [w for w in m.group(1).split() if norm(w) not in {"the", "last", "past", "over", "since", "months"}]
+    if words and norm(words[0]) in _PERIOD_START:
+        return None  # "with this year", "for next week": a period, not a vendor
     phrase = " ".join(words).strip(" ?.!,")
     return phrase if len(phrase) >= 3 and not re.fullmatch(r"\d+", phrase) else None

@@ -92,3 +92,30 @@ def test_the_user_named_the_product_when_odoo_shows_it_as_code_and_name() -> Non
     assert req.names("[CLN-Degreaser 5L] Kitchen Degreaser 5L")
     assert parse_request("move 20 CLN-Degreaser 5L from WH to RTM").names("CLN-Degreaser 5L")
     assert not req.names("[GLV_100] Nitrile Gloves 100ct")
+
+
+def test_every_transfer_verb_the_planner_reads_passes_the_action_guard() -> None:
+    from assistant.agent import asks_for_action
+    from tools.governance.provenance import KIND_VERBS
+
+    for verb in KIND_VERBS["transfer_stock"] + KIND_VERBS["request_purchase"]:
+        assert asks_for_action(f"could we {verb} 2 of them"), verb
+    assert not asks_for_action("how many do we have at the harbour?")
+
+
+def test_a_requisition_with_a_product_and_quantity_is_a_request_and_a_list_question_is_not() -> None:
+    plan = parse("requisition please - 6 x cup 12oz at EIN", LEX3, [])
+    assert plan.tool == "request_purchase" and plan.slots == {"product": "cup 12oz", "quantity": 6.0,
+                                                              "warehouse": "EIN"}
+    assert parse("what requisitions are waiting?", LEX3, []).tool == "purchase_requests"
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("last month's spend for RTM", {"warehouse": "RTM"}),
+    ("who do we spend the most with this year?", {"group_by": "vendor"}),
+])
+def test_spend_for_a_warehouse_or_a_period_never_becomes_a_vendor(text: str, slots: dict[str, Any]) -> None:
+    plan = parse(text, LEX3, [])
+    assert plan.tool == "spend_analysis" and not plan.slots.get("supplier"), plan
+    for key, value in slots.items():
+        assert plan.slots.get(key) == value
