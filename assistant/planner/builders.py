@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from assistant.planner.lexicon import Lexicon, norm
@@ -69,7 +70,12 @@ def period(raw: str, today: date) -> dict[str, str]:
 
 
 def _word(low: str, pattern: str) -> bool:
-    return re.search(rf"\b(?:{pattern})\b", low) is not None
+    return _pattern(pattern).search(low) is not None
+
+
+@lru_cache(maxsize=2048)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})\b")
 
 
 def po_state(low: str) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from assistant.planner.lexicon import Lexicon, norm
@@ -75,7 +76,14 @@ class Plan:
 
 
 def _has(text: str, *words: str) -> bool:
-    return any(re.search(rf"\b{w}\b", text) for w in words)
+    return any(_word_re(w).search(text) for w in words)
+
+
+@lru_cache(maxsize=8192)
+def _word_re(word: str) -> re.Pattern[str]:
+    """The compiled '\\bword\\b' (kept here: the rules use more patterns than the re module's own cache holds,
+    which made every turn recompile hundreds of them)."""
+    return re.compile(rf"\b{word}\b")
 
 
 def _date_phrase(text: str) -> str | None:

@@ -56,6 +56,9 @@ class Lexicon:
     _spaced: list[tuple[re.Pattern[str], str]] | None = field(default=None, repr=False, compare=False)
     _tok_index: list[tuple[int, frozenset[str]]] | None = field(default=None, repr=False, compare=False)
     _tokens: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _names_re: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = field(default=None, repr=False,
+                                                                                 compare=False)
+    _span_memo: dict[str, list[tuple[int, int, str, int]]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- finders: each returns the words to hand to the tool, or None --------------------------
     def references(self, text: str) -> dict[str, str]:
@@ -216,6 +219,15 @@ class Lexicon:
         starting on a distinctive product word, never on a warehouse, vendor or category name, and cut back
         until some product has every word. One product has them all -> its code (or name): a sure match.
         Several -> the words as typed, for the tool to resolve or list the candidates (never a guess)."""
+        if (hit := self._span_memo.get(text)) is not None:
+            return list(hit)
+        if len(self._span_memo) > 512:
+            self._span_memo.clear()
+        found = self._product_spans(text)
+        self._span_memo[text] = found
+        return list(found)
+
+    def _product_spans(self, text: str) -> list[tuple[int, int, str, int]]:
         index = self._token_index()
         if not index:
             return []
@@ -285,19 +297,20 @@ class Lexicon:
 
     def _name_spans(self, text: str) -> list[tuple[int, int]]:
         """Where warehouse, vendor and category names are written: never part of a product span."""
-        low = text.lower()
+        if self._names_re is None:  # one pattern for every name (compiled once: hundreds of aliases)
+            aliases = [a for w in self.warehouses for a in (*w.get("aliases", []), norm(str(w.get("name") or "")))]
+            aliases += [a for s in self.suppliers for a in s.get("aliases", [])]
+            aliases += [a for c in self.categories for a in c.get("aliases", [])]
+            alts = sorted({re.escape(a) for a in aliases if a and len(a) >= 3}, key=len, reverse=True)
+            codes = sorted({re.escape(str(w["code"])) for w in self.warehouses if w.get("code")}, key=len, reverse=True)
+            self._names_re = (re.compile(rf"(?<![\w])(?:{'|'.join(alts)})(?![\w])") if alts else None,
+                              re.compile(rf"(?<![\w/-])(?:{'|'.join(codes)})(?![\w/-])") if codes else None)
+        names, codes_re = self._names_re
         out: list[tuple[int, int]] = []
-        aliases = [a for w in self.warehouses for a in (*w.get("aliases", []), norm(str(w.get("name") or "")))]
-        aliases += [a for s in self.suppliers for a in s.get("aliases", [])]
-        aliases += [a for c in self.categories for a in c.get("aliases", [])]
-        for a in aliases:
-            if a and len(a) >= 3:
-                for m in re.finditer(rf"(?<![\w]){re.escape(a)}(?![\w])", low):
-                    out.append((m.start(), m.end()))
-        for w in self.warehouses:
-            if code := str(w.get("code") or ""):
-                for m in re.finditer(rf"(?<![\w/-]){re.escape(code)}(?![\w/-])", text):
-                    out.append((m.start(), m.end()))
+        if names is not None:
+            out += [(m.start(), m.end()) for m in names.finditer(text.lower())]
+        if codes_re is not None:
+            out += [(m.start(), m.end()) for m in codes_re.finditer(text)]
         for start, end, _v in self.proper_suppliers(text):
             out.append((start, end))
         return out

@@ -100,6 +100,11 @@ def _alias_table(lex: Lexicon) -> list[tuple[str, str, str]]:
 _ALIASES: dict[int, tuple[Lexicon, list[tuple[str, str, str]]]] = {}
 
 
+@lru_cache(maxsize=4096)
+def _alias_re(alias: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w]){re.escape(alias)}(?![\w])")
+
+
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
     """Words of the router's own example bank: they are the vocabulary of requests, never misspelt names."""
@@ -168,7 +173,7 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
             add(at.start(), at.end(), "product", code)
     low = text.lower()
     for alias, kind, value in _alias_table(lex):
-        for m in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", low):
+        for m in _alias_re(alias).finditer(low):
             add(m.start(), m.end(), kind, value)
     for start, end, vendor in lex.proper_suppliers(text):  # "Is Ready reliable?" (a vendor written as a name)
         add(start, end, "supplier", vendor)
