@@ -350,7 +350,8 @@ class Lexicon:
 
 # words of product names that never start one in a request ("the low ones", "all items")
 _NOT_NAME = {"low", "high", "new", "all", "each", "per", "set", "kit", "item", "items", "product", "products", "size",
-             "pack", "case", "box", "one", "two", "more", "less", "most", "best", "top", "open", "stock"}
+             "pack", "case", "box", "one", "two", "more", "less", "most", "best", "top", "open", "stock",
+             "min", "max", "minimum", "maximum", "reorder", "below", "above", "under", "over", "late", "due", "left"}
 _UNIT_GLUE = re.compile(r"(\d)\s+(ct|pcs?|pk|oz|fl|l|ml|cl|dl|cm|mm|m|kg|g|mg|lbs?|in|ft|gal|qt|v|w|mah|x)\b")
 
 

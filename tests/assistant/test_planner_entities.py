@@ -119,3 +119,9 @@ def test_spend_for_a_warehouse_or_a_period_never_becomes_a_vendor(text: str, slo
     assert plan.tool == "spend_analysis" and not plan.slots.get("supplier"), plan
     for key, value in slots.items():
         assert plan.slots.get(key) == value
+
+
+def test_reorder_words_are_never_a_product_even_when_a_name_has_them() -> None:
+    lex = Lexicon(warehouses=LEX3.warehouses, products=[_p("Fridge Thermometer, Min/Max", "THM-1")])
+    assert parse("anything below min at RTM?", lex, []).tool == "replenishment_risk"
+    assert lex.product_spans("anything below min at RTM?") == []
