@@ -125,3 +125,14 @@ def test_reorder_words_are_never_a_product_even_when_a_name_has_them() -> None:
     lex = Lexicon(warehouses=LEX3.warehouses, products=[_p("Fridge Thermometer, Min/Max", "THM-1")])
     assert parse("anything below min at RTM?", lex, []).tool == "replenishment_risk"
     assert lex.product_spans("anything below min at RTM?") == []
+
+
+def test_the_reliability_answer_is_introduced_as_most_reliable_first() -> None:
+    from assistant.planner.compose import compose
+    from assistant.planner.intents import Plan
+    from tools.base import ToolResult
+
+    res = ToolResult(tool="supplier_risk", data={"order": "most_reliable", "vendors": [{"rank": 1, "vendor": "A"}]},
+                     text="Most reliable vendors since 2026-01-01: 1. A OTIF 99%")
+    out = compose(Plan("supplier_risk", "supplier_risk", {"order": "most_reliable"}), [("supplier_risk", res, "")])
+    assert "most reliable first" in out and "highest risk first" not in out
