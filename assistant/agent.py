@@ -553,7 +553,7 @@ ACTION_WORDS = re.compile(
     r"\b(order|buy|purchase|rfq|quote|quotation|confirm|cancel|kill|scrap|void|call off|can go|be cancell?ed|"
     r"remind|reminder|chase|nudge|follow[- ]up|"
     r"reschedule|postpone|move|push|delay|draft|create|raise|send|propose|yes|yeah|yep|go ahead|do it|"
-    r"please do|proceed|ok|okay|sure|approve|transfer|turn|convert|request|requisition)\b", re.I)
+    r"please do|proceed|ok|okay|sure|approve|transfer|shift|ship|turn|convert|request|requisition)\b", re.I)
 
 
 def asks_for_action(text: str) -> bool:

@@ -488,10 +488,18 @@ def proposal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
         lines = args.get("lines") or []
         if p.get("lines") and len(lines) != int(p["lines"]):
             return f"{len(lines)} RFQ line(s), expected {p['lines']}: {lines}"
-        if p.get("quantity") and not any(float(ln.get("quantity") or 0) == float(p["quantity"]) for ln in lines):
+        if p.get("quantity") and lines and not any(float(ln.get("quantity") or 0) == float(p["quantity"])
+                                                   for ln in lines):
             return f"no line of quantity {p['quantity']}: {lines}"
-        if p.get("product") and not any(ln.get("product") == p["product"] for ln in lines):
+        if p.get("product") and lines and not any(ln.get("product") == p["product"] for ln in lines):
             return f"no line of {p['product']}: {lines}"
+        if p.get("product") and not lines and args.get("product") != p["product"]:  # requests, transfers
+            return f"proposal for {args.get('product')}, expected {p['product']}"
+        if p.get("quantity") and not lines and float(args.get("quantity") or 0) != float(p["quantity"]):
+            return f"quantity {args.get('quantity')}, expected {p['quantity']}"
+        for key in ("warehouse", "from_warehouse", "to_warehouse"):
+            if p.get(key) and not lines and args.get(key) != p[key]:
+                return f"{key} {args.get(key)}, expected {p[key]}"
         if "notify_vendor" in p and bool(args.get("notify_vendor")) != bool(p["notify_vendor"]):
             return f"notify_vendor is {args.get('notify_vendor')}, expected {p['notify_vendor']}"
     return None
@@ -747,6 +755,10 @@ def po_find(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
                 by_amount = any(str((c.get("args") or {}).get("sort")) == "amount" for c in r.tool_calls)
                 refs = env.ref_pattern("po").findall(near_word or (r.answer if by_amount else head))
                 problem = None if refs and refs[0] == top["name"] else f"the biggest, {top['name']}, not singled out"
+                cur = top["currency_id"][1] if isinstance(top.get("currency_id"), list) else None
+                said = f"{float(top['amount_untaxed']):,.2f} {cur}"
+                if problem is None and p.get("own_currency") and cur and said not in r.answer:
+                    problem = f"its amount in its own currency ({said}) is not stated"
         elif want == "total":
             totals = [sum(po_company_amounts(env, x, float(x["amount_untaxed"]))[i] for x in rows) for i in (0, 1)]
             problem = None if any(near(r.answer, t) for t in totals) else f"total {totals[0]:,.2f} not in the answer"
@@ -1068,3 +1080,33 @@ def unacknowledged(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None
         if (today - local).days >= days:  # company calendar days, as people count them
             expected.add(po["name"])
     return _list_check(env, "po", expected, r, "count", len(expected))
+
+
+@checker
+def forecast_product(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """A demand forecast ran for the product asked about (its code in the answer)."""
+    ran = [c for c in r.tool_calls if c["name"] == "demand_forecast"]
+    if not ran or not ran[-1].get("ok"):
+        return f"no demand forecast ran: {[c.get('error') for c in ran]}"
+    if p["product"] not in env.codes_in(r.answer):
+        return f"the forecast is not about {p['product']}"
+    return None
+
+
+@checker
+def reliable_rank(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """'Which vendor is most (least) reliable?': the vendor at the top of the ranking, named before any other.
+    The ranking comes from the tool (oracle); what is checked is that the right ranking was asked and said."""
+    order = str(p.get("order") or "most_reliable")
+    oracle = env.oracle("supplier_risk", {"order": order})
+    if not oracle.ok:
+        return f"oracle failed: {oracle.error}"
+    vendors = [str(v["vendor"]) for v in (oracle.data or {}).get("vendors") or []]
+    if not vendors:
+        return None if "no " in r.answer.lower() else "expected 'no vendor to judge'"
+    if vendors[0] not in r.answer:
+        return f"the {order.replace('_', ' ')} vendor, {vendors[0]}, is not named"
+    first = r.answer.find(vendors[0])
+    if any(0 <= r.answer.find(v) < first for v in vendors[1:]):
+        return f"{vendors[0]} is not named first"
+    return None

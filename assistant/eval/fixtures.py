@@ -222,6 +222,32 @@ class Fixtures:
         unique = [r for r in rows if names[str(r["name"])] == 1] or rows
         return str(unique[len(unique) // 2]["name"])
 
+    def _spaced_row(self, sel: str) -> tuple[str, str]:
+        """(how people write it, its code) for a product in stock at `sel` whose code or name has a space and a
+        number or unit in it ("CLN-Degreaser 5L", "Claw Hammer 16 oz"): a code with a space when Odoo has one,
+        else the name up to its first comma or bracket when no other product name contains those words."""
+        wid = int(self.warehouse(sel)["id"])
+        free = self.memo(f"free:{wid}", lambda: {r["id"]: r.get("free_qty") for r in self.odoo.search_read(
+            "product.product", [("default_code", "!=", False)], ["free_qty"], limit=2000,
+            context={"warehouse_id": wid})})
+        rows = [r for r in self._stock_rows(sel) if (r.get("qty_available") or 0) >= 2
+                and (free.get(r["id"]) is None or free[r["id"]] >= 2)]  # free to move or request
+        for r in rows:
+            if " " in str(r["default_code"]).strip():
+                return str(r["default_code"]), str(r["default_code"])
+        names = [str(x["name"]).lower() for x in self._product_names()]
+        for r in rows[len(rows) // 4:] + rows[:len(rows) // 4]:
+            head = re.split(r"[,(]", str(r["name"]))[0].strip()
+            if len(head.split()) >= 2 and re.search(r"\d", head) and sum(head.lower() in n for n in names) == 1:
+                return head, str(r["default_code"])
+        raise LookupError(f"no product with a spaced name or code in stock at {sel}")
+
+    def _product_spaced(self, sel: str) -> str:
+        return self._spaced_row(sel)[0]
+
+    def _product_spaced_code(self, sel: str) -> str:
+        return self._spaced_row(sel)[1]
+
     def _product_stocked_nodash(self, sel: str) -> str:
         """The same product as {product_stocked:…}, typed the lazy way: 'ppe1042'."""
         return re.sub(r"[-_ .]", "", self.get("product_stocked", sel)).lower()

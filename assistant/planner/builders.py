@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from assistant.planner.lexicon import Lexicon, norm
@@ -69,7 +70,12 @@ def period(raw: str, today: date) -> dict[str, str]:
 
 
 def _word(low: str, pattern: str) -> bool:
-    return re.search(rf"\b(?:{pattern})\b", low) is not None
+    return _pattern(pattern).search(low) is not None
+
+
+@lru_cache(maxsize=2048)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})\b")
 
 
 def po_state(low: str) -> str | None:
@@ -147,7 +153,9 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
                            ("by warehouse|per warehouse|by site|per site|sites|warehouses", "warehouse"),
                            ("by product|per product|per item|by item|products|items", "product"),
                            ("by month|per month|monthly|month by month", "month"),
-                           ("by vendor|per vendor|vendors|suppliers|by supplier", "vendor")):
+                           ("by vendor|per vendor|vendors|suppliers|by supplier|who do we (?:spend|buy) (?:the )?most|"
+                            "(?:spend|spent|buy|bought) (?:the )?most (?:with|from)|which (?:vendor|supplier) do we "
+                            "(?:spend|buy)", "vendor")):
             if _word(low, pattern):
                 group = g
                 break
@@ -160,11 +168,13 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
             slots["top"] = int(m.group(1))
         if prod and _word(low, "different prices?|prices?|compare (?:the )?prices?|price (?:difference|spread)|"
                                "pay(?:ing)? different|pay(?:ing)? the same|same price|unit price|unit cost|costs?|"
-                               "variance|cost comparison"):
+                               "variance|cost comparison|pay(?:ing|s)? (?:more|less|extra)|more expensive|"
+                               "cheaper|over ?pay(?:ing|s)?|charged (?:more|less)"):
             slots["compare_prices"] = True
-            if _word(low, "other sites|other warehouses|everywhere|all sites|each site|every site|across|"
-                          "the others|rest of"):
-                slots["warehouse"] = None  # a site named as one side of the comparison, not a filter
+        if (slots.get("compare_prices") or group == "warehouse") and _word(
+                low, "other sites|other warehouses|other locations|everywhere|all sites|each site|every site|across|"
+                     "the others|rest of|elsewhere|other dcs|other hubs"):
+            slots["warehouse"] = None  # a site named as one side of the comparison, not a filter
         return "spend_analysis", slots
     return None, "unknown"
 

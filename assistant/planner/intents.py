@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from assistant.planner.lexicon import Lexicon, norm
@@ -75,7 +76,14 @@ class Plan:
 
 
 def _has(text: str, *words: str) -> bool:
-    return any(re.search(rf"\b{w}\b", text) for w in words)
+    return any(_word_re(w).search(text) for w in words)
+
+
+@lru_cache(maxsize=8192)
+def _word_re(word: str) -> re.Pattern[str]:
+    """The compiled '\\bword\\b' (kept here: the rules use more patterns than the re module's own cache holds,
+    which made every turn recompile hundreds of them)."""
+    return re.compile(rf"\b{word}\b")
 
 
 def _date_phrase(text: str) -> str | None:
@@ -285,8 +293,9 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                      "spend", "spent", "history", "performance", "telling", "said", "otif", "kpis?", "on[- ]time",
                      "reliab\\w*", "lead times?", "bills?", "invoices?", "pos", "orders?", "rfqs?"):
         supplier = ents["supplier"] = last["supplier"]
-    if supplier and (re.search(r"\bhow (?:has|have|is|are|was|were|did)\b.{0,60}?\b(?:done|doing|performing|performed|"
-                               r"been doing|delivered|delivering)\b", low)
+    if supplier and (re.search(r"\bhow (?:has|have|is|are|was|were|did|do|does)\b.{0,60}?\b(?:done|doing|"
+                               r"perform(?:ing|ed)?|been doing|been performing|deliver(?:ed|ing)?|fare[ds]?|"
+                               r"faring|shap(?:e|ing) up|stack(?:ing)? up)\b", low)
                      or _has(low, "usually", "typically", "on average", "tend to", "track record", "how late is",
                              "how often (?:is|are|do|does)")) and not ents.get("reference"):
         return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": supplier,
@@ -296,6 +305,9 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                           "emails?", "communications?", "telling", "compare", "versus", "vs")
     if not supplier and supplier_words and not ents.get("product") and not ents.get("reference"):
         supplier = supplier_phrase(raw)  # unknown to the lexicon: the tool resolves it (typo, or candidates)
+        if supplier and (lex.warehouse(supplier) or ents.get("warehouse") and norm(supplier) in {
+                a for w in lex.warehouses for a in (*w.get("aliases", []), str(w["code"]).lower())}):
+            supplier = None  # "spend for <warehouse>": a place, not a vendor
     if supplier and _has(low, "summar(?:y|ise|ize|ies)", "brief(?:ing)?", "overview", "tl;dr", "tldr",
                          "what(?: s| is|s)? going on with", "situation with", "recap", "sum up", "sum it up",
                          "latest (?:with|from|on)", "(?:anything|what s|whats|what is) new with", "any (?:issues|problems)",
@@ -334,7 +346,11 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "what do (?:i|we) do (?:if|when|with|about)", "what (?:do|should) (?:i|we) do$",
             "what (?:checks|inspections?)", "where do(?:es)? .{3,40} go", "how (?:much|far|long) can", "tolerances?",
             "(?:are|am) (?:we|i) (?:allowed|supposed|required)", "what s the rule", "what is the rule",
-            "requirements? for", "who (?:needs to|has to|must|should) (?:sign|approve|ok)") \
+            "requirements? for", "who (?:needs to|has to|must|should) (?:sign|approve|ok)",
+            "how (?:far|long|many days|much time|much notice|early) (?:ahead|in advance|before|beforehand|notice)",
+            "how far ahead", "how much notice", "(?:need|have|has|must|should) to book", "book(?:ing)? (?:a |the )?"
+            "(?:dock|delivery|unloading|receiving) (?:slot|time|window|appointment)s?", "(?:lead|notice) period",
+            "in advance", "how early (?:do|does|must|should|can|to)", "booking (?:window|slot|rules?|lead time)") \
             or (not supplier and _has(low, "what is the .*lead time", "what s the .*lead time")):
         return Plan("search_documents", "search_documents",
                     {"query": raw, "supplier": supplier,
@@ -360,11 +376,25 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return routed("product_vendors", raw, ents, lex)
     if ents.get("product") and _has(low, "by (?:site|warehouse)", "per (?:site|warehouse)", "across", "each (?:site|"
                                     "warehouse)", "everywhere", "same price", "pay the same", "pay different",
-                                    "different prices?", "price variance", "sites") \
-            and _has(low, "price", "prices", "pay", "paying", "paid", "cost", "costs", "variance"):
+                                    "different prices?", "price variance", "sites", "other (?:sites|warehouses|"
+                                    "locations|dcs|hubs)", "elsewhere") \
+            and _has(low, "price", "prices", "pay", "pays", "paying", "paid", "cost", "costs", "variance",
+                     "more expensive", "cheaper", "overpay\\w*"):
         return routed("spend_analysis", raw, ents, lex)
+    if not supplier and not ents.get("product") and _has(
+            low, "(?:most|least|more|less) reliable", "(?:most|least) dependable", "reliability ranking",
+            "(?:best|worst|most on[- ]time|least on[- ]time) (?:vendors?|suppliers?)",
+            "(?:vendors?|suppliers?) (?:is|are) (?:the )?(?:best|worst|most reliable|least reliable)",
+            "rank(?:ed|ing)? (?:our |the )?(?:vendors?|suppliers?) by (?:reliability|on[- ]time|otif|delivery)",
+            "(?:who|which (?:vendors?|suppliers?)) (?:delivers?|ships?) (?:most |best )?on time",
+            "(?:highest|best|top|lowest|worst) otif"):
+        worst = _has(low, "least reliable", "least dependable", "worst", "least on[- ]time", "lowest otif")
+        return Plan("supplier_risk", "supplier_risk", {"order": "riskiest" if worst else "most_reliable"}, sure=True)
     if _has(low, "reorder", "replenish(?:ment)?", "below (?:their |the )?(?:reorder )?min(?:imum)?", "run out",
-            "running out", "stockout risk", "what should (?:we|i) (?:order|buy)", "low stock", "at risk") \
+            "running out", "stockout risk", "what should (?:we|i) (?:order|buy)", "low stock", "at risk",
+            "(?:are|is|running|getting|go|going|gone|run|ran|look|looking|stock|stocks|levels?) (?:dangerously |very |too |a bit |really )?low",
+            "low on (?:stock|inventory|anything|what)", "what(?: s| is)? low", "low (?:items|products|ones|levels?|"
+            "inventory|skus?)", "short on stock", "running short", "(?:items|products|skus) (?:we are |we re )?short on") \
             or (not ents.get("product") and _has(low, *STOCK_SHORT)):
         place = place or (unknown_place(raw, lex, "for") if not ents.get("warehouse") else None)
         place = place or (unknown_code(raw, lex) if not ents.get("warehouse") else None)
@@ -404,6 +434,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                                                                  "number of"):
         return routed("find_purchase_orders", raw, {**ents, "supplier": supplier}, lex)
     if _has(low, "open pos?", "open purchase orders?", "open orders?", "late pos?", "late purchase orders?",
+            "(?:pos?|orders?|purchase orders?) (?:that are |which are |are |is )?(?:still )?(?:open|outstanding)",
             "late orders?", "overdue orders?", "overdue pos?", "orders? (?:from|with|for)", "suppliers? (?:are )?late",
             "late suppliers?", "who is late", "which vendors? (?:are )?late",
             "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)"):
@@ -418,6 +449,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "received", "receive", "booked in", "got in") and _done(low):
         return routed("receipts_done", raw, {**ents, "supplier": supplier}, lex)  # what already arrived
     if _has(low, "inbound", "receipts?", "arriving", "arrivals?", "expected", "due", "overdue", "coming in",
+            "landing", "lands?", "turning up", "showing up", "expecting",
             "deliveries",
             "delivery schedule", "dock", "what(?: s| is)? coming"):
         if place:
@@ -808,9 +840,10 @@ def _order_lines(raw: str, lex: Lexicon) -> tuple[list[dict[str, Any]], list[str
     if codes:
         start = 0
         for pos, code in codes:  # positions in the text, codes as Odoo spells them (FURN_6667, ABC-1042)
+            end = lex.code_end(cleaned, pos)
             m = _CODE_AT.match(cleaned, pos)
             spans.append((code, cleaned[start:pos]))
-            start = m.end() if m else pos + len(code)
+            start = end or (m.end() if m else pos + len(code))
     else:
         name = hits[0][1]
         pos = norm(cleaned).find(norm(name))
@@ -999,6 +1032,10 @@ def suppliers_in(text: str, lex: Lexicon) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
+_PERIOD_START = {"this", "next", "previous", "current", "today", "tomorrow", "yesterday", "ytd", "mtd", "year", "month",
+                 "week", "quarter", "q1", "q2", "q3", "q4", "now", "all", "every", "each", *MONTHS}
+
+
 def supplier_phrase(raw: str) -> str | None:
     """The words naming a vendor the lexicon does not know ('scorecard for Gemni', 'how is Medical doing')."""
     m = re.search(r"\b(?:for|of|with|from|on|about)\s+([A-Za-z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})", raw)
@@ -1009,5 +1046,7 @@ def supplier_phrase(raw: str) -> str | None:
     if not m:
         return None
     words = [w for w in m.group(1).split() if norm(w) not in {"the", "last", "past", "over", "since", "months"}]
+    if words and norm(words[0]) in _PERIOD_START:
+        return None  # "with this year", "for next week": a period, not a vendor
     phrase = " ".join(words).strip(" ?.!,")
     return phrase if len(phrase) >= 3 and not re.fullmatch(r"\d+", phrase) else None

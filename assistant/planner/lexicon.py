@@ -53,6 +53,12 @@ class Lexicon:
     product_words: frozenset[str] = frozenset()
     _code_index: dict[str, str] | None = field(default=None, repr=False, compare=False)
     _loose_index: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    _spaced: list[tuple[re.Pattern[str], str]] | None = field(default=None, repr=False, compare=False)
+    _tok_index: list[tuple[int, frozenset[str]]] | None = field(default=None, repr=False, compare=False)
+    _tokens: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _names_re: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = field(default=None, repr=False,
+                                                                                 compare=False)
+    _span_memo: dict[str, list[tuple[int, int, str, int]]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- finders: each returns the words to hand to the tool, or None --------------------------
     def references(self, text: str) -> dict[str, str]:
@@ -150,9 +156,12 @@ class Lexicon:
         ("furn_6667" -> FURN_6667, "abc1042" -> ABC-1042 when that code exists); else the longest product
         name found, as one hit. A code-like token Odoo does not know is passed on verbatim."""
         known = self._codes()
-        hits: list[tuple[int, str]] = []
+        hits: list[tuple[int, str]] = self._spaced_codes_in(text)
+        covered = [(pos, pos + len(code)) for pos, code in hits]
         for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*[A-Za-z0-9]", text):
             tok = m.group(0)
+            if any(a <= m.start() < b for a, b in covered):
+                continue
             if tok.lower() in known:
                 hits.append((m.start(), known[tok.lower()]))
             elif re.search(r"\d", tok) and (loose := self._loose_codes().get(re.sub(r"[\W_]+", "", tok.lower()))):
@@ -175,7 +184,136 @@ class Lexicon:
         if hits:
             return sorted(hits)
         name = self._product_name(text)
-        return [(norm(text).find(norm(name)), name)] if name else []
+        if name:
+            return [(norm(text).find(norm(name)), name)]
+        found = self.product_spans(text)
+        return [(start, value) for start, _end, value, _n in found[:1]]
+
+    def _spaced_codes_in(self, text: str) -> list[tuple[int, str]]:
+        """(position, code) of the codes Odoo spells with a space ("CLN-Degreaser 5L", "cup 12oz"): a token
+        scan would cut them in two. Matched whole, any case, spaces as typed (one or more)."""
+        if self._spaced is None:
+            codes = sorted((str(p["code"]) for p in self.products if p.get("code") and " " in str(p["code"]).strip()),
+                           key=len, reverse=True)
+            self._spaced = [(re.compile(r"(?<![\w])" + r"\s+".join(re.escape(part) for part in c.split())
+                                        + r"(?![\w])", re.I), c) for c in codes]
+        out: list[tuple[int, str]] = []
+        for pattern, code in self._spaced:
+            for m in pattern.finditer(text):
+                if not any(p <= m.start() < p + len(c) for p, c in out):
+                    out.append((m.start(), code))
+        return out
+
+    def code_end(self, text: str, pos: int) -> int | None:
+        """Where the product code starting at `pos` ends (a code with a space included)."""
+        for pattern, _code in self._spaced or []:
+            if m := pattern.match(text, pos):
+                return m.end()
+        return None
+
+    def product_spans(self, text: str) -> list[tuple[int, int, str, int]]:
+        """Product names written in part or in other words ("nitrile exam gloves size L", "kitchen degreaser
+        5 l", "claw hammer 16 oz"): (start, end, value, products matched), longest first.
+
+        A span is a run of words that all occur in one product name (units glued or not: "5 l" = "5L"),
+        starting on a distinctive product word, never on a warehouse, vendor or category name, and cut back
+        until some product has every word. One product has them all -> its code (or name): a sure match.
+        Several -> the words as typed, for the tool to resolve or list the candidates (never a guess)."""
+        if (hit := self._span_memo.get(text)) is not None:
+            return list(hit)
+        if len(self._span_memo) > 512:
+            self._span_memo.clear()
+        found = self._product_spans(text)
+        self._span_memo[text] = found
+        return list(found)
+
+    def _product_spans(self, text: str) -> list[tuple[int, int, str, int]]:
+        index = self._token_index()
+        if not index:
+            return []
+        blocked = self._name_spans(text)
+        toks = [(m.start(), m.end(), m.group(0).lower()) for m in re.finditer(r"[A-Za-z0-9]+", text)
+                if not any(a <= m.start() < b for a, b in blocked)]
+        out: list[tuple[int, int, str, int]] = []
+        i = 0
+        while i < len(toks):
+            if not self._anchor(toks[i][2]):
+                i += 1
+                continue
+            best: tuple[int, list[int]] | None = None
+            j = i
+            words: list[str] = []
+            while j < len(toks) and (j == i or _gap_ok(text[toks[j - 1][1]:toks[j][0]])):
+                words.append(_pstem(toks[j][2]))
+                matched = self._matching(words)
+                if not matched:
+                    break
+                best = (j, matched)
+                j += 1
+            if best is None:
+                i += 1
+                continue
+            end_j, matched = best
+            while end_j > i and not self._anchor(toks[end_j][2]) and not re.search(r"\d", toks[end_j][2]) \
+                    and len(toks[end_j][2]) > 2:
+                end_j -= 1  # a trailing common word ("gloves for") is not part of the name
+            matched = self._matching([_pstem(t[2]) for t in toks[i:end_j + 1]])
+            start, end = toks[i][0], toks[end_j][1]
+            typed = {_pstem(t[2]) for t in toks[i:end_j + 1]}
+            if len(matched) == 1 and _name_tokens(str(self.products[matched[0]]["name"])) <= typed | _glued(typed):
+                p = self.products[matched[0]]  # the whole name, only spelt differently ("5 l" for "5L")
+                value = str(p.get("code") or p["name"])
+            else:
+                value = text[start:end]  # part of a name: the tool resolves it, or lists the candidates
+            out.append((start, end, value, len(matched)))
+            i = end_j + 1
+        out.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+        return out
+
+    def _anchor(self, word: str) -> bool:
+        """A word that can start a product name in a request: in some product's name, 3+ letters, and not a
+        word of requests themselves ("stock", "order", "low", "open")."""
+        from assistant.planner.slots import known_words
+
+        w = word.lower()
+        return (len(w) >= 3 and w.isalpha() and _pstem(w) in self._all_tokens() and w not in known_words()
+                and _pstem(w) not in known_words() and w not in _FUNCTION_WORDS and w not in _NOT_NAME)
+
+    def _matching(self, words: list[str]) -> list[int]:
+        index = self._token_index()
+        need = set(words)
+        return [i for i, toks in index if need <= toks]
+
+    def _all_tokens(self) -> frozenset[str]:
+        if self._tokens is None:
+            self._tokens = frozenset(t for _i, toks in self._token_index() for t in toks)
+        return self._tokens
+
+    def _token_index(self) -> list[tuple[int, frozenset[str]]]:
+        if self._tok_index is None:
+            self._tok_index = [(i, frozenset(_name_tokens(f"{p['name']} {p.get('code') or ''}")))
+                               for i, p in enumerate(self.products)]
+        return self._tok_index
+
+    def _name_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where warehouse, vendor and category names are written: never part of a product span."""
+        if self._names_re is None:  # one pattern for every name (compiled once: hundreds of aliases)
+            aliases = [a for w in self.warehouses for a in (*w.get("aliases", []), norm(str(w.get("name") or "")))]
+            aliases += [a for s in self.suppliers for a in s.get("aliases", [])]
+            aliases += [a for c in self.categories for a in c.get("aliases", [])]
+            alts = sorted({re.escape(a) for a in aliases if a and len(a) >= 3}, key=len, reverse=True)
+            codes = sorted({re.escape(str(w["code"])) for w in self.warehouses if w.get("code")}, key=len, reverse=True)
+            self._names_re = (re.compile(rf"(?<![\w])(?:{'|'.join(alts)})(?![\w])") if alts else None,
+                              re.compile(rf"(?<![\w/-])(?:{'|'.join(codes)})(?![\w/-])") if codes else None)
+        names, codes_re = self._names_re
+        out: list[tuple[int, int]] = []
+        if names is not None:
+            out += [(m.start(), m.end()) for m in names.finditer(text.lower())]
+        if codes_re is not None:
+            out += [(m.start(), m.end()) for m in codes_re.finditer(text)]
+        for start, end, _v in self.proper_suppliers(text):
+            out.append((start, end))
+        return out
 
     def _loose_codes(self) -> dict[str, str]:
         """Codes by their letters and digits alone, where only one code has them."""
@@ -208,6 +346,47 @@ class Lexicon:
             if name and f" {name} " in low and (best is None or len(name) > best[0]):
                 best = (len(name), p["name"])
         return best[1] if best else None
+
+
+# words of product names that never start one in a request ("the low ones", "all items")
+_NOT_NAME = {"low", "high", "new", "all", "each", "per", "set", "kit", "item", "items", "product", "products", "size",
+             "pack", "case", "box", "one", "two", "more", "less", "most", "best", "top", "open", "stock",
+             "min", "max", "minimum", "maximum", "reorder", "below", "above", "under", "over", "late", "due", "left"}
+_UNIT_GLUE = re.compile(r"(\d)\s+(ct|pcs?|pk|oz|fl|l|ml|cl|dl|cm|mm|m|kg|g|mg|lbs?|in|ft|gal|qt|v|w|mah|x)\b")
+
+
+def _pstem(word: str) -> str:
+    w = word.lower()
+    return w[:-1] if len(w) > 3 and w.isalpha() and w.endswith("s") and not w.endswith("ss") else w
+
+
+def _name_tokens(name: str) -> set[str]:
+    """The words of a product name as people may type them: each word (stemmed), numbers with their unit
+    glued and apart ("5L" -> 5l, 5, l; "16 oz" -> 16oz, 16, oz)."""
+    low = name.lower()
+    out: set[str] = set()
+    for variant in (low, _UNIT_GLUE.sub(r"\1\2", low)):
+        for tok in re.findall(r"[a-z0-9]+", variant):
+            out.add(_pstem(tok))
+            if m := re.fullmatch(r"(\d+)([a-z]+)", tok):
+                out.update({m.group(1), m.group(2)})
+    return out
+
+
+def _glued(typed: set[str]) -> set[str]:
+    """The parts of glued number+unit words and the other way round, so '5 l' covers '5l' and '5l' covers '5', 'l'."""
+    out: set[str] = set()
+    for tok in typed:
+        if m := re.fullmatch(r"(\d+)([a-z]+)", tok):
+            out.update({m.group(1), m.group(2)})
+    nums = [t for t in typed if t.isdigit()]
+    out.update(f"{n}{u}" for n in nums for u in typed if u.isalpha())
+    return out
+
+
+def _gap_ok(gap: str) -> bool:
+    """Characters between two words of one product name: spaces, punctuation inside names, no sentence break."""
+    return len(gap) <= 3 and not re.search(r"[?!;:]|\.\s", gap)
 
 
 def warehouse_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ _TO_RFQ = re.compile(r"\b(?:turn|convert|make|change)\b.*\b(?:requests?|requisit
                      r"(?:an?\s+)?(?:rfqs?|quotes?|requests? for quotation)\b"
                      r"|\b(?:rfqs?|quotes?)\s+(?:from|for)\s+(?:the\s+|these\s+|those\s+|all\s+)?(?:waiting\s+|open\s+|"
                      r"pending\s+)?(?:purchase\s+)?(?:requests?|requisitions?)\b", re.I)
+_LIST_START = re.compile(r"^(?:what|which|show|list|any|how|where|who|are|is|do|does|did)\b")
 _TRANSFER = re.compile(r"\b(?:transfer|move|send|ship|shift)\b", re.I)
 _DAYS = re.compile(r"\b(?:older than|more than|over|for|at least)\s+(\d{1,3})\s+days?\b", re.I)
 
@@ -122,6 +123,13 @@ def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon) -> P
         slots = {"product": product, "quantity": qty, "warehouse": ents.get("warehouse"),
                  "needed_by": _needed_by(raw, lex), "reason": _reason(raw) or None}
         return Plan("request_purchase", "request_purchase", {k: v for k, v in slots.items() if v is not None})
+    if re.search(r"\b(?:requisition|purchase request)\b", raw, re.I) and not _LIST_START.match(low) \
+            and not re.search(r"\b(?:requisitions|requests|waiting|pending|status|my|mine|queue)\b", low):
+        product, qty, problem = _product_qty(raw, lex)  # "requisition please - 6 x <product> at <warehouse>"
+        if product and qty and not problem:
+            slots = {"product": product, "quantity": qty, "warehouse": ents.get("warehouse"),
+                     "needed_by": _needed_by(raw, lex), "reason": _reason(raw) or None}
+            return Plan("request_purchase", "request_purchase", {k: v for k, v in slots.items() if v is not None})
     if re.search(rf"\b(?:{_REQUEST_WORDS})\b", low) and not _has(low, "requests? for quotation", "rfqs?", "quotes?",
                                                                                  "quotations?") and (
             _has(low, "waiting", "pending", "open", "queue", "my", "mine", "show", "list", "status", "what", "which",

@@ -335,8 +335,10 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
             else None
         return Plan(intent, intent, {"query": text, "supplier": supplier, "doc_type": doc_type})
     if intent == "supplier_risk":
-        return Plan(intent, intent, {k: v for k, v in {"category": category, "warehouse": ents.get("warehouse")}.items()
-                                     if v})
+        order = "most_reliable" if re.search(r"\b(?:most|more) (?:reliable|dependable)\b|\b(?:best|highest|top) "
+                                             r"(?:otif|on[- ]time)\b|\bbest (?:vendors?|suppliers?)\b", low) else None
+        return Plan(intent, intent, {k: v for k, v in {"category": category, "warehouse": ents.get("warehouse"),
+                                                       "order": order}.items() if v})
     if intent == "kpi_report":
         return kpi_plan(text, lex) or Plan(intent, intent, {})
     if intent == "purchase_anomalies":

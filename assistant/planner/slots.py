@@ -100,6 +100,11 @@ def _alias_table(lex: Lexicon) -> list[tuple[str, str, str]]:
 _ALIASES: dict[int, tuple[Lexicon, list[tuple[str, str, str]]]] = {}
 
 
+@lru_cache(maxsize=4096)
+def _alias_re(alias: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w]){re.escape(alias)}(?![\w])")
+
+
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
     """Words of the router's own example bank: they are the vocabulary of requests, never misspelt names."""
@@ -160,12 +165,15 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
     for m in CODE_RE.finditer(text):
         add(m.start(), m.end(), "product", m.group(0))
     for pos, code in lex.products_in(text):
+        if pos >= 0 and (end := lex.code_end(text, pos)):
+            add(pos, end, "product", code)
+            continue
         at = _CODE_AT.match(text, pos) if pos >= 0 and re.search(r"\d", code) else None
         if at:
             add(at.start(), at.end(), "product", code)
     low = text.lower()
     for alias, kind, value in _alias_table(lex):
-        for m in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", low):
+        for m in _alias_re(alias).finditer(low):
             add(m.start(), m.end(), kind, value)
     for start, end, vendor in lex.proper_suppliers(text):  # "Is Ready reliable?" (a vendor written as a name)
         add(start, end, "supplier", vendor)
@@ -179,6 +187,8 @@ def spans(text: str, lex: Lexicon) -> list[Span]:
     hit = re.search(re.escape(norm(name)).replace(r"\ ", r"\W+"), low) if name else None
     if name and hit:
         add(hit.start(), hit.end(), "product", name)
+    for start, end, value, _n in lex.product_spans(text):  # names in part or other words ("claw hammer 16 oz")
+        add(start, end, "product", value)
     _product_runs(text, lex, add)
     for m in QTY_RE.finditer(text):
         add(m.start(), m.end(), "qty", m.group(0))

@@ -110,9 +110,11 @@ def test_product_and_warehouse_filters(ctx: ToolContext, odoo: OdooClient, pos: 
     assert {r["warehouse"] for r in res.data["rows"]} == {code}
 
 
-def test_sort_by_amount_and_unacknowledged(ctx: ToolContext, pos: list[dict[str, Any]]) -> None:
+def test_sort_by_amount_and_unacknowledged(ctx: ToolContext, odoo: OdooClient, pos: list[dict[str, Any]]) -> None:
     res = call(ctx, "find_purchase_orders", state="purchase", sort="amount", limit=5)
-    confirmed = sorted((p for p in pos if p["state"] == "purchase"), key=lambda p: -p["amount_untaxed"])
+    # ranked by the amount in the company currency (a 100 USD PO is not above a 95 EUR one by its bare number)
+    confirmed = sorted((p for p in pos if p["state"] == "purchase"),
+                       key=lambda p: -po_in_company(odoo, p, p["amount_untaxed"]))
     assert [r["amount_untaxed"] for r in res.data["rows"]] == pytest.approx(
         [p["amount_untaxed"] for p in confirmed[:5]], abs=0.01)
     unack = [p for p in pos if not p["mail_reception_confirmed"] and (
@@ -139,3 +141,21 @@ def test_unknown_and_ambiguous_names(ctx: ToolContext, odoo: OdooClient) -> None
     assert not res.ok and res.data["code"] == "ambiguous" and len(res.data["candidates"]) >= 2
     res = run_tool(ctx, "find_purchase_orders", {"state": "shipped"})
     assert not res.ok and res.data["code"] == "bad_args"
+
+
+def test_the_largest_open_po_is_ranked_in_the_company_currency_and_stated_in_its_own(
+        ctx: ToolContext, odoo: OdooClient, pos: list[dict[str, Any]]) -> None:
+    """'our biggest open PO' (issue #10 tryout): Odoo sorts amount_untaxed as a bare number across currencies,
+    so the tool ranks by the amount in the company currency (the PO's own rate) and says the winner's amount in
+    the PO's own currency (currency_id), never the company's."""
+    open_pos = [p for p in pos if p["state"] in ("purchase", "done") and p["receipt_status"] in ("pending", "partial")]
+    assert open_pos, "the sandbox has open POs"
+    top = max(open_pos, key=lambda p: po_in_company(odoo, p, p["amount_untaxed"]))
+    res = call(ctx, "find_purchase_orders", state="open", sort="amount", limit=1)
+    row = res.data["rows"][0]
+    assert row["reference"] == top["name"]
+    assert row["currency"] == top["currency_id"][1]
+    assert f"{top['amount_untaxed']:,.2f} {top['currency_id'][1]}" in res.text
+    assert res.text.startswith(f"Largest of {len(open_pos)} ")
+    if top["currency_id"][1] != company_currency(odoo):
+        assert abs(row["amount_untaxed_company"] - po_in_company(odoo, top, top["amount_untaxed"])) < 0.01

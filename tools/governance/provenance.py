@@ -77,9 +77,13 @@ class ParsedRequest:
         if not text:
             return False
         t = str(text).strip()
+        if m := re.fullmatch(r"\[([^\]]+)\]\s*(.+)", t):  # Odoo's display name "[CODE] Name": either part
+            return self.names(m.group(1)) or self.names(m.group(2))
         if t.upper() in self.refs:
             return True
         lowered = t.lower()
+        if " " in lowered and " ".join(lowered.split()) in self.words:
+            return True  # a code or name written with spaces ("CLN-Degreaser 5L")
         if len(lowered) >= 4 and lowered in self.words:
             return True
         first = re.split(r"[\s,.&]+", lowered)[0]

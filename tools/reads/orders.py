@@ -117,9 +117,14 @@ def find_purchase_orders(ctx: ToolContext, args: FindPOArgs) -> ToolResult:
         by_state[STATE_LABEL.get(str(g.get("state")), str(g.get("state")))] += int(g.get("__count") or 0)
     total, conv = _company_total(ctx, facts, domain, groups)
     order = SORT[args.sort].format(f=DATE_FIELD[args.date_field])
-    res = odoo.web_search_read("purchase.order", domain, ROW_SPEC, limit=args.limit, order=order) if count else {}
+    foreign = {c for g in groups if (c := _cid(g.get("currency_id"))) and c != facts.currency_id}
+    if args.sort == "amount" and foreign and count:
+        records = _largest(ctx, facts, domain, groups, foreign, args.limit, order)
+    else:
+        records = (odoo.web_search_read("purchase.order", domain, ROW_SPEC, limit=args.limit, order=order)
+                   if count else {}).get("records", [])
     rows = []
-    for po in res.get("records", []):
+    for po in records:
         wh = (po.get("picking_type_id") or {}).get("warehouse_id") if isinstance(po.get("picking_type_id"), dict) \
             else None
         rows.append({"reference": po.get("name"), "vendor": name_of(po.get("partner_id")),
@@ -129,6 +134,8 @@ def find_purchase_orders(ctx: ToolContext, args: FindPOArgs) -> ToolResult:
                      "amount_untaxed": num(po.get("amount_untaxed")), "currency": name_of(po.get("currency_id")),
                      "warehouse": wh.get("code") if isinstance(wh, dict) else None,
                      "receipt_status": po.get("receipt_status")})
+        if "_home" in po and _cid_of(po.get("currency_id")) != facts.currency_id:
+            rows[-1]["amount_untaxed_company"] = num(po["_home"])  # the same amount in the company currency
     data: dict[str, Any] = {"count": count, "total_untaxed": num(total), "currency": facts.currency,
                             "by_state": dict(by_state.most_common()), "filters": scope, "rows": rows,
                             "showing": f"{len(rows)} of {count}"}
@@ -138,7 +145,17 @@ def find_purchase_orders(ctx: ToolContext, args: FindPOArgs) -> ToolResult:
     text = f"{count} {what}" + "".join(f", {k.replace('_', ' ')} {v}" for k, v in scope.items()
                                        if k != "state" and v is not True) + (" (late)" if args.late else "")
     if count and shows_money(ctx):
-        text += f"; untaxed total {fmt_money(total, facts.currency)}"
+        if args.sort == "amount" and args.limit == 1 and rows:
+            top = rows[0]  # "our biggest open PO": the PO itself, in its own currency (its currency_id)
+            home = top.get("amount_untaxed_company")
+            text = (f"Largest of {count} {what}" + text[len(f"{count} {what}"):]
+                    + f": {top['reference']} {top['vendor']}, {top['state']}, "
+                    f"{fmt_money(top['amount_untaxed'], top['currency'] or facts.currency)} untaxed"
+                    + (f" (about {fmt_money(home, facts.currency)})" if home is not None else "")
+                    + (f", expected {top['expected_date']}" if top.get("expected_date") else "")
+                    + f"; all {count} together {fmt_money(total, facts.currency)} untaxed")
+        else:
+            text += f"; untaxed total {fmt_money(total, facts.currency)}"
     if len(rows) < count:
         text += f"; showing {len(rows)}"
     return ToolResult(tool="find_purchase_orders", data=compact(data), text=text)
@@ -169,6 +186,39 @@ def _company_total(ctx: ToolContext, facts: Facts, domain: list[Any], groups: li
     conv = Converter(facts, rates(ctx, facts, foreign))
     return home + sum(v for g in groups if _cid(g.get("currency_id")) in foreign
                       and (v := conv(float(g.get("amount_untaxed") or 0), g.get("currency_id"))) is not None), conv
+
+
+def _largest(ctx: ToolContext, facts: Facts, domain: list[Any], groups: list[dict[str, Any]], foreign: set[int],
+             limit: int, order: str) -> list[dict[str, Any]]:
+    """The largest POs when they are in several currencies: Odoo sorts amount_untaxed as a bare number
+    (100 USD above 95 EUR whatever the rate), so the first rows of each currency are read (one round trip per
+    currency) and ranked by their amount in the company currency (the PO's own `currency_rate`, else today's
+    rate). Each record keeps its own currency; `_home` is the converted amount."""
+    spec = {**ROW_SPEC, "currency_rate": {}} if facts.po_currency_rate else ROW_SPEC
+    conv = None if facts.po_currency_rate else Converter(facts, rates(ctx, facts, foreign))
+    records: list[dict[str, Any]] = []
+    for cid in sorted({c for g in groups if (c := _cid(g.get("currency_id")))}):
+        res = ctx.odoo.web_search_read("purchase.order", [*domain, ("currency_id", "=", cid)], spec, limit=limit,
+                                       order=order)
+        for po in res.get("records", []):
+            amount = float(po.get("amount_untaxed") or 0)
+            if cid == facts.currency_id:
+                po["_home"] = amount
+            elif conv is None:
+                rate = float(po.get("currency_rate") or 0)
+                po["_home"] = amount / rate if rate else None
+            else:
+                po["_home"] = conv(amount, [cid, name_of(po.get("currency_id"))])
+            records.append(po)
+    records.sort(key=lambda po: (po.get("_home") is None, -(po.get("_home") or 0.0)))
+    return records[:limit]
+
+
+def _cid_of(value: Any) -> int | None:
+    """The id of a many2one read as a list or nested as a dict."""
+    if isinstance(value, dict):
+        return int(value["id"]) if value.get("id") else None
+    return _cid(value)
 
 
 def _cid(value: Any) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field
@@ -50,6 +50,8 @@ def ramp(value: float, good: float, bad: float) -> float:
 class RiskArgs(BaseModel):
     category: str | None = Field(None, description="Product category")
     warehouse: str | None = Field(None, description="Warehouse")
+    order: Literal["riskiest", "most_reliable"] = Field(
+        "riskiest", description="riskiest first, or most_reliable first (highest OTIF, enough history)")
 
 
 def fetch_all_orders(odoo: OdooClient, start: datetime, spec: dict[str, Any], extra: list[Any]
@@ -281,10 +283,41 @@ def supplier_risk(ctx: ToolContext, args: RiskArgs) -> ToolResult:
         return ToolResult(tool="supplier_risk", data=compact(data),
                           text=f"No confirmed purchase orders{' for ' + where if where else ''} since {data['since']}.")
     data["vendor_count"] = len(vendors)
+    if args.order == "most_reliable":
+        return _most_reliable(data, vendors, where)
     data["vendors"] = vendors[:LISTED]
     data["least_risky"] = [{"vendor": r["vendor"], "rank": r["rank"], "score": r["score"]}
                            for r in vendors[LISTED:][-5:] if r["score"] is not None]
     parts = [f"{r['rank']}. {r['vendor']} {r['score']:g}/100 ({_reason(r['components'])})"
              + (" — little history" if r["thin_history"] else "") for r in data["vendors"] if r["score"] is not None]
     head = f"Supplier risk{' for ' + where if where else ''} since {data['since']}, {len(vendors)} vendors, riskiest first: "
+    return ToolResult(tool="supplier_risk", data=compact(data), text=head + "; ".join(parts))
+
+
+def _otif(row: dict[str, Any]) -> float | None:
+    comp = next((c for c in row.get("components") or [] if c.get("name") == "otif"), None)
+    value = comp.get("value") if comp else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _most_reliable(data: dict[str, Any], vendors: list[dict[str, Any]], where: str) -> ToolResult:
+    """'Which vendor is most reliable?': vendors with enough history first, highest OTIF (on time in full)
+    first, the lower risk score breaking a tie; thin histories and vendors with nothing evaluable last."""
+    ranked = sorted(vendors, key=lambda r: (bool(r["thin_history"]), _otif(r) is None, -(_otif(r) or 0.0),
+                                            r["score"] if r["score"] is not None else 999.0, r["vendor"]))
+    rows = [{"rank": i, "vendor": r["vendor"], "otif_pct": _otif(r), "risk_score": r["score"],
+             "lines_evaluated": r["lines_evaluated"], "little_history": r["thin_history"] or None}
+            for i, r in enumerate(ranked[:LISTED], 1)]
+    data = {k: v for k, v in data.items() if k not in ("vendors", "least_risky")}
+    data["order"] = "most_reliable"
+    data["vendors"] = rows
+    parts = [f"{r['rank']}. {r['vendor']} OTIF {r['otif_pct']:g}% (risk {r['risk_score']:g}/100)"
+             + (" — little history" if r["little_history"] else "")
+             for r in rows[:5] if r["otif_pct"] is not None and r["risk_score"] is not None]
+    head = (f"Most reliable vendors{' for ' + where if where else ''} since {data['since']} (on time in full, "
+            f"{data['vendor_count']} vendors), most reliable first: ")
+    if not parts:
+        return ToolResult(tool="supplier_risk", data=compact(data),
+                          text=f"No vendor{' for ' + where if where else ''} has deliveries due since {data['since']} "
+                               "to judge reliability on.")
     return ToolResult(tool="supplier_risk", data=compact(data), text=head + "; ".join(parts))
