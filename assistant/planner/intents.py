@@ -245,7 +245,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             continue
         slots = {"reference": ref}
         if verb == CANCEL_WORDS:
-            slots["reason"] = _reason(raw) or "Cancellation requested in chat by the buyer"
+            slots["reason"] = action_reason(raw, ref) or "Cancellation requested in chat by the buyer"
         return Plan(tool, tool, slots)
     if (bulk := _order_suggestions(raw, low, ents, last)) is not None:
         return bulk
@@ -686,6 +686,30 @@ def _quoted(text: str) -> str | None:
 def _reason(text: str) -> str | None:
     m = re.search(r"\b(?:because|reason[: ]|since)\s*(.{3,})$", text, re.I)
     return m.group(1).strip() if m else None
+
+
+_REASON_FILLER = re.compile(r"\b(?:pls|plz|please|thanks?|thx|ty|asap|now|right away|in odoo|for me|it|this|that|the|"
+                     r"rfq|po|order|purchase order|ok|okay)\b", re.I)
+
+
+def action_reason(text: str, ref: str | None, verb: str = CANCEL_WORDS) -> str | None:
+    """The person's own reason beside the command ("cancel P00042 pls, wrong vendor" -> "wrong vendor";
+    "duplicate order - kill P01680"), so the proposal records their words, not a stock phrase."""
+    if found := _reason(text):
+        return found
+    m = re.search(re.escape(ref), text, re.I) if ref else None
+    m = m or re.search(rf"\b{verb}\b", text, re.I)
+    if m is None:
+        return None
+    for part in (text[m.end():], text[:m.start()]):
+        part = re.sub(rf"\b{verb}\b", " ", part, flags=re.I)
+        rest = part.strip(" ,;:.!?-\u2013\u2014")
+        rest = re.sub(r"^(?:(?:pls|plz|please|thanks?|thx|asap|now|in odoo|for me)\b[\s,;:.!-]*)+", "", rest, flags=re.I)
+        rest = re.sub(r"^(?:as|coz|cos|cuz|bc|b/c)\s+", "", rest.strip(" ,;:.!?-\u2013\u2014"), flags=re.I)
+        rest = rest.strip(" ,;:.!?-\u2013\u2014")
+        if len(re.findall(r"[a-z]{2,}", _REASON_FILLER.sub(" ", rest), re.I)) >= 2 or re.fullmatch(r"[a-z]{6,}", rest, re.I):
+            return rest[:200]
+    return None
 
 
 # -- thread focus ---------------------------------------------------------------------------------
