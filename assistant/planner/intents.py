@@ -27,7 +27,9 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 RECEIPT_RE = re.compile(r"\b([A-Z]{2,5}/IN/\d{3,6})\b", re.I)
 BILL_RE = re.compile(r"\b(BILL/\d{4}/\d{2}/\d{3,6})\b", re.I)
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
-DATE_WORDS = (r"(?:today|tomorrow|yesterday|overdue|this week|next week|last week|this month|next month|"
+DATE_WORDS = (r"(?:today|tomorrow|\btmrw\b|\btmr\b|\b2moro\b|yesterday|overdue|this week|next week|last week|"
+              r"this month|next month|(?:next|this|coming) (?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)\b|"
+              r"\btues\b|\bthurs\b|"
               r"last month|(?:next |this )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
               rf"{ISO_DATE}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{{1,2}}|"
               r"in \d+ days?|last \d+ (?:days|weeks|months)|past \d+ (?:days|weeks|months))")

@@ -10,7 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.planner.intents import ISO_DATE, NUMBER, PROPOSAL_RE, Plan, _has, _order_lines, local_today
+from assistant.planner.intents import (
+    DATE_WORDS,
+    ISO_DATE,
+    NUMBER,
+    PROPOSAL_RE,
+    Plan,
+    _has,
+    _order_lines,
+    local_today,
+)
 from assistant.planner.lexicon import Lexicon
 
 #: the plans these rules make (read and proposal tools alike) are final: no router override
@@ -68,6 +77,23 @@ def _needed_by(raw: str, lex: Lexicon) -> str | None:
     except ToolError:
         return None
     return rng.end.isoformat() if rng.end else None
+
+
+def _on_day(raw: str, lex: Lexicon) -> str | None:
+    """The one day a message names for an action ("tmrw", "on Friday", "next tues", "2026-12-09"), as an ISO
+    date computed from today in the company's timezone; None when it names none (or a span)."""
+    from tools.base import ToolError
+    from tools.odoo.resolve import parse_date_phrase
+
+    m = re.search(rf"(?<![\w/-])({DATE_WORDS})(?![\w/-])", raw, re.I)
+    if not m or re.fullmatch(r"(?:overdue|yesterday|last .*|past .*|this week|next week|this month|next month)",
+                             m.group(1), re.I):
+        return None
+    try:
+        rng = parse_date_phrase(m.group(1), local_today(lex.tz))
+    except ToolError:
+        return None
+    return rng.start.isoformat() if rng.start and rng.start == rng.end else None
 
 
 def _reason(raw: str) -> str:
@@ -143,6 +169,8 @@ def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon) -> P
             return Plan("stock_levels", "stock_levels", {"product": product},
                         note=f"Here is {product} in every warehouse. To move some, say e.g. 'transfer 20 {product} "
                              f"from {src} to {dst}'; it becomes a proposal to approve.")
-        return Plan("transfer_stock", "transfer_stock", {"product": product, "quantity": qty, "from_warehouse": src,
-                                                         "to_warehouse": dst})
+        slots = {"product": product, "quantity": qty, "from_warehouse": src, "to_warehouse": dst}
+        if when := _on_day(raw, lex):  # "... tmrw", "on friday", "next tues": that day in the company's zone
+            slots["date"] = when
+        return Plan("transfer_stock", "transfer_stock", slots)
     return None
