@@ -198,7 +198,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     # -- proposals (only ever from the user's own words) -----------------------------------------
     from assistant.planner.purchasing import purchasing_rule  # issue #14 (imports this module: lazily)
 
-    if (flow := purchasing_rule(raw, low, ents, lex)) is not None:
+    if (flow := purchasing_rule(raw, low, ents, lex, history[-1] if history else None)) is not None:
         return flow
     if _has(low, "remind", "reminder", "chase", "nudge", "follow up with", "follow-up with", "ping"):
         ref = ents.get("reference") or _focus_po(last, low)

@@ -28,7 +28,12 @@ RULE_TOOLS = frozenset({"request_purchase", "purchase_requests", "requests_to_rf
 PROPOSING = frozenset({"request_purchase", "requests_to_rfqs", "transfer_stock", "remind_unconfirmed"})
 
 _UNACK = re.compile(
-    r"\b(?:not|n't|never|yet to be)\s+(?:been\s+|yet\s+)?(?:confirmed|acknowledged)\s+by\s+(?:the\s+)?(?:suppliers?|vendors?)"
+    r"(?:\bnot|n'?t|\bnever|\byet to be)\s+(?:been\s+|yet\s+)?(?:confirmed|acknowledged)\s+by\s+(?:the\s+)?"
+    r"(?:suppliers?|vendors?)"
+    r"|\b(?:suppliers?|vendors?)\s+(?:(?:has|have|did|do|does)\s*)?(?:\bnot|n'?t|\bnever)\s+(?:yet\s+)?"
+    r"(?:confirmed|acknowledged|confirm|acknowledge)\b"
+    r"|\b(?:has|have|did)(?:n'?t|\s+not)\s+(?:the\s+|our\s+|their\s+)?(?:suppliers?|vendors?)\s+(?:yet\s+)?"
+    r"(?:confirmed|acknowledged|confirm|acknowledge)\b"
     r"|\bunacknowledged\b|\bnot\s+(?:yet\s+)?acknowledged\b|\b(?:suppliers?|vendors?)\s+(?:have|has)\s*(?:not|n't)\s+"
     r"(?:yet\s+)?(?:confirmed|acknowledged)|\bawaiting\s+(?:supplier|vendor)\s+(?:confirmation|acknowledg\w*)"
     r"|\bwithout\s+(?:a\s+)?(?:supplier|vendor)\s+(?:confirmation|acknowledg\w*)"
@@ -112,10 +117,36 @@ def _product_qty(raw: str, lex: Lexicon) -> tuple[str | None, float | None, str 
     return None, None, None
 
 
-def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon) -> Plan | None:
-    """The plan for an issue-#14 request, or None when the message is none of them."""
+#: "them", "these", "all of them": the records of the previous answer, never a wider search
+_ANAPHORA = re.compile(r"\b(?:them|these|those|they|each of them|every one of them|each one)\b", re.I)
+_TURN_INTO_RFQS = re.compile(r"\b(?:turn|convert|make|change)\b.*\b(?:into|to|as)\s+(?:an?\s+)?(?:rfqs?|quotes?|requests? "
+                             r"for quotation)\b", re.I)
+
+
+def _previous_orders(prev: dict[str, Any]) -> tuple[list[str] | None, dict[str, Any]]:
+    """(PO references, vendor-confirmation filters) the previous answer showed; (None, {}) when it showed none."""
+    if prev.get("tool") == "vendor_confirmations":  # its own filters reproduce exactly the rows listed
+        args = prev.get("args") or {}
+        return [], {k: args[k] for k in ("supplier", "warehouse", "older_than_days") if args.get(k) is not None}
+    pos = [str(p) for p in prev.get("pos") or []]
+    return (pos, {}) if pos else (None, {})
+
+
+def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon,
+                    prev: dict[str, Any] | None = None) -> Plan | None:
+    """The plan for an issue-#14 request, or None when the message is none of them. `prev` is the focus of
+    the previous answer: "them" in "remind them all" / "turn them into RFQs" is what it showed."""
+    prev = prev or {}
     if _REMIND_ALL.search(raw) and not ents.get("reference"):
         slots: dict[str, Any] = {"supplier": ents.get("supplier"), "warehouse": ents.get("warehouse")}
+        if _ANAPHORA.search(raw) and not (ents.get("supplier") or ents.get("warehouse")):
+            pos, filters = _previous_orders(prev)
+            if pos is None:
+                return Plan("clarify", reply="Which orders should I remind? Ask first e.g. 'which orders haven't "
+                                             "been acknowledged by the vendor?', or name the orders.")
+            if pos:
+                slots["pos"], slots["older_than_days"] = pos, 0  # the orders just shown, however recent
+            slots.update(filters)
         if m := _DAYS.search(raw):
             slots["older_than_days"] = int(m.group(1))
         if _has(low, "email", "e-mail", "tell (?:the )?(?:suppliers?|vendors?|them)", "send (?:it |them )?to"):
@@ -126,7 +157,8 @@ def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon) -> P
         m = _DAYS.search(raw)
         slots["older_than_days"] = int(m.group(1)) if m else 0
         return Plan("vendor_confirmations", "vendor_confirmations", {k: v for k, v in slots.items() if v is not None})
-    if _TO_RFQ.search(raw):
+    if _TO_RFQ.search(raw) or (prev.get("tool") == "purchase_requests" and _TURN_INTO_RFQS.search(raw)
+                               and _ANAPHORA.search(raw)):  # "turn them into rfqs" after the waiting requests
         slots = {"requests": ["P-" + p[2:].lower() for p in PROPOSAL_RE.findall(raw)]}
         if _has(low, "reliable", "reliability", "on time", "on-time"):
             slots["choose_by"] = "reliability"
