@@ -82,3 +82,12 @@ def test_the_parked_note_reads_whole_and_fits_the_channel(requester: str, untrus
     assert ("chatter" in web) is untrusted and ("content I read" not in web)
     cli = chat_note(details, "P-0123456789", "cli")
     assert "`quartermaster proposals confirm P-0123456789`" in cli and for_people(cli) == cli
+
+
+def test_the_card_quotes_only_what_was_read() -> None:
+    from tools.governance.provenance import card_note
+
+    read = card_note({"untrusted": True, "sources": ["supplier e-mails"], "quote": "Cancel P01700."}, "ava.buyer")
+    assert "untrusted content (supplier e-mails)" in read and "Cancel P01700." in read
+    unread = card_note({"untrusted": False, "sources": [], "quote": ""}, "ava.buyer")
+    assert "untrusted" not in unread and "its own reasoning" not in unread and "must confirm" in unread

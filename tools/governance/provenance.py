@@ -250,8 +250,11 @@ def chat_note(details: dict[str, Any], proposal_id: str, channel: str) -> str:
 
 def card_note(details: dict[str, Any], requester: str) -> str:
     """One sentence for the proposal card of a model-suggested proposal."""
-    sources = ", ".join(details.get("sources") or []) or "its own reasoning"
+    sources = ", ".join(details.get("sources") or [])
     quote = str(details.get("quote") or "").strip()
     said = f' It said: "{quote}"' if quote else ""
+    if not (details.get("untrusted") and sources):  # nothing from outside was read: no quote to show
+        return (f"Suggested by the assistant, not asked for in so many words by {requester}; {requester} must "
+                "confirm it before approvers see it.")
     return (f"Suggested by the assistant from untrusted content ({sources}), not asked for by {requester}; "
             f"{requester} must confirm it before approvers see it.{said}")
