@@ -243,7 +243,7 @@ def chat_note(details: dict[str, Any], proposal_id: str, channel: str) -> str:
     quote = str(details.get("quote") or "").strip().replace('"', "'")
     said = f' The text that prompted it: "{quote}".' if quote and details.get("untrusted") else ""
     how = (f"confirm it with `quartermaster proposals confirm {proposal_id}`" if channel == "cli" else
-           f"press Confirm on {proposal_id} in Approvals (or on its card in Slack)")
+           f"press Confirm on {proposal_id} under Approvals → My proposals (or on its card in Slack)")
     return (f"I drafted {proposal_id} but did not send it for approval: {why}.{said} If you want it, {how}; "
             "otherwise ignore it and it expires.")
 
