@@ -263,6 +263,9 @@ class Assistant:
         messages: list[BaseMessage] = [SystemMessage(self._system_prompt(user)), *history, HumanMessage(text)]
         open_question = (history_focus(history) or [{}])[-1].get("pending") or {}
         turn.completes = str(open_question.get("intent") or open_question.get("tool") or "") or None
+        if turn.completes and turn.ctx.provenance is not None:  # "apex" answers "which vendor?": the person's
+            earlier = next((str(m.content) for m in reversed(history) if isinstance(m, HumanMessage)), "")
+            turn.ctx.provenance.answering(turn.completes, earlier)  # request, completed by their reply
         config: dict[str, Any] = {"recursion_limit": 2 * (self.tool_budget + 2) + 1,
                                   "configurable": {"qm_user": user.username}}
         final: AIMessage | None = None

@@ -129,7 +129,13 @@ class Settings(BaseSettings):
 
     @property
     def resolved_users_file(self) -> Path:
-        return self.users_file or PACKAGE_ROOT / "tools" / "governance" / "default_users.yaml"
+        """QM_USERS_FILE; else, on the embedded sandbox, the logins of the business it serves (each demo
+        business has its own people: another business's demo logins must not work here)."""
+        if self.users_file:
+            return self.users_file
+        if self.uses_sandbox and self.sandbox_business != "bluebonnet":
+            return PACKAGE_ROOT / "sandbox" / f"seed_{self.sandbox_business}" / "users.yaml"
+        return PACKAGE_ROOT / "tools" / "governance" / "default_users.yaml"
 
     @property
     def resolved_corpus_dir(self) -> Path:

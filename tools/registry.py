@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from tools.base import Stopwatch, Tool, ToolContext, ToolError, ToolResult
 from tools.governance.policy import MONEY_PATTERN, scrub_money, scrub_money_deep
-from tools.governance.provenance import card_note
+from tools.governance.provenance import chat_note
 from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable
 from tools.reads.anomalies import purchase_anomalies
 from tools.reads.bills import vendor_bills
@@ -233,10 +233,7 @@ def _provenance(ctx: ToolContext, t: Tool, result: ToolResult) -> None:
         if p is None or not p.awaiting_requester or p.requester != ctx.user.username:
             continue
         result.data["needs_confirmation"] = True
-        result.text = (f"I drafted {p.id} but did not send it for approval: you did not ask for this action "
-                       f"on this record, and it came from content I read. {card_note(p.provenance, p.requester)} "
-                       f"To go ahead, confirm {p.id} (`quartermaster proposals confirm {p.id}`); otherwise "
-                       "ignore it and it expires.")
+        result.text = chat_note(p.provenance, p.id, ctx.channel)
 
 
 def _redact(policy: Any, role: str, result: ToolResult) -> None:

@@ -124,8 +124,8 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
         parts.append((f"{intro}\n" if intro else "") + text + (f"\n\n{detail}" if detail else ""))
         if plan.post == "stock_gap" and name == "stock_levels" and (gap := stock_gap_note(result.data or {})):
             parts.append(gap)
-        if result.proposal_ids:
-            parts.append("Proposal: " + ", ".join(result.proposal_ids) + " (pending approval).")
+        if unseen := [pid for pid in result.proposal_ids if pid not in text and pid not in detail]:
+            parts.append("Proposal: " + ", ".join(unseen) + " (pending approval).")  # each id printed once
         for c in result.citations:
             label = c.title + (f" § {c.section}" if c.section else "") + (f", p. {c.page}" if c.page else "")
             cites.setdefault(c.id, label)

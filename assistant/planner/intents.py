@@ -28,7 +28,9 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 RECEIPT_RE = re.compile(r"\b([A-Z]{2,5}/IN/\d{3,6})\b", re.I)
 BILL_RE = re.compile(r"\b(BILL/\d{4}/\d{2}/\d{3,6})\b", re.I)
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
-DATE_WORDS = (r"(?:today|tomorrow|yesterday|overdue|this week|next week|last week|this month|next month|"
+DATE_WORDS = (r"(?:today|tomorrow|\btmrw\b|\btmr\b|\b2moro\b|yesterday|overdue|this week|next week|last week|"
+              r"this month|next month|(?:next|this|coming) (?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)\b|"
+              r"\btues\b|\bthurs\b|"
               r"last month|(?:next |this )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
               rf"{ISO_DATE}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{{1,2}}|"
               r"in \d+ days?|last \d+ (?:days|weeks|months)|past \d+ (?:days|weeks|months))")
@@ -204,7 +206,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     # -- proposals (only ever from the user's own words) -----------------------------------------
     from assistant.planner.purchasing import purchasing_rule  # issue #14 (imports this module: lazily)
 
-    if (flow := purchasing_rule(raw, low, ents, lex)) is not None:
+    if (flow := purchasing_rule(raw, low, ents, lex, history[-1] if history else None)) is not None:
         return flow
     if _has(low, "remind", "reminder", "chase", "nudge", "follow up with", "follow-up with", "ping"):
         ref = ents.get("reference") or _focus_po(last, low)
@@ -253,7 +255,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             continue
         slots = {"reference": ref}
         if verb == CANCEL_WORDS:
-            slots["reason"] = _reason(raw) or "Cancellation requested in chat by the buyer"
+            slots["reason"] = action_reason(raw, ref) or "Cancellation requested in chat by the buyer"
         return Plan(tool, tool, slots)
     if (bulk := _order_suggestions(raw, low, ents, last)) is not None:
         return bulk
@@ -720,6 +722,30 @@ def _quoted(text: str) -> str | None:
 def _reason(text: str) -> str | None:
     m = re.search(r"\b(?:because|reason[: ]|since)\s*(.{3,})$", text, re.I)
     return m.group(1).strip() if m else None
+
+
+_REASON_FILLER = re.compile(r"\b(?:pls|plz|please|thanks?|thx|ty|asap|now|right away|in odoo|for me|it|this|that|the|"
+                     r"rfq|po|order|purchase order|ok|okay)\b", re.I)
+
+
+def action_reason(text: str, ref: str | None, verb: str = CANCEL_WORDS) -> str | None:
+    """The person's own reason beside the command ("cancel P00042 pls, wrong vendor" -> "wrong vendor";
+    "duplicate order - kill P01680"), so the proposal records their words, not a stock phrase."""
+    if found := _reason(text):
+        return found
+    m = re.search(re.escape(ref), text, re.I) if ref else None
+    m = m or re.search(rf"\b{verb}\b", text, re.I)
+    if m is None:
+        return None
+    for part in (text[m.end():], text[:m.start()]):
+        part = re.sub(rf"\b{verb}\b", " ", part, flags=re.I)
+        rest = part.strip(" ,;:.!?-\u2013\u2014")
+        rest = re.sub(r"^(?:(?:pls|plz|please|thanks?|thx|asap|now|in odoo|for me)\b[\s,;:.!-]*)+", "", rest, flags=re.I)
+        rest = re.sub(r"^(?:as|coz|cos|cuz|bc|b/c)\s+", "", rest.strip(" ,;:.!?-\u2013\u2014"), flags=re.I)
+        rest = rest.strip(" ,;:.!?-\u2013\u2014")
+        if len(re.findall(r"[a-z]{2,}", _REASON_FILLER.sub(" ", rest), re.I)) >= 2 or re.fullmatch(r"[a-z]{6,}", rest, re.I):
+            return rest[:200]
+    return None
 
 
 # -- thread focus ---------------------------------------------------------------------------------

@@ -28,6 +28,12 @@ from assistant.planner.lexicon import Lexicon
 from assistant.planner.route import NEW_TOOLS, help_for
 from assistant.toolbelt import MORE_TOOLS, family_of
 
+#: reads whose answer is prices or amounts; a role that may not use them asked about money
+PRICE_TOOLS = frozenset({"product_vendors", "vendor_bills", "spend_analysis", "three_way_match_exceptions"})
+_MONEY_QUESTION = re.compile(r"\b(?:how much (?:did|do|does|will|would|is|are|was|were)\b(?!.*\b(?:stock|left|on hand|"
+                             r"in stock|coming|arriving)\b)|pa(?:y|id)|price[sd]?|pricing|cost[s]?|spen[dt]|"
+                             r"invoice[sd]?|bills?|amounts?)\b", re.I)
+
 # semantic slot -> candidate argument names, best first (tools name their args in their own words)
 SLOT_ALIASES: dict[str, tuple[str, ...]] = {
     "product": ("product", "product_ref", "item", "sku"),
@@ -149,6 +155,8 @@ class OfflinePlanner(BaseChatModel):
         text = str(human.content) if human else ""
         history = history_focus(messages)
         plan = parse(text, self.lexicon_loader(), history)
+        if self._price_refused(plan, text, asked_for):
+            return AIMessage(direct_reply(Plan("refuse", reply="prices")))
         plans = [self._installed(p) for p in (plan, *plan.also)]
         if results:
             return AIMessage(compose(plans[0], results, more=plans[1:]), additional_kwargs={"qm_plan": plan.intent})
@@ -175,6 +183,19 @@ class OfflinePlanner(BaseChatModel):
             return AIMessage("", tool_calls=calls)
         extra = {"qm_pending": first.pending} if first.pending else {}
         return AIMessage(direct_reply(first), additional_kwargs=extra)
+
+    def _price_refused(self, plan: Plan, text: str, asked_for: set[str]) -> bool:
+        """A question about prices or amounts routed to a tool this person's role may not use (a warehouse
+        clerk's "how much did we pay for X"): say so, never answer another question (stock) instead."""
+        from tools.registry import TOOLS
+
+        tool = plan.tool
+        if not tool or tool in self.tool_schemas or tool not in TOOLS or TOOLS[tool].kind != "read":
+            return False
+        offered = ((self.tool_schemas.get(MORE_TOOLS) or {}).get("properties") or {}).get("family", {}).get("enum")
+        if not asked_for and family_of(tool) in (offered or []):
+            return False  # only not bound this step: more_tools binds it
+        return tool in PRICE_TOOLS or bool(_MONEY_QUESTION.search(text))
 
     def _installed(self, plan: Plan) -> Plan:
         """A routed tool this Odoo's catalogue lacks (not installed yet): the rule reading instead."""

@@ -10,7 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.planner.intents import ISO_DATE, NUMBER, PROPOSAL_RE, Plan, _has, _order_lines, local_today
+from assistant.planner.intents import (
+    DATE_WORDS,
+    ISO_DATE,
+    NUMBER,
+    PROPOSAL_RE,
+    Plan,
+    _has,
+    _order_lines,
+    local_today,
+)
 from assistant.planner.lexicon import Lexicon
 
 #: the plans these rules make (read and proposal tools alike) are final: no router override
@@ -19,7 +28,12 @@ RULE_TOOLS = frozenset({"request_purchase", "purchase_requests", "requests_to_rf
 PROPOSING = frozenset({"request_purchase", "requests_to_rfqs", "transfer_stock", "remind_unconfirmed"})
 
 _UNACK = re.compile(
-    r"\b(?:not|n't|never|yet to be)\s+(?:been\s+|yet\s+)?(?:confirmed|acknowledged)\s+by\s+(?:the\s+)?(?:suppliers?|vendors?)"
+    r"(?:\bnot|n'?t|\bnever|\byet to be)\s+(?:been\s+|yet\s+)?(?:confirmed|acknowledged)\s+by\s+(?:the\s+)?"
+    r"(?:suppliers?|vendors?)"
+    r"|\b(?:suppliers?|vendors?)\s+(?:(?:has|have|did|do|does)\s*)?(?:\bnot|n'?t|\bnever)\s+(?:yet\s+)?"
+    r"(?:confirmed|acknowledged|confirm|acknowledge)\b"
+    r"|\b(?:has|have|did)(?:n'?t|\s+not)\s+(?:the\s+|our\s+|their\s+)?(?:suppliers?|vendors?)\s+(?:yet\s+)?"
+    r"(?:confirmed|acknowledged|confirm|acknowledge)\b"
     r"|\bunacknowledged\b|\bnot\s+(?:yet\s+)?acknowledged\b|\b(?:suppliers?|vendors?)\s+(?:have|has)\s*(?:not|n't)\s+"
     r"(?:yet\s+)?(?:confirmed|acknowledged)|\bawaiting\s+(?:supplier|vendor)\s+(?:confirmation|acknowledg\w*)"
     r"|\bwithout\s+(?:a\s+)?(?:supplier|vendor)\s+(?:confirmation|acknowledg\w*)"
@@ -71,6 +85,23 @@ def _needed_by(raw: str, lex: Lexicon) -> str | None:
     return rng.end.isoformat() if rng.end else None
 
 
+def _on_day(raw: str, lex: Lexicon) -> str | None:
+    """The one day a message names for an action ("tmrw", "on Friday", "next tues", "2026-12-09"), as an ISO
+    date computed from today in the company's timezone; None when it names none (or a span)."""
+    from tools.base import ToolError
+    from tools.odoo.resolve import parse_date_phrase
+
+    m = re.search(rf"(?<![\w/-])({DATE_WORDS})(?![\w/-])", raw, re.I)
+    if not m or re.fullmatch(r"(?:overdue|yesterday|last .*|past .*|this week|next week|this month|next month)",
+                             m.group(1), re.I):
+        return None
+    try:
+        rng = parse_date_phrase(m.group(1), local_today(lex.tz))
+    except ToolError:
+        return None
+    return rng.start.isoformat() if rng.start and rng.start == rng.end else None
+
+
 def _reason(raw: str) -> str:
     m = re.search(r"\b(?:because|since|as|for|reason:?)\s+(?:we\s+|it\s+|the\s+)?(.{6,160}?)[.!?]*$", raw, re.I)
     if m and not re.match(rf"(?:{NUMBER}|the\s+\w+\s+warehouse)", m.group(1)):
@@ -87,10 +118,36 @@ def _product_qty(raw: str, lex: Lexicon) -> tuple[str | None, float | None, str 
     return None, None, None
 
 
-def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon) -> Plan | None:
-    """The plan for an issue-#14 request, or None when the message is none of them."""
+#: "them", "these", "all of them": the records of the previous answer, never a wider search
+_ANAPHORA = re.compile(r"\b(?:them|these|those|they|each of them|every one of them|each one)\b", re.I)
+_TURN_INTO_RFQS = re.compile(r"\b(?:turn|convert|make|change)\b.*\b(?:into|to|as)\s+(?:an?\s+)?(?:rfqs?|quotes?|requests? "
+                             r"for quotation)\b", re.I)
+
+
+def _previous_orders(prev: dict[str, Any]) -> tuple[list[str] | None, dict[str, Any]]:
+    """(PO references, vendor-confirmation filters) the previous answer showed; (None, {}) when it showed none."""
+    if prev.get("tool") == "vendor_confirmations":  # its own filters reproduce exactly the rows listed
+        args = prev.get("args") or {}
+        return [], {k: args[k] for k in ("supplier", "warehouse", "older_than_days") if args.get(k) is not None}
+    pos = [str(p) for p in prev.get("pos") or []]
+    return (pos, {}) if pos else (None, {})
+
+
+def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon,
+                    prev: dict[str, Any] | None = None) -> Plan | None:
+    """The plan for an issue-#14 request, or None when the message is none of them. `prev` is the focus of
+    the previous answer: "them" in "remind them all" / "turn them into RFQs" is what it showed."""
+    prev = prev or {}
     if _REMIND_ALL.search(raw) and not ents.get("reference"):
         slots: dict[str, Any] = {"supplier": ents.get("supplier"), "warehouse": ents.get("warehouse")}
+        if _ANAPHORA.search(raw) and not (ents.get("supplier") or ents.get("warehouse")):
+            pos, filters = _previous_orders(prev)
+            if pos is None:
+                return Plan("clarify", reply="Which orders should I remind? Ask first e.g. 'which orders haven't "
+                                             "been acknowledged by the vendor?', or name the orders.")
+            if pos:
+                slots["pos"], slots["older_than_days"] = pos, 0  # the orders just shown, however recent
+            slots.update(filters)
         if m := _DAYS.search(raw):
             slots["older_than_days"] = int(m.group(1))
         if _has(low, "email", "e-mail", "tell (?:the )?(?:suppliers?|vendors?|them)", "send (?:it |them )?to"):
@@ -101,7 +158,8 @@ def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon) -> P
         m = _DAYS.search(raw)
         slots["older_than_days"] = int(m.group(1)) if m else 0
         return Plan("vendor_confirmations", "vendor_confirmations", {k: v for k, v in slots.items() if v is not None})
-    if _TO_RFQ.search(raw):
+    if _TO_RFQ.search(raw) or (prev.get("tool") == "purchase_requests" and _TURN_INTO_RFQS.search(raw)
+                               and _ANAPHORA.search(raw)):  # "turn them into rfqs" after the waiting requests
         slots = {"requests": ["P-" + p[2:].lower() for p in PROPOSAL_RE.findall(raw)]}
         if _has(low, "reliable", "reliability", "on time", "on-time"):
             slots["choose_by"] = "reliability"
@@ -151,6 +209,8 @@ def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon) -> P
             return Plan("stock_levels", "stock_levels", {"product": product},
                         note=f"Here is {product} in every warehouse. To move some, say e.g. 'transfer 20 {product} "
                              f"from {src} to {dst}'; it becomes a proposal to approve.")
-        return Plan("transfer_stock", "transfer_stock", {"product": product, "quantity": qty, "from_warehouse": src,
-                                                         "to_warehouse": dst})
+        slots = {"product": product, "quantity": qty, "from_warehouse": src, "to_warehouse": dst}
+        if when := _on_day(raw, lex):  # "... tmrw", "on friday", "next tues": that day in the company's zone
+            slots["date"] = when
+        return Plan("transfer_stock", "transfer_stock", slots)
     return None

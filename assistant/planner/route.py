@@ -27,9 +27,9 @@ from assistant.planner.intents import (
     _period_slots,
     _pick,
     _quoted,
-    _reason,
     _rfq,
     _target_date,
+    action_reason,
     local_today,
     months_asked,
     product_phrase,
@@ -351,7 +351,7 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
             return _ask_slot(intent, "reference", text)
         slots = {"reference": ref}
         if intent == "cancel_purchase_order":
-            slots["reason"] = _reason(text) or _why(text) or "Cancellation requested in chat"
+            slots["reason"] = _why(text) or action_reason(text, ref) or "Cancellation requested in chat"
         if intent == "remind_supplier":
             slots["message"] = _quoted(text) or f"Please confirm the delivery status and the expected delivery date " \
                                                 f"for {ref}."

@@ -44,3 +44,25 @@ def test_a_sandbox_of_another_business_is_not_reused(tmp_path: Path) -> None:
             attach_or_start(own, running.port, db="db", start=lambda: started.append(1))
         assert not started
     assert not port_open(running.port)
+
+
+def test_each_sandbox_business_has_its_own_logins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """README: the second business's logins are its own users file; a first-business demo login is refused."""
+    from tools.governance.identity import Directory
+
+    monkeypatch.delenv("QM_USERS_FILE", raising=False)
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    monkeypatch.setenv("QM_SANDBOX_BUSINESS", "hollander")
+    hollander = Directory.load(load_settings(data_dir=tmp_path).resolved_users_file)
+    assert hollander.verify_token("qm-demo-ava.buyer") is None and hollander.get("maria.manager") is None
+    assert hollander.verify_password("ava.buyer", "ava.buyer") is None
+    assert hollander.verify_token("qm-demo-sanne.inkoop") is not None
+    monkeypatch.setenv("QM_SANDBOX_BUSINESS", "bluebonnet")
+    bluebonnet = Directory.load(load_settings(data_dir=tmp_path).resolved_users_file)
+    assert bluebonnet.verify_token("qm-demo-ava.buyer") is not None and bluebonnet.get("sanne.inkoop") is None
+    own = tmp_path / "users.yaml"  # QM_USERS_FILE always wins, and a real Odoo never gets a demo file by default
+    own.write_text("users: []\n", encoding="utf-8")
+    monkeypatch.setenv("QM_SANDBOX_BUSINESS", "hollander")
+    assert load_settings(data_dir=tmp_path, users_file=own).resolved_users_file == own
+    assert load_settings(data_dir=tmp_path, odoo_url="http://odoo.example").resolved_users_file.name == \
+        "default_users.yaml"

@@ -42,8 +42,8 @@ LEX2 = Lexicon(
     (LEX, "which RFQs have not been confirmed by the supplier yet?", "vendor_confirmations", {}),
     (LEX2, "orders not acknowledged by the vendor for more than 5 days", "vendor_confirmations",
      {"older_than_days": 5}),
-    (LEX, "remind them all", "remind_unconfirmed", {}),
-    (LEX, "chase all of them older than 3 days", "remind_unconfirmed", {"older_than_days": 3}),
+    (LEX, "remind all the vendors", "remind_unconfirmed", {}),  # "them" with nothing shown asks (below)
+    (LEX, "chase all orders older than 3 days", "remind_unconfirmed", {"older_than_days": 3}),
 ])
 def test_purchasing_routes(lex: Lexicon, text: str, tool: str, slots: dict[str, Any]) -> None:
     plan = parse(text, lex, [])
@@ -66,3 +66,47 @@ def test_existing_flows_unchanged(text: str) -> None:
 def test_request_without_quantity_asks_back() -> None:
     plan = parse("please raise a purchase request for PPE-1042", LEX, [])
     assert plan.intent == "clarify" and "how many" in (plan.reply or "").lower()
+
+
+# -- "them" is the previous answer (try-out Q29, Q34, Q35) --------------------------------------------
+@pytest.mark.parametrize(("lex", "pos"), [(LEX, ["P01717", "P01716", "P01680"]),
+                                          (LEX2, ["PO/2026/00048", "PO/2026/00050"])])
+def test_remind_them_all_after_a_list_reminds_only_those(lex: Lexicon, pos: list[str]) -> None:
+    shown = [{"tool": "find_purchase_orders", "args": {"state": "rfq"}, "pos": pos}]
+    plan = parse("remind them all", lex, shown)
+    assert plan.tool == "remind_unconfirmed" and plan.slots["pos"] == pos and plan.slots["older_than_days"] == 0
+    TOOLS["remind_unconfirmed"].args_model.model_validate(fit_args(TOOLS["remind_unconfirmed"].json_schema(),
+                                                                   plan.slots))
+    assert parse("chase all of them", lex, shown).slots.get("pos") == pos
+
+
+def test_remind_them_all_after_the_acknowledgement_list_keeps_its_filters() -> None:
+    shown = [{"tool": "vendor_confirmations", "args": {"older_than_days": 0, "supplier": "Sheffield Steel Cutlery"},
+              "pos": ["PO/2026/00047"]}]
+    plan = parse("remind them all", LEX2, shown)
+    assert plan.tool == "remind_unconfirmed" and "pos" not in plan.slots
+    assert plan.slots["older_than_days"] == 0 and plan.slots["supplier"] == "Sheffield Steel Cutlery"
+
+
+@pytest.mark.parametrize("history", [[], [{"tool": "stock_levels", "args": {"product": "PPE-1042"}}]])
+def test_remind_them_all_with_nothing_shown_asks(history: list[dict[str, Any]]) -> None:
+    plan = parse("remind them all", LEX, history)
+    assert plan.intent == "clarify" and "which orders" in (plan.reply or "").lower()
+
+
+@pytest.mark.parametrize("lex", [LEX, LEX2])
+def test_turn_them_into_rfqs_after_the_waiting_requests(lex: Lexicon) -> None:
+    shown = [{"tool": "purchase_requests", "args": {"show": "waiting"}}]
+    plan = parse("turn them into rfqs w/ the most reliable vendor", lex, shown)
+    assert plan.tool == "requests_to_rfqs" and plan.slots.get("choose_by") == "reliability", plan
+    assert parse("turn them into rfqs", lex, [{"tool": "stock_levels", "args": {}}]).tool != "requests_to_rfqs"
+
+
+@pytest.mark.parametrize(("lex", "text"), [
+    (LEX, "which rfqs hasnt the supplier confirmed yet"),
+    (LEX2, "which orders havent been acknowledged by the vendor yet?"),
+    (LEX, "any suppliers not confirmed our orders yet?"),
+    (LEX2, "which POs has the vendor not acknowledged"),
+])
+def test_acknowledgement_phrasings(lex: Lexicon, text: str) -> None:
+    assert parse(text, lex, []).tool == "vendor_confirmations"

@@ -24,11 +24,14 @@ KIND_VERBS: dict[str, tuple[str, ...]] = {
     "reschedule_receipt": ("reschedule", "postpone", "push back", "push out", "push", "delay", "move",
                            "shift", "bring forward", "pull in", "change the date", "change the delivery date"),
     "confirm_purchase_order": ("confirm", "place", "approve", "turn into a po", "convert"),
+    # Odoo's second step ('to approve' -> purchase): the person's "approve P0…" is their request
+    "approve_purchase_order": ("approve", "sign off", "sign-off", "give the go-ahead"),
     "cancel_purchase_order": ("cancel", "void", "call off", "kill", "drop"),
     "create_rfq": ("order", "reorder", "re-order", "buy", "purchase", "restock", "replenish", "create an rfq",
                    "create a rfq", "raise an rfq", "draft an rfq", "make an rfq", "new rfq", "rfq for",
                    "request a quote", "get a quote", "ask for a quote", "quote for", "draft a po",
-                   "raise a po", "create a po"),
+                   "raise a po", "create a po", "get an rfq", "start an rfq", "send an rfq", "open an rfq",
+                   "put in an rfq", "set up an rfq"),
     # issue #14
     "request_purchase": ("purchase request", "purchase requisition", "raise a request", "request a purchase",
                          "requisition"),
@@ -166,6 +169,10 @@ class TurnProvenance:
 
     user_text: str
     reads: list[dict[str, Any]] = field(default_factory=list)  # {"tool", "source", "texts"}
+    #: the proposal kind the assistant's own question back asked about, when this message answers it
+    #: ("which vendor?" -> "apex"): the earlier request plus this reply are the person's words
+    completes: str | None = None
+    earlier: str = ""
     #: products the person referred to by position in a list Odoo computed ("order the top 3" of the
     #: replenishment suggestions): theirs, as if named, for the kinds their own message asks for
     referred: set[str] = field(default_factory=set)
@@ -174,8 +181,16 @@ class TurnProvenance:
     @property
     def request(self) -> ParsedRequest:
         if self._parsed is None:
-            self._parsed = parse_request(self.user_text)
+            parsed = parse_request(f"{self.earlier}\n{self.user_text}" if self.earlier else self.user_text)
+            if self.completes:  # the question back was about this kind of action, asked by this person
+                parsed = ParsedRequest(parsed.kinds | {self.completes}, parsed.refs, parsed.words)
+            self._parsed = parsed
         return self._parsed
+
+    def answering(self, kind: str | None, earlier: str = "") -> None:
+        """This message answers the assistant's question back about a `kind` proposal the person started
+        with `earlier` (their own message of the previous turn, never tool output)."""
+        self.completes, self.earlier, self._parsed = kind or None, (earlier or "").strip(), None
 
     def note(self, tool: str, data: Any, text: str = "") -> None:
         """Record a tool result (called by the registry for every successful read)."""
@@ -220,10 +235,30 @@ class TurnProvenance:
         return "model", details
 
 
+def chat_note(details: dict[str, Any], proposal_id: str, channel: str) -> str:
+    """What the person reads in the conversation about a proposal parked for their confirmation: why, in
+    plain words (never the model-facing word list), and how to go ahead on the channel they use."""
+    sources = ", ".join(details.get("sources") or [])
+    if details.get("untrusted") and sources:
+        why = (f"your message did not ask for this action on this record, and it follows from {sources} I read, "
+               "not from you")
+    else:
+        why = "your message did not clearly ask for this action on this record"
+    quote = str(details.get("quote") or "").strip().replace('"', "'")
+    said = f' The text that prompted it: "{quote}".' if quote and details.get("untrusted") else ""
+    how = (f"confirm it with `quartermaster proposals confirm {proposal_id}`" if channel == "cli" else
+           f"press Confirm on {proposal_id} under Approvals → My proposals (or on its card in Slack)")
+    return (f"I drafted {proposal_id} but did not send it for approval: {why}.{said} If you want it, {how}; "
+            "otherwise ignore it and it expires.")
+
+
 def card_note(details: dict[str, Any], requester: str) -> str:
     """One sentence for the proposal card of a model-suggested proposal."""
-    sources = ", ".join(details.get("sources") or []) or "its own reasoning"
+    sources = ", ".join(details.get("sources") or [])
     quote = str(details.get("quote") or "").strip()
     said = f' It said: "{quote}"' if quote else ""
+    if not (details.get("untrusted") and sources):  # nothing from outside was read: no quote to show
+        return (f"Suggested by the assistant, not asked for in so many words by {requester}; {requester} must "
+                "confirm it before approvers see it.")
     return (f"Suggested by the assistant from untrusted content ({sources}), not asked for by {requester}; "
             f"{requester} must confirm it before approvers see it.{said}")

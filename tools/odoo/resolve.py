@@ -937,6 +937,8 @@ def parse_date_phrase(text: str, today: date | datetime) -> DateRange:
     t = _norm(raw).replace(",", " ").replace(".", " ")
     t = re.sub(r"\s+", " ", t).strip()
     t = re.sub(r"^(on|by|due|for|before|until|till|after|since|from) ", "", t)
+    t = re.sub(r"^(?:tmrw|tmr|tmw|tmro|tmorrow|tomorow|tomorro|tommorow|tommorrow|2moro|2morrow)$", "tomorrow", t)
+    t = re.sub(r"^(next|this|coming) (week)?\s*(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)$", r"\1 \3", t)
     simple = {"today": _day(today, "today"), "now": _day(today, "today"),
               "tomorrow": _day(today + timedelta(days=1), "tomorrow"),
               "yesterday": _day(today - timedelta(days=1), "yesterday"),
@@ -1008,8 +1010,25 @@ def parse_date_phrase(text: str, today: date | datetime) -> DateRange:
         month = MONTHS[m.group(1)]
         year = int(m.group(2)) if m.group(2) else _nearest_year(month, 1, today).year
         return _month_range(year, month, raw)
+    if (loose := _loose_date(t, today)) is not None:  # "day after tomorrow", "in a week", "the 9th"
+        return _day(loose, raw)
     raise ToolError(f"I can't read the date '{raw}'. Use e.g. 2026-12-03, 'Dec 3', 'tomorrow', "
                     "'next Monday', 'this week' or 'overdue'.", code="bad_date")
+
+
+def _loose_date(text: str, today: date) -> date | None:
+    """A day phrase the rules above do not know, read by dateparser relative to `today` (the company's day,
+    so never the server's clock), preferring the future; None when it is not a date."""
+    if not re.search(r"[a-z]", text) or len(text) > 40:
+        return None
+    try:
+        import dateparser
+    except ImportError:  # pragma: no cover - an optional reader
+        return None
+    base = datetime(today.year, today.month, today.day, 12, 0)
+    found = dateparser.parse(text, languages=["en"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future",
+                                                               "REQUIRE_PARTS": ["day"]})
+    return found.date() if found is not None else None
 
 
 def _safe_date(year: int, month: int, day: int, raw: str) -> date:

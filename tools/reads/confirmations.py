@@ -31,8 +31,10 @@ class VendorConfirmationsArgs(BaseModel):
     limit: int = Field(30, ge=1, le=100, description="Rows shown")
 
 
-def unconfirmed(ctx: ToolContext, args: VendorConfirmationsArgs) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """(rows oldest first, scope). One search_read (plus cached Odoo facts and resolutions)."""
+def unconfirmed(ctx: ToolContext, args: VendorConfirmationsArgs, only: list[str] | None = None
+                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(rows oldest first, scope); `only` keeps these order references. One search_read (plus cached Odoo
+    facts and resolutions)."""
     odoo = ctx.odoo
     ack = odoo_facts(ctx).ack_field
     if ack is None:
@@ -40,6 +42,8 @@ def unconfirmed(ctx: ToolContext, args: VendorConfirmationsArgs) -> tuple[list[d
     domain: list[Any] = [("state", "in", ["sent", "purchase"]), (ack, "=", False),
                          "|", ("state", "=", "sent"), ("receipt_status", "!=", "full")]
     scope: dict[str, Any] = {"acknowledged_by": ack, "older_than_days": args.older_than_days}
+    if only is not None:
+        domain.append(("name", "in", list(only)))
     if args.supplier:
         vendor = resolve_supplier(odoo, args.supplier)
         domain.append(("partner_id", "child_of", vendor["id"]))
