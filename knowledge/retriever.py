@@ -26,7 +26,7 @@ from knowledge.store import DocumentStore, StoredChunk
 from knowledge.terms import ContractTerms, extract_terms
 
 RRF_K = 60
-DEFAULT_MIN_CONFIDENCE = 0.40  # tuned on knowledge/eval/questions.yaml (see README)
+DEFAULT_MIN_CONFIDENCE = 0.42  # tuned on knowledge/eval/questions.yaml (see README)
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
 _STOPWORDS_TEXT = """
