@@ -239,8 +239,10 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                 return ask
             if verb == CANCEL_WORDS and _has(low, "rfq", "rfqs", "po", "pos", "order", "purchase order", "quote"):
                 # "cancel the draft RFQ for <vendor>": never read as a request to create one
+                vendor = lex.example_vendor()
                 return Plan("clarify", reply="Which RFQ or purchase order should I cancel? Give its reference "
-                                             "(ask 'open RFQs for <vendor>' to see them).",
+                                             + (f"(ask 'open RFQs for {vendor}' to see them)." if vendor else
+                                                "(ask 'open RFQs' to see them)."),
                             pending={"kind": "slot", "slot": "reference", "intent": tool, "text": raw})
             continue
         slots = {"reference": ref}
@@ -441,7 +443,9 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             and any(k in ents for k in ("warehouse", "supplier", "product", "reference")):
         return Plan("clarify", reply=("I don't repeat a proposal unless you ask for it. If you want another one, "
                                       f"say it in full, e.g. '{_example_order(lex)}'; for a figure, ask the "
-                                      "question, e.g. 'stock of <product> at <warehouse>'."))
+                                      "question" + (f", e.g. 'stock of {lex.example_product()} at "
+                                                    f"{lex.example_warehouse()}'." if lex.example_product()
+                                                    and lex.example_warehouse() else ".")))
     phrase = product_phrase(raw, lex)
     stock_words = _has(low, "stock", "on hand", "how many", "how much", "inventory", "do we have")
     if phrase and (stock_words or len(low.split()) <= 6):
@@ -908,15 +912,15 @@ def _rfq(raw: str, low: str, ents: dict[str, Any], lex: Lexicon, last: dict[str,
 
 def _example_order(lex: Lexicon) -> str:
     """An order sentence built from this Odoo's own names (help texts never name a demo business)."""
-    product = next((str(p["code"]) for p in lex.products if p.get("code")), None) or \
-        (str(lex.products[0]["name"]) if lex.products else "<product code>")
-    vendor = str(lex.suppliers[0]["name"]) if lex.suppliers else "<vendor>"
-    wh = f" for {lex.warehouses[0]['code']}" if lex.warehouses else ""
+    product = lex.example_product() or "a product code"
+    vendor = lex.example_vendor() or "a vendor"
+    wh = f" for {lex.example_warehouse()}" if lex.warehouses else ""
     return f"order 200 {product} from {vendor}{wh}"
 
 
 def _example_receipt(lex: Lexicon) -> str:
-    return f"{lex.warehouses[0]['code']}/IN/00012" if lex.warehouses else "WH/IN/00012"
+    """A receipt reference in this Odoo's numbering (its incoming operation's sequence)."""
+    return lex.example_receipt() or (f"{lex.warehouses[0]['code']}/IN/00012" if lex.warehouses else "WH/IN/00012")
 
 
 def local_today(tz: str, now: datetime | None = None) -> date:
