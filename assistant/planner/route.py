@@ -477,8 +477,9 @@ def help_for(lex: Lexicon) -> str:
     wh = lex.warehouses[0] if lex.warehouses else None
     wh2 = lex.warehouses[1] if len(lex.warehouses) > 1 else wh
     category = str(lex.categories[0]["name"]) if lex.categories else None
-    values = {"warehouse": wh and str(wh["name"]), "code": wh and str(wh["code"]),
-              "warehouse2": wh2 and str(wh2["name"]), "code2": wh2 and str(wh2["code"]),
+    values: dict[str, str | None] = {
+              "warehouse": str(wh["name"]) if wh else None, "code": str(wh["code"]) if wh else None,
+              "warehouse2": str(wh2["name"]) if wh2 else None, "code2": str(wh2["code"]) if wh2 else None,
               "product": lex.example_product(), "vendor": lex.example_vendor(0), "vendor2": lex.example_vendor(1),
               "category": category, "po": lex.example_po(), "receipt": lex.example_receipt(),
               "warehouses": ", ".join(f"{w['name']} ({w['code']})" for w in lex.warehouses) or None}
