@@ -287,13 +287,18 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                      "spend", "spent", "history", "performance", "telling", "said", "otif", "kpis?", "on[- ]time",
                      "reliab\\w*", "lead times?", "bills?", "invoices?", "pos", "orders?", "rfqs?"):
         supplier = ents["supplier"] = last["supplier"]
-    if supplier and (re.search(r"\bhow (?:has|have|is|are|was|were|did)\b.{0,60}?\b(?:done|doing|performing|performed|"
+    if supplier and (re.search(r"\bhow (?:has|have|is|are|was|were|did)\b.{0,60}?\b(?:done|doing|perform|performing|performed|"
                                r"been doing|delivered|delivering)\b", low)
                      or _has(low, "usually", "typically", "on average", "tend to", "track record", "how late is",
                              "how often (?:is|are|do|does)")) and not ents.get("reference"):
         return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": supplier,
                                                                  "months": months_asked(low, today)}, sure=True)
-    supplier_words = _has(low, "scorecard", "otif", "kpis?", "performance", "performing", "doing", "reliable",
+    if not supplier and not ents.get("reference") and not ents.get("product") and _RANKING.search(low) \
+            and not re.match(r"(?:please |ok |yes )?(?:order|buy|purchase|raise|create|draft|turn|send)\b", low):
+        # "which vendor is most reliable?": the vendors ranked (least risky first), not one vendor's scorecard
+        return Plan("supplier_risk", "supplier_risk", {"warehouse": ents.get("warehouse")} if ents.get("warehouse")
+                    else {})
+    supplier_words = _has(low, "scorecard", "otif", "kpis?", "performance", "perform(?:ed|s|ing)?", "doing", "reliable",
                           "reliability", "spend", "spent", "summar(?:y|ise|ize|ies)", "brief", "messages?",
                           "emails?", "communications?", "telling", "compare", "versus", "vs")
     if not supplier and supplier_words and not ents.get("product") and not ents.get("reference"):
@@ -336,7 +341,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "what do (?:i|we) do (?:if|when|with|about)", "what (?:do|should) (?:i|we) do$",
             "what (?:checks|inspections?)", "where do(?:es)? .{3,40} go", "how (?:much|far|long) can", "tolerances?",
             "(?:are|am) (?:we|i) (?:allowed|supposed|required)", "what s the rule", "what is the rule",
-            "requirements? for", "who (?:needs to|has to|must|should) (?:sign|approve|ok)") \
+            "requirements? for", "who (?:needs to|has to|must|should) (?:sign|approve|ok)",
+            "how far (?:ahead|in advance)", "how much notice", "(?:needs?|has|have) to book", "book (?:a )?(?:dock|slot)") \
             or (not supplier and _has(low, "what is the .*lead time", "what s the .*lead time")):
         return Plan("search_documents", "search_documents",
                     {"query": raw, "supplier": supplier,
@@ -375,7 +381,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                                                        "running late", "any late", "overdue on"):
         return Plan("open_purchase_orders", "open_purchase_orders", {"supplier": supplier, "warehouse":
                                                                      ents.get("warehouse"), "late_only": True})
-    if supplier and _has(low, "scorecard", "otif", "on[- ]time", "in[- ]full", "performance", "performing",
+    if supplier and _has(low, "scorecard", "otif", "on[- ]time", "in[- ]full", "performance", "perform(?:ed|s|ing)?",
                          "reliable", "reliability", "lead times?", "defects?", "returns?", "rating", "kpis?",
                          "doing", "done", "how has", "how have", "track record"):
         return Plan("supplier_scorecard", "supplier_scorecard",
@@ -406,7 +412,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     if _has(low, "open pos?", "open purchase orders?", "open orders?", "late pos?", "late purchase orders?",
             "late orders?", "overdue orders?", "overdue pos?", "orders? (?:from|with|for)", "suppliers? (?:are )?late",
             "late suppliers?", "who is late", "which vendors? (?:are )?late",
-            "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)"):
+            "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)",
+            "(?:orders?|pos?|purchase orders?) (?:are |is |that are )?still open"):
         if place:
             return _place_back(place, lex, "open_purchase_orders", raw)
         if not supplier and not ents.get("warehouse") and (name := supplier_phrase(raw)) and name[0].isupper():
@@ -417,7 +424,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
     if _has(low, "receipts?", "deliveries", "delivery", "inbound", "shipments?", "came in", "come in", "arrived",
             "received", "receive", "booked in", "got in") and _done(low):
         return routed("receipts_done", raw, {**ents, "supplier": supplier}, lex)  # what already arrived
-    if _has(low, "inbound", "receipts?", "arriving", "arrivals?", "expected", "due", "overdue", "coming in",
+    if _has(low, "inbound", "receipts?", "arriving", "arrivals?", "expected", "due", "overdue", "coming in", "landing",
             "deliveries",
             "delivery schedule", "dock", "what(?: s| is)? coming"):
         if place:
@@ -854,8 +861,9 @@ def _order_suggestions(raw: str, low: str, ents: dict[str, Any], last: dict[str,
         shown = next((list(f.get("suggestions") or []) for f in reversed(last.get("history") or [])
                       if f.get("suggestions")), [])
     critical = _has(low, "critical", "urgent", "below (?:the )?min(?:imum)?")
-    if not shown and not critical and not ents.get("warehouse"):
-        return None  # nothing suggested in this thread: an ordinary order request
+    if not shown and not critical and not ents.get("warehouse") and last.get("tool") != "replenishment_risk":
+        return None  # nothing suggested in this thread: an ordinary order request (after a replenishment answer
+        # that suggested nothing, "order the top 3" still goes to the suggestions, which say there is none)
     slots: dict[str, Any] = {"vendor": "most_reliable" if _has(low, "most reliable", "reliable", "on time")
                              else "cheapest" if _has(low, "cheapest", "lowest price", "cheaper") else "best"}
     wh = ents.get("warehouse")
@@ -981,6 +989,17 @@ def suppliers_in(text: str, lex: Lexicon) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
+# a question for the vendors' ranking by reliability, not one vendor's figures
+_RANKING = re.compile(r"\b(?:which|who|what)\b.{0,40}\b(?:most|least|more|less)\s+(?:reliable|dependable|risky|"
+                      r"trustworthy)\b|\b(?:most|least)\s+(?:reliable|dependable|risky)\s+(?:vendors?|suppliers?)\b|"
+                      r"\b(?:best|worst)[- ](?:performing|delivering)\s+(?:vendors?|suppliers?)\b|"
+                      r"\brank\w*\s+(?:our\s+|the\s+)?(?:vendors?|suppliers?)\s+by\s+(?:reliability|on[- ]time)")
+# words after "with", "for", "from" … that name a period or point back, never a vendor ("spend the most with this year")
+_NOT_A_NAME = {"the", "last", "past", "over", "since", "months", "this", "that", "these", "those", "next", "year",
+               "years", "quarter", "month", "week", "weeks", "today", "yesterday", "our", "us", "them", "it", "all",
+               "each", "every", "any", "which", "whom", "who", "what"}
+
+
 def supplier_phrase(raw: str) -> str | None:
     """The words naming a vendor the lexicon does not know ('scorecard for Gemni', 'how is Medical doing')."""
     m = re.search(r"\b(?:for|of|with|from|on|about)\s+([A-Za-z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})", raw)
@@ -990,6 +1009,6 @@ def supplier_phrase(raw: str) -> str | None:
         m = re.search(r"^([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})\s+(?:scorecard|kpis?|otif|spend)\b", raw.strip())
     if not m:
         return None
-    words = [w for w in m.group(1).split() if norm(w) not in {"the", "last", "past", "over", "since", "months"}]
+    words = [w for w in m.group(1).split() if norm(w) not in _NOT_A_NAME]
     phrase = " ".join(words).strip(" ?.!,")
     return phrase if len(phrase) >= 3 and not re.fullmatch(r"\d+", phrase) else None
