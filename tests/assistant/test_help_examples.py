@@ -51,3 +51,13 @@ def test_an_example_this_odoo_has_nothing_for_is_left_out() -> None:
     assert "Stock:" not in only_wh  # both stock examples need a product
     filled = fill_examples('- A: "x {a}" / "y {b}" / "z"\nFirst {a}. Second.', {"a": None, "b": "B"})
     assert filled == '- A: "y B" / "z"\nSecond.'
+
+
+def test_the_help_reply_without_odoo_names_shows_no_placeholder() -> None:
+    from assistant.planner.compose import direct_reply
+    from assistant.planner.intents import Plan
+
+    for intent in ("help", "unknown"):
+        text = direct_reply(Plan(intent, reply=intent))
+        _no_placeholder(text.split("\n\n_(")[0])
+        assert '"How many RFQs are still open?"' in text
