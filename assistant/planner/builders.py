@@ -159,7 +159,7 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
         if m := re.search(r"\btop\s+(\d{1,2})\b", low):
             slots["top"] = int(m.group(1))
         if prod and _word(low, "different prices?|prices?|compare (?:the )?prices?|price (?:difference|spread)|"
-                               "pay(?:ing)? different|pay(?:ing)? the same|same price|unit price|unit cost|costs?|"
+                               "pay(?:ing)? different|pay(?:ing)? the same|pay(?:ing|s)? (?:more|less)|same price|unit price|unit cost|costs?|"
                                "variance|cost comparison"):
             slots["compare_prices"] = True
             if _word(low, "other sites|other warehouses|everywhere|all sites|each site|every site|across|"

@@ -49,3 +49,9 @@ def test_order_the_top_3_after_nothing_was_suggested_asks_the_suggestions_not_fo
     assert plan.tool == "order_suggestions" and plan.slots.get("warehouse") == "WH" and plan.slots.get("top") == 3
     fresh = parse("order the top 3", LEX, [])  # no replenishment answer in the thread: an ordinary order request
     assert fresh.tool != "order_suggestions"
+
+
+def test_paying_more_than_the_other_sites_compares_every_site() -> None:
+    plan = parse("is WH paying more than the other sites for FURN_7777", LEX, [])
+    assert plan.tool == "spend_analysis" and plan.slots.get("compare_prices") is True
+    assert plan.slots.get("product") == "FURN_7777" and not plan.slots.get("warehouse")  # every site, not one
