@@ -303,6 +303,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                           "emails?", "communications?", "telling", "compare", "versus", "vs")
     if not supplier and supplier_words and not ents.get("product") and not ents.get("reference"):
         supplier = supplier_phrase(raw)  # unknown to the lexicon: the tool resolves it (typo, or candidates)
+        if supplier and lex.warehouse(supplier):
+            supplier = None  # "last month's spend for WH": a warehouse, never a vendor to look up
     if supplier and _has(low, "summar(?:y|ise|ize|ies)", "brief(?:ing)?", "overview", "tl;dr", "tldr",
                          "what(?: s| is|s)? going on with", "situation with", "recap", "sum up", "sum it up",
                          "latest (?:with|from|on)", "(?:anything|what s|whats|what is) new with", "any (?:issues|problems)",

@@ -55,3 +55,8 @@ def test_paying_more_than_the_other_sites_compares_every_site() -> None:
     plan = parse("is WH paying more than the other sites for FURN_7777", LEX, [])
     assert plan.tool == "spend_analysis" and plan.slots.get("compare_prices") is True
     assert plan.slots.get("product") == "FURN_7777" and not plan.slots.get("warehouse")  # every site, not one
+
+
+def test_a_warehouse_code_after_for_is_not_taken_for_a_vendor() -> None:
+    plan = parse("last month's spend for WH", LEX, [])
+    assert plan.tool == "spend_analysis" and not plan.slots.get("supplier") and plan.slots.get("warehouse") == "WH"
