@@ -508,19 +508,25 @@ def proposal(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
 @checker
 def bulk_rfqs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     """RFQs from the replenishment suggestions: create_rfq proposals, one per vendor and warehouse, whose products
-    are the suggestions asked for (the first `top`, or those below minimum), recomputed by the oracle."""
-    if not r.proposals:
-        return "no proposal made (expected RFQs from the replenishment suggestions)"
-    service = getattr(env.runtime, "proposals", None)
-    stored = [service.get(x["id"]) for x in r.proposals] if service is not None else []
-    if any(s is None or s.kind != "create_rfq" for s in stored):
-        return f"expected create_rfq proposals, got {[getattr(s, 'kind', None) for s in stored]}"
+    are the suggestions asked for (the first `top`, or those below minimum), recomputed by the oracle. Where
+    Odoo suggests nothing to order (forecast covers every rule, or no vendor price), the right answer proposes
+    nothing and says so."""
     oracle = env.oracle("replenishment_risk", {"warehouse": p.get("warehouse")} if p.get("warehouse") else {})
     rows = list((oracle.data or {}).get("at_risk") or [])
     if p.get("critical"):
         rows = [x for x in rows if x.get("below_min")]
     rows = rows[:int(p["top"])] if p.get("top") else rows
     want = {m.group(1) for x in rows if x.get("cheapest") and (m := re.match(r"^\[([^\]]+)\]", str(x["product"])))}
+    if not want:
+        if r.proposals:
+            return f"proposed {[x['id'] for x in r.proposals]} although Odoo suggests nothing to order here"
+        return None if NOTHING_TO_DO.search(r.answer) else "expected an answer saying nothing needs ordering"
+    if not r.proposals:
+        return "no proposal made (expected RFQs from the replenishment suggestions)"
+    service = getattr(env.runtime, "proposals", None)
+    stored = [service.get(x["id"]) for x in r.proposals] if service is not None else []
+    if any(s is None or s.kind != "create_rfq" for s in stored):
+        return f"expected create_rfq proposals, got {[getattr(s, 'kind', None) for s in stored]}"
     got = {str(ln.get("product")) for s in stored for ln in (s.args.get("lines") or [])}
     if not got or not got <= want:
         return f"RFQ lines {sorted(got)} are not among the suggestions asked for {sorted(want)}"
@@ -533,6 +539,55 @@ def bulk_rfqs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
 
 
 HELP = re.compile(r"not sure what you|I can answer|I can help with", re.I)
+# "nothing needs replenishment …; nothing proposed", "No purchase requests are waiting", "no first one to chase"
+NOTHING_TO_DO = re.compile(r"\b(?:nothing|none|no)\b[^.]{0,80}\b(?:needs?|need(?:ed)?|to order|to chase|waiting|"
+                           r"proposed|overdue|late|listed|replenish\w*)\b|\bnothing proposed\b", re.I)
+
+
+# -- items whose action has nothing to act on in this Odoo (`nothing_when:` in the question file) ------------
+def _late_receipts_none(env: EvalEnv, code: Any) -> str | None:
+    n = env.odoo.search_count("stock.picking", env.fixtures._late_receipt_domain(str(code) if code else None))
+    return None if n else f"no receipt is overdue at {code}: there is nothing to chase"
+
+
+def _requests_none(env: EvalEnv, _: Any) -> str | None:
+    service = getattr(env.runtime, "proposals", None)
+    waiting = [x for x in service.list(state="pending", limit=500) if x.kind == "request_purchase"] \
+        if service is not None else []
+    return None if waiting else "no purchase request is waiting: there is nothing to turn into RFQs"
+
+
+def _companies_differ(env: EvalEnv, codes: Any) -> str | None:
+    rows = {str(w["code"]): (w.get("company_id") or [None])[0] for w in env.fixtures.warehouses()}
+    found = {rows.get(str(c)) for c in codes or []}
+    return f"{' and '.join(map(str, codes))} belong to different companies: Odoo moves no stock between them" \
+        if len(found) > 1 else None
+
+
+NOTHING_WHEN = {"late_receipts": _late_receipts_none, "requests_waiting": _requests_none,
+                "different_companies": _companies_differ}
+NOTHING_ANSWER = {"late_receipts": NOTHING_TO_DO, "requests_waiting": NOTHING_TO_DO,
+                  "different_companies": re.compile(r"\bcompan(?:y|ies)\b", re.I)}
+
+
+def nothing_to_do(env: EvalEnv, item: dict[str, Any]) -> tuple[str, str] | None:
+    """(condition, why) when the item's `nothing_when` holds in this Odoo now (computed from Odoo or the eval's
+    own proposal store at the time the item runs): the right answer then proposes nothing and says why."""
+    for name, arg in (item.get("nothing_when") or {}).items():
+        why = NOTHING_WHEN[name](env, env.fixtures.fill_any(arg))
+        if why:
+            return name, why
+    return None
+
+
+@checker
+def nothing_proposed(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
+    """Nothing to act on (see nothing_to_do): no proposal, and the answer says so."""
+    if r.proposals:
+        return f"proposed {[x['id'] for x in r.proposals]} although {p['why']}"
+    if not NOTHING_ANSWER[p["condition"]].search(r.answer):
+        return f"the answer does not say that {p['why']}"
+    return None
 
 
 @checker

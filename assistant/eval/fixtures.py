@@ -8,7 +8,8 @@ Syntax: `{name}`, `{name:selector}`, `{name:selector|transform|…}`. Selectors 
 property the question needs:
 
 - warehouses: `w1`…`w9` (by id; wraps round when Odoo has fewer, so a one-warehouse Odoo still runs the
-  item), `zero` (most products at zero stock), `late` (most overdue receipts), `open` (most open receipts);
+  item), `w2+v8` (the same among the warehouses of companies vendor v8's price for {vendor_product:v8} is set
+  up for: an RFQ item must not send a vendor's price to a company it does not belong to), `zero` (most products at zero stock), `late` (most overdue receipts), `open` (most open receipts);
   placeholders `warehouse_code`, `warehouse_name`, `warehouse_city` (the warehouse address' city, else the
   name's first word), `warehouse` (= name).
 - vendors: `v1`…`v9` (by number of confirmed POs, wraps round), `late` (most late open POs), `match`
@@ -146,7 +147,8 @@ class Fixtures:
     # -- warehouses ----------------------------------------------------------------------------
     def warehouses(self) -> list[dict[str, Any]]:
         def load() -> list[dict[str, Any]]:
-            rows = self.odoo.search_read("stock.warehouse", [], ["name", "code", "partner_id"], order="id")
+            rows = self.odoo.search_read("stock.warehouse", [], ["name", "code", "partner_id", "company_id"],
+                                         order="id")
             if not rows:
                 raise LookupError("Odoo has no warehouse")
             pids = [r["partner_id"][0] for r in rows if r.get("partner_id")]
@@ -164,6 +166,9 @@ class Fixtures:
         """A warehouse by selector; a plain code (old files) is accepted too."""
         sel = sel or "w1"
         rows = self.warehouses()
+        if m := re.fullmatch(r"w(\d)\+(v\d+|[a-z]+\d?)", sel):
+            rows = self._buying_warehouses(m.group(2))  # only where that vendor's price for its product applies
+            sel = f"w{m.group(1)}"
         if m := re.fullmatch(r"w(\d)", sel):
             return rows[(int(m.group(1)) - 1) % len(rows)]
         if sel in ("zero", "late", "open"):
@@ -180,6 +185,31 @@ class Fixtures:
             if str(r["code"]).lower() == sel.lower():
                 return r
         raise LookupError(f"no warehouse {sel}")
+
+    def _buying_warehouses(self, vendor_sel: str) -> list[dict[str, Any]]:
+        """Warehouses an RFQ of {vendor_product:<vendor_sel>} from that vendor may go to: those of a company the
+        vendor's price rows for the product are set up for (a row without a company is for all). On an Odoo
+        with two companies a price may belong to one company only, and Odoo does not apply it to the other's
+        purchases: "order 50 X from V for <the other company's warehouse>" has no price to propose."""
+        def load() -> list[dict[str, Any]]:
+            vendor, code = self.vendor(vendor_sel), self.get("vendor_product", vendor_sel)
+            prices = self.odoo.search_read("product.supplierinfo", [("partner_id.name", "=", vendor)],
+                                           ["product_tmpl_id", "product_id", "company_id"], limit=500)
+            product = self.odoo.search_read("product.product", [("default_code", "=", code)],
+                                            ["id", "product_tmpl_id"], limit=1)
+            if product:
+                tmpl, pid = product[0]["product_tmpl_id"][0], product[0]["id"]
+                prices = [r for r in prices if r["product_tmpl_id"] and r["product_tmpl_id"][0] == tmpl
+                          and (not r.get("product_id") or r["product_id"][0] == pid)] or prices
+            companies = {(r.get("company_id") or [None])[0] for r in prices}
+            rows = self.warehouses()
+            if None in companies or not companies:
+                return rows
+            fits = [r for r in rows if (r.get("company_id") or [None])[0] in companies]
+            if not fits:
+                raise LookupError(f"no warehouse of a company {vendor}'s prices are set up for")
+            return fits
+        return self.memo(f"buying-wh:{vendor_sel}", load)  # type: ignore[no-any-return]
 
     def warehouse_id(self, code: str) -> int:
         for r in self.warehouses():

@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from assistant.agent import TurnResult
-from assistant.eval.checkers import CHECKERS, HALF, PROPOSAL_TOOLS, EvalEnv
+from assistant.eval.checkers import CHECKERS, HALF, PROPOSAL_TOOLS, EvalEnv, nothing_to_do
 from assistant.eval.fixtures import Fixtures
 
 HERE = Path(__file__).resolve().parent
@@ -206,6 +206,15 @@ def _one(env: EvalEnv, assistant: Any, runtime: Any, q: dict[str, Any], threads:
     except (LookupError, KeyError, ValueError) as exc:
         return Outcome(q["id"], q["category"], str(q["ask"]), False, f"fixture: {exc}", 0.0, 0, [],
                        verdict="skipped" if isinstance(exc, LookupError) else "wrong", expect=expect)
+    try:
+        nothing = nothing_to_do(env, q)
+    except (LookupError, KeyError) as exc:
+        return Outcome(q["id"], q["category"], text, False, f"fixture: {exc}", 0.0, 0, [],
+                       verdict="skipped" if isinstance(exc, LookupError) else "wrong", expect=expect)
+    if nothing is not None:  # this Odoo has nothing for the action to act on: the right answer says so
+        q = {**q, "tool": None, "check": "nothing_proposed"}
+        params = {**params, "condition": nothing[0], "why": nothing[1]}
+        expect = "answer"
     user = eval_user(runtime.directory, str(q.get("user", "admin")))
     if user is None:
         return Outcome(q["id"], q["category"], text, False, f"no user for '{q.get('user')}' in the users file",

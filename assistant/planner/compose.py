@@ -72,10 +72,21 @@ def help_text() -> str:
     return (PROMPTS / "help.md").read_text(encoding="utf-8").strip()
 
 
+def bare_help() -> str:
+    """The help text when no Odoo names are at hand: examples needing one are left out, never shown as
+    '{product}' or an empty placeholder."""
+    import re
+
+    from assistant.planner.route import fill_examples
+
+    text = help_text()
+    return fill_examples(text, dict.fromkeys(re.findall(r"\{(\w+)\}", text)))
+
+
 def direct_reply(plan: Plan) -> str:
     """Answers that need no tool: help, refusals, questions back."""
     if plan.intent == "help":
-        body = plan.reply if plan.reply and plan.reply != "help" else help_text()
+        body = plan.reply if plan.reply and plan.reply != "help" else bare_help()
     elif plan.intent == "refuse":
         body = _refusals()[plan.reply or "forbidden"]
     elif plan.intent == "bad_quantity":
@@ -85,7 +96,7 @@ def direct_reply(plan: Plan) -> str:
     elif plan.intent == "thanks":
         body = plan.reply or "You're welcome."
     elif plan.intent == "unknown":
-        body = plan.reply if plan.reply and plan.reply != "unknown" else _refusals()["unknown"] + "\n\n" + help_text()
+        body = plan.reply if plan.reply and plan.reply != "unknown" else _refusals()["unknown"] + "\n\n" + bare_help()
     else:
         body = plan.reply or _refusals()["unknown"]
     return f"{body}\n\n{FOOTER}"

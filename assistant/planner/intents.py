@@ -249,8 +249,10 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                 return ask
             if verb == CANCEL_WORDS and _has(low, "rfq", "rfqs", "po", "pos", "order", "purchase order", "quote"):
                 # "cancel the draft RFQ for <vendor>": never read as a request to create one
+                vendor = lex.example_vendor()
                 return Plan("clarify", reply="Which RFQ or purchase order should I cancel? Give its reference "
-                                             "(ask 'open RFQs for <vendor>' to see them).",
+                                             + (f"(ask 'open RFQs for {vendor}' to see them)." if vendor else
+                                                "(ask 'open RFQs' to see them)."),
                             pending={"kind": "slot", "slot": "reference", "intent": tool, "text": raw})
             continue
         slots = {"reference": ref}
@@ -302,7 +304,12 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                              "how often (?:is|are|do|does)")) and not ents.get("reference"):
         return Plan("supplier_scorecard", "supplier_scorecard", {"supplier": supplier,
                                                                  "months": months_asked(low, today)}, sure=True)
-    supplier_words = _has(low, "scorecard", "otif", "kpis?", "performance", "performing", "doing", "reliable",
+    if not supplier and not ents.get("reference") and not ents.get("product") and _RANKING.search(low) \
+            and not re.match(r"(?:please |ok |yes )?(?:order|buy|purchase|raise|create|draft|turn|send)\b", low):
+        # "which vendor is most reliable?": the vendors ranked (least risky first), not one vendor's scorecard
+        return Plan("supplier_risk", "supplier_risk", {"warehouse": ents.get("warehouse")} if ents.get("warehouse")
+                    else {})
+    supplier_words = _has(low, "scorecard", "otif", "kpis?", "performance", "perform(?:ed|s|ing)?", "doing", "reliable",
                           "reliability", "spend", "spent", "summar(?:y|ise|ize|ies)", "brief", "messages?",
                           "emails?", "communications?", "telling", "compare", "versus", "vs")
     if not supplier and supplier_words and not ents.get("product") and not ents.get("reference"):
@@ -407,7 +414,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                                                        "running late", "any late", "overdue on"):
         return Plan("open_purchase_orders", "open_purchase_orders", {"supplier": supplier, "warehouse":
                                                                      ents.get("warehouse"), "late_only": True})
-    if supplier and _has(low, "scorecard", "otif", "on[- ]time", "in[- ]full", "performance", "performing",
+    if supplier and _has(low, "scorecard", "otif", "on[- ]time", "in[- ]full", "performance", "perform(?:ed|s|ing)?",
                          "reliable", "reliability", "lead times?", "defects?", "returns?", "rating", "kpis?",
                          "doing", "done", "how has", "how have", "track record"):
         return Plan("supplier_scorecard", "supplier_scorecard",
@@ -439,7 +446,8 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "(?:pos?|orders?|purchase orders?) (?:that are |which are |are |is )?(?:still )?(?:open|outstanding)",
             "late orders?", "overdue orders?", "overdue pos?", "orders? (?:from|with|for)", "suppliers? (?:are )?late",
             "late suppliers?", "who is late", "which vendors? (?:are )?late",
-            "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)"):
+            "outstanding pos?", "outstanding orders?", "pos? (?:from|with|for)", "purchase orders? (?:from|with|for)",
+            "(?:orders?|pos?|purchase orders?) (?:are |is |that are )?still open"):
         if place:
             return _place_back(place, lex, "open_purchase_orders", raw)
         if not supplier and not ents.get("warehouse") and (name := supplier_phrase(raw)) and name[0].isupper():
@@ -477,7 +485,9 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             and any(k in ents for k in ("warehouse", "supplier", "product", "reference")):
         return Plan("clarify", reply=("I don't repeat a proposal unless you ask for it. If you want another one, "
                                       f"say it in full, e.g. '{_example_order(lex)}'; for a figure, ask the "
-                                      "question, e.g. 'stock of <product> at <warehouse>'."))
+                                      "question" + (f", e.g. 'stock of {lex.example_product()} at "
+                                                    f"{lex.example_warehouse()}'." if lex.example_product()
+                                                    and lex.example_warehouse() else ".")))
     phrase = product_phrase(raw, lex)
     stock_words = _has(low, "stock", "on hand", "how many", "how much", "inventory", "do we have")
     if phrase and (stock_words or len(low.split()) <= 6):
@@ -931,8 +941,9 @@ def _order_suggestions(raw: str, low: str, ents: dict[str, Any], last: dict[str,
         shown = next((list(f.get("suggestions") or []) for f in reversed(last.get("history") or [])
                       if f.get("suggestions")), [])
     critical = _has(low, "critical", "urgent", "below (?:the )?min(?:imum)?")
-    if not shown and not critical and not ents.get("warehouse"):
-        return None  # nothing suggested in this thread: an ordinary order request
+    if not shown and not critical and not ents.get("warehouse") and last.get("tool") != "replenishment_risk":
+        return None  # nothing suggested in this thread: an ordinary order request (after a replenishment answer
+        # that suggested nothing, "order the top 3" still goes to the suggestions, which say there is none)
     slots: dict[str, Any] = {"vendor": "most_reliable" if _has(low, "most reliable", "reliable", "on time")
                              else "cheapest" if _has(low, "cheapest", "lowest price", "cheaper") else "best"}
     wh = ents.get("warehouse")
@@ -989,15 +1000,15 @@ def _rfq(raw: str, low: str, ents: dict[str, Any], lex: Lexicon, last: dict[str,
 
 def _example_order(lex: Lexicon) -> str:
     """An order sentence built from this Odoo's own names (help texts never name a demo business)."""
-    product = next((str(p["code"]) for p in lex.products if p.get("code")), None) or \
-        (str(lex.products[0]["name"]) if lex.products else "<product code>")
-    vendor = str(lex.suppliers[0]["name"]) if lex.suppliers else "<vendor>"
-    wh = f" for {lex.warehouses[0]['code']}" if lex.warehouses else ""
+    product = lex.example_product() or "a product code"
+    vendor = lex.example_vendor() or "a vendor"
+    wh = f" for {lex.example_warehouse()}" if lex.warehouses else ""
     return f"order 200 {product} from {vendor}{wh}"
 
 
 def _example_receipt(lex: Lexicon) -> str:
-    return f"{lex.warehouses[0]['code']}/IN/00012" if lex.warehouses else "WH/IN/00012"
+    """A receipt reference in this Odoo's numbering (its incoming operation's sequence)."""
+    return lex.example_receipt() or (f"{lex.warehouses[0]['code']}/IN/00012" if lex.warehouses else "WH/IN/00012")
 
 
 def local_today(tz: str, now: datetime | None = None) -> date:
@@ -1060,6 +1071,15 @@ def suppliers_in(text: str, lex: Lexicon) -> list[str]:
 
 _PERIOD_START = {"this", "next", "previous", "current", "today", "tomorrow", "yesterday", "ytd", "mtd", "year", "month",
                  "week", "quarter", "q1", "q2", "q3", "q4", "now", "all", "every", "each", *MONTHS}
+# a question for the vendors' ranking by reliability, not one vendor's figures
+_RANKING = re.compile(r"\b(?:which|who|what)\b.{0,40}\b(?:most|least|more|less)\s+(?:reliable|dependable|risky|"
+                      r"trustworthy)\b|\b(?:most|least)\s+(?:reliable|dependable|risky)\s+(?:vendors?|suppliers?)\b|"
+                      r"\b(?:best|worst)[- ](?:performing|delivering)\s+(?:vendors?|suppliers?)\b|"
+                      r"\brank\w*\s+(?:our\s+|the\s+)?(?:vendors?|suppliers?)\s+by\s+(?:reliability|on[- ]time)")
+# words after "with", "for", "from" … that name a period or point back, never a vendor ("spend the most with this year")
+_NOT_A_NAME = {"the", "last", "past", "over", "since", "months", "this", "that", "these", "those", "next", "year",
+               "years", "quarter", "month", "week", "weeks", "today", "yesterday", "our", "us", "them", "it", "all",
+               "each", "every", "any", "which", "whom", "who", "what"}
 
 
 def supplier_phrase(raw: str) -> str | None:
@@ -1074,5 +1094,6 @@ def supplier_phrase(raw: str) -> str | None:
     words = [w for w in m.group(1).split() if norm(w) not in {"the", "last", "past", "over", "since", "months"}]
     if words and norm(words[0]) in _PERIOD_START:
         return None  # "with this year", "for next week": a period, not a vendor
+    words = [w for w in m.group(1).split() if norm(w) not in _NOT_A_NAME]
     phrase = " ".join(words).strip(" ?.!,")
     return phrase if len(phrase) >= 3 and not re.fullmatch(r"\d+", phrase) else None

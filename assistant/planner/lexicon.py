@@ -87,6 +87,41 @@ class Lexicon:
 
         return po_names(number, self.po_formats or None)
 
+    # -- examples for help texts and questions back, from this Odoo's own records (never a demo business; a
+    # placeholder such as "<PO>" would vanish in a web page or Slack message, so a missing example is omitted) --
+    def example_product(self) -> str | None:
+        """A product code people can type here (the first coded purchasable product), else a product name."""
+        coded = next((str(p["code"]) for p in self.products if p.get("code")), None)
+        return coded or (str(self.products[0]["name"]) if self.products else None)
+
+    def example_vendor(self, n: int = 0) -> str | None:
+        return str(self.suppliers[min(n, len(self.suppliers) - 1)]["name"]) if self.suppliers else None
+
+    def example_warehouse(self) -> str | None:
+        return str(self.warehouses[0]["code"]) if self.warehouses else None
+
+    def _example_ref(self, formats: list[Any], number: int) -> str | None:
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        try:
+            year = datetime.now(ZoneInfo(self.tz)).year
+        except Exception:  # noqa: BLE001 - an unknown zone name: UTC's year
+            year = datetime.now().year
+        for f in formats:
+            refs = f.expand(number, (year,))
+            if refs:
+                return str(refs[0])
+        return None
+
+    def example_po(self) -> str | None:
+        """A PO reference in this Odoo's numbering ('P00012', 'PO/2026/00012'); None when it was not read."""
+        return self._example_ref(self.po_formats, 12)
+
+    def example_receipt(self) -> str | None:
+        """A receipt reference in this Odoo's numbering ('WH/IN/00012'); None when it was not read."""
+        return self._example_ref(self.receipt_formats, 12)
+
     def uses_default_po_numbering(self) -> bool:
         """Odoo's default 'P' + digits (or numbering not read): a bare 'P01636' is a PO reference."""
         return not self.po_formats or any(str(f.prefix).upper() == "P" for f in self.po_formats)

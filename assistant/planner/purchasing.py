@@ -175,9 +175,10 @@ def purchasing_rule(raw: str, low: str, ents: dict[str, Any], lex: Lexicon,
         if problem:
             return Plan("clarify", reply=problem)
         if not product or not qty:
-            return Plan("clarify", reply="Which product and how many? e.g. 'we need 100 <product code> at "
-                                         f"{lex.warehouses[0]['code'] if lex.warehouses else '<warehouse>'}, please "
-                                         "raise a purchase request'.")
+            example = lex.example_product()
+            at = f" at {lex.example_warehouse()}" if lex.example_warehouse() else ""
+            return Plan("clarify", reply="Which product and how many?" + (
+                f" e.g. 'we need 100 {example}{at}, please raise a purchase request'." if example else ""))
         slots = {"product": product, "quantity": qty, "warehouse": ents.get("warehouse"),
                  "needed_by": _needed_by(raw, lex), "reason": _reason(raw) or None}
         return Plan("request_purchase", "request_purchase", {k: v for k, v in slots.items() if v is not None})

@@ -472,23 +472,46 @@ def _pick_candidate(reply: str, low: str, pending: dict[str, Any]) -> Plan | Non
 
 # -- what it can answer, with this Odoo's own names -------------------------------------------------
 def help_for(lex: Lexicon) -> str:
-    """The help text with examples built from the connected Odoo (its warehouses, codes and vendors)."""
+    """The help text with examples built from the connected Odoo (its warehouses, codes, vendors and reference
+    numbering). An example this Odoo gives nothing for is left out, never shown as an empty placeholder."""
     from assistant.planner.compose import help_text
 
-    wh = lex.warehouses[0] if lex.warehouses else {"name": "your warehouse", "code": "WH"}
+    wh = lex.warehouses[0] if lex.warehouses else None
     wh2 = lex.warehouses[1] if len(lex.warehouses) > 1 else wh
-    product = next((p for p in lex.products if p.get("code")), None) or (lex.products[0] if lex.products else None)
-    pcode = str((product or {}).get("code") or (product or {}).get("name") or "a product code")
-    vendor = str(lex.suppliers[0]["name"]) if lex.suppliers else "a vendor"
-    vendor2 = str(lex.suppliers[1]["name"]) if len(lex.suppliers) > 1 else vendor
-    category = str(lex.categories[0]["name"]) if lex.categories else "a category"
-    values = {"warehouse": str(wh["name"]), "code": str(wh["code"]), "warehouse2": str(wh2["name"]),
-              "code2": str(wh2["code"]), "product": pcode, "vendor": vendor, "vendor2": vendor2,
-              "category": category, "warehouses": ", ".join(f"{w['name']} ({w['code']})" for w in lex.warehouses)}
-    text = help_text()
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
-    return text
+    category = str(lex.categories[0]["name"]) if lex.categories else None
+    values: dict[str, str | None] = {
+              "warehouse": str(wh["name"]) if wh else None, "code": str(wh["code"]) if wh else None,
+              "warehouse2": str(wh2["name"]) if wh2 else None, "code2": str(wh2["code"]) if wh2 else None,
+              "product": lex.example_product(), "vendor": lex.example_vendor(0), "vendor2": lex.example_vendor(1),
+              "category": category, "po": lex.example_po(), "receipt": lex.example_receipt(),
+              "warehouses": ", ".join(f"{w['name']} ({w['code']})" for w in lex.warehouses) or None}
+    return fill_examples(help_text(), values)
+
+
+def fill_examples(text: str, values: dict[str, str | None]) -> str:
+    """Fill {name} examples. A quoted example naming a value this Odoo has none of is left out, a line left with
+    no example is dropped, and a plain sentence naming such a value is dropped."""
+    def missing(piece: str) -> bool:
+        return any(values.get(n) is None for n in re.findall(r"\{(\w+)\}", piece) if n in values)
+
+    out: list[str] = []
+    for line in text.splitlines():
+        m = re.match(r'^(- [^"]*?: )(".*)$', line)
+        if m:
+            examples = re.findall(r'"[^"]*"', m.group(2))
+            sep = " / " if " / " in m.group(2) else ", "
+            kept = [e for e in examples if not missing(e)]
+            if not kept:
+                continue
+            line = m.group(1) + sep.join(kept)
+        else:
+            line = " ".join(x for x in re.split(r"(?<=\.)\s+", line) if not missing(x))
+        for key, value in values.items():
+            if value is not None:
+                line = line.replace("{" + key + "}", value)
+        if line.strip():
+            out.append(line)
+    return "\n".join(out)
 
 
 def not_understood(lex: Lexicon) -> str:

@@ -418,3 +418,23 @@ def test_racing_duplicate_creates_store_one_proposal(service: ProposalService, d
         t.join()
     assert len(ids) == 4 and len(set(ids)) == 1
     assert len(service.list(state="pending")) == 1
+
+
+def test_a_reminder_that_emails_the_vendor_is_not_a_duplicate_of_a_pending_note(store: StateStore,
+                                                                                service: ProposalService,
+                                                                                directory: Directory) -> None:
+    """qa-25: "chase P… and email the supplier" after a note-only reminder on the same PO is pending must
+    give a proposal that e-mails the vendor, not the pending note (the e-mail request would be lost)."""
+    from tools.actions.common import propose
+
+    ctx = ctx_for(directory, "ava.buyer", store)
+    kw: dict[str, Any] = {"summary": "remind P00078", "before_after": {}, "evidence": {},
+                          "odoo_ref": "purchase.order,78", "show_amount": False}
+    note = propose(ctx, "remind_supplier", args={"po_id": 78, "message": "any news?", "notify_vendor": False}, **kw)
+    mail = propose(ctx, "remind_supplier", args={"po_id": 78, "message": "any news?", "notify_vendor": True}, **kw)
+    assert mail.proposal_ids != note.proposal_ids and not mail.data.get("duplicate")
+    assert service.get(mail.proposal_ids[0]).args["notify_vendor"] is True  # type: ignore[union-attr]
+    # the pending e-mail reminder does cover a later note-only or e-mail request on that PO
+    again = propose(ctx, "remind_supplier", args={"po_id": 78, "message": "where is it?", "notify_vendor": True}, **kw)
+    assert again.proposal_ids == mail.proposal_ids and again.data["duplicate"] is True  # the one that covers it
+    assert len(service.list(state="pending")) == 2

@@ -30,3 +30,30 @@ def test_posted_bills_and_their_payment_state_are_said(request: pytest.FixtureRe
     shown = {b["ref"]: b for b in res.data["bills"]}
     assert shown[bill["name"]]["payment"] == WORDS[bill["payment_state"]]
     assert "_" not in str(shown[bill["name"]]["payment"])
+
+
+@pytest.mark.parametrize("client", ["odoo", "odoo_hollander"])
+def test_receipt_and_billing_status_are_odoos_own_labels(request: pytest.FixtureRequest, client: str) -> None:
+    """Odoo's form shows "Receipt Status: Not Received" and "Billing Status: Nothing to Bill"; the answer said the
+    codes ("receipt pending, billing no") and "receipt n/a" (seen on a real Odoo 18 demo)."""
+    odoo: Any = request.getfixturevalue(client)
+    fields = odoo.call("purchase.order", "fields_get", [["receipt_status", "invoice_status"]],
+                       {"attributes": ["selection"]})
+    labels = {f: dict(fields[f]["selection"]) for f in ("receipt_status", "invoice_status")}
+    seen: set[tuple[str, str]] = set()
+    for po in odoo.search_read("purchase.order", [("state", "in", ["draft", "purchase", "done"])],
+                               ["name", "receipt_status", "invoice_status"], limit=300, order="id desc"):
+        key = (str(po["receipt_status"]), str(po["invoice_status"]))
+        if key in seen or len(seen) >= 4:
+            continue
+        seen.add(key)
+        res = run_tool(ToolContext(user=Identity(username="admin", role="admin"), odoo=odoo),
+                       "purchase_order_status", {"reference": po["name"]})
+        assert res.ok, res.error
+        head = res.text.split(";")[0] + ";" + res.text.split(";")[1] if ";" in res.text else res.text
+        receipt = f"receipt: {labels['receipt_status'][po['receipt_status']]}" if po["receipt_status"] \
+            else "no receipt"
+        billing = f"billing: {labels['invoice_status'][po['invoice_status']]}"
+        assert receipt in head and billing in head, res.text
+        assert "n/a" not in head and f"billing {po['invoice_status']}" not in head
+    assert len(seen) >= 2

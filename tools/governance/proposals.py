@@ -56,6 +56,9 @@ Listener = Callable[[str, "Proposal"], None]
 #: create_rfq's odoo_ref is the vendor, where several RFQs are normal: only identical arguments dedupe.
 TARGET_UNIQUE_KINDS = frozenset({"confirm_purchase_order", "approve_purchase_order", "cancel_purchase_order",
                                  "remind_supplier", "reschedule_receipt"})
+# arguments that make a proposal do more than another of its kind on the same record: a pending one without
+# the flag does not stand in for a request with it (a note-only reminder is no answer to "and e-mail the vendor")
+WIDER_FLAGS: dict[str, tuple[str, ...]] = {"remind_supplier": ("notify_vendor",)}
 
 
 def args_hash(args_json: str) -> str:
@@ -350,7 +353,7 @@ class ProposalService:
                 why = f"nobody in the users file may approve it (rule {rule.name} needs {roles})"
             raise ToolError(f"Cannot propose {kind}: {why}. Nothing proposed.", code="no_approver")
         args_json = canonical_json(dict(args))
-        existing = self._pending_duplicate(kind, args_hash(args_json), odoo_ref)
+        existing = self._pending_duplicate(kind, args_hash(args_json), odoo_ref, args=args)
         if existing is not None:
             return existing
         now = self.clock()
@@ -372,7 +375,7 @@ class ProposalService:
                 # BEGIN IMMEDIATE already does) so two racing requests cannot both pass the check
                 s.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
                           {"k": int(hashlib.sha256(f"{kind}|{odoo_ref}".encode()).hexdigest()[:15], 16)})
-            dup = self._pending_duplicate(kind, row.args_sha256, odoo_ref, s)
+            dup = self._pending_duplicate(kind, row.args_sha256, odoo_ref, s, args=args)
             if dup is not None:
                 return dup
             row.chain_head = self._link(s, pid, f"{row.seal_kid}:{row.seal}", ts=now, event="created",
@@ -533,22 +536,32 @@ class ProposalService:
                                                f"({alert.ts:%Y-%m-%d %H:%M} UTC): " + "; ".join(pay.get("problems") or []))
         return bad
 
-    def _pending_duplicate(self, kind: str, sha: str, odoo_ref: str | None, session: Any = None
-                           ) -> Proposal | None:
+    def _pending_duplicate(self, kind: str, sha: str, odoo_ref: str | None, session: Any = None, *,
+                           args: Mapping[str, Any] | None = None) -> Proposal | None:
         """The live pending proposal for the same action (same kind and arguments, or same kind and
-        target record for TARGET_UNIQUE_KINDS), marked `duplicate_of_request`; None when there is none."""
+        target record for TARGET_UNIQUE_KINDS), marked `duplicate_of_request`; None when there is none.
+        A pending one on the same record that lacks a flag of WIDER_FLAGS the request sets (a note-only
+        reminder when the vendor is to be e-mailed) is no duplicate: it would not do what was asked."""
         same = ProposalRow.args_sha256 == sha
         if odoo_ref and kind in TARGET_UNIQUE_KINDS:
             same = sa.or_(same, ProposalRow.odoo_ref == odoo_ref)
         q = (sa.select(ProposalRow).where(ProposalRow.kind == kind, ProposalRow.state == "pending",
                                           ProposalRow.expires_at > self.clock(), same)
-             .order_by(ProposalRow.created_at).limit(1))
+             .order_by(ProposalRow.created_at).limit(20))
+        wanted = [f for f in WIDER_FLAGS.get(kind, ()) if args and args.get(f)]
+
+        def covers(row: ProposalRow) -> bool:
+            if row.args_sha256 == sha or not wanted:
+                return True
+            have = json.loads(row.args_json or "{}")
+            return all(have.get(f) for f in wanted)
+
         if session is not None:
-            row = session.scalars(q).first()
+            row = next((r for r in session.scalars(q).all() if covers(r)), None)
             found = Proposal.from_row(row) if row else None
         else:
             with self.store.read() as s:
-                row = s.scalars(q).first()
+                row = next((r for r in s.scalars(q).all() if covers(r)), None)
                 found = Proposal.from_row(row) if row else None
         if found is not None:
             found.duplicate_of_request = True

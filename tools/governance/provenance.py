@@ -24,8 +24,10 @@ KIND_VERBS: dict[str, tuple[str, ...]] = {
     "reschedule_receipt": ("reschedule", "postpone", "push back", "push out", "push", "delay", "move",
                            "shift", "bring forward", "pull in", "change the date", "change the delivery date"),
     "confirm_purchase_order": ("confirm", "place", "approve", "turn into a po", "convert"),
-    # Odoo's second step ('to approve' -> purchase): the person's "approve P0…" is their request
-    "approve_purchase_order": ("approve", "sign off", "sign-off", "give the go-ahead"),
+    # Odoo's second step of a two-step approval ('to approve' -> purchase): "approve P00042 in Odoo" is the
+    # person's own request
+    "approve_purchase_order": ("approve", "sign off", "sign-off", "give the go-ahead", "give the second approval",
+                               "validate"),
     "cancel_purchase_order": ("cancel", "void", "call off", "kill", "drop"),
     "create_rfq": ("order", "reorder", "re-order", "buy", "purchase", "restock", "replenish", "create an rfq",
                    "create a rfq", "raise an rfq", "draft an rfq", "make an rfq", "new rfq", "rfq for",
