@@ -1047,3 +1047,7 @@ def warm_caches(odoo: OdooClient) -> None:
         load(odoo)
     for model in ("product.product", "purchase.order", "stock.warehouse.orderpoint"):
         model_fields(odoo, model)
+    from tools.odoo.labels import STATE_FIELDS, selection_labels  # labels.py imports this module
+
+    for model, field in STATE_FIELDS:  # Odoo's own words for states ("Ready", "To Approve"), read once
+        selection_labels(odoo, model, field)
