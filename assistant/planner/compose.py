@@ -116,7 +116,7 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
         if name == "supplier_risk" and (result.data or {}).get("order") == "most_reliable":
             intro = "Vendor reliability computed from Odoo (most reliable first):"
         if name == "three_way_match_exceptions" and (result.data or {}).get("verdict"):
-            intro = "Three-way match (order, receipts and bill) checked in Odoo:"
+            intro = ""  # the answer itself comes first: yes or no, then why
         if (result.data or {}).get("duplicate") is True and name in PROPOSAL_TOOLS:
             intro = "Nothing new was proposed: the same action on this record is already waiting for approval."
         text = for_people(result.text) or "(no rows)"

@@ -220,7 +220,7 @@ def _one_document(ctx: ToolContext, ref: str) -> ToolResult:
     total = sum(float(r["diff_amount"]) for r in rows if not r["unconverted"])
     text = (f"No: {label} does not pass the three-way match: {len(rows)} of its {len(lines)} bill line(s){on} are "
             f"outside the policy ({rules}); {money(total, cur)} billed above the order/receipts. "
-            + "; ".join(reasons) + ("; …" if len(rows) > 5 else "") + ".")
+            + "; ".join(reasons) + (f"; and {len(rows) - 5} more (listed below)." if len(rows) > 5 else "."))
     return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)
 
 
