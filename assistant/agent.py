@@ -682,23 +682,37 @@ def _turn_tables(turn: _Turn) -> list[dict[str, Any]]:
 def _tables(result: ToolResult, fmt: Any = None) -> list[dict[str, Any]]:
     """The first list of flat rows in a result, as a table for Rich/web rendering: business headers and
     readable figures (assistant/figures.py), the same renderer as the planner's Markdown tables."""
-    from assistant.figures import Formatter, title_label
+    from assistant.figures import Formatter, column_label, title_label
     from assistant.people_text import tool_label
 
     fmt = fmt or Formatter()
     currency, unit = (result.data or {}).get("currency"), (result.data or {}).get("uom")
+
+    def one(value: list[dict[str, Any]], key: str, title: str) -> dict[str, Any] | None:
+        flat = [{k: v for k, v in row.items() if isinstance(v, str | int | float | bool) or v is None}
+                for row in value[:50]]
+        heads, body = fmt.table(flat, tool=result.tool, section=key, limit=8,
+                                skip={"id", "ids", "untrusted", "citation_id"},
+                                currency=currency if isinstance(currency, str) else None,
+                                unit=unit if isinstance(unit, str) and unit else None)
+        return {"title": title, "columns": heads, "rows": body} if heads else None
+
+    out: list[dict[str, Any]] = []
     for key, value in (result.data or {}).items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            rows = value[:50]
-            flat = [{k: v for k, v in row.items() if isinstance(v, str | int | float | bool) or v is None}
-                    for row in rows]
-            heads, body = fmt.table(flat, tool=result.tool, section=key, limit=8,
-                                    skip={"id", "ids", "untrusted", "citation_id"},
-                                    currency=currency if isinstance(currency, str) else None,
-                                    unit=unit if isinstance(unit, str) and unit else None)
-            if heads:
-                return [{"title": title_label(tool_label(result.tool), key), "columns": heads, "rows": body}]
-    return []
+        if not out and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            if table := one(value, key, title_label(tool_label(result.tool), key)):
+                out.append(table)
+        elif isinstance(value, dict):  # nested reports ({"by_warehouse": {"rows": [...]}}), as the Markdown shows
+            for sub, part in value.items():
+                inner = part.get("rows") if isinstance(part, dict) else None
+                if isinstance(inner, list) and inner and all(isinstance(v, dict) for v in inner):
+                    head, tail = column_label(key), column_label(sub)
+                    label = f"{head} {tail[:1].lower() + tail[1:]}"
+                    if isinstance(part.get("spread_pct"), int | float):
+                        label += f" (spread {part['spread_pct']:.1f} %)"
+                    if table := one(inner, sub, label):
+                        out.append(table)
+    return out
 
 
 def history_focus(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:

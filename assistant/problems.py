@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tools.odoo.errors import OdooAccessError, OdooSetupError, OdooUnavailable
+from tools.odoo.errors import OdooAccessError, OdooSetupError, OdooUnavailable, access_detail
 
 API_KEY_HINT = "ODOO_API_KEY (an API key from Odoo: Preferences → Account Security → New API Key)"
 
@@ -57,7 +57,9 @@ def _describe_one(exc: BaseException, settings: Any) -> Problem | None:
         return _setup(exc, settings)
     if isinstance(exc, OdooAccessError):
         who = f" '{settings.odoo_login}'" if settings is not None else ""
-        return Problem("odoo_access", f"Odoo refused access to its user{who}: {_first_line(exc.message)} "
+        what, company = access_detail(exc.message)
+        return Problem("odoo_access", f"Odoo refused access to its user{who} ({what}"
+                                      f"{' of ' + company if company else ''}). "
                                       "Give that user the rights in Odoo (Settings → Users); "
                                       "`quartermaster doctor` lists what each tool needs.")
     name = type(exc).__name__

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from tools.base import Stopwatch, Tool, ToolContext, ToolError, ToolResult
 from tools.governance.policy import MONEY_PATTERN, scrub_money, scrub_money_deep
 from tools.governance.provenance import chat_note
-from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable
+from tools.odoo.errors import OdooAccessError, OdooError, OdooUnavailable, access_detail
 from tools.reads.anomalies import purchase_anomalies
 from tools.reads.bills import vendor_bills
 from tools.reads.communications import supplier_communications
@@ -205,7 +205,7 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any] | None) -> ToolRe
                 companies = scope(ctx.user.odoo_login) if scope is not None else None
                 if companies:
                     with ctx.odoo.scoped_to(companies), ctx.odoo.measure() as stats:
-                        result = _call(ctx, t, parsed)
+                        result = _call(ctx, t, parsed, person_scoped=True)
                 else:
                     with ctx.odoo.measure() as stats:
                         result = _call(ctx, t, parsed)
@@ -258,7 +258,20 @@ def _redact(policy: Any, role: str, result: ToolResult) -> None:
                 c.section = scrub_money(c.section)
 
 
-def _call(ctx: ToolContext, t: Tool, parsed: Any) -> ToolResult:
+def access_sentence(message: str, login: str | None, person_scoped: bool = False) -> str:
+    """Odoo's AccessError as one plain sentence: what could not be read and whom to ask — never Odoo's own
+    wording (its jokes, user ids and technical model names)."""
+    what, company = access_detail(message)
+    if person_scoped or company:
+        where = f" of {company}" if company else ""
+        return (f"Odoo refused access: {what}{where} belong to a company your own Odoo user may not see, so I "
+                "can't show them; ask your Odoo administrator for access to that company if you need it.")
+    who = f"the Odoo user '{login}'" if login else "the Odoo user this assistant logs in as"
+    return (f"Odoo refused access: {who} may not read {what}, so I can't show them; ask your Odoo administrator "
+            "to give that user those rights (Settings → Users).")
+
+
+def _call(ctx: ToolContext, t: Tool, parsed: Any, person_scoped: bool = False) -> ToolResult:
     try:
         return t.func(ctx, parsed)
     except ToolError as exc:
@@ -274,13 +287,9 @@ def _call(ctx: ToolContext, t: Tool, parsed: Any) -> ToolResult:
                           error=f"{text}. Please try again shortly; if it lasts, an administrator can run "
                                 "`quartermaster doctor`.")
     except OdooAccessError as exc:
-        first = next((line.strip() for line in exc.message.splitlines() if line.strip()), "access denied")
         login = getattr(ctx.odoo, "login_name", None)
-        who = f"the Odoo user '{login}'" if login else "the Odoo user Quartermaster logs in as"
         return ToolResult(tool=t.name, ok=False, data={"code": "odoo_access"},
-                          error=f"Odoo refused access: {first.rstrip('.')}. An administrator can give {who} "
-                                "those rights in Odoo (Settings → Users); `quartermaster doctor` lists what each "
-                                "tool needs.")
+                          error=access_sentence(exc.message, login, person_scoped))
     except OdooError as exc:
         return ToolResult(tool=t.name, ok=False, data={"code": "odoo_error"},
                           error=f"Odoo refused the request: {exc.message}")

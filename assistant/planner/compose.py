@@ -126,6 +126,8 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
         intro = INTROS.get(name, f"{tool_label(name)} from Odoo:")  # never a tool name (people read it)
         if name == "supplier_risk" and (result.data or {}).get("order") == "most_reliable":
             intro = "Vendor reliability computed from Odoo (most reliable first):"
+        if name == "three_way_match_exceptions" and (result.data or {}).get("verdict"):
+            intro = ""  # the answer itself comes first: yes or no, then why
         if (result.data or {}).get("duplicate") is True and name in PROPOSAL_TOOLS:
             intro = "Nothing new was proposed: the same action on this record is already waiting for approval."
         text = for_people(result.text) or "(no rows)"

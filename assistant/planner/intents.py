@@ -285,7 +285,12 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
             "billed (?:us )?(?:more|for more)", "(?:bills?|invoices?) (?:that )?(?:are |were )?off",
             "(?:don t|dont|do not|doesn t|doesnt) line up", "(?:bills?|invoices?) (?:vs|versus|against) (?:the )?(?:po|receipts?)") \
             and not _has(low, "polic(?:y|ies)", "tolerances?", "sop", "rules?", "procedure", "process", "allowed",
-                         "threshold", "how much can"):
+                         "threshold", "how much can") \
+            or ((ents.get("reference") or ents.get("bill"))
+                and _has(low, "bills?", "invoices?", "po", "purchase order", "receipts?")
+                and _has(low, "clean", "match(?:es|ing)?", "ok", "okay", "correct", "right", "fine", "agree")):
+        if one := ents.get("reference") or ents.get("bill"):  # one PO or bill: yes/no for it, not every exception
+            return Plan("three_way_match_exceptions", "three_way_match_exceptions", {"reference": one}, sure=True)
         return Plan("three_way_match_exceptions", "three_way_match_exceptions",
                     {"supplier": ents.get("supplier"), "since": since_phrase(raw)})
 

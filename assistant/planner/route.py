@@ -329,6 +329,8 @@ def from_intent(intent: str, text: str, lex: Lexicon, history: list[dict[str, An
                                                          "warehouse": ents.get("warehouse")}, post="stock_gap")
         return Plan(intent, intent, {"warehouse": ents.get("warehouse")})
     if intent == "three_way_match_exceptions":
+        if ents.get("reference"):  # one PO or bill: whether it passes
+            return Plan(intent, intent, {"reference": ents["reference"]})
         return Plan(intent, intent, {"supplier": supplier, "since": since_phrase(text)})
     if intent == "search_documents":
         doc_type = "contract" if re.search(r"\b(contract|agreement|clause|penalt(?:y|ies)|incoterms?|moq)\b", low) \

@@ -291,4 +291,5 @@ def test_an_odoo_user_lacking_rights_gets_a_sentence_not_odoos_essay(sandbox: An
     data = json.loads(out.output)
     assert data["ok"] is False and data["error"] == "odoo_access"
     assert "Odoo refused access" in data["answer"] and "'wes.warehouse'" in data["answer"]
-    assert "quartermaster doctor" in data["answer"] and "Contact your administrator" not in data["answer"]
+    assert "Contact your administrator" not in data["answer"] and "(account.move" not in data["answer"]
+    assert "administrator" in data["answer"] and "Settings" in data["answer"]  # one sentence: what, whom to ask

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from tools.base import ToolError
-from tools.odoo.errors import OdooAccessError, OdooError, OdooMissingError, OdooUnavailable
+from tools.odoo.errors import OdooAccessError, OdooError, OdooMissingError, OdooUnavailable, access_detail
 
 if TYPE_CHECKING:
     from tools.governance.proposals import Proposal
@@ -44,7 +44,8 @@ def explain_refusal(exc: OdooError, login: str, action: str) -> str:
         return (f"Odoo refused to {action}: {who} has no e-mail address. Give it one in Odoo (Settings → "
                 "Users & Companies → Users → Email), then reconcile or approve again.")
     if isinstance(exc, OdooAccessError):
-        first = msg.split(" This operation is allowed")[0].split(" Contact your administrator")[0].strip()
+        what, company = access_detail(exc.message)
+        first = f"on {what}" + (f" of {company}" if company else "")
         return (f"Odoo refused to {action}: {who} lacks the access rights ({first}). Give that user the "
                 "needed group in Odoo (Settings → Users & Companies → Users, e.g. Purchase: User or Administrator).")
     low = msg.lower()

@@ -340,7 +340,7 @@ def three_way_exceptions(ctx: ToolContext, flt: Filters = Filters(), since_days:
     from tools.reads.matching import MatchArgs, exceptions_rows
 
     since = (today(ctx) - _dt.timedelta(days=since_days)).isoformat()
-    rows = exceptions_rows(ctx, MatchArgs(since=since, supplier=None), vendor_id=flt.vendor_id)
+    rows = exceptions_rows(ctx, MatchArgs(since=since, supplier=None, reference=None), vendor_id=flt.vendor_id)
     return [MatchRow(bill=r.get("bill"), po=r.get("po"), vendor=r.get("vendor"), product=r.get("product"),
                      issue=str(r.get("issue")), diff_amount=float(r.get("diff_amount") or 0), date=r.get("date"))
             for r in rows]

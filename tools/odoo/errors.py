@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class OdooError(Exception):
     """Odoo answered with an error. `name` is Odoo's exception class, e.g. odoo.exceptions.UserError."""
@@ -64,3 +66,18 @@ def classify(name: str, message: str) -> OdooError:
     if name.endswith(("UserError", "ValidationError", "RedirectWarning")):
         return OdooValidationError(message, name)
     return OdooError(message, name)
+
+
+_MODEL_LINE = re.compile(r"^\s*-\s*(.+?)\s*\(([\w.]+)\)\s*$", re.M)
+_MODEL_QUOTED = re.compile(r"'([^'\n]+)' \(([\w.]+)\) records")
+_OTHER_COMPANY = re.compile(r"switching to the company:?\s*(.+?)\.?\s*$", re.M | re.I)
+
+
+def access_detail(message: str) -> tuple[str, str | None]:
+    """From Odoo's AccessError text: (what could not be read, in words — "contact records"; the other
+    company it belongs to, when Odoo says so). Never Odoo's own sentences (its jokes, user ids, model names)."""
+    found = [*_MODEL_LINE.finditer(message or ""), *_MODEL_QUOTED.finditer(message or "")]
+    what = ", ".join(dict.fromkeys(m.group(1).strip().lower() + " records" for m in found)) \
+        or "some of the records needed"
+    other = _OTHER_COMPANY.search(message or "")
+    return what, (other.group(1).strip() if other else None)

@@ -877,7 +877,14 @@ def company_info(odoo: OdooClient) -> dict[str, Any]:
         uid = int((odoo.context or {}).get("uid") or 0)
         spec: dict[str, Any] = {"tz": {}, "company_id": {"fields": {"name": {}, "currency_id": {"fields": {"name": {}, "symbol": {}}},
                                                      "partner_id": {"fields": {"tz": {}}}}}}
-        rows = odoo.web_read("res.users", [uid], spec) if uid else []
+        # the connected (integration) user's own company, read outside a person's company scope: that
+        # company's partner is not readable when the scope is another company (Odoo's multi-company rule)
+        unscoped = getattr(odoo, "scoped_to", None)
+        if uid and unscoped is not None:
+            with unscoped(None):
+                rows = odoo.web_read("res.users", [uid], spec)
+        else:
+            rows = odoo.web_read("res.users", [uid], spec) if uid else []
         user = rows[0] if rows else {}
         company = _sub(user, "company_id")
         currency, partner = _sub(company, "currency_id"), _sub(company, "partner_id")

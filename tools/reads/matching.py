@@ -67,6 +67,8 @@ def price_exception(po_price: float, bill_price: float, qty: float, rate: float 
 class MatchArgs(BaseModel):
     since: str | None = Field(None, description="Bills dated on or after (default 90 days ago)")
     supplier: str | None = Field(None, description="Vendor name or reference")
+    reference: str | None = Field(None, description="One purchase order or vendor bill to check (PO or bill number): "
+                                  "answers whether it passes, with the reasons")
 
 
 def _over_billed(pol: dict[str, Any]) -> tuple[float, int | None]:
@@ -115,6 +117,8 @@ def exceptions_rows(ctx: ToolContext, args: MatchArgs, vendor_id: int | None = N
 
 def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     odoo = ctx.odoo
+    if args.reference:
+        return _one_document(ctx, args.reference.strip())
     vendor = resolve_supplier(odoo, args.supplier) if args.supplier else None
     found = _scan(ctx, args, vendor["id"] if vendor else None)
     start, rows, lines, tol = found["start"], found["rows"], found["lines"], found["tol"]
@@ -151,16 +155,88 @@ def _exceptions(ctx: ToolContext, args: MatchArgs) -> ToolResult:
     return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)
 
 
-def _scan(ctx: ToolContext, args: MatchArgs, vendor_id: int | None) -> dict[str, Any]:
+def _tolerance_words(tol: dict[str, float | None], cur: str) -> str:
+    """The policy's tolerances in words."""
+    if tol["pct"] is None and tol["amount"] is None:
+        price = f"any price difference over {money(kpi.PRICE_TOLERANCE, cur)} a unit"
+    elif tol["pct"] is not None and tol["amount"] is not None:
+        price = (f"price allowed {num(tol['pct'])} % of the line or {money(tol['amount'], cur)} a line, "
+                 "whichever is lower")
+    elif tol["pct"] is not None:
+        price = f"price allowed {num(tol['pct'])} % of the line"
+    else:
+        price = f"price allowed {money(float(tol['amount'] or 0), cur)} a line"
+    qty = tol["qty"] or 0
+    return price + "; " + ("billed quantity may not exceed the received quantity" if not qty
+                           else f"billed quantity may exceed the received quantity by {num(qty)}")
+
+
+def _one_document(ctx: ToolContext, ref: str) -> ToolResult:
+    """Does one PO (or one vendor bill) pass the three-way match? Yes/no first, then the reasons."""
+    odoo = ctx.odoo
+    cur = currency(ctx)
+    pos = odoo.search_read("purchase.order", [("name", "=ilike", ref)], ["name"], limit=1)
+    scope: list[Any]
+    if pos:
+        label, kind = str(pos[0]["name"]), "purchase order"
+        scope = [("purchase_line_id", "any", [("order_id", "=", pos[0]["id"])])]
+    else:
+        bills = odoo.search_read("account.move", [("move_type", "=", "in_invoice"), "|", ("name", "=ilike", ref),
+                                                  ("ref", "=ilike", ref)], ["name"], limit=1)
+        if not bills:
+            return ToolResult(tool="three_way_match_exceptions", data={"reference": ref, "found": False},
+                              text=f"No purchase order or vendor bill numbered {ref} was found in Odoo.")
+        label, kind = str(bills[0]["name"]), "vendor bill"
+        scope = [("move_id", "=", bills[0]["id"])]
+    found = _scan(ctx, MatchArgs(since=None, supplier=None, reference=None), None, scope=scope)
+    rows, lines, tol = found["rows"], found["lines"], found["tol"]
+    rules = _tolerance_words(tol, cur)
+    data: dict[str, Any] = {"reference": label, "kind": kind, "bill_lines_checked": len(lines),
+                            "exceptions": _shown(odoo, rows[:MAX_ROWS]), "count": len(rows), "rules": rules}
+    if not lines:
+        data["verdict"] = "no bill yet"
+        text = (f"Not yet: {label} has no vendor bill linked to its lines, so there is nothing to match "
+                "against the order and the receipts.")
+        return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)
+    move_ids = sorted({i for i in (id_of(bl.get("move_id")) for bl in lines) if i})
+    bills_seen = sorted({str(m.get("name") or "") for m in odoo.web_read("account.move", move_ids, {"name": {}})}
+                        - {"", "/"})
+    on = f" (bill {', '.join(bills_seen)})" if bills_seen and kind == "purchase order" else ""
+    if not rows:
+        data["verdict"] = "passes"
+        text = (f"Yes: {label} passes the three-way match. Its {len(lines)} bill line(s){on} agree with the "
+                f"order's prices and the received quantities within the policy ({rules}).")
+        return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)
+    data["verdict"] = "fails"
+    reasons = []
+    for r in data["exceptions"][:5]:
+        bits = []
+        if "price" in r["issue"]:
+            bits.append(f"billed at {num(float(r['bill_price']), 4)} a unit vs {num(float(r['po_price']), 4)} on the order")
+        if "qty" in r["issue"]:
+            bits.append(f"billed quantity {r['billed_qty']} while {r['received_qty']} received")
+        reasons.append(f"{r.get('product') or 'a line'} on {r.get('bill') or 'a draft bill'}"
+                       + (" (draft)" if r.get("draft") else "") + ": " + " and ".join(bits))
+    total = sum(float(r["diff_amount"]) for r in rows if not r["unconverted"])
+    text = (f"No: {label} does not pass the three-way match: {len(rows)} of its {len(lines)} bill line(s){on} are "
+            f"outside the policy ({rules}); {money(total, cur)} billed above the order/receipts. "
+            + "; ".join(reasons) + (f"; and {len(rows) - 5} more (listed below)." if len(rows) > 5 else "."))
+    return ToolResult(tool="three_way_match_exceptions", data=compact(data), text=text)
+
+
+def _scan(ctx: ToolContext, args: MatchArgs, vendor_id: int | None, scope: list[Any] | None = None
+          ) -> dict[str, Any]:
     odoo = ctx.odoo
     start = since_date(ctx, args.since, 90)
     bill: list[Any] = [("move_type", "=", "in_invoice"), "|", ("invoice_date", ">=", start.isoformat()),
                        "&", ("state", "=", "draft"), ("invoice_date", "=", False)]
+    if scope is not None:  # one PO or bill: every date
+        bill = [("move_type", "=", "in_invoice")]
     if vendor_id is not None:
         bill.append(("partner_id", "=", vendor_id))
     # one `any` sub-select on the bills (Odoo 17+) rather than one per dotted move_id.* condition
     domain: list[Any] = [("parent_state", "in", ["posted", "draft"]), ("purchase_line_id", "!=", False),
-                         ("move_id", "any", bill)]
+                         ("move_id", "any", bill), *(scope or [])]
     res = odoo.web_search_read("account.move.line", domain, BILL_LINE_SPEC, limit=MAX_LINES, order="id desc")
     names = {v["id"]: v["name"] for v in vendor_list(odoo)}
     conv = Conversions.load(odoo)

@@ -78,7 +78,9 @@ def _scorecard(ctx: ToolContext, args: ScorecardArgs, vendor: dict[str, Any], st
     code = conv.currency or currency(ctx)
     lines = to_kpi_lines(orders, vendor["id"], pricelist(odoo), conv)
     window_pos = {po["name"] for po in in_window}
-    card = kpi.scorecard((ln for ln in lines if ln.po in window_pos), as_of)
+    window_lines = [ln for ln in lines if ln.po in window_pos]
+    card = kpi.scorecard(window_lines, as_of)
+    card.update(_measurable(window_lines, as_of, card))
     open_pos, late_pos = open_and_late_pos(ctx, orders, as_of)
     hist = history_summary(in_window, start, top=5, conv=conv)
     hist.pop("spend_by_month", None)
@@ -95,6 +97,23 @@ def _scorecard(ctx: ToolContext, args: ScorecardArgs, vendor: dict[str, Any], st
         data["monthly"] = monthly_series([ln for ln in lines if ln.po in window_pos], in_window, as_of)
     return ToolResult(tool="supplier_scorecard", data=compact(data),
                       text=scorecard_text(vendor["name"], args.months, card, hist, open_pos, late_pos, code))
+
+
+def _measurable(lines: list[kpi.POLine], as_of: date, card: dict[str, Any]) -> dict[str, Any]:
+    """What the delivery and price figures rest on. OTIF with no receipt at all among the due lines is no data
+    (not 0 %: nothing was measured, and the open-PO count says whether anything is late); price vs list is
+    over the lines with this vendor's own price row only (per product UoM), and says how many those are."""
+    confirmed = [ln for ln in lines if ln.po_state in ("purchase", "done")]
+    due = [ln for ln in confirmed if ln.evaluable(as_of)]
+    out: dict[str, Any] = {"lines_received": sum(1 for ln in due if ln.receipts)}
+    if due and not out["lines_received"]:
+        out.update(otif_pct=None, on_time_pct=None, in_full_pct=None,
+                   otif_note=f"no data: none of its {len(due)} due line(s) has a receipt yet")
+    priced = [ln for ln in confirmed if ln.price_rows and ln.list_price() is not None]
+    out["lines_priced"] = len(priced)
+    if not priced:
+        out.update(price_variance_pct=None, price_variance_amount=None)
+    return out
 
 
 def open_and_late_pos(ctx: ToolContext, orders: list[dict[str, Any]], as_of: date) -> tuple[list[str], list[str]]:
@@ -120,7 +139,9 @@ def scorecard_text(vendor: str, months: int, card: dict[str, Any], hist: dict[st
     if not card["lines"] and not open_pos:
         return f"{head}: no confirmed purchase orders, so no scorecard yet."
     parts = []
-    if card["lines_evaluated"]:
+    if card.get("otif_note"):
+        parts.append(f"OTIF {card['otif_note']}")
+    elif card["lines_evaluated"]:
         parts.append(f"OTIF {_pct(card['otif_pct'])} (on time {_pct(card['on_time_pct'])}, "
                      f"in full {_pct(card['in_full_pct'])}) over {card['lines_evaluated']} lines due or received")
     else:
@@ -133,9 +154,13 @@ def scorecard_text(vendor: str, months: int, card: dict[str, Any], hist: dict[st
         parts.append(lead + (f" vs promised {_days(promised)} d" if promised is not None
                              else " (no promised lead time on its price rows)"))
     if card["price_variance_pct"] is not None:
-        parts.append(f"price vs list {card['price_variance_pct']:+g}%")
+        of = (f" over {card['lines_priced']} of {card['lines']} lines with its own price row"
+              if card.get("lines_priced") is not None and card["lines_priced"] < card["lines"] else "")
+        far = (" (unusually far from the list: check that vendor price row and its unit)"
+               if abs(float(card["price_variance_pct"])) >= 50 else "")
+        parts.append(f"price vs list {card['price_variance_pct']:+g}%{of}{far}")
     else:
-        parts.append("price vs list n/a (no vendor price row valid on the order dates)")
+        parts.append("price vs list: not shown, no price row of this vendor valid on the order dates")
     if card["return_rate_pct"] is not None:
         parts.append(f"returns {_pct(card['return_rate_pct'])}")
     parts.append(f"{card['three_way_exceptions']} three-way-match exception(s)")
