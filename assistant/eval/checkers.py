@@ -153,12 +153,16 @@ def inbound_refs(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
             between = (days[0].isoformat(), days[1].isoformat())
     expected = _open_receipts(env, p.get("warehouse"), overdue=bool(p.get("overdue")), between=between)
     shown = env.find_refs("receipt", r.answer)
+    late = _open_receipts(env, p.get("warehouse"), overdue=True)
     if not expected:
+        # nothing in the window; naming what is already overdue there is right (the inbound rule), others not
+        if shown and not shown - late and re.search(r"\b(no|0|zero|nothing)\b", r.answer, re.I):
+            return None
         return None if _none_said(r.answer, env, "receipt") else "expected 'none' for an empty schedule"
     if not shown:
         return f"no receipt reference in the answer (expected some of {len(expected)})"
     # an overdue receipt at that warehouse is always fair to name: it is still expected (the inbound rule)
-    wrong = shown - expected - _open_receipts(env, p.get("warehouse"), overdue=True)
+    wrong = shown - expected - late
     return f"receipts not in the expected set: {sorted(wrong)[:5]}" if wrong else None
 
 
@@ -1081,6 +1085,11 @@ def inbound_count(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if not expected:
         if _none_said(r.answer, env, "receipt"):
             return None
+        late = _open_receipts(env, p.get("warehouse"), overdue=True)
+        shown = env.find_refs("receipt", r.answer)
+        if when != "overdue" and shown and not shown - late \
+                and re.search(r"\b(?:no|0|zero|none)\b(?: open)? (?:receipt|deliver)", r.answer, re.I):
+            return None  # none in the period, and what is already overdue there named too (the inbound rule)
         # a two-part answer: the other part names receipts, so the paragraph of this part must say none itself
         for para in re.split(r"\n\s*\n", r.answer):
             if re.search(r"\b(?:no|0|zero|none)\b(?: open)? (?:receipt|deliver)", para, re.I) \
