@@ -38,12 +38,15 @@ class Dock:
 
     def __call__(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         if model == "stock.picking" and method == "web_search_read":
-            self.domain = kwargs["domain"]
-            bounds = {(f, op): v for f, op, v in (t for t in self.domain if isinstance(t, tuple))
+            domain = kwargs["domain"]
+            bounds = {(f, op): v for f, op, v in (t for t in domain if isinstance(t, tuple))
                       if f == "scheduled_date"}
+            if ("scheduled_date", "<") not in bounds:  # the window's query (the other asks what was due before it)
+                self.domain = domain
             sched = RECEIPT["scheduled_date"]
             inside = (sched >= bounds.get(("scheduled_date", ">="), "")
-                      and sched <= bounds.get(("scheduled_date", "<="), "9999"))
+                      and sched <= bounds.get(("scheduled_date", "<="), "9999")
+                      and sched < bounds.get(("scheduled_date", "<"), "9999"))
             return {"records": [dict(RECEIPT)] if inside else [], "length": int(inside)}
         return reference_handler(model, method, args, kwargs)
 
@@ -144,5 +147,6 @@ def test_the_company_day_costs_no_odoo_round_trip(scripted: Callable[[Handler], 
     date_range(ctx, "yesterday", "next week")
     assert len(odoo.log) == before
     inbound_schedule.func(ctx, InboundArgs(when="today"))
+    # the window's receipts, and what is already overdue before it (counted since 2026-12-04)
     assert [c for c in odoo.log[before:] if c != ("stock.warehouse", "search_read")] == [
-        ("stock.picking", "web_search_read")]
+        ("stock.picking", "web_search_read"), ("stock.picking", "web_search_read")]
