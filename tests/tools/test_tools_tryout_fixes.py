@@ -59,9 +59,10 @@ def test_scorecard_reads_each_move_in_its_own_unit(odoo_hollander: OdooClient) -
     kpi_lines = to_kpi_lines(orders, vendor_id, conv=Conversions.load(odoo))
     checked = 0
     for ln in (x for x in full if x["partner_id"][0] == vendor_id):
-        moves = odoo.read("stock.move", ln["move_ids"], ["state", "product_qty", "origin_returned_move_id"])
-        truth = sum(m["product_qty"] for m in moves  # product_qty: product UoM; returns to the vendor are not receipts
-                    if m["state"] == "done" and not m["origin_returned_move_id"])
+        moves = odoo.read("stock.move", ln["move_ids"], ["state", "quantity", "origin_returned_move_id"])
+        # quantity: what was received, in the move's (the product's) UoM; product_qty is the demand and misses an
+        # over-delivery; returns to the vendor are not receipts
+        truth = sum(m["quantity"] for m in moves if m["state"] == "done" and not m["origin_returned_move_id"])
         got = [k for k in kpi_lines if k.ordered == ln["product_uom_qty"] and k.po == ln["order_id"][1].split()[0]]
         assert got, ln
         assert sum(r.qty for r in got[0].moves if not r.is_return) == truth
