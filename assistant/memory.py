@@ -82,7 +82,7 @@ class ConversationMemory:
             if not tid.startswith(prefix):
                 continue
             first = next((m for m in self.log.history(tid, limit=1000) if m.get("role") == "user"), None)
-            out.append({"thread_id": tid, "title": str((first or {}).get("content") or "")[:60],
+            out.append({"thread_id": tid, "title": readable_title(str((first or {}).get("content") or "")),
                         "at": t.get("updated_at")})
             if len(out) >= limit:
                 break
@@ -105,3 +105,13 @@ class ConversationMemory:
         while out and not isinstance(out[0], HumanMessage):  # history must start with the user
             out.pop(0)
         return out
+
+
+def readable_title(text: str, limit: int = 60) -> str:
+    """A thread's title as a person can read it: the first question, without control or private-use characters
+    (a message of emoji or garbage must not become an unreadable link), else "Conversation"."""
+    import unicodedata
+
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch == " ")
+    kept = " ".join(kept.split())[:limit]
+    return kept if any(ch.isalnum() for ch in kept) else "Conversation"
