@@ -109,6 +109,15 @@ OWN_SKIP = {"rule", "policy_rule", "before_after"}
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$")
 
 
+# a time written into a sentence without its zone is Odoo's (UTC, as Odoo keeps them)
+_NAIVE_TIME = re.compile(r"\b(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d)(?::\d\d)?\b(?!\s?(?:[A-Z]{2,5}\b|[+-]\d|Z\b))")
+
+
+def zoned(text: str, tz: str) -> str:
+    """Times inside a sentence ("approved 2026-10-10 12:05") in the reader's zone, the zone named."""
+    return _NAIVE_TIME.sub(lambda m: local_time(f"{m.group(1)}T{m.group(2)}", tz), text)
+
+
 def is_num(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -215,7 +224,7 @@ class Formatter:
             return KIND_LABELS.get(text) or _cap(text.replace("_", " "))
         if _ISO_TIME.match(text):
             return local_time(text, self.tz)
-        return text
+        return zoned(text, self.tz) if " " in text else text
 
     def _dict(self, value: dict[str, Any], currency: str | None) -> str | None:
         if "vendor" in value:  # a vendor offer: name, price, lead time, on-time rate
