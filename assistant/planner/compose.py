@@ -134,21 +134,21 @@ def _intro_for(intro: str, text: str) -> str:
 
 
 _SUBJECT_KEYS = ("vendor", "supplier", "partner", "product", "warehouse", "po", "reference")
+_PERIOD_KEYS = ("months", "since", "period", "start", "end", "date_from", "date_to", "weeks", "days")
 
 
 def _subject(name: str, result: ToolResult) -> tuple[object, ...] | None:
     """What a read answered about (tool and its vendor/product/warehouse), to drop an earlier twin."""
     data = result.data or {}
-    keys = tuple(str(data.get(k)) if not isinstance(data.get(k), dict | list) else repr(data.get(k))
-                 for k in _SUBJECT_KEYS)
+    keys = tuple(repr(data.get(k)) for k in _SUBJECT_KEYS)
     if name in PROPOSAL_TOOLS or all(k == "None" for k in keys):
         return None
     return (name, *keys)
 
 
 def _superseded(results: list[tuple[str, ToolResult | None, str]]) -> set[int]:
-    """Indexes of reads repeated later in the turn on the same subject (a refined period, the same question
-    asked twice): the later one is the answer, the earlier is not printed again."""
+    """Indexes of reads repeated later in the turn on the same subject for another period (the question's own
+    "last 6 months" after the default 12): the later one is the answer, the earlier is not printed."""
     last: dict[tuple[object, ...], int] = {}
     drop: set[int] = set()
     for i, (name, result, _content) in enumerate(results):
@@ -158,7 +158,10 @@ def _superseded(results: list[tuple[str, ToolResult | None, str]]) -> set[int]:
         if key is None:
             continue
         if key in last:
-            drop.add(last[key])
+            before = results[last[key]][1]
+            period = [(before.data or {}).get(k) if before else None for k in _PERIOD_KEYS]
+            if period != [(result.data or {}).get(k) for k in _PERIOD_KEYS]:
+                drop.add(last[key])
         last[key] = i
     return drop
 

@@ -114,3 +114,23 @@ def test_tidy_words() -> None:
     assert tidy("P00009 E-COM06: E-COM06: P00009 paid") == "P00009 E-COM06: P00009 paid"
     assert tidy("approved 2026-10-10 12:05) repeats", "Europe/Amsterdam") == "approved 2026-10-10 14:05 CEST) repeats"
     assert tidy("expires 2026-12-07 11:30 CST", "America/Chicago") == "expires 2026-12-07 11:30 CST"
+
+
+def test_a_refined_period_replaces_the_default_but_other_subjects_stay() -> None:
+    from assistant.planner.compose import compose
+    from assistant.planner.intents import Plan
+    from tools.base import ToolResult
+
+    def card(months: int) -> tuple[str, ToolResult, str]:
+        return ("supplier_scorecard", ToolResult(tool="supplier_scorecard", text=f"V, last {months} months: OTIF 80%",
+                                                 data={"vendor": "V", "months": months}), "")
+
+    def stock(wh: str) -> tuple[str, ToolResult, str]:
+        return ("stock_levels", ToolResult(tool="stock_levels", text=f"P at {wh}: on hand 1",
+                                           data={"product": "P", "warehouses": [{"wh": wh, "on_hand": 1}]}), "")
+
+    plan = Plan(intent="supplier_scorecard")
+    text = compose(plan, [card(12), card(6)])
+    assert "6 months" in text and "12 months" not in text
+    both = compose(plan, [stock("A"), stock("B")])
+    assert "P at A" in both and "P at B" in both
