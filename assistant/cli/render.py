@@ -31,13 +31,21 @@ def _without_tables(markdown: str, titles: set[str] | None = None) -> tuple[str,
         if bold and j < len(lines) and _MD_TABLE_ROW.match(lines[j]) and (titles is None or bold.group(1) in titles):
             while j < len(lines) and _MD_TABLE_ROW.match(lines[j]):
                 j += 1
-            if j < len(lines) and (m := _SHOWING.match(lines[j])):
+            k = j
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if k < len(lines) and (m := _SHOWING.match(lines[k])):
                 totals[bold.group(1)] = int(m.group(2).replace(",", ""))
-                j += 1
+                j = k + 1
             i = j
             continue
-        if titles is None and _MD_TABLE_ROW.match(lines[i]):
-            i += 1
+        if _MD_TABLE_ROW.match(lines[i]):
+            above = next((x for x in reversed(out) if x.strip()), "")
+            titled = titles is not None and bool(_BOLD.match(above))
+            while i < len(lines) and _MD_TABLE_ROW.match(lines[i]):
+                if titled:  # a table under a heading of its own that is not printed below stays
+                    out.append(lines[i])
+                i += 1  # a table without a heading is the one printed below from its rows
             continue
         out.append(lines[i])
         i += 1
@@ -45,10 +53,12 @@ def _without_tables(markdown: str, titles: set[str] | None = None) -> tuple[str,
 
 
 def _min_width(header: str, cells: list[str]) -> int:
-    """A column never narrower than its longest header word, nor than a one-word cell (a reference) up to 18."""
+    """A column never narrower than its longest header word, nor than a one-word cell (a reference stays whole),
+    nor than 18 for the words of longer text."""
     words = [len(w) for w in header.split()] or [1]
+    whole = max((len(c) for c in cells if c and " " not in c), default=1)
     longest = max((len(w) for c in cells for w in c.split()), default=1)
-    return max(max(words), min(longest, 18), 1)
+    return max(max(words), whole, min(longest, 18), 1)
 
 
 def _print_rows(console: Any, table: dict[str, Any], rows: list[list[Any]], caption: str | None) -> None:

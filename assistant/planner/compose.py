@@ -367,8 +367,8 @@ def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None
                                 tool=tool, section=key, fmt=fmt, unit=unit)
             total = _total(data, len(rows), key)
             if total > min(len(rows), MAX_ROWS):  # counts that add up: what is shown of how many there are
-                lines.append(f"Showing {min(len(rows), MAX_ROWS)} of {total:,}. Name a vendor, a warehouse or a "
-                             "period to narrow the list.")
+                lines += ["", f"Showing {min(len(rows), MAX_ROWS)} of {total:,}. Name a vendor, a warehouse or a "
+                             "period to narrow the list."]
         elif isinstance(value, dict):  # nested reports ({"by_warehouse": {"rows": [...], "spread_pct": 4.8}})
             for sub, part in value.items():
                 inner = part.get("rows") if isinstance(part, dict) else None
@@ -378,5 +378,5 @@ def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None
                     lines += _table(inner[:MAX_ROWS], PREFERRED.get(tool), currency,  # type: ignore[arg-type]
                                     tool=tool, section=sub, fmt=fmt)
                     if isinstance(part.get("spread_pct"), int | float):
-                        lines.append(f"Spread between lowest and highest: {part['spread_pct']:.1f} %")
+                        lines += ["", f"Spread between lowest and highest: {part['spread_pct']:.1f} %"]
     return "\n".join(lines)

@@ -134,3 +134,17 @@ def test_a_refined_period_replaces_the_default_but_other_subjects_stay() -> None
     assert "6 months" in text and "12 months" not in text
     both = compose(plan, [stock("A"), stock("B")])
     assert "P at A" in both and "P at B" in both
+
+
+def test_lines_after_a_table_are_not_read_as_its_rows() -> None:
+    from assistant.figures import Formatter
+    from assistant.planner.compose import render_data
+
+    rows = [{"vendor": f"V{i}", "spend": float(i)} for i in range(20)]
+    text = render_data("spend_analysis", {"flags": rows, "flag_count": 147, "currency": "EUR",
+                                          "prices": {"by_warehouse": {"rows": rows[:2], "spread_pct": 4.8}}},
+                       Formatter())
+    lines = text.split("\n")
+    for needle in ("Showing 15 of 147", "Spread between"):
+        i = next(k for k, line in enumerate(lines) if needle in line)
+        assert lines[i - 1] == "", text

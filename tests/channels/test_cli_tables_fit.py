@@ -31,7 +31,7 @@ def test_headers_stay_whole_when_the_terminal_is_narrow() -> None:
 
 
 def test_a_title_is_printed_once_and_the_total_is_the_tools() -> None:
-    answer = ("Risk.\n\n**At risk**\n| Product |\n|---|\n| A |\nShowing 1 of 147. Name a vendor.\n\n"
+    answer = ("Risk.\n\n**At risk**\n| Product |\n|---|\n| A |\n\nShowing 1 of 147. Name a vendor.\n\n"
               "**Below minimum covered by orders**\n| Product |\n|---|\n| B |")
     text = _out(answer, [{"title": "At risk", "columns": ["Product"], "rows": [["A"]] * 40}], 120)
     assert text.count("At risk") == 1
