@@ -213,9 +213,12 @@ class Formatter:
             if is_money_key(key):
                 return money(value, cur)
             shown = number(value)
+            own = row.get(f"{key}_uom")  # a quantity in another unit than the row's own ("received_qty_uom")
             row_unit = unit or (next((str(row[k]) for k in ("uom", "unit", "product_uom")
                                       if isinstance(row.get(k), str) and row.get(k) and row[k] not in FIGURE_UNITS),
                                      None) if with_unit else None)
+            if isinstance(own, str) and own:
+                row_unit = own
             return f"{shown} {row_unit}" if row_unit and key in QTY_KEYS else shown
         text = str(value)
         if key in STATE_KEYS:
@@ -255,7 +258,7 @@ class Formatter:
         cols = [c for c in prefer or [] if any(shown(r, c) for r in rows)]
         for r in rows:
             for k in r:
-                if k not in skip and k not in cols and shown(r, k) and not k.endswith("_currency") and \
+                if k not in skip and k not in cols and shown(r, k) and not k.endswith(("_currency", "_uom")) and \
                         (not isinstance(r[k], dict) or "vendor" in r[k] or "display_name" in r[k] or "name" in r[k]):
                     cols.append(k)
         if all(isinstance(r.get("currency"), str) for r in rows) and any(is_money_key(c) for c in cols):

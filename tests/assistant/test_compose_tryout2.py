@@ -148,3 +148,16 @@ def test_lines_after_a_table_are_not_read_as_its_rows() -> None:
     for needle in ("Showing 15 of 147", "Spread between"):
         i = next(k for k, line in enumerate(lines) if needle in line)
         assert lines[i - 1] == "", text
+
+
+def test_three_way_match_quantities_carry_their_units(chat: tuple[Runtime, Any]) -> None:
+    rt, (_manager, _buyer, _clerk, finance) = chat
+    got = rt.assistant.ask(rt.user(finance), "3-way match issues?", thread_id=f"m-{finance}", channel="web")
+    rows = [r for t in got.tables for r in t["rows"]]
+    heads = [h for t in got.tables for h in t["columns"]]
+    assert rows, got.answer
+    for col in ("Billed quantity", "Received quantity"):
+        if col in heads:
+            k = heads.index(col)
+            for r in rows:
+                assert r[k] == "" or re.fullmatch(r"[\d,.]+ \S.*", r[k]), (col, r, got.answer)
