@@ -258,7 +258,8 @@ class Formatter:
         cols = [c for c in prefer or [] if any(shown(r, c) for r in rows)]
         for r in rows:
             for k in r:
-                if k not in skip and k not in cols and shown(r, k) and not k.endswith(("_currency", "_uom")) and \
+                companion = k.endswith("_currency") or (k.endswith("_uom") and k[:-4] in r)  # said in its figure
+                if k not in skip and k not in cols and shown(r, k) and not companion and \
                         (not isinstance(r[k], dict) or "vendor" in r[k] or "display_name" in r[k] or "name" in r[k]):
                     cols.append(k)
         if all(isinstance(r.get("currency"), str) for r in rows) and any(is_money_key(c) for c in cols):
