@@ -109,6 +109,15 @@ OWN_SKIP = {"rule", "policy_rule", "before_after"}
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$")
 
 
+# a time written into a sentence without its zone is Odoo's (UTC, as Odoo keeps them)
+_NAIVE_TIME = re.compile(r"\b(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d)(?::\d\d)?\b(?!\s?(?:[A-Z]{2,5}\b|[+-]\d|Z\b))")
+
+
+def zoned(text: str, tz: str) -> str:
+    """Times inside a sentence ("approved 2026-10-10 12:05") in the reader's zone, the zone named."""
+    return _NAIVE_TIME.sub(lambda m: local_time(f"{m.group(1)}T{m.group(2)}", tz), text)
+
+
 def is_num(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -204,9 +213,12 @@ class Formatter:
             if is_money_key(key):
                 return money(value, cur)
             shown = number(value)
+            own = row.get(f"{key}_uom")  # a quantity in another unit than the row's own ("received_qty_uom")
             row_unit = unit or (next((str(row[k]) for k in ("uom", "unit", "product_uom")
                                       if isinstance(row.get(k), str) and row.get(k) and row[k] not in FIGURE_UNITS),
                                      None) if with_unit else None)
+            if isinstance(own, str) and own:
+                row_unit = own
             return f"{shown} {row_unit}" if row_unit and key in QTY_KEYS else shown
         text = str(value)
         if key in STATE_KEYS:
@@ -215,7 +227,7 @@ class Formatter:
             return KIND_LABELS.get(text) or _cap(text.replace("_", " "))
         if _ISO_TIME.match(text):
             return local_time(text, self.tz)
-        return text
+        return zoned(text, self.tz) if " " in text else text
 
     def _dict(self, value: dict[str, Any], currency: str | None) -> str | None:
         if "vendor" in value:  # a vendor offer: name, price, lead time, on-time rate
@@ -246,7 +258,8 @@ class Formatter:
         cols = [c for c in prefer or [] if any(shown(r, c) for r in rows)]
         for r in rows:
             for k in r:
-                if k not in skip and k not in cols and shown(r, k) and not k.endswith("_currency") and \
+                companion = k.endswith("_currency") or (k.endswith("_uom") and k[:-4] in r)  # said in its figure
+                if k not in skip and k not in cols and shown(r, k) and not companion and \
                         (not isinstance(r[k], dict) or "vendor" in r[k] or "display_name" in r[k] or "name" in r[k]):
                     cols.append(k)
         if all(isinstance(r.get("currency"), str) for r in rows) and any(is_money_key(c) for c in cols):

@@ -11,9 +11,81 @@ from typing import Any
 _MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 
 
-def _without_tables(markdown: str) -> str:
-    """The answer minus its Markdown tables (printed once, below, from the rows behind them)."""
-    return "\n".join(line for line in markdown.splitlines() if not _MD_TABLE_ROW.match(line))
+_SHOWING = re.compile(r"^\s*Showing (\d[\d,]*) of (\d[\d,]*)\b")
+_BOLD = re.compile(r"^\s*\*\*([^*]+)\*\*\s*$")
+
+
+def _without_tables(markdown: str, titles: set[str] | None = None) -> tuple[str, dict[str, int]]:
+    """The answer minus the Markdown tables printed below from their rows (with their headings, so a title is
+    said once and never left without its table), and each such table's total ("Showing 15 of 147").
+    `titles=None`: every table goes. Other tables stay in the Markdown."""
+    lines = markdown.splitlines()
+    out: list[str] = []
+    totals: dict[str, int] = {}
+    i = 0
+    while i < len(lines):
+        bold = _BOLD.match(lines[i])
+        j = i + 1
+        while bold and j < len(lines) and not lines[j].strip():
+            j += 1
+        if bold and j < len(lines) and _MD_TABLE_ROW.match(lines[j]) and (titles is None or bold.group(1) in titles):
+            while j < len(lines) and _MD_TABLE_ROW.match(lines[j]):
+                j += 1
+            k = j
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if k < len(lines) and (m := _SHOWING.match(lines[k])):
+                totals[bold.group(1)] = int(m.group(2).replace(",", ""))
+                j = k + 1
+            i = j
+            continue
+        if _MD_TABLE_ROW.match(lines[i]):
+            above = next((x for x in reversed(out) if x.strip()), "")
+            titled = titles is not None and bool(_BOLD.match(above))
+            while i < len(lines) and _MD_TABLE_ROW.match(lines[i]):
+                if titled:  # a table under a heading of its own that is not printed below stays
+                    out.append(lines[i])
+                i += 1  # a table without a heading is the one printed below from its rows
+            continue
+        out.append(lines[i])
+        i += 1
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n"), totals
+
+
+def _min_width(header: str, cells: list[str]) -> int:
+    """A column never narrower than its longest header word, nor than a one-word cell (a reference stays whole),
+    nor than 18 for the words of longer text."""
+    words = [len(w) for w in header.split()] or [1]
+    whole = max((len(c) for c in cells if c and " " not in c), default=1)
+    longest = max((len(w) for c in cells for w in c.split()), default=1)
+    return max(max(words), whole, min(longest, 18), 1)
+
+
+def _print_rows(console: Any, table: dict[str, Any], rows: list[list[Any]], caption: str | None) -> None:
+    """A table on a terminal: wrapped cells under whole headers; one block per row when even that is too wide."""
+    from rich.table import Table
+
+    from assistant.people_text import heading
+
+    heads = [heading(str(c)) or "—" for c in table["columns"]]
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    mins = [_min_width(h, [r[k] for r in cells if k < len(r)]) for k, h in enumerate(heads)]
+    title = heading(table.get("title") or "")
+    if sum(m + 3 for m in mins) + 1 > console.width:  # too narrow for columns: a list, every header whole
+        if title:
+            console.print(f"[bold]{title}[/]")
+        for row in cells:
+            console.print("\n".join(f"  {h}: {v}" for h, v in zip(heads, row, strict=False) if v) + "\n",
+                          markup=False, highlight=False)
+        if caption:
+            console.print(f"[dim]{caption}[/]")
+        return
+    out = Table(title=title or None, show_lines=False, caption=caption)
+    for k, head in enumerate(heads):
+        out.add_column(head, no_wrap=False, overflow="fold", min_width=mins[k])
+    for row in cells:
+        out.add_row(*row)
+    console.print(out)
 
 
 def _render(console: Any, result: Any, policy: Any = None, role: str | None = None) -> None:
@@ -27,22 +99,22 @@ def _render(console: Any, result: Any, policy: Any = None, role: str | None = No
 def _print_turn(console: Any, result: Any, answer: str) -> None:
     """Print a turn whose answer is already in people's words (in-process, or as a running server sent it)."""
     from rich.markdown import Markdown
-    from rich.table import Table
 
-    from assistant.people_text import heading
-
-    tables = [t for t in result.tables if len(t.get("rows") or []) >= 1]
-    console.print(Markdown(_without_tables(answer) if tables else answer))
+    tables, seen = [], set()
+    for t in result.tables:  # the same table twice (a question asked twice in one message) is printed once
+        key = repr((t.get("title"), t.get("columns"), t.get("rows")))
+        if len(t.get("rows") or []) >= 1 and key not in seen:
+            seen.add(key)
+            tables.append(t)
+    titles = {str(t.get("title") or "") for t in tables}
+    text, totals = _without_tables(answer, titles) if tables else (answer, {})
+    console.print(Markdown(text))
     for t in tables:
         rows = t["rows"]
         shown = rows[:30]
-        caption = f"showing {len(shown)} of {len(rows)}" if len(shown) < len(rows) else None
-        table = Table(title=heading(t.get("title") or ""), show_lines=False, caption=caption)
-        for col in t["columns"]:
-            table.add_column(heading(str(col)), no_wrap=True, overflow="fold")
-        for row in shown:
-            table.add_row(*["" if v is None else str(v) for v in row])
-        console.print(table)
+        total = max(len(rows), totals.get(str(t.get("title") or ""), 0))
+        caption = f"showing {len(shown)} of {total:,}" if len(shown) < total else None
+        _print_rows(console, t, shown, caption)
     if result.proposals:
         console.print("[bold yellow]Proposals:[/] " + ", ".join(p["id"] for p in result.proposals)
                       + " (pending approval: `quartermaster proposals list`)")

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from assistant.agent import user_facing
-from assistant.figures import Formatter, column_label, formatter_for, title_label
+from assistant.figures import Formatter, column_label, formatter_for, title_label, zoned
 from assistant.people_text import tool_label
 from assistant.planner.builders import stock_gap_note
 from assistant.planner.intents import PROPOSAL_TOOLS, Plan
@@ -113,15 +113,108 @@ def for_people(text: str) -> str:
     return _MODEL_ONLY.sub("", text).strip()
 
 
+# a range with one open end reads as "up to"/"from", never with an ellipsis for the missing date
+_OPEN_START = re.compile(r"…\s+to\s+(?=\S)")
+_OPEN_END = re.compile(r"(\S+)\s+to\s+…")
+_ZERO_PLUS_DAYS = re.compile(r"\s+for 0\+ days\b")
+_REPEATED_LABEL = re.compile(r"(?<![\w.-])([\w./-]+): \1:\s")
+_CAVEAT = re.compile(r"\bnothing (?:is written|changes|is sent|is posted)\b", re.I)
+_NOT_FOUND_WORD = re.compile(r"^No \w+ matches '([a-z]+)'\.?$")
+_ORPHAN = re.compile(r"^\*\*[^*\n]+\*\*$")
+
+
+def tidy(text: str, tz: str | None = None) -> str:
+    """A tool's sentence as people read it: open-ended ranges in words, no "for 0+ days", a label said once,
+    times in the reader's zone with the zone named."""
+    text = _OPEN_START.sub("up to ", text)
+    text = _OPEN_END.sub(r"from \1", text)
+    text = _ZERO_PLUS_DAYS.sub("", text)
+    text = _REPEATED_LABEL.sub(r"\1: ", text)
+    return zoned(text, tz) if tz else text
+
+
+def _intro_for(intro: str, text: str) -> str:
+    """The intro without its "nothing changes until approved" sentence when the tool's own text says it."""
+    if not intro or not _CAVEAT.search(text):
+        return intro
+    sentences = re.split(r"(?<=\.)\s+", intro)
+    kept = [x for x in sentences if not _CAVEAT.search(x)]
+    if not kept or len(kept) == len(sentences):
+        return intro
+    return " ".join(kept)
+
+
+_SUBJECT_KEYS = ("vendor", "supplier", "partner", "product", "warehouse", "po", "reference")
+_PERIOD_KEYS = ("months", "since", "period", "start", "end", "date_from", "date_to", "weeks", "days")
+
+
+def _subject(name: str, result: ToolResult) -> tuple[object, ...] | None:
+    """What a read answered about (tool and its vendor/product/warehouse), to drop an earlier twin."""
+    data = result.data or {}
+    keys = tuple(repr(data.get(k)) for k in _SUBJECT_KEYS)
+    if name in PROPOSAL_TOOLS or all(k == "None" for k in keys):
+        return None
+    return (name, *keys)
+
+
+def _superseded(results: list[tuple[str, ToolResult | None, str]]) -> set[int]:
+    """Indexes of reads repeated later in the turn on the same subject for another period (the question's own
+    "last 6 months" after the default 12): the later one is the answer, the earlier is not printed."""
+    last: dict[tuple[object, ...], int] = {}
+    drop: set[int] = set()
+    for i, (name, result, _content) in enumerate(results):
+        if result is None or not result.ok:
+            continue
+        key = _subject(name, result)
+        if key is None:
+            continue
+        if key in last:
+            before = results[last[key]][1]
+            period = [(before.data or {}).get(k) if before else None for k in _PERIOD_KEYS]
+            if period != [(result.data or {}).get(k) for k in _PERIOD_KEYS]:
+                drop.add(last[key])
+        last[key] = i
+    return drop
+
+
+def _stray_miss(result: ToolResult, answered: bool) -> bool:
+    """A lookup of one plain word that found nothing, in a turn that otherwise answered ("how much total")."""
+    if not answered or (result.data or {}).get("code") != "not_found":
+        return False
+    return bool(_NOT_FOUND_WORD.match((result.error or "").strip()))
+
+
+def _no_orphans(text: str) -> str:
+    """A bold heading is printed only with content under it."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if _ORPHAN.match(line.strip()):
+            rest = next((x for x in lines[i + 1:] if x.strip()), "")
+            if not rest or _ORPHAN.match(rest.strip()) or rest.startswith(FOOTER):
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more: list[Plan] | None = None) -> str:
     parts: list[str] = [p.note for p in (plan, *(more or [])) if p.note]
     cites: dict[str, str] = {}
-    for name, result, content in results:
+    try:
+        tz: str | None = _fmt().tz
+    except Exception:  # noqa: BLE001 - no connected Odoo: times stay as the tool wrote them
+        tz = None
+    drop = _superseded(results)
+    answered = any(r is not None and r.ok for _n, r, _c in results)
+    for index, (name, result, content) in enumerate(results):
+        if index in drop:
+            continue
         if result is None:  # guard and budget notes come back as plain text written for a model
             parts.append(user_facing(content))
             continue
         if not result.ok:
-            parts.append(_failure(name, result))
+            if not _stray_miss(result, answered):
+                parts.append(_failure(name, result))
             continue
         intro = INTROS.get(name, f"{tool_label(name)} from Odoo:")  # never a tool name (people read it)
         if name == "supplier_risk" and (result.data or {}).get("order") == "most_reliable":
@@ -130,11 +223,15 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
             intro = ""  # the answer itself comes first: yes or no, then why
         if (result.data or {}).get("duplicate") is True and name in PROPOSAL_TOOLS:
             intro = "Nothing new was proposed: the same action on this record is already waiting for approval."
-        text = for_people(result.text) or "(no rows)"
+        text = tidy(for_people(result.text), tz) or "(no rows)"
+        intro = _intro_for(intro, text)
         if name == "remind_supplier":
             text += "\n" + _reminder_effect(result)
         detail = "" if name in NO_ROWS else render_data(name, result.data or {})
-        parts.append((f"{intro}\n" if intro else "") + text + (f"\n\n{detail}" if detail else ""))
+        part = (f"{intro}\n" if intro else "") + text + (f"\n\n{detail}" if detail else "")
+        if part in parts:  # the same answer twice (a question asked twice in one message) is printed once
+            continue
+        parts.append(part)
         if plan.post == "stock_gap" and name == "stock_levels" and (gap := stock_gap_note(result.data or {})):
             parts.append(gap)
         if unseen := [pid for pid in result.proposal_ids if pid not in text and pid not in detail]:
@@ -145,7 +242,7 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
     if cites:
         parts.append("Sources:\n" + "\n".join(f"[{i}] {label}" for i, label in enumerate(cites.values(), 1)))
     parts.append(FOOTER)
-    return "\n\n".join(parts)
+    return _no_orphans("\n\n".join(parts))
 
 
 def _reminder_effect(result: ToolResult) -> str:
@@ -249,10 +346,13 @@ def _row(row: dict[str, object], *, quote: str | None = None, limit: int = 240, 
     return line
 
 
-def _total(data: dict[str, object], listed: int) -> int:
+def _total(data: dict[str, object], listed: int, key: str = "") -> int:
     """How many rows there are in all: the tool's own count when it lists one kind of row (it may have sent
     fewer than it counted), else the rows it sent."""
     count = data.get("count")
+    if not isinstance(count, int):  # {"flags": [...25], "flag_count": 147}
+        count = next((v for k, v in data.items() if key and k in (f"{key}_count", f"{key.removesuffix('s')}_count")
+                      and isinstance(v, int) and not isinstance(v, bool)), None)
     lists = sum(1 for v in data.values() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v))
     if lists == 1 and isinstance(count, int) and not isinstance(count, bool) and count >= listed:
         return count
@@ -278,10 +378,10 @@ def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None
             else:
                 lines += _table(rows[:MAX_ROWS], PREFERRED.get(tool), currency,  # type: ignore[arg-type]
                                 tool=tool, section=key, fmt=fmt, unit=unit)
-            total = _total(data, len(rows))
+            total = _total(data, len(rows), key)
             if total > min(len(rows), MAX_ROWS):  # counts that add up: what is shown of how many there are
-                lines.append(f"Showing {min(len(rows), MAX_ROWS)} of {total:,}. Name a vendor, a warehouse or a "
-                             "period to narrow the list.")
+                lines += ["", f"Showing {min(len(rows), MAX_ROWS)} of {total:,}. Name a vendor, a warehouse or a "
+                             "period to narrow the list."]
         elif isinstance(value, dict):  # nested reports ({"by_warehouse": {"rows": [...], "spread_pct": 4.8}})
             for sub, part in value.items():
                 inner = part.get("rows") if isinstance(part, dict) else None
@@ -291,5 +391,5 @@ def render_data(tool: str, data: dict[str, object], fmt: Formatter | None = None
                     lines += _table(inner[:MAX_ROWS], PREFERRED.get(tool), currency,  # type: ignore[arg-type]
                                     tool=tool, section=sub, fmt=fmt)
                     if isinstance(part.get("spread_pct"), int | float):
-                        lines.append(f"Spread between lowest and highest: {part['spread_pct']:.1f} %")
+                        lines += ["", f"Spread between lowest and highest: {part['spread_pct']:.1f} %"]
     return "\n".join(lines)

@@ -23,17 +23,28 @@ from pydantic import BaseModel, Field
 from tools import kpi
 from tools.base import ToolContext, ToolResult, tool
 from tools.odoo.resolve import resolve_supplier, vendor_list
-from tools.reads.common import bulk_rows, code_or_name, compact, currency, day, id_of, money, num, since_date
+from tools.reads.common import (
+    bulk_rows,
+    code_or_name,
+    compact,
+    currency,
+    day,
+    id_of,
+    money,
+    name_of,
+    num,
+    since_date,
+)
 from tools.reads.supplier import Conversions
 
 MAX_LINES = 3000
 MAX_ROWS = 25
 BILL_LINE_SPEC: dict[str, Any] = {
     "move_id": {}, "partner_id": {}, "quantity": {}, "price_unit": {}, "purchase_line_id": {}, "currency_id": {},
-    "parent_state": {},
+    "parent_state": {}, "product_uom_id": {"fields": {"display_name": {}}},
 }
 PO_LINE_SPEC: dict[str, Any] = {
-    "price_unit": {}, "qty_received": {},
+    "price_unit": {}, "qty_received": {}, "product_uom": {"fields": {"display_name": {}}},
     "invoice_lines": {"fields": {"quantity": {}, "parent_state": {}, "move_type": {}, "move_id": {}}},
 }
 SHOWN_SPEC: dict[str, Any] = {
@@ -274,6 +285,9 @@ def _scan(ctx: ToolContext, args: MatchArgs, vendor_id: int | None, scope: list[
         rows.append({"unconverted": not rate, "id": bl["id"], "vendor": names.get(id_of(bl.get("partner_id")) or 0),
                      "issue": "+".join(issues), "billed_qty": num(qty), "draft": draft,
                      "received_qty": num(float(pol.get("qty_received") or 0)),
+                     # each quantity in its own unit (a bill in Units against a PO line in Dozens reads as such)
+                     "billed_qty_uom": name_of(bl.get("product_uom_id")) or None,
+                     "received_qty_uom": name_of(pol.get("product_uom")) or None,
                      "po_price": num(po_price, 4), "bill_price": num(bill_price, 4), "diff_amount": num(diff)})
     rows.sort(key=lambda r: -abs(float(r["diff_amount"])))
     return {"start": start, "rows": rows, "lines": lines, "total_lines": total_lines, "unconverted": unconverted,
