@@ -311,9 +311,14 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                                                                  "months": months_asked(low, today)}, sure=True)
     if not supplier and not ents.get("reference") and not ents.get("product") and _RANKING.search(low) \
             and not re.match(r"(?:please |ok |yes )?(?:order|buy|purchase|raise|create|draft|turn|send)\b", low):
-        # "which vendor is most reliable?": the vendors ranked (least risky first), not one vendor's scorecard
-        return Plan("supplier_risk", "supplier_risk", {"warehouse": ents.get("warehouse")} if ents.get("warehouse")
-                    else {})
+        # "which vendor is most reliable?": the vendors ranked, the most reliable first; "riskiest/least reliable":
+        # the riskiest first. Not one vendor's scorecard.
+        worst = _has(low, "least reliable", "least dependable", "less reliable", "worst", "risk(?:y|iest|ier)",
+                     "least trustworthy", "least on[- ]time", "lowest otif")
+        slots = {"order": "riskiest" if worst else "most_reliable"}
+        if ents.get("warehouse"):
+            slots["warehouse"] = ents["warehouse"]
+        return Plan("supplier_risk", "supplier_risk", slots, sure=True)
     supplier_words = _has(low, "scorecard", "otif", "kpis?", "performance", "perform(?:ed|s|ing)?", "doing", "reliable",
                           "reliability", "spend", "spent", "summar(?:y|ise|ize|ies)", "brief", "messages?",
                           "emails?", "communications?", "telling", "compare", "versus", "vs")
@@ -473,7 +478,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                     {"warehouse": ents.get("warehouse"), "supplier": supplier, **_period_slots(raw)})
     if ents.get("product") and (_has(low, "stock", "on hand", "how many", "how much", "inventory", "available",
                                       "availability", "do we have", "left", "qty", "quantity", "forecast")
-                                or len(low.split()) <= 6):
+                                or (len(low.split()) <= 6 and not _ERRAND.match(low))):
         if place:
             return _place_back(place, lex, "stock_levels", raw)
         return Plan("stock_levels", "stock_levels", {"product": ents["product"], "warehouse": ents.get("warehouse")})
@@ -495,7 +500,7 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
                                                     and lex.example_warehouse() else ".")))
     phrase = product_phrase(raw, lex)
     stock_words = _has(low, "stock", "on hand", "how many", "how much", "inventory", "do we have")
-    if phrase and (stock_words or len(low.split()) <= 6):
+    if phrase and (stock_words or (len(low.split()) <= 6 and not _ERRAND.match(low))):
         if place:
             return _place_back(place, lex, "stock_levels", raw)
         return Plan("stock_levels", "stock_levels", {"product": phrase, "warehouse": ents.get("warehouse")})
@@ -1074,6 +1079,10 @@ def suppliers_in(text: str, lex: Lexicon) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
+# an errand nobody here runs ("book me a hotel", "call the driver"): a short message like this that happens to
+# share a word with a product ("Hotel Accommodation") is not a stock question
+_ERRAND = re.compile(r"^(?:(?:pls|please|plz|can you|could you|would you|hey|hi|quick|ok)\s+)*(?:book|reserve|call|phone|"
+                     r"ring|text|tweet|translate|play|sing|drive|fly|cook|clean|tell me a joke)\b")
 _PERIOD_START = {"this", "next", "previous", "current", "today", "tomorrow", "yesterday", "ytd", "mtd", "year", "month",
                  "week", "quarter", "q1", "q2", "q3", "q4", "now", "all", "every", "each", *MONTHS}
 # a question for the vendors' ranking by reliability, not one vendor's figures
