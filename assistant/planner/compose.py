@@ -117,6 +117,8 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
             intro = "Vendor reliability computed from Odoo (most reliable first):"
         if (result.data or {}).get("duplicate") is True and name in PROPOSAL_TOOLS:
             intro = "Nothing new was proposed: the same action on this record is already waiting for approval."
+        if (result.data or {}).get("needs_confirmation") is True and name in PROPOSAL_TOOLS:
+            intro = ""  # parked for the person's own confirmation: the note says so (never "until approved" too)
         text = for_people(result.text) or "(no rows)"
         if name == "remind_supplier":
             text += "\n" + _reminder_effect(result)
