@@ -587,6 +587,12 @@ def _follow_up(raw: str, low: str, ents: dict[str, Any], last: dict[str, Any], l
         return None
     changes: dict[str, Any] = {k: ents[k] for k in ("warehouse", "supplier", "product", "reference") if k in ents}
     slots = dict(last.get("args") or {})
+    if not ents.get("warehouse") and slots.get("warehouse") and tool in PER_WAREHOUSE | _DATED and _has(
+            low, "(?:the )?other (?:sites?|warehouses?|locations?|dcs?|hubs?|stores?|depots?)", "everywhere",
+            "elsewhere", "all (?:the )?(?:sites|warehouses|locations)", "every (?:site|warehouse|location)",
+            "the rest", "anywhere else"):
+        slots.pop("warehouse")  # "and at the other sites?": the same question, every warehouse
+        return Plan(str(tool), str(tool), slots, followup=True)
     if tool == "inbound_schedule" and (_date_phrase(raw) or date_range_asked(raw)):
         for key in ("when", "date_from", "date_to"):
             slots.pop(key, None)

@@ -101,3 +101,23 @@ def test_pointer_to_the_record_just_discussed_is_the_persons_request(text: str, 
     other = {k: "P09999" for k in args}
     assert not turn.asked_for(kind, other)  # another record than the one just discussed: not theirs
     assert not TurnProvenance(user_text="what is it?", discussed={record.upper()}).asked_for(kind, args)
+
+
+@pytest.mark.parametrize(("lex", "first", "wh"), [(LEX_A, "stock of PPE-1042 at dallas?", "DAL"),
+                                                  (LEX_B, "stock of FURN_7777 at rotterdam?", "RTM")])
+def test_other_sites_follow_up_drops_the_warehouse(lex: Lexicon, first: str, wh: str) -> None:
+    plan = parse(first, lex, [])
+    assert plan.tool == "stock_levels" and plan.slots.get("warehouse") == wh
+    focus = [{"tool": plan.tool, "args": dict(plan.slots), **plan.slots}]
+    for text in ("and at the other sites?", "what about everywhere else?"):
+        again = parse(text, lex, focus)
+        assert again.tool == "stock_levels", (text, again)
+        assert again.slots.get("product") == plan.slots["product"] and not again.slots.get("warehouse")
+
+
+@pytest.mark.parametrize("lex", [LEX_A, LEX_B])
+def test_kpis_without_a_vendor_are_the_companys(lex: Lexicon) -> None:
+    for text in ("kpis this month", "kpis for this month - otif, po cycle time etc"):
+        plan = parse(text, lex, [])
+        assert plan.tool == "kpi_report", (text, plan)
+        assert not plan.slots.get("vendor")
