@@ -1026,8 +1026,12 @@ def inbound_count(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
     if not expected:
         if _none_said(r.answer, env, "receipt"):
             return None
+        # "0 open receipts today; 1 overdue (most late: X)": the late one named aside is not one of today's
+        if when != "overdue" and _none_said(re.sub(r"\(most late:[^)]*\)", "", r.answer), env, "receipt"):
+            return None
         # a two-part answer: the other part names receipts, so the paragraph of this part must say none itself
         for para in re.split(r"\n\s*\n", r.answer):
+            para = re.sub(r"\(most late:[^)]*\)", "", para) if when != "overdue" else para
             if re.search(r"\b(?:no|0|zero|none)\b(?: open)? (?:receipt|deliver)", para, re.I) \
                     and re.search(mark, para, re.I) and not env.find_refs("receipt", para):
                 return None
