@@ -262,6 +262,10 @@ class Assistant:
         agent = self._agent(tools)
         messages: list[BaseMessage] = [SystemMessage(self._system_prompt(user)), *history, HumanMessage(text)]
         open_question = (history_focus(history) or [{}])[-1].get("pending") or {}
+        if turn.ctx.provenance is not None and hasattr(turn.ctx.provenance, "discussed"):
+            last_focus = (history_focus(history) or [{}])[-1]  # the record the previous answer was about
+            turn.ctx.provenance.discussed.update(str(last_focus[k]).upper() for k in ("reference", "receipt")
+                                                 if isinstance(last_focus.get(k), str) and last_focus.get(k))
         turn.completes = str(open_question.get("intent") or open_question.get("tool") or "") or None
         if turn.completes and turn.ctx.provenance is not None:  # "apex" answers "which vendor?": the person's
             earlier = next((str(m.content) for m in reversed(history) if isinstance(m, HumanMessage)), "")

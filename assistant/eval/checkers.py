@@ -1092,6 +1092,7 @@ def inbound_count(env: EvalEnv, p: dict[str, Any], r: TurnResult) -> str | None:
             return None  # none in the period, and what is already overdue there named too (the inbound rule)
         # a two-part answer: the other part names receipts, so the paragraph of this part must say none itself
         for para in re.split(r"\n\s*\n", r.answer):
+            para = re.sub(r"\(most late:[^)]*\)", "", para) if when != "overdue" else para
             if re.search(r"\b(?:no|0|zero|none)\b(?: open)? (?:receipt|deliver)", para, re.I) \
                     and re.search(mark, para, re.I) and not env.find_refs("receipt", para):
                 return None

@@ -175,6 +175,8 @@ def build(intent: str, raw: str, ents: dict[str, Any], lex: Lexicon, today: date
                 low, "other sites|other warehouses|other locations|everywhere|all sites|each site|every site|across|"
                      "the others|rest of|elsewhere|other dcs|other hubs"):
             slots["warehouse"] = None  # a site named as one side of the comparison, not a filter
+        if slots.get("compare_prices") and len(lex.warehouses_in(raw)) >= 2:
+            slots["warehouse"] = None  # "do WH and EIN pay different prices": both sides, never the first only
         return "spend_analysis", slots
     return None, "unknown"
 

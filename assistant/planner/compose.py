@@ -223,6 +223,8 @@ def compose(plan: Plan, results: list[tuple[str, ToolResult | None, str]], more:
             intro = ""  # the answer itself comes first: yes or no, then why
         if (result.data or {}).get("duplicate") is True and name in PROPOSAL_TOOLS:
             intro = "Nothing new was proposed: the same action on this record is already waiting for approval."
+        if (result.data or {}).get("needs_confirmation") is True and name in PROPOSAL_TOOLS:
+            intro = ""  # parked for the person's own confirmation: the note says so (never "until approved" too)
         text = tidy(for_people(result.text), tz) or "(no rows)"
         intro = _intro_for(intro, text)
         if name == "remind_supplier":

@@ -139,6 +139,8 @@ def parse(text: str, lex: Lexicon, history: list[dict[str, Any]], router: Any = 
     whole = route_message(text, lex, history, router)
     if whole.extra or whole.tool == "create_rfq" or whole.intent in ("refuse", "bad_quantity", "not_allowed"):
         return whole  # comparisons, several warehouses or order lines are one request already
+    if whole.tool == "spend_analysis" and whole.slots.get("compare_prices"):
+        return whole  # "do A and B pay different prices for X": one comparison, not two questions
     if whole.tool == "stock_levels" and len(str(whole.slots.get("product") or "")) > 12 \
             and lex.product_info(str(whole.slots["product"])):
         return whole  # a long product name with commas ("Pads, 4 x 4 in (Case of 10)") is one request
@@ -465,8 +467,12 @@ def _parse(text: str, lex: Lexicon, history: list[dict[str, Any]]) -> Plan:
         return Plan("open_purchase_orders", "open_purchase_orders",
                     {"supplier": supplier, "warehouse": ents.get("warehouse"),
                      "late_only": True if _has(low, "late", "overdue", "delayed") else None})
+    if ents.get("product") and _stock_now(low):
+        if place:
+            return _place_back(place, lex, "stock_levels", raw)
+        return Plan("stock_levels", "stock_levels", {"product": ents["product"], "warehouse": ents.get("warehouse")})
     if _has(low, "receipts?", "deliveries", "delivery", "inbound", "shipments?", "came in", "come in", "arrived",
-            "received", "receive", "booked in", "got in") and _done(low):
+            "received", "receive", "booked in", "got in", "get in") and _done(low):
         return routed("receipts_done", raw, {**ents, "supplier": supplier}, lex)  # what already arrived
     if _has(low, "inbound", "receipts?", "arriving", "arrivals?", "expected", "due", "overdue", "coming in",
             "landing", "lands?", "turning up", "showing up", "expecting",
@@ -524,13 +530,29 @@ def _period_slots(raw: str) -> dict[str, Any]:
 
 
 _DONE = re.compile(r"\b(?:received|came in|come in|arrived|done|completed|complete|book(?:ed)? in|booked|validated|got in|"
-                   r"delivered|receiving log|did (?:\w+ ){0,3}receive|have we received|we got)\b")
+                   r"delivered|receiving log|did (?:\w+ ){0,3}receive|did (?:we|i|u) get|have we received|we got)\b")
 _NOT_YET = re.compile(r"\b(?:overdue|late|past due|due|expected|arriving|coming|incoming|scheduled|still open|"
                       r"not (?:yet )?(?:received|arrived)|next|tomorrow|open)\b")
 
 
 _PAST = re.compile(r"\b(?:yesterday|last (?:week|month)|(?:last|past|previous) \d+ (?:days?|weeks?|months?)|"
                    r"so far (?:this|today)|this morning|earlier today)\b")
+
+
+_HOLDING = re.compile(r"\b(?:h(?:o)?w many|how much|qty|quantity|count of)\b.*\b(?:we|i|you|u)\s+(?:got|have|hold|"
+                      r"carry|keep)\b|\b(?:do|does|did)n?'?t?\s+(?:we|i|u)\s+(?:have|hold)\b")
+_NOW = re.compile(r"\b(?:rn|right now|now|currently|atm|at the moment|at present|as of today|on hand|"
+                  r"in stock|on the shelf|left)\b")
+_ARRIVAL = re.compile(r"\b(?:did (?:we|i|u) (?:get|receive)|received|arrived|came in|come in|booked in|receipts?|"
+                      r"deliver(?:y|ies|ed)|shipments?)\b")
+
+
+def _stock_now(low: str) -> bool:
+    """"how many X we got/have at <wh> (rn)": stock on hand, not receipts ("what did we get in" stays receipts;
+    a quantity question with a past period or an arrival word is about receipts)."""
+    if not _HOLDING.search(low) or _ARRIVAL.search(low):
+        return False
+    return bool(_NOW.search(low)) or not _PAST.search(low)
 
 
 def _done(low: str) -> bool:
@@ -585,6 +607,12 @@ def _follow_up(raw: str, low: str, ents: dict[str, Any], last: dict[str, Any], l
         return None
     changes: dict[str, Any] = {k: ents[k] for k in ("warehouse", "supplier", "product", "reference") if k in ents}
     slots = dict(last.get("args") or {})
+    if not ents.get("warehouse") and slots.get("warehouse") and tool in PER_WAREHOUSE | _DATED and _has(
+            low, "(?:the )?other (?:sites?|warehouses?|locations?|dcs?|hubs?|stores?|depots?)", "everywhere",
+            "elsewhere", "all (?:the )?(?:sites|warehouses|locations)", "every (?:site|warehouse|location)",
+            "the rest", "anywhere else"):
+        slots.pop("warehouse")  # "and at the other sites?": the same question, every warehouse
+        return Plan(str(tool), str(tool), slots, followup=True)
     if tool == "inbound_schedule" and (_date_phrase(raw) or date_range_asked(raw)):
         for key in ("when", "date_from", "date_to"):
             slots.pop(key, None)
@@ -760,7 +788,8 @@ def action_reason(text: str, ref: str | None, verb: str = CANCEL_WORDS) -> str |
     for part in (text[m.end():], text[:m.start()]):
         part = re.sub(rf"\b{verb}\b", " ", part, flags=re.I)
         rest = part.strip(" ,;:.!?-\u2013\u2014")
-        rest = re.sub(r"^(?:(?:pls|plz|please|thanks?|thx|asap|now|in odoo|for me)\b[\s,;:.!-]*)+", "", rest, flags=re.I)
+        rest = re.sub(r"^(?:(?:pls|plz|please|thanks?|thx|asap|now|in odoo|for me|it|them|this one|that one|this|"
+                      r"that)\b[\s,;:.!-]*)+", "", rest, flags=re.I)  # "cancel it, ..." : the pronoun is no reason
         rest = re.sub(r"^(?:as|coz|cos|cuz|bc|b/c)\s+", "", rest.strip(" ,;:.!?-\u2013\u2014"), flags=re.I)
         rest = rest.strip(" ,;:.!?-\u2013\u2014")
         if len(re.findall(r"[a-z]{2,}", _REASON_FILLER.sub(" ", rest), re.I)) >= 2 or re.fullmatch(r"[a-z]{6,}", rest, re.I):

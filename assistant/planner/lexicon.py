@@ -59,6 +59,7 @@ class Lexicon:
     _names_re: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = field(default=None, repr=False,
                                                                                  compare=False)
     _span_memo: dict[str, list[tuple[int, int, str, int]]] = field(default_factory=dict, repr=False, compare=False)
+    _variants: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     # -- finders: each returns the words to hand to the tool, or None --------------------------
     def references(self, text: str) -> dict[str, str]:
@@ -295,15 +296,42 @@ class Lexicon:
             matched = self._matching([_pstem(t[2]) for t in toks[i:end_j + 1]])
             start, end = toks[i][0], toks[end_j][1]
             typed = {_pstem(t[2]) for t in toks[i:end_j + 1]}
+            if end_j == i and toks[i][2] in self._variant_words():
+                i = end_j + 1  # "white" alone: a colour/variant of some product, never a product of its own
+                continue
             if len(matched) == 1 and _name_tokens(str(self.products[matched[0]]["name"])) <= typed | _glued(typed):
                 p = self.products[matched[0]]  # the whole name, only spelt differently ("5 l" for "5L")
                 value = str(p.get("code") or p["name"])
             else:
-                value = text[start:end]  # part of a name: the tool resolves it, or lists the candidates
+                value = self._as_named(text[start:end])  # part of a name: the tool resolves it, or lists them
             out.append((start, end, value, len(matched)))
             i = end_j + 1
         out.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
         return out
+
+    def _variant_words(self) -> frozenset[str]:
+        """Words that only tell variants apart: a qualifier in brackets in Odoo's product names ("Screen
+        (White)") and colour words, unless some product's name starts with the word ("White Wine Glass")."""
+        if self._variants is None:
+            found: set[str] = set(_COLOURS)
+            firsts: set[str] = set()
+            for p in self.products:
+                name = str(p.get("name") or "").lower()
+                firsts.update(re.findall(r"[a-z]+", name)[:1])
+                for q in re.findall(r"\(([^()]*)\)", name):
+                    found.update(w for w in re.findall(r"[a-z]+", q) if len(w) >= 3)
+            self._variants = frozenset(found - firsts)
+        return self._variants
+
+    def _as_named(self, typed: str) -> str:
+        """Words typed in the plural ("screens", "chairs") as Odoo's names spell them, when only the singular
+        occurs in a product name: the tool then finds the products (or lists them) instead of none."""
+        low = " ".join(typed.lower().split())
+        names = [str(p.get("norm") or norm(str(p.get("name") or ""))) for p in self.products]
+        if any(low in n for n in names):
+            return typed
+        single = " ".join(_pstem(w) for w in low.split())
+        return single if single != low and any(single in n for n in names) else typed
 
     def _anchor(self, word: str) -> bool:
         """A word that can start a product name in a request: in some product's name, 3+ letters, and not a
@@ -383,6 +411,9 @@ class Lexicon:
         return best[1] if best else None
 
 
+#: colour words: a variant of a product, never a product on their own
+_COLOURS = frozenset({"white", "black", "red", "blue", "green", "yellow", "grey", "gray", "orange", "purple", "pink",
+                      "brown", "silver", "gold", "beige", "clear", "transparent", "natural", "wood", "oak", "walnut"})
 # words of product names that never start one in a request ("the low ones", "all items")
 _NOT_NAME = {"low", "high", "new", "all", "each", "per", "set", "kit", "item", "items", "product", "products", "size",
              "pack", "case", "box", "one", "two", "more", "less", "most", "best", "top", "open", "stock",

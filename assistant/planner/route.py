@@ -107,7 +107,10 @@ def kpi_plan(text: str, lex: Lexicon) -> Plan | None:
     """'what is our purchase cycle time?', 'inventory turns at <warehouse>?' -> kpi_report with the scope."""
     m = KPI_WORDS.search(text)
     if not m:
-        return None
+        if re.search(r"\bkpis?\b", text, re.I) and not _entities(text, lex).get("supplier"):
+            m = re.search(r"\bkpis?\b", text, re.I)  # "kpis this month": the company's, not a vendor's
+        if not m:
+            return None
     said = m.group(0).lower()
     kpi = next((name for stem, name in KPI_PICK if stem in said), None)
     ents = _entities(text, lex)

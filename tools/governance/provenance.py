@@ -56,6 +56,9 @@ _NOUN_PHRASES = re.compile(
     r"\s+(?:purchase\s+)?orders?\b(?!\s+\d)|\borders?\s+(?:status|line|lines|date|number|ref|reference)\b"
     r"|\bpurchase\s+orders?\b|\bon\s+order\b|\bconfirmed\b|\bcancell?ed\b|\bdelayed\b|\bmoved\b"
     r"|\bdelay(?:s)?\s+(?:on|in|of|for)\b|\bquotes?\s+(?:from|on|of)\b(?=.*\?)", re.I)
+#: Words that point back at the record just discussed ("chase them", "cancel it", "move that one").
+_POINTER = re.compile(r"\b(?:it|them|they|this|that|this one|that one|this po|that po|the po|the order|"
+                      r"this order|that order|the receipt|this receipt|that receipt|those|these|him|her)\b", re.I)
 PO_REF = re.compile(r"\bP\d{4,}\b")
 RECEIPT_REF = re.compile(r"\b[A-Z]{2,5}/IN/\d{3,}\b")
 PRODUCT_CODE = re.compile(r"\b[A-Z]{2,4}-\d{3,5}\b")
@@ -178,6 +181,9 @@ class TurnProvenance:
     #: products the person referred to by position in a list Odoo computed ("order the top 3" of the
     #: replenishment suggestions): theirs, as if named, for the kinds their own message asks for
     referred: set[str] = field(default_factory=set)
+    #: the record the previous answer was about (the PO or receipt the person asked after): "chase them",
+    #: "cancel it" right after it name that record, as if its reference were typed again
+    discussed: set[str] = field(default_factory=set)
     _parsed: ParsedRequest | None = None
 
     @property
@@ -219,7 +225,10 @@ class TurnProvenance:
             products = [str(x.get("product") or "") for x in args.get("lines") or [] if isinstance(x, dict)]
             return req.names(str(args.get("supplier") or "")) or (bool(products) and all(
                 req.names(p) or p in self.referred for p in products))
-        return any(req.names(r) for r in records)
+        if any(req.names(r) for r in records):
+            return True
+        return bool(self.discussed) and not req.refs and _POINTER.search(req.words) is not None and any(
+            str(r).upper() in self.discussed for r in records)  # "chase them" about the record just shown
 
     def assess(self, kind: str, args: dict[str, Any], odoo_ref: str | None = None) -> tuple[str, dict[str, Any]]:
         """("user", {}) when the person asked for this; else ("model", why + the quoted untrusted text)."""
