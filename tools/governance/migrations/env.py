@@ -18,8 +18,11 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reachable from the alembic CLI
     raise RuntimeError("run migrations through tools.governance.store.migrate()")
 
+# transactional_ddl: Alembic's SQLite default (False) runs each revision in its own transaction, releasing the
+# BEGIN IMMEDIATE lock between revisions, so a second opener could read an older revision and create a table the
+# first one had just created (seen once in CI). SQLite's DDL is transactional: one transaction for the whole upgrade.
 context.configure(connection=connection, target_metadata=Base.metadata,
-                  render_as_batch=connection.dialect.name == "sqlite")
+                  render_as_batch=connection.dialect.name == "sqlite", transactional_ddl=True)
 with context.begin_transaction():
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
