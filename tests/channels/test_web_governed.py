@@ -27,12 +27,6 @@ def rt(tmp_path: Path) -> Iterator[GovernedRuntime]:
     runtime.close()
 
 
-@pytest.fixture()
-def client(rt: GovernedRuntime) -> Iterator[TestClient]:
-    with TestClient(create_app(rt.settings, rt), raise_server_exceptions=False) as c:
-        yield c
-
-
 def test_pages_redirect_to_login_and_login_checks_the_password(client: TestClient) -> None:
     r = client.get("/approvals?tab=mine", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fapprovals%3Ftab%3Dmine"
