@@ -119,19 +119,3 @@ def heading(text: str) -> str:
         return HEADINGS[str(text).strip()]
     out = _SNAKE.sub(lambda m: tool_label(m.group(1)).lower(), str(text or "")).strip()
     return out[:1].upper() + out[1:]
-
-
-# -- figures in tables --------------------------------------------------------------------------------
-# row keys that hold an amount of money (in the currency the tool reports with its data)
-MONEY_KEYS = frozenset({"price", "price_unit", "avg_unit_price", "unit_price", "amount", "amount_total",
-                        "amount_untaxed", "amount_residual", "total", "spend", "last_price", "list_price",
-                        "po_price", "subtotal", "open_amount", "due_amount", "price_per_product_uom",
-                        "last_paid_price", "first_price", "avg_price"})
-COLUMN_LABELS = {"uom": "Unit", "product_uom": "Unit", "price_unit": "Unit price", "avg_unit_price": "Avg unit price",
-                 "po_price": "PO price", "amount_total": "Total", "amount_residual": "Open amount",
-                 "price_per_product_uom": "Price per stock unit"}
-
-
-def money(value: float, currency: str | None) -> str:
-    """An amount as a finance team reads it: two decimals, thousands separators, the currency code."""
-    return f"{value:,.2f}" + (f" {currency}" if currency else "")
